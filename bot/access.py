@@ -1,0 +1,98 @@
+"""The one place that decides who may run a command, from which chat.
+
+People are identified by their numeric Telegram id, never by username. A refused attempt gets
+a polite answer in Indonesian, is written to the log and the database, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot import texts
+from bot.commands import COMMAND_BY_NAME, Command
+from bot.context import Context, Services, services
+from sopbot.sop import Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: int
+    name: str
+    roles: frozenset[Role]
+    chat_id: int
+
+
+GuardedHandler = Callable[[Update, Context, Caller], Awaitable[None]]
+Handler = Callable[[Update, Context], Awaitable[None]]
+
+
+def _chat_allowed(svc: Services, user_id: int, chat_id: int) -> bool:
+    return chat_id == user_id or (
+        svc.settings.notify_chat_id is not None and chat_id == svc.settings.notify_chat_id
+    )
+
+
+def _remember(svc: Services, caller: Caller) -> None:
+    if caller.roles and svc.names.get(caller.user_id) != caller.name:
+        svc.log.remember_user(caller.user_id, caller.name, svc.clock.now())
+        svc.names[caller.user_id] = caller.name
+
+
+async def _refuse(update: Update, svc: Services, command: Command, reason: str,
+                  text: str) -> None:
+    user = update.effective_user
+    chat = update.effective_chat
+    log.warning("Refused /%s from user %s in chat %s: %s", command.name,
+                user.id if user else None, chat.id if chat else None, reason)
+    svc.log.log_denial(at=svc.clock.now(), user_id=user.id if user else None,
+                       chat_id=chat.id if chat else None, command=command.name, reason=reason)
+    if update.callback_query is not None:
+        await update.callback_query.answer(_plain(text), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+def _plain(html_text: str) -> str:
+    import re
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", html_text))[:200]
+
+
+def guarded(command_name: str) -> Callable[[GuardedHandler], Handler]:
+    """Run the handler only for a caller whose roles may use `command_name`, in an allowed chat."""
+    command = COMMAND_BY_NAME[command_name]
+
+    def decorate(handler: GuardedHandler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: Context) -> None:
+            svc = services(context)
+            user, chat = update.effective_user, update.effective_chat
+            if user is None or chat is None:
+                return
+            roles = svc.settings.roles_of(user.id)
+            caller = Caller(user.id, user.full_name, roles, chat.id)
+            if not roles:
+                await _refuse(update, svc, command, "stranger", texts.stranger(user.id))
+                return
+            if not _chat_allowed(svc, user.id, chat.id):
+                await _refuse(update, svc, command, "wrong_chat", texts.WRONG_CHAT)
+                return
+            _remember(svc, caller)
+            if not roles & command.roles:
+                await _refuse(update, svc, command, "wrong_role",
+                              texts.wrong_role(command, roles))
+                return
+            await handler(update, context, caller)
+
+        return wrapper
+
+    return decorate

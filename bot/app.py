@@ -1,0 +1,110 @@
+"""Wiring: the PTB application with its handlers, its start-up, and how it is run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.commands import COMMANDS
+from bot.context import SERVICES_KEY, Services
+from sopbot.clock import Clock, SystemClock
+from sopbot.settings import Settings
+from sopbot.sop import Role
+from storage.database import make_engine, upgrade
+from storage.soplog import SopLog
+
+log = logging.getLogger(__name__)
+
+# Only new messages typed by the sender act: an edited or forwarded command could otherwise
+# carry out an action someone else wrote.
+COMMAND_MESSAGES = filters.UpdateType.MESSAGE & ~filters.FORWARDED
+
+StartupHook = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
+
+
+def open_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Open (and migrate) the SOP log and gather what the handlers need."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    soplog = SopLog(engine)
+    return Services(settings=settings, log=soplog, clock=clock or SystemClock(),
+                    names=soplog.user_names())
+
+
+def build_application(svc: Services, *, rate_limit: bool = True) -> Application:  # type: ignore[type-arg]
+    settings = svc.settings
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.file_base_url)
+        .post_init(on_startup)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data[SERVICES_KEY] = svc
+
+    command_handlers = {
+        "start": handlers.start,
+        "bantuan": handlers.bantuan,
+        "instruksi": handlers.instruksi,
+        "selesai": handlers.selesai,
+        "status": handlers.status,
+        "riwayat": handlers.riwayat,
+    }
+    for name, callback in command_handlers.items():
+        app.add_handler(CommandHandler(name, callback, filters=COMMAND_MESSAGES))
+    app.add_handler(CallbackQueryHandler(handlers.selesai_button,
+                                         pattern=f"^{handlers.DONE_BUTTON}"))
+    app.add_handler(CallbackQueryHandler(handlers.instruksi_button,
+                                         pattern=f"^{handlers.INSTRUCT_BUTTON}"))
+    app.add_handler(CallbackQueryHandler(handlers.unknown_button))
+    app.add_handler(MessageHandler(filters.COMMAND & COMMAND_MESSAGES, handlers.unknown_command))
+    app.add_error_handler(handlers.on_error)
+    return app
+
+
+async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command menu and warn about roles nobody holds."""
+    svc: Services = app.bot_data[SERVICES_KEY]
+    await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+    for role in Role:
+        if not svc.settings.ids_of(role):
+            log.warning("No Telegram user holds the role %s: set %s_IDS in .env", role.value,
+                        role.value.upper())
+    log.info("Bot @%s is up", app.bot.username)
+
+
+@asynccontextmanager
+async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """Run the application inside an event loop someone else owns (tests, the demo)."""
+    await app.initialize()
+    await on_startup(app)
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    await app.start()
+    try:
+        yield
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def run_forever(app: Application) -> None:  # type: ignore[type-arg]
+    """Poll Telegram until stopped (Ctrl+C, SIGTERM, or the service manager)."""
+    app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,78 @@
+"""Parsing of command arguments. Each parser returns a value or raises UsageError with an
+Indonesian explanation; the handler turns that into a usage line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.texts import MAX_NOTE_LENGTH, NOTE_TOO_LONG
+from sopbot.sop import Role
+
+
+class UsageError(ValueError):
+    """The arguments do not fit the command; `str(error)` says why, in Indonesian."""
+
+
+INSTRUCTION_TARGETS = {"adb": Role.ADB, "kasi": Role.KASI}
+
+
+def split_command(text: str) -> str:
+    """The text after the command word ("/selesai@bot 3 ok" -> "3 ok"), newlines kept."""
+    parts = text.strip().split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def _note(text: str) -> str:
+    note = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise UsageError(NOTE_TOO_LONG)
+    return note
+
+
+@dataclass(frozen=True)
+class InstructionArgs:
+    target: Role
+    note: str
+
+
+def parse_instruction(rest: str) -> InstructionArgs:
+    parts = rest.split(maxsplit=1)
+    if not parts:
+        raise UsageError("Sebutkan tujuan instruksi: adb atau kasi.")
+    target = INSTRUCTION_TARGETS.get(parts[0].lower())
+    if target is None:
+        raise UsageError("Tujuan instruksi harus adb atau kasi.")
+    return InstructionArgs(target, _note(parts[1] if len(parts) > 1 else ""))
+
+
+@dataclass(frozen=True)
+class DoneArgs:
+    instruction_id: int | None
+    note: str
+
+
+def parse_done(rest: str) -> DoneArgs:
+    parts = rest.split(maxsplit=1)
+    if parts:
+        token = parts[0].removeprefix("#")
+        if token.isdecimal() and token.isascii():
+            number = int(token)
+            if not 0 < number < 2**31:
+                raise UsageError("Nomor instruksi tidak valid.")
+            return DoneArgs(number, _note(parts[1] if len(parts) > 1 else ""))
+    return DoneArgs(None, _note(rest))
+
+
+MAX_HISTORY_DAYS = 90
+
+
+def parse_days(rest: str, default: int = 7) -> int:
+    if not rest:
+        return default
+    token = rest.split()[0]
+    if len(rest.split()) > 1 or not (token.isdecimal() and token.isascii()):
+        raise UsageError("Jumlah hari harus berupa angka.")
+    days = int(token)
+    if not 1 <= days <= MAX_HISTORY_DAYS:
+        raise UsageError(f"Jumlah hari harus antara 1 dan {MAX_HISTORY_DAYS}.")
+    return days

@@ -1,0 +1,38 @@
+"""The chat commands: who may use each one, its usage line and its menu text, in one table.
+
+The access guard, /bantuan and the Telegram command menu (setMyCommands) all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sopbot.sop import Role
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    roles: frozenset[Role]
+    usage: str
+    description: str  # Indonesian, shown in Telegram's menu and /bantuan
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", ALL_ROLES, "/start", "Perkenalan dan peran Anda"),
+    Command("bantuan", ALL_ROLES, "/bantuan", "Daftar perintah untuk peran Anda"),
+    Command("instruksi", frozenset({Role.KABID}), "/instruksi adb|kasi [catatan]",
+            "Tugaskan ADB (langkah 1) atau Kasi (langkah 10)"),
+    Command("selesai", frozenset({Role.ADB, Role.KASI}), "/selesai [nomor] [catatan]",
+            "Laporkan instruksi sudah selesai"),
+    Command("status", ALL_ROLES, "/status", "Status SOP back up hari ini"),
+    Command("riwayat", ALL_ROLES, "/riwayat [hari]", "Riwayat SOP beberapa hari terakhir"),
+)
+
+COMMAND_BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+
+
+def commands_for(roles: frozenset[Role]) -> list[Command]:
+    return [command for command in COMMANDS if command.roles & roles]

@@ -1,0 +1,262 @@
+"""Chat commands and button presses of the SOP flow: /instruksi → /selesai, /status, /riwayat."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot import delivery, texts
+from bot.access import Caller, guarded
+from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
+from bot.commands import COMMAND_BY_NAME, commands_for
+from bot.context import Context, Services, services
+from sopbot.sop import ASSIGNMENTS, Role
+from sopbot.timing import Timeliness
+from storage.soplog import CloseError, InstructionRecord
+
+log = logging.getLogger(__name__)
+
+DONE_BUTTON = "selesai:"  # callback data: selesai:<instruction id>
+INSTRUCT_BUTTON = "instruksi:"  # callback data: instruksi:<role>
+
+
+async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer in the chat the command or button press came from."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if query.message is not None:
+            await query.get_bot().send_message(query.message.chat.id, text,
+                                               parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
+                                                  reply_markup=markup)
+
+
+def _rest(update: Update) -> str:
+    message = update.effective_message
+    return split_command(message.text or "") if message else ""
+
+
+async def _usage(update: Update, command: str, error: UsageError) -> None:
+    await respond(update, texts.usage(COMMAND_BY_NAME[command], str(error)))
+
+
+# --- /start, /bantuan -------------------------------------------------------------------------
+
+@guarded("start")
+async def start(update: Update, context: Context, caller: Caller) -> None:
+    await respond(update, texts.welcome(caller.name, caller.roles, commands_for(caller.roles)))
+
+
+@guarded("bantuan")
+async def bantuan(update: Update, context: Context, caller: Caller) -> None:
+    await respond(update, texts.welcome(caller.name, caller.roles, commands_for(caller.roles)))
+
+
+# --- /instruksi (SOP steps 1 and 10) ----------------------------------------------------------
+
+@guarded("instruksi")
+async def instruksi(update: Update, context: Context, caller: Caller) -> None:
+    try:
+        args = parse_instruction(_rest(update))
+    except UsageError as error:
+        await _usage(update, "instruksi", error)
+        return
+    await _issue(update, context, caller, args.target, args.note)
+
+
+@guarded("instruksi")
+async def instruksi_button(update: Update, context: Context, caller: Caller) -> None:
+    data = update.callback_query.data if update.callback_query else None
+    target = {f"{INSTRUCT_BUTTON}{r.value}": r for r in ASSIGNMENTS}.get(data or "")
+    if target is None:
+        await _expired(update)
+        return
+    await _issue(update, context, caller, target, "")
+
+
+async def _issue(update: Update, context: Context, caller: Caller, target: Role,
+                 note: str) -> None:
+    svc = services(context)
+    record = svc.log.issue_instruction(run_date=svc.today(), target=target,
+                                       issued_by=caller.user_id, note=note, at=svc.clock.now())
+    log.info("Instruction #%s to %s issued by %s", record.id, target.value, caller.user_id)
+    button = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("✅ Selesai", callback_data=f"{DONE_BUTTON}{record.id}")]]
+    )
+    sent = await delivery.to_roles(
+        svc, context.bot, [target], texts.instruction_delivered(record, caller.name), button,
+        also_group=texts.instruction_for_group(record, caller.name),
+    )
+    for item in sent:
+        if item.message is not None and item.chat_id != svc.settings.notify_chat_id:
+            _learn_name(svc, item.chat_id, item.message.chat.full_name)
+        svc.log.record_delivery(record.id, item.chat_id,
+                                item.message.message_id if item.message else None,
+                                svc.clock.now(), item.error)
+    group = svc.settings.notify_chat_id
+    people = [d for d in sent if d.chat_id != group]
+    group_ok = next((d.ok for d in sent if d.chat_id == group), None)
+    await respond(update, texts.instruction_confirmation(
+        record,
+        delivered=[svc.name_of(d.chat_id) for d in people if d.ok],
+        failed=[(svc.name_of(d.chat_id), texts.delivery_failure_reason(d.error))
+                for d in people if not d.ok],
+        group_ok=group_ok,
+    ))
+
+
+def _learn_name(svc: Services, user_id: int, name: str | None) -> None:
+    """Telegram returns the recipient's name with a delivered message: keep it for reports."""
+    if name and svc.names.get(user_id) != name:
+        svc.log.remember_user(user_id, name, svc.clock.now())
+        svc.names[user_id] = name
+
+
+# --- /selesai (SOP steps 9 and 11) ------------------------------------------------------------
+
+def _closable_roles(caller: Caller) -> frozenset[Role]:
+    return caller.roles & frozenset(ASSIGNMENTS)
+
+
+@guarded("selesai")
+async def selesai(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    try:
+        args = parse_done(_rest(update))
+    except UsageError as error:
+        await _usage(update, "selesai", error)
+        return
+    if args.instruction_id is not None:
+        await _close(update, context, caller, args.instruction_id, args.note)
+        return
+    open_ones = svc.log.open_instructions(_closable_roles(caller))
+    if not open_ones:
+        await respond(update, texts.no_open_instruction())
+    elif len(open_ones) == 1:
+        await _close(update, context, caller, open_ones[0].id, args.note)
+    else:
+        buttons = [[InlineKeyboardButton(f"✅ Selesai #{i.id}",
+                                         callback_data=f"{DONE_BUTTON}{i.id}")]
+                   for i in open_ones[:10]]
+        await respond(update, texts.choose_instruction(open_ones, svc.settings.tz),
+                      InlineKeyboardMarkup(buttons))
+
+
+@guarded("selesai")
+async def selesai_button(update: Update, context: Context, caller: Caller) -> None:
+    data = update.callback_query.data if update.callback_query else ""
+    number = (data or "").removeprefix(DONE_BUTTON)
+    if not (number.isdecimal() and number.isascii()) or len(number) > 10:
+        await _expired(update)
+        return
+    await _close(update, context, caller, int(number), "")
+
+
+async def _close(update: Update, context: Context, caller: Caller, instruction_id: int,
+                 note: str) -> None:
+    svc = services(context)
+    tz = svc.settings.tz
+    try:
+        closed = svc.log.close_instruction(instruction_id=instruction_id,
+                                           closed_by=caller.user_id,
+                                           roles=_closable_roles(caller), note=note,
+                                           at=svc.clock.now())
+    except CloseError as refusal:
+        await respond(update, texts.close_refused(refusal.reason, instruction_id,
+                                                  refusal.instruction, svc.names, tz))
+        return
+    log.info("Instruction #%s closed by %s", closed.id, caller.user_id)
+    result = Timeliness(closed.duration or timedelta(), ASSIGNMENTS[closed.target_role].standard)
+    await respond(update, texts.closed_reply(closed, result))
+    await _mark_deliveries_closed(context, closed, caller)
+    markup = None
+    if closed.target_role is Role.ADB:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            "📋 Tugaskan Kasi (langkah 10)", callback_data=f"{INSTRUCT_BUTTON}{Role.KASI.value}")]])
+    await delivery.to_roles(
+        svc, context.bot, [Role.KABID], texts.report_to_kabid(closed, caller.name, result, tz),
+        markup, also_group=texts.report_to_kabid(closed, caller.name, result, tz,
+                                                 with_button=False),
+    )
+
+
+async def _mark_deliveries_closed(context: Context, closed: InstructionRecord,
+                                  caller: Caller) -> None:
+    """Replace the "Selesai" button under each delivered copy with who closed it and when."""
+    svc = services(context)
+    footer = texts.instruction_closed_note(closed, caller.name, svc.settings.tz)
+    issuer = svc.name_of(closed.issued_by)
+    for copy in svc.log.deliveries(closed.id):
+        body = (texts.instruction_for_group(closed, issuer)
+                if copy.chat_id == svc.settings.notify_chat_id
+                else texts.instruction_delivered(closed, issuer))
+        try:
+            await context.bot.edit_message_text(f"{body}\n\n{footer}", chat_id=copy.chat_id,
+                                                message_id=copy.message_id,
+                                                parse_mode=ParseMode.HTML)
+        except Exception as exc:  # an old or deleted message must not undo the closing
+            log.warning("Could not update instruction message in chat %s: %s",
+                        copy.chat_id, exc)
+
+
+# --- /status, /riwayat ------------------------------------------------------------------------
+
+@guarded("status")
+async def status(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    day = svc.log.day_status(svc.today())
+    await respond(update, texts.day_status(day, svc.names, svc.settings.tz, svc.clock.now(),
+                                           svc.describe_schedule()))
+
+
+@guarded("riwayat")
+async def riwayat(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    try:
+        days = parse_days(_rest(update))
+    except UsageError as error:
+        await _usage(update, "riwayat", error)
+        return
+    today = svc.today()
+    dates = [today - timedelta(days=offset) for offset in range(days)]
+    await respond(update, texts.history(svc.log.days_status(dates)))
+
+
+# --- anything else ----------------------------------------------------------------------------
+
+async def _expired(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+
+
+async def unknown_button(update: Update, context: Context) -> None:
+    log.warning("Unknown button data %r", update.callback_query.data if update.callback_query
+                else None)
+    await _expired(update)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.id != user.id:
+        return  # in a group the command may be meant for another bot
+    if not svc.settings.roles_of(user.id):
+        await respond(update, texts.stranger(user.id))
+        return
+    await respond(update, texts.UNKNOWN_COMMAND)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure for the ADB, tell the user in Indonesian; never show a stack trace."""
+    log.error("Error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, texts.INTERNAL_ERROR)
+        except Exception:
+            log.exception("Could not tell the user about the error")

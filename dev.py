@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Set up and run the project with nothing but Python 3.11+ (Windows or Linux).
+
+    python3 dev.py demo    # install into .venv, then play one SOP day (no Telegram, no Oracle)
+    python3 dev.py test    # install into .venv with the dev tools, then ruff, mypy and pytest
+    python3 dev.py run     # install into .venv, then run the bot with the settings in .env
+
+Extra arguments go to the underlying command (e.g. `python3 dev.py test -k selesai`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / "installed.sha256"
+
+
+def venv_python() -> Path:
+    scripts = "Scripts" if os.name == "nt" else "bin"
+    return VENV / scripts / ("python.exe" if os.name == "nt" else "python")
+
+
+def ensure_installed(extras: str) -> Path:
+    """Create .venv and install the project in it, again only when pyproject.toml changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]}).")
+    python = venv_python()
+    if not python.exists():
+        print("Creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        print(f"Installing sopbot{extras} into .venv ...", flush=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+                       check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", f".{extras}"],
+                       check=True, cwd=ROOT)
+        STAMP.write_text(wanted)
+    return python
+
+
+def run(*command: str) -> int:
+    print("$", " ".join(command), flush=True)
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    task, extra = (argv[0], argv[1:]) if argv else ("demo", [])
+    if task == "demo":
+        python = ensure_installed("")
+        return run(str(python), "-m", "sopbot.cli", "demo", *extra)
+    if task == "run":
+        python = ensure_installed("")
+        return run(str(python), "-m", "sopbot.cli", "run", *extra)
+    if task == "test":
+        python = ensure_installed("[dev]")
+        for step in (["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."],
+                     ["-m", "mypy"]):
+            code = run(str(python), *step)
+            if code:
+                return code
+        return run(str(python), "-m", "pytest", *extra)
+    sys.exit(f"unknown task {task!r}: use demo, test or run")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,137 @@
+"""`sopbot demo`: one SOP day played between the three roles against a local Bot API server.
+
+Nothing leaves the machine: the real bot talks HTTP to a Bot API server running in-process on
+127.0.0.1, and simulated people send the commands. The chat is printed as it happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from html import unescape
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from localapi.server import BotApiServer, SentMessage
+from sopbot.clock import ManualClock
+from sopbot.settings import Settings
+
+TOKEN = "123456:DEMO-TOKEN-not-a-real-one"
+KABID, ADB, KASI = 1001, 2001, 3001
+GROUP = -100500
+PEOPLE = {KABID: ("Bu Kadek", "Kabid"), ADB: ("Pak Made", "ADB"), KASI: ("Pak Nyoman", "Kasi")}
+
+Printer = Callable[[str], None]
+
+
+def _plain(html_text: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def demo_settings(base_url: str, data_dir: Path) -> Settings:
+    return Settings(
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_api_base_url=base_url,
+        kabid_ids=[KABID],
+        adb_ids=[ADB],
+        kasi_ids=[KASI],
+        notify_chat_id=GROUP,
+        data_dir=data_dir,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+class DemoDay:
+    def __init__(self, server: BotApiServer, clock: ManualClock, tz: ZoneInfo,
+                 out: Printer) -> None:
+        self.server, self.clock, self.tz, self.out = server, clock, tz, out
+
+    def _stamp(self) -> str:
+        return self.clock.now().astimezone(self.tz).strftime("%H:%M")
+
+    def show(self, message: SentMessage) -> None:
+        if message.chat_id == GROUP:
+            who = "grup kantor"
+        else:
+            name, role = PEOPLE.get(message.chat_id, (str(message.chat_id), "?"))
+            who = f"{name} ({role})"
+        body = _plain(message.text).replace("\n", "\n      ")
+        buttons = "".join(f"  [{text}]" for text, _ in message.buttons)
+        self.out(f"  🤖 → {who}:\n      {body}{buttons}")
+
+    async def say(self, user_id: int, text: str) -> None:
+        name, role = PEOPLE[user_id]
+        self.out(f"\n[{self._stamp()}] 👤 {name} ({role}): {text}")
+        await self.server.send_text(user_id, text)
+
+    async def press(self, user_id: int, message: SentMessage, label_part: str) -> None:
+        name, role = PEOPLE[user_id]
+        label, data = next((t, d) for t, d in message.buttons if label_part in t)
+        self.out(f"\n[{self._stamp()}] 👤 {name} ({role}) menekan tombol [{label}]")
+        await self.server.press_button(user_id, message, data)
+
+    async def expect(self, chat_id: int, contains: str) -> SentMessage:
+        """Show the bot's messages to `chat_id` until one contains `contains`."""
+        while True:
+            message = await self.server.next_message(chat_id, timeout=15)
+            self.show(message)
+            if contains in message.text:
+                return message
+
+    async def play(self) -> None:
+        await self.say(KABID, "/start")
+        await self.expect(KABID, "Peran Anda")
+        self.clock.advance(timedelta(minutes=5))
+        await self.say(KABID, "/instruksi adb Mohon back up harian database SIAK hari ini")
+        order = await self.expect(ADB, "Instruksi #")
+        await self.expect(GROUP, "Instruksi #")
+        await self.expect(KABID, "tercatat")
+        self.clock.advance(timedelta(minutes=12))
+        await self.press(ADB, order, "Selesai")
+        await self.expect(ADB, "ditutup")
+        report = await self.expect(KABID, "Laporan ADB")
+        await self.expect(GROUP, "Laporan ADB")
+        self.clock.advance(timedelta(minutes=3))
+        await self.press(KABID, report, "Kasi")
+        await self.expect(KASI, "Instruksi #")
+        await self.expect(GROUP, "Instruksi #")
+        await self.expect(KABID, "tercatat")
+        self.clock.advance(timedelta(minutes=7))
+        await self.say(KASI, "/selesai Sudah disalin ke hard disk eksternal")
+        await self.expect(KASI, "ditutup")
+        await self.expect(KABID, "Laporan Kasi")
+        await self.expect(GROUP, "Laporan Kasi")
+        self.clock.advance(timedelta(minutes=1))
+        await self.say(KABID, "/status")
+        await self.expect(KABID, "Status SOP")
+
+
+async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
+    from bot.app import build_application, open_services, running
+
+    server = BotApiServer(TOKEN)
+    for user_id, (name, _role) in PEOPLE.items():
+        server.add_person(user_id, name)
+    server.add_group(GROUP, "Bidang PIAK")
+    base_url = await server.start()
+    with tempfile.TemporaryDirectory(prefix="sopbot-demo-") as scratch:
+        settings = demo_settings(base_url, data_dir or Path(scratch))
+        tz = settings.tz
+        clock = ManualClock(datetime(2026, 11, 25, 7, 30, tzinfo=tz))
+        out(f"Demo SOP-PIAK-02: Bot API lokal di {base_url.removesuffix('/bot')}, "
+            f"basis data {settings.database_url}")
+        app = build_application(open_services(settings, clock))
+        day = DemoDay(server, clock, tz, out)
+        try:
+            async with running(app, poll_timeout=1):
+                await day.play()
+        finally:
+            await server.stop()
+    out("\nDemo selesai: satu hari SOP dijalankan dari instruksi sampai status lengkap.")
+
+
+def main() -> None:
+    asyncio.run(run_demo())

@@ -1,0 +1,54 @@
+"""Logging set-up: English log lines, no secrets, quiet HTTP libraries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+MASK = "***"
+
+
+class SecretMaskFilter(logging.Filter):
+    """Replace every known secret in a log record's final text with ***.
+
+    The HTTP client logs request URLs, and the Bot API puts the token in the URL path: masking at
+    the handler is the one place that catches every such line, whoever wrote it.
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        masked, exc_text = message, record.exc_text or ""
+        for secret in self.secrets:
+            masked = masked.replace(secret, MASK)
+            exc_text = exc_text.replace(secret, MASK)
+        record.msg, record.args = masked, None
+        if record.exc_text:
+            record.exc_text = exc_text
+        return True
+
+
+def configure_logging(secrets: Iterable[str], *, verbose: bool = False,
+                      handlers: Iterable[logging.Handler] = ()) -> None:
+    mask = SecretMaskFilter(secrets)
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    all_handlers = [logging.StreamHandler(), *handlers]
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+    for handler in all_handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(mask)
+        root.addHandler(handler)
+    # httpx logs every request URL, which holds the bot token; keep it to warnings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING if not verbose else logging.INFO)

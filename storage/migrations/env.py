@@ -1,0 +1,15 @@
+"""Alembic environment: runs against the engine handed over by storage.database."""
+
+from alembic import context
+
+from storage.models import Base
+
+engine = context.config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    context.run_migrations()

@@ -1,0 +1,152 @@
+"""SQLAlchemy models of the SOP log. Change them only together with a migration in migrations/."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite has no time zones and hands back naive values; storing naive UTC everywhere keeps
+    SQLite and PostgreSQL rows identical.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the SOP log; use an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SopRun(Base):
+    """One office day of the SOP: the steps of that day hang off it."""
+
+    __tablename__ = "sop_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_date: Mapped[date] = mapped_column(Date, unique=True)  # office date (TIMEZONE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Instruction(Base):
+    """An instruction from the Kabid (SOP steps 1 and 10) and how it was closed."""
+
+    __tablename__ = "instructions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sop_runs.id"))
+    target_role: Mapped[str] = mapped_column(String(16))
+    issued_by: Mapped[int] = mapped_column(BigInteger)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    closed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    close_note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        # open_instructions(): "which instructions of my role are still open?"
+        Index("ix_instructions_status_target", "status", "target_role"),
+    )
+
+
+class InstructionDelivery(Base):
+    """Where an instruction was delivered, so its buttons can be updated once it is closed."""
+
+    __tablename__ = "instruction_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instruction_id: Mapped[int] = mapped_column(ForeignKey("instructions.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class StepEvent(Base):
+    """Append-only record of one SOP step carried out: who, when, how long, with what outcome."""
+
+    __tablename__ = "step_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sop_runs.id"))
+    step_number: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: the bot
+    actor_role: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))  # done | confirmed | warning | failed
+    note: Mapped[str] = mapped_column(Text, default="")
+    instruction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instructions.id"), nullable=True
+    )
+
+    __table_args__ = (
+        # day_status(), history(): "the events of these runs, by step"
+        Index("ix_step_events_run_step", "run_id", "step_number"),
+    )
+
+
+class AccessDenial(Base):
+    """A refused command: a stranger, or a role using another role's command."""
+
+    __tablename__ = "access_denials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    command: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))  # stranger | wrong_role | wrong_chat
+
+
+class KnownUser(Base):
+    """The last display name seen for a Telegram user id, so logs and reports can name people.
+
+    Ids identify people; names are only for reading.
+    """
+
+    __tablename__ = "known_users"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(128))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
