@@ -38,10 +38,14 @@ def ensure_installed(extras: str) -> Path:
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
         print(f"Installing sopbot{extras} into .venv ...", flush=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-                       check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", f".{extras}"],
-                       check=True, cwd=ROOT)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True
+        )
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "-e", f".{extras}"],
+            check=True,
+            cwd=ROOT,
+        )
         STAMP.write_text(wanted)
     return python
 
@@ -61,8 +65,11 @@ def main(argv: list[str]) -> int:
         return run(str(python), "-m", "sopbot.cli", "run", *extra)
     if task == "test":
         python = ensure_installed("[dev]")
-        for step in (["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."],
-                     ["-m", "mypy"]):
+        for step in (
+            ["-m", "ruff", "check", "."],
+            ["-m", "ruff", "format", "--check", "."],
+            ["-m", "mypy"],
+        ):
             code = run(str(python), *step)
             if code:
                 return code

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -30,8 +31,8 @@ class Caller:
     chat_id: int
 
 
-GuardedHandler = Callable[[Update, Context, Caller], Awaitable[None]]
-Handler = Callable[[Update, Context], Awaitable[None]]
+GuardedHandler = Callable[[Update, Context, Caller], Coroutine[Any, Any, None]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def _chat_allowed(svc: Services, user_id: int, chat_id: int) -> bool:
@@ -46,14 +47,23 @@ def _remember(svc: Services, caller: Caller) -> None:
         svc.names[caller.user_id] = caller.name
 
 
-async def _refuse(update: Update, svc: Services, command: Command, reason: str,
-                  text: str) -> None:
+async def _refuse(update: Update, svc: Services, command: Command, reason: str, text: str) -> None:
     user = update.effective_user
     chat = update.effective_chat
-    log.warning("Refused /%s from user %s in chat %s: %s", command.name,
-                user.id if user else None, chat.id if chat else None, reason)
-    svc.log.log_denial(at=svc.clock.now(), user_id=user.id if user else None,
-                       chat_id=chat.id if chat else None, command=command.name, reason=reason)
+    log.warning(
+        "Refused /%s from user %s in chat %s: %s",
+        command.name,
+        user.id if user else None,
+        chat.id if chat else None,
+        reason,
+    )
+    svc.log.log_denial(
+        at=svc.clock.now(),
+        user_id=user.id if user else None,
+        chat_id=chat.id if chat else None,
+        command=command.name,
+        reason=reason,
+    )
     if update.callback_query is not None:
         await update.callback_query.answer(_plain(text), show_alert=True)
     elif update.effective_message is not None:
@@ -88,8 +98,7 @@ def guarded(command_name: str) -> Callable[[GuardedHandler], Handler]:
                 return
             _remember(svc, caller)
             if not roles & command.roles:
-                await _refuse(update, svc, command, "wrong_role",
-                              texts.wrong_role(command, roles))
+                await _refuse(update, svc, command, "wrong_role", texts.wrong_role(command, roles))
                 return
             await handler(update, context, caller)
 

@@ -40,8 +40,9 @@ def open_services(settings: Settings, clock: Clock | None = None) -> Services:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     soplog = SopLog(engine)
-    return Services(settings=settings, log=soplog, clock=clock or SystemClock(),
-                    names=soplog.user_names())
+    return Services(
+        settings=settings, log=soplog, clock=clock or SystemClock(), names=soplog.user_names()
+    )
 
 
 def build_application(svc: Services, *, rate_limit: bool = True) -> Application:  # type: ignore[type-arg]
@@ -54,7 +55,7 @@ def build_application(svc: Services, *, rate_limit: bool = True) -> Application:
         .post_init(on_startup)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data[SERVICES_KEY] = svc
 
@@ -68,10 +69,12 @@ def build_application(svc: Services, *, rate_limit: bool = True) -> Application:
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=COMMAND_MESSAGES))
-    app.add_handler(CallbackQueryHandler(handlers.selesai_button,
-                                         pattern=f"^{handlers.DONE_BUTTON}"))
-    app.add_handler(CallbackQueryHandler(handlers.instruksi_button,
-                                         pattern=f"^{handlers.INSTRUCT_BUTTON}"))
+    app.add_handler(
+        CallbackQueryHandler(handlers.selesai_button, pattern=f"^{handlers.DONE_BUTTON}")
+    )
+    app.add_handler(
+        CallbackQueryHandler(handlers.instruksi_button, pattern=f"^{handlers.INSTRUCT_BUTTON}")
+    )
     app.add_handler(CallbackQueryHandler(handlers.unknown_button))
     app.add_handler(MessageHandler(filters.COMMAND & COMMAND_MESSAGES, handlers.unknown_command))
     app.add_error_handler(handlers.on_error)
@@ -84,8 +87,11 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
     for role in Role:
         if not svc.settings.ids_of(role):
-            log.warning("No Telegram user holds the role %s: set %s_IDS in .env", role.value,
-                        role.value.upper())
+            log.warning(
+                "No Telegram user holds the role %s: set %s_IDS in .env",
+                role.value,
+                role.value.upper(),
+            )
     log.info("Bot @%s is up", app.bot.username)
 
 

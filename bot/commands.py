@@ -23,10 +23,18 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", ALL_ROLES, "/start", "Perkenalan dan peran Anda"),
     Command("bantuan", ALL_ROLES, "/bantuan", "Daftar perintah untuk peran Anda"),
-    Command("instruksi", frozenset({Role.KABID}), "/instruksi adb|kasi [catatan]",
-            "Tugaskan ADB (langkah 1) atau Kasi (langkah 10)"),
-    Command("selesai", frozenset({Role.ADB, Role.KASI}), "/selesai [nomor] [catatan]",
-            "Laporkan instruksi sudah selesai"),
+    Command(
+        "instruksi",
+        frozenset({Role.KABID}),
+        "/instruksi adb|kasi [catatan]",
+        "Tugaskan ADB (langkah 1) atau Kasi (langkah 10)",
+    ),
+    Command(
+        "selesai",
+        frozenset({Role.ADB, Role.KASI}),
+        "/selesai [nomor] [catatan]",
+        "Laporkan instruksi sudah selesai",
+    ),
     Command("status", ALL_ROLES, "/status", "Status SOP back up hari ini"),
     Command("riwayat", ALL_ROLES, "/riwayat [hari]", "Riwayat SOP beberapa hari terakhir"),
 )

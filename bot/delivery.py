@@ -27,12 +27,14 @@ class Delivery:
         return self.message is not None
 
 
-async def send(bot: Bot, chat_id: int, text: str,
-               markup: InlineKeyboardMarkup | None = None) -> Delivery:
+async def send(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Delivery:
     """Send one HTML message; a refusal by Telegram becomes a Delivery with an error."""
     try:
-        message = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
-                                         reply_markup=markup)
+        message = await bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
     except (Forbidden, BadRequest) as exc:
         log.warning("Telegram refused a message to chat %s: %s", chat_id, exc.message)
         return Delivery(chat_id, None, exc.message)
@@ -51,12 +53,17 @@ def recipients(svc: Services, roles: Iterable[Role]) -> list[int]:
     return list(seen)
 
 
-async def to_roles(svc: Services, bot: Bot, roles: Iterable[Role], text: str,
-                   markup: InlineKeyboardMarkup | None = None,
-                   *, also_group: str | None = None) -> list[Delivery]:
+async def to_roles(
+    svc: Services,
+    bot: Bot,
+    roles: Iterable[Role],
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    also_group: str | None = None,
+) -> list[Delivery]:
     """Send `text` to every holder of `roles`; `also_group` (a text) goes to the office group."""
-    deliveries = [await send(bot, chat_id, text, markup)
-                  for chat_id in recipients(svc, roles)]
+    deliveries = [await send(bot, chat_id, text, markup) for chat_id in recipients(svc, roles)]
     group = svc.settings.notify_chat_id
     if also_group is not None and group is not None:
         deliveries.append(await send(bot, group, also_group))

@@ -29,12 +29,14 @@ async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None
     if query is not None:
         await query.answer()
         if query.message is not None:
-            await query.get_bot().send_message(query.message.chat.id, text,
-                                               parse_mode=ParseMode.HTML, reply_markup=markup)
+            await query.get_bot().send_message(
+                query.message.chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
         return
     if update.effective_message is not None:
-        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
-                                                  reply_markup=markup)
+        await update.effective_message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
 
 def _rest(update: Update) -> str:
@@ -48,6 +50,7 @@ async def _usage(update: Update, command: str, error: UsageError) -> None:
 
 # --- /start, /bantuan -------------------------------------------------------------------------
 
+
 @guarded("start")
 async def start(update: Update, context: Context, caller: Caller) -> None:
     await respond(update, texts.welcome(caller.name, caller.roles, commands_for(caller.roles)))
@@ -59,6 +62,7 @@ async def bantuan(update: Update, context: Context, caller: Caller) -> None:
 
 
 # --- /instruksi (SOP steps 1 and 10) ----------------------------------------------------------
+
 
 @guarded("instruksi")
 async def instruksi(update: Update, context: Context, caller: Caller) -> None:
@@ -80,35 +84,49 @@ async def instruksi_button(update: Update, context: Context, caller: Caller) -> 
     await _issue(update, context, caller, target, "")
 
 
-async def _issue(update: Update, context: Context, caller: Caller, target: Role,
-                 note: str) -> None:
+async def _issue(update: Update, context: Context, caller: Caller, target: Role, note: str) -> None:
     svc = services(context)
-    record = svc.log.issue_instruction(run_date=svc.today(), target=target,
-                                       issued_by=caller.user_id, note=note, at=svc.clock.now())
+    record = svc.log.issue_instruction(
+        run_date=svc.today(), target=target, issued_by=caller.user_id, note=note, at=svc.clock.now()
+    )
     log.info("Instruction #%s to %s issued by %s", record.id, target.value, caller.user_id)
     button = InlineKeyboardMarkup(
         [[InlineKeyboardButton("✅ Selesai", callback_data=f"{DONE_BUTTON}{record.id}")]]
     )
     sent = await delivery.to_roles(
-        svc, context.bot, [target], texts.instruction_delivered(record, caller.name), button,
+        svc,
+        context.bot,
+        [target],
+        texts.instruction_delivered(record, caller.name),
+        button,
         also_group=texts.instruction_for_group(record, caller.name),
     )
     for item in sent:
         if item.message is not None and item.chat_id != svc.settings.notify_chat_id:
             _learn_name(svc, item.chat_id, item.message.chat.full_name)
-        svc.log.record_delivery(record.id, item.chat_id,
-                                item.message.message_id if item.message else None,
-                                svc.clock.now(), item.error)
+        svc.log.record_delivery(
+            record.id,
+            item.chat_id,
+            item.message.message_id if item.message else None,
+            svc.clock.now(),
+            item.error,
+        )
     group = svc.settings.notify_chat_id
     people = [d for d in sent if d.chat_id != group]
     group_ok = next((d.ok for d in sent if d.chat_id == group), None)
-    await respond(update, texts.instruction_confirmation(
-        record,
-        delivered=[svc.name_of(d.chat_id) for d in people if d.ok],
-        failed=[(svc.name_of(d.chat_id), texts.delivery_failure_reason(d.error))
-                for d in people if not d.ok],
-        group_ok=group_ok,
-    ))
+    await respond(
+        update,
+        texts.instruction_confirmation(
+            record,
+            delivered=[svc.name_of(d.chat_id) for d in people if d.ok],
+            failed=[
+                (svc.name_of(d.chat_id), texts.delivery_failure_reason(d.error))
+                for d in people
+                if not d.ok
+            ],
+            group_ok=group_ok,
+        ),
+    )
 
 
 def _learn_name(svc: Services, user_id: int, name: str | None) -> None:
@@ -119,6 +137,7 @@ def _learn_name(svc: Services, user_id: int, name: str | None) -> None:
 
 
 # --- /selesai (SOP steps 9 and 11) ------------------------------------------------------------
+
 
 def _closable_roles(caller: Caller) -> frozenset[Role]:
     return caller.roles & frozenset(ASSIGNMENTS)
@@ -141,11 +160,15 @@ async def selesai(update: Update, context: Context, caller: Caller) -> None:
     elif len(open_ones) == 1:
         await _close(update, context, caller, open_ones[0].id, args.note)
     else:
-        buttons = [[InlineKeyboardButton(f"✅ Selesai #{i.id}",
-                                         callback_data=f"{DONE_BUTTON}{i.id}")]
-                   for i in open_ones[:10]]
-        await respond(update, texts.choose_instruction(open_ones, svc.settings.tz),
-                      InlineKeyboardMarkup(buttons))
+        buttons = [
+            [InlineKeyboardButton(f"✅ Selesai #{i.id}", callback_data=f"{DONE_BUTTON}{i.id}")]
+            for i in open_ones[:10]
+        ]
+        await respond(
+            update,
+            texts.choose_instruction(open_ones, svc.settings.tz),
+            InlineKeyboardMarkup(buttons),
+        )
 
 
 @guarded("selesai")
@@ -158,18 +181,24 @@ async def selesai_button(update: Update, context: Context, caller: Caller) -> No
     await _close(update, context, caller, int(number), "")
 
 
-async def _close(update: Update, context: Context, caller: Caller, instruction_id: int,
-                 note: str) -> None:
+async def _close(
+    update: Update, context: Context, caller: Caller, instruction_id: int, note: str
+) -> None:
     svc = services(context)
     tz = svc.settings.tz
     try:
-        closed = svc.log.close_instruction(instruction_id=instruction_id,
-                                           closed_by=caller.user_id,
-                                           roles=_closable_roles(caller), note=note,
-                                           at=svc.clock.now())
+        closed = svc.log.close_instruction(
+            instruction_id=instruction_id,
+            closed_by=caller.user_id,
+            roles=_closable_roles(caller),
+            note=note,
+            at=svc.clock.now(),
+        )
     except CloseError as refusal:
-        await respond(update, texts.close_refused(refusal.reason, instruction_id,
-                                                  refusal.instruction, svc.names, tz))
+        await respond(
+            update,
+            texts.close_refused(refusal.reason, instruction_id, refusal.instruction, svc.names, tz),
+        )
         return
     log.info("Instruction #%s closed by %s", closed.id, caller.user_id)
     result = Timeliness(closed.duration or timedelta(), ASSIGNMENTS[closed.target_role].standard)
@@ -177,42 +206,61 @@ async def _close(update: Update, context: Context, caller: Caller, instruction_i
     await _mark_deliveries_closed(context, closed, caller)
     markup = None
     if closed.target_role is Role.ADB:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-            "📋 Tugaskan Kasi (langkah 10)", callback_data=f"{INSTRUCT_BUTTON}{Role.KASI.value}")]])
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        "📋 Tugaskan Kasi (langkah 10)",
+                        callback_data=f"{INSTRUCT_BUTTON}{Role.KASI.value}",
+                    )
+                ]
+            ]
+        )
     await delivery.to_roles(
-        svc, context.bot, [Role.KABID], texts.report_to_kabid(closed, caller.name, result, tz),
-        markup, also_group=texts.report_to_kabid(closed, caller.name, result, tz,
-                                                 with_button=False),
+        svc,
+        context.bot,
+        [Role.KABID],
+        texts.report_to_kabid(closed, caller.name, result, tz),
+        markup,
+        also_group=texts.report_to_kabid(closed, caller.name, result, tz, with_button=False),
     )
 
 
-async def _mark_deliveries_closed(context: Context, closed: InstructionRecord,
-                                  caller: Caller) -> None:
+async def _mark_deliveries_closed(
+    context: Context, closed: InstructionRecord, caller: Caller
+) -> None:
     """Replace the "Selesai" button under each delivered copy with who closed it and when."""
     svc = services(context)
     footer = texts.instruction_closed_note(closed, caller.name, svc.settings.tz)
     issuer = svc.name_of(closed.issued_by)
     for copy in svc.log.deliveries(closed.id):
-        body = (texts.instruction_for_group(closed, issuer)
-                if copy.chat_id == svc.settings.notify_chat_id
-                else texts.instruction_delivered(closed, issuer))
+        body = (
+            texts.instruction_for_group(closed, issuer)
+            if copy.chat_id == svc.settings.notify_chat_id
+            else texts.instruction_delivered(closed, issuer)
+        )
         try:
-            await context.bot.edit_message_text(f"{body}\n\n{footer}", chat_id=copy.chat_id,
-                                                message_id=copy.message_id,
-                                                parse_mode=ParseMode.HTML)
+            await context.bot.edit_message_text(
+                f"{body}\n\n{footer}",
+                chat_id=copy.chat_id,
+                message_id=copy.message_id,
+                parse_mode=ParseMode.HTML,
+            )
         except Exception as exc:  # an old or deleted message must not undo the closing
-            log.warning("Could not update instruction message in chat %s: %s",
-                        copy.chat_id, exc)
+            log.warning("Could not update instruction message in chat %s: %s", copy.chat_id, exc)
 
 
 # --- /status, /riwayat ------------------------------------------------------------------------
+
 
 @guarded("status")
 async def status(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     day = svc.log.day_status(svc.today())
-    await respond(update, texts.day_status(day, svc.names, svc.settings.tz, svc.clock.now(),
-                                           svc.describe_schedule()))
+    await respond(
+        update,
+        texts.day_status(day, svc.names, svc.settings.tz, svc.clock.now(), svc.describe_schedule()),
+    )
 
 
 @guarded("riwayat")
@@ -230,14 +278,16 @@ async def riwayat(update: Update, context: Context, caller: Caller) -> None:
 
 # --- anything else ----------------------------------------------------------------------------
 
+
 async def _expired(update: Update) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(texts.BUTTON_EXPIRED, show_alert=True)
 
 
 async def unknown_button(update: Update, context: Context) -> None:
-    log.warning("Unknown button data %r", update.callback_query.data if update.callback_query
-                else None)
+    log.warning(
+        "Unknown button data %r", update.callback_query.data if update.callback_query else None
+    )
     await _expired(update)
 
 

@@ -20,8 +20,20 @@ from sopbot.timing import Timeliness, whole_minutes
 from storage.soplog import DayStatus, InstructionRecord, StepRecord
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 ROLE_SHORT = {Role.KABID: "Kabid", Role.KASI: "Kasi", Role.ADB: "ADB"}
 MAX_NOTE_LENGTH = 1000
 
@@ -62,6 +74,7 @@ def roles_text(roles: frozenset[Role]) -> str:
 
 
 # --- introductions and refusals ---------------------------------------------------------------
+
 
 def welcome(name: str, roles: frozenset[Role], commands: Sequence[Command]) -> str:
     lines = [
@@ -105,6 +118,7 @@ INTERNAL_ERROR = (
 
 # --- instructions -----------------------------------------------------------------------------
 
+
 def instruction_task(target: Role) -> str:
     assignment = ASSIGNMENTS[target]
     first, last = assignment.covered_steps[0], assignment.covered_steps[-1]
@@ -137,7 +151,9 @@ def instruction_for_group(instruction: InstructionRecord, issuer: str) -> str:
 
 
 def instruction_confirmation(
-    instruction: InstructionRecord, delivered: Sequence[str], failed: Sequence[tuple[str, str]],
+    instruction: InstructionRecord,
+    delivered: Sequence[str],
+    failed: Sequence[tuple[str, str]],
     group_ok: bool | None,
 ) -> str:
     target = ROLE_SHORT[instruction.target_role]
@@ -147,8 +163,7 @@ def instruction_confirmation(
     for name, reason in failed:
         lines.append(f"⚠️ Tidak terkirim kepada {escape(name)}: {reason}")
     if not delivered:
-        lines.append(f"⚠️ Belum ada {target} yang menerima instruksi ini; mohon sampaikan "
-                     "langsung.")
+        lines.append(f"⚠️ Belum ada {target} yang menerima instruksi ini; mohon sampaikan langsung.")
     if group_ok is False:
         lines.append("⚠️ Salinan ke grup kantor gagal terkirim.")
     return "\n".join(lines)
@@ -175,17 +190,25 @@ def closed_reply(instruction: InstructionRecord, result: Timeliness) -> str:
 
 
 def report_to_kabid(
-    instruction: InstructionRecord, closer: str, result: Timeliness, tz: tzinfo,
-    *, with_button: bool = True,
+    instruction: InstructionRecord,
+    closer: str,
+    result: Timeliness,
+    tz: tzinfo,
+    *,
+    with_button: bool = True,
 ) -> str:
     assignment = ASSIGNMENTS[instruction.target_role]
     role = ROLE_SHORT[instruction.target_role]
     if instruction.target_role is Role.ADB:
-        headline = (f"✅ <b>Laporan ADB</b> (SOP langkah {assignment.report_step}): back up data "
-                    "kependudukan harian pada server sudah dilaksanakan.")
+        headline = (
+            f"✅ <b>Laporan ADB</b> (SOP langkah {assignment.report_step}): back up data "
+            "kependudukan harian pada server sudah dilaksanakan."
+        )
     else:
-        headline = (f"✅ <b>Laporan Kasi</b> (SOP langkah {assignment.report_step}): back up data "
-                    "kependudukan ke hard disk eksternal sudah dilaksanakan.")
+        headline = (
+            f"✅ <b>Laporan Kasi</b> (SOP langkah {assignment.report_step}): back up data "
+            "kependudukan ke hard disk eksternal sudah dilaksanakan."
+        )
     assert instruction.closed_at is not None
     lines = [
         headline,
@@ -197,8 +220,10 @@ def report_to_kabid(
         lines.append(f"Catatan: {escape(instruction.close_note)}")
     if instruction.target_role is Role.ADB:
         how = "tekan tombol di bawah atau kirim" if with_button else "Kabid mengirim"
-        lines.append("Langkah berikutnya (10): Kabid menugaskan Kasi menyalin back up ke hard "
-                     f"disk eksternal — {how} /instruksi kasi.")
+        lines.append(
+            "Langkah berikutnya (10): Kabid menugaskan Kasi menyalin back up ke hard "
+            f"disk eksternal — {how} /instruksi kasi."
+        )
     return "\n".join(lines)
 
 
@@ -210,24 +235,33 @@ def choose_instruction(open_ones: Sequence[InstructionRecord], tz: tzinfo) -> st
     lines = ["Ada beberapa instruksi terbuka. Pilih yang sudah selesai:"]
     lines += [
         f"#{i.id} — untuk {ROLE_SHORT[i.target_role]}, {short_date(i.run_date)} "
-        f"{clock_time(i.issued_at, tz)}" for i in open_ones
+        f"{clock_time(i.issued_at, tz)}"
+        for i in open_ones
     ]
     lines.append("atau kirim /selesai &lt;nomor&gt; [catatan].")
     return "\n".join(lines)
 
 
-def close_refused(reason: str, instruction_id: int,
-                  instruction: InstructionRecord | None, names: Mapping[int, str],
-                  tz: tzinfo) -> str:
+def close_refused(
+    reason: str,
+    instruction_id: int,
+    instruction: InstructionRecord | None,
+    names: Mapping[int, str],
+    tz: tzinfo,
+) -> str:
     if reason == "unknown":
         return f"Instruksi #{instruction_id} tidak ditemukan."
     if reason == "wrong_role" and instruction is not None:
-        return (f"Instruksi #{instruction_id} ditujukan kepada "
-                f"{ROLE_SHORT[instruction.target_role]}, bukan kepada Anda. Tidak ada yang diubah.")
+        return (
+            f"Instruksi #{instruction_id} ditujukan kepada "
+            f"{ROLE_SHORT[instruction.target_role]}, bukan kepada Anda. Tidak ada yang diubah."
+        )
     if instruction is not None and instruction.closed_at is not None:
-        return (f"Instruksi #{instruction_id} sudah ditutup oleh "
-                f"{person(instruction.closed_by, names)} pukul "
-                f"{clock_time(instruction.closed_at, tz)}.")
+        return (
+            f"Instruksi #{instruction_id} sudah ditutup oleh "
+            f"{person(instruction.closed_by, names)} pukul "
+            f"{clock_time(instruction.closed_at, tz)}."
+        )
     return f"Instruksi #{instruction_id} tidak dapat ditutup."
 
 
@@ -247,16 +281,19 @@ def _event_line(event: StepRecord, names: Mapping[int, str], tz: tzinfo) -> str:
     return text
 
 
-def day_status(status: DayStatus, names: Mapping[int, str], tz: tzinfo, now: datetime,
-               schedule_summary: str) -> str:
+def day_status(
+    status: DayStatus, names: Mapping[int, str], tz: tzinfo, now: datetime, schedule_summary: str
+) -> str:
     lines = [f"📊 <b>Status SOP-PIAK-02</b> — {long_date(status.run_date)}"]
     schedule_steps = [s for s in STEPS if s.kind is StepKind.SCHEDULE]
     for step in STEPS:
         if step.kind is StepKind.SCHEDULE:
             if step is schedule_steps[0]:
                 first, last = schedule_steps[0].number, schedule_steps[-1].number
-                lines.append(f"⚙️ {first}–{last}. Pengaturan back up harian (Task Scheduler): "
-                             f"digantikan jadwal bot — {schedule_summary}")
+                lines.append(
+                    f"⚙️ {first}–{last}. Pengaturan back up harian (Task Scheduler): "
+                    f"digantikan jadwal bot — {schedule_summary}"
+                )
             continue
         events = status.events_for(step.number)
         if events:
@@ -272,10 +309,15 @@ def day_status(status: DayStatus, names: Mapping[int, str], tz: tzinfo, now: dat
     for instruction in open_ones:
         waited = now - instruction.issued_at
         standard = ASSIGNMENTS[instruction.target_role].standard
-        state = (f"terlambat {minutes(waited - standard)}" if waited > standard
-                 else f"berjalan {minutes(waited)}")
-        lines.append(f"🕒 Instruksi #{instruction.id} untuk {ROLE_SHORT[instruction.target_role]} "
-                     f"masih terbuka ({state}, standar {minutes(standard)}).")
+        state = (
+            f"terlambat {minutes(waited - standard)}"
+            if waited > standard
+            else f"berjalan {minutes(waited)}"
+        )
+        lines.append(
+            f"🕒 Instruksi #{instruction.id} untuk {ROLE_SHORT[instruction.target_role]} "
+            f"masih terbuka ({state}, standar {minutes(standard)})."
+        )
     done, required = len(status.done_steps), len(status.required_steps)
     if status.complete:
         lines.append(f"\n<b>Lengkap</b>: semua {required} langkah wajib hari ini selesai.")

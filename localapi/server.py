@@ -9,9 +9,12 @@ JSON shapes of the real Bot API (https://core.telegram.org/bots/api), including 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import html
 import itertools
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,8 +71,12 @@ class Person:
     blocked_bot: bool = False
 
     def as_user(self) -> JSON:
-        user: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                      "language_code": "id"}
+        user: JSON = {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": "id",
+        }
         if self.username:
             user["username"] = self.username
         return user
@@ -86,8 +93,9 @@ class ApiError(Exception):
 class BotApiServer:
     """In-process fake of api.telegram.org for one bot token."""
 
-    def __init__(self, token: str, bot_username: str = "sop_piak_bot",
-                 bot_name: str = "Bot SOP Back Up") -> None:
+    def __init__(
+        self, token: str, bot_username: str = "sop_piak_bot", bot_name: str = "Bot SOP Back Up"
+    ) -> None:
         self.token = token
         self.bot_user: JSON = {
             "id": int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1,
@@ -145,8 +153,14 @@ class BotApiServer:
 
     # --- the simulated people ---------------------------------------------------------------
 
-    def add_person(self, user_id: int, first_name: str, username: str | None = None,
-                   *, started_bot: bool = True) -> Person:
+    def add_person(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None = None,
+        *,
+        started_bot: bool = True,
+    ) -> Person:
         person = Person(user_id, first_name, username, started_bot=started_bot)
         self.people[user_id] = person
         return person
@@ -158,8 +172,11 @@ class BotApiServer:
         if chat_id in self.groups:
             return {"id": chat_id, "type": "supergroup", "title": self.groups[chat_id]}
         person = self.people.get(chat_id)
-        chat: JSON = {"id": chat_id, "type": "private",
-                      "first_name": person.first_name if person else str(chat_id)}
+        chat: JSON = {
+            "id": chat_id,
+            "type": "private",
+            "first_name": person.first_name if person else str(chat_id),
+        }
         if person and person.username:
             chat["username"] = person.username
         return chat
@@ -175,9 +192,16 @@ class BotApiServer:
         person = self.people.get(user_id) or Person(user_id, f"Orang {user_id}")
         return person.as_user()
 
-    async def send_text(self, user_id: int, text: str, *, chat_id: int | None = None,
-                        forwarded_from: int | None = None, edited: bool = False,
-                        date: int = 1_700_000_000) -> JSON:
+    async def send_text(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        forwarded_from: int | None = None,
+        edited: bool = False,
+        date: int = 1_700_000_000,
+    ) -> JSON:
         """`user_id` sends `text` in their private chat with the bot (or in `chat_id`)."""
         chat = self._chat(user_id if chat_id is None else chat_id)
         message: JSON = {
@@ -189,11 +213,13 @@ class BotApiServer:
         }
         if text.startswith("/"):
             command = text.split()[0] if text.split() else text
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(command)}]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         if forwarded_from is not None:
-            message["forward_origin"] = {"type": "user", "date": date,
-                                         "sender_user": self._user(forwarded_from)}
+            message["forward_origin"] = {
+                "type": "user",
+                "date": date,
+                "sender_user": self._user(forwarded_from),
+            }
         if edited:
             message["edit_date"] = date + 5
             return await self._push_update({"edited_message": message})
@@ -225,13 +251,14 @@ class BotApiServer:
         return message
 
     def unread(self, chat_id: int) -> list[SentMessage]:
-        return self._inbox[chat_id][self._read[chat_id]:]
+        return self._inbox[chat_id][self._read[chat_id] :]
 
     def sent_to(self, chat_id: int) -> list[SentMessage]:
         return list(self._inbox[chat_id])
 
-    async def wait_for_call(self, predicate: Callable[[ApiCall], bool],
-                            timeout: float = 10.0) -> ApiCall:
+    async def wait_for_call(
+        self, predicate: Callable[[ApiCall], bool], timeout: float = 10.0
+    ) -> ApiCall:
         async with self._changed:
             await asyncio.wait_for(
                 self._changed.wait_for(lambda: any(predicate(c) for c in self.calls)), timeout
@@ -242,8 +269,9 @@ class BotApiServer:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(condition), timeout)
 
-    def fail_next(self, method: str, code: int, description: str,
-                  retry_after: int | None = None) -> None:
+    def fail_next(
+        self, method: str, code: int, description: str, retry_after: int | None = None
+    ) -> None:
         """Make the next call of `method` fail the way Telegram would."""
         self._scripted_errors.append((method, ApiError(code, description, retry_after)))
 
@@ -305,10 +333,8 @@ class BotApiServer:
 
         async with self._changed:
             if not pending() and timeout > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait_for(pending), timeout)
-                except TimeoutError:
-                    pass
         return self._updates[:limit]
 
     def _check_can_message(self, chat_id: int) -> None:
@@ -348,12 +374,11 @@ class BotApiServer:
         return SentMessage(chat_id, raw["message_id"], text or "", markup, raw)
 
     async def _api_sendmessage(self, params: JSON, files: dict[str, bytes]) -> JSON:
-        text = str(params.get("text", ""))
+        text = _rendered(params, str(params.get("text", "")))
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long")
-        _check_html(params, text)
         message = self._new_message(params, text)
         await self._store(message)
         return message.raw
@@ -362,9 +387,11 @@ class BotApiServer:
         photo = files.get("photo")
         if not photo:
             raise ApiError(400, "Bad Request: there is no photo in the request")
-        caption = str(params.get("caption", ""))
+        caption = _rendered(params, str(params.get("caption", "")))
         message = self._new_message(
-            params, None, caption=caption,
+            params,
+            None,
+            caption=caption,
             photo=[{"file_id": "photo-1", "file_unique_id": "p1", "width": 1, "height": 1}],
         )
         message.text, message.photo = caption, photo
@@ -375,10 +402,12 @@ class BotApiServer:
         document = files.get("document")
         if document is None:
             raise ApiError(400, "Bad Request: there is no document in the request")
-        caption = str(params.get("caption", ""))
+        caption = _rendered(params, str(params.get("caption", "")))
         name = str(params.get("_document_name", "file"))
         message = self._new_message(
-            params, None, caption=caption,
+            params,
+            None,
+            caption=caption,
             document={"file_id": "doc-1", "file_unique_id": "d1", "file_name": name},
         )
         message.text, message.document, message.document_name = caption, document, name
@@ -393,13 +422,15 @@ class BotApiServer:
 
     async def _api_editmessagetext(self, params: JSON, files: dict[str, bytes]) -> JSON:
         message = self._existing(params)
-        text = str(params.get("text", ""))
+        text = _rendered(params, str(params.get("text", "")))
         markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
         if text == message.text and markup == message.reply_markup:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                                "content and reply markup are exactly the same as a current "
-                                "content and reply markup of the message")
-        _check_html(params, text)
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same as a current "
+                "content and reply markup of the message",
+            )
         async with self._changed:
             message.text, message.reply_markup, message.edits = text, markup, message.edits + 1
             message.raw["text"] = text
@@ -460,18 +491,21 @@ async def _read_params(request: web.Request) -> tuple[JSON, dict[str, bytes]]:
 _ALLOWED_HTML_TAGS = ("b", "i", "u", "s", "code", "pre", "a", "blockquote", "tg-spoiler")
 
 
-def _check_html(params: JSON, text: str) -> None:
-    """Reject unbalanced or unknown HTML the way Telegram does ("can't parse entities")."""
+def _rendered(params: JSON, text: str) -> str:
+    """The text as a reader sees it: Telegram parses HTML into entities and returns plain text,
+    rejecting unknown or unbalanced tags ("can't parse entities")."""
     if str(params.get("parse_mode", "")).upper() != "HTML":
-        return
-    import re
+        return text
 
     stack: list[str] = []
     for match in re.finditer(r"<(/?)([a-zA-Z-]+)[^>]*>", text):
         closing, tag = match.group(1) == "/", match.group(2).lower()
         if tag not in _ALLOWED_HTML_TAGS:
-            raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag "
-                                f"\"{tag}\" at byte offset {match.start()}")
+            raise ApiError(
+                400,
+                f"Bad Request: can't parse entities: unsupported start tag "
+                f'"{tag}" at byte offset {match.start()}',
+            )
         if closing:
             if not stack or stack.pop() != tag:
                 raise ApiError(400, "Bad Request: can't parse entities: unmatched end tag")
@@ -482,6 +516,7 @@ def _check_html(params: JSON, text: str) -> None:
     stripped = re.sub(r"<[^>]*>", "", text)
     if "<" in stripped or ">" in stripped:
         raise ApiError(400, "Bad Request: can't parse entities: unescaped < or >")
+    return html.unescape(stripped)
 
 
 def _error(error: ApiError) -> web.Response:

@@ -28,8 +28,13 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--env-file", type=click.Path(path_type=Path), default=Path(".env"),
-              show_default=True, help="Settings file.")
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings file.",
+)
 @click.option("--verbose", is_flag=True, help="Log debug details.")
 def run(env_file: Path, verbose: bool) -> None:
     """Run the bot until stopped."""

@@ -19,7 +19,7 @@ from localapi.server import BotApiServer, SentMessage
 from sopbot.clock import ManualClock
 from sopbot.settings import Settings
 
-TOKEN = "123456:DEMO-TOKEN-not-a-real-one"
+TOKEN = "123456:DEMO-TOKEN-not-a-real-one"  # noqa: S105 - the local server's only token
 KABID, ADB, KASI = 1001, 2001, 3001
 GROUP = -100500
 PEOPLE = {KABID: ("Bu Kadek", "Kabid"), ADB: ("Pak Made", "ADB"), KASI: ("Pak Nyoman", "Kasi")}
@@ -33,20 +33,21 @@ def _plain(html_text: str) -> str:
 
 def demo_settings(base_url: str, data_dir: Path) -> Settings:
     return Settings(
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_bot_token=TOKEN,
         telegram_api_base_url=base_url,
         kabid_ids=[KABID],
         adb_ids=[ADB],
         kasi_ids=[KASI],
         notify_chat_id=GROUP,
         data_dir=data_dir,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 
 class DemoDay:
-    def __init__(self, server: BotApiServer, clock: ManualClock, tz: ZoneInfo,
-                 out: Printer) -> None:
+    def __init__(
+        self, server: BotApiServer, clock: ManualClock, tz: ZoneInfo, out: Printer
+    ) -> None:
         self.server, self.clock, self.tz, self.out = server, clock, tz, out
 
     def _stamp(self) -> str:
@@ -121,8 +122,10 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
         settings = demo_settings(base_url, data_dir or Path(scratch))
         tz = settings.tz
         clock = ManualClock(datetime(2026, 11, 25, 7, 30, tzinfo=tz))
-        out(f"Demo SOP-PIAK-02: Bot API lokal di {base_url.removesuffix('/bot')}, "
-            f"basis data {settings.database_url}")
+        out(
+            f"Demo SOP-PIAK-02: Bot API lokal di {base_url.removesuffix('/bot')}, "
+            f"basis data {settings.database_url}"
+        )
         app = build_application(open_services(settings, clock))
         day = DemoDay(server, clock, tz, out)
         try:

@@ -35,8 +35,9 @@ class SecretMaskFilter(logging.Filter):
         return True
 
 
-def configure_logging(secrets: Iterable[str], *, verbose: bool = False,
-                      handlers: Iterable[logging.Handler] = ()) -> None:
+def configure_logging(
+    secrets: Iterable[str], *, verbose: bool = False, handlers: Iterable[logging.Handler] = ()
+) -> None:
     mask = SecretMaskFilter(secrets)
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

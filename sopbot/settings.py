@@ -8,7 +8,6 @@ show up in a repr or a log line, and may also be read from a file named by `<NAM
 from __future__ import annotations
 
 import os
-from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -120,9 +119,7 @@ class Settings(BaseSettings):
         return frozenset(role for role, ids in members.items() if user_id in ids)
 
     def ids_of(self, role: Role) -> list[int]:
-        return {Role.KABID: self.kabid_ids, Role.KASI: self.kasi_ids, Role.ADB: self.adb_ids}[
-            role
-        ]
+        return {Role.KABID: self.kabid_ids, Role.KASI: self.kasi_ids, Role.ADB: self.adb_ids}[role]
 
 
 # Secrets that may be given as a path to a file holding them (`<NAME>_FILE`), the way
@@ -162,6 +159,6 @@ def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Set
     values: dict[str, Any] = _secrets_from_files(env_file)
     values.update(overrides)
     try:
-        return Settings(_env_file=env_file, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **values)
     except ValidationError as exc:
         raise SettingsError(describe_validation_error(exc)) from None

@@ -46,22 +46,47 @@ def _minutes(n: int) -> timedelta:
 
 
 STEPS: tuple[Step, ...] = (
-    Step(1, "Menugaskan ADB untuk melaksanakan back up data kependudukan pada server",
-         Role.KABID, _minutes(5), StepKind.INSTRUCTION, "instruksi"),
+    Step(
+        1,
+        "Menugaskan ADB untuk melaksanakan back up data kependudukan pada server",
+        Role.KABID,
+        _minutes(5),
+        StepKind.INSTRUCTION,
+        "instruksi",
+    ),
     Step(2, "Membuka aplikasi Server Manager", Role.ADB, _minutes(1), StepKind.SCHEDULE),
     Step(3, "Membuka Task Scheduler pada Configuration", Role.ADB, _minutes(2), StepKind.SCHEDULE),
-    Step(4, "Membuka Create Basic Task pada Task Scheduler", Role.ADB, _minutes(2),
-         StepKind.SCHEDULE),
+    Step(
+        4, "Membuka Create Basic Task pada Task Scheduler", Role.ADB, _minutes(2), StepKind.SCHEDULE
+    ),
     Step(5, "Memberi nama file dmp", Role.ADB, _minutes(1), StepKind.SCHEDULE),
     Step(6, "Memilih back up data harian", Role.ADB, _minutes(1), StepKind.SCHEDULE),
     Step(7, "Mensetting waktu pelaksanaan back up data", Role.ADB, _minutes(1), StepKind.SCHEDULE),
     Step(8, "Start program back up data", Role.ADB, _minutes(1), StepKind.JOB, "progres back up"),
-    Step(9, "Melaporkan kepada Kabid bahwa back up data kependudukan harian sudah dilaksanakan",
-         Role.ADB, _minutes(5), StepKind.REPORT, "laporan kepada Kabid"),
-    Step(10, "Menugaskan Kasi untuk memback up data kependudukan ke dalam hard disk eksternal",
-         Role.KABID, _minutes(5), StepKind.INSTRUCTION, "instruksi"),
-    Step(11, "Back up data kependudukan ke dalam hard disk eksternal", Role.KASI, _minutes(5),
-         StepKind.JOB, "back up di hard disk eksternal"),
+    Step(
+        9,
+        "Melaporkan kepada Kabid bahwa back up data kependudukan harian sudah dilaksanakan",
+        Role.ADB,
+        _minutes(5),
+        StepKind.REPORT,
+        "laporan kepada Kabid",
+    ),
+    Step(
+        10,
+        "Menugaskan Kasi untuk memback up data kependudukan ke dalam hard disk eksternal",
+        Role.KABID,
+        _minutes(5),
+        StepKind.INSTRUCTION,
+        "instruksi",
+    ),
+    Step(
+        11,
+        "Back up data kependudukan ke dalam hard disk eksternal",
+        Role.KASI,
+        _minutes(5),
+        StepKind.JOB,
+        "back up di hard disk eksternal",
+    ),
 )
 
 STEP_BY_NUMBER: dict[int, Step] = {step.number: step for step in STEPS}
@@ -91,11 +116,20 @@ class Assignment:
 
 
 ASSIGNMENTS: dict[Role, Assignment] = {
-    Role.ADB: Assignment(Role.ADB, "Melaksanakan back up data kependudukan pada server",
-                         instruction_step=1, covered_steps=(2, 3, 4, 5, 6, 7, 8, 9),
-                         report_step=9),
-    Role.KASI: Assignment(Role.KASI, "Back up data kependudukan ke dalam hard disk eksternal",
-                          instruction_step=10, covered_steps=(11,), report_step=11),
+    Role.ADB: Assignment(
+        Role.ADB,
+        "Melaksanakan back up data kependudukan pada server",
+        instruction_step=1,
+        covered_steps=(2, 3, 4, 5, 6, 7, 8, 9),
+        report_step=9,
+    ),
+    Role.KASI: Assignment(
+        Role.KASI,
+        "Back up data kependudukan ke dalam hard disk eksternal",
+        instruction_step=10,
+        covered_steps=(11,),
+        report_step=11,
+    ),
 }
 
 

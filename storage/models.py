@@ -116,9 +116,7 @@ class StepEvent(Base):
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(16))  # done | confirmed | warning | failed
     note: Mapped[str] = mapped_column(Text, default="")
-    instruction_id: Mapped[int | None] = mapped_column(
-        ForeignKey("instructions.id"), nullable=True
-    )
+    instruction_id: Mapped[int | None] = mapped_column(ForeignKey("instructions.id"), nullable=True)
 
     __table_args__ = (
         # day_status(), history(): "the events of these runs, by step"

@@ -204,8 +204,13 @@ class SopLog:
             run = self._run(session, run_date, at)
             started_at = self._last_finish(session, run.id)
             row = Instruction(
-                run_id=run.id, target_role=target.value, issued_by=issued_by, issued_at=at,
-                note=note, status="open", close_note="",
+                run_id=run.id,
+                target_role=target.value,
+                issued_by=issued_by,
+                issued_at=at,
+                note=note,
+                status="open",
+                close_note="",
             )
             session.add(row)
             session.flush()
@@ -225,14 +230,21 @@ class SopLog:
             return _instruction(row, run.run_date)
 
     def record_delivery(
-        self, instruction_id: int, chat_id: int, message_id: int | None, at: datetime,
+        self,
+        instruction_id: int,
+        chat_id: int,
+        message_id: int | None,
+        at: datetime,
         error: str = "",
     ) -> None:
         with self._sessions.begin() as session:
             session.add(
                 InstructionDelivery(
-                    instruction_id=instruction_id, chat_id=chat_id, message_id=message_id,
-                    delivered_at=at, error=error,
+                    instruction_id=instruction_id,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    delivered_at=at,
+                    error=error,
                 )
             )
 
@@ -267,7 +279,12 @@ class SopLog:
             return [_instruction(row, run_date) for row, run_date in rows]
 
     def close_instruction(
-        self, *, instruction_id: int, closed_by: int, roles: Iterable[Role], note: str,
+        self,
+        *,
+        instruction_id: int,
+        closed_by: int,
+        roles: Iterable[Role],
+        note: str,
         at: datetime,
     ) -> InstructionRecord:
         """Close an open instruction of one of `roles` and record the steps it covered.
@@ -352,9 +369,7 @@ class SopLog:
                     select(Instruction).where(Instruction.run_id.in_(runs)).order_by(Instruction.id)
                 ):
                     instructions[runs[row.run_id]].append(_instruction(row, runs[row.run_id]))
-            return [
-                DayStatus(d, tuple(events[d]), tuple(instructions[d])) for d in run_dates
-            ]
+            return [DayStatus(d, tuple(events[d]), tuple(instructions[d])) for d in run_dates]
 
     # --- people -----------------------------------------------------------------------------
 
@@ -373,7 +388,12 @@ class SopLog:
     # --- access -----------------------------------------------------------------------------
 
     def log_denial(
-        self, *, at: datetime, user_id: int | None, chat_id: int | None, command: str,
+        self,
+        *,
+        at: datetime,
+        user_id: int | None,
+        chat_id: int | None,
+        command: str,
         reason: str,
     ) -> None:
         with self._sessions.begin() as session:

@@ -1,0 +1,148 @@
+"""Who may do what: strangers, wrong roles, wrong chats, forwarded and edited commands."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ADB, GROUP, KABID, KASI, STRANGER, Chat
+
+from bot.commands import COMMANDS
+from sopbot.sop import Role
+
+ROLE_USERS = {Role.KABID: KABID, Role.ADB: ADB, Role.KASI: KASI}
+COMMAND_LINES = {
+    "start": "/start",
+    "bantuan": "/bantuan",
+    "instruksi": "/instruksi adb catatan",
+    "selesai": "/selesai 1",
+    "status": "/status",
+    "riwayat": "/riwayat",
+}
+WRONG_ROLE_CASES = [
+    (command.name, role) for command in COMMANDS for role in Role if role not in command.roles
+]
+
+
+def test_every_command_has_a_test_line() -> None:
+    assert set(COMMAND_LINES) == {c.name for c in COMMANDS}
+
+
+def _nothing_changed(chat: Chat) -> None:
+    day = chat.services.log.day_status(chat.services.today())
+    assert day.events == () and day.instructions == ()
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_LINES))
+async def test_stranger_is_refused_politely_and_logged(chat: Chat, command: str) -> None:
+    reply = await chat.ask(STRANGER, COMMAND_LINES[command])
+    assert "belum terdaftar" in reply.text
+    assert str(STRANGER) in reply.text  # so they can ask to be registered
+    assert chat.services.log.denials()[0] == (STRANGER, command, "stranger")
+    _nothing_changed(chat)
+
+
+@pytest.mark.parametrize(("command", "role"), WRONG_ROLE_CASES)
+async def test_role_using_another_roles_command_is_refused(
+    chat: Chat, command: str, role: Role
+) -> None:
+    reply = await chat.ask(ROLE_USERS[role], COMMAND_LINES[command])
+    assert f"Perintah /{command} hanya untuk" in reply.text
+    assert "Tidak ada yang diubah" in reply.text
+    assert chat.services.log.denials()[0] == (ROLE_USERS[role], command, "wrong_role")
+    _nothing_changed(chat)
+
+
+async def test_crafted_selesai_button_from_the_wrong_role_changes_nothing(chat: Chat) -> None:
+    confirmation = await chat.ask(KABID, "/instruksi adb")
+    await chat.server.press_button(KABID, confirmation, "selesai:1")
+    await chat.settle(KABID)
+    assert chat.services.log.open_instructions([Role.ADB])
+    assert chat.services.log.denials()[0] == (KABID, "selesai", "wrong_role")
+
+
+async def test_kasi_button_for_the_adb_instruction_is_refused(chat: Chat) -> None:
+    await chat.ask(KABID, "/instruksi adb")
+    own = await chat.ask(KASI, "/bantuan")
+    await chat.server.press_button(KASI, own, "selesai:1")
+    reply = await chat.receive(KASI)
+    assert "ditujukan kepada ADB" in reply.text
+    assert chat.services.log.open_instructions([Role.ADB])
+
+
+async def test_stranger_pressing_a_button_changes_nothing(chat: Chat) -> None:
+    await chat.ask(KABID, "/instruksi kasi")
+    order = await chat.receive(KASI)
+    await chat.press(STRANGER, order, "Selesai")
+    await chat.settle(KABID)
+    assert chat.services.log.open_instructions([Role.KASI])
+    assert chat.services.log.denials()[0] == (STRANGER, "selesai", "stranger")
+
+
+async def test_unknown_button_data_is_answered_as_expired(chat: Chat) -> None:
+    own = await chat.ask(ADB, "/bantuan")
+    await chat.server.press_button(ADB, own, "hapus:semua")
+    call = await chat.server.wait_for_call(lambda c: c.method == "answerCallbackQuery")
+    assert call.params["text"] == "Tombol ini sudah tidak berlaku."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/instruksi", "Sebutkan tujuan instruksi"),
+        ("/instruksi semua", "Tujuan instruksi harus adb atau kasi"),
+        ("/instruksi adb " + "x" * 1001, "Catatan terlalu panjang"),
+        ("/riwayat banyak", "Jumlah hari harus berupa angka"),
+        ("/riwayat 0", "antara 1 dan 90"),
+        ("/riwayat 1000", "antara 1 dan 90"),
+    ],
+)
+async def test_malformed_arguments_get_a_usage_line(chat: Chat, text: str, expected: str) -> None:
+    reply = await chat.ask(KABID, text)
+    assert expected in reply.text
+    assert "Cara pakai:" in reply.text
+    _nothing_changed(chat)
+
+
+async def test_selesai_with_an_absurd_number_gets_a_usage_line(chat: Chat) -> None:
+    reply = await chat.ask(ADB, "/selesai 99999999999999999999")
+    assert "Nomor instruksi tidak valid" in reply.text
+
+
+async def test_commands_work_in_the_office_group(chat: Chat) -> None:
+    await chat.send(KABID, "/status@sop_piak_bot", chat_id=GROUP)
+    reply = await chat.receive(GROUP)
+    assert "Status SOP-PIAK-02" in reply.text
+
+
+async def test_commands_from_another_group_are_refused(chat: Chat) -> None:
+    chat.server.add_group(-777, "Grup lain")
+    await chat.send(KABID, "/instruksi adb", chat_id=-777)
+    reply = await chat.receive(-777)
+    assert "grup kantor yang terdaftar" in reply.text
+    _nothing_changed(chat)
+
+
+async def test_forwarded_command_does_nothing(chat: Chat) -> None:
+    await chat.send(ADB, "/instruksi adb palsu", forwarded_from=KABID)
+    await chat.send(KABID, "/instruksi adb asli", forwarded_from=KABID)
+    await chat.settle(KABID)
+    _nothing_changed(chat)
+    assert not chat.drain(ADB)
+
+
+async def test_edited_command_does_nothing(chat: Chat) -> None:
+    await chat.send(KABID, "/instruksi adb diedit", edited=True)
+    await chat.settle(KABID)
+    _nothing_changed(chat)
+
+
+async def test_unknown_command_gets_a_hint(chat: Chat) -> None:
+    reply = await chat.ask(KASI, "/hapus_semua")
+    assert "Perintah tidak dikenal" in reply.text
+
+
+async def test_bantuan_lists_only_the_commands_of_the_role(chat: Chat) -> None:
+    kasi = await chat.ask(KASI, "/bantuan")
+    assert "/selesai" in kasi.text and "/instruksi" not in kasi.text
+    kabid = await chat.ask(KABID, "/start")
+    assert "/instruksi" in kabid.text and "/selesai" not in kabid.text
+    assert "Kepala Bidang PIAK (Kabid)" in kabid.text

@@ -1,0 +1,116 @@
+"""Shared fixtures: the real bot application talking HTTP to a loopback Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import build_application, open_services, running
+from bot.context import Services
+from localapi.server import BotApiServer, SentMessage
+from sopbot.clock import ManualClock
+from sopbot.settings import Settings
+
+TOKEN = "987654:TEST-token-AbCdEfGhIjKlMnOp"
+KABID, ADB, KASI, STRANGER = 111, 222, 333, 999
+GROUP = -1001234
+WITA = ZoneInfo("Asia/Makassar")
+NAMES = {KABID: "Kadek", ADB: "Made", KASI: "Nyoman", STRANGER: "Orang Asing"}
+
+
+def make_settings(base_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": TOKEN,
+        "telegram_api_base_url": base_url,
+        "kabid_ids": [KABID],
+        "adb_ids": [ADB],
+        "kasi_ids": [KASI],
+        "notify_chat_id": GROUP,
+        "data_dir": data_dir,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class Chat:
+    """The Telegram side of a conversation with the bot under test."""
+
+    server: BotApiServer
+    clock: ManualClock
+    services: Services
+
+    async def send(self, user_id: int, text: str, **kwargs: Any) -> None:
+        await self.server.send_text(user_id, text, **kwargs)
+
+    async def receive(self, chat_id: int, timeout: float = 10.0) -> SentMessage:
+        return await self.server.next_message(chat_id, timeout)
+
+    async def ask(self, user_id: int, text: str, timeout: float = 10.0) -> SentMessage:
+        """Send a command in the user's private chat and return the bot's next reply there."""
+        await self.send(user_id, text)
+        return await self.receive(user_id, timeout)
+
+    def drain(self, chat_id: int) -> list[SentMessage]:
+        """Mark every message the bot sent to `chat_id` so far as read, and return them."""
+        unread = self.server.unread(chat_id)
+        for _ in unread:
+            self.server._read[chat_id] += 1
+        return unread
+
+    async def press(self, user_id: int, message: SentMessage, label_part: str) -> None:
+        data = next(d for t, d in message.buttons if label_part in t)
+        await self.server.press_button(user_id, message, data)
+
+    async def settle(self, user_id: int = KABID) -> None:
+        """Wait until every update sent so far has been handled.
+
+        Handlers run one update at a time, so once the reply to a /bantuan sent now arrives,
+        everything before it is done.
+        """
+        await self.send(user_id, "/bantuan")
+        while True:
+            message = await self.receive(user_id)
+            if "Perintah yang dapat Anda gunakan" in message.text:
+                return
+
+    def advance(self, **delta: float) -> None:
+        self.clock.advance(timedelta(**delta))
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 25, 8, 0, tzinfo=WITA))
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotApiServer]:
+    fake = BotApiServer(TOKEN)
+    for user_id, name in NAMES.items():
+        fake.add_person(user_id, name)
+    fake.add_group(GROUP, "Bidang PIAK")
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def chat(
+    server: BotApiServer, clock: ManualClock, tmp_path: Path, settings_overrides: dict[str, Any]
+) -> AsyncIterator[Chat]:
+    settings = make_settings(server.base_url, tmp_path / "data", **settings_overrides)
+    services = open_services(settings, clock)
+    app = build_application(services)
+    async with running(app, poll_timeout=1):
+        yield Chat(server, clock, services)

@@ -1,0 +1,90 @@
+"""Settings: read from .env, typed once, errors that name the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sopbot.settings import SettingsError, load_settings
+from sopbot.sop import Role
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "KABID_IDS",
+        "KASI_IDS",
+        "ADB_IDS",
+        "TIMEZONE",
+        "DATABASE_URL",
+        "NOTIFY_CHAT_ID",
+        "TELEGRAM_BOT_TOKEN_FILE",
+        "TELEGRAM_API_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def write_env(tmp_path: Path, text: str) -> Path:
+    env = tmp_path / ".env"
+    env.write_text(text, encoding="utf-8")
+    return env
+
+
+def test_reads_a_complete_env_file(tmp_path: Path) -> None:
+    env = write_env(
+        tmp_path,
+        "TELEGRAM_BOT_TOKEN=1:abc\nKABID_IDS=10, 11\nKASI_IDS=20\n"
+        "ADB_IDS=30;31\nNOTIFY_CHAT_ID=-1005\n"
+        "TELEGRAM_API_BASE_URL=http://127.0.0.1:8081/bot\n",
+    )
+    settings = load_settings(env)
+    assert settings.kabid_ids == [10, 11] and settings.adb_ids == [30, 31]
+    assert settings.notify_chat_id == -1005
+    assert settings.roles_of(11) == {Role.KABID}
+    assert settings.roles_of(99) == frozenset()
+    assert settings.timezone == "Asia/Makassar"
+    assert settings.database_url == "sqlite:///data/sopbot.db"
+    assert settings.file_base_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_missing_token_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN: is required"):
+        load_settings(write_env(tmp_path, "KABID_IDS=1\n"))
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("KABID_IDS=satu,dua", "KABID_IDS"),
+        ("TIMEZONE=Mars/Olympus", "TIMEZONE"),
+        ("NOTIFY_CHAT_ID=grup", "NOTIFY_CHAT_ID"),
+        ("TELEGRAM_API_BASE_URL=api.telegram.org/bot", "TELEGRAM_API_BASE_URL"),
+        ("REMINDER_INTERVAL_MINUTES=-5", "REMINDER_INTERVAL_MINUTES"),
+    ],
+)
+def test_malformed_value_names_the_variable(tmp_path: Path, line: str, name: str) -> None:
+    env = write_env(tmp_path, f"TELEGRAM_BOT_TOKEN=1:abc\n{line}\n")
+    with pytest.raises(SettingsError, match=f"{name}:"):
+        load_settings(env)
+
+
+def test_token_may_come_from_a_file_and_never_shows_in_repr(tmp_path: Path) -> None:
+    secret = tmp_path / "token.txt"
+    secret.write_text("42:SuperSecretToken\n", encoding="utf-8")
+    settings = load_settings(write_env(tmp_path, f"TELEGRAM_BOT_TOKEN_FILE={secret}\n"))
+    assert settings.telegram_bot_token.get_secret_value() == "42:SuperSecretToken"
+    assert "SuperSecret" not in repr(settings)
+
+
+def test_unreadable_token_file_names_the_variable(tmp_path: Path) -> None:
+    env = write_env(tmp_path, f"TELEGRAM_BOT_TOKEN_FILE={tmp_path / 'nope'}\n")
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN_FILE"):
+        load_settings(env)
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADB_IDS", "77")
+    settings = load_settings(write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nADB_IDS=30\n"))
+    assert settings.adb_ids == [77]
