@@ -59,9 +59,6 @@ class Settings(BaseSettings):
     database_url: str = ""
     timezone: str = "Asia/Makassar"
 
-    # Reminders for steps past their SOP time standard (0 turns reminders off)
-    reminder_interval_minutes: int = Field(default=10, ge=0)
-
     @field_validator("kabid_ids", "kasi_ids", "adb_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: Any) -> Any:

@@ -61,7 +61,6 @@ def test_missing_token_names_the_variable(tmp_path: Path) -> None:
         ("TIMEZONE=Mars/Olympus", "TIMEZONE"),
         ("NOTIFY_CHAT_ID=grup", "NOTIFY_CHAT_ID"),
         ("TELEGRAM_API_BASE_URL=api.telegram.org/bot", "TELEGRAM_API_BASE_URL"),
-        ("REMINDER_INTERVAL_MINUTES=-5", "REMINDER_INTERVAL_MINUTES"),
     ],
 )
 def test_malformed_value_names_the_variable(tmp_path: Path, line: str, name: str) -> None:
