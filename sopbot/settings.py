@@ -8,8 +8,10 @@ show up in a repr or a log line, and may also be read from a file named by `<NAM
 from __future__ import annotations
 
 import os
+import re
+from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -59,10 +61,70 @@ class Settings(BaseSettings):
     database_url: str = ""
     timezone: str = "Asia/Makassar"
 
+    # The daily dump (SOP steps 2-8)
+    dump_backend: Literal["sqlite", "expdp", "oracle"] = "sqlite"
+    dump_dir: Path | None = None  # default: DATA_DIR/dumps
+    dump_name_pattern: str = "SIAK_%Y%m%d_%H%M.dmp"
+    backup_time: time = time(1, 0)
+    dump_timeout_minutes: int = Field(default=240, ge=1)
+    # A dump this much smaller (size or rows) than the last good one is reported as a warning.
+    dump_shrink_warn_percent: int = Field(default=20, ge=1, le=100)
+    progress_interval_seconds: float = Field(default=5.0, gt=0)
+
+    # sqlite backend: the embedded default
+    sqlite_source_path: Path | None = None  # default: DATA_DIR/sample/siak_sample.db
+
+    # expdp backend
+    expdp_path: str = "expdp"
+
+    # oracle backend (Data Pump through python-oracledb); expdp uses the same credentials
+    oracle_dsn: str = ""
+    oracle_user: str = ""
+    oracle_password: SecretStr = SecretStr("")
+    oracle_schemas: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    oracle_directory: str = "DATA_PUMP_DIR"
+    oracle_client_lib_dir: Path | None = None
+
     @field_validator("kabid_ids", "kasi_ids", "adb_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: Any) -> Any:
         return _split_ids(value)
+
+    @field_validator("oracle_schemas", mode="before")
+    @classmethod
+    def _parse_schemas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip().upper() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("oracle_schemas")
+    @classmethod
+    def _plain_schema_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Z][A-Z0-9_$#]{0,127}", name):
+                raise ValueError(f"{name!r} is not a plain Oracle schema name")
+        return value
+
+    @field_validator("dump_name_pattern")
+    @classmethod
+    def _safe_pattern(cls, value: str) -> str:
+        if not value or "/" in value or "\\" in value or ".." in value:
+            raise ValueError("must be a file name without folders, e.g. SIAK_%Y%m%d_%H%M.dmp")
+        return value
+
+    @field_validator("oracle_directory")
+    @classmethod
+    def _plain_directory(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_$#]{0,127}", value):
+            raise ValueError("must be the name of an Oracle directory object")
+        return value.upper()
+
+    @field_validator("dump_dir", "sqlite_source_path", "oracle_client_lib_dir", mode="before")
+    @classmethod
+    def _blank_path_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @field_validator("notify_chat_id", mode="before")
     @classmethod
@@ -95,10 +157,37 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _default_database(self) -> Settings:
+    def _defaults_under_data_dir(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'sopbot.db').as_posix()}"
+        if self.dump_dir is None:
+            self.dump_dir = self.data_dir / "dumps"
+        if self.sqlite_source_path is None:
+            self.sqlite_source_path = self.data_dir / "sample" / "siak_sample.db"
         return self
+
+    @model_validator(mode="after")
+    def _backend_needs(self) -> Settings:
+        if self.dump_backend in ("oracle", "expdp"):
+            missing = [name for name, value in (("ORACLE_USER", self.oracle_user),
+                                                ("ORACLE_PASSWORD",
+                                                 self.oracle_password.get_secret_value()),
+                                                ("ORACLE_DSN", self.oracle_dsn)) if not value]
+            if missing:
+                raise ValueError(f"DUMP_BACKEND={self.dump_backend} needs {', '.join(missing)}")
+        return self
+
+    @property
+    def dumps(self) -> Path:
+        assert self.dump_dir is not None
+        return self.dump_dir
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret value, for masking in logs and output."""
+        values = [self.telegram_bot_token.get_secret_value(),
+                  self.oracle_password.get_secret_value()]
+        return [value for value in values if value]
 
     @property
     def tz(self) -> ZoneInfo:
@@ -121,7 +210,7 @@ class Settings(BaseSettings):
 
 # Secrets that may be given as a path to a file holding them (`<NAME>_FILE`), the way
 # container secrets and Windows service set-ups usually provide them.
-SECRET_FILE_VARIABLES = ("TELEGRAM_BOT_TOKEN",)
+SECRET_FILE_VARIABLES = ("TELEGRAM_BOT_TOKEN", "ORACLE_PASSWORD")
 
 
 def _secrets_from_files(env_file: Path | None) -> dict[str, str]:
@@ -143,7 +232,7 @@ def _secrets_from_files(env_file: Path | None) -> dict[str, str]:
 def describe_validation_error(error: ValidationError) -> str:
     lines = ["Invalid configuration (check .env or the environment):"]
     for item in error.errors():
-        name = str(item["loc"][0]).upper() if item["loc"] else "?"
+        name = str(item["loc"][0]).upper() if item["loc"] else "SETTINGS"
         message = item["msg"]
         if item["type"] == "missing":
             message = "is required but not set"

@@ -148,3 +148,58 @@ class KnownUser(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(128))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DumpRun(Base):
+    """One run of the database dump (SOP step 8): its file, outcome and figures."""
+
+    __tablename__ = "dump_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_date: Mapped[date] = mapped_column(Date)  # office date the dump belongs to
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | chat | cli
+    requested_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    backend: Mapped[str] = mapped_column(String(16))
+    job_name: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # running | success | warning | failed | interrupted
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    file_path: Mapped[str] = mapped_column(Text, default="")
+    log_path: Mapped[str] = mapped_column(Text, default="")
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    total_rows: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    tables_json: Mapped[str] = mapped_column(Text, default="[]")
+    errors: Mapped[str] = mapped_column(Text, default="")  # one message per line
+    warnings: Mapped[str] = mapped_column(Text, default="")  # one message per line
+    late_seconds: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        # last_good_dump(), dumps_of_day(): "latest dumps by outcome"
+        Index("ix_dump_runs_outcome_started", "outcome", "started_at"),
+        Index("ix_dump_runs_run_date", "run_date"),
+    )
+
+
+class AppState(Base):
+    """Small named values the bot keeps between restarts (e.g. the backup time set from chat)."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class AuditEvent(Base):
+    """Who changed what, outside the SOP steps (e.g. the backup schedule)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
