@@ -17,13 +17,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import backup, delivery, handlers, texts
 from bot.commands import COMMANDS
 from bot.context import SERVICES_KEY, Services
+from jobs.dump.result import DumpBackend
+from jobs.dump.service import DumpService
+from jobs.schedule import BackupScheduler, effective_backup_time
 from sopbot.clock import Clock, SystemClock
 from sopbot.settings import Settings
 from sopbot.sop import Role
 from storage.database import make_engine, upgrade
+from storage.dumplog import DumpLog
 from storage.soplog import SopLog
 
 log = logging.getLogger(__name__)
@@ -35,13 +39,32 @@ COMMAND_MESSAGES = filters.UpdateType.MESSAGE & ~filters.FORWARDED
 StartupHook = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 
 
-def open_services(settings: Settings, clock: Clock | None = None) -> Services:
-    """Open (and migrate) the SOP log and gather what the handlers need."""
+def open_services(
+    settings: Settings, clock: Clock | None = None, backend: DumpBackend | None = None
+) -> Services:
+    """Open (and migrate) the SOP log and gather what the handlers and jobs need."""
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    soplog = SopLog(engine)
+    soplog, dumplog = SopLog(engine), DumpLog(engine)
+    clock = clock or SystemClock()
+    dump = DumpService(settings, dumplog, soplog, clock, backend)
+    configured = settings.backup_time.strftime("%H:%M")
+    configured_before = dumplog.get_state(backup.BACKUP_TIME_ENV_KEY)
+    backup_time = effective_backup_time(
+        settings.backup_time, dumplog.get_state(backup.BACKUP_TIME_KEY), configured_before
+    )
+    if configured_before != configured:  # BACKUP_TIME was edited: it wins over /jadwal
+        now = clock.now()
+        dumplog.set_state(backup.BACKUP_TIME_ENV_KEY, configured, now)
+        dumplog.set_state(backup.BACKUP_TIME_KEY, configured, now)
     return Services(
-        settings=settings, log=soplog, clock=clock or SystemClock(), names=soplog.user_names()
+        settings=settings,
+        log=soplog,
+        clock=clock,
+        names=soplog.user_names(),
+        dumplog=dumplog,
+        dump=dump,
+        scheduler=BackupScheduler(engine, dump, backup_time),
     )
 
 
@@ -53,6 +76,7 @@ def build_application(svc: Services, *, rate_limit: bool = True) -> Application:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
         .post_init(on_startup)
+        .post_stop(on_stop)
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
@@ -66,6 +90,8 @@ def build_application(svc: Services, *, rate_limit: bool = True) -> Application:
         "selesai": handlers.selesai,
         "status": handlers.status,
         "riwayat": handlers.riwayat,
+        "backup": backup.backup,
+        "jadwal": backup.jadwal,
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=COMMAND_MESSAGES))
@@ -92,7 +118,24 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
                 role.value,
                 role.value.upper(),
             )
+    if svc.dump is not None:
+        svc.dump.observers.append(backup.ChatDumpObserver(svc, app.bot))
+        lost = svc.dump.recover()
+        if lost:
+            alert = texts.dump_interrupted(lost)
+            await delivery.to_roles(svc, app.bot, [Role.ADB, Role.KABID], alert, also_group=alert)
+    if svc.scheduler is not None:
+        svc.scheduler.start()
     log.info("Bot @%s is up", app.bot.username)
+
+
+async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the schedule and cancel a running dump; it is recorded as interrupted."""
+    svc: Services = app.bot_data[SERVICES_KEY]
+    if svc.scheduler is not None:
+        svc.scheduler.shutdown()
+    if svc.dump is not None:
+        await svc.dump.stop()
 
 
 @asynccontextmanager
@@ -107,6 +150,7 @@ async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[Non
         yield
     finally:
         await app.updater.stop()
+        await on_stop(app)
         await app.stop()
         await app.shutdown()
 

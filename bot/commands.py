@@ -37,7 +37,17 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("status", ALL_ROLES, "/status", "Status SOP back up hari ini"),
     Command("riwayat", ALL_ROLES, "/riwayat [hari]", "Riwayat SOP beberapa hari terakhir"),
+    Command("backup", frozenset({Role.ADB}), "/backup", "Jalankan back up database sekarang"),
+    Command(
+        "jadwal",
+        ALL_ROLES,
+        "/jadwal [JJ:MM]",
+        "Lihat jadwal back up harian (ADB/Kabid: ubah jamnya)",
+    ),
 )
+
+# Commands whose arguments only some of their roles may use.
+SCHEDULE_CHANGERS = frozenset({Role.ADB, Role.KABID})
 
 COMMAND_BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
 

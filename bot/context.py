@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from jobs.dump.service import DumpService
+from jobs.schedule import BackupScheduler
 from sopbot.clock import Clock, office_date
 from sopbot.settings import Settings
+from storage.dumplog import DumpLog
 from storage.soplog import SopLog
 
 SERVICES_KEY = "services"
@@ -25,11 +27,25 @@ class Services:
     clock: Clock
     # Display names of known users, mirrored from the database to save a query per update.
     names: dict[int, str] = field(default_factory=dict)
-    # One line describing the daily backup schedule, for /status (set by the scheduler).
-    describe_schedule: Callable[[], str] = lambda: "jadwal back up otomatis belum diatur"
+    dumplog: DumpLog | None = None
+    dump: DumpService | None = None
+    scheduler: BackupScheduler | None = None
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)
+
+    def describe_schedule(self) -> str:
+        """One line on the daily dump schedule, for /status."""
+        from bot import texts
+
+        if self.scheduler is None:
+            return texts.NO_SCHEDULE
+        return texts.schedule_line(
+            self.scheduler.backup_time.strftime("%H:%M"),
+            self.settings.dump_name_pattern,
+            self.scheduler.next_run(),
+            self.settings.tz,
+        )
 
     def name_of(self, user_id: int) -> str:
         return self.names.get(user_id, f"id {user_id}")

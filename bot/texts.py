@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from html import escape
 
 from bot.commands import Command
+from jobs.dump.result import DumpResult
 from sopbot.sop import (
     ASSIGNMENTS,
     ROLE_TITLES,
@@ -351,3 +352,158 @@ WRONG_CHAT = (
 )
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Kirim /bantuan untuk melihat perintah Anda."
 NO_SCHEDULE = "jadwal back up otomatis belum diatur"
+
+
+# --- the dump (SOP step 8) and its report (step 9) --------------------------------------------
+
+
+def size(num_bytes: int | None) -> str:
+    if num_bytes is None:
+        return "-"
+    value = float(num_bytes)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}".replace(".", ",")
+            return f"{text} {unit}"
+        value /= 1024
+    return f"{num_bytes} B"
+
+
+def number(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}".replace(",", ".")
+
+
+def seconds_text(total: float) -> str:
+    total_int = round(total)
+    if total_int < 60:
+        return f"{total_int} detik"
+    return minutes(timedelta(seconds=total_int))
+
+
+TRIGGERS = {"schedule": "terjadwal", "chat": "atas permintaan", "cli": "dari baris perintah"}
+
+
+def dump_started(
+    file_name: str, backend: str, trigger: str, late_by: timedelta, requester: str | None
+) -> str:
+    lines = [
+        f"⏳ <b>Back up database dimulai</b> ({TRIGGERS.get(trigger, trigger)}"
+        + (f" oleh {escape(requester)}" if requester else "")
+        + ")",
+        f"File: <code>{escape(file_name)}</code> · metode: {escape(backend)}",
+    ]
+    if late_by > timedelta():
+        lines.append(
+            f"⚠️ Terlambat {minutes(late_by)} dari jadwal (bot tidak berjalan pada "
+            "waktunya); back up dijalankan sekarang."
+        )
+    return "\n".join(lines)
+
+
+def dump_progress(started_text: str, percent: float | None, message: str) -> str:
+    bar = ""
+    if percent is not None:
+        filled = int(max(0.0, min(percent, 100.0)) // 10)
+        bar = f"[{'█' * filled}{'░' * (10 - filled)}] {percent:.0f}%"
+    detail = " · ".join(part for part in (bar, escape(message)) if part)
+    return f"{started_text}\nProgres: {detail}" if detail else started_text
+
+
+OUTCOME_WORDS = {
+    "success": "✅ berhasil",
+    "warning": "⚠️ selesai dengan peringatan",
+    "failed": "❌ gagal",
+    "interrupted": "❌ terputus",
+}
+
+
+def dump_report(result: DumpResult, tz: tzinfo, *, with_button: bool) -> str:
+    """SOP step 9: the report to the Kabid on a finished dump."""
+    lines = [
+        f"💾 <b>Laporan back up database</b> (SOP langkah 8–9): "
+        f"{OUTCOME_WORDS[result.outcome.value]}",
+        f"File: <code>{escape(result.dump_path.name)}</code>",
+        f"Ukuran: {size(result.size_bytes)} · durasi {seconds_text(result.duration_seconds)} "
+        f"({clock_time(result.started_at, tz)}–{clock_time(result.finished_at, tz)})",
+    ]
+    if result.sha256:
+        lines.append(f"SHA-256: <code>{result.sha256}</code>")
+    if result.total_rows is not None:
+        lines.append(f"Baris diekspor: {number(result.total_rows)} dari {len(result.tables)} tabel")
+        biggest = sorted(result.tables, key=lambda t: t.rows, reverse=True)[:3]
+        lines += [f"  • {escape(t.name)}: {number(t.rows)}" for t in biggest]
+    for warning in result.warnings[:5]:
+        lines.append(f"⚠️ {escape(warning)}")
+    for error in result.errors[:5]:
+        lines.append(f"❌ {escape(error)}")
+    if result.ok and with_button:
+        lines.append(
+            "Langkah berikutnya (10): tugaskan Kasi menyalin file ini ke hard disk "
+            "eksternal — tekan tombol di bawah atau kirim /instruksi kasi."
+        )
+    return "\n".join(lines)
+
+
+def dump_failed_alert(result: DumpResult) -> str:
+    reasons = "\n".join(f"• {escape(e)}" for e in result.errors[:5]) or "• sebab tidak diketahui"
+    return (
+        "🚨 <b>BACK UP DATABASE GAGAL</b>\n"
+        f"File yang direncanakan: <code>{escape(result.dump_path.name)}</code>\n"
+        f"Penyebab:\n{reasons}\n"
+        "ADB: periksa server dan jalankan ulang dengan /backup.\n"
+        f"{warning_footer()}"
+    )
+
+
+def dump_busy(file_name: str | None, percent: float | None) -> str:
+    where = f" ({percent:.0f}%)" if percent is not None else ""
+    name = f" <code>{escape(file_name)}</code>" if file_name else ""
+    return f"Back up{name} sedang berjalan{where}. Tunggu sampai selesai."
+
+
+def dump_interrupted(paths: Sequence[str]) -> str:
+    names = ", ".join(f"<code>{escape(p)}</code>" for p in paths)
+    return (
+        f"⚠️ Back up {names} terputus karena bot berhenti saat back up berjalan. "
+        "File tersebut tidak dihitung sebagai back up. ADB: jalankan ulang dengan /backup."
+    )
+
+
+def schedule_line(backup_time: str, pattern: str, next_run: datetime | None, tz: tzinfo) -> str:
+    nxt = (
+        f"{long_date(next_run.astimezone(tz).date())} {clock_time(next_run, tz)}"
+        if next_run
+        else "-"
+    )
+    return f"harian pukul {backup_time}, file <code>{escape(pattern)}</code>, berikutnya {nxt}"
+
+
+def schedule_view(
+    backup_time: str,
+    pattern: str,
+    next_run: datetime | None,
+    tz: tzinfo,
+    backend: str,
+    can_change: bool,
+) -> str:
+    lines = [
+        "🗓️ <b>Jadwal back up database</b> (SOP langkah 2–7)",
+        f"Waktu: setiap hari pukul {backup_time}",
+        f"Nama file: <code>{escape(pattern)}</code>",
+        f"Metode: {escape(backend)}",
+    ]
+    if next_run is not None:
+        lines.append(
+            f"Berikutnya: {long_date(next_run.astimezone(tz).date())} {clock_time(next_run, tz)}"
+        )
+    if can_change:
+        lines.append("Ubah dengan /jadwal JJ:MM (contoh /jadwal 01:30).")
+    return "\n".join(lines)
+
+
+def schedule_changed(old: str, new: str, who: str) -> str:
+    return f"🗓️ Jadwal back up harian diubah dari {old} menjadi {new} oleh {escape(who)}."
+
+
+SCHEDULE_NOT_ALLOWED = "Hanya ADB atau Kabid yang dapat mengubah jadwal back up."
+NO_DUMP_SERVICE = "Fitur back up tidak aktif pada bot ini."

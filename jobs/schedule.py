@@ -51,8 +51,9 @@ async def scheduled_dump() -> None:
         log.warning("Scheduled dump skipped: another dump is still running")
 
 
-def effective_backup_time(configured: time, stored: str | None,
-                          configured_last_start: str | None) -> time:
+def effective_backup_time(
+    configured: time, stored: str | None, configured_last_start: str | None
+) -> time:
     """The time set from chat (/jadwal) wins until someone edits BACKUP_TIME in .env."""
     if stored and configured_last_start == configured.strftime("%H:%M"):
         hour, minute = stored.split(":")

@@ -169,10 +169,15 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _backend_needs(self) -> Settings:
         if self.dump_backend in ("oracle", "expdp"):
-            missing = [name for name, value in (("ORACLE_USER", self.oracle_user),
-                                                ("ORACLE_PASSWORD",
-                                                 self.oracle_password.get_secret_value()),
-                                                ("ORACLE_DSN", self.oracle_dsn)) if not value]
+            missing = [
+                name
+                for name, value in (
+                    ("ORACLE_USER", self.oracle_user),
+                    ("ORACLE_PASSWORD", self.oracle_password.get_secret_value()),
+                    ("ORACLE_DSN", self.oracle_dsn),
+                )
+                if not value
+            ]
             if missing:
                 raise ValueError(f"DUMP_BACKEND={self.dump_backend} needs {', '.join(missing)}")
         return self
@@ -185,8 +190,10 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> list[str]:
         """Every secret value, for masking in logs and output."""
-        values = [self.telegram_bot_token.get_secret_value(),
-                  self.oracle_password.get_secret_value()]
+        values = [
+            self.telegram_bot_token.get_secret_value(),
+            self.oracle_password.get_secret_value(),
+        ]
         return [value for value in values if value]
 
     @property

@@ -158,13 +158,27 @@ class DumpService:
                 partial.unlink(missing_ok=True)
         return [record.file_path for record in lost]
 
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked() or (self._task is not None and not self._task.done())
+
+    def launch(self, trigger: str, requested_by: int | None = None) -> asyncio.Task[DumpResult]:
+        """Start a dump in the background (from chat); refuse at once if one is running."""
+        if self.busy:
+            raise DumpAlreadyRunning(self._current, self._progress)
+        task = asyncio.get_running_loop().create_task(self.run(trigger, requested_by))
+        self._task = task
+        return task
+
     async def run(
         self, trigger: str, requested_by: int | None = None, late_by: timedelta = timedelta()
     ) -> DumpResult:
-        if self._lock.locked() and self._current is not None:
+        current = asyncio.current_task()
+        other = self._task is not None and self._task is not current and not self._task.done()
+        if self._lock.locked() or other:
             raise DumpAlreadyRunning(self._current, self._progress)
         async with self._lock:
-            self._task = asyncio.current_task()
+            self._task = current
             try:
                 return await self._run(trigger, requested_by, late_by)
             finally:

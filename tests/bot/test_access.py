@@ -16,6 +16,8 @@ COMMAND_LINES = {
     "selesai": "/selesai 1",
     "status": "/status",
     "riwayat": "/riwayat",
+    "backup": "/backup",
+    "jadwal": "/jadwal",
 }
 WRONG_ROLE_CASES = [
     (command.name, role) for command in COMMANDS for role in Role if role not in command.roles

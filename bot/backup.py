@@ -1,0 +1,172 @@
+"""The dump in the chat: /backup, /jadwal, and the messages a running dump sends and edits."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import time
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, RetryAfter, TelegramError
+
+from bot import delivery, texts
+from bot.access import Caller, guarded
+from bot.arguments import UsageError, split_command
+from bot.commands import COMMAND_BY_NAME, SCHEDULE_CHANGERS
+from bot.context import Context, Services, services
+from bot.handlers import INSTRUCT_BUTTON, respond
+from jobs.dump.result import DumpResult, Progress
+from jobs.dump.service import DumpAlreadyRunning, DumpStarted
+from sopbot.sop import Role
+
+log = logging.getLogger(__name__)
+
+BACKUP_TIME_KEY = "backup_time"
+BACKUP_TIME_ENV_KEY = "backup_time_configured"
+
+
+@dataclass
+class ChatDumpObserver:
+    """Posts a dump's start, edits that one message with progress, then reports the result."""
+
+    svc: Services
+    bot: Bot
+    _messages: list[Message] = field(default_factory=list)
+    _header: str = ""
+    _last_text: str = ""
+
+    async def dump_started(self, started: DumpStarted) -> None:
+        requester = self.svc.name_of(started.requested_by) if started.requested_by else None
+        self._header = texts.dump_started(
+            started.dump_path.name, started.backend, started.trigger, started.late_by, requester
+        )
+        self._last_text = self._header
+        sent = await delivery.to_roles(
+            self.svc, self.bot, [Role.ADB], self._header, also_group=self._header
+        )
+        self._messages = [d.message for d in sent if d.message is not None]
+
+    async def dump_progress(self, started: DumpStarted, progress: Progress) -> None:
+        await self._edit_all(texts.dump_progress(self._header, progress.percent, progress.message))
+
+    async def _edit_all(self, text: str) -> None:
+        if text == self._last_text:
+            return
+        self._last_text = text
+        for message in self._messages:
+            try:
+                await self.bot.edit_message_text(
+                    text,
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+            except RetryAfter as exc:
+                log.info("Progress edit throttled by Telegram for %s", exc.retry_after)
+            except BadRequest as exc:
+                if "not modified" not in exc.message:
+                    log.warning("Could not edit the progress message: %s", exc.message)
+            except TelegramError as exc:
+                log.warning("Could not edit the progress message: %s", exc)
+
+    async def dump_finished(self, started: DumpStarted, result: DumpResult) -> None:
+        tz = self.svc.settings.tz
+        await self._edit_all(texts.dump_report(result, tz, with_button=False))
+        if result.ok:
+            button = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            "📋 Tugaskan Kasi (langkah 10)",
+                            callback_data=f"{INSTRUCT_BUTTON}{Role.KASI.value}",
+                        )
+                    ]
+                ]
+            )
+            await delivery.to_roles(
+                self.svc,
+                self.bot,
+                [Role.KABID],
+                texts.dump_report(result, tz, with_button=True),
+                button,
+            )
+        else:
+            alert = texts.dump_failed_alert(result)
+            await delivery.to_roles(
+                self.svc, self.bot, [Role.KABID, Role.ADB, Role.KASI], alert, also_group=alert
+            )
+        self._messages = []
+
+
+@guarded("backup")
+async def backup(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    if svc.dump is None:
+        await respond(update, texts.NO_DUMP_SERVICE)
+        return
+    try:
+        svc.dump.launch("chat", caller.user_id)
+    except DumpAlreadyRunning as busy:
+        await respond(
+            update,
+            texts.dump_busy(
+                busy.started.dump_path.name if busy.started else None,
+                busy.progress.percent if busy.progress else None,
+            ),
+        )
+        return
+    log.info("Dump requested from chat by %s", caller.user_id)
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def parse_time(rest: str) -> time:
+    match = _TIME.match(rest.strip())
+    if not match:
+        raise UsageError("Jam harus berformat JJ:MM, misalnya 01:30.")
+    return time(int(match[1]), int(match[2]))
+
+
+@guarded("jadwal")
+async def jadwal(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    scheduler = svc.scheduler
+    if scheduler is None or svc.dumplog is None:
+        await respond(update, texts.NO_DUMP_SERVICE)
+        return
+    rest = split_command(update.effective_message.text or "") if update.effective_message else ""
+    can_change = bool(caller.roles & SCHEDULE_CHANGERS)
+    settings = svc.settings
+    if rest:
+        if not can_change:
+            await respond(update, texts.SCHEDULE_NOT_ALLOWED)
+            return
+        try:
+            new = parse_time(rest)
+        except UsageError as error:
+            await respond(update, texts.usage(COMMAND_BY_NAME["jadwal"], str(error)))
+            return
+        old = scheduler.backup_time.strftime("%H:%M")
+        scheduler.reschedule(new)
+        now = svc.clock.now()
+        svc.dumplog.set_state(BACKUP_TIME_KEY, new.strftime("%H:%M"), now, caller.user_id)
+        svc.dumplog.audit(
+            now, caller.user_id, "schedule_changed", f"{old} -> {new.strftime('%H:%M')}"
+        )
+        note = texts.schedule_changed(old, new.strftime("%H:%M"), caller.name)
+        await delivery.to_roles(svc, context.bot, [Role.KABID, Role.ADB], note, also_group=note)
+        return
+    await respond(
+        update,
+        texts.schedule_view(
+            scheduler.backup_time.strftime("%H:%M"),
+            settings.dump_name_pattern,
+            scheduler.next_run(),
+            settings.tz,
+            settings.dump_backend,
+            can_change,
+        ),
+    )
