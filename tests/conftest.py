@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import build_application, open_services, running
 from bot.context import Services
+from jobs.sample_db import create_sample_database
 from localapi.server import BotApiServer, SentMessage
 from sopbot.clock import ManualClock
 from sopbot.settings import Settings
@@ -109,7 +110,10 @@ async def server() -> AsyncIterator[BotApiServer]:
 async def chat(
     server: BotApiServer, clock: ManualClock, tmp_path: Path, settings_overrides: dict[str, Any]
 ) -> AsyncIterator[Chat]:
-    settings = make_settings(server.base_url, tmp_path / "data", **settings_overrides)
+    source = create_sample_database(tmp_path / "siak.db", residents=300)
+    overrides = {"sqlite_source_path": source, "progress_interval_seconds": 0.05}
+    overrides.update(settings_overrides)
+    settings = make_settings(server.base_url, tmp_path / "data", **overrides)
     services = open_services(settings, clock)
     app = build_application(services)
     async with running(app, poll_timeout=1):

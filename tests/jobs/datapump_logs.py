@@ -1,0 +1,98 @@
+"""Data Pump export logs written from Oracle's documented format, for the parser and the fakes."""
+
+SUCCESS_11G = """\
+;;;
+Export: Release 11.2.0.4.0 - Production on Wed Nov 25 01:00:02 2026
+
+Copyright (c) 1982, 2011, Oracle and/or its affiliates.  All rights reserved.
+;;;
+Connected to: Oracle Database 11g Enterprise Edition Release 11.2.0.4.0 - 64bit Production
+With the Partitioning, OLAP, Data Mining and Real Application Testing options
+Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=/tmp/sopbot-x.par
+Estimate in progress using BLOCKS method...
+Processing object type SCHEMA_EXPORT/TABLE/TABLE_DATA
+Total estimation using BLOCKS method: 1.012 GB
+Processing object type SCHEMA_EXPORT/USER
+Processing object type SCHEMA_EXPORT/SYSTEM_GRANT
+Processing object type SCHEMA_EXPORT/TABLE/TABLE
+Processing object type SCHEMA_EXPORT/TABLE/INDEX/INDEX
+. . exported "SIAK"."BIODATA_WNI"                        812.4 MB 2345678 rows
+. . exported "SIAK"."DATA_KELUARGA"                      120.1 MB  712345 rows
+. . exported "SIAK"."T5_SEQN_NIK":"P2026"                  5.117 KB      12 rows
+. . exported "SIAK"."T5_LOG_CETAK_KTP"                       0 KB       0 rows
+Master table "SYSTEM"."SOPBOT_20261125_010002" successfully loaded/unloaded
+******************************************************************************
+Dump file set for SYSTEM.SOPBOT_20261125_010002 is:
+  D:\\ORACLE\\DPDUMP\\SIAK_20261125_0100.DMP
+Job "SYSTEM"."SOPBOT_20261125_010002" successfully completed at 01:23:45
+"""
+
+SUCCESS_19C_WITH_ORA_39173 = """\
+;;;
+Export: Release 19.0.0.0.0 - Production on Wed Nov 25 01:00:02 2026
+Version 19.3.0.0.0
+
+Copyright (c) 1982, 2019, Oracle and/or its affiliates.  All rights reserved.
+;;;
+Connected to: Oracle Database 19c Enterprise Edition Release 19.0.0.0.0 - Production
+Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=/tmp/sopbot-x.par
+Processing object type DATABASE_EXPORT/SCHEMA/TABLE/TABLE_DATA
+ORA-39173: Encrypted data has been stored unencrypted in dump file set.
+. . exported "SIAK"."BIODATA_WNI"                        812.4 MB 2345678 rows
+. . exported "SIAK"."DATA_KELUARGA"                      120.1 MB  712345 rows
+Master table "SYSTEM"."SOPBOT_20261125_010002" successfully loaded/unloaded
+******************************************************************************
+Dump file set for SYSTEM.SOPBOT_20261125_010002 is:
+  /u01/app/oracle/admin/SIAK/dpdump/SIAK_20261125_0100.dmp
+Job "SYSTEM"."SOPBOT_20261125_010002" successfully completed at Wed Nov 25 01:23:45 2026 elapsed 0 00:23:40
+"""
+
+COMPLETED_WITH_ERRORS = """\
+Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=/tmp/sopbot-x.par
+. . exported "SIAK"."BIODATA_WNI"                        812.4 MB 2345678 rows
+ORA-31693: Table data object "SIAK"."DATA_KELUARGA" failed to load/unload and is being skipped due to error:
+ORA-01555: snapshot too old: rollback segment number 9 with name "_SYSSMU9$" too small
+Master table "SYSTEM"."SOPBOT_20261125_010002" successfully loaded/unloaded
+Dump file set for SYSTEM.SOPBOT_20261125_010002 is:
+  /u01/dpdump/SIAK_20261125_0100.dmp
+Job "SYSTEM"."SOPBOT_20261125_010002" completed with 2 error(s) at Wed Nov 25 01:23:45 2026 elapsed 0 00:23:40
+"""
+
+FULL_DISK = """\
+Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=/tmp/sopbot-x.par
+. . exported "SIAK"."DATA_KELUARGA"                      120.1 MB  712345 rows
+ORA-39095: Dump file space has been exhausted: Unable to allocate 8192 bytes
+Job "SYSTEM"."SOPBOT_20261125_010002" stopped due to fatal error at Wed Nov 25 01:10:00 2026 elapsed 0 00:09:58
+"""
+
+# expdp's own output when the directory is missing: no log file is written at all.
+NO_DIRECTORY_OUTPUT = """\
+
+Export: Release 19.0.0.0.0 - Production on Wed Nov 25 01:00:02 2026
+Version 19.3.0.0.0
+
+Copyright (c) 1982, 2019, Oracle and/or its affiliates.  All rights reserved.
+
+Connected to: Oracle Database 19c Enterprise Edition Release 19.0.0.0.0 - Production
+ORA-39002: invalid operation
+ORA-39070: Unable to open the log file.
+ORA-39087: directory name DATA_PUMP_DIR is invalid
+
+"""
+
+INVALID_FILE_OPERATION_OUTPUT = """\
+Connected to: Oracle Database 11g Enterprise Edition Release 11.2.0.4.0 - 64bit Production
+ORA-39002: invalid operation
+ORA-39070: Unable to open the log file.
+ORA-29283: invalid file operation
+ORA-06512: at "SYS.UTL_FILE", line 536
+ORA-29283: invalid file operation
+"""
+
+# The client dies while the job itself runs on and succeeds (its log says so).
+CLIENT_DIED_OUTPUT = """\
+Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=/tmp/sopbot-x.par
+. . exported "SIAK"."BIODATA_WNI"                        812.4 MB 2345678 rows
+UDE-00008: operation generated ORACLE error 31626
+ORA-31626: job does not exist
+"""

@@ -1,0 +1,61 @@
+"""Reading Data Pump logs: the verdict comes from the final Job line."""
+
+from __future__ import annotations
+
+import datapump_logs as logs
+
+from jobs.dump.datapump_log import explain, parse
+from jobs.dump.result import Outcome
+
+
+def test_11g_success_with_tables_partitions_and_dump_file() -> None:
+    parsed = parse(logs.SUCCESS_11G)
+    assert parsed.outcome is Outcome.SUCCESS
+    assert parsed.job_name == "SOPBOT_20261125_010002"
+    assert [t.name for t in parsed.tables] == [
+        "SIAK.BIODATA_WNI",
+        "SIAK.DATA_KELUARGA",
+        "SIAK.T5_SEQN_NIK:P2026",
+        "SIAK.T5_LOG_CETAK_KTP",
+    ]
+    assert sum(t.rows for t in parsed.tables) == 2345678 + 712345 + 12
+    assert parsed.tables[0].size_bytes == int(812.4 * 1024**2)
+    assert parsed.dump_files == ["D:\\ORACLE\\DPDUMP\\SIAK_20261125_0100.DMP"]
+    assert parsed.elapsed is None  # 11g prints only a time
+
+
+def test_19c_success_is_not_spoiled_by_ora_39173() -> None:
+    parsed = parse(logs.SUCCESS_19C_WITH_ORA_39173)
+    assert parsed.outcome is Outcome.SUCCESS
+    assert parsed.error_codes == ["ORA-39173"]
+    assert parsed.elapsed == "0 00:23:40"
+
+
+def test_completed_with_errors_is_a_warning() -> None:
+    parsed = parse(logs.COMPLETED_WITH_ERRORS)
+    assert parsed.outcome is Outcome.WARNING
+    assert parsed.error_count == 2
+    assert parsed.error_codes == ["ORA-31693", "ORA-01555"]
+
+
+def test_full_disk_is_a_failure() -> None:
+    parsed = parse(logs.FULL_DISK)
+    assert parsed.outcome is Outcome.FAILED
+    assert "ORA-39095" in parsed.error_codes
+    assert "ruang untuk file dump habis" in explain(parsed.errors[0])
+
+
+def test_missing_directory_has_no_job_line_and_fails() -> None:
+    parsed = parse(logs.NO_DIRECTORY_OUTPUT)
+    assert parsed.outcome is Outcome.FAILED
+    assert parsed.error_codes == ["ORA-39002", "ORA-39070", "ORA-39087"]
+
+
+def test_invalid_file_operation_keeps_every_error() -> None:
+    parsed = parse(logs.INVALID_FILE_OPERATION_OUTPUT)
+    assert parsed.outcome is Outcome.FAILED
+    assert parsed.error_codes.count("ORA-29283") == 2
+
+
+def test_status_percent_is_read() -> None:
+    assert parse("Job: SOPBOT_X\n  Percent Done: 45\n").percent == 45.0

@@ -1,0 +1,121 @@
+"""The expdp backend against a stand-in program that behaves like expdp."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jobs.dump.expdp import ExpdpBackend
+from jobs.dump.result import DumpRequest, Outcome, Progress
+
+FAKE = Path(__file__).parent / "fakes" / "expdp"
+PASSWORD = "Rahasia#Oracle-2026"
+
+
+@pytest.fixture
+def dump_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "dpdump"
+    folder.mkdir()
+    monkeypatch.setenv("FAKE_EXPDP_DIR", str(folder))
+    monkeypatch.setenv("FAKE_EXPDP_RECORD", str(tmp_path / "record.json"))
+    return folder
+
+
+def backend(dump_dir: Path, schemas: list[str] | None = None) -> ExpdpBackend:
+    return ExpdpBackend(
+        str(FAKE),
+        "system",
+        PASSWORD,
+        "siakdb:1521/SIAK",
+        "DATA_PUMP_DIR",
+        dump_dir,
+        schemas or [],
+        [PASSWORD],
+    )
+
+
+def request(dump_dir: Path) -> DumpRequest:
+    return DumpRequest(
+        dump_dir / "SIAK_20261125_0100.dmp",
+        dump_dir / "SIAK_20261125_0100.log",
+        "SOPBOT_20261125_010002",
+    )
+
+
+async def run(
+    mode: str, dump_dir: Path, monkeypatch: pytest.MonkeyPatch, schemas: list[str] | None = None
+) -> tuple[object, list[Progress]]:
+    monkeypatch.setenv("FAKE_EXPDP_MODE", mode)
+    seen: list[Progress] = []
+    result = await backend(dump_dir, schemas).run(request(dump_dir), seen.append)
+    return result, seen
+
+
+async def test_success_reads_rows_from_the_log(
+    dump_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, progress = await run("success", dump_dir, monkeypatch, ["SIAK"])
+    assert result.outcome is Outcome.SUCCESS  # type: ignore[attr-defined]
+    assert result.total_rows == 2345678 + 712345  # type: ignore[attr-defined]
+    assert any(p.percent == 50.0 for p in progress)
+    assert any("tabel diekspor" in p.message for p in progress)
+
+
+async def test_password_goes_only_through_a_private_parfile_that_is_deleted(
+    dump_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    await run("success", dump_dir, monkeypatch, ["SIAK", "SIAK_REF"])
+    record = json.loads((tmp_path / "record.json").read_text())
+    assert PASSWORD not in " ".join(record["argv"])
+    assert record["parfile_mode"] == "0o600"
+    assert record["params"]["schemas"] == "SIAK,SIAK_REF"
+    assert record["params"]["job_name"] == "SOPBOT_20261125_010002"
+    parfile = Path(record["argv"][1].split("=", 1)[1])
+    assert not parfile.exists()
+
+
+async def test_completed_with_errors_is_a_warning_with_the_errors(
+    dump_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _ = await run("errors", dump_dir, monkeypatch)
+    assert result.outcome is Outcome.WARNING  # type: ignore[attr-defined]
+    assert any("ORA-31693" in e for e in result.errors)  # type: ignore[attr-defined]
+
+
+async def test_missing_directory_keeps_the_programs_output_as_evidence(
+    dump_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _ = await run("no_directory", dump_dir, monkeypatch)
+    assert result.outcome is Outcome.FAILED  # type: ignore[attr-defined]
+    assert [e.split(":")[0] for e in result.errors] == [  # type: ignore[attr-defined]
+        "ORA-39002",
+        "ORA-39070",
+        "ORA-39087",
+    ]
+    assert "ORA-39087" in result.output  # type: ignore[attr-defined]
+
+
+async def test_full_disk_is_a_failure(dump_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result, _ = await run("full_disk", dump_dir, monkeypatch)
+    assert result.outcome is Outcome.FAILED  # type: ignore[attr-defined]
+    assert any(e.startswith("ORA-39095") for e in result.errors)  # type: ignore[attr-defined]
+
+
+async def test_client_death_does_not_fail_a_job_whose_log_says_it_succeeded(
+    dump_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _ = await run("client_died", dump_dir, monkeypatch)
+    assert result.outcome is Outcome.SUCCESS  # type: ignore[attr-defined]
+    assert any("UDE-00008" in w for w in result.warnings)  # type: ignore[attr-defined]
+    assert any("exited with code 1" in w for w in result.warnings)  # type: ignore[attr-defined]
+
+
+async def test_missing_program_is_a_clear_failure(dump_dir: Path) -> None:
+    broken = ExpdpBackend(
+        str(dump_dir / "no-expdp"), "u", PASSWORD, "d", "DATA_PUMP_DIR", dump_dir, [], [PASSWORD]
+    )
+    result = await broken.run(request(dump_dir), lambda p: None)
+    assert result.outcome is Outcome.FAILED
+    assert "cannot start" in result.errors[0]
