@@ -48,6 +48,48 @@ def run(env_file: Path, verbose: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings file.",
+)
+@click.option("--verbose", is_flag=True, help="Log debug details.")
+def backup(env_file: Path, verbose: bool) -> None:
+    """Run the database dump now, with a progress bar (for cron or Task Scheduler).
+
+    Exits 0 on success, 1 when the dump failed, 3 when it finished with warnings.
+    """
+    from sopbot.backup_cli import run_backup
+    from sopbot.logs import configure_logging
+
+    settings = _settings(env_file)
+    configure_logging(settings.secrets, verbose=verbose)
+    logging.getLogger().setLevel(logging.DEBUG if verbose else logging.WARNING)
+    sys.exit(asyncio.run(run_backup(settings)))
+
+
+@main.command("sample-db")
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings file.",
+)
+@click.option("--residents", default=3000, show_default=True, help="How many invented people.")
+def sample_db(env_file: Path, residents: int) -> None:
+    """Create the invented SIAK-like sample database at SQLITE_SOURCE_PATH."""
+    from jobs.sample_db import create_sample_database
+
+    settings = _settings(env_file)
+    assert settings.sqlite_source_path is not None
+    path = create_sample_database(settings.sqlite_source_path, residents=residents)
+    click.echo(f"Sample database with {residents} invented residents: {path}")
+
+
+@main.command()
 def demo() -> None:
     """Play one SOP day against a local Bot API server (no Telegram account needed)."""
     from sopbot.demo import run_demo

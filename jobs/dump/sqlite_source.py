@@ -34,7 +34,10 @@ class SqliteBackend:
     async def run(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
         if not self.source.is_file():
             return BackendResult(
-                Outcome.FAILED, errors=[f"source database not found: {self.source}"]
+                Outcome.FAILED,
+                errors=[
+                    f"source database not found: {self.source} (create the sample with `sopbot sample-db`)"
+                ],
             )
         return await asyncio.to_thread(self._copy, request, report)
 
