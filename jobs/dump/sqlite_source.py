@@ -36,7 +36,8 @@ class SqliteBackend:
             return BackendResult(
                 Outcome.FAILED,
                 errors=[
-                    f"source database not found: {self.source} (create the sample with `sopbot sample-db`)"
+                    f"source database not found: {self.source} "
+                    "(create the sample with `sopbot sample-db`)"
                 ],
             )
         return await asyncio.to_thread(self._copy, request, report)
