@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from html import escape
@@ -433,9 +434,9 @@ def dump_report(result: DumpResult, tz: tzinfo, *, with_button: bool) -> str:
         biggest = sorted(result.tables, key=lambda t: t.rows, reverse=True)[:3]
         lines += [f"  • {escape(t.name)}: {number(t.rows)}" for t in biggest]
     for warning in result.warnings[:5]:
-        lines.append(f"⚠️ {escape(warning)}")
+        lines.append(f"⚠️ {escape(in_indonesian(warning))}")
     for error in result.errors[:5]:
-        lines.append(f"❌ {escape(error)}")
+        lines.append(f"❌ {escape(in_indonesian(error))}")
     if result.ok and with_button:
         lines.append(
             "Langkah berikutnya (10): tugaskan Kasi menyalin file ini ke hard disk "
@@ -445,7 +446,10 @@ def dump_report(result: DumpResult, tz: tzinfo, *, with_button: bool) -> str:
 
 
 def dump_failed_alert(result: DumpResult) -> str:
-    reasons = "\n".join(f"• {escape(e)}" for e in result.errors[:5]) or "• sebab tidak diketahui"
+    reasons = (
+        "\n".join(f"• {escape(in_indonesian(e))}" for e in result.errors[:5])
+        or "• sebab tidak diketahui"
+    )
     return (
         "🚨 <b>BACK UP DATABASE GAGAL</b>\n"
         f"File yang direncanakan: <code>{escape(result.dump_path.name)}</code>\n"
@@ -507,3 +511,71 @@ def schedule_changed(old: str, new: str, who: str) -> str:
 
 SCHEDULE_NOT_ALLOWED = "Hanya ADB atau Kabid yang dapat mengubah jadwal back up."
 NO_DUMP_SERVICE = "Fitur back up tidak aktif pada bot ini."
+
+
+# Our own English error and warning lines (kept as they are in logs and the database), put in
+# Indonesian for the chat. Oracle's coded errors are explained from their code.
+_INDONESIAN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        (
+            r"^source database not found: (?P<path>.+?)( \(|$)",
+            "database sumber tidak ditemukan: {path}",
+        ),
+        (
+            r"^cannot start (?P<program>.+?): (?P<why>.+)$",
+            "program {program} tidak dapat dijalankan ({why}); periksa EXPDP_PATH",
+        ),
+        (
+            r"^(?P<program>.+?) exited with code (?P<code>-?\d+) and wrote no log$",
+            "program {program} berhenti (kode {code}) tanpa menulis log",
+        ),
+        (
+            r"^dump did not finish within (?P<minutes>\d+) minutes$",
+            "back up tidak selesai dalam {minutes} menit dan dihentikan",
+        ),
+        (
+            r"^the dump file (?P<path>.+) was not found after the job finished$",
+            "file dump {path} tidak ditemukan setelah job selesai",
+        ),
+        (r"^the bot stopped while the dump was running$", "bot berhenti saat back up berjalan"),
+        (
+            r"^dump is (?P<size>\d+) bytes, much smaller than the last good one "
+            r"\((?P<last>\d+) bytes\)$",
+            "ukuran dump {size} byte, jauh lebih kecil dari back up baik terakhir ({last} byte)",
+        ),
+        (
+            r"^(?P<rows>\d+) rows exported, much fewer than last time \((?P<last>\d+)\)$",
+            "baris diekspor {rows}, jauh lebih sedikit dari back up terakhir ({last})",
+        ),
+        (
+            r"^expdp exited with code (?P<code>-?\d+) although the job completed$",
+            "program expdp berhenti dengan kode {code}, tetapi job Data Pump selesai",
+        ),
+        (
+            r"^Data Pump job completed with (?P<count>\d+) error\(s\)$",
+            "job Data Pump selesai dengan {count} kesalahan",
+        ),
+        (
+            r"^leftover Data Pump job (?P<job>\S+) \((?P<state>[^)]+)\)",
+            "job Data Pump lama {job} ({state}) masih tertinggal; hapus tabel masternya",
+        ),
+        (r"^log file (?P<path>.+?) not found", "file log {path} tidak ditemukan; periksa DUMP_DIR"),
+        (r"^job ended in state (?P<state>.+)$", "job Data Pump berakhir dengan status {state}"),
+    )
+)
+
+
+def in_indonesian(line: str) -> str:
+    """One error or warning line as the chat shows it."""
+    from jobs.dump.datapump_log import KNOWN_ERRORS, explain
+
+    for pattern, template in _INDONESIAN:
+        if match := pattern.search(line):
+            return template.format(**match.groupdict())
+    code = line.split(":", 1)[0]
+    if code in KNOWN_ERRORS:
+        return explain(line)
+    if re.match(r"^(ORA|UDE|LRM|KUP|DPY)-\d{5}", line):
+        return f"kesalahan Oracle {line}"
+    return f"kesalahan: {line}"

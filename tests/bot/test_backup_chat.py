@@ -76,7 +76,7 @@ async def test_failed_dump_alerts_every_role_with_the_sop_warning(chat: Chat) ->
     for person in (KABID, ADB, KASI, GROUP):
         alert = await wait_for_report(chat, person, "BACK UP DATABASE GAGAL")
         assert "tidak ada data pengganti" in alert.text
-        assert "source database not found" in alert.text
+        assert "database sumber tidak ditemukan: /nonexistent.db" in alert.text
     day = chat.services.log.day_status(chat.services.today())
     assert day.events_for(8)[0].outcome == "failed"
     assert not day.is_done(8)
@@ -94,8 +94,12 @@ async def test_dump_much_smaller_than_the_last_good_one_is_a_warning(
     await chat.send(ADB, "/backup")
     report = await wait_for_report(chat, KABID, "Laporan back up database")
     assert "selesai dengan peringatan" in report.text
-    assert "much fewer than last time" in report.text
-    assert chat.services.dumplog.latest(1)[0].outcome == Outcome.WARNING.value  # type: ignore[union-attr]
+    latest, previous = chat.services.dumplog.latest(2)  # type: ignore[union-attr]
+    assert latest.outcome == Outcome.WARNING.value
+    assert (
+        f"baris diekspor {latest.total_rows}, jauh lebih sedikit dari back up terakhir "
+        f"({previous.total_rows})" in report.text
+    )
 
 
 async def test_scheduled_run_fires_and_reports(chat: Chat) -> None:
