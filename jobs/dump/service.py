@@ -36,6 +36,7 @@ from storage.soplog import SopLog
 log = logging.getLogger(__name__)
 
 DUMP_STEP = 8
+MINUTE = 60.0  # seconds; the unit of DUMP_TIMEOUT_MINUTES
 HASH_CHUNK = 4 * 1024 * 1024
 
 
@@ -218,7 +219,7 @@ class DumpService:
         try:
             outcome = await asyncio.wait_for(
                 self.backend.run(request, self._report),
-                timeout=self.settings.dump_timeout_minutes * 60,
+                timeout=self.settings.dump_timeout_minutes * MINUTE,
             )
         except TimeoutError:
             outcome = BackendResult(

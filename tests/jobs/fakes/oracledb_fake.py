@@ -1,0 +1,134 @@
+"""A stand-in for the python-oracledb module at the connection/cursor boundary.
+
+It answers the DBMS_DATAPUMP PL/SQL blocks that jobs/dump/oracle.py sends the way an Oracle
+server would: OPEN starts a job, GET_STATUS reports EXECUTING with a growing percentage and then
+the final state, and the "server" writes the dump and a real-format log into the directory
+object's folder. Errors are raised as oracledb.Error with Oracle's own codes and texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import datapump_logs as logs
+
+
+class Error(Exception):
+    """Like oracledb.Error: str() is Oracle's message, code first."""
+
+
+@dataclass
+class Var:
+    kind: type
+    value: Any = None
+
+    def getvalue(self) -> Any:
+        return self.value
+
+    def setvalue(self, _pos: int, value: Any) -> None:
+        self.value = value
+
+
+@dataclass
+class Server:
+    directory_path: Path
+    scenario: str = "success"  # success | open_fails | full_disk | no_log
+    leftover_jobs: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    connect_error: str | None = None
+    closed: bool = False
+    job: dict[str, Any] = field(default_factory=dict)
+    polls: int = 0
+
+
+class Cursor:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self._rows: list[tuple[Any, ...]] = []
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def var(self, kind: type) -> Var:
+        return Var(kind)
+
+    def __iter__(self) -> Any:
+        return iter(self._rows)
+
+    def execute(self, statement: str, parameters: Any = None, **kwargs: Any) -> Cursor:
+        server = self.server
+        text = " ".join(statement.split()).upper()
+        server.calls.append((text.split()[0] if text else "", dict(kwargs)))
+        if "USER_DATAPUMP_JOBS" in text:
+            self._rows = list(server.leftover_jobs)
+        elif "DBMS_DATAPUMP.OPEN" in text:
+            if server.scenario == "open_fails":
+                raise Error(
+                    "ORA-39002: invalid operation\nORA-39070: Unable to open the log "
+                    "file.\nORA-39087: directory name DATA_PUMP_DIR is invalid"
+                )
+            assert "DBMS_DATAPUMP.START_JOB" in text and "KU$_FILE_TYPE_LOG_FILE" in text
+            server.job = dict(kwargs)
+            kwargs["handle"].value = 42
+        elif "DBMS_DATAPUMP.GET_STATUS" in text:
+            assert kwargs["handle"] == 42
+            server.polls += 1
+            if server.polls < 3:
+                kwargs["state"].value, kwargs["percent"].value = "EXECUTING", 30.0 * server.polls
+                kwargs["errors"].value = None
+                return self
+            self._finish(kwargs)
+        elif "DBMS_DATAPUMP.DETACH" in text:
+            assert kwargs["handle"] == 42
+        else:
+            raise Error(f"ORA-00900: invalid SQL statement ({text[:40]})")
+        return self
+
+    def _finish(self, out: dict[str, Any]) -> None:
+        server, job = self.server, self.server.job
+        folder = server.directory_path
+        log_text = {"success": logs.SUCCESS_11G, "full_disk": logs.FULL_DISK, "no_log": None}[
+            server.scenario
+        ]
+        (folder / job["dump_file"]).write_bytes(b"ORACLE DUMP " * 5000)
+        if log_text is not None:
+            (folder / job["log_file"]).write_text(
+                log_text.replace("SOPBOT_20261125_010002", job["job_name"])
+            )
+        if server.scenario == "full_disk":
+            out["state"].value, out["percent"].value = "STOPPED", 60.0
+            out["errors"].value = "ORA-39095: Dump file space has been exhausted\n"
+        else:
+            out["state"].value, out["percent"].value, out["errors"].value = "COMPLETED", 100, None
+
+
+class Connection:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+
+    def cursor(self) -> Cursor:
+        return Cursor(self.server)
+
+    def close(self) -> None:
+        self.server.closed = True
+
+
+class Driver:
+    """The module-level API the backend uses: connect(), Error."""
+
+    Error = Error
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.connect_args: dict[str, Any] = {}
+
+    def connect(self, **kwargs: Any) -> Connection:
+        self.connect_args = kwargs
+        if self.server.connect_error:
+            raise Error(self.server.connect_error)
+        return Connection(self.server)

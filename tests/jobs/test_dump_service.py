@@ -1,0 +1,127 @@
+"""The dump service: naming, timeouts, evidence, and a stuck expdp that gets stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import WITA, make_settings
+
+from jobs.dump.result import BackendResult, DumpRequest, Outcome, ProgressReport
+from jobs.dump.service import DumpAlreadyRunning, DumpService
+from jobs.sample_db import create_sample_database
+from sopbot.clock import ManualClock
+from storage.database import make_engine, upgrade
+from storage.dumplog import DumpLog
+from storage.soplog import SopLog
+
+FAKE_EXPDP = Path(__file__).parent / "fakes" / "expdp"
+
+
+def service_for(tmp_path: Path, backend: Any = None, **overrides: Any) -> DumpService:
+    settings = make_settings("http://127.0.0.1:9/bot", tmp_path / "data", **overrides)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    clock = ManualClock(datetime(2026, 11, 25, 1, 0, tzinfo=WITA))
+    return DumpService(settings, DumpLog(engine), SopLog(engine), clock, backend)
+
+
+async def test_names_follow_the_pattern_and_never_overwrite(tmp_path: Path) -> None:
+    source = create_sample_database(tmp_path / "siak.db", residents=50)
+    service = service_for(
+        tmp_path, sqlite_source_path=source, dump_name_pattern="BACKUP_%d-%m-%Y.dmp"
+    )
+    first = await service.run("cli")
+    second = await service.run("cli")
+    assert first.dump_path.name == "BACKUP_25-11-2026.dmp"
+    assert second.dump_path.name == "BACKUP_25-11-2026_2.dmp"
+    assert first.log_path.name == "BACKUP_25-11-2026.log"
+    assert first.sha256 != "" and first.size_bytes == first.dump_path.stat().st_size
+    with sqlite3.connect(first.dump_path) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+async def test_a_stuck_expdp_is_stopped_at_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "hang")
+    monkeypatch.setenv("FAKE_EXPDP_DIR", str(tmp_path / "data" / "dumps"))
+    monkeypatch.setenv("FAKE_EXPDP_RECORD", str(tmp_path / "record.json"))
+    service = service_for(
+        tmp_path,
+        dump_backend="expdp",
+        expdp_path=str(FAKE_EXPDP),
+        oracle_user="system",
+        oracle_password="pw-123456",
+        oracle_dsn="db",
+    )
+    service.settings.dump_timeout_minutes = 1
+    monkeypatch.setattr("jobs.dump.service.MINUTE", 1.5)  # 1 "minute" = 1.5 s
+    result = await service.run("cli")
+    assert result.outcome is Outcome.FAILED
+    assert result.errors == ["dump did not finish within 1 minutes"]
+    assert service.dumps.latest(1)[0].outcome == "failed"
+    pid = json.loads((tmp_path / "record.json").read_text())["pid"]
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # the stuck program was stopped and reaped
+
+
+async def test_missing_log_keeps_the_program_output_beside_the_dump(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "no_directory")
+    monkeypatch.setenv("FAKE_EXPDP_DIR", str(tmp_path / "data" / "dumps"))
+    service = service_for(
+        tmp_path,
+        dump_backend="expdp",
+        expdp_path=str(FAKE_EXPDP),
+        oracle_user="system",
+        oracle_password="pw-123456",
+        oracle_dsn="db",
+    )
+    result = await service.run("cli")
+    assert result.outcome is Outcome.FAILED
+    assert "ORA-39087" in result.log_path.read_text()
+
+
+class Crashing:
+    name = "crashing"
+
+    async def run(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
+        raise RuntimeError("driver exploded")
+
+
+async def test_a_crashing_backend_is_a_recorded_failure(tmp_path: Path) -> None:
+    service = service_for(tmp_path, backend=Crashing())
+    result = await service.run("cli")
+    assert result.outcome is Outcome.FAILED and "driver exploded" in result.errors[0]
+    day = service.soplog.day_status(datetime(2026, 11, 25).date())
+    assert day.events_for(8)[0].outcome == "failed"
+
+
+async def test_only_one_dump_at_a_time(tmp_path: Path) -> None:
+    import asyncio
+
+    gate = asyncio.Event()
+
+    class Slow:
+        name = "slow"
+
+        async def run(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
+            await gate.wait()
+            return BackendResult(Outcome.FAILED, errors=["stopped"])
+
+    service = service_for(tmp_path, backend=Slow())
+    task = service.launch("chat", 1)
+    await asyncio.sleep(0)
+    with pytest.raises(DumpAlreadyRunning):
+        await service.run("schedule")
+    with pytest.raises(DumpAlreadyRunning):
+        service.launch("chat", 2)
+    gate.set()
+    await asyncio.wait_for(task, 10)

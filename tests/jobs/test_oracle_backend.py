@@ -1,0 +1,123 @@
+"""The oracle backend against a stand-in for python-oracledb answering DBMS_DATAPUMP calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fakes.oracledb_fake import Driver, Server
+
+from jobs.dump.oracle import OracleBackend
+from jobs.dump.result import DumpRequest, Outcome, Progress
+
+
+def backend(server: Server, schemas: list[str]) -> tuple[OracleBackend, Driver]:
+    driver = Driver(server)
+    return (
+        OracleBackend(
+            "siakdb:1521/SIAK",
+            "system",
+            "Rahasia-2026",
+            "DATA_PUMP_DIR",
+            server.directory_path,
+            schemas,
+            None,
+            driver=driver,
+            poll_seconds=0.0,
+        ),
+        driver,
+    )
+
+
+def request(folder: Path) -> DumpRequest:
+    return DumpRequest(
+        folder / "SIAK_20261125_0100.dmp",
+        folder / "SIAK_20261125_0100.log",
+        "SOPBOT_20261125_010002",
+    )
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Server:
+    return Server(directory_path=tmp_path)
+
+
+async def test_schema_export_runs_polls_and_detaches(server: Server, tmp_path: Path) -> None:
+    seen: list[Progress] = []
+    oracle, driver = backend(server, ["SIAK", "SIAK_REF"])
+    result = await oracle.run(request(tmp_path), seen.append)
+    assert result.outcome is Outcome.SUCCESS
+    assert result.total_rows == 2345678 + 712345 + 12
+    assert server.job["job_mode"] == "SCHEMA"
+    assert server.job["schema_expr"] == "IN ('SIAK','SIAK_REF')"
+    assert server.job["job_name"] == "SOPBOT_20261125_010002"
+    assert server.job["directory"] == "DATA_PUMP_DIR"
+    assert [p.percent for p in seen] == [30.0, 60.0, 100.0]
+    assert [name for name, _ in server.calls][-1] == "BEGIN"  # the DETACH block
+    assert server.closed
+    assert driver.connect_args == {
+        "user": "system",
+        "password": "Rahasia-2026",
+        "dsn": "siakdb:1521/SIAK",
+    }
+
+
+async def test_full_export_when_no_schemas_are_listed(server: Server, tmp_path: Path) -> None:
+    oracle, _ = backend(server, [])
+    await oracle.run(request(tmp_path), lambda p: None)
+    assert server.job["job_mode"] == "FULL" and server.job["schema_expr"] is None
+
+
+async def test_leftover_stopped_jobs_are_reported(server: Server, tmp_path: Path) -> None:
+    server.leftover_jobs = [("SOPBOT_20261124_010000", "NOT RUNNING")]
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None)
+    assert result.outcome is Outcome.SUCCESS
+    assert any("SOPBOT_20261124_010000" in w for w in result.warnings)
+
+
+async def test_open_failure_keeps_oracles_errors(server: Server, tmp_path: Path) -> None:
+    server.scenario = "open_fails"
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None)
+    assert result.outcome is Outcome.FAILED
+    assert result.errors[0].startswith("ORA-39002")
+    assert server.closed
+
+
+async def test_job_stopped_by_a_full_disk_fails(server: Server, tmp_path: Path) -> None:
+    server.scenario = "full_disk"
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None)
+    assert result.outcome is Outcome.FAILED
+    assert any(e.startswith("ORA-39095") for e in result.errors)
+
+
+async def test_wrong_password_is_a_clear_failure(server: Server, tmp_path: Path) -> None:
+    server.connect_error = "ORA-01017: invalid username/password; logon denied"
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None)
+    assert result.outcome is Outcome.FAILED
+    assert result.errors == ["ORA-01017: invalid username/password; logon denied"]
+
+
+async def test_too_old_server_for_thin_mode_says_to_use_thick_mode(
+    server: Server, tmp_path: Path
+) -> None:
+    server.connect_error = (
+        "DPY-3010: connections to this database server version are not "
+        "supported by python-oracledb in thin mode"
+    )
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None)
+    assert "ORACLE_CLIENT_LIB_DIR" in result.errors[0]
+
+
+async def test_missing_log_file_is_judged_by_the_job_state_and_warned(
+    server: Server, tmp_path: Path
+) -> None:
+    server.scenario = "no_log"
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None)
+    assert result.outcome is Outcome.SUCCESS
+    assert any("DUMP_DIR" in w for w in result.warnings)
