@@ -164,7 +164,7 @@ async def jadwal(update: Update, context: Context, caller: Caller) -> None:
         texts.schedule_view(
             scheduler.backup_time.strftime("%H:%M"),
             settings.dump_name_pattern,
-            scheduler.next_run(),
+            scheduler.upcoming(svc.clock.now()),
             settings.tz,
             settings.dump_backend,
             can_change,

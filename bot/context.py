@@ -43,7 +43,7 @@ class Services:
         return texts.schedule_line(
             self.scheduler.backup_time.strftime("%H:%M"),
             self.settings.dump_name_pattern,
-            self.scheduler.next_run(),
+            self.scheduler.upcoming(self.clock.now()),
             self.settings.tz,
         )
 

@@ -112,6 +112,12 @@ class BackupScheduler:
     def backup_time(self) -> time:
         return self._wanted
 
+    def upcoming(self, now: datetime) -> datetime:
+        """The first scheduled time after `now`, for people to read."""
+        fire = self._trigger(self._wanted).get_next_fire_time(None, now.astimezone(self.tz))
+        assert fire is not None
+        return fire
+
     def next_run(self) -> datetime | None:
         job = self.scheduler.get_job(DUMP_JOB_ID)
         return None if job is None else job.next_run_time

@@ -15,6 +15,8 @@ from html import unescape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.context import Services
+from jobs.sample_db import create_sample_database
 from localapi.server import BotApiServer, SentMessage
 from sopbot.clock import ManualClock
 from sopbot.settings import Settings
@@ -82,15 +84,28 @@ class DemoDay:
             if contains in message.text:
                 return message
 
-    async def play(self) -> None:
-        await self.say(KABID, "/start")
-        await self.expect(KABID, "Peran Anda")
-        self.clock.advance(timedelta(minutes=5))
-        await self.say(KABID, "/instruksi adb Mohon back up harian database SIAK hari ini")
+    async def play(self, services: Services) -> None:
+        assert services.scheduler is not None
+        self.out(
+            f"\n[{self._stamp()}] ⏰ Jadwal harian pukul 01:00 tiba: bot menjalankan "
+            "back up database (SOP langkah 8)"
+        )
+        services.scheduler.fire_now()
+        dump_message = await self.expect(ADB, "Back up database dimulai")
+        await self.expect(GROUP, "Back up database dimulai")
+        await self.expect(KABID, "Laporan back up database")
+        await self.server.wait_until(lambda: "Laporan back up" in dump_message.text, 15)
+        self.out("  ✏️ pesan progres kepada ADB dan grup diperbarui menjadi laporan akhir")
+
+        self.clock.set(datetime(2026, 11, 25, 7, 30, tzinfo=self.tz))
+        await self.say(KABID, "/status")
+        await self.expect(KABID, "Status SOP")
+        self.clock.advance(timedelta(minutes=2))
+        await self.say(KABID, "/instruksi adb Mohon pastikan back up harian tadi malam lengkap")
         order = await self.expect(ADB, "Instruksi #")
         await self.expect(GROUP, "Instruksi #")
         await self.expect(KABID, "tercatat")
-        self.clock.advance(timedelta(minutes=12))
+        self.clock.advance(timedelta(minutes=9))
         await self.press(ADB, order, "Selesai")
         await self.expect(ADB, "ditutup")
         report = await self.expect(KABID, "Laporan ADB")
@@ -121,19 +136,25 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="sopbot-demo-") as scratch:
         settings = demo_settings(base_url, data_dir or Path(scratch))
         tz = settings.tz
-        clock = ManualClock(datetime(2026, 11, 25, 7, 30, tzinfo=tz))
+        assert settings.sqlite_source_path is not None
+        create_sample_database(settings.sqlite_source_path)
+        clock = ManualClock(datetime(2026, 11, 25, 1, 0, tzinfo=tz))
         out(
             f"Demo SOP-PIAK-02: Bot API lokal di {base_url.removesuffix('/bot')}, "
             f"basis data {settings.database_url}"
         )
-        app = build_application(open_services(settings, clock))
+        services = open_services(settings, clock)
+        app = build_application(services)
         day = DemoDay(server, clock, tz, out)
         try:
             async with running(app, poll_timeout=1):
-                await day.play()
+                await day.play(services)
         finally:
             await server.stop()
-    out("\nDemo selesai: satu hari SOP dijalankan dari instruksi sampai status lengkap.")
+    out(
+        "\nDemo selesai: satu hari SOP dijalankan — back up terjadwal dari database contoh, "
+        "laporan ke Kabid, instruksi dan konfirmasi, sampai status lengkap."
+    )
 
 
 def main() -> None:

@@ -1,0 +1,19 @@
+"""`sopbot demo` plays a whole SOP day for real against the local Bot API server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sopbot.demo import run_demo
+
+
+async def test_demo_plays_the_whole_day(tmp_path: Path) -> None:
+    lines: list[str] = []
+    await run_demo(out=lines.append, data_dir=tmp_path)
+    transcript = "\n".join(lines)
+    assert "Back up database dimulai (terjadwal)" in transcript
+    assert "Laporan back up database (SOP langkah 8–9): ✅ berhasil" in transcript
+    assert "Baris diekspor: 5.932 dari 3 tabel" in transcript
+    assert "Laporan ADB" in transcript and "Laporan Kasi" in transcript
+    assert "Lengkap: semua 5 langkah wajib hari ini selesai." in transcript
+    assert list((tmp_path / "dumps").glob("SIAK_20261125_0100.dmp"))
