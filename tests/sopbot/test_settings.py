@@ -87,3 +87,41 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("ADB_IDS", "77")
     settings = load_settings(write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nADB_IDS=30\n"))
     assert settings.adb_ids == [77]
+
+
+def test_the_shipped_env_example_is_valid() -> None:
+    example = Path(__file__).parents[2] / ".env.example"
+    settings = load_settings(example)
+    assert settings.kabid_ids and settings.kasi_ids and settings.adb_ids
+    assert settings.dump_backend == "sqlite"
+    assert settings.backup_time.strftime("%H:%M") == "01:00"
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("DUMP_BACKEND=oracle\nORACLE_USER=u\nORACLE_DSN=d", "needs ORACLE_PASSWORD"),
+        ("DUMP_BACKEND=tape", "DUMP_BACKEND:"),
+        ("ORACLE_SCHEMAS=SIAK,x') OR 1=1--", "ORACLE_SCHEMAS:"),
+        ("DUMP_NAME_PATTERN=../../etc/%Y.dmp", "DUMP_NAME_PATTERN:"),
+        ("ORACLE_DIRECTORY=DATA PUMP", "ORACLE_DIRECTORY:"),
+        ("BACKUP_TIME=25:99", "BACKUP_TIME:"),
+    ],
+)
+def test_dump_settings_are_checked(tmp_path: Path, lines: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(")):
+        load_settings(write_env(tmp_path, f"TELEGRAM_BOT_TOKEN=1:abc\n{lines}\n"))
+
+
+def test_oracle_password_may_come_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("OraclePw-1\n", encoding="utf-8")
+    env = write_env(
+        tmp_path,
+        "TELEGRAM_BOT_TOKEN=1:abc\nDUMP_BACKEND=expdp\nORACLE_USER=u\n"
+        f"ORACLE_DSN=d\nORACLE_PASSWORD_FILE={secret}\nORACLE_SCHEMAS=siak\n",
+    )
+    settings = load_settings(env)
+    assert settings.oracle_password.get_secret_value() == "OraclePw-1"
+    assert settings.oracle_schemas == ["SIAK"]
+    assert "OraclePw-1" in settings.secrets
