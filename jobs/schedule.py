@@ -115,7 +115,7 @@ class BackupScheduler:
     def upcoming(self, now: datetime) -> datetime:
         """The first scheduled time after `now`, for people to read."""
         fire = self._trigger(self._wanted).get_next_fire_time(None, now.astimezone(self.tz))
-        assert fire is not None
+        assert isinstance(fire, datetime)
         return fire
 
     def next_run(self) -> datetime | None:
