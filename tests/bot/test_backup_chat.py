@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from conftest import ADB, GROUP, KABID, KASI, WITA, Chat
 
-from jobs.dump.result import Outcome
+from jobs.dump.result import BackendResult, Outcome
 
 
 async def wait_for_report(chat: Chat, chat_id: int, contains: str) -> Any:
@@ -129,3 +129,34 @@ async def test_jadwal_shows_and_changes_the_schedule_and_logs_who(chat: Chat) ->
     next_run = chat.services.scheduler.next_run()  # type: ignore[union-attr]
     assert next_run is not None and next_run.astimezone(WITA).strftime("%H:%M") == "02:30"
     assert chat.services.dumplog.audit_trail()[0] == (ADB, "schedule_changed", "01:00 -> 02:30")  # type: ignore[union-attr]
+
+
+async def test_progress_edits_the_start_message_without_repeating_itself(chat: Chat) -> None:
+    import asyncio
+
+    from jobs.dump.result import Progress
+
+    service = chat.services.dump
+    assert service is not None
+    steps = [
+        Progress(10.0, "10/100 halaman"),
+        Progress(10.0, "10/100 halaman"),
+        Progress(55.0, "55/100 halaman"),
+    ]
+
+    async def reporting(request: Any, report: Any) -> Any:
+        for step in steps:
+            report(step)
+            await asyncio.sleep(0.2)  # several progress intervals (0.05 s in tests)
+        request.dump_path.write_bytes(b"dump")
+        return BackendResult(Outcome.SUCCESS)
+
+    service.backend.run = reporting  # type: ignore[method-assign]
+    await chat.send(ADB, "/backup")
+    started = await chat.receive(ADB)
+    await chat.server.wait_until(lambda: "55%" in started.text)
+    assert "[█████░░░░░] 55%" in started.text and "55/100 halaman" in started.text
+    await wait_for_report(chat, KABID, "Laporan back up database")
+    await chat.server.wait_until(lambda: "Laporan back up" in started.text)
+    # 10% once, 55% once, the final report once: unchanged progress is not sent again.
+    assert started.edits == 3
