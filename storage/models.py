@@ -203,3 +203,44 @@ class AuditEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ExternalCopy(Base):
+    """One copy of a dump to the external disk (SOP step 11). Only `verified` ones count."""
+
+    __tablename__ = "external_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dump_run_id: Mapped[int | None] = mapped_column(ForeignKey("dump_runs.id"), nullable=True)
+    source_path: Mapped[str] = mapped_column(Text)
+    dest_path: Mapped[str] = mapped_column(Text, default="")
+    disk_id: Mapped[str] = mapped_column(String(64), default="")
+    disk_label: Mapped[str] = mapped_column(String(128), default="")
+    trigger: Mapped[str] = mapped_column(String(16))  # chat | instruction | auto | cli
+    requested_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # running | verified | failed | disk_problem | interrupted
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    compressed: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        # last_verified_copy(), copied_dump_ids(): "verified copies, newest first"
+        Index("ix_external_copies_outcome_finished", "outcome", "finished_at"),
+    )
+
+
+class PrunedFile(Base):
+    """A backup file removed by retention: what, where, when and why."""
+
+    __tablename__ = "pruned_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str] = mapped_column(String(16))  # server | external
+    path: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,183 @@
+"""The verified copy: read the dump once, hash while writing, write under a temporary name,
+flush to the disk, rename atomically, then read the copy back from the disk and compare.
+
+Only a verified copy counts. The disk's SHA256SUMS manifest lists every verified file in the
+format of `sha256sum`, so anyone can check the disk with standard tools:
+`cd sopbot-backups && sha256sum -c SHA256SUMS`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from jobs.external.disk import MANIFEST
+
+CHUNK = 4 * 1024 * 1024
+PARTIAL_SUFFIX = ".partial"
+
+BytesDone = Callable[[int], None]
+
+
+class CopyError(Exception):
+    """The copy could not be written or did not verify; nothing was counted."""
+
+
+@dataclass(frozen=True)
+class VerifiedCopy:
+    path: Path
+    size: int  # bytes on the external disk
+    sha256: str  # of the bytes on the external disk (compressed ones when compressed)
+    source_sha256: str  # of the dump as read
+    compressed: bool
+
+
+def _drop_cache(stream: BinaryIO) -> None:
+    """Ask the OS to forget the cached pages of a file, so reading it back reads the disk.
+
+    POSIX only; elsewhere the read-back may come from the cache (still a full re-read)."""
+    if hasattr(os, "posix_fadvise"):
+        with contextlib.suppress(OSError):
+            os.posix_fadvise(stream.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable; not possible (nor needed) for folders on Windows."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def hash_file(path: Path, progress: BytesDone | None = None, *, uncached: bool = False) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        if uncached:
+            _drop_cache(stream)
+        done = 0
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            done += len(chunk)
+            if progress:
+                progress(done)
+    return digest.hexdigest()
+
+
+class _HashingWriter:
+    """A file-like sink that hashes what it writes (the compressed bytes when compressing)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.stream.write(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def copy_verified(
+    source: Path, destination: Path, *, compress: bool = False, progress: BytesDone | None = None
+) -> VerifiedCopy:
+    """Copy `source` to `destination` (".zst" appended when compressing) and verify it.
+
+    On any failure the temporary file is removed and CopyError raised: a half-written or
+    unverified file never carries the final name.
+    """
+    final = destination.with_name(destination.name + ".zst") if compress else destination
+    partial = final.with_name(final.name + PARTIAL_SUFFIX)
+    source_digest = hashlib.sha256()
+    try:
+        with source.open("rb") as reader, partial.open("wb") as raw:
+            sink = _HashingWriter(raw)
+            done = 0
+            if compress:
+                import zstandard
+
+                compressor = zstandard.ZstdCompressor(level=3, threads=-1)
+                with compressor.stream_writer(sink, closefd=False) as writer:  # type: ignore[arg-type]
+                    while chunk := reader.read(CHUNK):
+                        source_digest.update(chunk)
+                        writer.write(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(done)
+            else:
+                while chunk := reader.read(CHUNK):
+                    source_digest.update(chunk)
+                    sink.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(partial, final)
+        _fsync_folder(final.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise CopyError(f"writing {final} failed: {exc.strerror or exc}") from exc
+    written = sink.digest.hexdigest()
+    try:
+        read_back = hash_file(final, uncached=True)
+    except OSError as exc:
+        raise CopyError(f"reading back {final} failed: {exc.strerror or exc}") from exc
+    if read_back != written:
+        with contextlib.suppress(OSError):
+            final.rename(final.with_name(final.name + ".corrupt"))
+        raise CopyError(f"{final.name} did not verify: written {written}, read back {read_back}")
+    return VerifiedCopy(final, sink.size, written, source_digest.hexdigest(), compress)
+
+
+def read_manifest(folder: Path) -> dict[str, str]:
+    """File name -> SHA-256 from the folder's SHA256SUMS (missing file: empty)."""
+    entries: dict[str, str] = {}
+    try:
+        text = (folder / MANIFEST).read_text(encoding="utf-8")
+    except OSError:
+        return entries
+    for line in text.splitlines():
+        digest, _, name = line.partition("  ")
+        if len(digest) == 64 and name:
+            entries[name.lstrip("*")] = digest
+    return entries
+
+
+def write_manifest(folder: Path, entries: dict[str, str]) -> None:
+    """Rewrite SHA256SUMS atomically (a temp file renamed over it)."""
+    text = "".join(f"{digest}  {name}\n" for name, digest in sorted(entries.items()))
+    temporary = folder / (MANIFEST + PARTIAL_SUFFIX)
+    with temporary.open("w", encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, folder / MANIFEST)
+
+
+def restore(compressed: Path, destination: Path) -> str:
+    """Decompress a .zst copy back into a .dmp; return the SHA-256 of the restored dump."""
+    import zstandard
+
+    digest = hashlib.sha256()
+    partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
+    with compressed.open("rb") as reader, partial.open("wb") as writer:
+        with zstandard.ZstdDecompressor().stream_reader(reader) as stream:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                writer.write(chunk)
+        writer.flush()
+        os.fsync(writer.fileno())
+    os.replace(partial, destination)
+    return digest.hexdigest()
