@@ -71,6 +71,23 @@ class Settings(BaseSettings):
     dump_shrink_warn_percent: int = Field(default=20, ge=1, le=100)
     progress_interval_seconds: float = Field(default=5.0, gt=0)
 
+    # The external hard disk (SOP step 11)
+    external_disk_path: Path | None = None  # e.g. E:\ on Windows, /media/backup on Linux
+    external_disk_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    external_compression: Literal["none", "zstd"] = "none"
+    external_auto_copy: bool = True  # copy as soon as the disk is there after a dump
+    disk_check_minutes: int = Field(default=5, ge=1)
+    retention_server_days: int = Field(default=7, ge=0)  # 0 keeps every dump on the server
+    retention_external_days: int = Field(default=0, ge=0)  # 0 keeps every copy on the disk
+
+    # Daily summary, missed-backup warnings, outside watchdog, overdue reminders
+    report_time: time = time(7, 0)
+    backup_deadline: time | None = None  # default: BACKUP_TIME + 3 hours
+    external_max_age_hours: int = Field(default=36, ge=1)
+    alert_repeat_minutes: int = Field(default=120, ge=5)
+    healthcheck_url: str = ""
+    reminder_minutes: int = Field(default=15, ge=0)  # 0: no reminders for overdue steps
+
     # sqlite backend: the embedded default
     sqlite_source_path: Path | None = None  # default: DATA_DIR/sample/siak_sample.db
 
@@ -89,6 +106,27 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_ids(cls, value: Any) -> Any:
         return _split_ids(value)
+
+    @field_validator("external_disk_ids", mode="before")
+    @classmethod
+    def _parse_disk_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("backup_deadline", mode="before")
+    @classmethod
+    def _blank_deadline(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("healthcheck_url")
+    @classmethod
+    def _healthcheck_is_http(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
 
     @field_validator("oracle_schemas", mode="before")
     @classmethod
@@ -119,7 +157,13 @@ class Settings(BaseSettings):
             raise ValueError("must be the name of an Oracle directory object")
         return value.upper()
 
-    @field_validator("dump_dir", "sqlite_source_path", "oracle_client_lib_dir", mode="before")
+    @field_validator(
+        "dump_dir",
+        "sqlite_source_path",
+        "oracle_client_lib_dir",
+        "external_disk_path",
+        mode="before",
+    )
     @classmethod
     def _blank_path_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -181,6 +225,14 @@ class Settings(BaseSettings):
             if missing:
                 raise ValueError(f"DUMP_BACKEND={self.dump_backend} needs {', '.join(missing)}")
         return self
+
+    @property
+    def deadline(self) -> time:
+        """When a day's dump must exist: BACKUP_DEADLINE, or three hours after BACKUP_TIME."""
+        if self.backup_deadline is not None:
+            return self.backup_deadline
+        minutes = (self.backup_time.hour * 60 + self.backup_time.minute + 180) % (24 * 60)
+        return time(minutes // 60, minutes % 60)
 
     @property
     def dumps(self) -> Path:

@@ -1,0 +1,107 @@
+"""What is on the external disk, read from the disk itself and cross-checked with the log:
+the SOP's record keeping ("daftar file back up pada hard disk eksternal")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jobs.external.copy import PARTIAL_SUFFIX, hash_file, read_manifest
+from jobs.external.disk import MANIFEST, Disk
+from storage.dumplog import CopyLog
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    name: str
+    size: int
+    modified: datetime
+    in_manifest: bool  # verified when it was copied
+    in_log: bool  # the bot's log has a verified copy with this name and hash
+    partial: bool  # a copy that never finished: never counts
+
+    @property
+    def verified(self) -> bool:
+        return self.in_manifest and not self.partial
+
+
+@dataclass(frozen=True)
+class DiskListing:
+    disk: Disk
+    files: list[BackupFile]
+
+    @property
+    def good(self) -> list[BackupFile]:
+        return [f for f in self.files if f.verified]
+
+    @property
+    def days_left(self) -> int | None:
+        """Roughly how many more daily backups fit, from the recent verified sizes."""
+        recent = sorted(self.good, key=lambda f: f.modified)[-7:]
+        if not recent:
+            return None
+        average = sum(f.size for f in recent) / len(recent)
+        return int(self.disk.free_bytes // average) if average else None
+
+
+def logged_copies(copies: CopyLog, disk: Disk) -> set[tuple[str, str]]:
+    """(file name, SHA-256) of every verified copy the log has for this disk."""
+    return {(Path(c.dest_path).name, c.sha256) for c in copies.verified(disk.identity.id)}
+
+
+def list_disk(disk: Disk, logged: set[tuple[str, str]] | None = None) -> DiskListing:
+    manifest = read_manifest(disk.folder)
+    logged = logged or set()
+    files: list[BackupFile] = []
+    if disk.folder.is_dir():
+        for path in sorted(disk.folder.iterdir()):
+            if not path.is_file() or path.name in (MANIFEST, MANIFEST + PARTIAL_SUFFIX):
+                continue
+            if path.name.startswith(".write-test-"):
+                continue
+            stat = path.stat()
+            files.append(
+                BackupFile(
+                    name=path.name,
+                    size=stat.st_size,
+                    modified=datetime.fromtimestamp(stat.st_mtime, UTC),
+                    in_manifest=path.name in manifest,
+                    in_log=(path.name, manifest.get(path.name, "")) in logged,
+                    partial=path.name.endswith(PARTIAL_SUFFIX) or path.name.endswith(".corrupt"),
+                )
+            )
+    return DiskListing(disk, files)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    good: list[str]
+    mismatched: list[str]
+    missing: list[str]  # in the manifest, not on the disk
+    unlisted: list[str]  # on the disk, not in the manifest (never verified)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.mismatched or self.missing)
+
+
+def verify_disk(disk: Disk, progress: Callable[[str], None] | None = None) -> VerifyReport:
+    """Re-read every file in the manifest from the disk and compare its SHA-256."""
+    manifest = read_manifest(disk.folder)
+    good: list[str] = []
+    mismatched: list[str] = []
+    missing: list[str] = []
+    for name, digest in sorted(manifest.items()):
+        path = disk.folder / name
+        if progress:
+            progress(name)
+        if not path.is_file():
+            missing.append(name)
+        elif hash_file(path, uncached=True) == digest:
+            good.append(name)
+        else:
+            mismatched.append(name)
+    unlisted = [f.name for f in list_disk(disk).files if not f.in_manifest]
+    return VerifyReport(good, mismatched, missing, unlisted)

@@ -1,0 +1,91 @@
+"""Removing old backups, only ever behind a newer verified copy.
+
+Rules: a dump on the server is removed only when it is older than RETENTION_SERVER_DAYS, has a
+verified copy on an external disk, and is not the newest verified dump. A copy on the external
+disk is removed only when it is older than RETENTION_EXTERNAL_DAYS, is listed in the disk's
+manifest, and is not the newest verified copy there. Unverified files are never touched.
+Every removal is recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from jobs.external.copy import read_manifest, write_manifest
+from jobs.external.disk import Disk
+from sopbot.settings import Settings
+from storage.dumplog import CopyLog, DumpLog
+
+log = logging.getLogger(__name__)
+
+
+def _remove(path: Path) -> int | None:
+    try:
+        size = path.stat().st_size
+        path.unlink()
+        return size
+    except FileNotFoundError:
+        return None
+
+
+def prune(
+    settings: Settings, dumps: DumpLog, copies: CopyLog, disk: Disk, now: datetime
+) -> list[str]:
+    removed: list[str] = []
+    verified = copies.verified()
+    if not verified:
+        return removed
+    if settings.retention_server_days:
+        cutoff = now - timedelta(days=settings.retention_server_days)
+        copied_ids = {c.dump_run_id for c in verified}
+        newest = verified[0].dump_run_id
+        for record in dumps.latest(limit=10_000):
+            if (
+                record.outcome not in ("success", "warning")
+                or record.id == newest
+                or record.id not in copied_ids
+                or record.started_at >= cutoff
+            ):
+                continue
+            dump_file = Path(record.file_path)
+            size = _remove(dump_file)
+            if size is None:
+                continue
+            with contextlib.suppress(OSError):
+                dump_file.with_suffix(".log").unlink()
+            reason = f"older than {settings.retention_server_days} days, verified externally"
+            copies.record_pruned(
+                at=now, location="server", path=str(dump_file), size_bytes=size, reason=reason
+            )
+            log.info("Retention removed %s from the server (%s)", dump_file, reason)
+            removed.append(dump_file.name)
+    if settings.retention_external_days:
+        cutoff = now - timedelta(days=settings.retention_external_days)
+        on_disk = [c for c in verified if c.disk_id == disk.identity.id]
+        manifest = read_manifest(disk.folder)
+        changed = False
+        for copy in on_disk[1:]:  # the newest verified copy always stays
+            name = Path(copy.dest_path).name
+            if copy.finished_at is None or copy.finished_at >= cutoff or name not in manifest:
+                continue
+            size = _remove(disk.folder / name)
+            del manifest[name]
+            changed = True
+            if size is None:
+                continue
+            reason = f"older than {settings.retention_external_days} days"
+            copies.record_pruned(
+                at=now,
+                location="external",
+                path=str(disk.folder / name),
+                size_bytes=size,
+                reason=reason,
+            )
+            log.info("Retention removed %s from the external disk (%s)", name, reason)
+            removed.append(name)
+        if changed:
+            write_manifest(disk.folder, manifest)
+    return removed
