@@ -17,17 +17,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot import backup, delivery, handlers, texts
+from bot import backup, delivery, external, handlers, texts
 from bot.commands import COMMANDS
 from bot.context import SERVICES_KEY, Services
 from jobs.dump.result import DumpBackend
 from jobs.dump.service import DumpService
+from jobs.external.service import CopyService
 from jobs.schedule import BackupScheduler, effective_backup_time
 from sopbot.clock import Clock, SystemClock
 from sopbot.settings import Settings
 from sopbot.sop import Role
 from storage.database import make_engine, upgrade
-from storage.dumplog import DumpLog
+from storage.dumplog import CopyLog, DumpLog
 from storage.soplog import SopLog
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def open_services(
     """Open (and migrate) the SOP log and gather what the handlers and jobs need."""
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    soplog, dumplog = SopLog(engine), DumpLog(engine)
+    soplog, dumplog, copylog = SopLog(engine), DumpLog(engine), CopyLog(engine)
     clock = clock or SystemClock()
     dump = DumpService(settings, dumplog, soplog, clock, backend)
     configured = settings.backup_time.strftime("%H:%M")
@@ -65,6 +66,8 @@ def open_services(
         dumplog=dumplog,
         dump=dump,
         scheduler=BackupScheduler(engine, dump, backup_time),
+        copylog=copylog,
+        copier=CopyService(settings, dumplog, copylog, soplog, clock),
     )
 
 
@@ -92,6 +95,9 @@ def build_application(svc: Services, *, rate_limit: bool = True) -> Application:
         "riwayat": handlers.riwayat,
         "backup": backup.backup,
         "jadwal": backup.jadwal,
+        "salin": external.salin,
+        "daftar": external.daftar,
+        "verifikasi": external.verifikasi,
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=COMMAND_MESSAGES))
@@ -101,6 +107,7 @@ def build_application(svc: Services, *, rate_limit: bool = True) -> Application:
     app.add_handler(
         CallbackQueryHandler(handlers.instruksi_button, pattern=f"^{handlers.INSTRUCT_BUTTON}")
     )
+    app.add_handler(CallbackQueryHandler(external.salin_button, pattern=f"^{handlers.COPY_BUTTON}"))
     app.add_handler(CallbackQueryHandler(handlers.unknown_button))
     app.add_handler(MessageHandler(filters.COMMAND & COMMAND_MESSAGES, handlers.unknown_command))
     app.add_error_handler(handlers.on_error)
@@ -124,6 +131,12 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         if lost:
             alert = texts.dump_interrupted(lost)
             await delivery.to_roles(svc, app.bot, [Role.ADB, Role.KABID], alert, also_group=alert)
+    if svc.copier is not None:
+        svc.copier.observers.append(external.ChatCopyObserver(svc, app.bot))
+        lost_copies = svc.copier.recover()
+        if lost_copies:
+            alert = texts.copy_interrupted(lost_copies)
+            await delivery.to_roles(svc, app.bot, [Role.KASI, Role.KABID], alert)
     if svc.scheduler is not None:
         svc.scheduler.start()
     log.info("Bot @%s is up", app.bot.username)
@@ -136,6 +149,8 @@ async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
         svc.scheduler.shutdown()
     if svc.dump is not None:
         await svc.dump.stop()
+    if svc.copier is not None:
+        await svc.copier.stop()
 
 
 @asynccontextmanager

@@ -39,6 +39,19 @@ COMMANDS: tuple[Command, ...] = (
     Command("riwayat", ALL_ROLES, "/riwayat [hari]", "Riwayat SOP beberapa hari terakhir"),
     Command("backup", frozenset({Role.ADB}), "/backup", "Jalankan back up database sekarang"),
     Command(
+        "salin",
+        frozenset({Role.KASI, Role.ADB}),
+        "/salin",
+        "Salin back up terbaru ke hard disk eksternal (langkah 11)",
+    ),
+    Command("daftar", ALL_ROLES, "/daftar", "Daftar file back up di hard disk eksternal"),
+    Command(
+        "verifikasi",
+        frozenset({Role.KASI, Role.ADB}),
+        "/verifikasi",
+        "Periksa ulang semua file di hard disk eksternal",
+    ),
+    Command(
         "jadwal",
         ALL_ROLES,
         "/jadwal [JJ:MM]",

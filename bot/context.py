@@ -9,10 +9,11 @@ from typing import Any
 from telegram.ext import CallbackContext, ExtBot
 
 from jobs.dump.service import DumpService
+from jobs.external.service import CopyService
 from jobs.schedule import BackupScheduler
 from sopbot.clock import Clock, office_date
 from sopbot.settings import Settings
-from storage.dumplog import DumpLog
+from storage.dumplog import CopyLog, DumpLog
 from storage.soplog import SopLog
 
 SERVICES_KEY = "services"
@@ -30,6 +31,8 @@ class Services:
     dumplog: DumpLog | None = None
     dump: DumpService | None = None
     scheduler: BackupScheduler | None = None
+    copylog: CopyLog | None = None
+    copier: CopyService | None = None
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 DONE_BUTTON = "selesai:"  # callback data: selesai:<instruction id>
 INSTRUCT_BUTTON = "instruksi:"  # callback data: instruksi:<role>
+COPY_BUTTON = "salin:"  # callback data: salin:<instruction id>, starts the external copy
 
 
 async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -90,9 +91,13 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
         run_date=svc.today(), target=target, issued_by=caller.user_id, note=note, at=svc.clock.now()
     )
     log.info("Instruction #%s to %s issued by %s", record.id, target.value, caller.user_id)
-    button = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("✅ Selesai", callback_data=f"{DONE_BUTTON}{record.id}")]]
-    )
+    row = [InlineKeyboardButton("✅ Selesai", callback_data=f"{DONE_BUTTON}{record.id}")]
+    if target is Role.KASI and svc.copier is not None and svc.copier.configured:
+        # The Kasi's step 11 is the copy itself: one press starts it.
+        row.insert(
+            0, InlineKeyboardButton("💾 Salin sekarang", callback_data=f"{COPY_BUTTON}{record.id}")
+        )
+    button = InlineKeyboardMarkup([row])
     sent = await delivery.to_roles(
         svc,
         context.bot,

@@ -18,6 +18,9 @@ COMMAND_LINES = {
     "riwayat": "/riwayat",
     "backup": "/backup",
     "jadwal": "/jadwal",
+    "salin": "/salin",
+    "daftar": "/daftar",
+    "verifikasi": "/verifikasi",
 }
 WRONG_ROLE_CASES = [
     (command.name, role) for command in COMMANDS for role in Role if role not in command.roles

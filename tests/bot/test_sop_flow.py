@@ -143,13 +143,7 @@ async def test_riwayat_lists_one_line_per_day(chat: Chat) -> None:
 async def test_bot_publishes_its_command_menu_on_start(chat: Chat) -> None:
     names = [c["command"] for c in chat.server.commands]
     assert names == [
-        "start",
-        "bantuan",
-        "instruksi",
-        "selesai",
-        "status",
-        "riwayat",
-        "backup",
-        "jadwal",
-    ]
+        "start", "bantuan", "instruksi", "selesai", "status", "riwayat", "backup", "salin",
+        "daftar", "verifikasi", "jadwal",
+    ]  # fmt: skip
     assert all(c["description"] for c in chat.server.commands)

@@ -1,0 +1,153 @@
+"""The external copy in the chat: /salin, /daftar, /verifikasi, and the copy's messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from telegram import Bot, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot import delivery, texts
+from bot.access import Caller, guarded
+from bot.context import Context, Services, services
+from bot.handlers import respond
+from jobs.external.disk import DiskError
+from jobs.external.listing import list_disk, logged_copies, verify_disk
+from jobs.external.service import CopyAlreadyRunning, CopyResult, CopyStarted
+from sopbot.sop import Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ChatCopyObserver:
+    """Posts the copy's start, edits it with progress, then tells the Kasi and the Kabid."""
+
+    svc: Services
+    bot: Bot
+    _messages: list[Message] = field(default_factory=list)
+    _header: str = ""
+    _last: str = ""
+
+    async def copy_started(self, started: CopyStarted) -> None:
+        requester = self.svc.name_of(started.requested_by) if started.requested_by else None
+        self._header = texts.copy_started(
+            started.source.name, started.size, started.trigger, requester
+        )
+        self._last = self._header
+        sent = await delivery.to_roles(
+            self.svc, self.bot, [Role.KASI], self._header, also_group=self._header
+        )
+        self._messages = [d.message for d in sent if d.message is not None]
+
+    async def copy_progress(self, started: CopyStarted, done: int) -> None:
+        await self._edit(texts.copy_progress(self._header, done, started.size))
+
+    async def _edit(self, text: str) -> None:
+        if text == self._last:
+            return
+        self._last = text
+        for message in self._messages:
+            try:
+                await self.bot.edit_message_text(
+                    text,
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+            except BadRequest as exc:
+                if "not modified" not in exc.message:
+                    log.warning("Could not edit the copy message: %s", exc.message)
+            except TelegramError as exc:
+                log.warning("Could not edit the copy message: %s", exc)
+
+    async def copy_finished(self, started: CopyStarted | None, result: CopyResult) -> None:
+        svc, tz = self.svc, self.svc.settings.tz
+        if result.outcome == "nothing":
+            return
+        if result.verified:
+            text = texts.copy_done(result, tz)
+            await self._edit(text)
+            await delivery.to_roles(svc, self.bot, [Role.KASI], texts.CONFIRM_COPY)
+            await delivery.to_roles(svc, self.bot, [Role.KABID], text)
+        elif result.outcome == "disk_problem":
+            text = texts.copy_disk_problem(result)
+            await self._edit(text)
+            await delivery.to_roles(svc, self.bot, [Role.KABID], text)
+        else:
+            text = texts.copy_failed(result)
+            await self._edit(text)
+            await delivery.to_roles(svc, self.bot, [Role.KABID, Role.ADB], text)
+        self._messages = []
+
+
+async def _start_copy(update: Update, context: Context, caller: Caller, trigger: str) -> None:
+    svc = services(context)
+    if svc.copier is None or not svc.copier.configured:
+        await respond(update, texts.NO_EXTERNAL_DISK)
+        return
+    try:
+        task = svc.copier.launch(trigger, caller.user_id)
+    except CopyAlreadyRunning:
+        await respond(update, texts.COPY_BUSY)
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+    def tell_if_nothing(done: asyncio.Task[CopyResult]) -> None:
+        if not done.cancelled() and done.exception() is None and done.result().outcome == "nothing":
+            context.application.create_task(respond(update, texts.NOTHING_TO_COPY))
+
+    task.add_done_callback(tell_if_nothing)
+
+
+@guarded("salin")
+async def salin(update: Update, context: Context, caller: Caller) -> None:
+    await _start_copy(update, context, caller, "chat")
+
+
+@guarded("salin")
+async def salin_button(update: Update, context: Context, caller: Caller) -> None:
+    await _start_copy(update, context, caller, "instruction")
+
+
+@guarded("daftar")
+async def daftar(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    if svc.copier is None or svc.copylog is None or not svc.copier.configured:
+        await respond(update, texts.NO_EXTERNAL_DISK)
+        return
+    try:
+        disk = svc.copier.check(writing=False)
+    except DiskError as problem:
+        await respond(update, texts.disk_problem_only(problem.problem.value, problem.detail))
+        return
+    listing = await asyncio.to_thread(list_disk, disk, logged_copies(svc.copylog, disk))
+    await respond(update, texts.disk_listing(listing, svc.copylog.pruned(), svc.settings.tz))
+
+
+@guarded("verifikasi")
+async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    if svc.copier is None or not svc.copier.configured:
+        await respond(update, texts.NO_EXTERNAL_DISK)
+        return
+    try:
+        disk = svc.copier.check(writing=False)
+    except DiskError as problem:
+        await respond(update, texts.disk_problem_only(problem.problem.value, problem.detail))
+        return
+    await respond(update, "🔎 Memeriksa ulang semua file di hard disk eksternal …")
+    report = await asyncio.to_thread(verify_disk, disk)
+    log.info(
+        "Disk %s verified by %s: %d good, %d bad, %d missing",
+        disk.identity.id,
+        caller.user_id,
+        len(report.good),
+        len(report.mismatched),
+        len(report.missing),
+    )
+    await respond(update, texts.verify_report(report, disk.identity.label))
