@@ -110,12 +110,14 @@ def check_disk(
     but a removed probe file (and only once everything else checked out)."""
     if not root.is_dir():
         raise DiskError(DiskProblem.MISSING, f"{root} does not exist")
+    identity = read_identity(root)
     if not _separate(root, dump_dir):
+        if identity is None:  # an empty mount point left behind by an unplugged disk
+            raise DiskError(DiskProblem.MISSING, f"nothing is mounted at {root}")
         raise DiskError(
             DiskProblem.NOT_SEPARATE,
             f"{root} is on the same disk as {dump_dir} and is not a mount point",
         )
-    identity = read_identity(root)
     if identity is None:
         raise DiskError(
             DiskProblem.NO_IDENTITY,
