@@ -17,13 +17,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot import backup, delivery, external, handlers, texts
+from bot import backup, delivery, external, handlers, texts, watch
 from bot.commands import COMMANDS
 from bot.context import SERVICES_KEY, Services
 from jobs.dump.result import DumpBackend
 from jobs.dump.service import DumpService
 from jobs.external.service import CopyService
+from jobs.healthcheck import HealthcheckPinger
 from jobs.schedule import BackupScheduler, effective_backup_time
+from jobs.watchdog import Watchdog
 from sopbot.clock import Clock, SystemClock
 from sopbot.settings import Settings
 from sopbot.sop import Role
@@ -139,12 +141,34 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
             await delivery.to_roles(svc, app.bot, [Role.KASI, Role.KABID], alert)
     if svc.scheduler is not None:
         svc.scheduler.start()
+    if svc.settings.healthcheck_url:
+        pinger = HealthcheckPinger(svc.settings.healthcheck_url)
+        for service in (svc.dump, svc.copier):
+            if service is not None:
+                service.observers.append(pinger)
+    if svc.dumplog is not None and svc.copylog is not None:
+        scheduler = svc.scheduler
+        svc.watchdog = Watchdog(
+            svc.settings,
+            svc.dumplog,
+            svc.copylog,
+            svc.log,
+            svc.dump,
+            svc.copier,
+            svc.clock,
+            watch.ChatWatchdogNotifier(svc, app.bot),
+            backup_time=(lambda: scheduler.backup_time) if scheduler else None,
+        )
+        if svc.run_watch_loop:
+            svc.watch_task = watch.start_watch(svc.watchdog)
     log.info("Bot @%s is up", app.bot.username)
 
 
 async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
     """Stop the schedule and cancel a running dump; it is recorded as interrupted."""
     svc: Services = app.bot_data[SERVICES_KEY]
+    await watch.stop_watch(svc.watch_task)
+    svc.watch_task = None
     if svc.scheduler is not None:
         svc.scheduler.shutdown()
     if svc.dump is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -11,6 +12,7 @@ from telegram.ext import CallbackContext, ExtBot
 from jobs.dump.service import DumpService
 from jobs.external.service import CopyService
 from jobs.schedule import BackupScheduler
+from jobs.watchdog import Watchdog
 from sopbot.clock import Clock, office_date
 from sopbot.settings import Settings
 from storage.dumplog import CopyLog, DumpLog
@@ -33,6 +35,9 @@ class Services:
     scheduler: BackupScheduler | None = None
     copylog: CopyLog | None = None
     copier: CopyService | None = None
+    watchdog: Watchdog | None = None  # created at start-up, once the bot can speak
+    run_watch_loop: bool = True  # tests turn the minute loop off and call tick() themselves
+    watch_task: asyncio.Task[None] | None = None
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)

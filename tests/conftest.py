@@ -81,6 +81,11 @@ class Chat:
             if "Perintah yang dapat Anda gunakan" in message.text:
                 return
 
+    async def tick(self) -> None:
+        """One run of the minute watchdog at the clock's current time."""
+        assert self.services.watchdog is not None
+        await self.services.watchdog.tick()
+
     def advance(self, **delta: float) -> None:
         self.clock.advance(timedelta(**delta))
 
@@ -115,6 +120,7 @@ async def chat(
     overrides.update(settings_overrides)
     settings = make_settings(server.base_url, tmp_path / "data", **overrides)
     services = open_services(settings, clock)
+    services.run_watch_loop = False  # tests drive the watchdog with chat.tick()
     app = build_application(services)
     async with running(app, poll_timeout=1):
         yield Chat(server, clock, services)

@@ -10,6 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from conftest import ADB, KABID, WITA, make_settings
 
 from bot.app import build_application, open_services, running
+from bot.context import Services
 from jobs.sample_db import create_sample_database
 from jobs.schedule import DUMP_JOB_ID
 from localapi.server import BotApiServer
@@ -25,6 +26,12 @@ def settings_for(server: BotApiServer, tmp_path: Path):  # type: ignore[no-untyp
         sqlite_source_path=source,
         progress_interval_seconds=0.05,
     )
+
+
+def quiet(services: Services) -> Services:
+    """No minute watchdog: these tests are about restarts, not alerts."""
+    services.run_watch_loop = False
+    return services
 
 
 async def make_run_overdue(database_url: str, by: timedelta) -> None:
@@ -44,14 +51,14 @@ async def test_missed_run_runs_once_on_start_and_says_it_was_late(
 ) -> None:
     settings = settings_for(server, tmp_path)
     clock = ManualClock(datetime(2026, 11, 25, 20, 0, tzinfo=WITA))
-    async with running(build_application(open_services(settings, clock)), poll_timeout=1):
+    async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
         pass  # first start: the daily job is stored
 
     await make_run_overdue(settings.database_url, timedelta(hours=2))
 
     clock.set(datetime(2026, 11, 26, 3, 0, tzinfo=WITA))
     services = open_services(settings, clock)
-    async with running(build_application(services), poll_timeout=1):
+    async with running(build_application(quiet(services)), poll_timeout=1):
         started = await server.next_message(ADB, timeout=10)
         assert "terjadwal" in started.text and "Terlambat 2 jam" in started.text
         while "Laporan back up" not in (await server.next_message(KABID, timeout=10)).text:
@@ -66,11 +73,11 @@ async def test_schedule_changed_from_chat_survives_a_restart(
 ) -> None:
     settings = settings_for(server, tmp_path)
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
-    async with running(build_application(open_services(settings, clock)), poll_timeout=1):
+    async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
         await server.send_text(ADB, "/jadwal 03:15")
         assert "03:15" in (await server.next_message(ADB, timeout=10)).text
     services = open_services(settings, clock)
-    async with running(build_application(services), poll_timeout=1):
+    async with running(build_application(quiet(services)), poll_timeout=1):
         assert services.scheduler.backup_time.strftime("%H:%M") == "03:15"  # type: ignore[union-attr]
         next_run = services.scheduler.next_run()  # type: ignore[union-attr]
         assert next_run is not None and next_run.astimezone(WITA).strftime("%H:%M") == "03:15"
@@ -81,12 +88,12 @@ async def test_editing_backup_time_in_env_wins_over_the_chat_change(
 ) -> None:
     settings = settings_for(server, tmp_path)
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
-    async with running(build_application(open_services(settings, clock)), poll_timeout=1):
+    async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
         await server.send_text(ADB, "/jadwal 03:15")
         await server.next_message(ADB, timeout=10)
     edited = settings.model_copy(update={"backup_time": datetime(2026, 1, 1, 4, 45).time()})
     services = open_services(edited, clock)
-    async with running(build_application(services), poll_timeout=1):
+    async with running(build_application(quiet(services)), poll_timeout=1):
         assert services.scheduler.backup_time.strftime("%H:%M") == "04:45"  # type: ignore[union-attr]
 
 
@@ -106,7 +113,7 @@ async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
         file_path=str(tmp_path / "x.dmp"),
         log_path=str(tmp_path / "x.log"),
     )
-    async with running(build_application(open_services(settings, clock)), poll_timeout=1):
+    async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
         alert = await server.next_message(ADB, timeout=10)
         assert "terputus" in alert.text and "x.dmp" in alert.text
     assert services.dumplog.latest(1)[0].outcome == "interrupted"  # type: ignore[union-attr]

@@ -1,0 +1,216 @@
+"""The dead man's switch: checked every minute against the clock.
+
+- copy to the external disk automatically when it is present and a dump is waiting;
+- alert everyone when no good dump exists by BACKUP_DEADLINE, or the last verified external copy
+  is older than EXTERNAL_MAX_AGE_HOURS, repeating every ALERT_REPEAT_MINUTES until resolved;
+- send the daily summary at REPORT_TIME;
+- remind the person whose SOP step is past its time standard, and tell the Kabid once.
+
+`tick()` makes every decision from `clock.now()` and the log, so tests drive it by setting the
+clock; what to say and to whom is the notifier's business (the bot's, in Bahasa Indonesia).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from jobs.dump.service import DumpService
+from jobs.external.disk import DiskError
+from jobs.external.service import CopyAlreadyRunning, CopyService
+from sopbot.clock import Clock
+from sopbot.settings import Settings
+from sopbot.sop import ASSIGNMENTS
+from storage.dumplog import CopyLog, CopyRecord, DumpLog, DumpRecord
+from storage.soplog import InstructionRecord, SopLog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Summary:
+    at: datetime
+    last_dump: DumpRecord | None
+    last_copy: CopyRecord | None
+    dump_copied: bool  # the last dump has a verified external copy
+    server_free: int | None
+    external_free: int | None
+    external_problem: str | None  # why the disk could not be read, if it could not
+
+
+class WatchdogNotifier(Protocol):
+    async def missing_dump(self, due: datetime, last_good: DumpRecord | None) -> None: ...
+
+    async def stale_external(self, last_copy: CopyRecord | None, max_age: timedelta) -> None: ...
+
+    async def daily_summary(self, summary: Summary) -> None: ...
+
+    async def overdue(
+        self, instruction: InstructionRecord, late_by: timedelta, first: bool
+    ) -> None: ...
+
+
+def _last_slot(now: datetime, at_hour: int, at_minute: int, tz: object) -> datetime:
+    local = now.astimezone(tz)  # type: ignore[arg-type]
+    slot = local.replace(hour=at_hour, minute=at_minute, second=0, microsecond=0)
+    return slot if slot <= local else slot - timedelta(days=1)
+
+
+class Watchdog:
+    def __init__(
+        self,
+        settings: Settings,
+        dumps: DumpLog,
+        copies: CopyLog,
+        soplog: SopLog,
+        dumper: DumpService | None,
+        copier: CopyService | None,
+        clock: Clock,
+        notifier: WatchdogNotifier,
+        backup_time: Callable[[], time] | None = None,
+    ) -> None:
+        self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
+        self.dumper, self.copier, self.clock, self.notifier = dumper, copier, clock, notifier
+        # The schedule's current time (it follows /jadwal), BACKUP_TIME without a scheduler.
+        self._backup_time = backup_time or (lambda: settings.backup_time)
+
+    @property
+    def backup_time(self) -> time:
+        return self._backup_time()
+
+    async def tick(self) -> None:
+        now = self.clock.now()
+        for check in (
+            self._auto_copy,
+            self._missing_dump,
+            self._stale_external,
+            self._daily_summary,
+            self._reminders,
+        ):
+            try:
+                await check(now)
+            except Exception:  # one failed check must not stop the others
+                log.exception("Watchdog check %s failed", check.__name__)
+
+    # --- repeat control -----------------------------------------------------------------------
+
+    def _due(self, key: str, now: datetime, every: timedelta | None) -> bool:
+        last = self.dumps.get_state(key)
+        if last is None:
+            return True
+        return every is not None and now - datetime.fromisoformat(last) >= every
+
+    def _mark(self, key: str, now: datetime) -> None:
+        self.dumps.set_state(key, now.isoformat(), now)
+
+    # --- checks ---------------------------------------------------------------------------
+
+    async def _auto_copy(self, now: datetime) -> None:
+        copier = self.copier
+        if (
+            copier is None
+            or not copier.configured
+            or not self.settings.external_auto_copy
+            or copier.busy
+            or (self.dumper is not None and self.dumper.busy)
+        ):
+            return
+        try:
+            disk = copier.check(writing=False)
+        except DiskError:
+            return  # not plugged in: the stale-copy alert speaks when it matters
+        if copier.pending(disk) is not None:
+            log.info("External disk %s present with a dump waiting: copying", disk.identity.id)
+            with contextlib.suppress(CopyAlreadyRunning):
+                copier.launch("auto")
+
+    async def _missing_dump(self, now: datetime) -> None:
+        tz = self.settings.tz
+        slot = _last_slot(now, self.backup_time.hour, self.backup_time.minute, tz)
+        # The deadline keeps its distance from BACKUP_TIME when /jadwal moves the schedule.
+        deadline = self.settings.deadline
+        configured = self.settings.backup_time
+        gap = datetime.combine(slot.date(), deadline) - datetime.combine(slot.date(), configured)
+        gap = gap if gap > timedelta() else gap + timedelta(days=1)
+        due = slot + gap
+        if now < due or (self.dumper is not None and self.dumper.busy):
+            return
+        last_good = self.dumps.last_good()
+        if last_good is not None and last_good.started_at >= slot - timedelta(hours=1):
+            return
+        key = f"alert:missing_dump:{slot.date().isoformat()}"
+        if self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
+            self._mark(key, now)
+            log.warning("No good dump since %s (due %s)", slot, due)
+            await self.notifier.missing_dump(due, last_good)
+
+    async def _stale_external(self, now: datetime) -> None:
+        if self.copier is None or not self.copier.configured:
+            return
+        if self.dumps.last_good() is None:
+            return  # nothing to copy yet
+        max_age = timedelta(hours=self.settings.external_max_age_hours)
+        verified = self.copies.verified()
+        last = verified[0] if verified else None
+        if last is not None and last.finished_at is not None and now - last.finished_at < max_age:
+            return
+        if self.copier.busy:
+            return
+        key = "alert:stale_external"
+        if self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
+            self._mark(key, now)
+            log.warning("Last verified external copy is older than %s", max_age)
+            await self.notifier.stale_external(last, max_age)
+
+    async def _daily_summary(self, now: datetime) -> None:
+        tz = self.settings.tz
+        report = self.settings.report_time
+        slot = _last_slot(now, report.hour, report.minute, tz)
+        key = f"summary:{slot.date().isoformat()}"
+        if now - slot > timedelta(hours=12) or not self._due(key, now, None):
+            return  # a summary more than 12 hours late is no longer news
+        self._mark(key, now)
+        await self.notifier.daily_summary(self.summary(now))
+
+    def summary(self, now: datetime) -> Summary:
+        latest = self.dumps.latest(1)
+        last_dump = latest[0] if latest else None
+        verified = self.copies.verified()
+        last_copy = verified[0] if verified else None
+        copied = last_dump is not None and any(c.dump_run_id == last_dump.id for c in verified)
+        server_free = _free(self.settings.dumps)
+        external_free: int | None = None
+        problem: str | None = None
+        if self.copier is not None and self.copier.configured:
+            try:
+                external_free = self.copier.check(writing=False).free_bytes
+            except DiskError as error:
+                problem = error.problem.value
+        return Summary(now, last_dump, last_copy, copied, server_free, external_free, problem)
+
+    async def _reminders(self, now: datetime) -> None:
+        every = self.settings.reminder_minutes
+        if not every:
+            return
+        for instruction in self.soplog.open_instructions(ASSIGNMENTS):
+            late_by = now - instruction.issued_at - ASSIGNMENTS[instruction.target_role].standard
+            if late_by <= timedelta():
+                continue
+            key = f"reminder:{instruction.id}"
+            first = self.dumps.get_state(key) is None
+            if self._due(key, now, timedelta(minutes=every)):
+                self._mark(key, now)
+                await self.notifier.overdue(instruction, late_by, first)
+
+
+def _free(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
