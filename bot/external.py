@@ -73,10 +73,10 @@ class ChatCopyObserver:
             await self._edit(text)
             await delivery.to_roles(svc, self.bot, [Role.KASI], texts.CONFIRM_COPY)
             await delivery.to_roles(svc, self.bot, [Role.KABID], text)
-        elif result.outcome == "disk_problem":
-            text = texts.copy_disk_problem(result)
-            await self._edit(text)
-            await delivery.to_roles(svc, self.bot, [Role.KABID], text)
+        elif result.outcome == "disk_problem":  # announced nothing before: new messages
+            await delivery.to_roles(
+                svc, self.bot, [Role.KASI, Role.KABID], texts.copy_disk_problem(result)
+            )
         else:
             text = texts.copy_failed(result)
             await self._edit(text)

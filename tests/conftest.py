@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -80,6 +81,14 @@ class Chat:
             message = await self.receive(user_id)
             if "Perintah yang dapat Anda gunakan" in message.text:
                 return
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Wait until no dump or copy is running (their last messages may still be on the way)."""
+        async with asyncio.timeout(timeout):
+            while (self.services.dump and self.services.dump.busy) or (
+                self.services.copier and self.services.copier.busy
+            ):
+                await asyncio.sleep(0.02)
 
     async def tick(self) -> None:
         """One run of the minute watchdog at the clock's current time."""

@@ -151,7 +151,8 @@ class CopyService:
             started_at=started_at,
         )
         started = CopyStarted(copy_id, trigger, requested_by, source, size, started_at)
-        await self._notify("copy_started", started)
+        # The disk is checked before anything is announced: a missing disk is one clear
+        # message, not a copy that starts and then stops.
         try:
             disk = self.check(int(size * SPACE_MARGIN))
         except DiskError as problem:
@@ -170,6 +171,7 @@ class CopyService:
             )
             await self._notify("copy_finished", started, result)
             return result
+        await self._notify("copy_started", started)
         result = await self._copy(started, dump, disk)
         await self._notify("copy_finished", started, result)
         return result
