@@ -833,3 +833,10 @@ def overdue_to_kabid(instruction: InstructionRecord, late_by: timedelta) -> str:
         f"belum selesai, terlambat {minutes(late_by)} dari standar SOP. Pengingat sudah "
         "dikirim."
     )
+
+
+def plain(html_text: str) -> str:
+    """A message as plain text, for the terminal."""
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", html_text))

@@ -89,6 +89,96 @@ def sample_db(env_file: Path, residents: int) -> None:
     click.echo(f"Sample database with {residents} invented residents: {path}")
 
 
+@main.group()
+def disk() -> None:
+    """The external hard disk: initialise it once, list its backups."""
+
+
+@disk.command("init")
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings file.",
+)
+@click.option("--label", required=True, help="A name written on the disk, e.g. HDD-PIAK-1.")
+@click.option(
+    "--path",
+    "root",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where the disk is mounted (default EXTERNAL_DISK_PATH).",
+)
+def disk_init(env_file: Path, label: str, root: Path | None) -> None:
+    """Write the disk's identity file (once); the bot copies only to initialised disks."""
+    from jobs.external.disk import init_disk, read_identity
+
+    settings = _settings(env_file)
+    root = root or settings.external_disk_path
+    if root is None or not root.is_dir():
+        click.echo(f"The disk is not there: {root or 'EXTERNAL_DISK_PATH is not set'}", err=True)
+        sys.exit(1)
+    existing = read_identity(root)
+    identity = init_disk(root, label)
+    if existing is not None:
+        click.echo(f"Already initialised: {identity.label} (id {identity.id}); unchanged.")
+    else:
+        click.echo(f"Initialised {root} as {identity.label} (id {identity.id}).")
+    click.echo(f"To accept only this disk, add its id to EXTERNAL_DISK_IDS: {identity.id}")
+
+
+@disk.command("list")
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings file.",
+)
+def disk_list(env_file: Path) -> None:
+    """Print the backups on the external disk (the same list as /daftar in chat)."""
+    from bot import texts
+    from bot.app import open_services
+    from jobs.external.disk import DiskError
+    from jobs.external.listing import list_disk, logged_copies
+
+    settings = _settings(env_file)
+    services = open_services(settings)
+    assert services.copier is not None and services.copylog is not None
+    try:
+        found = services.copier.check(writing=False)
+    except DiskError as problem:
+        click.echo(f"External disk not usable: {problem.detail}", err=True)
+        sys.exit(1)
+    listing = list_disk(found, logged_copies(services.copylog, found))
+    click.echo(texts.plain(texts.disk_listing(listing, services.copylog.pruned(), settings.tz)))
+
+
+@main.command("restore-file")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the .dmp.",
+)
+def restore_file(source: Path, out: Path) -> None:
+    """Turn a compressed copy (.dmp.zst) from the external disk back into its .dmp."""
+    from jobs.external.copy import read_manifest, restore
+
+    expected = read_manifest(source.parent).get(source.name)
+    if expected is not None:
+        from jobs.external.copy import hash_file
+
+        if hash_file(source) != expected:
+            click.echo(f"{source.name} does not match SHA256SUMS: the copy is damaged.", err=True)
+            sys.exit(1)
+        click.echo(f"{source.name} matches SHA256SUMS.")
+    digest = restore(source, out)
+    click.echo(f"Restored {out} (SHA-256 {digest}).")
+
+
 @main.command()
 def demo() -> None:
     """Play one SOP day against a local Bot API server (no Telegram account needed)."""

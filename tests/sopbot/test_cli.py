@@ -43,3 +43,42 @@ def test_bad_settings_exit_2_naming_the_variable(workdir: Path) -> None:
     result = CliRunner().invoke(main, ["backup"])
     assert result.exit_code == 2
     assert "BACKUP_TIME" in result.output
+
+
+def test_disk_init_list_and_restore(workdir: Path) -> None:
+    import hashlib
+
+    disk = workdir / "external"
+    disk.mkdir()
+    (workdir / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN=1:abc\nEXTERNAL_DISK_PATH={disk}\nEXTERNAL_COMPRESSION=zstd\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    first = runner.invoke(main, ["disk", "init", "--label", "HDD-1"])
+    assert first.exit_code == 0 and "Initialised" in first.output
+    again = runner.invoke(main, ["disk", "init", "--label", "other"])
+    assert "Already initialised: HDD-1" in again.output
+    # A folder on the same disk is refused by the bot; list shows why and exits 1.
+    listed = runner.invoke(main, ["disk", "list"])
+    assert listed.exit_code == 1 and "same disk" in listed.output
+
+    from jobs.external.copy import copy_verified, write_manifest
+
+    dump = workdir / "x.dmp"
+    dump.write_bytes(b"dump" * 10000)
+    copied = copy_verified(dump, disk / "sopbot-backups" / "x.dmp", compress=True)
+    write_manifest(copied.path.parent, {copied.path.name: copied.sha256})
+    restored = runner.invoke(
+        main, ["restore-file", str(copied.path), "--out", str(workdir / "back.dmp")]
+    )
+    assert restored.exit_code == 0, restored.output
+    assert "matches SHA256SUMS" in restored.output
+    assert hashlib.sha256((workdir / "back.dmp").read_bytes()).hexdigest() == (
+        hashlib.sha256(dump.read_bytes()).hexdigest()
+    )
+    copied.path.write_bytes(b"broken")
+    damaged = runner.invoke(
+        main, ["restore-file", str(copied.path), "--out", str(workdir / "b2.dmp")]
+    )
+    assert damaged.exit_code == 1 and "damaged" in damaged.output
