@@ -210,7 +210,10 @@ class Watchdog:
 
 
 def _free(folder: Path) -> int | None:
-    try:
-        return shutil.disk_usage(folder).free
-    except OSError:
-        return None
+    """Free bytes where `folder` is (or would be: its nearest existing parent)."""
+    for candidate in (folder, *folder.resolve().parents):
+        try:
+            return shutil.disk_usage(candidate).free
+        except OSError:
+            continue
+    return None
