@@ -52,6 +52,12 @@ COMMANDS: tuple[Command, ...] = (
         "Periksa ulang semua file di hard disk eksternal",
     ),
     Command(
+        "laporan",
+        frozenset({Role.KABID}),
+        "/laporan [TTTT-BB]",
+        "Laporan bulanan: grafik, ringkasan dan CSV",
+    ),
+    Command(
         "jadwal",
         ALL_ROLES,
         "/jadwal [JJ:MM]",

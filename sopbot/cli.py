@@ -180,6 +180,47 @@ def restore_file(source: Path, out: Path) -> None:
 
 
 @main.command()
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings file.",
+)
+@click.option("--month", required=True, help="The month, e.g. 2026-11.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The chart file (.png); the CSV and the summary go beside it.",
+)
+def report(env_file: Path, month: str, out: Path) -> None:
+    """Write the monthly report: chart (PNG), daily data (CSV) and summary (TXT)."""
+    from bot import texts
+    from bot.app import open_services
+    from jobs.chart import render_chart
+    from jobs.report import build_report, parse_month, report_csv
+
+    settings = _settings(env_file)
+    try:
+        first = parse_month(month)
+    except ValueError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    services = open_services(settings)
+    assert services.dumplog is not None and services.copylog is not None
+    built = build_report(first, services.today(), services.log, services.dumplog, services.copylog)
+    out = out.with_suffix(".png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(render_chart(built))
+    out.with_suffix(".csv").write_bytes(report_csv(built))
+    out.with_suffix(".txt").write_text(
+        texts.plain(texts.report_summary(built)) + "\n", encoding="utf-8"
+    )
+    click.echo(f"Wrote {out}, {out.with_suffix('.csv')} and {out.with_suffix('.txt')}")
+
+
+@main.command()
 def demo() -> None:
     """Play one SOP day against a local Bot API server (no Telegram account needed)."""
     from sopbot.demo import run_demo

@@ -144,6 +144,16 @@ class DumpLog:
             rows = session.scalars(select(DumpRun).order_by(DumpRun.id.desc()).limit(limit))
             return [_record(row) for row in rows]
 
+    def between(self, first: date, last: date) -> list[DumpRecord]:
+        """Dump runs whose office date is within [first, last], oldest first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(DumpRun)
+                .where(DumpRun.run_date >= first, DumpRun.run_date <= last)
+                .order_by(DumpRun.started_at)
+            )
+            return [_record(row) for row in rows]
+
     # --- state and audit --------------------------------------------------------------------
 
     def get_state(self, key: str) -> str | None:

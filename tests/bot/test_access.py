@@ -21,6 +21,7 @@ COMMAND_LINES = {
     "salin": "/salin",
     "daftar": "/daftar",
     "verifikasi": "/verifikasi",
+    "laporan": "/laporan",
 }
 WRONG_ROLE_CASES = [
     (command.name, role) for command in COMMANDS for role in Role if role not in command.roles

@@ -82,3 +82,25 @@ def test_disk_init_list_and_restore(workdir: Path) -> None:
         main, ["restore-file", str(copied.path), "--out", str(workdir / "b2.dmp")]
     )
     assert damaged.exit_code == 1 and "damaged" in damaged.output
+
+
+def test_report_writes_png_csv_and_summary(workdir: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    from seed import seed_month
+
+    from storage.database import make_engine, upgrade
+    from storage.dumplog import CopyLog, DumpLog
+    from storage.soplog import SopLog
+
+    (workdir / ".env").write_text("TELEGRAM_BOT_TOKEN=1:abc\n", encoding="utf-8")
+    engine = make_engine("sqlite:///data/sopbot.db")
+    upgrade(engine)
+    seeded = seed_month(SopLog(engine), DumpLog(engine), CopyLog(engine))
+    result = CliRunner().invoke(main, ["report", "--month", "2026-11", "--out", "out/nov.png"])
+    assert result.exit_code == 0, result.output
+    assert (workdir / "out" / "nov.png").read_bytes()[:4] == b"\x89PNG"
+    summary = (workdir / "out" / "nov.txt").read_text(encoding="utf-8")
+    assert f"Kepatuhan SOP: {seeded.copied_days} dari" in summary
+    assert (workdir / "out" / "nov.csv").read_bytes().startswith(b"\xef\xbb\xbftanggal")

@@ -1,0 +1,56 @@
+"""/laporan: the monthly chart as a photo, the summary, and the CSV for the office's records."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
+
+from bot import texts
+from bot.access import Caller, guarded
+from bot.arguments import split_command
+from bot.commands import COMMAND_BY_NAME
+from bot.context import Context, services
+from bot.handlers import respond
+from jobs.report import build_report, parse_month, report_csv
+
+log = logging.getLogger(__name__)
+
+
+@guarded("laporan")
+async def laporan(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    rest = split_command(update.effective_message.text or "") if update.effective_message else ""
+    today = svc.today()
+    try:
+        month = parse_month(rest) if rest else date(today.year, today.month, 1)
+    except ValueError:
+        await respond(update, texts.usage(COMMAND_BY_NAME["laporan"], texts.REPORT_USAGE_PROBLEM))
+        return
+    if svc.dumplog is None or svc.copylog is None:
+        return
+    report = build_report(month, today, svc.log, svc.dumplog, svc.copylog)
+    summary = texts.report_summary(report)
+    chat = update.effective_chat
+    if not report.days or chat is None:
+        await respond(update, summary)
+        return
+    from jobs.chart import render_chart
+
+    png = await asyncio.to_thread(render_chart, report)
+    stem = f"laporan-sop-{month:%Y-%m}"
+    await context.bot.send_photo(
+        chat.id,
+        InputFile(png, filename=f"{stem}.png"),
+        caption=f"Grafik back up {texts.month_name(month)}",
+    )
+    await context.bot.send_message(chat.id, summary, parse_mode=ParseMode.HTML)
+    await context.bot.send_document(
+        chat.id,
+        InputFile(report_csv(report), filename=f"{stem}.csv"),
+        caption="Data harian (CSV) untuk arsip kantor",
+    )
+    log.info("Monthly report %s sent to %s", month, caller.user_id)

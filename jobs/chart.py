@@ -1,0 +1,102 @@
+"""The monthly chart as a PNG, drawn without a display (matplotlib's Agg backend).
+
+matplotlib is imported here only, on first use: the bot starts without it.
+"""
+
+from __future__ import annotations
+
+import io
+
+from jobs.report import MonthReport
+
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+COLORS = {
+    "success": "#2e7d32",
+    "warning": "#f9a825",
+    "failed": "#c62828",
+    "interrupted": "#c62828",
+    "missing": "#9e9e9e",
+}
+LABELS = {
+    "success": "Berhasil",
+    "warning": "Peringatan",
+    "failed": "Gagal",
+    "missing": "Tidak ada dump",
+}
+
+
+def render_chart(report: MonthReport) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.patches import Patch
+
+    days = [row.day.day for row in report.days]
+    sizes = [(row.dump_bytes or 0) / 1024 / 1024 for row in report.days]
+    minutes = [(row.dump_seconds or 0) / 60 for row in report.days]
+    colors = [COLORS.get(row.dump, COLORS["missing"]) for row in report.days]
+    figure, (top, bottom) = plt.subplots(
+        2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+    )
+    title = f"Back up data kependudukan — {MONTHS[report.month.month - 1]} {report.month.year}"
+    figure.suptitle(
+        f"{title}\nKepatuhan SOP (salinan eksternal terverifikasi): "
+        f"{report.copied_days}/{len(report.days)} hari "
+        f"({report.compliance:.0%})".replace(".", ","),
+        fontsize=11,
+    )
+    top.bar(
+        days,
+        [
+            max(s, 0.0001) if row.dump != "missing" else 0
+            for s, row in zip(sizes, report.days, strict=True)
+        ],
+        color=colors,
+    )
+    for row, height in zip(report.days, sizes, strict=True):
+        if row.dump not in ("success", "warning"):  # no file to measure: shade the whole day
+            color = COLORS.get(row.dump, COLORS["missing"])
+            for axis in (top, bottom):
+                axis.axvspan(row.day.day - 0.45, row.day.day + 0.45, color=color, alpha=0.25)
+        if row.copied:
+            top.plot(row.day.day, height, marker="v", color="#1565c0", markersize=7)
+    top.set_ylim(0, max(sizes, default=0) * 1.45 or 1)  # room for the legend
+    top.set_ylabel("Ukuran dump (MB)")
+    top.grid(axis="y", alpha=0.3)
+    handles = [Patch(color=COLORS[key], label=label) for key, label in LABELS.items()]
+    handles.append(
+        top.plot(
+            [],
+            [],
+            marker="v",
+            color="#1565c0",
+            linestyle="",
+            label="Salinan eksternal terverifikasi",
+        )[0]
+    )
+    top.legend(handles=handles, fontsize=8, loc="upper left", ncols=3)
+    bottom.bar(days, minutes, color="#546e7a")
+    bottom.set_ylabel("Durasi dump (menit)")
+    bottom.set_xlabel("Tanggal")
+    bottom.grid(axis="y", alpha=0.3)
+    bottom.set_xticks(days if days else [1])
+    bottom.tick_params(axis="x", labelsize=7)
+    figure.tight_layout()
+    output = io.BytesIO()
+    figure.savefig(output, format="png", dpi=100)
+    plt.close(figure)
+    return output.getvalue()

@@ -1,0 +1,166 @@
+"""The monthly report: per day, the dump and its external copy; over the month, compliance with
+the SOP and the time per step against its standard. Shared by /laporan and `sopbot report`."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sopbot.sop import STEP_BY_NUMBER, duration_standard
+from sopbot.timing import Timeliness
+from storage.dumplog import CopyLog, DumpLog, DumpRecord
+from storage.soplog import SopLog
+
+GOOD = ("success", "warning")
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: date
+    dump: str  # success | warning | failed | interrupted | missing
+    dump_file: str
+    dump_bytes: int | None
+    dump_seconds: float | None
+    copied: bool  # that day's dump has a verified copy on an external disk
+    steps_done: int
+    steps_required: int
+    late_steps: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StepStat:
+    number: int
+    count: int
+    average_seconds: float
+    standard_seconds: float
+
+    @property
+    def on_time(self) -> bool:
+        return self.average_seconds <= self.standard_seconds
+
+
+@dataclass
+class MonthReport:
+    month: date  # first day of the month
+    days: list[DayRow] = field(default_factory=list)
+    steps: list[StepStat] = field(default_factory=list)
+
+    @property
+    def copied_days(self) -> int:
+        return sum(1 for d in self.days if d.copied)
+
+    @property
+    def compliance(self) -> float:
+        """Share of days with a verified external copy: the SOP's goal each day."""
+        return self.copied_days / len(self.days) if self.days else 0.0
+
+    @property
+    def missed_days(self) -> list[date]:
+        return [d.day for d in self.days if d.dump not in GOOD]
+
+    @property
+    def late_days(self) -> list[date]:
+        return [d.day for d in self.days if d.late_steps]
+
+
+def parse_month(text: str) -> date:
+    """'2026-11' -> date(2026, 11, 1); ValueError when malformed."""
+    year, _, month = text.partition("-")
+    if not (year.isdigit() and month.isdigit() and len(year) == 4):
+        raise ValueError(f"month must look like 2026-11, not {text!r}")
+    return date(int(year), int(month), 1)
+
+
+def build_report(
+    month: date, today: date, soplog: SopLog, dumps: DumpLog, copies: CopyLog
+) -> MonthReport:
+    last_day = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+    last = min(last_day, today)
+    if last < month:
+        return MonthReport(month)
+    dates = [month + timedelta(days=n) for n in range((last - month).days + 1)]
+    statuses = soplog.days_status(dates)
+    runs = dumps.between(month, last)
+    copied_ids = {c.dump_run_id for c in copies.verified()}
+    by_day: dict[date, list[DumpRecord]] = {}
+    for run in runs:
+        by_day.setdefault(run.run_date, []).append(run)
+    report = MonthReport(month)
+    durations: dict[int, list[float]] = {}
+    for status in statuses:
+        day_runs = by_day.get(status.run_date, [])
+        good = [r for r in day_runs if r.outcome in GOOD]
+        shown = good[-1] if good else (day_runs[-1] if day_runs else None)
+        late: list[int] = []
+        for event in status.events:
+            if event.duration is None or event.outcome == "failed":
+                continue
+            durations.setdefault(event.step_number, []).append(event.duration.total_seconds())
+            if not Timeliness(event.duration, duration_standard(event.step_number)).on_time:
+                late.append(event.step_number)
+        report.days.append(
+            DayRow(
+                day=status.run_date,
+                dump=shown.outcome if shown else "missing",
+                dump_file=shown.file_path.replace("\\", "/").rsplit("/", 1)[-1] if shown else "",
+                dump_bytes=shown.size_bytes if shown else None,
+                dump_seconds=(
+                    (shown.finished_at - shown.started_at).total_seconds()
+                    if shown and shown.finished_at
+                    else None
+                ),
+                copied=any(r.id in copied_ids for r in good),
+                steps_done=len(status.done_steps),
+                steps_required=len(status.required_steps),
+                late_steps=tuple(sorted(set(late))),
+            )
+        )
+    report.steps = [
+        StepStat(
+            number,
+            len(values),
+            sum(values) / len(values),
+            duration_standard(number).total_seconds(),
+        )
+        for number, values in sorted(durations.items())
+        if number in STEP_BY_NUMBER
+    ]
+    return report
+
+
+CSV_COLUMNS = (
+    "tanggal",
+    "status_dump",
+    "file_dump",
+    "ukuran_byte",
+    "durasi_detik",
+    "salinan_eksternal_terverifikasi",
+    "langkah_selesai",
+    "langkah_wajib",
+    "langkah_terlambat",
+)
+
+
+def report_csv(report: MonthReport) -> bytes:
+    """The report's days as CSV (UTF-8 with BOM so spreadsheet programs read it right)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report.days:
+        writer.writerow(
+            [
+                row.day.isoformat(),
+                row.dump,
+                row.dump_file,
+                "" if row.dump_bytes is None else row.dump_bytes,
+                "" if row.dump_seconds is None else round(row.dump_seconds),
+                "ya" if row.copied else "tidak",
+                row.steps_done,
+                row.steps_required,
+                " ".join(str(n) for n in row.late_steps),
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,80 @@
+"""The monthly report built from a seeded month: its numbers, its CSV and its chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import struct
+from datetime import date
+from pathlib import Path
+
+import pytest
+from seed import FAILED_DAYS, LATE_ADB_DAYS, MISSING_DAYS, NOT_COPIED_DAYS, seed_month
+
+from jobs.chart import render_chart
+from jobs.report import MonthReport, build_report, parse_month, report_csv
+from storage.database import make_engine, upgrade
+from storage.dumplog import CopyLog, DumpLog
+from storage.soplog import SopLog
+
+
+@pytest.fixture
+def report(tmp_path: Path) -> MonthReport:
+    engine = make_engine(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
+    upgrade(engine)
+    soplog, dumps, copies = SopLog(engine), DumpLog(engine), CopyLog(engine)
+    seed_month(soplog, dumps, copies)
+    return build_report(date(2026, 11, 1), date(2026, 11, 24), soplog, dumps, copies)
+
+
+def test_numbers_match_the_seeded_month(report: MonthReport) -> None:
+    assert len(report.days) == 24
+    copied = 24 - len(FAILED_DAYS) - len(MISSING_DAYS) - len(NOT_COPIED_DAYS)
+    assert report.copied_days == copied
+    assert report.compliance == pytest.approx(copied / 24)
+    assert [d.day for d in report.missed_days] == sorted(FAILED_DAYS | MISSING_DAYS)
+    assert [d.day for d in report.late_days] == sorted(LATE_ADB_DAYS)
+    step9 = next(s for s in report.steps if s.number == 9)
+    expected = (20 * len(LATE_ADB_DAYS) + 10 * (24 - len(LATE_ADB_DAYS))) * 60 / 24
+    assert step9.count == 24 and step9.average_seconds == pytest.approx(expected)
+    assert step9.standard_seconds == 14 * 60 and step9.on_time
+    day5 = report.days[4]
+    assert day5.dump == "failed" and not day5.copied
+    day12 = report.days[11]
+    assert day12.dump == "missing" and day12.dump_bytes is None
+    day1 = report.days[0]
+    assert day1.dump_bytes == 101 * 1024 * 1024 and day1.dump_seconds == 11 * 60
+
+
+def test_a_future_month_is_empty_and_a_running_month_stops_today(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
+    upgrade(engine)
+    empty = build_report(
+        date(2027, 1, 1), date(2026, 11, 24), SopLog(engine), DumpLog(engine), CopyLog(engine)
+    )
+    assert empty.days == [] and empty.compliance == 0.0
+
+
+def test_csv_has_one_row_per_day_with_the_same_numbers(report: MonthReport) -> None:
+    text = report_csv(report).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 24
+    assert rows[0]["tanggal"] == "2026-11-01" and rows[0]["ukuran_byte"] == str(101 * 1024**2)
+    assert sum(r["salinan_eksternal_terverifikasi"] == "ya" for r in rows) == report.copied_days
+    assert rows[4]["status_dump"] == "failed" and rows[11]["status_dump"] == "missing"
+    assert rows[1]["langkah_terlambat"] == "9"
+
+
+def test_chart_is_a_valid_png_of_sensible_size(report: MonthReport) -> None:
+    png = render_chart(report)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (1000, 600)
+    assert 10_000 < len(png) < 500_000
+
+
+def test_month_parsing() -> None:
+    assert parse_month("2026-02") == date(2026, 2, 1)
+    for bad in ("2026/02", "26-02", "2026-13", "bulan"):
+        with pytest.raises(ValueError):
+            parse_month(bad)
