@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import backup, delivery, external, handlers, reports, texts, watch
+from bot import backup, checks, delivery, external, handlers, reports, texts, watch
 from bot.commands import COMMANDS
 from bot.context import SERVICES_KEY, Services
 from jobs.dump.result import DumpBackend
@@ -101,6 +101,7 @@ def build_application(svc: Services, *, rate_limit: bool = True) -> Application:
         "daftar": external.daftar,
         "verifikasi": external.verifikasi,
         "laporan": reports.laporan,
+        "cek": checks.cek,
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=COMMAND_MESSAGES))

@@ -58,6 +58,12 @@ COMMANDS: tuple[Command, ...] = (
         "Laporan bulanan: grafik, ringkasan dan CSV",
     ),
     Command(
+        "cek",
+        frozenset({Role.ADB, Role.KABID}),
+        "/cek",
+        "Periksa pengaturan, Telegram, database, dump dan hard disk",
+    ),
+    Command(
         "jadwal",
         ALL_ROLES,
         "/jadwal [JJ:MM]",

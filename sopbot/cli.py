@@ -89,6 +89,48 @@ def sample_db(env_file: Path, residents: int) -> None:
     click.echo(f"Sample database with {residents} invented residents: {path}")
 
 
+@main.command()
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings file.",
+)
+def check(env_file: Path) -> None:
+    """Check the settings, Telegram, the database, the dump and the disks; exit 1 on a problem."""
+    from sopbot.check import ICONS, Verdict, passed, run_checks
+    from sopbot.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(env_file)
+    except SettingsError as error:
+        click.echo(f"{ICONS[Verdict.FAIL]} Pengaturan: {error}")
+        sys.exit(1)
+    items = asyncio.run(
+        run_checks(settings, env_file=env_file, last_dump_bytes=_last_dump_bytes(settings))
+    )
+    for item in items:
+        click.echo(item.line())
+    ok = passed(items)
+    click.echo("Hasil: semua siap." if ok else "Hasil: ada yang harus diperbaiki.")
+    sys.exit(0 if ok else 1)
+
+
+def _last_dump_bytes(settings: Settings) -> int | None:
+    """Size of the last good dump, if the log exists already (read only, never migrated)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.database import make_engine
+    from storage.dumplog import DumpLog
+
+    try:
+        last = DumpLog(make_engine(settings.database_url)).last_good()
+    except SQLAlchemyError:
+        return None
+    return last.size_bytes if last else None
+
+
 @main.group()
 def disk() -> None:
     """The external hard disk: initialise it once, list its backups."""

@@ -22,6 +22,7 @@ COMMAND_LINES = {
     "daftar": "/daftar",
     "verifikasi": "/verifikasi",
     "laporan": "/laporan",
+    "cek": "/cek",
 }
 WRONG_ROLE_CASES = [
     (command.name, role) for command in COMMANDS for role in Role if role not in command.roles

@@ -1,0 +1,22 @@
+"""/cek: the same checklist as `sopbot check`, in the chat."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from bot.access import Caller, guarded
+from bot.context import Context, services
+from bot.handlers import respond
+from sopbot.check import passed, run_checks
+
+
+@guarded("cek")
+async def cek(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    last = svc.dumplog.last_good() if svc.dumplog else None
+    items = await run_checks(svc.settings, last_dump_bytes=last.size_bytes if last else None)
+    verdict = "Semua siap." if passed(items) else "Ada yang harus diperbaiki."
+    lines = ["🩺 <b>Pemeriksaan bot</b>", *(escape(item.line()) for item in items), verdict]
+    await respond(update, "\n".join(lines))

@@ -1,0 +1,302 @@
+"""`sopbot check` and /cek: a checklist of everything the bot needs, one verdict per line.
+
+Each check returns a CheckItem in Bahasa Indonesia (the ADB and the Kabid read it in chat too).
+Nothing here changes anything: no migration, no file left behind, no dump started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sopbot.settings import Settings
+from sopbot.sop import ROLE_TITLES, Role
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+ICONS = {Verdict.OK: "✅", Verdict.WARN: "⚠️", Verdict.FAIL: "❌"}
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    name: str
+    verdict: Verdict
+    detail: str
+
+    def line(self) -> str:
+        return f"{ICONS[self.verdict]} {self.name}: {self.detail}"
+
+
+def passed(items: list[CheckItem]) -> bool:
+    return all(item.verdict is not Verdict.FAIL for item in items)
+
+
+async def check_telegram(settings: Settings) -> CheckItem:
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    name = "Token bot Telegram"
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.file_base_url,
+    )
+    try:
+        async with bot:
+            me = bot.bot
+        return CheckItem(name, Verdict.OK, f"@{me.username} ({me.first_name})")
+    except InvalidToken:
+        return CheckItem(name, Verdict.FAIL, "token ditolak Telegram; periksa TELEGRAM_BOT_TOKEN")
+    except NetworkError as exc:
+        return CheckItem(
+            name,
+            Verdict.FAIL,
+            "Telegram tidak dapat dihubungi "
+            f"({settings.telegram_api_base_url.split('/bot')[0]}): {exc.message}",
+        )
+    except TelegramError as exc:
+        return CheckItem(name, Verdict.FAIL, f"Telegram menolak: {exc.message}")
+
+
+def check_roles(settings: Settings) -> CheckItem:
+    empty = [role for role in Role if not settings.ids_of(role)]
+    if empty:
+        names = ", ".join(f"{ROLE_TITLES[r]} ({r.value.upper()}_IDS)" for r in empty)
+        return CheckItem("Peran", Verdict.FAIL, f"belum ada pengguna untuk {names}")
+    counts = ", ".join(f"{r.value.upper()} {len(settings.ids_of(r))}" for r in Role)
+    return CheckItem("Peran", Verdict.OK, counts)
+
+
+def check_database(settings: Settings) -> CheckItem:
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.database import make_engine, schema_is_current
+
+    name = "Basis data log SOP"
+    try:
+        engine = make_engine(settings.database_url)
+        with engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+        if "alembic_version" not in tables:
+            return CheckItem(
+                name, Verdict.WARN, "belum dibuat; dibuat otomatis saat bot pertama kali berjalan"
+            )
+        if not schema_is_current(engine):
+            return CheckItem(
+                name, Verdict.WARN, "skema versi lama; diperbarui otomatis saat bot berjalan"
+            )
+        return CheckItem(
+            name, Verdict.OK, f"terhubung ({engine.url.get_backend_name()}), skema terbaru"
+        )
+    except SQLAlchemyError as exc:
+        return CheckItem(
+            name,
+            Verdict.FAIL,
+            f"tidak dapat terhubung: {type(exc).__name__} (periksa DATABASE_URL)",
+        )
+
+
+async def check_backend(settings: Settings, oracle_driver: Any = None) -> CheckItem:
+    backend = settings.dump_backend
+    if backend == "sqlite":
+        source = settings.sqlite_source_path
+        if source is not None and source.is_file():
+            return CheckItem("Metode dump (sqlite)", Verdict.OK, f"sumber {source} ada")
+        return CheckItem(
+            "Metode dump (sqlite)",
+            Verdict.FAIL,
+            f"database sumber {source} tidak ada (buat contoh: sopbot sample-db)",
+        )
+    if backend == "expdp":
+        return await _check_expdp(settings)
+    return await asyncio.to_thread(_check_oracle, settings, oracle_driver)
+
+
+async def _check_expdp(settings: Settings) -> CheckItem:
+    name = "Metode dump (expdp)"
+    program = await asyncio.to_thread(_find_program, settings.expdp_path)
+    if program is None:
+        return CheckItem(
+            name,
+            Verdict.FAIL,
+            f"program {settings.expdp_path} tidak ditemukan (periksa EXPDP_PATH)",
+        )
+    try:
+        process = await asyncio.create_subprocess_exec(
+            program,
+            "help=y",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    except (OSError, TimeoutError) as exc:
+        return CheckItem(name, Verdict.FAIL, f"{program} tidak dapat dijalankan: {exc}")
+    first = output.decode("utf-8", errors="replace").strip().splitlines()
+    version = next((line for line in first if "Release" in line), "")
+    return CheckItem(name, Verdict.OK, f"{program} dapat dijalankan {version}".strip())
+
+
+def _find_program(program: str) -> str | None:
+    """A program on PATH or at a path (on Windows e.g. C:\\oracle\\...\\expdp.exe)."""
+    return shutil.which(program) or (program if Path(program).is_file() else None)
+
+
+PRIVILEGES = """
+SELECT granted_role FROM user_role_privs
+WHERE granted_role IN ('DATAPUMP_EXP_FULL_DATABASE', 'EXP_FULL_DATABASE')"""
+DIRECTORY = "SELECT directory_path FROM all_directories WHERE directory_name = :name"
+DIRECTORY_GRANTS = """
+SELECT privilege FROM all_tab_privs
+WHERE table_name = :name AND grantee IN (USER, 'PUBLIC')"""
+
+
+def _check_oracle(settings: Settings, driver: Any) -> CheckItem:
+    name = "Metode dump (oracle)"
+    if driver is None:
+        import oracledb
+
+        if settings.oracle_client_lib_dir is not None and oracledb.is_thin_mode():
+            oracledb.init_oracle_client(lib_dir=str(settings.oracle_client_lib_dir))
+        driver = oracledb
+    try:
+        connection = driver.connect(
+            user=settings.oracle_user,
+            password=settings.oracle_password.get_secret_value(),
+            dsn=settings.oracle_dsn,
+        )
+    except driver.Error as exc:
+        text = str(exc).splitlines()[0]
+        if "DPY-3010" in text:
+            text += " — server terlalu lama untuk mode thin: isi ORACLE_CLIENT_LIB_DIR"
+        return CheckItem(name, Verdict.FAIL, f"tidak dapat masuk: {text}")
+    version = getattr(connection, "version", "?")
+    try:
+        with connection.cursor() as cursor:
+            roles = {row[0] for row in cursor.execute(PRIVILEGES)}
+            directory = cursor.execute(DIRECTORY, name=settings.oracle_directory).fetchone()
+            grants = {
+                row[0] for row in cursor.execute(DIRECTORY_GRANTS, name=settings.oracle_directory)
+            }
+    except driver.Error as exc:
+        return CheckItem(name, Verdict.FAIL, f"pemeriksaan gagal: {str(exc).splitlines()[0]}")
+    finally:
+        connection.close()
+    problems = []
+    if directory is None:
+        problems.append(f"directory object {settings.oracle_directory} tidak ada")
+    if not {"READ", "WRITE"} <= grants:
+        problems.append(f"tidak punya READ, WRITE pada {settings.oracle_directory}")
+    if not settings.oracle_schemas and not roles:
+        problems.append("ekspor penuh butuh DATAPUMP_EXP_FULL_DATABASE")
+    if problems:
+        return CheckItem(name, Verdict.FAIL, "; ".join(problems))
+    return CheckItem(
+        name,
+        Verdict.OK,
+        f"Oracle {version}, {settings.oracle_directory} = {directory[0]}, hak ekspor lengkap",
+    )
+
+
+def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem:
+    name = "Folder dump"
+    folder = settings.dumps
+    probe = folder / f".sopbot-check-{uuid.uuid4().hex[:8]}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"ok")
+    except OSError as exc:
+        return CheckItem(name, Verdict.FAIL, f"{folder} tidak dapat ditulisi ({exc.strerror})")
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+    free = shutil.disk_usage(folder).free
+    need = int((last_dump_bytes or 0) * 1.1)
+    if need and free < need:
+        return CheckItem(
+            name,
+            Verdict.FAIL,
+            f"{folder}: ruang kosong {free} byte, dump terakhir butuh ±{need} byte",
+        )
+    return CheckItem(
+        name, Verdict.OK, f"{folder} dapat ditulisi, ruang kosong {free // (1024 * 1024)} MB"
+    )
+
+
+def check_external(settings: Settings) -> CheckItem:
+    from jobs.external.disk import DiskError, check_disk
+
+    name = "Hard disk eksternal"
+    if settings.external_disk_path is None:
+        return CheckItem(
+            name,
+            Verdict.WARN,
+            "EXTERNAL_DISK_PATH belum diatur (langkah 11 SOP tidak dapat dijalankan bot)",
+        )
+    try:
+        disk = check_disk(
+            settings.external_disk_path, settings.dumps, settings.external_disk_ids, writing=False
+        )
+    except DiskError as problem:
+        from bot.texts import DISK_PROBLEMS
+
+        verdict = Verdict.WARN if problem.problem.value == "missing" else Verdict.FAIL
+        return CheckItem(name, verdict, DISK_PROBLEMS.get(problem.problem.value, problem.detail))
+    return CheckItem(
+        name,
+        Verdict.OK,
+        f"{disk.identity.label} (id {disk.identity.id}), ruang "
+        f"kosong {disk.free_bytes // (1024 * 1024)} MB",
+    )
+
+
+def check_env_file(env_file: Path | None) -> CheckItem | None:
+    """Warn when .env (holding the token) is readable by other users, where the OS tells."""
+    if env_file is None or not env_file.is_file() or os.name != "posix":
+        return None
+    mode = env_file.stat().st_mode & 0o777
+    if mode & 0o077:
+        return CheckItem(
+            "Izin file .env",
+            Verdict.WARN,
+            f"{env_file} dapat dibaca pengguna lain ({oct(mode)}); jalankan: chmod 600 {env_file}",
+        )
+    return CheckItem("Izin file .env", Verdict.OK, oct(mode))
+
+
+async def run_checks(
+    settings: Settings,
+    *,
+    env_file: Path | None = None,
+    last_dump_bytes: int | None = None,
+    oracle_driver: Any = None,
+) -> list[CheckItem]:
+    items = [CheckItem("Pengaturan", Verdict.OK, "valid")]
+    env_item = check_env_file(env_file)
+    if env_item is not None:
+        items.append(env_item)
+    steps: list[Callable[[], Awaitable[CheckItem]]] = [
+        lambda: check_telegram(settings),
+        lambda: asyncio.to_thread(check_roles, settings),
+        lambda: asyncio.to_thread(check_database, settings),
+        lambda: check_backend(settings, oracle_driver),
+        lambda: asyncio.to_thread(check_dump_dir, settings, last_dump_bytes),
+        lambda: asyncio.to_thread(check_external, settings),
+    ]
+    for step in steps:
+        items.append(await step())
+    return items

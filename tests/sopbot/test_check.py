@@ -1,0 +1,234 @@
+"""`sopbot check` and /cek against good and broken configurations: each problem is named."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import ADB, KABID, TOKEN, Chat, make_settings
+from disks import external_disk
+
+from jobs.external.disk import init_disk
+from jobs.sample_db import create_sample_database
+from localapi.server import BotApiServer
+from sopbot.check import Verdict, passed, run_checks
+from sopbot.cli import main
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "jobs"))
+from fakes.oracledb_fake import Driver, Server
+
+
+@pytest.fixture
+def disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "external"
+    with external_disk(path, "16m", monkeypatch):
+        init_disk(path, "HDD-1")
+        yield path
+
+
+def good(server: BotApiServer, tmp_path: Path, disk: Path, **overrides: Any) -> Any:
+    source = create_sample_database(tmp_path / "siak.db", residents=50)
+    values: dict[str, Any] = {"sqlite_source_path": source, "external_disk_path": disk}
+    values.update(overrides)
+    return make_settings(server.base_url, tmp_path / "data", **values)
+
+
+def verdicts(items: list[Any]) -> dict[str, Verdict]:
+    return {item.name: item.verdict for item in items}
+
+
+async def test_good_configuration_passes(server: BotApiServer, tmp_path: Path, disk: Path) -> None:
+    items = await run_checks(good(server, tmp_path, disk))
+    assert passed(items), [i.line() for i in items]
+    lines = "\n".join(i.line() for i in items)
+    assert "✅ Token bot Telegram: @sop_piak_bot" in lines
+    assert "✅ Hard disk eksternal: HDD-1" in lines
+    assert "✅ Metode dump (sqlite)" in lines
+
+
+@pytest.mark.parametrize(
+    ("overrides", "name", "words"),
+    [
+        ({"telegram_bot_token": "987654:wrong"}, "Token bot Telegram", "token ditolak"),
+        (
+            {"telegram_api_base_url": "http://127.0.0.1:9/bot"},
+            "Token bot Telegram",
+            "tidak dapat dihubungi",
+        ),
+        ({"kasi_ids": []}, "Peran", "Kepala Seksi (Kasi) (KASI_IDS)"),
+        ({"sqlite_source_path": Path("/nope.db")}, "Metode dump (sqlite)", "sopbot sample-db"),
+        (
+            {
+                "dump_backend": "expdp",
+                "expdp_path": "/no/expdp",
+                "oracle_user": "u",
+                "oracle_password": "p",
+                "oracle_dsn": "d",
+            },
+            "Metode dump (expdp)",
+            "EXPDP_PATH",
+        ),
+        ({"external_disk_ids": "someotherdisk"}, "Hard disk eksternal", "bukan hard disk"),
+        (
+            {"database_url": "postgresql+psycopg://u:p@127.0.0.1:9/x"},
+            "Basis data log SOP",
+            "DATABASE_URL",
+        ),
+    ],
+)
+async def test_each_broken_item_is_named(
+    server: BotApiServer,
+    tmp_path: Path,
+    disk: Path,
+    overrides: dict[str, Any],
+    name: str,
+    words: str,
+) -> None:
+    items = await run_checks(good(server, tmp_path, disk, **overrides))
+    broken = [i for i in items if i.verdict is Verdict.FAIL]
+    assert [i.name for i in broken] == [name], [i.line() for i in items]
+    assert words in broken[0].detail
+    assert not passed(items)
+
+
+async def test_dump_dir_that_is_a_file_fails(
+    server: BotApiServer, tmp_path: Path, disk: Path
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    items = await run_checks(good(server, tmp_path, disk, dump_dir=blocker / "dumps"))
+    assert verdicts(items)["Folder dump"] is Verdict.FAIL
+
+
+async def test_missing_disk_is_a_warning_not_a_failure(
+    server: BotApiServer, tmp_path: Path
+) -> None:
+    items = await run_checks(good(server, tmp_path, tmp_path / "unplugged"))
+    assert verdicts(items)["Hard disk eksternal"] is Verdict.WARN
+    assert passed(items)
+
+
+@pytest.mark.parametrize(
+    ("rows", "error", "words", "ok"),
+    [
+        (
+            {
+                "roles": [("DATAPUMP_EXP_FULL_DATABASE",)],
+                "dir": ("/u01/dpdump",),
+                "grants": [("READ",), ("WRITE",)],
+            },
+            None,
+            "hak ekspor lengkap",
+            True,
+        ),
+        ({"roles": [], "dir": None, "grants": []}, None, "DATA_PUMP_DIR tidak ada", False),
+        (
+            {"roles": [], "dir": ("/u01",), "grants": [("READ",), ("WRITE",)]},
+            None,
+            "DATAPUMP_EXP_FULL_DATABASE",
+            False,
+        ),
+        ({}, "ORA-01017: invalid username/password; logon denied", "ORA-01017", False),
+    ],
+)
+async def test_oracle_checks_login_directory_and_grants(
+    server: BotApiServer,
+    tmp_path: Path,
+    disk: Path,
+    rows: dict[str, Any],
+    error: str | None,
+    words: str,
+    ok: bool,
+) -> None:
+    class CheckCursor:
+        def __init__(self) -> None:
+            self.result: Any = []
+
+        def __enter__(self) -> CheckCursor:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def execute(self, sql: str, **kwargs: Any) -> CheckCursor:
+            if "user_role_privs" in sql:
+                self.result = rows["roles"]
+            elif "all_directories" in sql:
+                self.result = [rows["dir"]] if rows["dir"] else []
+            else:
+                self.result = rows["grants"]
+            return self
+
+        def __iter__(self) -> Any:
+            return iter(self.result)
+
+        def fetchone(self) -> Any:
+            return self.result[0] if self.result else None
+
+    class CheckConnection:
+        version = "19.3.0.0.0"
+
+        def cursor(self) -> CheckCursor:
+            return CheckCursor()
+
+        def close(self) -> None:
+            pass
+
+    driver = Driver(Server(tmp_path))
+    driver.server.connect_error = error
+    driver.connect = (lambda **kw: CheckConnection()) if error is None else driver.connect  # type: ignore[method-assign]
+    settings = good(
+        server,
+        tmp_path,
+        disk,
+        dump_backend="oracle",
+        oracle_user="u",
+        oracle_password="p",
+        oracle_dsn="d",
+    )
+    items = await run_checks(settings, oracle_driver=driver)
+    item = next(i for i in items if i.name == "Metode dump (oracle)")
+    assert words in item.detail
+    assert (item.verdict is Verdict.OK) is ok
+
+
+def test_cli_check_exits_non_zero_and_names_the_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN={TOKEN}\nTELEGRAM_API_BASE_URL=http://127.0.0.1:9/bot\n"
+        "KABID_IDS=1\nKASI_IDS=2\nADB_IDS=3\n",
+        encoding="utf-8",
+    )
+    (tmp_path / ".env").chmod(0o644)
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert "❌ Token bot Telegram: Telegram tidak dapat dihubungi" in result.output
+    assert "⚠️ Izin file .env" in result.output and "chmod 600" in result.output
+    assert "Hasil: ada yang harus diperbaiki." in result.output
+    assert TOKEN not in result.output
+
+
+def test_cli_check_with_bad_settings_names_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        "TELEGRAM_BOT_TOKEN=1:x\nTIMEZONE=Bulan/Mars\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1 and "TIMEZONE" in result.output
+
+
+async def test_cek_in_chat_for_the_adb(chat: Chat) -> None:
+    reply = await chat.ask(ADB, "/cek")
+    assert "Pemeriksaan bot" in reply.text
+    assert "✅ Token bot Telegram: @sop_piak_bot" in reply.text
+    assert "Hard disk eksternal: EXTERNAL_DISK_PATH belum diatur" in reply.text
+    kabid = await chat.ask(KABID, "/cek")
+    assert "Semua siap." in kabid.text
