@@ -42,9 +42,18 @@ def run(env_file: Path, verbose: bool) -> None:
     from sopbot.logs import configure_logging
 
     settings = _settings(env_file)
-    configure_logging([settings.telegram_bot_token.get_secret_value()], verbose=verbose)
+    configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
+    _warn_if_env_is_readable(env_file)
     app = build_application(open_services(settings))
     run_forever(app)
+
+
+def _warn_if_env_is_readable(env_file: Path) -> None:
+    from sopbot.check import Verdict, check_env_file
+
+    item = check_env_file(env_file)
+    if item is not None and item.verdict is Verdict.WARN:
+        log.warning("%s is readable by other users: run chmod 600 %s", env_file, env_file)
 
 
 @main.command()
@@ -65,8 +74,8 @@ def backup(env_file: Path, verbose: bool) -> None:
     from sopbot.logs import configure_logging
 
     settings = _settings(env_file)
-    configure_logging(settings.secrets, verbose=verbose)
-    logging.getLogger().setLevel(logging.DEBUG if verbose else logging.WARNING)
+    configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
+    logging.getLogger().handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
     sys.exit(asyncio.run(run_backup(settings)))
 
 

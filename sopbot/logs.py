@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 MASK = "***"
 
@@ -35,13 +37,31 @@ class SecretMaskFilter(logging.Filter):
         return True
 
 
+LOG_FILE_BYTES = 5 * 1024 * 1024
+LOG_FILES_KEPT = 10
+
+
+def file_handler(folder: Path) -> logging.Handler:
+    """A rotating log file in `folder` (5 MB each, the last 10 kept)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return RotatingFileHandler(
+        folder / "sopbot.log", maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILES_KEPT, encoding="utf-8"
+    )
+
+
 def configure_logging(
-    secrets: Iterable[str], *, verbose: bool = False, handlers: Iterable[logging.Handler] = ()
+    secrets: Iterable[str],
+    *,
+    verbose: bool = False,
+    handlers: Iterable[logging.Handler] = (),
+    log_dir: Path | None = None,
 ) -> None:
     mask = SecretMaskFilter(secrets)
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     all_handlers = [logging.StreamHandler(), *handlers]
+    if log_dir is not None:
+        all_handlers.append(file_handler(log_dir))
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in root.handlers[:]:
         root.removeHandler(handler)
