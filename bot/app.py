@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot import backup, checks, delivery, external, handlers, reports, texts, watch
 from bot.commands import COMMANDS
 from bot.context import SERVICES_KEY, Services
+from bot.outbox import OutboxSender
 from jobs.dump.result import DumpBackend
 from jobs.dump.service import DumpService
 from jobs.external.service import CopyService
@@ -30,7 +31,7 @@ from sopbot.clock import Clock, SystemClock
 from sopbot.settings import Settings
 from sopbot.sop import Role
 from storage.database import make_engine, upgrade
-from storage.dumplog import CopyLog, DumpLog
+from storage.dumplog import CopyLog, DumpLog, Outbox
 from storage.soplog import SopLog
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ def open_services(
     engine = make_engine(settings.database_url)
     upgrade(engine)
     soplog, dumplog, copylog = SopLog(engine), DumpLog(engine), CopyLog(engine)
+    outbox = Outbox(engine)
     clock = clock or SystemClock()
     dump = DumpService(settings, dumplog, soplog, clock, backend)
     configured = settings.backup_time.strftime("%H:%M")
@@ -70,6 +72,7 @@ def open_services(
         scheduler=BackupScheduler(engine, dump, backup_time),
         copylog=copylog,
         copier=CopyService(settings, dumplog, copylog, soplog, clock),
+        outbox=outbox,
     )
 
 
@@ -119,7 +122,8 @@ def build_application(svc: Services, *, rate_limit: bool = True) -> Application:
 
 
 async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
-    """Publish the command menu and warn about roles nobody holds."""
+    """Publish the command menu, start the outbox, report runs a stop interrupted, start the
+    schedule and the watchdog."""
     svc: Services = app.bot_data[SERVICES_KEY]
     await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
     for role in Role:
@@ -129,54 +133,56 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
                 role.value,
                 role.value.upper(),
             )
-    if svc.dump is not None:
-        svc.dump.observers.append(backup.ChatDumpObserver(svc, app.bot))
-        lost = svc.dump.recover()
-        if lost:
-            alert = texts.dump_interrupted(lost)
-            await delivery.to_roles(svc, app.bot, [Role.ADB, Role.KABID], alert, also_group=alert)
-    if svc.copier is not None:
-        svc.copier.observers.append(external.ChatCopyObserver(svc, app.bot))
-        lost_copies = svc.copier.recover()
-        if lost_copies:
-            alert = texts.copy_interrupted(lost_copies)
-            await delivery.to_roles(svc, app.bot, [Role.KASI, Role.KABID], alert)
-    if svc.scheduler is not None:
-        svc.scheduler.start()
+    on_sent, on_refused = delivery.outbox_hooks(svc)
+    svc.sender = OutboxSender(
+        svc.outbox, app.bot, svc.clock, on_sent=on_sent, on_refused=on_refused
+    )
+    svc.sender.start()  # also delivers what an earlier run could not
+    svc.dump.observers.append(backup.ChatDumpObserver(svc, app.bot))
+    svc.copier.observers.append(external.ChatCopyObserver(svc, app.bot))
     if svc.settings.healthcheck_url:
         pinger = HealthcheckPinger(svc.settings.healthcheck_url)
-        for service in (svc.dump, svc.copier):
-            if service is not None:
-                service.observers.append(pinger)
-    if svc.dumplog is not None and svc.copylog is not None:
-        scheduler = svc.scheduler
-        svc.watchdog = Watchdog(
-            svc.settings,
-            svc.dumplog,
-            svc.copylog,
-            svc.log,
-            svc.dump,
-            svc.copier,
-            svc.clock,
-            watch.ChatWatchdogNotifier(svc, app.bot),
-            backup_time=(lambda: scheduler.backup_time) if scheduler else None,
+        svc.dump.observers.append(pinger)
+        svc.copier.observers.append(pinger)
+    lost = svc.dump.recover()
+    if lost:
+        alert = texts.dump_interrupted(lost)
+        await delivery.to_roles(svc, app.bot, [Role.ADB, Role.KABID], alert, also_group=alert)
+    lost_copies = svc.copier.recover()
+    if lost_copies:
+        await delivery.to_roles(
+            svc, app.bot, [Role.KASI, Role.KABID], texts.copy_interrupted(lost_copies)
         )
-        if svc.run_watch_loop:
-            svc.watch_task = watch.start_watch(svc.watchdog)
+    svc.scheduler.start()
+    scheduler = svc.scheduler
+    svc.watchdog = Watchdog(
+        svc.settings,
+        svc.dumplog,
+        svc.copylog,
+        svc.log,
+        svc.dump,
+        svc.copier,
+        svc.clock,
+        watch.ChatWatchdogNotifier(svc, app.bot),
+        backup_time=lambda: scheduler.backup_time,
+    )
+    if svc.run_watch_loop:
+        svc.watch_task = watch.start_watch(svc.watchdog)
     log.info("Bot @%s is up", app.bot.username)
 
 
 async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
-    """Stop the schedule and cancel a running dump; it is recorded as interrupted."""
+    """Stop the watchdog, the schedule, a running dump or copy (recorded as interrupted), and
+    the outbox (what is still pending goes out after the next start)."""
     svc: Services = app.bot_data[SERVICES_KEY]
     await watch.stop_watch(svc.watch_task)
     svc.watch_task = None
-    if svc.scheduler is not None:
-        svc.scheduler.shutdown()
-    if svc.dump is not None:
-        await svc.dump.stop()
-    if svc.copier is not None:
-        await svc.copier.stop()
+    svc.scheduler.shutdown()
+    await svc.dump.stop()
+    await svc.copier.stop()
+    if svc.sender is not None:
+        await svc.sender.stop()
+        svc.sender = None
 
 
 @asynccontextmanager

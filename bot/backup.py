@@ -103,9 +103,6 @@ class ChatDumpObserver:
 @guarded("backup")
 async def backup(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    if svc.dump is None:
-        await respond(update, texts.NO_DUMP_SERVICE)
-        return
     try:
         svc.dump.launch("chat", caller.user_id)
     except DumpAlreadyRunning as busy:
@@ -134,9 +131,6 @@ def parse_time(rest: str) -> time:
 async def jadwal(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     scheduler = svc.scheduler
-    if scheduler is None or svc.dumplog is None:
-        await respond(update, texts.NO_DUMP_SERVICE)
-        return
     rest = split_command(update.effective_message.text or "") if update.effective_message else ""
     can_change = bool(caller.roles & SCHEDULE_CHANGERS)
     settings = svc.settings

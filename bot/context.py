@@ -9,13 +9,14 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.outbox import OutboxSender
 from jobs.dump.service import DumpService
 from jobs.external.service import CopyService
 from jobs.schedule import BackupScheduler
 from jobs.watchdog import Watchdog
 from sopbot.clock import Clock, office_date
 from sopbot.settings import Settings
-from storage.dumplog import CopyLog, DumpLog
+from storage.dumplog import CopyLog, DumpLog, Outbox
 from storage.soplog import SopLog
 
 SERVICES_KEY = "services"
@@ -28,16 +29,18 @@ class Services:
     settings: Settings
     log: SopLog
     clock: Clock
+    dumplog: DumpLog
+    dump: DumpService
+    scheduler: BackupScheduler
+    copylog: CopyLog
+    copier: CopyService
+    outbox: Outbox
     # Display names of known users, mirrored from the database to save a query per update.
     names: dict[int, str] = field(default_factory=dict)
-    dumplog: DumpLog | None = None
-    dump: DumpService | None = None
-    scheduler: BackupScheduler | None = None
-    copylog: CopyLog | None = None
-    copier: CopyService | None = None
     watchdog: Watchdog | None = None  # created at start-up, once the bot can speak
     run_watch_loop: bool = True  # tests turn the minute loop off and call tick() themselves
     watch_task: asyncio.Task[None] | None = None
+    sender: OutboxSender | None = None  # started with the bot; sends every notification
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)
@@ -46,8 +49,6 @@ class Services:
         """One line on the daily dump schedule, for /status."""
         from bot import texts
 
-        if self.scheduler is None:
-            return texts.NO_SCHEDULE
         return texts.schedule_line(
             self.scheduler.backup_time.strftime("%H:%M"),
             self.settings.dump_name_pattern,

@@ -1,36 +1,36 @@
-"""Sending messages to people by role and to the office group, reporting who got them."""
+"""Sending notifications to people by role and to the office group, through the outbox."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot import texts
 from bot.context import Services
+from bot.outbox import Delivery, RefusedHook, SentHook
 from sopbot.sop import Role
+from storage.dumplog import OutboxItem
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Delivery:
-    chat_id: int
-    message: Message | None
-    error: str = ""  # Telegram's description when it was not delivered
-
-    @property
-    def ok(self) -> bool:
-        return self.message is not None
+__all__ = ["Delivery", "recipients", "send", "to_roles"]
 
 
 async def send(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    svc: Services,
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    ref: str = "",
 ) -> Delivery:
-    """Send one HTML message; a refusal by Telegram becomes a Delivery with an error."""
+    """Send one HTML message through the outbox (directly only before it has started)."""
+    if svc.sender is not None:
+        return await svc.sender.send(chat_id, text, markup, ref)
     try:
         message = await bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
@@ -61,10 +61,51 @@ async def to_roles(
     markup: InlineKeyboardMarkup | None = None,
     *,
     also_group: str | None = None,
+    ref: str = "",
 ) -> list[Delivery]:
     """Send `text` to every holder of `roles`; `also_group` (a text) goes to the office group."""
-    deliveries = [await send(bot, chat_id, text, markup) for chat_id in recipients(svc, roles)]
+    deliveries = [
+        await send(svc, bot, chat_id, text, markup, ref) for chat_id in recipients(svc, roles)
+    ]
     group = svc.settings.notify_chat_id
     if also_group is not None and group is not None:
-        deliveries.append(await send(bot, group, also_group))
+        deliveries.append(await send(svc, bot, group, also_group, ref=ref))
     return deliveries
+
+
+def instruction_ref(instruction_id: int) -> str:
+    return f"instruction:{instruction_id}"
+
+
+def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook]:
+    """What to do when the outbox delivers or gives up on a message."""
+
+    async def on_sent(item: OutboxItem, message: Message) -> None:
+        if item.ref.startswith("instruction:"):
+            svc.log.record_delivery(
+                int(item.ref.split(":", 1)[1]), item.chat_id, message.message_id, svc.clock.now()
+            )
+        name = message.chat.full_name
+        is_person = item.chat_id != svc.settings.notify_chat_id
+        if is_person and name and svc.names.get(item.chat_id) != name:
+            svc.log.remember_user(item.chat_id, name, svc.clock.now())
+            svc.names[item.chat_id] = name
+
+    async def on_refused(item: OutboxItem, reason: str) -> None:
+        """Tell the Kabid once per person that the bot cannot reach them."""
+        key = f"undeliverable_told:{item.chat_id}"
+        if svc.dumplog.get_state(key) is not None:
+            return
+        svc.dumplog.set_state(key, reason, svc.clock.now())
+        note = texts.undeliverable(svc.name_of(item.chat_id), reason)
+        for kabid in svc.settings.kabid_ids:
+            if kabid != item.chat_id:
+                svc.outbox.add(
+                    chat_id=kabid,
+                    text=note,
+                    reply_markup="",
+                    ref="",
+                    at=svc.clock.now(),
+                )
+
+    return on_sent, on_refused

@@ -86,7 +86,7 @@ class ChatCopyObserver:
 
 async def _start_copy(update: Update, context: Context, caller: Caller, trigger: str) -> None:
     svc = services(context)
-    if svc.copier is None or not svc.copier.configured:
+    if not svc.copier.configured:
         await respond(update, texts.NO_EXTERNAL_DISK)
         return
     try:
@@ -117,7 +117,7 @@ async def salin_button(update: Update, context: Context, caller: Caller) -> None
 @guarded("daftar")
 async def daftar(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    if svc.copier is None or svc.copylog is None or not svc.copier.configured:
+    if not svc.copier.configured:
         await respond(update, texts.NO_EXTERNAL_DISK)
         return
     try:
@@ -132,7 +132,7 @@ async def daftar(update: Update, context: Context, caller: Caller) -> None:
 @guarded("verifikasi")
 async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    if svc.copier is None or not svc.copier.configured:
+    if not svc.copier.configured:
         await respond(update, texts.NO_EXTERNAL_DISK)
         return
     try:

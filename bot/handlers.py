@@ -12,7 +12,7 @@ from bot import delivery, texts
 from bot.access import Caller, guarded
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
 from bot.commands import COMMAND_BY_NAME, commands_for
-from bot.context import Context, Services, services
+from bot.context import Context, services
 from sopbot.sop import ASSIGNMENTS, Role
 from sopbot.timing import Timeliness
 from storage.soplog import CloseError, InstructionRecord
@@ -92,7 +92,7 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
     )
     log.info("Instruction #%s to %s issued by %s", record.id, target.value, caller.user_id)
     row = [InlineKeyboardButton("✅ Selesai", callback_data=f"{DONE_BUTTON}{record.id}")]
-    if target is Role.KASI and svc.copier is not None and svc.copier.configured:
+    if target is Role.KASI and svc.copier.configured:
         # The Kasi's step 11 is the copy itself: one press starts it.
         row.insert(
             0, InlineKeyboardButton("💾 Salin sekarang", callback_data=f"{COPY_BUTTON}{record.id}")
@@ -105,20 +105,11 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
         texts.instruction_delivered(record, caller.name),
         button,
         also_group=texts.instruction_for_group(record, caller.name),
+        ref=delivery.instruction_ref(record.id),  # recorded when sent, to edit it on closing
     )
-    for item in sent:
-        if item.message is not None and item.chat_id != svc.settings.notify_chat_id:
-            _learn_name(svc, item.chat_id, item.message.chat.full_name)
-        svc.log.record_delivery(
-            record.id,
-            item.chat_id,
-            item.message.message_id if item.message else None,
-            svc.clock.now(),
-            item.error,
-        )
     group = svc.settings.notify_chat_id
     people = [d for d in sent if d.chat_id != group]
-    group_ok = next((d.ok for d in sent if d.chat_id == group), None)
+    group_ok = next((d.ok or d.pending for d in sent if d.chat_id == group), None)
     await respond(
         update,
         texts.instruction_confirmation(
@@ -127,18 +118,12 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
             failed=[
                 (svc.name_of(d.chat_id), texts.delivery_failure_reason(d.error))
                 for d in people
-                if not d.ok
+                if not d.ok and not d.pending
             ],
+            waiting=[svc.name_of(d.chat_id) for d in people if d.pending],
             group_ok=group_ok,
         ),
     )
-
-
-def _learn_name(svc: Services, user_id: int, name: str | None) -> None:
-    """Telegram returns the recipient's name with a delivered message: keep it for reports."""
-    if name and svc.names.get(user_id) != name:
-        svc.log.remember_user(user_id, name, svc.clock.now())
-        svc.names[user_id] = name
 
 
 # --- /selesai (SOP steps 9 and 11) ------------------------------------------------------------

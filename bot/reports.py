@@ -30,8 +30,6 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     except ValueError:
         await respond(update, texts.usage(COMMAND_BY_NAME["laporan"], texts.REPORT_USAGE_PROBLEM))
         return
-    if svc.dumplog is None or svc.copylog is None:
-        return
     report = build_report(month, today, svc.log, svc.dumplog, svc.copylog)
     summary = texts.report_summary(report)
     chat = update.effective_chat

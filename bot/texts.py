@@ -163,6 +163,7 @@ def instruction_confirmation(
     delivered: Sequence[str],
     failed: Sequence[tuple[str, str]],
     group_ok: bool | None,
+    waiting: Sequence[str] = (),
 ) -> str:
     target = ROLE_SHORT[instruction.target_role]
     lines = [f"Instruksi #{instruction.id} untuk {target} tercatat."]
@@ -170,7 +171,12 @@ def instruction_confirmation(
         lines.append(f"Terkirim kepada: {', '.join(escape(n) for n in delivered)}.")
     for name, reason in failed:
         lines.append(f"⚠️ Tidak terkirim kepada {escape(name)}: {reason}")
-    if not delivered:
+    if waiting:
+        lines.append(
+            f"⏳ Menunggu Telegram untuk: {', '.join(escape(n) for n in waiting)} "
+            "(dikirim otomatis begitu tersambung)."
+        )
+    if not delivered and not waiting:
         lines.append(f"⚠️ Belum ada {target} yang menerima instruksi ini; mohon sampaikan langsung.")
     if group_ok is False:
         lines.append("⚠️ Salinan ke grup kantor gagal terkirim.")
@@ -516,7 +522,6 @@ def schedule_changed(old: str, new: str, who: str) -> str:
 
 
 SCHEDULE_NOT_ALLOWED = "Hanya ADB atau Kabid yang dapat mengubah jadwal back up."
-NO_DUMP_SERVICE = "Fitur back up tidak aktif pada bot ini."
 
 
 # Our own English error and warning lines (kept as they are in logs and the database), put in
@@ -886,3 +891,11 @@ def report_summary(report: MonthReport) -> str:
 
 
 REPORT_USAGE_PROBLEM = "Bulan harus berformat TTTT-BB, misalnya 2026-11."
+
+
+def undeliverable(name: str, reason: str) -> str:
+    return (
+        f"⚠️ Pesan bot tidak dapat dikirim kepada {escape(name)}: "
+        f"{delivery_failure_reason(reason)} Pesan berikutnya kepadanya juga tidak akan "
+        "sampai sampai masalah ini diselesaikan."
+    )

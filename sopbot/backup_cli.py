@@ -52,7 +52,6 @@ class TerminalObserver:
 
 async def run_backup(settings: Settings) -> int:
     services = open_services(settings)
-    assert services.dump is not None
     services.dump.recover()
     services.dump.observers.append(TerminalObserver())
     try:

@@ -196,7 +196,6 @@ def disk_list(env_file: Path) -> None:
 
     settings = _settings(env_file)
     services = open_services(settings)
-    assert services.copier is not None and services.copylog is not None
     try:
         found = services.copier.check(writing=False)
     except DiskError as problem:
@@ -259,7 +258,6 @@ def report(env_file: Path, month: str, out: Path) -> None:
         click.echo(str(error), err=True)
         sys.exit(2)
     services = open_services(settings)
-    assert services.dumplog is not None and services.copylog is not None
     built = build_report(first, services.today(), services.log, services.dumplog, services.copylog)
     out = out.with_suffix(".png")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -85,7 +85,6 @@ class DemoDay:
                 return message
 
     async def play(self, services: Services) -> None:
-        assert services.scheduler is not None
         self.out(
             f"\n[{self._stamp()}] ⏰ Jadwal harian pukul 01:00 tiba: bot menjalankan "
             "back up database (SOP langkah 8)"

@@ -244,3 +244,28 @@ class PrunedFile(Base):
     path: Mapped[str] = mapped_column(Text)
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxMessage(Base):
+    """A notification written before it is sent and marked sent only once Telegram accepted it,
+    so an outage delays messages but never loses them."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    reply_markup: Mapped[str] = mapped_column(Text, default="")  # JSON, empty for none
+    ref: Mapped[str] = mapped_column(String(64), default="")  # e.g. instruction:12
+    # pending | sent | undeliverable (the user blocked the bot) | failed (rejected for good)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    __table_args__ = (
+        # pending(): "what is still to send, oldest first"
+        Index("ix_outbox_status_id", "status", "id"),
+    )

@@ -43,7 +43,7 @@ async def test_backup_from_chat_dumps_reports_and_records_step_8(chat: Chat) -> 
     day = chat.services.log.day_status(chat.services.today())
     step8 = day.events_for(8)[0]
     assert step8.outcome == "done" and step8.actor_id == ADB
-    record = chat.services.dumplog.latest(1)[0]  # type: ignore[union-attr]
+    record = chat.services.dumplog.latest(1)[0]
     assert record.outcome == "success" and record.total_rows is not None
 
     status = await chat.ask(KABID, "/status")
@@ -67,7 +67,7 @@ async def test_a_second_backup_while_one_runs_is_told_so(chat: Chat) -> None:
     assert "sedang berjalan" in busy.text
     release.set()
     await wait_for_report(chat, KABID, "Laporan back up database")
-    assert len(chat.services.dumplog.latest(5)) == 1  # type: ignore[union-attr]
+    assert len(chat.services.dumplog.latest(5)) == 1
 
 
 @pytest.mark.parametrize("settings_overrides", [{"sqlite_source_path": Path("/nonexistent.db")}])
@@ -94,7 +94,7 @@ async def test_dump_much_smaller_than_the_last_good_one_is_a_warning(
     await chat.send(ADB, "/backup")
     report = await wait_for_report(chat, KABID, "Laporan back up database")
     assert "selesai dengan peringatan" in report.text
-    latest, previous = chat.services.dumplog.latest(2)  # type: ignore[union-attr]
+    latest, previous = chat.services.dumplog.latest(2)
     assert latest.outcome == Outcome.WARNING.value
     assert (
         f"baris diekspor {latest.total_rows}, jauh lebih sedikit dari back up terakhir "
@@ -125,10 +125,10 @@ async def test_jadwal_shows_and_changes_the_schedule_and_logs_who(chat: Chat) ->
     changed = await chat.receive(ADB)
     assert "diubah dari 01:00 menjadi 02:30 oleh Made" in changed.text
     assert "02:30" in (await chat.receive(KABID)).text
-    assert chat.services.scheduler.backup_time.strftime("%H:%M") == "02:30"  # type: ignore[union-attr]
-    next_run = chat.services.scheduler.next_run()  # type: ignore[union-attr]
+    assert chat.services.scheduler.backup_time.strftime("%H:%M") == "02:30"
+    next_run = chat.services.scheduler.next_run()
     assert next_run is not None and next_run.astimezone(WITA).strftime("%H:%M") == "02:30"
-    assert chat.services.dumplog.audit_trail()[0] == (ADB, "schedule_changed", "01:00 -> 02:30")  # type: ignore[union-attr]
+    assert chat.services.dumplog.audit_trail()[0] == (ADB, "schedule_changed", "01:00 -> 02:30")
 
 
 async def test_progress_edits_the_start_message_without_repeating_itself(chat: Chat) -> None:

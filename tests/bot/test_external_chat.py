@@ -103,7 +103,7 @@ async def test_disk_appearing_after_a_dump_is_copied_automatically(
     await chat.idle()
     await chat.tick()  # nothing left to copy: no second copy
     await chat.idle()
-    copies = chat.services.copylog.latest(5)  # type: ignore[union-attr]
+    copies = chat.services.copylog.latest(5)
     assert [(c.trigger, c.outcome) for c in copies] == [("auto", "verified")]
     assert any("terverifikasi" in m.text for m in chat.server.sent_to(KASI))
 
@@ -195,11 +195,11 @@ async def test_healthcheck_gets_start_and_success_pings_and_a_dead_one_breaks_no
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = site._server.sockets[0].getsockname()[1]
     from jobs.healthcheck import HealthcheckPinger
 
     pinger = HealthcheckPinger(f"http://127.0.0.1:{port}/ping/abc")
-    chat.services.dump.observers.append(pinger)  # type: ignore[union-attr]
+    chat.services.dump.observers.append(pinger)
     try:
         await chat.send(ADB, "/backup")
         await until(chat, KABID, "Laporan back up database")

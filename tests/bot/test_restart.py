@@ -63,8 +63,8 @@ async def test_missed_run_runs_once_on_start_and_says_it_was_late(
         assert "terjadwal" in started.text and "Terlambat 2 jam" in started.text
         while "Laporan back up" not in (await server.next_message(KABID, timeout=10)).text:
             pass
-        assert len(services.dumplog.latest(10)) == 1  # type: ignore[union-attr]
-        next_run = services.scheduler.next_run()  # type: ignore[union-attr]
+        assert len(services.dumplog.latest(10)) == 1
+        next_run = services.scheduler.next_run()
         assert next_run is not None and next_run > datetime.now(UTC)
 
 
@@ -78,8 +78,8 @@ async def test_schedule_changed_from_chat_survives_a_restart(
         assert "03:15" in (await server.next_message(ADB, timeout=10)).text
     services = open_services(settings, clock)
     async with running(build_application(quiet(services)), poll_timeout=1):
-        assert services.scheduler.backup_time.strftime("%H:%M") == "03:15"  # type: ignore[union-attr]
-        next_run = services.scheduler.next_run()  # type: ignore[union-attr]
+        assert services.scheduler.backup_time.strftime("%H:%M") == "03:15"
+        next_run = services.scheduler.next_run()
         assert next_run is not None and next_run.astimezone(WITA).strftime("%H:%M") == "03:15"
 
 
@@ -94,7 +94,7 @@ async def test_editing_backup_time_in_env_wins_over_the_chat_change(
     edited = settings.model_copy(update={"backup_time": datetime(2026, 1, 1, 4, 45).time()})
     services = open_services(edited, clock)
     async with running(build_application(quiet(services)), poll_timeout=1):
-        assert services.scheduler.backup_time.strftime("%H:%M") == "04:45"  # type: ignore[union-attr]
+        assert services.scheduler.backup_time.strftime("%H:%M") == "04:45"
 
 
 async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
@@ -103,7 +103,7 @@ async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
     settings = settings_for(server, tmp_path)
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
     services = open_services(settings, clock)
-    services.dumplog.start(  # type: ignore[union-attr]
+    services.dumplog.start(
         run_date=clock.now().date(),
         trigger="schedule",
         requested_by=None,
@@ -116,4 +116,4 @@ async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
     async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
         alert = await server.next_message(ADB, timeout=10)
         assert "terputus" in alert.text and "x.dmp" in alert.text
-    assert services.dumplog.latest(1)[0].outcome == "interrupted"  # type: ignore[union-attr]
+    assert services.dumplog.latest(1)[0].outcome == "interrupted"

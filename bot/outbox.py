@@ -1,0 +1,188 @@
+"""Delivering notifications through the outbox: written to the database first, sent in order,
+marked sent only once Telegram accepted them.
+
+- Telegram unreachable or answering 5xx: the round stops at that message (order is kept) and is
+  tried again with a growing pause (1 s up to a minute); the bot keeps working meanwhile.
+- 429 Too Many Requests: wait the `retry_after` Telegram gave, then go on.
+- The user blocked the bot or never started it: the message is marked undeliverable and the
+  Kabid is told once per person. Other refusals (a malformed message) are marked failed.
+
+A sent message whose acceptance was not recorded (a crash in between) is sent again after a
+restart: delivery is at least once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from sopbot.clock import Clock
+from storage.dumplog import Outbox, OutboxItem
+
+log = logging.getLogger(__name__)
+
+MAX_PAUSE_SECONDS = 60.0
+IDLE_RECHECK_SECONDS = 30.0
+PERMANENT_BAD_REQUESTS = (
+    "chat not found",
+    "user not found",
+    "bot was kicked",
+    "have no rights",
+    "chat_write_forbidden",
+)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    chat_id: int
+    message: Message | None
+    error: str = ""  # Telegram's description when it was refused for good
+    pending: bool = False  # kept in the outbox, to be delivered when Telegram answers
+
+    @property
+    def ok(self) -> bool:
+        return self.message is not None
+
+
+SentHook = Callable[[OutboxItem, Message], Awaitable[None]]
+RefusedHook = Callable[[OutboxItem, str], Awaitable[None]]
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        outbox: Outbox,
+        bot: Bot,
+        clock: Clock,
+        *,
+        on_sent: SentHook | None = None,
+        on_refused: RefusedHook | None = None,
+        first_pause: float = 1.0,
+    ) -> None:
+        self.outbox, self.bot, self.clock = outbox, bot, clock
+        self.on_sent, self.on_refused = on_sent, on_refused
+        self.first_pause = first_pause
+        self._pause = first_pause
+        self._wake = asyncio.Event()
+        self._waiters: dict[int, asyncio.Future[Delivery]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+        ref: str = "",
+        wait: float = 15.0,
+    ) -> Delivery:
+        """Queue a message and wait (up to `wait` s) for Telegram to accept or refuse it."""
+        item_id = self.outbox.add(
+            chat_id=chat_id,
+            text=text,
+            reply_markup=json.dumps(markup.to_dict()) if markup else "",
+            ref=ref,
+            at=self.clock.now(),
+        )
+        future: asyncio.Future[Delivery] = asyncio.get_running_loop().create_future()
+        self._waiters[item_id] = future
+        self._wake.set()
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), wait)
+        except TimeoutError:
+            return Delivery(chat_id, None, pending=True)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            outage = await self.deliver_pending()
+            if outage:
+                await self._sleep(self._pause)
+                self._pause = min(self._pause * 2, MAX_PAUSE_SECONDS)
+            else:
+                self._pause = self.first_pause
+                await self._sleep(IDLE_RECHECK_SECONDS)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def deliver_pending(self) -> bool:
+        """Send what is pending, oldest first; True when Telegram could not be reached."""
+        while True:
+            items = self.outbox.pending()
+            if not items:
+                return False
+            for item in items:
+                result = await self._deliver(item)
+                if result == "outage":
+                    return True
+
+    async def _deliver(self, item: OutboxItem) -> str:
+        markup = (
+            InlineKeyboardMarkup.de_json(json.loads(item.reply_markup), self.bot)
+            if item.reply_markup
+            else None
+        )
+        while True:
+            try:
+                message = await self.bot.send_message(
+                    item.chat_id, item.text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            except RetryAfter as exc:
+                wait = exc.retry_after
+                seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+                log.info("Telegram asks to wait %s s before the next message", seconds)
+                await asyncio.sleep(float(seconds))
+                continue
+            except Forbidden as exc:
+                await self._refused(item, "undeliverable", exc.message)
+                return "refused"
+            except BadRequest as exc:
+                permanent = any(p in exc.message.lower() for p in PERMANENT_BAD_REQUESTS)
+                await self._refused(item, "undeliverable" if permanent else "failed", exc.message)
+                return "refused"
+            except NetworkError as exc:  # unreachable, timed out, or 5xx
+                log.warning(
+                    "Telegram unreachable, message %s stays in the outbox: %s", item.id, exc.message
+                )
+                return "outage"
+            except TelegramError as exc:
+                await self._refused(item, "failed", str(exc))
+                return "refused"
+            self.outbox.mark(
+                item.id, status="sent", at=self.clock.now(), message_id=message.message_id
+            )
+            self._resolve(item.id, Delivery(item.chat_id, message))
+            if self.on_sent is not None:
+                await self.on_sent(item, message)
+            return "sent"
+
+    async def _refused(self, item: OutboxItem, status: str, reason: str) -> None:
+        log.warning("Message %s to chat %s %s: %s", item.id, item.chat_id, status, reason)
+        self.outbox.mark(item.id, status=status, at=self.clock.now(), error=reason)
+        self._resolve(item.id, Delivery(item.chat_id, None, reason))
+        if self.on_refused is not None and status == "undeliverable":
+            await self.on_refused(item, reason)
+
+    def _resolve(self, item_id: int, delivery: Delivery) -> None:
+        future = self._waiters.pop(item_id, None)
+        if future is not None and not future.done():
+            future.set_result(delivery)
