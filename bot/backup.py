@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram import Bot, Update
 
 from bot import delivery, texts
 from bot.access import Caller, guarded
 from bot.arguments import UsageError, split_command
 from bot.commands import COMMAND_BY_NAME, SCHEDULE_CHANGERS
 from bot.context import Context, Services, services
-from bot.handlers import INSTRUCT_BUTTON, respond
+from bot.handlers import instruct_kasi_button, respond
+from bot.live import LiveMessage
 from jobs.dump.result import DumpResult, Progress
 from jobs.dump.service import DumpAlreadyRunning, DumpStarted
 from sopbot.sop import Role
@@ -33,58 +32,29 @@ class ChatDumpObserver:
 
     svc: Services
     bot: Bot
-    _messages: list[Message] = field(default_factory=list)
+    _live: LiveMessage | None = None
     _header: str = ""
-    _last_text: str = ""
 
     async def dump_started(self, started: DumpStarted) -> None:
         requester = self.svc.name_of(started.requested_by) if started.requested_by else None
         self._header = texts.dump_started(
             started.dump_path.name, started.backend, started.trigger, started.late_by, requester
         )
-        self._last_text = self._header
-        sent = await delivery.to_roles(
-            self.svc, self.bot, [Role.ADB], self._header, also_group=self._header
-        )
-        self._messages = [d.message for d in sent if d.message is not None]
+        self._live = LiveMessage(self.svc, self.bot)
+        await self._live.post([Role.ADB], self._header)
 
     async def dump_progress(self, started: DumpStarted, progress: Progress) -> None:
-        await self._edit_all(texts.dump_progress(self._header, progress.percent, progress.message))
-
-    async def _edit_all(self, text: str) -> None:
-        if text == self._last_text:
-            return
-        self._last_text = text
-        for message in self._messages:
-            try:
-                await self.bot.edit_message_text(
-                    text,
-                    chat_id=message.chat_id,
-                    message_id=message.message_id,
-                    parse_mode=ParseMode.HTML,
-                )
-            except RetryAfter as exc:
-                log.info("Progress edit throttled by Telegram for %s", exc.retry_after)
-            except BadRequest as exc:
-                if "not modified" not in exc.message:
-                    log.warning("Could not edit the progress message: %s", exc.message)
-            except TelegramError as exc:
-                log.warning("Could not edit the progress message: %s", exc)
+        if self._live is not None:
+            await self._live.update(
+                texts.dump_progress(self._header, progress.percent, progress.message)
+            )
 
     async def dump_finished(self, started: DumpStarted, result: DumpResult) -> None:
         tz = self.svc.settings.tz
-        await self._edit_all(texts.dump_report(result, tz, with_button=False))
+        if self._live is not None:
+            await self._live.finish(texts.dump_report(result, tz, with_button=False))
         if result.ok:
-            button = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            "📋 Tugaskan Kasi (langkah 10)",
-                            callback_data=f"{INSTRUCT_BUTTON}{Role.KASI.value}",
-                        )
-                    ]
-                ]
-            )
+            button = instruct_kasi_button()
             await delivery.to_roles(
                 self.svc,
                 self.bot,
@@ -97,7 +67,6 @@ class ChatDumpObserver:
             await delivery.to_roles(
                 self.svc, self.bot, [Role.KABID, Role.ADB, Role.KASI], alert, also_group=alert
             )
-        self._messages = []
 
 
 @guarded("backup")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from telegram import Bot, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram import Bot, Update
 
 from bot import delivery, texts
 from bot.access import Caller, guarded
 from bot.context import Context, Services, services
 from bot.handlers import respond
+from bot.live import LiveMessage
 from jobs.external.disk import DiskError
 from jobs.external.listing import list_disk, logged_copies, verify_disk
 from jobs.external.service import CopyAlreadyRunning, CopyResult, CopyStarted
@@ -28,60 +27,38 @@ class ChatCopyObserver:
 
     svc: Services
     bot: Bot
-    _messages: list[Message] = field(default_factory=list)
+    _live: LiveMessage | None = None
     _header: str = ""
-    _last: str = ""
 
     async def copy_started(self, started: CopyStarted) -> None:
         requester = self.svc.name_of(started.requested_by) if started.requested_by else None
         self._header = texts.copy_started(
             started.source.name, started.size, started.trigger, requester
         )
-        self._last = self._header
-        sent = await delivery.to_roles(
-            self.svc, self.bot, [Role.KASI], self._header, also_group=self._header
-        )
-        self._messages = [d.message for d in sent if d.message is not None]
+        self._live = LiveMessage(self.svc, self.bot)
+        await self._live.post([Role.KASI], self._header)
 
     async def copy_progress(self, started: CopyStarted, done: int) -> None:
-        await self._edit(texts.copy_progress(self._header, done, started.size))
-
-    async def _edit(self, text: str) -> None:
-        if text == self._last:
-            return
-        self._last = text
-        for message in self._messages:
-            try:
-                await self.bot.edit_message_text(
-                    text,
-                    chat_id=message.chat_id,
-                    message_id=message.message_id,
-                    parse_mode=ParseMode.HTML,
-                )
-            except BadRequest as exc:
-                if "not modified" not in exc.message:
-                    log.warning("Could not edit the copy message: %s", exc.message)
-            except TelegramError as exc:
-                log.warning("Could not edit the copy message: %s", exc)
+        if self._live is not None:
+            await self._live.update(texts.copy_progress(self._header, done, started.size))
 
     async def copy_finished(self, started: CopyStarted | None, result: CopyResult) -> None:
         svc, tz = self.svc, self.svc.settings.tz
         if result.outcome == "nothing":
             return
-        if result.verified:
-            text = texts.copy_done(result, tz)
-            await self._edit(text)
-            await delivery.to_roles(svc, self.bot, [Role.KASI], texts.CONFIRM_COPY)
-            await delivery.to_roles(svc, self.bot, [Role.KABID], text)
-        elif result.outcome == "disk_problem":  # announced nothing before: new messages
+        if result.outcome == "disk_problem":  # announced nothing before: new messages
             await delivery.to_roles(
                 svc, self.bot, [Role.KASI, Role.KABID], texts.copy_disk_problem(result)
             )
+            return
+        text = texts.copy_done(result, tz) if result.verified else texts.copy_failed(result)
+        if self._live is not None:
+            await self._live.finish(text)
+        if result.verified:
+            await delivery.to_roles(svc, self.bot, [Role.KASI], texts.CONFIRM_COPY)
+            await delivery.to_roles(svc, self.bot, [Role.KABID], text)
         else:
-            text = texts.copy_failed(result)
-            await self._edit(text)
             await delivery.to_roles(svc, self.bot, [Role.KABID, Role.ADB], text)
-        self._messages = []
 
 
 async def _start_copy(update: Update, context: Context, caller: Caller, trigger: str) -> None:

@@ -24,6 +24,20 @@ INSTRUCT_BUTTON = "instruksi:"  # callback data: instruksi:<role>
 COPY_BUTTON = "salin:"  # callback data: salin:<instruction id>, starts the external copy
 
 
+def instruct_kasi_button() -> InlineKeyboardMarkup:
+    """Under a report to the Kabid: one press gives SOP step 10."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "📋 Tugaskan Kasi (langkah 10)",
+                    callback_data=f"{INSTRUCT_BUTTON}{Role.KASI.value}",
+                )
+            ]
+        ]
+    )
+
+
 async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Answer in the chat the command or button press came from."""
     query = update.callback_query
@@ -194,18 +208,7 @@ async def _close(
     result = Timeliness(closed.duration or timedelta(), ASSIGNMENTS[closed.target_role].standard)
     await respond(update, texts.closed_reply(closed, result))
     await _mark_deliveries_closed(context, closed, caller)
-    markup = None
-    if closed.target_role is Role.ADB:
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        "📋 Tugaskan Kasi (langkah 10)",
-                        callback_data=f"{INSTRUCT_BUTTON}{Role.KASI.value}",
-                    )
-                ]
-            ]
-        )
+    markup = instruct_kasi_button() if closed.target_role is Role.ADB else None
     await delivery.to_roles(
         svc,
         context.bot,

@@ -1,0 +1,65 @@
+"""A message that follows a running job: posted once, edited in place as the job goes on.
+
+Edits are best effort (an outage or Telegram's limits may skip one; the next carries the news).
+Whoever did not receive the first version because Telegram was unreachable gets the final
+version as a new message instead, so the outcome always arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from telegram import Bot, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, RetryAfter, TelegramError
+
+from bot import delivery
+from bot.context import Services
+from sopbot.sop import Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LiveMessage:
+    svc: Services
+    bot: Bot
+    _posted: list[Message] = field(default_factory=list)
+    _waiting: list[int] = field(default_factory=list)  # chats whose first version is queued
+    _text: str = ""
+
+    async def post(self, roles: Iterable[Role], text: str, *, group: bool = True) -> None:
+        self._text = text
+        sent = await delivery.to_roles(
+            self.svc, self.bot, roles, text, also_group=text if group else None
+        )
+        self._posted = [d.message for d in sent if d.message is not None]
+        self._waiting = [d.chat_id for d in sent if d.pending]
+
+    async def update(self, text: str) -> None:
+        if text == self._text:
+            return
+        self._text = text
+        for message in self._posted:
+            try:
+                await self.bot.edit_message_text(
+                    text,
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+            except RetryAfter as exc:
+                log.info("Edit of a live message throttled for %s", exc.retry_after)
+            except BadRequest as exc:
+                if "not modified" not in exc.message:
+                    log.warning("Could not edit a live message: %s", exc.message)
+            except TelegramError as exc:
+                log.warning("Could not edit a live message: %s", exc)
+
+    async def finish(self, text: str) -> None:
+        await self.update(text)
+        for chat_id in self._waiting:
+            await delivery.send(self.svc, self.bot, chat_id, text)
+        self._posted, self._waiting = [], []
