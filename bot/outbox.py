@@ -73,7 +73,10 @@ class OutboxSender:
         self._pause = first_pause
         self._wake = asyncio.Event()
         self._waiters: dict[int, asyncio.Future[Delivery]] = {}
+        self._waiter_chats: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
+        # True while Telegram cannot be reached: callers then do not wait for their message.
+        self.outage = False
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
@@ -103,7 +106,10 @@ class OutboxSender:
         )
         future: asyncio.Future[Delivery] = asyncio.get_running_loop().create_future()
         self._waiters[item_id] = future
+        self._waiter_chats[item_id] = chat_id
         self._wake.set()
+        if self.outage:  # a job must not stall on a message that cannot go out now
+            return Delivery(chat_id, None, pending=True)
         try:
             return await asyncio.wait_for(asyncio.shield(future), wait)
         except TimeoutError:
@@ -113,7 +119,11 @@ class OutboxSender:
         while True:
             self._wake.clear()
             outage = await self.deliver_pending()
+            self.outage = outage
             if outage:
+                # Nobody waits on an outage: their messages stay queued and go out later.
+                for item_id, chat_id in list(self._waiter_chats.items()):
+                    self._resolve(item_id, Delivery(chat_id, None, pending=True))
                 await self._sleep(self._pause)
                 self._pause = min(self._pause * 2, MAX_PAUSE_SECONDS)
             else:
@@ -183,6 +193,7 @@ class OutboxSender:
             await self.on_refused(item, reason)
 
     def _resolve(self, item_id: int, delivery: Delivery) -> None:
+        self._waiter_chats.pop(item_id, None)
         future = self._waiters.pop(item_id, None)
         if future is not None and not future.done():
             future.set_result(delivery)

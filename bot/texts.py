@@ -897,5 +897,5 @@ def undeliverable(name: str, reason: str) -> str:
     return (
         f"⚠️ Pesan bot tidak dapat dikirim kepada {escape(name)}: "
         f"{delivery_failure_reason(reason)} Pesan berikutnya kepadanya juga tidak akan "
-        "sampai sampai masalah ini diselesaikan."
+        "terkirim sebelum masalah ini diselesaikan."
     )

@@ -121,8 +121,10 @@ class BotApiServer:
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
-        # Fault injection: while `down` is set every call fails with this HTTP status.
+        # Fault injection: while `down` is set every call fails with this HTTP status; methods
+        # in `failing` fail with 502 while the rest (e.g. getUpdates) keep working.
         self.down: int | None = None
+        self.failing: set[str] = set()
         self._scripted_errors: list[tuple[str, ApiError]] = []
         self.on_message: Callable[[SentMessage], None] | None = None
 
@@ -282,10 +284,11 @@ class BotApiServer:
             return _error(ApiError(401, "Unauthorized"))
         method = request.match_info["method"]
         params, files = await _read_params(request)
-        if self.down is not None:
+        status = self.down or (502 if method in self.failing else None)
+        if status is not None:
             return web.json_response(
-                {"ok": False, "error_code": self.down, "description": "Bad Gateway"},
-                status=self.down,
+                {"ok": False, "error_code": status, "description": "Bad Gateway"},
+                status=status,
             )
         for index, (scripted_method, error) in enumerate(self._scripted_errors):
             if scripted_method.lower() == method.lower():

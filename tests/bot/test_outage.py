@@ -1,0 +1,131 @@
+"""Telegram outages, rate limits and blocked users: nothing is lost, nothing is sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ADB, GROUP, KABID, KASI, Chat, make_settings
+from disks import external_disk
+
+from bot.app import build_application, open_services, running
+from jobs.external.disk import init_disk
+from jobs.sample_db import create_sample_database
+from localapi.server import BotApiServer
+from sopbot.clock import ManualClock
+
+PERSONAL = (KABID, ADB, KASI, GROUP)
+
+
+@pytest.fixture(autouse=True)
+def _short_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retry within half a second once Telegram is back (in production: up to a minute)."""
+    monkeypatch.setattr("bot.outbox.MAX_PAUSE_SECONDS", 0.5)
+
+
+@pytest.fixture
+def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "external"
+    with external_disk(path, "32m", monkeypatch):
+        init_disk(path, "HDD-1")
+        yield path
+
+
+@pytest.fixture
+def settings_overrides(disk_path: Path) -> dict[str, Any]:
+    return {"external_disk_path": disk_path, "external_auto_copy": False}
+
+
+def count(chat: Chat, chat_id: int, words: str) -> int:
+    return sum(words in m.text for m in chat.server.sent_to(chat_id))
+
+
+async def wait_for(condition: Any, timeout: float = 30.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+async def test_outage_during_a_dump_and_a_copy_loses_nothing_and_repeats_nothing(
+    chat: Chat,
+) -> None:
+    chat.server.down = 502
+    dump = chat.services.dump.launch("chat", ADB)
+    await asyncio.wait_for(dump, 30)  # the dump itself does not wait for Telegram
+    copy = chat.services.copier.launch("chat", KASI)
+    await asyncio.wait_for(copy, 30)
+    assert copy.result().verified
+    assert chat.services.outbox.counts().get("pending", 0) >= 6
+    assert chat.server.sent_to(KABID) == []
+
+    chat.server.down = None
+    await wait_for(lambda: chat.services.outbox.counts().get("pending", 0) == 0)
+    expected = {
+        ADB: ["Back up database dimulai", "Laporan back up database"],
+        KABID: ["Laporan back up database", "Salinan ke hard disk eksternal terverifikasi"],
+        KASI: [
+            "Menyalin back up",
+            "Salinan ke hard disk eksternal terverifikasi",
+            "konfirmasi dengan /selesai",
+        ],
+        GROUP: ["Back up database dimulai", "Menyalin back up"],
+    }
+    for person, phrases in expected.items():
+        for phrase in phrases:
+            assert count(chat, person, phrase) == 1, (person, phrase)
+    # In order: the start came before the result.
+    adb = [m.text for m in chat.server.sent_to(ADB)]
+    assert adb.index(next(t for t in adb if "dimulai" in t)) < adb.index(
+        next(t for t in adb if "Laporan back up" in t)
+    )
+
+
+async def test_rate_limit_is_waited_out_and_the_message_sent_once(chat: Chat) -> None:
+    chat.server.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await chat.ask(KABID, "/instruksi adb")
+    await wait_for(lambda: count(chat, ADB, "Instruksi #1") == 1)
+    await chat.settle(KABID)
+    assert count(chat, ADB, "Instruksi #1") == 1
+    assert not chat.server._scripted_errors  # the 429 was really served
+
+
+async def test_blocked_user_is_marked_undeliverable_and_the_kabid_told_once(chat: Chat) -> None:
+    chat.server.people[KASI].blocked_bot = True
+    await chat.send(KABID, "/instruksi kasi")
+    first, second = await chat.receive(KABID), await chat.receive(KABID)
+    texts = first.text + "\n" + second.text
+    assert "Tidak terkirim kepada" in texts and "memblokir bot" in texts
+    assert "tidak dapat dikirim kepada" in texts
+    await chat.ask(KABID, "/instruksi kasi lagi")
+    await chat.settle(KABID)
+    assert count(chat, KABID, "tidak dapat dikirim kepada") == 1
+    counts = chat.services.outbox.counts()
+    assert counts.get("undeliverable") == 2 and counts.get("pending", 0) == 0
+
+
+async def test_messages_pending_at_a_stop_are_sent_after_the_next_start(
+    server: BotApiServer, tmp_path: Path
+) -> None:
+    source = create_sample_database(tmp_path / "siak.db", residents=50)
+    settings = make_settings(
+        server.base_url,
+        tmp_path / "data",
+        sqlite_source_path=source,
+        progress_interval_seconds=0.05,
+    )
+    clock = ManualClock(__import__("datetime").datetime(2026, 11, 25, 9, 0, tzinfo=settings.tz))
+    first = open_services(settings, clock)
+    first.run_watch_loop = False
+    async with running(build_application(first), poll_timeout=1):
+        server.failing = {"sendMessage"}  # Telegram answers 502 to every message
+        await asyncio.wait_for(first.dump.launch("chat", ADB), 30)
+    assert first.outbox.counts().get("pending", 0) > 0
+    server.failing = set()
+    second = open_services(settings, clock)
+    second.run_watch_loop = False
+    async with running(build_application(second), poll_timeout=1):
+        await wait_for(lambda: second.outbox.counts().get("pending", 0) == 0)
+    assert sum("Laporan back up database" in m.text for m in server.sent_to(KABID)) == 1
