@@ -87,6 +87,12 @@ class OutboxSender:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        self._release_waiters()
+
+    def _release_waiters(self) -> None:
+        """Nobody waits for a message that cannot go out now: it stays queued for later."""
+        for item_id, chat_id in list(self._waiter_chats.items()):
+            self._resolve(item_id, Delivery(chat_id, None, pending=True))
 
     async def send(
         self,
@@ -108,7 +114,7 @@ class OutboxSender:
         self._waiters[item_id] = future
         self._waiter_chats[item_id] = chat_id
         self._wake.set()
-        if self.outage:  # a job must not stall on a message that cannot go out now
+        if self.outage or self._task is None:  # a job must not stall on a queued message
             return Delivery(chat_id, None, pending=True)
         try:
             return await asyncio.wait_for(asyncio.shield(future), wait)
@@ -121,9 +127,7 @@ class OutboxSender:
             outage = await self.deliver_pending()
             self.outage = outage
             if outage:
-                # Nobody waits on an outage: their messages stay queued and go out later.
-                for item_id, chat_id in list(self._waiter_chats.items()):
-                    self._resolve(item_id, Delivery(chat_id, None, pending=True))
+                self._release_waiters()
                 await self._sleep(self._pause)
                 self._pause = min(self._pause * 2, MAX_PAUSE_SECONDS)
             else:

@@ -41,9 +41,9 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; existing rows are kept."""
-    command.upgrade(_alembic_config(engine), "head")
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` (the newest by default); existing rows are kept."""
+    command.upgrade(_alembic_config(engine), revision)
 
 
 def schema_is_current(engine: Engine) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,6 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.app import build_application, open_services, running
 from bot.context import Services
@@ -99,6 +103,27 @@ class Chat:
         self.clock.advance(timedelta(**delta))
 
 
+POSTGRES_URL = os.environ.get("SOPBOT_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The SOP log on SQLite, and on a fresh PostgreSQL database when one is available."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{(tmp_path / 'data' / 'sopbot.db').as_posix()}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL variant: set SOPBOT_TEST_POSTGRES_URL (.ci/run starts a server)")
+    name = f"sopbot_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 25, 8, 0, tzinfo=WITA))
@@ -122,10 +147,18 @@ async def server() -> AsyncIterator[BotApiServer]:
 
 @pytest.fixture
 async def chat(
-    server: BotApiServer, clock: ManualClock, tmp_path: Path, settings_overrides: dict[str, Any]
+    server: BotApiServer,
+    clock: ManualClock,
+    tmp_path: Path,
+    settings_overrides: dict[str, Any],
+    database_url: str,
 ) -> AsyncIterator[Chat]:
     source = create_sample_database(tmp_path / "siak.db", residents=300)
-    overrides = {"sqlite_source_path": source, "progress_interval_seconds": 0.05}
+    overrides = {
+        "sqlite_source_path": source,
+        "progress_interval_seconds": 0.05,
+        "database_url": database_url,
+    }
     overrides.update(settings_overrides)
     settings = make_settings(server.base_url, tmp_path / "data", **overrides)
     services = open_services(settings, clock)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from conftest import ADB, KABID, WITA, make_settings
 
@@ -15,16 +16,19 @@ from jobs.sample_db import create_sample_database
 from jobs.schedule import DUMP_JOB_ID
 from localapi.server import BotApiServer
 from sopbot.clock import ManualClock
+from sopbot.settings import Settings
 from storage.database import make_engine
 
 
-def settings_for(server: BotApiServer, tmp_path: Path):  # type: ignore[no-untyped-def]
+@pytest.fixture
+def settings(server: BotApiServer, tmp_path: Path, database_url: str) -> Settings:
     source = create_sample_database(tmp_path / "siak.db", residents=100)
     return make_settings(
         server.base_url,
         tmp_path / "data",
         sqlite_source_path=source,
         progress_interval_seconds=0.05,
+        database_url=database_url,
     )
 
 
@@ -47,9 +51,8 @@ async def make_run_overdue(database_url: str, by: timedelta) -> None:
 
 
 async def test_missed_run_runs_once_on_start_and_says_it_was_late(
-    server: BotApiServer, tmp_path: Path
+    server: BotApiServer, tmp_path: Path, settings: Settings
 ) -> None:
-    settings = settings_for(server, tmp_path)
     clock = ManualClock(datetime(2026, 11, 25, 20, 0, tzinfo=WITA))
     async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
         pass  # first start: the daily job is stored
@@ -69,9 +72,8 @@ async def test_missed_run_runs_once_on_start_and_says_it_was_late(
 
 
 async def test_schedule_changed_from_chat_survives_a_restart(
-    server: BotApiServer, tmp_path: Path
+    server: BotApiServer, tmp_path: Path, settings: Settings
 ) -> None:
-    settings = settings_for(server, tmp_path)
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
     async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
         await server.send_text(ADB, "/jadwal 03:15")
@@ -84,9 +86,8 @@ async def test_schedule_changed_from_chat_survives_a_restart(
 
 
 async def test_editing_backup_time_in_env_wins_over_the_chat_change(
-    server: BotApiServer, tmp_path: Path
+    server: BotApiServer, tmp_path: Path, settings: Settings
 ) -> None:
-    settings = settings_for(server, tmp_path)
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
     async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
         await server.send_text(ADB, "/jadwal 03:15")
@@ -98,9 +99,8 @@ async def test_editing_backup_time_in_env_wins_over_the_chat_change(
 
 
 async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
-    server: BotApiServer, tmp_path: Path
+    server: BotApiServer, tmp_path: Path, settings: Settings
 ) -> None:
-    settings = settings_for(server, tmp_path)
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
     services = open_services(settings, clock)
     services.dumplog.start(

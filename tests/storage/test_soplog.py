@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,8 +21,8 @@ T0 = datetime(2026, 11, 25, 8, 0, tzinfo=WITA)
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{(tmp_path / 'log' / 'sop.db').as_posix()}"
+def db_url(database_url: str) -> str:
+    return database_url
 
 
 @pytest.fixture
@@ -145,3 +144,38 @@ def test_record_step_rejects_a_step_the_sop_does_not_have(soplog: SopLog) -> Non
         soplog.record_step(
             run_date=DAY, step_number=12, actor_id=None, actor_role="adb", finished_at=T0
         )
+
+
+def test_upgrading_a_first_version_database_keeps_its_log(db_url: str) -> None:
+    from sqlalchemy import inspect, text
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")  # a database from the first release
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO sop_runs (id, run_date, created_at) VALUES (1, '2026-01-05', "
+                "'2026-01-05 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO instructions (id, run_id, target_role, issued_by, issued_at, note, "
+                "status, close_note) VALUES (1, 1, 'adb', 111, '2026-01-05 00:00:00', 'lama', "
+                "'open', '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO step_events (run_id, step_number, actor_id, actor_role, finished_at, "
+                "outcome, note, instruction_id) VALUES (1, 1, 111, 'kabid', "
+                "'2026-01-05 00:00:00', 'done', 'lama', 1)"
+            )
+        )
+    upgrade(engine)
+    assert schema_is_current(engine)
+    assert {"dump_runs", "external_copies", "outbox"} <= set(inspect(engine).get_table_names())
+    soplog = SopLog(engine)
+    old = soplog.day_status(date(2026, 1, 5))
+    assert [e.note for e in old.events] == ["lama"]
+    assert [i.note for i in soplog.open_instructions([Role.ADB])] == ["lama"]
