@@ -6,10 +6,14 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sopbot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from storage.lock import InstanceLock
 
 log = logging.getLogger("sopbot")
 
@@ -44,8 +48,30 @@ def run(env_file: Path, verbose: bool) -> None:
     settings = _settings(env_file)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     _warn_if_env_is_readable(env_file)
-    app = build_application(open_services(settings))
-    run_forever(app)
+    lock = _single_instance(settings)
+    try:
+        app = build_application(open_services(settings))
+        run_forever(app)
+    finally:
+        lock.release()
+
+
+def _single_instance(settings: Settings) -> InstanceLock:
+    """Refuse to run beside another bot (or `sopbot backup`) on the same SOP log."""
+    from storage.database import make_engine
+    from storage.lock import AlreadyRunning, InstanceLock
+
+    lock = InstanceLock(make_engine(settings.database_url))
+    try:
+        lock.acquire()
+    except AlreadyRunning as error:
+        click.echo(
+            f"sopbot is already running: {error}. Stop it first (or use /backup in "
+            "chat instead of `sopbot backup`).",
+            err=True,
+        )
+        sys.exit(3)
+    return lock
 
 
 def _warn_if_env_is_readable(env_file: Path) -> None:
@@ -76,7 +102,12 @@ def backup(env_file: Path, verbose: bool) -> None:
     settings = _settings(env_file)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     logging.getLogger().handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
-    sys.exit(asyncio.run(run_backup(settings)))
+    lock = _single_instance(settings)
+    try:
+        code = asyncio.run(run_backup(settings))
+    finally:
+        lock.release()
+    sys.exit(code)
 
 
 @main.command("sample-db")

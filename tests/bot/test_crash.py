@@ -1,0 +1,225 @@
+"""The real `sopbot run` process killed with SIGKILL during a dump and during a copy, then
+started again: nothing counted that should not be, nothing open forgotten, one instance only."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ADB, KABID, KASI, TOKEN
+from disks import can_mount, external_disk
+
+from jobs.external.disk import init_disk
+from localapi.server import BotApiServer
+from sopbot.sop import Role
+from storage.database import make_engine
+from storage.dumplog import CopyLog, DumpLog
+from storage.soplog import SopLog
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL and process groups")
+
+FAKE_EXPDP = Path(__file__).parents[1] / "jobs" / "fakes" / "expdp"
+PASSWORD = "Crash-Test-Oracle-pw"
+
+
+class BotProcess:
+    """`python -m sopbot.cli run` in its own process group, configured through the environment."""
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.env, self.workdir = env, workdir
+        self.process: subprocess.Popen[bytes] | None = None
+        self.runs = 0
+
+    def start(self, **extra: str) -> subprocess.Popen[bytes]:
+        self.runs += 1
+        log = (self.workdir / f"bot-{self.runs}.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sopbot.cli", "run", "--env-file", str(self.workdir / "none")],
+            env={**self.env, **extra},
+            cwd=self.workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.process = process
+        return process
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)  # the bot and its expdp, without warning
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with_group = os.getpgid(self.process.pid)
+            os.killpg(with_group, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(with_group, signal.SIGKILL)
+
+
+@pytest.fixture
+def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "external"
+    with external_disk(path, "1600m", monkeypatch):
+        init_disk(path, "HDD-1")
+        yield path
+
+
+@pytest.fixture
+async def bot(
+    server: BotApiServer, tmp_path: Path, database_url: str, disk_path: Path
+) -> AsyncIterator[BotProcess]:
+    data = tmp_path / "data"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "KABID_IDS": str(KABID),
+        "ADB_IDS": str(ADB),
+        "KASI_IDS": str(KASI),
+        "DATA_DIR": str(data),
+        "DATABASE_URL": database_url,
+        "DUMP_BACKEND": "expdp",
+        "EXPDP_PATH": str(FAKE_EXPDP),
+        "ORACLE_USER": "system",
+        "ORACLE_PASSWORD": PASSWORD,
+        "ORACLE_DSN": "siak",
+        "FAKE_EXPDP_DIR": str(data / "dumps"),
+        "FAKE_EXPDP_RECORD": str(tmp_path / "rec.json"),
+        "EXTERNAL_DISK_PATH": str(disk_path),
+        "EXTERNAL_AUTO_COPY": "false",
+        "PROGRESS_INTERVAL_SECONDS": "0.2",
+        "REMINDER_MINUTES": "0",
+        "REPORT_TIME": "00:00",
+        "BACKUP_DEADLINE": "23:59",
+    }
+    process = BotProcess(env, tmp_path)
+    yield process
+    process.stop()
+
+
+async def until(server: BotApiServer, chat_id: int, words: str, timeout: float = 30) -> Any:
+    while True:
+        message = await server.next_message(chat_id, timeout)
+        if words in message.text:
+            return message
+
+
+async def wait_for(condition: Any, timeout: float = 30.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+async def bot_is_up(server: BotApiServer, count: int) -> None:
+    await wait_for(lambda: sum(c.method == "setMyCommands" for c in server.calls) >= count)
+
+
+async def test_sigkill_during_a_dump_then_restart(
+    bot: BotProcess, server: BotApiServer, tmp_path: Path, database_url: str
+) -> None:
+    bot.start(FAKE_EXPDP_MODE="hang")
+    await bot_is_up(server, 1)
+    await server.send_text(KABID, "/instruksi adb tolong back up")
+    await until(server, ADB, "Instruksi #1")
+    await server.send_text(ADB, "/backup")
+    started = await until(server, ADB, "Back up database dimulai")
+    await wait_for(lambda: (tmp_path / "rec.json").exists())  # expdp is running
+    # A second bot on the same log refuses to start while the first runs.
+    second = subprocess.run(
+        [sys.executable, "-m", "sopbot.cli", "run", "--env-file", str(tmp_path / "none")],
+        env=bot.env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 3 and "already running" in second.stderr
+    bot.kill()
+
+    engine = make_engine(database_url)
+    assert DumpLog(engine).latest(1)[0].outcome == "running"  # died with the process
+    bot.start(FAKE_EXPDP_MODE="success")
+    await bot_is_up(server, 2)
+    alert = await until(server, ADB, "terputus")
+    name = started.text.split("File: ")[1].split(" ")[0]
+    assert name in alert.text
+    record = DumpLog(engine).latest(1)[0]
+    assert record.outcome == "interrupted" and DumpLog(engine).last_good() is None
+    assert [i.id for i in SopLog(engine).open_instructions([Role.ADB])] == [1]
+    await server.send_text(KASI, "/jadwal")
+    assert "setiap hari pukul 01:00" in (await until(server, KASI, "Jadwal back up")).text
+    # The restarted bot works: a new dump succeeds, nothing from the killed one is copied.
+    await server.send_text(ADB, "/backup")
+    await until(server, KABID, "Laporan back up database")
+    assert DumpLog(engine).last_good() is not None
+    logs = "".join(p.read_text(errors="replace") for p in tmp_path.glob("bot-*.log"))
+    assert PASSWORD not in logs and TOKEN not in logs
+
+
+@pytest.mark.skipif(not can_mount(), reason="needs root and tmpfs for a 1 GiB copy target")
+async def test_sigkill_during_a_copy_then_restart(
+    bot: BotProcess, server: BotApiServer, tmp_path: Path, database_url: str, disk_path: Path
+) -> None:
+    bot.start(FAKE_EXPDP_MODE="success")
+    await bot_is_up(server, 1)
+    engine = make_engine(database_url)
+    dumps = DumpLog(engine)
+    # A large dump (as if last night's), so the copy is still running when the bot is killed.
+    big = tmp_path / "data" / "dumps" / "SIAK_20261124_0100.dmp"
+    big.parent.mkdir(parents=True, exist_ok=True)
+    with big.open("wb") as stream:
+        block = os.urandom(1024 * 1024)
+        for _ in range(1024):
+            stream.write(block)
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    run_id = dumps.start(
+        run_date=now.date(),
+        trigger="schedule",
+        requested_by=None,
+        backend="expdp",
+        job_name="J",
+        started_at=now,
+        file_path=str(big),
+        log_path=str(big.with_suffix(".log")),
+    )
+    dumps.finish(
+        run_id,
+        finished_at=now,
+        outcome="success",
+        size_bytes=big.stat().st_size,
+        sha256="",
+        tables=[],
+        errors=[],
+        warnings=[],
+    )
+    partial = disk_path / "sopbot-backups" / (big.name + ".partial")
+    await server.send_text(KASI, "/salin")
+    await wait_for(lambda: partial.exists() and partial.stat().st_size > 50 * 1024 * 1024)
+    bot.kill()
+
+    assert partial.exists()  # the half-written copy is still on the disk ...
+    bot.start(FAKE_EXPDP_MODE="success")
+    await bot_is_up(server, 2)
+    alert = await until(server, KASI, "terputus")
+    assert big.name in alert.text
+    copies = CopyLog(engine)
+    assert copies.latest(1)[0].outcome == "interrupted" and copies.verified() == []
+    await server.send_text(KABID, "/daftar")
+    listing = await until(server, KABID, "Daftar back up")
+    assert "❌ tidak lengkap" in listing.text and "✅" not in listing.text  # ... never as good
+    await server.send_text(KASI, "/salin")
+    await until(server, KASI, "Salinan sudah terverifikasi", timeout=120)
+    assert [Path(c.dest_path).name for c in copies.verified()] == [big.name]
+    assert big.exists()  # retention never removed the only dump
