@@ -67,10 +67,11 @@ MAX_HISTORY_DAYS = 90
 
 
 def parse_days(rest: str, default: int = 7) -> int:
-    if not rest:
+    parts = rest.split()
+    if not parts:
         return default
-    token = rest.split()[0]
-    if len(rest.split()) > 1 or not (token.isdecimal() and token.isascii()):
+    token = parts[0]
+    if len(parts) > 1 or not (token.isdecimal() and token.isascii()):
         raise UsageError("Jumlah hari harus berupa angka.")
     days = int(token)
     if not 1 <= days <= MAX_HISTORY_DAYS:

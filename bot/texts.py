@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from html import escape
+from html import escape as _escape
 from pathlib import Path
 
 from bot.commands import Command
@@ -26,6 +26,14 @@ from sopbot.sop import (
 from sopbot.timing import Timeliness, whole_minutes
 from storage.dumplog import CopyRecord, DumpRecord, PrunedRecord
 from storage.soplog import DayStatus, InstructionRecord, StepRecord
+
+
+def escape(text: str) -> str:
+    """Text from people or programs made safe for an HTML message: control characters dropped
+    (they could hide or reorder what is shown), <, > and & escaped."""
+    visible = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable() or ch == " ")
+    return _escape(visible, quote=False)
+
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = (
@@ -573,6 +581,10 @@ _INDONESIAN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"^log file (?P<path>.+?) not found", "file log {path} tidak ditemukan; periksa DUMP_DIR"),
         (r"^job ended in state (?P<state>.+)$", "job Data Pump berakhir dengan status {state}"),
+        (
+            r"(database or disk is full|No space left on device)",
+            "ruang disk untuk dump di server habis (DUMP_DIR penuh); kosongkan ruang lalu /backup",
+        ),
     )
 )
 

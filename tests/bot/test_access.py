@@ -153,3 +153,25 @@ async def test_bantuan_lists_only_the_commands_of_the_role(chat: Chat) -> None:
     kabid = await chat.ask(KABID, "/start")
     assert "/instruksi" in kabid.text and "/selesai" not in kabid.text
     assert "Kepala Bidang PIAK (Kabid)" in kabid.text
+
+
+@pytest.mark.parametrize("role", [*Role, None], ids=lambda r: r.value if r else "stranger")
+async def test_authorization_matrix_in_the_office_group(chat: Chat, role: Role | None) -> None:
+    """Every command by every role (and a stranger) in the group: only the documented act."""
+    user = ROLE_USERS[role] if role else STRANGER
+    for command in COMMANDS:
+        if command.name in ("backup", "salin", "verifikasi", "laporan", "cek"):
+            line = f"/{command.name}@sop_piak_bot"  # acting ones: only check the refusal
+            if role is not None and role in command.roles:
+                continue
+        else:
+            line = COMMAND_LINES[command.name].replace(
+                f"/{command.name}", f"/{command.name}@sop_piak_bot", 1
+            )
+        chat.drain(GROUP)
+        await chat.send(user, line, chat_id=GROUP)
+        await chat.settle(KABID)  # every reply to the line above has been sent
+        replies = [m.text for m in chat.drain(GROUP)]
+        refused = any("hanya untuk" in t or "belum terdaftar" in t for t in replies)
+        allowed = role is not None and role in command.roles
+        assert replies and refused is not allowed, (command.name, role, replies)

@@ -125,3 +125,18 @@ async def test_only_one_dump_at_a_time(tmp_path: Path) -> None:
         service.launch("chat", 2)
     gate.set()
     await asyncio.wait_for(task, 10)
+
+
+@pytest.mark.skipif(not __import__("disks").can_mount(), reason="needs root for a tiny tmpfs")
+async def test_full_dump_folder_fails_cleanly_and_leaves_no_partial_dump(tmp_path: Path) -> None:
+    from disks import external_disk
+
+    source = create_sample_database(tmp_path / "siak.db", residents=20000)
+    dumps_dir = tmp_path / "small"
+    with external_disk(dumps_dir, "512k"):
+        service = service_for(tmp_path, sqlite_source_path=source, dump_dir=dumps_dir)
+        result = await service.run("cli")
+        assert result.outcome is Outcome.FAILED
+        assert any("full" in e or "No space" in e for e in result.errors), result.errors
+        assert [p.name for p in dumps_dir.iterdir() if p.suffix in (".dmp", ".part")] == []
+        assert service.dumps.last_good() is None

@@ -313,3 +313,29 @@ async def test_retention_keeps_the_newest_verified_and_every_unverified_dump(
         pruned = {(p.location, Path(p.path).name) for p in world.copies.pruned()}
         assert ("server", "D0.dmp") in pruned and ("external", "D0.dmp") in pruned
         assert all(not name.startswith("D1") for _, name in pruned)
+
+
+@needs_mount
+async def test_disk_removed_in_the_middle_of_a_copy_counts_nothing_and_deletes_nothing(
+    tmp_path: Path, disk_path: Path
+) -> None:
+    import asyncio
+
+    with external_disk(disk_path, "1200m") as disk:
+        init_disk(disk_path, "HDD-1")
+        world = World(tmp_path, disk_path, retention_server_days=1)
+        old = world.add_dump("OLD.dmp", 1, seed=3)
+        assert (await world.service.run("chat")).verified  # OLD is copied and verified
+        world.clock.advance(timedelta(days=3))
+        source = world.add_dump("BIG.dmp", 512, seed=4)
+        task = asyncio.create_task(world.service.run("chat"))
+        partial = disk_path / "sopbot-backups" / ("BIG.dmp" + PARTIAL_SUFFIX)
+        async with asyncio.timeout(60):
+            while not (partial.exists() and partial.stat().st_size > 20 * 1024 * 1024):
+                await asyncio.sleep(0.01)
+        disk.unplug()  # pulled out while writing
+        result = await asyncio.wait_for(task, 120)
+        assert result.outcome == "failed"
+        assert [c.dest_path.endswith("OLD.dmp") for c in world.copies.verified()] == [True]
+        assert source.exists() and old.exists()  # retention ran on nothing
+        assert world.copies.pruned() == []
