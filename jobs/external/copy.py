@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -57,15 +60,53 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+class _Prefetch:
+    """Read a file in a background thread a few chunks ahead, into reused buffers, so reading
+    overlaps the hashing and writing of the previous chunks (hashlib and file I/O release the
+    GIL). Each yielded view is valid until the next one is asked for."""
+
+    def __init__(self, stream: BinaryIO, depth: int = 3) -> None:
+        self._stream = stream
+        self._free: queue.Queue[bytearray] = queue.Queue()
+        for _ in range(depth + 1):
+            self._free.put(bytearray(CHUNK))
+        self._ready: queue.Queue[tuple[bytearray, int] | BaseException] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, name="prefetch", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                buffer = self._free.get()
+                count = self._stream.readinto(buffer)  # type: ignore[attr-defined]
+                self._ready.put((buffer, count or 0))
+                if not count:
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._ready.put(exc)
+
+    def __iter__(self) -> Iterator[memoryview]:
+        while True:
+            item = self._ready.get()
+            if isinstance(item, BaseException):
+                raise item
+            buffer, count = item
+            if not count:
+                self._thread.join()
+                return
+            yield memoryview(buffer)[:count]
+            self._free.put(buffer)
+
+
 def hash_file(path: Path, progress: BytesDone | None = None, *, uncached: bool = False) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with path.open("rb", buffering=0) as stream:
         if uncached:
             _drop_cache(stream)
         done = 0
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-            done += len(chunk)
+        for view in _Prefetch(stream):
+            digest.update(view)
+            done += len(view)
             if progress:
                 progress(done)
     return digest.hexdigest()
@@ -88,40 +129,55 @@ class _HashingWriter:
         self.stream.flush()
 
 
+def _write_all(stream: BinaryIO, view: memoryview) -> None:
+    written = 0
+    while written < len(view):
+        written += stream.write(view[written:]) or 0
+
+
 def copy_verified(
     source: Path, destination: Path, *, compress: bool = False, progress: BytesDone | None = None
 ) -> VerifiedCopy:
     """Copy `source` to `destination` (".zst" appended when compressing) and verify it.
 
-    On any failure the temporary file is removed and CopyError raised: a half-written or
-    unverified file never carries the final name.
+    The source is read once; its SHA-256 is computed in a second thread while the same chunk is
+    written (or compressed), and the next chunks are read ahead in a third. On any failure the
+    temporary file is removed and CopyError raised: a half-written or unverified file never
+    carries the final name.
     """
     final = destination.with_name(destination.name + ".zst") if compress else destination
     partial = final.with_name(final.name + PARTIAL_SUFFIX)
     source_digest = hashlib.sha256()
     try:
-        with source.open("rb") as reader, partial.open("wb") as raw:
-            sink = _HashingWriter(raw)
+        with (
+            source.open("rb", buffering=0) as reader,
+            partial.open("wb", buffering=0) as raw,
+            ThreadPoolExecutor(1, thread_name_prefix="sha256") as hasher,
+        ):
             done = 0
             if compress:
                 import zstandard
 
+                sink = _HashingWriter(raw)  # the copy's hash is of the compressed bytes
                 compressor = zstandard.ZstdCompressor(level=3, threads=-1)
                 with compressor.stream_writer(sink, closefd=False) as writer:  # type: ignore[arg-type]
-                    while chunk := reader.read(CHUNK):
-                        source_digest.update(chunk)
-                        writer.write(chunk)
-                        done += len(chunk)
+                    for view in _Prefetch(reader):
+                        hashing = hasher.submit(source_digest.update, view)
+                        writer.write(view)
+                        hashing.result()
+                        done += len(view)
                         if progress:
                             progress(done)
+                size = sink.size
             else:
-                while chunk := reader.read(CHUNK):
-                    source_digest.update(chunk)
-                    sink.write(chunk)
-                    done += len(chunk)
+                for view in _Prefetch(reader):
+                    hashing = hasher.submit(source_digest.update, view)
+                    _write_all(raw, view)
+                    hashing.result()
+                    done += len(view)
                     if progress:
                         progress(done)
-            raw.flush()
+                size = done
             os.fsync(raw.fileno())
         os.replace(partial, final)
         _fsync_folder(final.parent)
@@ -129,7 +185,8 @@ def copy_verified(
         with contextlib.suppress(OSError):
             partial.unlink()
         raise CopyError(f"writing {final} failed: {exc.strerror or exc}") from exc
-    written = sink.digest.hexdigest()
+    # Uncompressed, the bytes written are the bytes read: one hash serves both.
+    written = sink.digest.hexdigest() if compress else source_digest.hexdigest()
     try:
         read_back = hash_file(final, uncached=True)
     except OSError as exc:
@@ -138,7 +195,7 @@ def copy_verified(
         with contextlib.suppress(OSError):
             final.rename(final.with_name(final.name + ".corrupt"))
         raise CopyError(f"{final.name} did not verify: written {written}, read back {read_back}")
-    return VerifiedCopy(final, sink.size, written, source_digest.hexdigest(), compress)
+    return VerifiedCopy(final, size, written, source_digest.hexdigest(), compress)
 
 
 def read_manifest(folder: Path) -> dict[str, str]:
