@@ -86,6 +86,8 @@ class Instruction(Base):
     __table_args__ = (
         # open_instructions(): "which instructions of my role are still open?"
         Index("ix_instructions_status_target", "status", "target_role"),
+        # days_status(): "the instructions of these runs"
+        Index("ix_instructions_run_id", "run_id"),
     )
 
 

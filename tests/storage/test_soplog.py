@@ -179,3 +179,9 @@ def test_upgrading_a_first_version_database_keeps_its_log(db_url: str) -> None:
     old = soplog.day_status(date(2026, 1, 5))
     assert [e.note for e in old.events] == ["lama"]
     assert [i.note for i in soplog.open_instructions([Role.ADB])] == ["lama"]
+
+
+def test_head_revision_constant_matches_the_migrations_folder() -> None:
+    from storage.database import HEAD_REVISION, script_heads
+
+    assert script_heads() == {HEAD_REVISION}
