@@ -13,7 +13,7 @@ from bot.access import Caller, guarded
 from bot.context import Context, Services, services
 from bot.handlers import respond
 from bot.live import LiveMessage
-from jobs.external.disk import DiskError
+from jobs.external.disk import Disk, DiskError
 from jobs.external.listing import list_disk, logged_copies, verify_disk
 from jobs.external.service import CopyAlreadyRunning, CopyResult, CopyStarted
 from sopbot.sop import Role
@@ -91,16 +91,23 @@ async def salin_button(update: Update, context: Context, caller: Caller) -> None
     await _start_copy(update, context, caller, "instruction")
 
 
+async def _readable_disk(update: Update, svc: Services) -> Disk | None:
+    """The external disk if it can be read; otherwise say why in the chat."""
+    if not svc.copier.configured:
+        await respond(update, texts.NO_EXTERNAL_DISK)
+        return None
+    try:
+        return svc.copier.check(writing=False)
+    except DiskError as problem:
+        await respond(update, texts.disk_problem_only(problem.problem.value, problem.detail))
+        return None
+
+
 @guarded("daftar")
 async def daftar(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    if not svc.copier.configured:
-        await respond(update, texts.NO_EXTERNAL_DISK)
-        return
-    try:
-        disk = svc.copier.check(writing=False)
-    except DiskError as problem:
-        await respond(update, texts.disk_problem_only(problem.problem.value, problem.detail))
+    disk = await _readable_disk(update, svc)
+    if disk is None:
         return
     listing = await asyncio.to_thread(list_disk, disk, logged_copies(svc.copylog, disk))
     await respond(update, texts.disk_listing(listing, svc.copylog.pruned(), svc.settings.tz))
@@ -109,13 +116,8 @@ async def daftar(update: Update, context: Context, caller: Caller) -> None:
 @guarded("verifikasi")
 async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    if not svc.copier.configured:
-        await respond(update, texts.NO_EXTERNAL_DISK)
-        return
-    try:
-        disk = svc.copier.check(writing=False)
-    except DiskError as problem:
-        await respond(update, texts.disk_problem_only(problem.problem.value, problem.detail))
+    disk = await _readable_disk(update, svc)
+    if disk is None:
         return
     await respond(update, "🔎 Memeriksa ulang semua file di hard disk eksternal …")
     report = await asyncio.to_thread(verify_disk, disk)

@@ -14,6 +14,7 @@ from jobs.external.listing import DiskListing, VerifyReport
 from jobs.external.service import CopyResult
 from jobs.report import MonthReport
 from jobs.watchdog import Summary
+from sopbot.indonesian import DAYS, MONTHS
 from sopbot.sop import (
     ASSIGNMENTS,
     ROLE_TITLES,
@@ -35,21 +36,6 @@ def escape(text: str) -> str:
     return _escape(visible, quote=False)
 
 
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 ROLE_SHORT = {Role.KABID: "Kabid", Role.KASI: "Kasi", Role.ADB: "ADB"}
 MAX_NOTE_LENGTH = 1000
 

@@ -8,21 +8,8 @@ from __future__ import annotations
 import io
 
 from jobs.report import MonthReport
+from sopbot.indonesian import MONTHS
 
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 COLORS = {
     "success": "#2e7d32",
     "warning": "#f9a825",

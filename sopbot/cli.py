@@ -26,19 +26,22 @@ def _settings(env_file: Path) -> Settings:
         sys.exit(2)
 
 
-@click.group()
-def main() -> None:
-    """Telegram bot for SOP-PIAK-02, the population-database backup procedure."""
-
-
-@main.command()
-@click.option(
+env_file_option = click.option(
     "--env-file",
     type=click.Path(path_type=Path),
     default=Path(".env"),
     show_default=True,
     help="Settings file.",
 )
+
+
+@click.group()
+def main() -> None:
+    """Telegram bot for SOP-PIAK-02, the population-database backup procedure."""
+
+
+@main.command()
+@env_file_option
 @click.option("--verbose", is_flag=True, help="Log debug details.")
 def run(env_file: Path, verbose: bool) -> None:
     """Run the bot until stopped."""
@@ -83,13 +86,7 @@ def _warn_if_env_is_readable(env_file: Path) -> None:
 
 
 @main.command()
-@click.option(
-    "--env-file",
-    type=click.Path(path_type=Path),
-    default=Path(".env"),
-    show_default=True,
-    help="Settings file.",
-)
+@env_file_option
 @click.option("--verbose", is_flag=True, help="Log debug details.")
 def backup(env_file: Path, verbose: bool) -> None:
     """Run the database dump now, with a progress bar (for cron or Task Scheduler).
@@ -111,13 +108,7 @@ def backup(env_file: Path, verbose: bool) -> None:
 
 
 @main.command("sample-db")
-@click.option(
-    "--env-file",
-    type=click.Path(path_type=Path),
-    default=Path(".env"),
-    show_default=True,
-    help="Settings file.",
-)
+@env_file_option
 @click.option("--residents", default=3000, show_default=True, help="How many invented people.")
 def sample_db(env_file: Path, residents: int) -> None:
     """Create the invented SIAK-like sample database at SQLITE_SOURCE_PATH."""
@@ -130,13 +121,7 @@ def sample_db(env_file: Path, residents: int) -> None:
 
 
 @main.command()
-@click.option(
-    "--env-file",
-    type=click.Path(path_type=Path),
-    default=Path(".env"),
-    show_default=True,
-    help="Settings file.",
-)
+@env_file_option
 def check(env_file: Path) -> None:
     """Check the settings, Telegram, the database, the dump and the disks; exit 1 on a problem."""
     from sopbot.check import ICONS, Verdict, passed, run_checks
@@ -177,13 +162,7 @@ def disk() -> None:
 
 
 @disk.command("init")
-@click.option(
-    "--env-file",
-    type=click.Path(path_type=Path),
-    default=Path(".env"),
-    show_default=True,
-    help="Settings file.",
-)
+@env_file_option
 @click.option("--label", required=True, help="A name written on the disk, e.g. HDD-PIAK-1.")
 @click.option(
     "--path",
@@ -211,13 +190,7 @@ def disk_init(env_file: Path, label: str, root: Path | None) -> None:
 
 
 @disk.command("list")
-@click.option(
-    "--env-file",
-    type=click.Path(path_type=Path),
-    default=Path(".env"),
-    show_default=True,
-    help="Settings file.",
-)
+@env_file_option
 def disk_list(env_file: Path) -> None:
     """Print the backups on the external disk (the same list as /daftar in chat)."""
     from bot import texts
@@ -261,13 +234,7 @@ def restore_file(source: Path, out: Path) -> None:
 
 
 @main.command()
-@click.option(
-    "--env-file",
-    type=click.Path(path_type=Path),
-    default=Path(".env"),
-    show_default=True,
-    help="Settings file.",
-)
+@env_file_option
 @click.option("--month", required=True, help="The month, e.g. 2026-11.")
 @click.option(
     "--out",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select, update
 
 from storage.models import AppState, AuditEvent, DumpRun, ExternalCopy, OutboxMessage, PrunedFile
+from storage.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,8 @@ def _record(row: DumpRun) -> DumpRecord:
 
 
 @dataclass
-class DumpLog:
-    engine: Engine
-    _sessions: sessionmaker[Session] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+class DumpLog(Repository):
+    """Dump runs, the state kept between restarts, and the audit trail."""
 
     def start(
         self,
@@ -226,14 +222,8 @@ class PrunedRecord:
 
 
 @dataclass
-class CopyLog:
+class CopyLog(Repository):
     """Queries on copies to the external disk and on files removed by retention."""
-
-    engine: Engine
-    _sessions: sessionmaker[Session] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def start(
         self,
@@ -348,14 +338,8 @@ class OutboxItem:
 
 
 @dataclass
-class Outbox:
+class Outbox(Repository):
     """Queries on the outbox (see OutboxMessage)."""
-
-    engine: Engine
-    _sessions: sessionmaker[Session] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def add(self, *, chat_id: int, text: str, reply_markup: str, ref: str, at: datetime) -> int:
         with self._sessions.begin() as session:

@@ -4,11 +4,11 @@ so callers hold no session and no connection."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from sopbot.sop import ASSIGNMENTS, STEP_BY_NUMBER, Role, StepKind
 from storage.models import (
@@ -19,6 +19,7 @@ from storage.models import (
     SopRun,
     StepEvent,
 )
+from storage.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -130,12 +131,8 @@ def _instruction(row: Instruction, run_date: date) -> InstructionRecord:
 
 
 @dataclass
-class SopLog:
-    engine: Engine
-    _sessions: sessionmaker[Session] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+class SopLog(Repository):
+    """Runs, instructions, step events, people and refused commands."""
 
     # --- runs -------------------------------------------------------------------------------
 

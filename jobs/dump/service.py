@@ -27,6 +27,7 @@ from jobs.dump.result import (
     Progress,
 )
 from jobs.dump.sqlite_source import SqliteBackend
+from jobs.observers import cancel, notify
 from sopbot.clock import Clock, office_date
 from sopbot.settings import Settings
 from sopbot.sop import Role
@@ -359,16 +360,8 @@ class DumpService:
         return text
 
     async def _notify(self, event: str, *args: object) -> None:
-        for observer in self.observers:
-            try:
-                await getattr(observer, event)(*args)
-            except Exception:  # telling people must never break the backup itself
-                log.exception("Observer %s failed on %s", type(observer).__name__, event)
+        await notify(self.observers, event, *args)
 
     async def stop(self) -> None:
         """Cancel a running dump (the bot is shutting down); it is recorded as interrupted."""
-        task = self._task
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel(self._task)

@@ -14,6 +14,7 @@ from typing import Protocol
 from jobs.external.copy import CopyError, copy_verified, read_manifest, write_manifest
 from jobs.external.disk import Disk, DiskError, DiskProblem, check_disk
 from jobs.external.retention import prune
+from jobs.observers import cancel, notify
 from sopbot.clock import Clock, office_date
 from sopbot.settings import Settings
 from sopbot.sop import Role
@@ -275,15 +276,8 @@ class CopyService:
                 await self._notify("copy_progress", started, last)
 
     async def _notify(self, event: str, *args: object) -> None:
-        for observer in self.observers:
-            try:
-                await getattr(observer, event)(*args)
-            except Exception:  # telling people must never break the copy itself
-                log.exception("Observer %s failed on %s", type(observer).__name__, event)
+        await notify(self.observers, event, *args)
 
     async def stop(self) -> None:
-        task = self._task
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        """Cancel a running copy (the bot is shutting down); it is recorded as interrupted."""
+        await cancel(self._task)
