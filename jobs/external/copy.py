@@ -67,6 +67,9 @@ class _Prefetch:
 
     def __init__(self, stream: BinaryIO, depth: int = 3) -> None:
         self._stream = stream
+        if hasattr(os, "posix_fadvise"):  # ask for a larger read-ahead (POSIX only)
+            with contextlib.suppress(OSError):
+                os.posix_fadvise(stream.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
         self._free: queue.Queue[bytearray] = queue.Queue()
         for _ in range(depth + 1):
             self._free.put(bytearray(CHUNK))
