@@ -669,7 +669,7 @@ def copy_error_in_indonesian(error: str) -> str:
         return f"gagal menulis ke hard disk ({error.rsplit(': ', 1)[-1]})"
     if error.startswith("reading back"):
         return f"gagal membaca ulang salinan ({error.rsplit(': ', 1)[-1]})"
-    return error
+    return f"kesalahan: {error}"
 
 
 NOTHING_TO_COPY = "Tidak ada back up baru yang perlu disalin: dump terbaru sudah ada di hard disk."
