@@ -136,7 +136,7 @@ async def main_async(args: argparse.Namespace) -> None:
         services = open_services(settings)
         services.run_watch_loop = False
         statements: list[tuple[str, Any]] = []
-        app = build_application(services)
+        app = build_application(services, rate_limit=not args.no_rate_limit)
         bare = build_bare(BARE_TOKEN, bare_server.base_url)
         async with running(app, poll_timeout=10):
             await bare.initialize()
@@ -184,6 +184,8 @@ def main() -> int:
     parser.add_argument("--commands", type=int, default=300)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--pace", type=float, default=0.05, help="seconds between commands")
+    parser.add_argument("--no-rate-limit", action="store_true",
+                        help="run sopbot without its Telegram rate limiter (to see its cost)")
     asyncio.run(main_async(parser.parse_args()))
     return 0
 
