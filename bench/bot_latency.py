@@ -184,8 +184,11 @@ def main() -> int:
     parser.add_argument("--commands", type=int, default=300)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--pace", type=float, default=0.05, help="seconds between commands")
-    parser.add_argument("--no-rate-limit", action="store_true",
-                        help="run sopbot without its Telegram rate limiter (to see its cost)")
+    parser.add_argument(
+        "--no-rate-limit",
+        action="store_true",
+        help="run sopbot without its Telegram rate limiter (to see its cost)",
+    )
     asyncio.run(main_async(parser.parse_args()))
     return 0
 

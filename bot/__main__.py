@@ -1,5 +1,7 @@
 """`python -m bot` runs the bot, like `sopbot run`."""
 
+import sys
+
 from sopbot.cli import main
 
-main(["run", *__import__("sys").argv[1:]])
+main(["run", *sys.argv[1:]])

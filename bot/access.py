@@ -65,16 +65,9 @@ async def _refuse(update: Update, svc: Services, command: Command, reason: str, 
         reason=reason,
     )
     if update.callback_query is not None:
-        await update.callback_query.answer(_plain(text), show_alert=True)
+        await update.callback_query.answer(texts.plain(text)[:200], show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
-
-
-def _plain(html_text: str) -> str:
-    import re
-    from html import unescape
-
-    return unescape(re.sub(r"<[^>]+>", "", html_text))[:200]
 
 
 def guarded(command_name: str) -> Callable[[GuardedHandler], Handler]:

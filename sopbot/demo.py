@@ -7,11 +7,9 @@ Nothing leaves the machine: the real bot talks HTTP to a Bot API server running 
 from __future__ import annotations
 
 import asyncio
-import re
 import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from html import unescape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,10 +25,6 @@ GROUP = -100500
 PEOPLE = {KABID: ("Bu Kadek", "Kabid"), ADB: ("Pak Made", "ADB"), KASI: ("Pak Nyoman", "Kasi")}
 
 Printer = Callable[[str], None]
-
-
-def _plain(html_text: str) -> str:
-    return unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
 def demo_settings(base_url: str, data_dir: Path) -> Settings:
@@ -61,7 +55,7 @@ class DemoDay:
         else:
             name, role = PEOPLE.get(message.chat_id, (str(message.chat_id), "?"))
             who = f"{name} ({role})"
-        body = _plain(message.text).replace("\n", "\n      ")
+        body = message.text.replace("\n", "\n      ")
         buttons = "".join(f"  [{text}]" for text, _ in message.buttons)
         self.out(f"  🤖 → {who}:\n      {body}{buttons}")
 
