@@ -1,0 +1,1 @@
+"""Telegram side: handlers, who may do what, and every text the bot sends (in Indonesian)."""

@@ -1,0 +1,1 @@
+"""The SOP log: SQLAlchemy models, the queries the bot needs, and Alembic migrations."""
