@@ -358,7 +358,6 @@ WRONG_CHAT = (
     "Tidak ada yang diubah."
 )
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Kirim /bantuan untuk melihat perintah Anda."
-NO_SCHEDULE = "jadwal back up otomatis belum diatur"
 
 
 # --- the dump (SOP step 8) and its report (step 9) --------------------------------------------
