@@ -1,0 +1,111 @@
+"""Texts of the warnings, the daily summary and the reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+
+from bot.texts.backup import OUTCOME_WORDS
+from bot.texts.chat import instruction_task
+from bot.texts.common import (
+    ROLE_SHORT,
+    clock_time,
+    escape,
+    long_date,
+    minutes,
+    size,
+    warning_footer,
+)
+from bot.texts.disk import DISK_PROBLEMS
+from jobs.watchdog import Summary
+from storage.dumplog import CopyRecord, DumpRecord
+from storage.soplog import InstructionRecord
+
+# --- warnings and the daily summary -----------------------------------------------------------
+
+
+def missing_dump_alert(due: datetime, last_good: DumpRecord | None, tz: tzinfo) -> str:
+    last = (
+        f"Back up baik terakhir: <code>{escape(Path(last_good.file_path).name)}</code> "
+        f"({long_date(last_good.started_at.astimezone(tz).date())} "
+        f"{clock_time(last_good.started_at, tz)})."
+        if last_good
+        else "Belum pernah ada back up yang berhasil."
+    )
+    return (
+        "🚨 <b>BACK UP HARIAN BELUM ADA</b>\n"
+        f"Sampai batas waktu {clock_time(due, tz)} belum ada back up database yang berhasil "
+        f"hari ini. {last}\n"
+        "ADB: periksa server dan jalankan /backup.\n"
+        f"{warning_footer()}"
+    )
+
+
+def stale_external_alert(
+    last_copy: CopyRecord | None, max_age: timedelta, now: datetime, tz: tzinfo
+) -> str:
+    if last_copy is None or last_copy.finished_at is None:
+        since = "Belum pernah ada salinan terverifikasi di hard disk eksternal."
+    else:
+        when = last_copy.finished_at
+        since = (
+            f"Salinan terverifikasi terakhir: {long_date(when.astimezone(tz).date())} "
+            f"{clock_time(when, tz)} ({minutes(now - when)} lalu)."
+        )
+    return (
+        "🚨 <b>SALINAN HARD DISK EKSTERNAL SUDAH TERLALU LAMA</b>\n"
+        f"{since} Batas: {minutes(max_age)}.\n"
+        "Kasi: pasang hard disk eksternal dan kirim /salin.\n"
+        f"{warning_footer()}"
+    )
+
+
+def daily_summary(summary: Summary, tz: tzinfo) -> str:
+    lines = [f"🌅 <b>Ringkasan back up</b> — {long_date(summary.at.astimezone(tz).date())}"]
+    dump = summary.last_dump
+    if dump is None:
+        lines.append("Dump terakhir: belum ada.")
+    else:
+        lines.append(
+            f"Dump terakhir: {OUTCOME_WORDS.get(dump.outcome, dump.outcome)} — "
+            f"<code>{escape(Path(dump.file_path).name)}</code>, {size(dump.size_bytes)}, "
+            f"{long_date(dump.started_at.astimezone(tz).date())} {clock_time(dump.started_at, tz)}"
+        )
+        lines.append(
+            "Salinan eksternal dump itu: "
+            + ("✅ terverifikasi" if summary.dump_copied else "⏳ belum ada")
+        )
+    copy = summary.last_copy
+    if copy is not None and copy.finished_at is not None:
+        days = (summary.at - copy.finished_at).days
+        lines.append(
+            f"Salinan terverifikasi terakhir: {days} hari lalu "
+            f"({escape(Path(copy.dest_path).name)}, hard disk {escape(copy.disk_label)})"
+        )
+    else:
+        lines.append("Salinan terverifikasi terakhir: belum pernah.")
+    lines.append(f"Ruang kosong server: {size(summary.server_free)}")
+    if summary.external_problem is not None:
+        lines.append(
+            "Hard disk eksternal: "
+            + DISK_PROBLEMS.get(summary.external_problem, summary.external_problem)
+        )
+    elif summary.external_free is not None:
+        lines.append(f"Ruang kosong hard disk eksternal: {size(summary.external_free)}")
+    return "\n".join(lines)
+
+
+def overdue_reminder(instruction: InstructionRecord, late_by: timedelta) -> str:
+    return (
+        f"⏰ <b>Pengingat</b>: instruksi #{instruction.id} "
+        f"({instruction_task(instruction.target_role)}) sudah lewat standar waktu "
+        f"{minutes(late_by)}. Bila sudah selesai, kirim /selesai {instruction.id}."
+    )
+
+
+def overdue_to_kabid(instruction: InstructionRecord, late_by: timedelta) -> str:
+    return (
+        f"⏰ Instruksi #{instruction.id} untuk {ROLE_SHORT[instruction.target_role]} "
+        f"belum selesai, terlambat {minutes(late_by)} dari standar SOP. Pengingat sudah "
+        "dikirim."
+    )

@@ -1,0 +1,317 @@
+"""Texts of the conversation: introductions, refusals, instructions, status, history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+
+from bot.commands import Command
+from bot.texts.common import (
+    MAX_NOTE_LENGTH,
+    ROLE_SHORT,
+    clock_time,
+    escape,
+    long_date,
+    minutes,
+    person,
+    roles_text,
+    short_date,
+    timeliness,
+)
+from sopbot.sop import (
+    ASSIGNMENTS,
+    STEPS,
+    Role,
+    StepKind,
+    duration_standard,
+)
+from sopbot.timing import Timeliness
+from storage.soplog import DayStatus, InstructionRecord, StepRecord
+
+# --- introductions and refusals ---------------------------------------------------------------
+
+
+def welcome(name: str, roles: frozenset[Role], commands: Sequence[Command]) -> str:
+    lines = [
+        f"Halo, {escape(name)}. Saya bot SOP-PIAK-02 <b>Back Up Data Kependudukan</b>.",
+        f"Peran Anda: <b>{roles_text(roles)}</b>.",
+        "",
+        "Perintah yang dapat Anda gunakan:",
+    ]
+    lines += [f"{escape(c.usage)} — {escape(c.description)}" for c in commands]
+    return "\n".join(lines)
+
+
+def stranger(user_id: int) -> str:
+    return (
+        "Mohon maaf, Anda belum terdaftar sebagai petugas SOP back up data kependudukan, "
+        f"sehingga perintah ini tidak dapat dijalankan. ID Telegram Anda: <code>{user_id}</code>. "
+        "Hubungi Administrator Database bila Anda seharusnya terdaftar."
+    )
+
+
+def wrong_role(command: Command, roles: frozenset[Role]) -> str:
+    allowed = " atau ".join(ROLE_SHORT[r] for r in Role if r in command.roles)
+    return (
+        f"Perintah /{command.name} hanya untuk {allowed}. "
+        f"Peran Anda: {roles_text(roles)}. Tidak ada yang diubah."
+    )
+
+
+def usage(command: Command, problem: str = "") -> str:
+    prefix = f"{problem}\n" if problem else ""
+    return f"{prefix}Cara pakai: <code>{escape(command.usage)}</code>"
+
+
+NOTE_TOO_LONG = f"Catatan terlalu panjang (maksimal {MAX_NOTE_LENGTH} karakter)."
+BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."
+INTERNAL_ERROR = (
+    "Maaf, terjadi kesalahan di bot saat memproses perintah Anda. Tidak ada yang hilang; "
+    "kesalahan sudah dicatat untuk Administrator Database. Silakan coba lagi."
+)
+
+
+# --- instructions -----------------------------------------------------------------------------
+
+
+def instruction_task(target: Role) -> str:
+    assignment = ASSIGNMENTS[target]
+    first, last = assignment.covered_steps[0], assignment.covered_steps[-1]
+    steps = f"langkah {first}" if first == last else f"langkah {first}–{last}"
+    return f"{escape(assignment.task)} (SOP {steps})"
+
+
+def instruction_delivered(instruction: InstructionRecord, issuer: str) -> str:
+    assignment = ASSIGNMENTS[instruction.target_role]
+    lines = [
+        f"📋 <b>Instruksi #{instruction.id}</b> dari {escape(issuer)} (Kabid)",
+        instruction_task(instruction.target_role),
+    ]
+    if instruction.note:
+        lines.append(f"Catatan: {escape(instruction.note)}")
+    lines += [
+        f"Standar waktu: {minutes(assignment.standard)}.",
+        f"Bila sudah selesai, tekan tombol di bawah atau kirim /selesai {instruction.id}.",
+    ]
+    return "\n".join(lines)
+
+
+def instruction_for_group(instruction: InstructionRecord, issuer: str) -> str:
+    target = ROLE_SHORT[instruction.target_role]
+    note = f"\nCatatan: {escape(instruction.note)}" if instruction.note else ""
+    return (
+        f"📋 Instruksi #{instruction.id}: {escape(issuer)} (Kabid) menugaskan {target}: "
+        f"{instruction_task(instruction.target_role)}.{note}"
+    )
+
+
+def instruction_confirmation(
+    instruction: InstructionRecord,
+    delivered: Sequence[str],
+    failed: Sequence[tuple[str, str]],
+    group_ok: bool | None,
+    waiting: Sequence[str] = (),
+) -> str:
+    target = ROLE_SHORT[instruction.target_role]
+    lines = [f"Instruksi #{instruction.id} untuk {target} tercatat."]
+    if delivered:
+        lines.append(f"Terkirim kepada: {', '.join(escape(n) for n in delivered)}.")
+    for name, reason in failed:
+        lines.append(f"⚠️ Tidak terkirim kepada {escape(name)}: {reason}")
+    if waiting:
+        lines.append(
+            f"⏳ Menunggu Telegram untuk: {', '.join(escape(n) for n in waiting)} "
+            "(dikirim otomatis begitu tersambung)."
+        )
+    if not delivered and not waiting:
+        lines.append(f"⚠️ Belum ada {target} yang menerima instruksi ini; mohon sampaikan langsung.")
+    if group_ok is False:
+        lines.append("⚠️ Salinan ke grup kantor gagal terkirim.")
+    return "\n".join(lines)
+
+
+def delivery_failure_reason(description: str) -> str:
+    if "blocked" in description:
+        return "pengguna memblokir bot."
+    if "initiate" in description or "chat not found" in description:
+        return "pengguna belum pernah memulai percakapan dengan bot (minta ia mengirim /start)."
+    return "Telegram menolak pesan."
+
+
+def instruction_closed_note(instruction: InstructionRecord, closer: str, tz: tzinfo) -> str:
+    assert instruction.closed_at is not None
+    return f"✅ Selesai oleh {escape(closer)} pukul {clock_time(instruction.closed_at, tz)}."
+
+
+def closed_reply(instruction: InstructionRecord, result: Timeliness) -> str:
+    return (
+        f"Terima kasih. Instruksi #{instruction.id} ditutup dan dicatat.\n"
+        f"Waktu pelaksanaan: {timeliness(result)}."
+    )
+
+
+def report_to_kabid(
+    instruction: InstructionRecord,
+    closer: str,
+    result: Timeliness,
+    tz: tzinfo,
+    *,
+    with_button: bool = True,
+) -> str:
+    assignment = ASSIGNMENTS[instruction.target_role]
+    role = ROLE_SHORT[instruction.target_role]
+    if instruction.target_role is Role.ADB:
+        headline = (
+            f"✅ <b>Laporan ADB</b> (SOP langkah {assignment.report_step}): back up data "
+            "kependudukan harian pada server sudah dilaksanakan."
+        )
+    else:
+        headline = (
+            f"✅ <b>Laporan Kasi</b> (SOP langkah {assignment.report_step}): back up data "
+            "kependudukan ke hard disk eksternal sudah dilaksanakan."
+        )
+    assert instruction.closed_at is not None
+    lines = [
+        headline,
+        f"Instruksi #{instruction.id}, diselesaikan oleh {escape(closer)} ({role}) pukul "
+        f"{clock_time(instruction.closed_at, tz)}.",
+        f"Waktu pelaksanaan: {timeliness(result)}.",
+    ]
+    if instruction.close_note:
+        lines.append(f"Catatan: {escape(instruction.close_note)}")
+    if instruction.target_role is Role.ADB:
+        how = "tekan tombol di bawah atau kirim" if with_button else "Kabid mengirim"
+        lines.append(
+            "Langkah berikutnya (10): Kabid menugaskan Kasi menyalin back up ke hard "
+            f"disk eksternal — {how} /instruksi kasi."
+        )
+    return "\n".join(lines)
+
+
+def no_open_instruction() -> str:
+    return "Tidak ada instruksi terbuka untuk Anda saat ini."
+
+
+def choose_instruction(open_ones: Sequence[InstructionRecord], tz: tzinfo) -> str:
+    lines = ["Ada beberapa instruksi terbuka. Pilih yang sudah selesai:"]
+    lines += [
+        f"#{i.id} — untuk {ROLE_SHORT[i.target_role]}, {short_date(i.run_date)} "
+        f"{clock_time(i.issued_at, tz)}"
+        for i in open_ones
+    ]
+    lines.append("atau kirim /selesai &lt;nomor&gt; [catatan].")
+    return "\n".join(lines)
+
+
+def close_refused(
+    reason: str,
+    instruction_id: int,
+    instruction: InstructionRecord | None,
+    names: Mapping[int, str],
+    tz: tzinfo,
+) -> str:
+    if reason == "unknown":
+        return f"Instruksi #{instruction_id} tidak ditemukan."
+    if reason == "wrong_role" and instruction is not None:
+        return (
+            f"Instruksi #{instruction_id} ditujukan kepada "
+            f"{ROLE_SHORT[instruction.target_role]}, bukan kepada Anda. Tidak ada yang diubah."
+        )
+    if instruction is not None and instruction.closed_at is not None:
+        return (
+            f"Instruksi #{instruction_id} sudah ditutup oleh "
+            f"{person(instruction.closed_by, names)} pukul "
+            f"{clock_time(instruction.closed_at, tz)}."
+        )
+    return f"Instruksi #{instruction_id} tidak dapat ditutup."
+
+
+# --- status and history -----------------------------------------------------------------------
+
+OUTCOME_ICON = {"done": "✅", "confirmed": "☑️", "warning": "⚠️", "failed": "❌"}
+
+
+def _event_line(event: StepRecord, names: Mapping[int, str], tz: tzinfo) -> str:
+    who = person(event.actor_id, names)
+    text = f"{who}, {clock_time(event.finished_at, tz)}"
+    if event.outcome == "confirmed":
+        text += " (dikonfirmasi)"
+    if event.duration is not None:
+        standard = duration_standard(event.step_number)
+        text += f", {timeliness(Timeliness(event.duration, standard))}"
+    return text
+
+
+def day_status(
+    status: DayStatus, names: Mapping[int, str], tz: tzinfo, now: datetime, schedule_summary: str
+) -> str:
+    lines = [f"📊 <b>Status SOP-PIAK-02</b> — {long_date(status.run_date)}"]
+    schedule_steps = [s for s in STEPS if s.kind is StepKind.SCHEDULE]
+    for step in STEPS:
+        if step.kind is StepKind.SCHEDULE:
+            if step is schedule_steps[0]:
+                first, last = schedule_steps[0].number, schedule_steps[-1].number
+                lines.append(
+                    f"⚙️ {first}–{last}. Pengaturan back up harian (Task Scheduler): "
+                    f"digantikan jadwal bot — {schedule_summary}"
+                )
+            continue
+        events = status.events_for(step.number)
+        if events:
+            event = events[-1]
+            icon = OUTCOME_ICON.get(event.outcome, "•")
+            detail = _event_line(event, names, tz)
+            if event.note and event.outcome in ("failed", "warning"):
+                detail += f" — {escape(event.note[:200])}"
+        else:
+            icon, detail = "⏳", f"belum (standar {minutes(step.standard)})"
+        lines.append(f"{icon} {step.number}. {escape(step.title)} — {detail}")
+    open_ones = [i for i in status.instructions if i.status == "open"]
+    for instruction in open_ones:
+        waited = now - instruction.issued_at
+        standard = ASSIGNMENTS[instruction.target_role].standard
+        state = (
+            f"terlambat {minutes(waited - standard)}"
+            if waited > standard
+            else f"berjalan {minutes(waited)}"
+        )
+        lines.append(
+            f"🕒 Instruksi #{instruction.id} untuk {ROLE_SHORT[instruction.target_role]} "
+            f"masih terbuka ({state}, standar {minutes(standard)})."
+        )
+    done, required = len(status.done_steps), len(status.required_steps)
+    if status.complete:
+        lines.append(f"\n<b>Lengkap</b>: semua {required} langkah wajib hari ini selesai.")
+    else:
+        lines.append(f"\n{done} dari {required} langkah wajib selesai.")
+    return "\n".join(lines)
+
+
+def history(statuses: Sequence[DayStatus]) -> str:
+    lines = [f"🗓️ <b>Riwayat SOP-PIAK-02</b> ({len(statuses)} hari terakhir)"]
+    for status in statuses:
+        done, required = len(status.done_steps), len(status.required_steps)
+        failed = any(e.outcome == "failed" for e in status.events)
+        if status.complete:
+            icon, word = "✅", "lengkap"
+        elif not status.events:
+            icon, word = "⬜", "tidak ada kegiatan"
+        else:
+            icon, word = ("❌" if failed else "🟡"), f"{done}/{required} langkah"
+        lines.append(f"{icon} {short_date(status.run_date)}: {word}")
+    return "\n".join(lines)
+
+
+WRONG_CHAT = (
+    "Bot ini hanya melayani chat pribadi petugas dan grup kantor yang terdaftar. "
+    "Tidak ada yang diubah."
+)
+UNKNOWN_COMMAND = "Perintah tidak dikenal. Kirim /bantuan untuk melihat perintah Anda."
+
+
+def undeliverable(name: str, reason: str) -> str:
+    return (
+        f"⚠️ Pesan bot tidak dapat dikirim kepada {escape(name)}: "
+        f"{delivery_failure_reason(reason)} Pesan berikutnya kepadanya juga tidak akan "
+        "terkirim sebelum masalah ini diselesaikan."
+    )

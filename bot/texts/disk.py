@@ -1,0 +1,171 @@
+"""Texts of the external copy (SOP step 11) and of the record of backups on the disk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+from pathlib import Path
+
+from bot.texts.backup import dump_progress
+from bot.texts.common import escape, seconds_text, size, warning_footer
+from jobs.external.listing import DiskListing, VerifyReport
+from jobs.external.service import CopyResult
+from storage.dumplog import PrunedRecord
+
+# --- the external copy (SOP step 11), record keeping ------------------------------------------
+
+DISK_PROBLEMS = {
+    "missing": "hard disk eksternal tidak terpasang (folder EXTERNAL_DISK_PATH tidak ada). "
+    "Pasang hard disk lalu kirim /salin.",
+    "not_separate": "lokasi EXTERNAL_DISK_PATH berada pada disk yang sama dengan server, "
+    "bukan hard disk eksternal.",
+    "no_identity": "hard disk ini belum didaftarkan. ADB: jalankan `sopbot disk init` sekali "
+    "pada hard disk ini.",
+    "wrong_disk": "hard disk yang terpasang bukan hard disk back up yang terdaftar "
+    "(EXTERNAL_DISK_IDS).",
+    "read_only": "hard disk eksternal tidak dapat ditulisi (hanya-baca atau tanpa izin).",
+    "full": "ruang kosong hard disk eksternal tidak cukup untuk file ini.",
+}
+
+
+def copy_started(file_name: str, size_bytes: int, trigger: str, requester: str | None) -> str:
+    who = f" oleh {escape(requester)}" if requester else ""
+    how = {
+        "auto": "otomatis",
+        "instruction": "dari instruksi",
+        "chat": "atas permintaan",
+        "cli": "dari baris perintah",
+    }.get(trigger, trigger)
+    return (
+        f"💽 <b>Menyalin back up ke hard disk eksternal</b> ({how}{who})\n"
+        f"File: <code>{escape(file_name)}</code> · {size(size_bytes)}"
+    )
+
+
+def copy_progress(header: str, done: int, total: int) -> str:
+    percent = 100.0 * done / total if total else None
+    return dump_progress(header, percent, f"{size(done)} dari {size(total)}")
+
+
+def copy_done(result: CopyResult, tz: tzinfo) -> str:
+    assert result.dest is not None and result.finished_at and result.started_at
+    lines = [
+        "✅ <b>Salinan ke hard disk eksternal terverifikasi</b> (SOP langkah 11)",
+        f"File: <code>{escape(result.dest.name)}</code> · {size(result.size)}"
+        + (" (zstd)" if result.compressed else ""),
+        f"Hard disk: {escape(result.disk_label)} · durasi "
+        f"{seconds_text((result.finished_at - result.started_at).total_seconds())}",
+        f"SHA-256: <code>{result.sha256}</code> (dibaca ulang dari disk, cocok)",
+    ]
+    if result.pruned:
+        lines.append("Dihapus oleh retensi: " + ", ".join(escape(n) for n in result.pruned))
+    return "\n".join(lines)
+
+
+def copy_disk_problem(result: CopyResult) -> str:
+    reason = DISK_PROBLEMS.get(result.problem.value if result.problem else "", result.error)
+    name = result.source.name if result.source else "-"
+    return (
+        f"⚠️ <b>Back up belum disalin ke hard disk eksternal</b>: {reason}\n"
+        f"File <code>{escape(name)}</code> tetap aman di server. Tidak ada yang ditulis ke "
+        "hard disk."
+    )
+
+
+def copy_failed(result: CopyResult) -> str:
+    name = result.source.name if result.source else "-"
+    return (
+        f"🚨 <b>SALINAN KE HARD DISK EKSTERNAL GAGAL</b>\nFile: <code>{escape(name)}</code>\n"
+        f"Penyebab: {escape(copy_error_in_indonesian(result.error))}\n"
+        "Salinan yang gagal tidak dihitung. Kasi: periksa hard disk lalu kirim /salin.\n"
+        f"{warning_footer()}"
+    )
+
+
+def copy_error_in_indonesian(error: str) -> str:
+    if "did not verify" in error:
+        return "salinan tidak cocok saat dibaca ulang (hard disk bermasalah?)"
+    if "changed on the server" in error:
+        return "file dump di server berubah sejak dibuat (rusak?)"
+    if error.startswith("writing "):
+        return f"gagal menulis ke hard disk ({error.rsplit(': ', 1)[-1]})"
+    if error.startswith("reading back"):
+        return f"gagal membaca ulang salinan ({error.rsplit(': ', 1)[-1]})"
+    return f"kesalahan: {error}"
+
+
+NOTHING_TO_COPY = "Tidak ada back up baru yang perlu disalin: dump terbaru sudah ada di hard disk."
+COPY_BUSY = "Penyalinan ke hard disk eksternal sedang berjalan. Tunggu sampai selesai."
+NO_EXTERNAL_DISK = "Hard disk eksternal belum diatur (EXTERNAL_DISK_PATH kosong)."
+CONFIRM_COPY = (
+    "Salinan sudah terverifikasi. Kasi: bila instruksi sudah selesai, konfirmasi dengan /selesai."
+)
+
+
+PLACES = {"server": "server", "external": "hard disk"}
+
+
+def disk_listing(listing: DiskListing, pruned: Sequence[PrunedRecord], tz: tzinfo) -> str:
+    disk = listing.disk
+    lines = [f"🗂️ <b>Daftar back up di hard disk eksternal</b> — {escape(disk.identity.label)}"]
+    if not listing.files:
+        lines.append("Belum ada file back up.")
+    for item in listing.files:
+        mark = (
+            "✅"
+            if item.verified
+            else ("❌ tidak lengkap" if item.partial else "⚠️ belum diverifikasi")
+        )
+        local = item.modified.astimezone(tz)
+        lines.append(
+            f"{mark} <code>{escape(item.name)}</code> · {size(item.size)} · "
+            f"{local:%d/%m/%Y %H:%M}"
+            + ("" if item.in_log or not item.verified else " · tidak ada di catatan bot")
+        )
+    good = sorted(listing.good, key=lambda f: f.modified)
+    if good:
+        lines.append(
+            f"Tertua: {escape(good[0].name)} · terbaru: {escape(good[-1].name)} "
+            f"({len(good)} file terverifikasi)"
+        )
+    lines.append(
+        f"Ruang kosong: {size(disk.free_bytes)} dari {size(disk.total_bytes)}"
+        + (
+            f" · cukup untuk ±{listing.days_left} hari lagi"
+            if listing.days_left is not None
+            else ""
+        )
+    )
+    if pruned:
+        lines.append(
+            "Dihapus oleh retensi (terbaru): "
+            + ", ".join(
+                f"{escape(Path(p.path).name)} ({PLACES.get(p.location, p.location)})"
+                for p in pruned[:5]
+            )
+        )
+    return "\n".join(lines)
+
+
+def verify_report(report: VerifyReport, label: str) -> str:
+    lines = [f"🔎 <b>Verifikasi hard disk {escape(label)}</b>: {len(report.good)} file cocok"]
+    for name in report.mismatched:
+        lines.append(f"❌ <code>{escape(name)}</code> tidak cocok dengan SHA256SUMS (rusak)")
+    for name in report.missing:
+        lines.append(f"❌ <code>{escape(name)}</code> hilang dari hard disk")
+    for name in report.unlisted:
+        lines.append(f"⚠️ <code>{escape(name)}</code> tidak pernah diverifikasi (bukan back up sah)")
+    lines.append("Semua back up terverifikasi utuh." if report.ok else f"{warning_footer()}")
+    return "\n".join(lines)
+
+
+def disk_problem_only(problem: str, detail: str) -> str:
+    return f"⚠️ Hard disk eksternal tidak dapat dibaca: {DISK_PROBLEMS.get(problem, detail)}"
+
+
+def copy_interrupted(paths: Sequence[str]) -> str:
+    names = ", ".join(f"<code>{escape(Path(p).name)}</code>" for p in paths)
+    return (
+        f"⚠️ Penyalinan {names} ke hard disk eksternal terputus karena bot berhenti. "
+        "Salinan yang terputus tidak dihitung. Kasi: kirim /salin untuk mengulang."
+    )

@@ -1,0 +1,48 @@
+"""Texts of the monthly report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.texts.common import minutes, month_name
+from jobs.report import MonthReport
+
+# --- the monthly report -----------------------------------------------------------------------
+
+
+def report_summary(report: MonthReport) -> str:
+    if not report.days:
+        return f"📈 Laporan {month_name(report.month)}: belum ada hari yang dapat dilaporkan."
+    percent = f"{report.compliance * 100:.0f}%"
+    lines = [
+        f"📈 <b>Laporan SOP-PIAK-02 — {month_name(report.month)}</b> ({len(report.days)} hari)",
+        f"Kepatuhan SOP: {report.copied_days} dari {len(report.days)} hari dengan salinan "
+        f"eksternal terverifikasi ({percent}).",
+    ]
+    good = sum(1 for d in report.days if d.dump in ("success", "warning"))
+    lines.append(
+        f"Dump berhasil: {good} hari · gagal/tidak ada: {len(report.missed_days)} hari"
+        + (
+            " (" + ", ".join(str(d.day) for d in report.missed_days[:15]) + ")"
+            if report.missed_days
+            else ""
+        )
+    )
+    if report.late_days:
+        lines.append(
+            "Hari dengan langkah terlambat: " + ", ".join(str(d.day) for d in report.late_days[:15])
+        )
+    if report.steps:
+        lines.append("Rata-rata waktu per langkah (standar):")
+        for stat in report.steps:
+            mark = "✅" if stat.on_time else "⚠️"
+            lines.append(
+                f"{mark} langkah {stat.number}: "
+                f"{minutes(timedelta(seconds=stat.average_seconds))} "
+                f"({minutes(timedelta(seconds=stat.standard_seconds))}, "
+                f"{stat.count}×)"
+            )
+    return "\n".join(lines)
+
+
+REPORT_USAGE_PROBLEM = "Bulan harus berformat TTTT-BB, misalnya 2026-11."
