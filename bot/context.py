@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot import texts
 from bot.outbox import OutboxSender
 from jobs.dump.service import DumpService
 from jobs.external.service import CopyService
@@ -47,8 +48,6 @@ class Services:
 
     def describe_schedule(self) -> str:
         """One line on the daily dump schedule, for /status."""
-        from bot import texts
-
         return texts.schedule_line(
             self.scheduler.backup_time.strftime("%H:%M"),
             self.settings.dump_name_pattern,

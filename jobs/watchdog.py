@@ -17,7 +17,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
 
@@ -56,8 +56,9 @@ class WatchdogNotifier(Protocol):
     ) -> None: ...
 
 
-def _last_slot(now: datetime, at_hour: int, at_minute: int, tz: object) -> datetime:
-    local = now.astimezone(tz)  # type: ignore[arg-type]
+def _last_slot(now: datetime, at_hour: int, at_minute: int, tz: tzinfo) -> datetime:
+    """The most recent time of day `at_hour:at_minute` (office time) at or before `now`."""
+    local = now.astimezone(tz)
     slot = local.replace(hour=at_hour, minute=at_minute, second=0, microsecond=0)
     return slot if slot <= local else slot - timedelta(days=1)
 
