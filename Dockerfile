@@ -11,7 +11,8 @@ COPY sopbot ./sopbot
 COPY bot ./bot
 COPY jobs ./jobs
 COPY storage ./storage
-COPY localapi ./localapi
+COPY core ./core
+COPY devtools ./devtools
 RUN pip install --no-cache-dir ".[postgres]"
 
 USER sopbot

@@ -29,10 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bare_bot import build as build_bare
 from sqlalchemy import event, insert
 
-from bot.app import build_application, open_services, running
-from localapi.server import BotApiServer
-from sopbot.clock import ManualClock
-from sopbot.settings import Settings
+from bot.app import build_application, running
+from bot.context import Services
+from core.clock import ManualClock
+from core.settings import Settings
+from devtools.botapi import BotApiServer
+from sopbot.runtime import open_runtime
 from storage.models import Instruction, SopRun, StepEvent
 
 SOP_TOKEN, BARE_TOKEN = "111111:BENCH-sopbot", "222222:BENCH-bare"
@@ -41,7 +43,7 @@ STEPS_PER_DAY = (1, 8, 9, 10, 11, 1, 8, 9, 10, 11, 9)  # ~11 rows a day, as in a
 
 
 def seed(settings: Settings, years: int, today: date) -> int:
-    services = open_services(settings, ManualClock(datetime.now(UTC)))
+    services = Services.from_runtime(open_runtime(settings, ManualClock(datetime.now(UTC))))
     engine = services.log.engine
     days = [today - timedelta(days=n) for n in range(years * 365)]
     with engine.begin() as connection:
@@ -107,7 +109,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def query_plans(settings: Settings, statements: list[tuple[str, Any]]) -> None:
-    services = open_services(settings)
+    services = Services.from_runtime(open_runtime(settings))
     with services.log.engine.connect() as connection:
         for sql, params in statements:
             print(f"  {' '.join(sql.split())[:110]}")
@@ -133,7 +135,7 @@ async def main_async(args: argparse.Namespace) -> None:
         today = datetime.now(settings.tz).date()
         rows = seed(settings, args.years, today)
         print(f"SOP log: {args.years * 365} days, {rows} step rows ({settings.database_url})")
-        services = open_services(settings)
+        services = Services.from_runtime(open_runtime(settings))
         services.run_watch_loop = False
         statements: list[tuple[str, Any]] = []
         app = build_application(services, rate_limit=not args.no_rate_limit)

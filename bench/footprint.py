@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from localapi.server import BotApiServer  # noqa: E402
+from devtools.botapi import BotApiServer  # noqa: E402
 
 TOKEN = "333333:BENCH-footprint"
 IDLE_SECONDS = 3.0

@@ -18,7 +18,7 @@ from telegram.constants import ParseMode
 from bot import texts
 from bot.commands import COMMAND_BY_NAME, Command
 from bot.context import Context, Services, services
-from sopbot.sop import Role
+from core.sop import Role
 
 log = logging.getLogger(__name__)
 

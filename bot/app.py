@@ -21,18 +21,10 @@ from bot import backup, checks, delivery, external, handlers, reports, texts, wa
 from bot.commands import COMMANDS
 from bot.context import SERVICES_KEY, Services
 from bot.outbox import OutboxSender
-from jobs.dump.result import DumpBackend
-from jobs.dump.service import DumpService
-from jobs.external.service import CopyService
+from core.sop import Role
 from jobs.healthcheck import HealthcheckPinger
-from jobs.schedule import BackupScheduler, effective_backup_time
+from jobs.runtime import Runtime
 from jobs.watchdog import Watchdog
-from sopbot.clock import Clock, SystemClock
-from sopbot.settings import Settings
-from sopbot.sop import Role
-from storage.database import make_engine, upgrade
-from storage.dumplog import CopyLog, DumpLog, Outbox
-from storage.soplog import SopLog
 
 log = logging.getLogger(__name__)
 
@@ -43,40 +35,8 @@ COMMAND_MESSAGES = filters.UpdateType.MESSAGE & ~filters.FORWARDED
 StartupHook = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 
 
-def open_services(
-    settings: Settings, clock: Clock | None = None, backend: DumpBackend | None = None
-) -> Services:
-    """Open (and migrate) the SOP log and gather what the handlers and jobs need."""
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    soplog, dumplog, copylog = SopLog(engine), DumpLog(engine), CopyLog(engine)
-    outbox = Outbox(engine)
-    clock = clock or SystemClock()
-    dump = DumpService(settings, dumplog, soplog, clock, backend)
-    configured = settings.backup_time.strftime("%H:%M")
-    configured_before = dumplog.get_state(backup.BACKUP_TIME_ENV_KEY)
-    backup_time = effective_backup_time(
-        settings.backup_time, dumplog.get_state(backup.BACKUP_TIME_KEY), configured_before
-    )
-    if configured_before != configured:  # BACKUP_TIME was edited: it wins over /jadwal
-        now = clock.now()
-        dumplog.set_state(backup.BACKUP_TIME_ENV_KEY, configured, now)
-        dumplog.set_state(backup.BACKUP_TIME_KEY, configured, now)
-    return Services(
-        settings=settings,
-        log=soplog,
-        clock=clock,
-        names=soplog.user_names(),
-        dumplog=dumplog,
-        dump=dump,
-        scheduler=BackupScheduler(engine, dump, backup_time),
-        copylog=copylog,
-        copier=CopyService(settings, dumplog, copylog, soplog, clock),
-        outbox=outbox,
-    )
-
-
-def build_application(svc: Services, *, rate_limit: bool = True) -> Application:  # type: ignore[type-arg]
+def build_application(runtime: Runtime, *, rate_limit: bool = True) -> Application:  # type: ignore[type-arg]
+    svc = Services.from_runtime(runtime)
     settings = svc.settings
     builder = (
         ApplicationBuilder()
@@ -164,6 +124,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         svc.copier,
         svc.clock,
         watch.ChatWatchdogNotifier(svc, app.bot),
+        svc.state,
         backup_time=lambda: scheduler.backup_time,
     )
     if svc.run_watch_loop:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.texts import MAX_NOTE_LENGTH, NOTE_TOO_LONG
-from sopbot.sop import Role
+from core.sop import Role
 
 
 class UsageError(ValueError):

@@ -16,14 +16,12 @@ from bot.commands import COMMAND_BY_NAME, SCHEDULE_CHANGERS
 from bot.context import Context, Services, services
 from bot.handlers import instruct_kasi_button, respond
 from bot.live import LiveMessage
-from jobs.dump.result import DumpResult, Progress
-from jobs.dump.service import DumpAlreadyRunning, DumpStarted
-from sopbot.sop import Role
+from core.sop import Role
+from jobs.dump.result import DumpResult
+from jobs.job import JobAlreadyRunning, JobStarted, Progress
+from jobs.schedule import BACKUP_TIME_KEY
 
 log = logging.getLogger(__name__)
-
-BACKUP_TIME_KEY = "backup_time"
-BACKUP_TIME_ENV_KEY = "backup_time_configured"
 
 
 @dataclass
@@ -35,21 +33,19 @@ class ChatDumpObserver:
     _live: LiveMessage | None = None
     _header: str = ""
 
-    async def dump_started(self, started: DumpStarted) -> None:
+    async def job_started(self, started: JobStarted) -> None:
         requester = self.svc.name_of(started.requested_by) if started.requested_by else None
         self._header = texts.dump_started(
-            started.dump_path.name, started.backend, started.trigger, started.late_by, requester
+            started.subject.name, started.backend, started.trigger, started.late_by, requester
         )
         self._live = LiveMessage(self.svc, self.bot)
         await self._live.post([Role.ADB], self._header)
 
-    async def dump_progress(self, started: DumpStarted, progress: Progress) -> None:
+    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
         if self._live is not None:
-            await self._live.update(
-                texts.dump_progress(self._header, progress.percent, progress.message)
-            )
+            await self._live.update(texts.with_progress(self._header, progress))
 
-    async def dump_finished(self, started: DumpStarted, result: DumpResult) -> None:
+    async def job_finished(self, started: JobStarted | None, result: DumpResult) -> None:
         tz = self.svc.settings.tz
         if self._live is not None:
             await self._live.finish(texts.dump_report(result, tz, with_button=False))
@@ -74,14 +70,8 @@ async def backup(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     try:
         svc.dump.launch("chat", caller.user_id)
-    except DumpAlreadyRunning as busy:
-        await respond(
-            update,
-            texts.dump_busy(
-                busy.started.dump_path.name if busy.started else None,
-                busy.progress.percent if busy.progress else None,
-            ),
-        )
+    except JobAlreadyRunning as busy:
+        await respond(update, texts.job_busy(busy))
         return
     log.info("Dump requested from chat by %s", caller.user_id)
 
@@ -115,8 +105,8 @@ async def jadwal(update: Update, context: Context, caller: Caller) -> None:
         old = scheduler.backup_time.strftime("%H:%M")
         scheduler.reschedule(new)
         now = svc.clock.now()
-        svc.dumplog.set_state(BACKUP_TIME_KEY, new.strftime("%H:%M"), now, caller.user_id)
-        svc.dumplog.audit(
+        svc.state.set(BACKUP_TIME_KEY, new.strftime("%H:%M"), now, caller.user_id)
+        svc.audit.record(
             now, caller.user_id, "schedule_changed", f"{old} -> {new.strftime('%H:%M')}"
         )
         note = texts.schedule_changed(old, new.strftime("%H:%M"), caller.name)

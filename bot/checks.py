@@ -7,9 +7,9 @@ from html import escape
 from telegram import Update
 
 from bot.access import Caller, guarded
+from bot.checklist import passed, run_checks
 from bot.context import Context, services
 from bot.handlers import respond
-from sopbot.check import passed, run_checks
 
 
 @guarded("cek")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sopbot.sop import Role
+from core.sop import Role
 
 ALL_ROLES = frozenset(Role)
 

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
 from bot import texts
 from bot.outbox import OutboxSender
-from jobs.dump.service import DumpService
-from jobs.external.service import CopyService
-from jobs.schedule import BackupScheduler
+from jobs.runtime import Runtime
 from jobs.watchdog import Watchdog
-from sopbot.clock import Clock, office_date
-from sopbot.settings import Settings
-from storage.dumplog import CopyLog, DumpLog, Outbox
-from storage.soplog import SopLog
 
 SERVICES_KEY = "services"
 
@@ -26,16 +19,9 @@ Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any
 
 
 @dataclass
-class Services:
-    settings: Settings
-    log: SopLog
-    clock: Clock
-    dumplog: DumpLog
-    dump: DumpService
-    scheduler: BackupScheduler
-    copylog: CopyLog
-    copier: CopyService
-    outbox: Outbox
+class Services(Runtime):
+    """The shared runtime plus what only the chat needs."""
+
     # Display names of known users, mirrored from the database to save a query per update.
     names: dict[int, str] = field(default_factory=dict)
     watchdog: Watchdog | None = None  # created at start-up, once the bot can speak
@@ -43,8 +29,12 @@ class Services:
     watch_task: asyncio.Task[None] | None = None
     sender: OutboxSender | None = None  # started with the bot; sends every notification
 
-    def today(self) -> date:
-        return office_date(self.clock.now(), self.settings.tz)
+    @classmethod
+    def from_runtime(cls, runtime: Runtime) -> Services:
+        if isinstance(runtime, Services):
+            return runtime
+        fields = {name: getattr(runtime, name) for name in Runtime.__dataclass_fields__}
+        return cls(**fields, names=runtime.log.user_names())
 
     def describe_schedule(self) -> str:
         """One line on the daily dump schedule, for /status."""

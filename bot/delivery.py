@@ -12,8 +12,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import texts
 from bot.context import Services
 from bot.outbox import Delivery, RefusedHook, SentHook
-from sopbot.sop import Role
-from storage.dumplog import OutboxItem
+from core.sop import Role
+from storage.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +94,9 @@ def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook]:
     async def on_refused(item: OutboxItem, reason: str) -> None:
         """Tell the Kabid once per person that the bot cannot reach them."""
         key = f"undeliverable_told:{item.chat_id}"
-        if svc.dumplog.get_state(key) is not None:
+        if svc.state.get(key) is not None:
             return
-        svc.dumplog.set_state(key, reason, svc.clock.now())
+        svc.state.set(key, reason, svc.clock.now())
         note = texts.undeliverable(svc.name_of(item.chat_id), reason)
         for kabid in svc.settings.kabid_ids:
             if kabid != item.chat_id:

@@ -13,10 +13,11 @@ from bot.access import Caller, guarded
 from bot.context import Context, Services, services
 from bot.handlers import respond
 from bot.live import LiveMessage
+from core.sop import Role
 from jobs.external.disk import Disk, DiskError
 from jobs.external.listing import list_disk, logged_copies, verify_disk
-from jobs.external.service import CopyAlreadyRunning, CopyResult, CopyStarted
-from sopbot.sop import Role
+from jobs.external.service import CopyResult
+from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
 
 log = logging.getLogger(__name__)
 
@@ -30,23 +31,23 @@ class ChatCopyObserver:
     _live: LiveMessage | None = None
     _header: str = ""
 
-    async def copy_started(self, started: CopyStarted) -> None:
+    async def job_started(self, started: JobStarted) -> None:
         requester = self.svc.name_of(started.requested_by) if started.requested_by else None
         self._header = texts.copy_started(
-            started.source.name, started.size, started.trigger, requester
+            started.subject.name, started.size or 0, started.trigger, requester
         )
         self._live = LiveMessage(self.svc, self.bot)
         await self._live.post([Role.KASI], self._header)
 
-    async def copy_progress(self, started: CopyStarted, done: int) -> None:
+    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
         if self._live is not None:
-            await self._live.update(texts.copy_progress(self._header, done, started.size))
+            await self._live.update(texts.with_progress(self._header, progress))
 
-    async def copy_finished(self, started: CopyStarted | None, result: CopyResult) -> None:
+    async def job_finished(self, started: JobStarted | None, result: CopyResult) -> None:
         svc, tz = self.svc, self.svc.settings.tz
-        if result.outcome == "nothing":
+        if result.outcome is Outcome.NOTHING:
             return
-        if result.outcome == "disk_problem":  # announced nothing before: new messages
+        if started is None:  # the disk stopped it before it started: new messages
             await delivery.to_roles(
                 svc, self.bot, [Role.KASI, Role.KABID], texts.copy_disk_problem(result)
             )
@@ -68,14 +69,18 @@ async def _start_copy(update: Update, context: Context, caller: Caller, trigger:
         return
     try:
         task = svc.copier.launch(trigger, caller.user_id)
-    except CopyAlreadyRunning:
-        await respond(update, texts.COPY_BUSY)
+    except JobAlreadyRunning as busy:
+        await respond(update, texts.job_busy(busy))
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
 
     def tell_if_nothing(done: asyncio.Task[CopyResult]) -> None:
-        if not done.cancelled() and done.exception() is None and done.result().outcome == "nothing":
+        if (
+            not done.cancelled()
+            and done.exception() is None
+            and done.result().outcome is Outcome.NOTHING
+        ):
             context.application.create_task(respond(update, texts.NOTHING_TO_COPY))
 
     task.add_done_callback(tell_if_nothing)
@@ -99,7 +104,7 @@ async def _readable_disk(update: Update, svc: Services) -> Disk | None:
     try:
         return svc.copier.check(writing=False)
     except DiskError as problem:
-        await respond(update, texts.disk_problem_only(problem.problem.value, problem.detail))
+        await respond(update, texts.disk_problem_only(problem.problem))
         return None
 
 

@@ -13,8 +13,8 @@ from bot.access import Caller, guarded
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
 from bot.commands import COMMAND_BY_NAME, commands_for
 from bot.context import Context, services
-from sopbot.sop import ASSIGNMENTS, Role
-from sopbot.timing import Timeliness
+from core.sop import ASSIGNMENTS, Role
+from core.timing import Timeliness
 from storage.soplog import CloseError, InstructionRecord
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import delivery
 from bot.context import Services
-from sopbot.sop import Role
+from core.sop import Role
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from sopbot.clock import Clock
-from storage.dumplog import Outbox, OutboxItem
+from core.clock import Clock
+from storage.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ from telegram import Bot
 
 from bot import delivery, texts
 from bot.context import Services
+from core.sop import Role
 from jobs.watchdog import Summary, Watchdog
-from sopbot.sop import Role
-from storage.dumplog import CopyRecord, DumpRecord
+from storage.copies import CopyRecord
+from storage.dumps import DumpRecord
 from storage.soplog import InstructionRecord
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import io
 
+from core.indonesian import MONTHS
 from jobs.report import MonthReport
-from sopbot.indonesian import MONTHS
 
 COLORS = {
     "success": "#2e7d32",

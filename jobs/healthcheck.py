@@ -8,9 +8,7 @@ import logging
 
 import httpx
 
-from jobs.dump.result import DumpResult, Progress
-from jobs.dump.service import DumpStarted
-from jobs.external.service import CopyResult, CopyStarted
+from jobs.job import JobResult, JobStarted, Outcome, Progress
 
 log = logging.getLogger(__name__)
 
@@ -36,27 +34,17 @@ class HealthcheckPinger:
             log.warning("Healthcheck ping %s failed: %s", suffix or "success", type(exc).__name__)
             return False
 
-    # DumpObserver
-    async def dump_started(self, started: DumpStarted) -> None:
-        await self.ping("start", f"dump {started.dump_path.name}")
+    # A JobObserver of every job
+    async def job_started(self, started: JobStarted) -> None:
+        await self.ping("start", f"{started.kind.value} {started.subject.name}")
 
-    async def dump_progress(self, started: DumpStarted, progress: Progress) -> None:
+    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
         return None
 
-    async def dump_finished(self, started: DumpStarted, result: DumpResult) -> None:
-        detail = f"dump {result.dump_path.name}: {result.outcome.value}"
-        await self.ping("" if result.ok else "fail", "\n".join([detail, *result.errors]))
-
-    # CopyObserver
-    async def copy_started(self, started: CopyStarted) -> None:
-        await self.ping("start", f"copy {started.source.name}")
-
-    async def copy_progress(self, started: CopyStarted, done: int) -> None:
-        return None
-
-    async def copy_finished(self, started: CopyStarted | None, result: CopyResult) -> None:
-        if result.outcome == "nothing":
+    async def job_finished(self, started: JobStarted | None, result: JobResult) -> None:
+        if result.outcome is Outcome.NOTHING:
             return
-        await self.ping(
-            "" if result.verified else "fail", f"copy: {result.outcome} {result.error}".strip()
-        )
+        subject = f" {started.subject.name}" if started else ""
+        lines = [f"{result.kind.value}{subject}: {result.outcome.value}"]
+        lines += [found.english() for found in result.errors + result.warnings]
+        await self.ping("" if result.ok else "fail", "\n".join(lines))

@@ -9,9 +9,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sopbot.sop import STEP_BY_NUMBER, duration_standard
-from sopbot.timing import Timeliness
-from storage.dumplog import CopyLog, DumpLog, DumpRecord
+from core.sop import STEP_BY_NUMBER, duration_standard
+from core.timing import Timeliness
+from storage.copies import CopyLog
+from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import SopLog
 
 GOOD = ("success", "warning")

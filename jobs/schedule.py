@@ -18,13 +18,20 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
-from jobs.dump.service import DumpAlreadyRunning, DumpService
+from core.settings import Settings
+from jobs.dump.service import DumpService
+from jobs.job import JobAlreadyRunning
+from storage.state import StateStore
 
 log = logging.getLogger(__name__)
 
 DUMP_JOB_ID = "daily-dump"
 MISFIRE_GRACE = timedelta(hours=12)  # a run missed by less than this still runs on start
 LATE_AFTER = timedelta(minutes=2)  # a run starting later than this says it was late
+
+# Kept state: the time set from chat (/jadwal), and BACKUP_TIME as .env had it at the last start.
+BACKUP_TIME_KEY = "backup_time"
+BACKUP_TIME_ENV_KEY = "backup_time_configured"
 
 _runtime: dict[str, Any] = {}
 
@@ -47,7 +54,7 @@ async def scheduled_dump() -> None:
     late_by = scheduler.lateness(service.clock.now())
     try:
         await service.run("schedule", late_by=late_by)
-    except DumpAlreadyRunning:
+    except JobAlreadyRunning:
         log.warning("Scheduled dump skipped: another dump is still running")
 
 
@@ -59,6 +66,19 @@ def effective_backup_time(
         hour, minute = stored.split(":")
         return time(int(hour), int(minute))
     return configured
+
+
+def backup_time_on_start(settings: Settings, state: StateStore, now: datetime) -> time:
+    """The schedule's time at start-up; an edited BACKUP_TIME wins over /jadwal from then on."""
+    configured = settings.backup_time.strftime("%H:%M")
+    configured_before = state.get(BACKUP_TIME_ENV_KEY)
+    wanted = effective_backup_time(
+        settings.backup_time, state.get(BACKUP_TIME_KEY), configured_before
+    )
+    if configured_before != configured:
+        state.set(BACKUP_TIME_ENV_KEY, configured, now)
+        state.set(BACKUP_TIME_KEY, configured, now)
+    return wanted
 
 
 class BackupScheduler:

@@ -21,14 +21,18 @@ from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
 
+from core.clock import Clock
+from core.problems import Problem
+from core.settings import Settings
+from core.sop import ASSIGNMENTS
 from jobs.dump.service import DumpService
 from jobs.external.disk import DiskError
-from jobs.external.service import CopyAlreadyRunning, CopyService
-from sopbot.clock import Clock
-from sopbot.settings import Settings
-from sopbot.sop import ASSIGNMENTS
-from storage.dumplog import CopyLog, CopyRecord, DumpLog, DumpRecord
+from jobs.external.service import CopyService
+from jobs.job import JobAlreadyRunning
+from storage.copies import CopyLog, CopyRecord
+from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import InstructionRecord, SopLog
+from storage.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +45,7 @@ class Summary:
     dump_copied: bool  # the last dump has a verified external copy
     server_free: int | None
     external_free: int | None
-    external_problem: str | None  # why the disk could not be read, if it could not
+    external_problem: Problem | None  # why the disk could not be read, if it could not
 
 
 class WatchdogNotifier(Protocol):
@@ -74,8 +78,10 @@ class Watchdog:
         copier: CopyService | None,
         clock: Clock,
         notifier: WatchdogNotifier,
+        state: StateStore,
         backup_time: Callable[[], time] | None = None,
     ) -> None:
+        self.state = state
         self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
         self.dumper, self.copier, self.clock, self.notifier = dumper, copier, clock, notifier
         # The schedule's current time (it follows /jadwal), BACKUP_TIME without a scheduler.
@@ -102,13 +108,13 @@ class Watchdog:
     # --- repeat control -----------------------------------------------------------------------
 
     def _due(self, key: str, now: datetime, every: timedelta | None) -> bool:
-        last = self.dumps.get_state(key)
+        last = self.state.get(key)
         if last is None:
             return True
         return every is not None and now - datetime.fromisoformat(last) >= every
 
     def _mark(self, key: str, now: datetime) -> None:
-        self.dumps.set_state(key, now.isoformat(), now)
+        self.state.set(key, now.isoformat(), now)
 
     # --- checks ---------------------------------------------------------------------------
 
@@ -128,7 +134,7 @@ class Watchdog:
             return  # not plugged in: the stale-copy alert speaks when it matters
         if copier.pending(disk) is not None:
             log.info("External disk %s present with a dump waiting: copying", disk.identity.id)
-            with contextlib.suppress(CopyAlreadyRunning):
+            with contextlib.suppress(JobAlreadyRunning):
                 copier.launch("auto")
 
     async def _missing_dump(self, now: datetime) -> None:
@@ -187,12 +193,12 @@ class Watchdog:
         copied = last_dump is not None and any(c.dump_run_id == last_dump.id for c in verified)
         server_free = _free(self.settings.dumps)
         external_free: int | None = None
-        problem: str | None = None
+        problem: Problem | None = None
         if self.copier is not None and self.copier.configured:
             try:
                 external_free = self.copier.check(writing=False).free_bytes
             except DiskError as error:
-                problem = error.problem.value
+                problem = error.problem
         return Summary(now, last_dump, last_copy, copied, server_free, external_free, problem)
 
     async def _reminders(self, now: datetime) -> None:
@@ -204,7 +210,7 @@ class Watchdog:
             if late_by <= timedelta():
                 continue
             key = f"reminder:{instruction.id}"
-            first = self.dumps.get_state(key) is None
+            first = self.state.get(key) is None
             if self._due(key, now, timedelta(minutes=every)):
                 self._mark(key, now)
                 await self.notifier.overdue(instruction, late_by, first)

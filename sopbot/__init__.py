@@ -1,1 +1,2 @@
-"""What the rest shares: settings, the SOP as data, the clock, logging, the CLI and the demo."""
+"""The entry points: the `sopbot` command line, the demo, and the one place that builds the
+runtime (logs, services, schedule) for the bot, the CLI and the scheduler."""

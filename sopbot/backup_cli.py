@@ -6,12 +6,18 @@ from typing import Any
 
 import click
 
-from bot.app import open_services
-from jobs.dump.result import DumpResult, Outcome, Progress
-from jobs.dump.service import DumpAlreadyRunning, DumpStarted
-from sopbot.settings import Settings
+from core.settings import Settings
+from jobs.dump.result import DumpResult
+from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
+from sopbot.runtime import open_runtime
 
-EXIT_CODES = {Outcome.SUCCESS: 0, Outcome.WARNING: 3, Outcome.FAILED: 1, Outcome.INTERRUPTED: 1}
+EXIT_CODES = {
+    Outcome.SUCCESS: 0,
+    Outcome.WARNING: 3,
+    Outcome.FAILED: 1,
+    Outcome.INTERRUPTED: 1,
+    Outcome.NOTHING: 0,
+}
 
 
 class TerminalObserver:
@@ -21,19 +27,19 @@ class TerminalObserver:
         self._bar: Any = None  # click's progress bar, open while a dump runs
         self._shown = 0
 
-    async def dump_started(self, started: DumpStarted) -> None:
-        click.echo(f"Dump started ({started.backend}): {started.dump_path}")
+    async def job_started(self, started: JobStarted) -> None:
+        click.echo(f"Dump started ({started.backend}): {started.subject}")
         self._bar = click.progressbar(length=100, label="Dumping", show_eta=False)
         self._bar.__enter__()
 
-    async def dump_progress(self, started: DumpStarted, progress: Progress) -> None:
+    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
         if self._bar is not None and progress.percent is not None:
             step = int(progress.percent) - self._shown
             if step > 0:
                 self._bar.update(step)
                 self._shown += step
 
-    async def dump_finished(self, started: DumpStarted, result: DumpResult) -> None:
+    async def job_finished(self, started: JobStarted | None, result: DumpResult) -> None:
         if self._bar is not None:
             if result.ok:
                 self._bar.update(100 - self._shown)
@@ -45,18 +51,18 @@ class TerminalObserver:
             if result.total_rows is not None:
                 click.echo(f"Rows: {result.total_rows} in {len(result.tables)} tables")
         for warning in result.warnings:
-            click.echo(f"Warning: {warning}", err=True)
+            click.echo(f"Warning: {warning.english()}", err=True)
         for error in result.errors:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {error.english()}", err=True)
 
 
 async def run_backup(settings: Settings) -> int:
-    services = open_services(settings)
+    services = open_runtime(settings)
     services.dump.recover()
     services.dump.observers.append(TerminalObserver())
     try:
         result = await services.dump.run("cli")
-    except DumpAlreadyRunning:
+    except JobAlreadyRunning:
         click.echo("Another dump is running.", err=True)
         return 1
     return EXIT_CODES[result.outcome]

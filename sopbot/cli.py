@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sopbot.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from storage.lock import InstanceLock
@@ -45,15 +45,16 @@ def main() -> None:
 @click.option("--verbose", is_flag=True, help="Log debug details.")
 def run(env_file: Path, verbose: bool) -> None:
     """Run the bot until stopped."""
-    from bot.app import build_application, open_services, run_forever
-    from sopbot.logs import configure_logging
+    from bot.app import build_application, run_forever
+    from core.logs import configure_logging
+    from sopbot.runtime import open_runtime
 
     settings = _settings(env_file)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     _warn_if_env_is_readable(env_file)
     lock = _single_instance(settings)
     try:
-        app = build_application(open_services(settings))
+        app = build_application(open_runtime(settings))
         run_forever(app)
     finally:
         lock.release()
@@ -78,7 +79,7 @@ def _single_instance(settings: Settings) -> InstanceLock:
 
 
 def _warn_if_env_is_readable(env_file: Path) -> None:
-    from sopbot.check import Verdict, check_env_file
+    from bot.checklist import Verdict, check_env_file
 
     item = check_env_file(env_file)
     if item is not None and item.verdict is Verdict.WARN:
@@ -93,8 +94,8 @@ def backup(env_file: Path, verbose: bool) -> None:
 
     Exits 0 on success, 1 when the dump failed, 3 when it finished with warnings.
     """
+    from core.logs import configure_logging
     from sopbot.backup_cli import run_backup
-    from sopbot.logs import configure_logging
 
     settings = _settings(env_file)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
@@ -112,7 +113,7 @@ def backup(env_file: Path, verbose: bool) -> None:
 @click.option("--residents", default=3000, show_default=True, help="How many invented people.")
 def sample_db(env_file: Path, residents: int) -> None:
     """Create the invented SIAK-like sample database at SQLITE_SOURCE_PATH."""
-    from jobs.sample_db import create_sample_database
+    from devtools.sample_db import create_sample_database
 
     settings = _settings(env_file)
     assert settings.sqlite_source_path is not None
@@ -124,8 +125,8 @@ def sample_db(env_file: Path, residents: int) -> None:
 @env_file_option
 def check(env_file: Path) -> None:
     """Check the settings, Telegram, the database, the dump and the disks; exit 1 on a problem."""
-    from sopbot.check import ICONS, Verdict, passed, run_checks
-    from sopbot.settings import SettingsError, load_settings
+    from bot.checklist import ICONS, Verdict, passed, run_checks
+    from core.settings import SettingsError, load_settings
 
     try:
         settings = load_settings(env_file)
@@ -147,7 +148,7 @@ def _last_dump_bytes(settings: Settings) -> int | None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from storage.database import make_engine
-    from storage.dumplog import DumpLog
+    from storage.dumps import DumpLog
 
     try:
         last = DumpLog(make_engine(settings.database_url)).last_good()
@@ -194,16 +195,16 @@ def disk_init(env_file: Path, label: str, root: Path | None) -> None:
 def disk_list(env_file: Path) -> None:
     """Print the backups on the external disk (the same list as /daftar in chat)."""
     from bot import texts
-    from bot.app import open_services
     from jobs.external.disk import DiskError
     from jobs.external.listing import list_disk, logged_copies
+    from sopbot.runtime import open_runtime
 
     settings = _settings(env_file)
-    services = open_services(settings)
+    services = open_runtime(settings)
     try:
         found = services.copier.check(writing=False)
     except DiskError as problem:
-        click.echo(f"External disk not usable: {problem.detail}", err=True)
+        click.echo(f"External disk not usable: {problem.problem.english()}", err=True)
         sys.exit(1)
     listing = list_disk(found, logged_copies(services.copylog, found))
     click.echo(texts.plain(texts.disk_listing(listing, services.copylog.pruned(), settings.tz)))
@@ -245,9 +246,9 @@ def restore_file(source: Path, out: Path) -> None:
 def report(env_file: Path, month: str, out: Path) -> None:
     """Write the monthly report: chart (PNG), daily data (CSV) and summary (TXT)."""
     from bot import texts
-    from bot.app import open_services
     from jobs.chart import render_chart
     from jobs.report import build_report, parse_month, report_csv
+    from sopbot.runtime import open_runtime
 
     settings = _settings(env_file)
     try:
@@ -255,7 +256,7 @@ def report(env_file: Path, month: str, out: Path) -> None:
     except ValueError as error:
         click.echo(str(error), err=True)
         sys.exit(2)
-    services = open_services(settings)
+    services = open_runtime(settings)
     built = build_report(first, services.today(), services.log, services.dumplog, services.copylog)
     out = out.with_suffix(".png")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -270,8 +271,8 @@ def report(env_file: Path, month: str, out: Path) -> None:
 @main.command()
 def demo() -> None:
     """Play one SOP day against a local Bot API server (no Telegram account needed)."""
+    from core.logs import configure_logging
     from sopbot.demo import run_demo
-    from sopbot.logs import configure_logging
 
     configure_logging([], verbose=False)
     logging.getLogger().setLevel(logging.WARNING)

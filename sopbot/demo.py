@@ -14,10 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.context import Services
-from jobs.sample_db import create_sample_database
-from localapi.server import BotApiServer, SentMessage
-from sopbot.clock import ManualClock
-from sopbot.settings import Settings
+from core.clock import ManualClock
+from core.settings import Settings
+from devtools.botapi import BotApiServer, SentMessage
+from devtools.sample_db import create_sample_database
 
 TOKEN = "123456:DEMO-TOKEN-not-a-real-one"  # noqa: S105 - the local server's only token
 KABID, ADB, KASI = 1001, 2001, 3001
@@ -119,7 +119,8 @@ class DemoDay:
 
 
 async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
-    from bot.app import build_application, open_services, running
+    from bot.app import build_application, running
+    from sopbot.runtime import open_runtime
 
     server = BotApiServer(TOKEN)
     for user_id, (name, _role) in PEOPLE.items():
@@ -136,7 +137,7 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
             f"Demo SOP-PIAK-02: Bot API lokal di {base_url.removesuffix('/bot')}, "
             f"basis data {settings.database_url}"
         )
-        services = open_services(settings, clock)
+        services = Services.from_runtime(open_runtime(settings, clock))
         app = build_application(services)
         day = DemoDay(server, clock, tz, out)
         try:

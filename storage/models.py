@@ -118,6 +118,8 @@ class StepEvent(Base):
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(16))  # done | confirmed | warning | failed
     note: Mapped[str] = mapped_column(Text, default="")
+    # The coded problem behind a failed or warned step (JSON, see core.problems), or "".
+    problem: Mapped[str] = mapped_column(Text, default="", server_default="")
     instruction_id: Mapped[int | None] = mapped_column(ForeignKey("instructions.id"), nullable=True)
 
     __table_args__ = (
@@ -173,8 +175,8 @@ class DumpRun(Base):
     sha256: Mapped[str] = mapped_column(String(64), default="")
     total_rows: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     tables_json: Mapped[str] = mapped_column(Text, default="[]")
-    errors: Mapped[str] = mapped_column(Text, default="")  # one message per line
-    warnings: Mapped[str] = mapped_column(Text, default="")  # one message per line
+    errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of coded problems
+    warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of coded problems
     late_seconds: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
@@ -227,7 +229,7 @@ class ExternalCopy(Base):
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     sha256: Mapped[str] = mapped_column(String(64), default="")
     compressed: Mapped[bool] = mapped_column(default=False)
-    error: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(Text, default="[]")  # JSON list: the coded problem
 
     __table_args__ = (
         # last_verified_copy(), copied_dump_ids(): "verified copies, newest first"

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
-from sopbot.sop import ASSIGNMENTS, STEP_BY_NUMBER, Role, StepKind
+from core.problems import Problem, dump_problems, load_problems
+from core.sop import ASSIGNMENTS, STEP_BY_NUMBER, Role, StepKind
 from storage.models import (
     AccessDenial,
     Instruction,
@@ -33,6 +34,7 @@ class StepRecord:
     outcome: str
     note: str
     instruction_id: int | None
+    problem: Problem | None = None  # why a job's step failed or warned
 
     @property
     def duration(self) -> timedelta | None:
@@ -113,6 +115,7 @@ def _step(event: StepEvent | Row[Any]) -> StepRecord:
         outcome=event.outcome,
         note=event.note,
         instruction_id=event.instruction_id,
+        problem=next(iter(load_problems(event.problem)), None),
     )
 
 
@@ -167,6 +170,7 @@ class SopLog(Repository):
         outcome: str = "done",
         note: str = "",
         instruction_id: int | None = None,
+        problem: Problem | None = None,
     ) -> StepRecord:
         if step_number not in STEP_BY_NUMBER:
             raise ValueError(f"SOP-PIAK-02 has no step {step_number}")
@@ -181,6 +185,7 @@ class SopLog(Repository):
                 finished_at=finished_at,
                 outcome=outcome,
                 note=note,
+                problem=dump_problems([problem]) if problem else "",
                 instruction_id=instruction_id,
             )
             session.add(event)

@@ -16,12 +16,14 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import build_application, open_services, running
+from bot.app import build_application, running
 from bot.context import Services
-from jobs.sample_db import create_sample_database
-from localapi.server import BotApiServer, SentMessage
-from sopbot.clock import ManualClock
-from sopbot.settings import Settings
+from core.clock import Clock, ManualClock
+from core.settings import Settings
+from devtools.botapi import BotApiServer, SentMessage
+from devtools.sample_db import create_sample_database
+from jobs.dump.result import DumpBackend
+from sopbot.runtime import open_runtime
 
 TOKEN = "987654:TEST-token-AbCdEfGhIjKlMnOp"
 KABID, ADB, KASI, STRANGER = 111, 222, 333, 999
@@ -42,6 +44,13 @@ def make_settings(base_url: str, data_dir: Path, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def open_services(
+    settings: Settings, clock: Clock | None = None, backend: DumpBackend | None = None
+) -> Services:
+    """The runtime as the bot builds it, with the chat's own fields."""
+    return Services.from_runtime(open_runtime(settings, clock, backend))
 
 
 @dataclass

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sopbot.sop import Role
-from storage.dumplog import CopyLog, DumpLog
+from core.sop import Role
+from storage.copies import CopyLog
+from storage.dumps import DumpLog
 from storage.soplog import SopLog
 
 WITA = ZoneInfo("Asia/Makassar")

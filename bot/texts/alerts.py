@@ -16,9 +16,10 @@ from bot.texts.common import (
     size,
     warning_footer,
 )
-from bot.texts.disk import DISK_PROBLEMS
+from bot.texts.problems import say
 from jobs.watchdog import Summary
-from storage.dumplog import CopyRecord, DumpRecord
+from storage.copies import CopyRecord
+from storage.dumps import DumpRecord
 from storage.soplog import InstructionRecord
 
 # --- warnings and the daily summary -----------------------------------------------------------
@@ -86,10 +87,7 @@ def daily_summary(summary: Summary, tz: tzinfo) -> str:
         lines.append("Salinan terverifikasi terakhir: belum pernah.")
     lines.append(f"Ruang kosong server: {size(summary.server_free)}")
     if summary.external_problem is not None:
-        lines.append(
-            "Hard disk eksternal: "
-            + DISK_PROBLEMS.get(summary.external_problem, summary.external_problem)
-        )
+        lines.append("Hard disk eksternal: " + escape(say(summary.external_problem)))
     elif summary.external_free is not None:
         lines.append(f"Ruang kosong hard disk eksternal: {size(summary.external_free)}")
     return "\n".join(lines)

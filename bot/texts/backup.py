@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 
@@ -16,7 +15,9 @@ from bot.texts.common import (
     size,
     warning_footer,
 )
+from bot.texts.problems import say
 from jobs.dump.result import DumpResult
+from jobs.job import JobAlreadyRunning, JobKind, Progress, Unit
 
 # --- the dump (SOP step 8) and its report (step 9) --------------------------------------------
 
@@ -39,6 +40,25 @@ def dump_started(
             "waktunya); back up dijalankan sekarang."
         )
     return "\n".join(lines)
+
+
+def progress_detail(progress: Progress) -> str:
+    """What a running job has done so far, in words (the bar is drawn by `with_progress`)."""
+    done, total = progress.done, progress.total
+    if progress.unit is Unit.PAGES and done is not None:
+        return f"{done}/{total} halaman"
+    if progress.unit is Unit.BYTES and done is not None:
+        return f"{size(done)} dari {size(total)}"
+    if progress.unit is Unit.TABLES and done is not None:
+        last = f", terakhir {progress.current}" if progress.current else ""
+        return f"{done} tabel diekspor{last}"
+    if progress.state:
+        return f"status job: {progress.state}"
+    return ""
+
+
+def with_progress(started_text: str, progress: Progress) -> str:
+    return dump_progress(started_text, progress.percent, progress_detail(progress))
 
 
 def dump_progress(started_text: str, percent: float | None, message: str) -> str:
@@ -74,9 +94,9 @@ def dump_report(result: DumpResult, tz: tzinfo, *, with_button: bool) -> str:
         biggest = sorted(result.tables, key=lambda t: t.rows, reverse=True)[:3]
         lines += [f"  • {escape(t.name)}: {number(t.rows)}" for t in biggest]
     for warning in result.warnings[:5]:
-        lines.append(f"⚠️ {escape(in_indonesian(warning))}")
+        lines.append(f"⚠️ {escape(say(warning))}")
     for error in result.errors[:5]:
-        lines.append(f"❌ {escape(in_indonesian(error))}")
+        lines.append(f"❌ {escape(say(error))}")
     if result.ok and with_button:
         lines.append(
             "Langkah berikutnya (10): tugaskan Kasi menyalin file ini ke hard disk "
@@ -87,8 +107,7 @@ def dump_report(result: DumpResult, tz: tzinfo, *, with_button: bool) -> str:
 
 def dump_failed_alert(result: DumpResult) -> str:
     reasons = (
-        "\n".join(f"• {escape(in_indonesian(e))}" for e in result.errors[:5])
-        or "• sebab tidak diketahui"
+        "\n".join(f"• {escape(say(e))}" for e in result.errors[:5]) or "• sebab tidak diketahui"
     )
     return (
         "🚨 <b>BACK UP DATABASE GAGAL</b>\n"
@@ -99,9 +118,16 @@ def dump_failed_alert(result: DumpResult) -> str:
     )
 
 
-def dump_busy(file_name: str | None, percent: float | None) -> str:
+def job_busy(busy: JobAlreadyRunning) -> str:
+    """The one answer to "start it" while a job of that kind runs: what runs and how far."""
+    percent = busy.progress.percent if busy.progress else None
     where = f" ({percent:.0f}%)" if percent is not None else ""
-    name = f" <code>{escape(file_name)}</code>" if file_name else ""
+    name = f" <code>{escape(busy.started.subject.name)}</code>" if busy.started else ""
+    if busy.kind is JobKind.COPY:
+        return (
+            f"Penyalinan{name} ke hard disk eksternal sedang berjalan{where}. "
+            "Tunggu sampai selesai."
+        )
     return f"Back up{name} sedang berjalan{where}. Tunggu sampai selesai."
 
 
@@ -150,75 +176,3 @@ def schedule_changed(old: str, new: str, who: str) -> str:
 
 
 SCHEDULE_NOT_ALLOWED = "Hanya ADB atau Kabid yang dapat mengubah jadwal back up."
-
-
-# Our own English error and warning lines (kept as they are in logs and the database), put in
-# Indonesian for the chat. Oracle's coded errors are explained from their code.
-_INDONESIAN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), template)
-    for pattern, template in (
-        (
-            r"^source database not found: (?P<path>.+?)( \(|$)",
-            "database sumber tidak ditemukan: {path}",
-        ),
-        (
-            r"^cannot start (?P<program>.+?): (?P<why>.+)$",
-            "program {program} tidak dapat dijalankan ({why}); periksa EXPDP_PATH",
-        ),
-        (
-            r"^(?P<program>.+?) exited with code (?P<code>-?\d+) and wrote no log$",
-            "program {program} berhenti (kode {code}) tanpa menulis log",
-        ),
-        (
-            r"^dump did not finish within (?P<minutes>\d+) minutes$",
-            "back up tidak selesai dalam {minutes} menit dan dihentikan",
-        ),
-        (
-            r"^the dump file (?P<path>.+) was not found after the job finished$",
-            "file dump {path} tidak ditemukan setelah job selesai",
-        ),
-        (r"^the bot stopped while the dump was running$", "bot berhenti saat back up berjalan"),
-        (
-            r"^dump is (?P<size>\d+) bytes, much smaller than the last good one "
-            r"\((?P<last>\d+) bytes\)$",
-            "ukuran dump {size} byte, jauh lebih kecil dari back up baik terakhir ({last} byte)",
-        ),
-        (
-            r"^(?P<rows>\d+) rows exported, much fewer than last time \((?P<last>\d+)\)$",
-            "baris diekspor {rows}, jauh lebih sedikit dari back up terakhir ({last})",
-        ),
-        (
-            r"^expdp exited with code (?P<code>-?\d+) although the job completed$",
-            "program expdp berhenti dengan kode {code}, tetapi job Data Pump selesai",
-        ),
-        (
-            r"^Data Pump job completed with (?P<count>\d+) error\(s\)$",
-            "job Data Pump selesai dengan {count} kesalahan",
-        ),
-        (
-            r"^leftover Data Pump job (?P<job>\S+) \((?P<state>[^)]+)\)",
-            "job Data Pump lama {job} ({state}) masih tertinggal; hapus tabel masternya",
-        ),
-        (r"^log file (?P<path>.+?) not found", "file log {path} tidak ditemukan; periksa DUMP_DIR"),
-        (r"^job ended in state (?P<state>.+)$", "job Data Pump berakhir dengan status {state}"),
-        (
-            r"(database or disk is full|No space left on device)",
-            "ruang disk untuk dump di server habis (DUMP_DIR penuh); kosongkan ruang lalu /backup",
-        ),
-    )
-)
-
-
-def in_indonesian(line: str) -> str:
-    """One error or warning line as the chat shows it."""
-    from jobs.dump.datapump_log import KNOWN_ERRORS, explain
-
-    for pattern, template in _INDONESIAN:
-        if match := pattern.search(line):
-            return template.format(**match.groupdict())
-    code = line.split(":", 1)[0]
-    if code in KNOWN_ERRORS:
-        return explain(line)
-    if re.match(r"^(ORA|UDE|LRM|KUP|DPY)-\d{5}", line):
-        return f"kesalahan Oracle {line}"
-    return f"kesalahan: {line}"

@@ -18,14 +18,14 @@ from bot.texts.common import (
     short_date,
     timeliness,
 )
-from sopbot.sop import (
+from core.sop import (
     ASSIGNMENTS,
     STEPS,
     Role,
     StepKind,
     duration_standard,
 )
-from sopbot.timing import Timeliness
+from core.timing import Timeliness
 from storage.soplog import DayStatus, InstructionRecord, StepRecord
 
 # --- introductions and refusals ---------------------------------------------------------------

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from html import escape as _escape
 
-from sopbot.indonesian import DAYS, MONTHS
-from sopbot.sop import (
+from core.indonesian import DAYS, MONTHS
+from core.sop import (
     ROLE_TITLES,
     SOP_WARNING,
     Role,
 )
-from sopbot.timing import Timeliness, whole_minutes
+from core.timing import Timeliness, whole_minutes
 
 
 def escape(text: str) -> str:

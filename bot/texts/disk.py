@@ -6,26 +6,14 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from pathlib import Path
 
-from bot.texts.backup import dump_progress
 from bot.texts.common import escape, seconds_text, size, warning_footer
+from bot.texts.problems import say
+from core.problems import Problem
 from jobs.external.listing import DiskListing, VerifyReport
 from jobs.external.service import CopyResult
-from storage.dumplog import PrunedRecord
+from storage.copies import PrunedRecord
 
 # --- the external copy (SOP step 11), record keeping ------------------------------------------
-
-DISK_PROBLEMS = {
-    "missing": "hard disk eksternal tidak terpasang (folder EXTERNAL_DISK_PATH tidak ada). "
-    "Pasang hard disk lalu kirim /salin.",
-    "not_separate": "lokasi EXTERNAL_DISK_PATH berada pada disk yang sama dengan server, "
-    "bukan hard disk eksternal.",
-    "no_identity": "hard disk ini belum didaftarkan. ADB: jalankan `sopbot disk init` sekali "
-    "pada hard disk ini.",
-    "wrong_disk": "hard disk yang terpasang bukan hard disk back up yang terdaftar "
-    "(EXTERNAL_DISK_IDS).",
-    "read_only": "hard disk eksternal tidak dapat ditulisi (hanya-baca atau tanpa izin).",
-    "full": "ruang kosong hard disk eksternal tidak cukup untuk file ini.",
-}
 
 
 def copy_started(file_name: str, size_bytes: int, trigger: str, requester: str | None) -> str:
@@ -42,11 +30,6 @@ def copy_started(file_name: str, size_bytes: int, trigger: str, requester: str |
     )
 
 
-def copy_progress(header: str, done: int, total: int) -> str:
-    percent = 100.0 * done / total if total else None
-    return dump_progress(header, percent, f"{size(done)} dari {size(total)}")
-
-
 def copy_done(result: CopyResult, tz: tzinfo) -> str:
     assert result.dest is not None and result.finished_at and result.started_at
     lines = [
@@ -59,11 +42,13 @@ def copy_done(result: CopyResult, tz: tzinfo) -> str:
     ]
     if result.pruned:
         lines.append("Dihapus oleh retensi: " + ", ".join(escape(n) for n in result.pruned))
+    lines += [f"⚠️ {escape(say(warning))}" for warning in result.warnings]
     return "\n".join(lines)
 
 
 def copy_disk_problem(result: CopyResult) -> str:
-    reason = DISK_PROBLEMS.get(result.problem.value if result.problem else "", result.error)
+    found = result.disk_problem
+    reason = escape(say(found)) if found else "-"
     name = result.source.name if result.source else "-"
     return (
         f"⚠️ <b>Back up belum disalin ke hard disk eksternal</b>: {reason}\n"
@@ -76,26 +61,13 @@ def copy_failed(result: CopyResult) -> str:
     name = result.source.name if result.source else "-"
     return (
         f"🚨 <b>SALINAN KE HARD DISK EKSTERNAL GAGAL</b>\nFile: <code>{escape(name)}</code>\n"
-        f"Penyebab: {escape(copy_error_in_indonesian(result.error))}\n"
+        f"Penyebab: {'; '.join(escape(say(e)) for e in result.errors) or '-'}\n"
         "Salinan yang gagal tidak dihitung. Kasi: periksa hard disk lalu kirim /salin.\n"
         f"{warning_footer()}"
     )
 
 
-def copy_error_in_indonesian(error: str) -> str:
-    if "did not verify" in error:
-        return "salinan tidak cocok saat dibaca ulang (hard disk bermasalah?)"
-    if "changed on the server" in error:
-        return "file dump di server berubah sejak dibuat (rusak?)"
-    if error.startswith("writing "):
-        return f"gagal menulis ke hard disk ({error.rsplit(': ', 1)[-1]})"
-    if error.startswith("reading back"):
-        return f"gagal membaca ulang salinan ({error.rsplit(': ', 1)[-1]})"
-    return f"kesalahan: {error}"
-
-
 NOTHING_TO_COPY = "Tidak ada back up baru yang perlu disalin: dump terbaru sudah ada di hard disk."
-COPY_BUSY = "Penyalinan ke hard disk eksternal sedang berjalan. Tunggu sampai selesai."
 NO_EXTERNAL_DISK = "Hard disk eksternal belum diatur (EXTERNAL_DISK_PATH kosong)."
 CONFIRM_COPY = (
     "Salinan sudah terverifikasi. Kasi: bila instruksi sudah selesai, konfirmasi dengan /selesai."
@@ -159,8 +131,8 @@ def verify_report(report: VerifyReport, label: str) -> str:
     return "\n".join(lines)
 
 
-def disk_problem_only(problem: str, detail: str) -> str:
-    return f"⚠️ Hard disk eksternal tidak dapat dibaca: {DISK_PROBLEMS.get(problem, detail)}"
+def disk_problem_only(found: Problem) -> str:
+    return f"⚠️ Hard disk eksternal tidak dapat dibaca: {escape(say(found))}"
 
 
 def copy_interrupted(paths: Sequence[str]) -> str:

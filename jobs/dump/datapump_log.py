@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jobs.dump.result import Outcome, TableRows
+from core.problems import Code, Problem, problem
+from jobs.dump.result import TableRows
+from jobs.job import Outcome
 
 _TABLE = re.compile(
     r'^\.\s+\.\s+exported\s+"(?P<schema>[^"]+)"\."(?P<table>[^"]+)"'
@@ -29,38 +31,16 @@ _JOB = re.compile(
     r"(?:\s+elapsed\s+(?P<elapsed>[\d :]+))?\s*$"
 )
 _WITH_ERRORS = re.compile(r"completed with (?P<count>\d+) error", re.IGNORECASE)
-_ERROR = re.compile(r"^(?P<code>(?:ORA|UDE|LRM|KUP|DPY)-\d{5}):\s*(?P<text>.*)$")
+_ERROR = re.compile(r"^(?P<code>(?:ORA|UDE|LRM|KUP|DPY)-\d{4,5}):\s*(?P<text>.*)$")
 _PERCENT = re.compile(r"percent done:\s*(?P<pct>\d{1,3})", re.IGNORECASE)
 
 _UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
-
-# Errors that stop an export before or during its run, with a plain Indonesian explanation.
-KNOWN_ERRORS: dict[str, str] = {
-    "ORA-39002": "operasi Data Pump tidak valid (lihat kesalahan berikutnya)",
-    "ORA-39070": "file log tidak dapat dibuka: direktori dump tidak ada atau tidak dapat ditulis",
-    "ORA-39087": "nama directory object Oracle tidak valid atau pengguna tidak punya hak akses",
-    "ORA-29283": "operasi file tidak valid: folder dump tidak ada atau tidak dapat ditulis "
-    "oleh Oracle",
-    "ORA-39095": "ruang untuk file dump habis",
-    "ORA-27072": "kesalahan baca/tulis file (disk penuh atau rusak)",
-    "ORA-19502": "kesalahan menulis file (disk penuh?)",
-    "ORA-31626": "job Data Pump tidak ada",
-    "ORA-31633": "tabel master job tidak dapat dibuat: nama job sudah dipakai job lama",
-    "ORA-39006": "kesalahan internal Data Pump",
-    "ORA-01017": "nama pengguna atau kata sandi Oracle salah",
-    "ORA-12154": "alamat database (DSN/TNS) tidak dikenal",
-    "ORA-12541": "listener Oracle tidak berjalan di alamat tersebut",
-    "ORA-31631": "pengguna Oracle tidak punya hak yang diperlukan untuk ekspor",
-    "UDE-00008": "program expdp berhenti dengan kesalahan Oracle",
-    "UDE-00018": "versi program expdp tidak cocok dengan versi database",
-    "LRM-00101": "parameter expdp tidak dikenal",
-}
 
 
 @dataclass
 class DataPumpLog:
     tables: list[TableRows] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # "ORA-39002: invalid operation", ...
+    errors: list[Problem] = field(default_factory=list)  # ORA-39002 "invalid operation", ...
     dump_files: list[str] = field(default_factory=list)
     job_owner: str | None = None
     job_name: str | None = None
@@ -82,7 +62,7 @@ class DataPumpLog:
 
     @property
     def error_codes(self) -> list[str]:
-        return [error.split(":", 1)[0] for error in self.errors]
+        return [str(error.params.get("code", "")) for error in self.errors]
 
 
 def _size(number: str, unit: str) -> int:
@@ -120,7 +100,7 @@ def parse(text: str) -> DataPumpLog:
             continue
         if match := _ERROR.match(line):
             in_dump_files = False
-            result.errors.append(f"{match['code']}: {match['text']}".rstrip(": "))
+            result.errors.append(oracle_error(match["code"], match["text"]))
             continue
         if in_dump_files:
             result.dump_files.append(line)
@@ -130,8 +110,14 @@ def parse(text: str) -> DataPumpLog:
     return result
 
 
-def explain(error: str) -> str:
-    """An Indonesian explanation of one error line, keeping the code for the ADB."""
-    code = error.split(":", 1)[0]
-    meaning = KNOWN_ERRORS.get(code)
-    return f"{code} ({meaning})" if meaning else error
+def oracle_error(code: str, text: str) -> Problem:
+    return problem(Code.ORACLE_ERROR, code=code, text=text.strip())
+
+
+def error_lines(text: str) -> list[Problem]:
+    """Every coded Oracle error line in `text` (a client's output, an exception's message)."""
+    found = []
+    for line in text.splitlines():
+        if match := _ERROR.match(line.strip()):
+            found.append(oracle_error(match["code"], match["text"]))
+    return found

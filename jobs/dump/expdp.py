@@ -2,6 +2,10 @@
 
 Credentials go through a parameter file readable only by the bot's user, deleted right after
 the run: never on the command line (visible in process lists) and never in a log.
+
+Stopping: killing expdp does not stop the export on the server, so a stop (or a timeout) ends
+the program and then attaches to the job by name (`expdp attach=<job>`) and sends
+`STOP_JOB=IMMEDIATE`, which ends it on the server too.
 """
 
 from __future__ import annotations
@@ -10,15 +14,21 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
+from core.problems import Code, Problem, problem
+from core.secrets import mask
+from core.settings import Settings
 from jobs.dump import datapump_log
-from jobs.dump.result import BackendResult, DumpRequest, Outcome, Progress, ProgressReport
+from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest
+from jobs.job import Outcome, Progress, ProgressReport, StopSignal, Unit
 
 log = logging.getLogger(__name__)
 
 STATUS_INTERVAL_SECONDS = 15  # expdp prints "Percent Done" this often
+STOP_JOB_SECONDS = 120  # how long `expdp attach=… STOP_JOB=IMMEDIATE` may take
 
 
 def _quote(value: str) -> str:
@@ -58,11 +68,11 @@ class ExpdpBackend:
         return "\n".join(lines) + "\n"
 
     def _mask(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
+        return mask(text, self.secrets)
 
-    async def run(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
+    async def run(
+        self, request: DumpRequest, report: ProgressReport, stop: StopSignal
+    ) -> BackendResult:
         parfile = _write_private(self.parameters(request))
         output: list[str] = []
         process: asyncio.subprocess.Process | None = None
@@ -76,29 +86,84 @@ class ExpdpBackend:
                     stderr=asyncio.subprocess.STDOUT,
                 )
             except OSError as exc:
+                why = exc.strerror or type(exc).__name__
                 return BackendResult(
-                    Outcome.FAILED, errors=[f"cannot start {self.program}: {exc.strerror}"]
+                    Outcome.FAILED,
+                    errors=[problem(Code.PROGRAM_NOT_STARTED, program=self.program, why=why)],
                 )
-            assert process.stdout is not None
-            tables = 0
-            async for raw in process.stdout:
-                line = self._mask(raw.decode("utf-8", errors="replace").rstrip())
-                output.append(line)
-                parsed = datapump_log.parse(line)
-                if parsed.tables:
-                    tables += 1
-                    report(
-                        Progress(None, f"{tables} tabel diekspor, terakhir {parsed.tables[0].name}")
-                    )
-                elif parsed.percent is not None:
-                    report(Progress(parsed.percent, f"{tables} tabel diekspor"))
+            reading = asyncio.ensure_future(self._follow(process, output, report))
+            stopping = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopping.cancel()
+            if not reading.done():  # told to stop while expdp runs
+                reading.cancel()
+                await _end(process)
+                return await self._stopped(request, stop)
             code = await process.wait()
         finally:
             if process is not None and process.returncode is None:
-                await _stop(process)
+                await _end(process)
             with contextlib.suppress(OSError):
                 parfile.unlink()
         return self._judge(request, "\n".join(output), code)
+
+    async def _follow(
+        self, process: asyncio.subprocess.Process, output: list[str], report: ProgressReport
+    ) -> None:
+        assert process.stdout is not None
+        tables = 0
+        async for raw in process.stdout:
+            line = self._mask(raw.decode("utf-8", errors="replace").rstrip())
+            output.append(line)
+            parsed = datapump_log.parse(line)
+            if parsed.tables:
+                tables += 1
+                report(Progress(None, tables, None, Unit.TABLES, parsed.tables[0].name))
+            elif parsed.percent is not None:
+                report(Progress(parsed.percent, tables, None, Unit.TABLES))
+
+    async def _stopped(self, request: DumpRequest, stop: StopSignal) -> BackendResult:
+        """Stop the job on the server as well: attach to it by name and STOP_JOB=IMMEDIATE."""
+        reason = stop.reason or problem(Code.STOPPED)
+        errors: list[Problem] = [reason]
+        detail = await self._stop_server_job(request.job_name)
+        if detail:
+            log.error("Data Pump job %s may still run on the server: %s", request.job_name, detail)
+            errors.append(problem(Code.SERVER_JOB_NOT_STOPPED, job=request.job_name, detail=detail))
+        else:
+            log.warning("Data Pump job %s stopped on the server", request.job_name)
+        return BackendResult(Outcome.INTERRUPTED, errors=errors)
+
+    async def _stop_server_job(self, job_name: str) -> str:
+        """'' when the job was stopped, otherwise why it may not have been."""
+        parfile = _write_private(
+            f"userid={self.user}/{_quote(self.password)}@{self.dsn}\nattach={job_name}\n"
+        )
+        try:
+            process = await asyncio.create_subprocess_exec(
+                self.program,
+                f"parfile={parfile}",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            answer, _ = await asyncio.wait_for(
+                process.communicate(b"STOP_JOB=IMMEDIATE\nyes\n"), STOP_JOB_SECONDS
+            )
+        except TimeoutError:
+            await _end(process)
+            return f"expdp attach={job_name} did not answer within {STOP_JOB_SECONDS} s"
+        except OSError as exc:
+            return f"cannot start {self.program}: {exc.strerror or exc}"
+        finally:
+            with contextlib.suppress(OSError):
+                parfile.unlink()
+        if process.returncode != 0:
+            last = self._mask(answer.decode("utf-8", errors="replace")).strip().splitlines()
+            return last[-1] if last else f"exit code {process.returncode}"
+        return ""
 
     def _judge(self, request: DumpRequest, output: str, code: int) -> BackendResult:
         log_file = self.dump_dir / request.log_path.name
@@ -110,13 +175,15 @@ class ExpdpBackend:
             errors = parsed.errors + extra
         else:
             parsed = datapump_log.parse(output)
-            errors = parsed.errors or [f"{self.program} exited with code {code} and wrote no log"]
+            errors = parsed.errors or [
+                problem(Code.PROGRAM_NO_LOG, program=self.program, exit_code=code)
+            ]
         outcome = parsed.outcome
-        warnings: list[str] = []
+        warnings: list[Problem] = []
         if outcome is Outcome.SUCCESS and code != 0:
-            warnings.append(f"expdp exited with code {code} although the job completed")
+            warnings.append(problem(Code.EXPDP_EXIT_CODE, exit_code=code))
         if outcome is Outcome.WARNING:
-            warnings.append(f"Data Pump job completed with {parsed.error_count} error(s)")
+            warnings.append(problem(Code.COMPLETED_WITH_ERRORS, count=parsed.error_count))
         return BackendResult(
             outcome,
             errors=errors if outcome is not Outcome.SUCCESS else [],
@@ -139,10 +206,9 @@ def _write_private(text: str) -> Path:
     return Path(name)
 
 
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    log.warning(
-        "Stopping expdp (pid %s); the Data Pump job may still run on the server", process.pid
-    )
+async def _end(process: asyncio.subprocess.Process) -> None:
+    """End the expdp program (the Data Pump job on the server is stopped separately)."""
+    log.warning("Ending expdp (pid %s)", process.pid)
     with contextlib.suppress(ProcessLookupError):
         process.terminate()
     try:
@@ -151,3 +217,59 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
+
+
+def build(settings: Settings) -> ExpdpBackend:
+    return ExpdpBackend(
+        settings.expdp_path,
+        settings.oracle_user,
+        settings.oracle_password.get_secret_value(),
+        settings.oracle_dsn,
+        settings.oracle_directory,
+        settings.dumps,
+        settings.oracle_schemas,
+        settings.secrets,
+    )
+
+
+async def check(settings: Settings) -> BackendCheck:
+    """The program can be found and started (`expdp help=y` needs no database)."""
+    program = await asyncio.to_thread(find_program, settings.expdp_path)
+    if program is None:
+        return BackendCheck([problem(Code.PROGRAM_NOT_FOUND, program=settings.expdp_path)])
+    try:
+        process = await asyncio.create_subprocess_exec(
+            program,
+            "help=y",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    except (OSError, TimeoutError) as exc:
+        why = getattr(exc, "strerror", None) or type(exc).__name__
+        return BackendCheck([problem(Code.PROGRAM_NOT_STARTED, program=program, why=why)])
+    lines = output.decode("utf-8", errors="replace").strip().splitlines()
+    version = next((line.strip() for line in lines if "Release" in line), "")
+    return BackendCheck(facts=[program, version] if version else [program])
+
+
+def find_program(program: str) -> str | None:
+    """A program on PATH or at a path (on Windows e.g. C:\\oracle\\...\\expdp.exe)."""
+    return shutil.which(program) or (program if Path(program).is_file() else None)
+
+
+SPEC = BackendSpec(
+    "expdp",
+    (
+        "EXPDP_PATH",
+        "ORACLE_USER",
+        "ORACLE_PASSWORD",
+        "ORACLE_DSN",
+        "ORACLE_DIRECTORY",
+        "ORACLE_SCHEMAS",
+        "DUMP_DIR",
+    ),
+    build,
+    check,
+)

@@ -6,10 +6,13 @@ This is the only code that talks to a real Oracle database. What it does, in ord
 2. report leftover stopped jobs of ours (USER_DATAPUMP_JOBS, names starting SOPBOT_);
 3. DBMS_DATAPUMP.OPEN('EXPORT', 'FULL' or 'SCHEMA', NULL, <job name>), ADD_FILE for the dump and
    the log in the directory object, METADATA_FILTER(SCHEMA_EXPR) for listed schemas, START_JOB;
-4. poll GET_STATUS every few seconds for percent done and job state, in a worker thread so the
-   bot's event loop never blocks;
+4. poll GET_STATUS (timeout 0: it never blocks) every few seconds for percent done and job state,
+   in a worker thread so the bot's event loop never blocks;
 5. DETACH, then read the log file the server wrote in DUMP_DIR (the directory object's folder)
    for the per-table rows and the final verdict.
+
+Stopping (a timeout, the bot stopping): DETACH alone leaves the job running on the server, so
+the poll loop, told to stop, sends STOP_JOB(immediate => 1, keep_master => 0) and then DETACHes.
 
 The Oracle user needs DATAPUMP_EXP_FULL_DATABASE (EXP_FULL_DATABASE on old releases) for a full
 export, and READ, WRITE on the directory object (see the README).
@@ -19,12 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
+from core.problems import Code, Problem, problem
+from core.settings import Settings
 from jobs.dump import datapump_log
-from jobs.dump.result import BackendResult, DumpRequest, Outcome, Progress, ProgressReport
+from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest
+from jobs.job import Outcome, Progress, ProgressReport, StopSignal
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +60,7 @@ DECLARE
   messages VARCHAR2(4000);
 BEGIN
   DBMS_DATAPUMP.GET_STATUS(:handle,
-    DBMS_DATAPUMP.KU$_STATUS_JOB_ERROR + DBMS_DATAPUMP.KU$_STATUS_JOB_STATUS, -1,
+    DBMS_DATAPUMP.KU$_STATUS_JOB_ERROR + DBMS_DATAPUMP.KU$_STATUS_JOB_STATUS, 0,
     job_state, sts);
   :state := job_state;
   :percent := sts.job_status.percent_done;
@@ -68,6 +73,7 @@ BEGIN
 END;"""
 
 DETACH = "BEGIN DBMS_DATAPUMP.DETACH(:handle); END;"
+STOP_JOB = "BEGIN DBMS_DATAPUMP.STOP_JOB(handle => :handle, immediate => 1, keep_master => 0); END;"
 
 LEFTOVER_JOBS = (
     "SELECT job_name, state FROM user_datapump_jobs "
@@ -107,23 +113,25 @@ class OracleBackend:
             self._driver = oracledb
         return self._driver
 
-    async def run(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
-        return await asyncio.to_thread(self._export, request, report)
+    async def run(
+        self, request: DumpRequest, report: ProgressReport, stop: StopSignal
+    ) -> BackendResult:
+        # The thread watches `stop` between polls and stops the server's job itself.
+        return await asyncio.to_thread(self._export, request, report, stop)
 
-    def _export(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
+    def _export(
+        self, request: DumpRequest, report: ProgressReport, stop: StopSignal
+    ) -> BackendResult:
         oracledb = self._oracledb()
         try:
             connection = oracledb.connect(user=self.user, password=self._password, dsn=self.dsn)
         except oracledb.Error as exc:
-            return BackendResult(Outcome.FAILED, errors=[_describe(exc, thin_hint=True)])
-        warnings: list[str] = []
+            return BackendResult(Outcome.FAILED, errors=_describe(exc))
+        warnings: list[Problem] = []
         try:
             with connection.cursor() as cursor:
                 for job_name, state in cursor.execute(LEFTOVER_JOBS):
-                    warnings.append(
-                        f"leftover Data Pump job {job_name} ({state}): drop its "
-                        "master table or attach and kill it"
-                    )
+                    warnings.append(problem(Code.LEFTOVER_JOB, job=job_name, state=state))
                 handle = cursor.var(int)
                 schema_expr = (
                     "IN (" + ",".join(f"'{name}'" for name in self.schemas) + ")"
@@ -140,34 +148,46 @@ class OracleBackend:
                     schema_expr=schema_expr,
                     handle=handle,
                 )
-                state, errors = self._poll(cursor, handle.getvalue(), report)
+                state, errors = self._poll(cursor, handle.getvalue(), report, stop)
+                if state == "STOPPING":
+                    log.warning("Stopping Data Pump job %s on the server", request.job_name)
+                    cursor.execute(STOP_JOB, handle=handle.getvalue())
                 cursor.execute(DETACH, handle=handle.getvalue())
         except oracledb.Error as exc:
-            return BackendResult(Outcome.FAILED, errors=[_describe(exc)], warnings=warnings)
+            return BackendResult(Outcome.FAILED, errors=_describe(exc), warnings=warnings)
         finally:
             connection.close()
+        if state == "STOPPING":
+            return BackendResult(
+                Outcome.INTERRUPTED,
+                errors=[stop.reason or problem(Code.STOPPED)],
+                warnings=warnings,
+            )
         return self._judge(request, state, errors, warnings)
 
-    def _poll(self, cursor: Any, handle: int, report: ProgressReport) -> tuple[str, list[str]]:
+    def _poll(
+        self, cursor: Any, handle: int, report: ProgressReport, stop: StopSignal
+    ) -> tuple[str, list[Problem]]:
+        """Poll until the job ends ("STOPPING" when told to stop first)."""
         state_var, percent_var, errors_var = cursor.var(str), cursor.var(float), cursor.var(str)
-        errors: list[str] = []
+        errors: list[Problem] = []
         while True:
+            if stop.is_set():
+                return "STOPPING", errors
             cursor.execute(
                 JOB_STATUS, handle=handle, state=state_var, percent=percent_var, errors=errors_var
             )
             state = str(state_var.getvalue() or "UNDEFINED")
             if errors_var.getvalue():
-                errors += [e for e in str(errors_var.getvalue()).splitlines() if e.strip()]
+                errors += datapump_log.error_lines(str(errors_var.getvalue()))
             percent = percent_var.getvalue()
-            report(
-                Progress(float(percent) if percent is not None else None, f"status job: {state}")
-            )
+            report(Progress(float(percent) if percent is not None else None, state=state))
             if state in FINAL_STATES:
                 return state, errors
-            time.sleep(self.poll_seconds)
+            stop.sleep(self.poll_seconds)
 
     def _judge(
-        self, request: DumpRequest, state: str, errors: list[str], warnings: list[str]
+        self, request: DumpRequest, state: str, errors: list[Problem], warnings: list[Problem]
     ) -> BackendResult:
         log_file = self.dump_dir / request.log_path.name
         if log_file.is_file():
@@ -178,25 +198,105 @@ class OracleBackend:
         else:
             outcome = Outcome.SUCCESS if state == "COMPLETED" and not errors else Outcome.FAILED
             all_errors, tables = errors, []
-            warnings.append(
-                f"log file {log_file} not found: is DUMP_DIR the folder of "
-                f"directory object {self.directory}?"
-            )
+            warnings.append(problem(Code.LOG_MISSING, path=str(log_file), directory=self.directory))
         if outcome is Outcome.SUCCESS:
             return BackendResult(outcome, warnings=warnings + all_errors, tables=tables)
         return BackendResult(
             outcome,
-            errors=all_errors or [f"job ended in state {state}"],
+            errors=all_errors or [problem(Code.JOB_STATE, state=state)],
             warnings=warnings,
             tables=tables,
         )
 
 
-def _describe(exc: Exception, *, thin_hint: bool = False) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if thin_hint and "DPY-3010" in text:
-        text += (
-            " — this Oracle release is too old for thin mode: set ORACLE_CLIENT_LIB_DIR "
-            "to an Oracle Instant Client or the Oracle home (thick mode)"
+def _describe(exc: Exception) -> list[Problem]:
+    """The coded lines of an oracledb error (DPY- and ORA- codes), or its type."""
+    found = datapump_log.error_lines(str(exc))
+    return found or [problem(Code.BACKEND_ERROR, error=type(exc).__name__)]
+
+
+def load_driver(settings: Settings) -> Any:
+    """python-oracledb, in thick mode when ORACLE_CLIENT_LIB_DIR is set (Oracle 11g)."""
+    import oracledb
+
+    if settings.oracle_client_lib_dir is not None and oracledb.is_thin_mode():
+        oracledb.init_oracle_client(lib_dir=str(settings.oracle_client_lib_dir))
+    return oracledb
+
+
+def build(settings: Settings) -> OracleBackend:
+    return OracleBackend(
+        settings.oracle_dsn,
+        settings.oracle_user,
+        settings.oracle_password.get_secret_value(),
+        settings.oracle_directory,
+        settings.dumps,
+        settings.oracle_schemas,
+        settings.oracle_client_lib_dir,
+    )
+
+
+PRIVILEGES = """
+SELECT granted_role FROM user_role_privs
+WHERE granted_role IN ('DATAPUMP_EXP_FULL_DATABASE', 'EXP_FULL_DATABASE')"""
+DIRECTORY = "SELECT directory_path FROM all_directories WHERE directory_name = :name"
+DIRECTORY_GRANTS = """
+SELECT privilege FROM all_tab_privs
+WHERE table_name = :name AND grantee IN (USER, 'PUBLIC')"""
+
+
+async def check(settings: Settings, driver: Any = None) -> BackendCheck:
+    return await asyncio.to_thread(check_now, settings, driver)
+
+
+def check_now(settings: Settings, driver: Any = None) -> BackendCheck:
+    """Log in, then look at the export role and the directory object with its grants."""
+    driver = driver or load_driver(settings)
+    try:
+        connection = driver.connect(
+            user=settings.oracle_user,
+            password=settings.oracle_password.get_secret_value(),
+            dsn=settings.oracle_dsn,
         )
-    return text
+    except driver.Error as exc:
+        return BackendCheck(_describe(exc))
+    version = getattr(connection, "version", "?")
+    try:
+        with connection.cursor() as cursor:
+            roles = {row[0] for row in cursor.execute(PRIVILEGES)}
+            directory = cursor.execute(DIRECTORY, name=settings.oracle_directory).fetchone()
+            grants = {
+                row[0] for row in cursor.execute(DIRECTORY_GRANTS, name=settings.oracle_directory)
+            }
+    except driver.Error as exc:
+        return BackendCheck(_describe(exc))
+    finally:
+        connection.close()
+    problems = []
+    name = settings.oracle_directory
+    if directory is None:
+        problems.append(problem(Code.DIRECTORY_MISSING, directory=name))
+    if not {"READ", "WRITE"} <= grants:
+        problems.append(problem(Code.DIRECTORY_NO_GRANTS, directory=name))
+    if not settings.oracle_schemas and not roles:
+        problems.append(problem(Code.EXPORT_ROLE_MISSING))
+    facts = [f"Oracle {version}"]
+    if directory is not None:
+        facts.append(f"{name} = {directory[0]}")
+    return BackendCheck(problems, facts)
+
+
+SPEC = BackendSpec(
+    "oracle",
+    (
+        "ORACLE_USER",
+        "ORACLE_PASSWORD",
+        "ORACLE_DSN",
+        "ORACLE_DIRECTORY",
+        "ORACLE_SCHEMAS",
+        "ORACLE_CLIENT_LIB_DIR",
+        "DUMP_DIR",
+    ),
+    build,
+    check,
+)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-
-class Outcome(StrEnum):
-    SUCCESS = "success"
-    WARNING = "warning"  # finished, but with errors or signs of a partial backup
-    FAILED = "failed"
-    INTERRUPTED = "interrupted"  # the bot stopped while it ran
+from core.problems import Problem
+from core.settings import Settings
+from jobs.job import JobKind, JobResult, Outcome, ProgressReport, StopSignal
 
 
 @dataclass(frozen=True)
@@ -22,15 +18,6 @@ class TableRows:
     name: str  # SCHEMA.TABLE (or SCHEMA.TABLE:PARTITION)
     rows: int
     size_bytes: int | None = None
-
-
-@dataclass(frozen=True)
-class Progress:
-    percent: float | None  # None when the backend cannot tell
-    message: str = ""
-
-
-ProgressReport = Callable[[Progress], None]
 
 
 @dataclass(frozen=True)
@@ -43,8 +30,8 @@ class DumpRequest:
 @dataclass
 class BackendResult:
     outcome: Outcome
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     tables: list[TableRows] = field(default_factory=list)
     output: str = ""  # the program's own output when no log file exists (kept as evidence)
 
@@ -53,39 +40,51 @@ class BackendResult:
         return sum(t.rows for t in self.tables) if self.tables else None
 
 
-@dataclass
-class DumpResult:
-    run_id: int
+@dataclass(kw_only=True)
+class DumpResult(JobResult):
+    kind: JobKind = JobKind.DUMP
+    started_at: datetime  # a dump always started and finished
+    finished_at: datetime
     backend: str
     job_name: str
     dump_path: Path
     log_path: Path
-    started_at: datetime
-    finished_at: datetime
-    outcome: Outcome
     size_bytes: int | None = None
     sha256: str = ""
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     tables: list[TableRows] = field(default_factory=list)
     late_seconds: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome in (Outcome.SUCCESS, Outcome.WARNING)
 
     @property
     def total_rows(self) -> int | None:
         return sum(t.rows for t in self.tables) if self.tables else None
 
-    @property
-    def duration_seconds(self) -> float:
-        return (self.finished_at - self.started_at).total_seconds()
-
 
 class DumpBackend(Protocol):
     name: str
 
-    async def run(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
-        """Write the dump and its log; never raise for a failed dump, return FAILED instead."""
+    async def run(
+        self, request: DumpRequest, report: ProgressReport, stop: StopSignal
+    ) -> BackendResult:
+        """Write the dump and its log. Never raise for a failed dump: return FAILED. When `stop`
+        is set, end the export (on the server too) and return INTERRUPTED with stop.reason."""
         ...
+
+
+@dataclass(frozen=True)
+class BackendCheck:
+    """What a backend found when asked whether it can run: nothing wrong when `problems` is
+    empty; `facts` are shown as they are (program path, Oracle version…)."""
+
+    problems: list[Problem] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A dump backend as the registry knows it: its DUMP_BACKEND name, the settings it reads,
+    how it is built from the settings and how it checks itself."""
+
+    name: str
+    settings: tuple[str, ...]
+    build: Callable[[Settings], DumpBackend]
+    check: Callable[[Settings], Awaitable[BackendCheck]]

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from jobs.dump.result import (
-    BackendResult,
-    DumpRequest,
-    Outcome,
-    Progress,
-    ProgressReport,
-    TableRows,
-)
+from core.problems import Code, Problem, problem
+from core.settings import Settings
+from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest, TableRows
+from jobs.job import Outcome, Progress, ProgressReport, StopSignal, Unit
 
 PAGES_PER_STEP = 256
 
@@ -31,18 +28,19 @@ class SqliteBackend:
     def __init__(self, source: Path) -> None:
         self.source = source
 
-    async def run(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
+    async def run(
+        self, request: DumpRequest, report: ProgressReport, stop: StopSignal
+    ) -> BackendResult:
         if not self.source.is_file():
             return BackendResult(
-                Outcome.FAILED,
-                errors=[
-                    f"source database not found: {self.source} "
-                    "(create the sample with `sopbot sample-db`)"
-                ],
+                Outcome.FAILED, errors=[problem(Code.SOURCE_MISSING, path=str(self.source))]
             )
-        return await asyncio.to_thread(self._copy, request, report)
+        # The thread checks `stop` between steps of 256 pages, so it ends soon after being told.
+        return await asyncio.to_thread(self._copy, request, report, stop)
 
-    def _copy(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
+    def _copy(
+        self, request: DumpRequest, report: ProgressReport, stop: StopSignal
+    ) -> BackendResult:
         partial = request.dump_path.with_name(request.dump_path.name + ".part")
         log_lines = [f"{_stamp()} SQLite online backup of {self.source} to {request.dump_path}"]
         try:
@@ -55,23 +53,44 @@ class SqliteBackend:
             ):
 
                 def on_progress(status: int, remaining: int, total: int) -> None:
+                    if stop.is_set():
+                        raise _Stopped
                     done = total - remaining
                     report(
-                        Progress(100.0 * done / total if total else None, f"{done}/{total} halaman")
+                        Progress(100.0 * done / total if total else None, done, total, Unit.PAGES)
                     )
 
                 src.backup(dst, pages=PAGES_PER_STEP, progress=on_progress)
                 tables = _count_rows(dst)
             partial.replace(request.dump_path)
+        except _Stopped:
+            partial.unlink(missing_ok=True)
+            reason = stop.reason or problem(Code.STOPPED)
+            log_lines.append(f"{_stamp()} STOPPED: {reason.english()}")
+            _write_log(request.log_path, log_lines)
+            return BackendResult(Outcome.INTERRUPTED, errors=[reason])
         except (sqlite3.Error, OSError) as exc:
             partial.unlink(missing_ok=True)
             log_lines.append(f"{_stamp()} FAILED: {exc}")
             _write_log(request.log_path, log_lines)
-            return BackendResult(Outcome.FAILED, errors=[f"{type(exc).__name__}: {exc}"])
+            return BackendResult(Outcome.FAILED, errors=[_problem_of(exc)])
         log_lines += [f"exported {t.name}: {t.rows} rows" for t in tables]
         log_lines.append(f"{_stamp()} backup {request.job_name} successfully completed")
         _write_log(request.log_path, log_lines)
         return BackendResult(Outcome.SUCCESS, tables=tables)
+
+
+class _Stopped(Exception):
+    """Raised from the backup's progress callback: SQLite then abandons the backup."""
+
+
+def _problem_of(exc: sqlite3.Error | OSError) -> Problem:
+    full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
+        isinstance(exc, sqlite3.Error) and "database or disk is full" in str(exc)
+    )
+    if full:
+        return problem(Code.DUMP_SPACE_FULL, detail=str(exc))
+    return problem(Code.BACKEND_ERROR, error=f"{type(exc).__name__}: {exc}")
 
 
 def _count_rows(db: sqlite3.Connection) -> list[TableRows]:
@@ -97,3 +116,18 @@ def _write_log(path: Path, lines: list[str]) -> None:
     # The result carries the same facts; a log that cannot be written must not hide them.
     with contextlib.suppress(OSError):
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def build(settings: Settings) -> SqliteBackend:
+    assert settings.sqlite_source_path is not None
+    return SqliteBackend(settings.sqlite_source_path)
+
+
+async def check(settings: Settings) -> BackendCheck:
+    source = settings.sqlite_source_path
+    if source is not None and source.is_file():
+        return BackendCheck(facts=[str(source)])
+    return BackendCheck([problem(Code.SOURCE_MISSING, path=str(source))])
+
+
+SPEC = BackendSpec("sqlite", ("SQLITE_SOURCE_PATH",), build, check)

@@ -19,16 +19,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from core.problems import Code, Problem, problem
 from jobs.external.disk import MANIFEST
 
 CHUNK = 4 * 1024 * 1024
 PARTIAL_SUFFIX = ".partial"
 
 BytesDone = Callable[[int], None]
+ShouldStop = Callable[[], bool]
 
 
 class CopyError(Exception):
     """The copy could not be written or did not verify; nothing was counted."""
+
+    def __init__(self, found: Problem) -> None:
+        super().__init__(found.english())
+        self.problem = found
+
+
+class CopyStopped(Exception):
+    """Told to stop: the temporary file is removed, nothing was counted."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,12 @@ def _write_all(stream: BinaryIO, view: memoryview) -> None:
 
 
 def copy_verified(
-    source: Path, destination: Path, *, compress: bool = False, progress: BytesDone | None = None
+    source: Path,
+    destination: Path,
+    *,
+    compress: bool = False,
+    progress: BytesDone | None = None,
+    should_stop: ShouldStop | None = None,
 ) -> VerifiedCopy:
     """Copy `source` to `destination` (".zst" appended when compressing) and verify it.
 
@@ -171,6 +186,8 @@ def copy_verified(
                         done += len(view)
                         if progress:
                             progress(done)
+                        if should_stop and should_stop():
+                            raise CopyStopped
                 size = sink.size
             else:
                 for view in _Prefetch(reader):
@@ -180,24 +197,34 @@ def copy_verified(
                     done += len(view)
                     if progress:
                         progress(done)
+                    if should_stop and should_stop():
+                        raise CopyStopped
                 size = done
             os.fsync(raw.fileno())
         os.replace(partial, final)
         _fsync_folder(final.parent)
+    except CopyStopped:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
     except OSError as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
-        raise CopyError(f"writing {final} failed: {exc.strerror or exc}") from exc
+        why = exc.strerror or str(exc)
+        raise CopyError(problem(Code.COPY_WRITE_FAILED, file=final.name, why=why)) from exc
     # Uncompressed, the bytes written are the bytes read: one hash serves both.
     written = sink.digest.hexdigest() if compress else source_digest.hexdigest()
     try:
         read_back = hash_file(final, uncached=True)
     except OSError as exc:
-        raise CopyError(f"reading back {final} failed: {exc.strerror or exc}") from exc
+        why = exc.strerror or str(exc)
+        raise CopyError(problem(Code.COPY_READBACK_FAILED, file=final.name, why=why)) from exc
     if read_back != written:
         with contextlib.suppress(OSError):
             final.rename(final.with_name(final.name + ".corrupt"))
-        raise CopyError(f"{final.name} did not verify: written {written}, read back {read_back}")
+        raise CopyError(
+            problem(Code.COPY_MISMATCH, file=final.name, written=written, read_back=read_back)
+        )
     return VerifiedCopy(final, size, written, source_digest.hexdigest(), compress)
 
 

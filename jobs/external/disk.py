@@ -15,21 +15,13 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
+
+from core.problems import Code, Problem, problem
 
 IDENTITY_FILE = ".sopbot-disk.json"
 BACKUP_FOLDER = "sopbot-backups"
 MANIFEST = "SHA256SUMS"
-
-
-class DiskProblem(StrEnum):
-    MISSING = "missing"  # path absent: not plugged in or not mounted
-    NOT_SEPARATE = "not_separate"  # same device as the dump folder and not a mount point
-    NO_IDENTITY = "no_identity"  # never initialised with `sopbot disk init`
-    WRONG_DISK = "wrong_disk"  # initialised, but not a disk listed in EXTERNAL_DISK_IDS
-    READ_ONLY = "read_only"
-    FULL = "full"
 
 
 @dataclass(frozen=True)
@@ -52,10 +44,11 @@ class Disk:
 
 
 class DiskError(Exception):
-    def __init__(self, problem: DiskProblem, detail: str) -> None:
-        super().__init__(f"{problem.value}: {detail}")
-        self.problem = problem
-        self.detail = detail
+    """The disk may not be used; `problem` says why (one of the DISK_* codes)."""
+
+    def __init__(self, found: Problem) -> None:
+        super().__init__(found.english())
+        self.problem = found
 
 
 def read_identity(root: Path) -> DiskIdentity | None:
@@ -86,7 +79,7 @@ def _separate(root: Path, dump_dir: Path) -> bool:
         return False
 
 
-def _write_problem(folder: Path) -> DiskProblem | None:
+def _write_problem(folder: Path) -> Code | None:
     """None if a file can be written in `folder`, else why not."""
     probe = folder / f".write-test-{uuid.uuid4().hex[:8]}"
     try:
@@ -97,7 +90,7 @@ def _write_problem(folder: Path) -> DiskProblem | None:
             os.fsync(stream.fileno())
         return None
     except OSError as exc:
-        return DiskProblem.FULL if exc.errno == errno.ENOSPC else DiskProblem.READ_ONLY
+        return Code.DISK_FULL if exc.errno == errno.ENOSPC else Code.DISK_READ_ONLY
     finally:
         with contextlib.suppress(OSError):
             probe.unlink()
@@ -109,34 +102,25 @@ def check_disk(
     """Return the disk if it may be written; raise DiskError saying why not. Writes nothing
     but a removed probe file (and only once everything else checked out)."""
     if not root.is_dir():
-        raise DiskError(DiskProblem.MISSING, f"{root} does not exist")
+        raise DiskError(problem(Code.DISK_MISSING, root=str(root)))
     identity = read_identity(root)
     if not _separate(root, dump_dir):
         if identity is None:  # an empty mount point left behind by an unplugged disk
-            raise DiskError(DiskProblem.MISSING, f"nothing is mounted at {root}")
-        raise DiskError(
-            DiskProblem.NOT_SEPARATE,
-            f"{root} is on the same disk as {dump_dir} and is not a mount point",
-        )
+            raise DiskError(problem(Code.DISK_MISSING, root=str(root)))
+        raise DiskError(problem(Code.DISK_NOT_SEPARATE, root=str(root), dump_dir=str(dump_dir)))
     if identity is None:
-        raise DiskError(
-            DiskProblem.NO_IDENTITY,
-            f"{root} has no {IDENTITY_FILE}: run `sopbot disk init` on it once",
-        )
+        raise DiskError(problem(Code.DISK_NO_IDENTITY, root=str(root)))
     if allowed_ids and identity.id not in allowed_ids:
-        raise DiskError(
-            DiskProblem.WRONG_DISK,
-            f"disk {identity.label} ({identity.id}) is not in EXTERNAL_DISK_IDS",
-        )
+        raise DiskError(problem(Code.DISK_WRONG, label=identity.label, disk_id=identity.id))
     usage = shutil.disk_usage(root)
     disk = Disk(root, identity, usage.free, usage.total)
     if not writing:
         return disk
     if need_bytes and usage.free < need_bytes:
-        raise DiskError(DiskProblem.FULL, f"{usage.free} bytes free on {root}, {need_bytes} needed")
-    problem = _write_problem(disk.folder)
-    if problem is DiskProblem.FULL:
-        raise DiskError(problem, f"{root} is full")
-    if problem is not None:
-        raise DiskError(problem, f"{disk.folder} cannot be written (read-only or no permission)")
+        raise DiskError(problem(Code.DISK_FULL, root=str(root), free=usage.free, need=need_bytes))
+    cannot_write = _write_problem(disk.folder)
+    if cannot_write is Code.DISK_FULL:
+        raise DiskError(problem(Code.DISK_FULL, root=str(root), free=usage.free, need=need_bytes))
+    if cannot_write is not None:
+        raise DiskError(problem(Code.DISK_READ_ONLY, folder=str(disk.folder)))
     return disk

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jobs.external.copy import PARTIAL_SUFFIX, hash_file, read_manifest
 from jobs.external.disk import MANIFEST, Disk
-from storage.dumplog import CopyLog
+from storage.copies import CopyLog
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from core.settings import Settings
 from jobs.external.copy import read_manifest, write_manifest
 from jobs.external.disk import Disk
-from sopbot.settings import Settings
-from storage.dumplog import CopyLog, DumpLog
+from storage.copies import CopyLog
+from storage.dumps import DumpLog
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,7 @@
-"""One copy to the external disk at a time: pick the dump, check the disk, copy and verify,
-update the manifest, record SOP step 11, apply retention, tell observers."""
+"""The copy job (SOP step 11): pick the dump, check the disk, copy and verify, update the
+manifest, record the step, apply retention. It runs through the job shape in `jobs/job.py`,
+like the dump: one at a time, with progress, stoppable, always reported.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +9,36 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
-from jobs.external.copy import CopyError, copy_verified, read_manifest, write_manifest
-from jobs.external.disk import Disk, DiskError, DiskProblem, check_disk
+from core.clock import Clock, office_date
+from core.problems import Code, Problem, problem
+from core.settings import Settings
+from core.sop import Role
+from jobs.external.copy import (
+    CopyError,
+    CopyStopped,
+    VerifiedCopy,
+    copy_verified,
+    read_manifest,
+    write_manifest,
+)
+from jobs.external.disk import Disk, DiskError, check_disk
 from jobs.external.retention import prune
-from jobs.observers import cancel, notify
-from sopbot.clock import Clock, office_date
-from sopbot.settings import Settings
-from sopbot.sop import Role
-from storage.dumplog import CopyLog, DumpLog, DumpRecord
+from jobs.job import (
+    JobKind,
+    JobResult,
+    JobRunner,
+    JobStarted,
+    Order,
+    Outcome,
+    Progress,
+    ProgressReport,
+    StopSignal,
+    Unit,
+)
+from storage.copies import CopyLog
+from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import SopLog
 
 log = logging.getLogger(__name__)
@@ -27,73 +47,51 @@ COPY_STEP = 11
 SPACE_MARGIN = 1.02  # the copy must fit with 2 % to spare
 
 
-@dataclass(frozen=True)
-class CopyStarted:
-    copy_id: int
-    trigger: str
-    requested_by: int | None
-    source: Path
-    size: int
-    started_at: datetime
-
-
-@dataclass
-class CopyResult:
-    copy_id: int | None
-    outcome: str  # verified | failed | disk_problem | nothing
+@dataclass(kw_only=True)
+class CopyResult(JobResult):
+    kind: JobKind = JobKind.COPY
     source: Path | None = None
     dest: Path | None = None
     size: int | None = None
     sha256: str = ""
     compressed: bool = False
     disk_label: str = ""
-    problem: DiskProblem | None = None
-    error: str = ""
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
     pruned: list[str] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
-        return self.outcome == "verified"
+        """A verified copy exists (retention trouble afterwards does not undo it)."""
+        return self.ok
+
+    @property
+    def disk_problem(self) -> Problem | None:
+        """Why the copy did not start, when the disk was the reason."""
+        for found in self.errors:
+            if found.code.value.startswith("disk_"):
+                return found
+        return None
 
 
-class CopyObserver(Protocol):
-    async def copy_started(self, started: CopyStarted) -> None: ...
+class CopyService(JobRunner[CopyResult]):
+    kind = JobKind.COPY
 
-    async def copy_progress(self, started: CopyStarted, done: int) -> None: ...
-
-    async def copy_finished(self, started: CopyStarted | None, result: CopyResult) -> None: ...
-
-
-class CopyAlreadyRunning(Exception):
-    pass
-
-
-class CopyService:
     def __init__(
         self, settings: Settings, dumps: DumpLog, copies: CopyLog, soplog: SopLog, clock: Clock
     ) -> None:
-        self.settings, self.dumps, self.copies = settings, dumps, copies
-        self.soplog, self.clock = soplog, clock
-        self.observers: list[CopyObserver] = []
-        self._lock = asyncio.Lock()
-        self._task: asyncio.Task[CopyResult] | None = None
-        self._done = 0
+        super().__init__(clock, settings.progress_interval_seconds)
+        self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
+        self._dump: DumpRecord | None = None
+        self._disk: Disk | None = None
 
     @property
     def configured(self) -> bool:
         return self.settings.external_disk_path is not None
 
-    @property
-    def busy(self) -> bool:
-        return self._lock.locked() or (self._task is not None and not self._task.done())
-
     def check(self, need_bytes: int = 0, *, writing: bool = True) -> Disk:
-        """The disk if usable; raises DiskError (MISSING also when none is configured)."""
+        """The disk if usable; raises DiskError (DISK_NOT_CONFIGURED when none is set)."""
         root = self.settings.external_disk_path
         if root is None:
-            raise DiskError(DiskProblem.MISSING, "EXTERNAL_DISK_PATH is not set")
+            raise DiskError(problem(Code.DISK_NOT_CONFIGURED))
         return check_disk(
             root, self.settings.dumps, self.settings.external_disk_ids, need_bytes, writing=writing
         )
@@ -110,121 +108,145 @@ class CopyService:
         return latest
 
     def recover(self) -> list[str]:
-        lost = self.copies.mark_interrupted(self.clock.now())
+        lost = self.copies.mark_interrupted(self.clock.now(), problem(Code.INTERRUPTED))
         return [record.source_path for record in lost]
 
-    def launch(self, trigger: str, requested_by: int | None = None) -> asyncio.Task[CopyResult]:
-        if self.busy:
-            raise CopyAlreadyRunning()
-        task = asyncio.get_running_loop().create_task(self.run(trigger, requested_by))
-        self._task = task
-        return task
+    # --- the job ------------------------------------------------------------------------------
 
-    async def run(self, trigger: str, requested_by: int | None = None) -> CopyResult:
-        current = asyncio.current_task()
-        other = self._task is not None and self._task is not current and not self._task.done()
-        if self._lock.locked() or other:
-            raise CopyAlreadyRunning()
-        async with self._lock:
-            self._task = current
-            try:
-                return await self._run(trigger, requested_by)
-            finally:
-                self._task = None
-
-    async def _run(self, trigger: str, requested_by: int | None) -> CopyResult:
+    async def prepare(self, order: Order) -> JobStarted | CopyResult:
         disk_for_pending: Disk | None = None
         with contextlib.suppress(DiskError):
             disk_for_pending = self.check(writing=False)
         dump = self.pending(disk_for_pending)
         if dump is None:
-            result = CopyResult(None, "nothing")
-            await self._notify("copy_finished", None, result)
-            return result
+            return CopyResult(run_id=None, outcome=Outcome.NOTHING)
         source = Path(dump.file_path)
         size = dump.size_bytes or 0
         started_at = self.clock.now()
         copy_id = self.copies.start(
             dump_run_id=dump.id,
             source_path=str(source),
-            trigger=trigger,
-            requested_by=requested_by,
+            trigger=order.trigger,
+            requested_by=order.requested_by,
             started_at=started_at,
         )
-        started = CopyStarted(copy_id, trigger, requested_by, source, size, started_at)
         # The disk is checked before anything is announced: a missing disk is one clear
         # message, not a copy that starts and then stops.
         try:
-            disk = self.check(int(size * SPACE_MARGIN))
-        except DiskError as problem:
-            log.warning("External copy %s not started: %s", copy_id, problem)
-            result = CopyResult(
+            self._disk = self.check(int(size * SPACE_MARGIN))
+        except DiskError as trouble:
+            log.warning("External copy %s not started: %s", copy_id, trouble)
+            self.copies.finish(
                 copy_id,
-                "disk_problem",
-                source,
-                problem=problem.problem,
-                error=problem.detail,
+                finished_at=self.clock.now(),
+                outcome="disk_problem",
+                error=trouble.problem,
+            )
+            return CopyResult(
+                run_id=copy_id,
+                outcome=Outcome.FAILED,
+                source=source,
+                errors=[trouble.problem],
                 started_at=started_at,
                 finished_at=self.clock.now(),
             )
-            self.copies.finish(
-                copy_id, finished_at=self.clock.now(), outcome="disk_problem", error=str(problem)
-            )
-            await self._notify("copy_finished", started, result)
-            return result
-        await self._notify("copy_started", started)
-        result = await self._copy(started, dump, disk)
-        await self._notify("copy_finished", started, result)
-        return result
+        self._dump = dump
+        return JobStarted(
+            JobKind.COPY,
+            copy_id,
+            order.trigger,
+            order.requested_by,
+            source,
+            started_at,
+            size=size,
+        )
 
-    async def _copy(self, started: CopyStarted, dump: DumpRecord, disk: Disk) -> CopyResult:
-        compress = self.settings.external_compression == "zstd"
-        destination = disk.folder / started.source.name
-        self._done = 0
-        ticker = asyncio.create_task(self._forward_progress(started))
+    async def execute(
+        self, started: JobStarted, stop: StopSignal, report: ProgressReport
+    ) -> CopyResult:
+        assert self._dump is not None and self._disk is not None
+        dump, disk = self._dump, self._disk
+        total = started.size or 0
+
+        def bytes_done(done: int) -> None:
+            report(Progress(100.0 * done / total if total else None, done, total, Unit.BYTES))
+
         try:
             copied = await asyncio.to_thread(
                 copy_verified,
-                started.source,
-                destination,
-                compress=compress,
-                progress=self._progress,
+                started.subject,
+                disk.folder / started.subject.name,
+                compress=self.settings.external_compression == "zstd",
+                progress=bytes_done,
+                should_stop=stop.is_set,
             )
-            if dump.sha256 and copied.source_sha256 != dump.sha256:
-                raise CopyError(
-                    f"{started.source.name} changed on the server since it was "
-                    f"dumped (SHA-256 {copied.source_sha256}, recorded "
-                    f"{dump.sha256})"
-                )
+            self._check_source(copied, dump)
             manifest = read_manifest(disk.folder)
             manifest[copied.path.name] = copied.sha256
             await asyncio.to_thread(write_manifest, disk.folder, manifest)
-        except (CopyError, OSError) as exc:
-            log.error("External copy %s failed: %s", started.copy_id, exc)
-            self.copies.finish(
-                started.copy_id,
-                finished_at=self.clock.now(),
-                outcome="failed",
-                disk_id=disk.identity.id,
-                disk_label=disk.identity.label,
-                error=str(exc),
+        except CopyStopped:
+            return await self.abandon(started, Outcome.INTERRUPTED, stop.reason or _stopped())
+        except CopyError as exc:
+            return self._failed(started, disk, exc.problem)
+        except OSError as exc:  # the manifest could not be written
+            why = exc.strerror or str(exc)
+            return self._failed(
+                started, disk, problem(Code.COPY_WRITE_FAILED, file="SHA256SUMS", why=why)
             )
-            return CopyResult(
-                started.copy_id,
-                "failed",
-                started.source,
-                error=str(exc),
-                disk_label=disk.identity.label,
-                started_at=started.started_at,
-                finished_at=self.clock.now(),
-            )
-        finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+        return await self._verified(started, disk, copied)
+
+    async def abandon(self, started: JobStarted, outcome: Outcome, reason: Problem) -> CopyResult:
         finished_at = self.clock.now()
         self.copies.finish(
-            started.copy_id,
+            started.run_id, finished_at=finished_at, outcome="interrupted", error=reason
+        )
+        log.warning("External copy %s ended early: %s", started.run_id, reason.english())
+        return CopyResult(
+            run_id=started.run_id,
+            outcome=outcome,
+            source=started.subject,
+            errors=[reason],
+            started_at=started.started_at,
+            finished_at=finished_at,
+        )
+
+    @staticmethod
+    def _check_source(copied: VerifiedCopy, dump: DumpRecord) -> None:
+        if dump.sha256 and copied.source_sha256 != dump.sha256:
+            raise CopyError(
+                problem(
+                    Code.SOURCE_CHANGED,
+                    file=copied.path.name,
+                    actual=copied.source_sha256,
+                    recorded=dump.sha256,
+                )
+            )
+
+    def _failed(self, started: JobStarted, disk: Disk, reason: Problem) -> CopyResult:
+        log.error("External copy %s failed: %s", started.run_id, reason.english())
+        finished_at = self.clock.now()
+        self.copies.finish(
+            started.run_id,
+            finished_at=finished_at,
+            outcome="failed",
+            disk_id=disk.identity.id,
+            disk_label=disk.identity.label,
+            error=reason,
+        )
+        return CopyResult(
+            run_id=started.run_id,
+            outcome=Outcome.FAILED,
+            source=started.subject,
+            errors=[reason],
+            disk_label=disk.identity.label,
+            started_at=started.started_at,
+            finished_at=finished_at,
+        )
+
+    async def _verified(self, started: JobStarted, disk: Disk, copied: VerifiedCopy) -> CopyResult:
+        finished_at = self.clock.now()
+        self.copies.finish(
+            started.run_id,
             finished_at=finished_at,
             outcome="verified",
             dest_path=str(copied.path),
@@ -242,42 +264,34 @@ class CopyService:
             started_at=started.started_at,
             finished_at=finished_at,
             outcome="done",
-            note=f"{copied.path.name} terverifikasi di disk {disk.identity.label}",
+            note=f"{copied.path.name} @ {disk.identity.label}",
         )
         log.info(
-            "External copy %s verified: %s (%s bytes)", started.copy_id, copied.path, copied.size
+            "External copy %s verified: %s (%s bytes)", started.run_id, copied.path, copied.size
         )
-        pruned = await asyncio.to_thread(
-            prune, self.settings, self.dumps, self.copies, disk, finished_at
-        )
-        return CopyResult(
-            started.copy_id,
-            "verified",
-            started.source,
-            copied.path,
-            copied.size,
-            copied.sha256,
-            copied.compressed,
-            disk.identity.label,
+        result = CopyResult(
+            run_id=started.run_id,
+            outcome=Outcome.SUCCESS,
+            source=started.subject,
+            dest=copied.path,
+            size=copied.size,
+            sha256=copied.sha256,
+            compressed=copied.compressed,
+            disk_label=disk.identity.label,
             started_at=started.started_at,
             finished_at=finished_at,
-            pruned=pruned,
         )
+        try:
+            result.pruned = await asyncio.to_thread(
+                prune, self.settings, self.dumps, self.copies, disk, finished_at
+            )
+        except Exception as exc:  # the copy is verified; old files staying is only a warning
+            log.exception("Retention after copy %s failed", started.run_id)
+            why = getattr(exc, "strerror", None) or f"{type(exc).__name__}: {exc}"
+            result.warnings.append(problem(Code.RETENTION_FAILED, error=str(why)))
+            result.outcome = Outcome.WARNING
+        return result
 
-    def _progress(self, done: int) -> None:
-        self._done = done  # from the copying thread; read by the ticker
 
-    async def _forward_progress(self, started: CopyStarted) -> None:
-        last = -1
-        while True:
-            await asyncio.sleep(self.settings.progress_interval_seconds)
-            if self._done != last:
-                last = self._done
-                await self._notify("copy_progress", started, last)
-
-    async def _notify(self, event: str, *args: object) -> None:
-        await notify(self.observers, event, *args)
-
-    async def stop(self) -> None:
-        """Cancel a running copy (the bot is shutting down); it is recorded as interrupted."""
-        await cancel(self._task)
+def _stopped() -> Problem:
+    return problem(Code.STOPPED)

@@ -6,7 +6,7 @@ import pytest
 from conftest import ADB, GROUP, KABID, KASI, STRANGER, Chat
 
 from bot.commands import COMMANDS
-from sopbot.sop import Role
+from core.sop import Role
 
 ROLE_USERS = {Role.KABID: KABID, Role.ADB: ADB, Role.KASI: KASI}
 COMMAND_LINES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
-from sopbot.sop import Role
+from core.sop import Role
 
 
 def test_split_command_keeps_the_rest_with_newlines() -> None:

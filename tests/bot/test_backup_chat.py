@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from conftest import ADB, GROUP, KABID, KASI, WITA, Chat
 
-from jobs.dump.result import BackendResult, Outcome
+from jobs.dump.result import BackendResult
+from jobs.job import Outcome
 
 
 async def wait_for_report(chat: Chat, chat_id: int, contains: str) -> Any:
@@ -52,13 +53,12 @@ async def test_backup_from_chat_dumps_reports_and_records_step_8(chat: Chat) -> 
 
 async def test_a_second_backup_while_one_runs_is_told_so(chat: Chat) -> None:
     service = chat.services.dump
-    assert service is not None
     release = __import__("asyncio").Event()
     original = service.backend.run
 
-    async def slow(request: Any, report: Any) -> Any:
+    async def slow(request: Any, report: Any, stop: Any) -> Any:
         await release.wait()
-        return await original(request, report)
+        return await original(request, report, stop)
 
     service.backend.run = slow  # type: ignore[method-assign]
     await chat.send(ADB, "/backup")
@@ -104,7 +104,6 @@ async def test_dump_much_smaller_than_the_last_good_one_is_a_warning(
 
 async def test_scheduled_run_fires_and_reports(chat: Chat) -> None:
     scheduler = chat.services.scheduler
-    assert scheduler is not None
     chat.clock.set(datetime(2026, 11, 26, 1, 0, tzinfo=WITA))
     scheduler.fire_now()
     started = await chat.receive(ADB)
@@ -128,23 +127,22 @@ async def test_jadwal_shows_and_changes_the_schedule_and_logs_who(chat: Chat) ->
     assert chat.services.scheduler.backup_time.strftime("%H:%M") == "02:30"
     next_run = chat.services.scheduler.next_run()
     assert next_run is not None and next_run.astimezone(WITA).strftime("%H:%M") == "02:30"
-    assert chat.services.dumplog.audit_trail()[0] == (ADB, "schedule_changed", "01:00 -> 02:30")
+    assert chat.services.audit.trail()[0] == (ADB, "schedule_changed", "01:00 -> 02:30")
 
 
 async def test_progress_edits_the_start_message_without_repeating_itself(chat: Chat) -> None:
     import asyncio
 
-    from jobs.dump.result import Progress
+    from jobs.job import Progress, Unit
 
     service = chat.services.dump
-    assert service is not None
     steps = [
-        Progress(10.0, "10/100 halaman"),
-        Progress(10.0, "10/100 halaman"),
-        Progress(55.0, "55/100 halaman"),
+        Progress(10.0, 10, 100, Unit.PAGES),
+        Progress(10.0, 10, 100, Unit.PAGES),
+        Progress(55.0, 55, 100, Unit.PAGES),
     ]
 
-    async def reporting(request: Any, report: Any) -> Any:
+    async def reporting(request: Any, report: Any, stop: Any) -> Any:
         for step in steps:
             report(step)
             await asyncio.sleep(0.2)  # several progress intervals (0.05 s in tests)

@@ -16,11 +16,12 @@ import pytest
 from conftest import ADB, KABID, KASI, TOKEN
 from disks import can_mount, external_disk
 
+from core.sop import Role
+from devtools.botapi import BotApiServer
 from jobs.external.disk import init_disk
-from localapi.server import BotApiServer
-from sopbot.sop import Role
+from storage.copies import CopyLog
 from storage.database import make_engine
-from storage.dumplog import CopyLog, DumpLog
+from storage.dumps import DumpLog
 from storage.soplog import SopLog
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL and process groups")

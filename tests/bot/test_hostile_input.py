@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 
 from bot import texts
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
+from bot.texts.problems import say
+from core.problems import Code, Problem
+from core.sop import Role
+from devtools.botapi import ApiError, _rendered
 from jobs.dump.service import _safe_file_name
-from localapi.server import ApiError, _rendered
-from sopbot.sop import Role
 from storage.soplog import InstructionRecord
 
 EXAMPLES = 300
@@ -82,8 +84,10 @@ def test_generated_dump_names_stay_inside_the_dump_folder(pattern: str) -> None:
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(ANY_TEXT, NASTY))
-def test_error_lines_from_anywhere_render_safely(line: str) -> None:
-    as_telegram_shows(html.escape(texts.in_indonesian(line)))
+def test_problems_with_any_parameters_render_safely(line: str) -> None:
+    for code in Code:
+        found = Problem(code, {key: line for key in ("text", "path", "error", "why", "code")})
+        as_telegram_shows(html.escape(say(found)))
 
 
 HOSTILE = [

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADB, GROUP, KABID, KASI, Chat, make_settings
+from conftest import ADB, GROUP, KABID, KASI, Chat, make_settings, open_services
 from disks import external_disk
 
-from bot.app import build_application, open_services, running
+from bot.app import build_application, running
+from core.clock import ManualClock
+from devtools.botapi import BotApiServer
+from devtools.sample_db import create_sample_database
 from jobs.external.disk import init_disk
-from jobs.sample_db import create_sample_database
-from localapi.server import BotApiServer
-from sopbot.clock import ManualClock
 
 PERSONAL = (KABID, ADB, KASI, GROUP)
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from conftest import ADB, KABID, WITA, make_settings
+from conftest import ADB, KABID, WITA, make_settings, open_services
 
-from bot.app import build_application, open_services, running
+from bot.app import build_application, running
 from bot.context import Services
-from jobs.sample_db import create_sample_database
+from core.clock import ManualClock
+from core.settings import Settings
+from devtools.botapi import BotApiServer
+from devtools.sample_db import create_sample_database
 from jobs.schedule import DUMP_JOB_ID
-from localapi.server import BotApiServer
-from sopbot.clock import ManualClock
-from sopbot.settings import Settings
 from storage.database import make_engine
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import ADB, KABID, KASI, TOKEN, Chat
 
-from sopbot.logs import configure_logging
+from core.logs import configure_logging
 
 PASSWORD = "Sup3r-Secret_Oracle!pw"
 FAKE_EXPDP = Path(__file__).parent.parent / "jobs" / "fakes" / "expdp"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import ADB, GROUP, KABID, KASI, Chat
 
-from sopbot.sop import Role
+from core.sop import Role
 
 
 async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datapump_logs as logs
 
-from jobs.dump.datapump_log import explain, parse
-from jobs.dump.result import Outcome
+from bot.texts.problems import say
+from jobs.dump.datapump_log import parse
+from jobs.job import Outcome
 
 
 def test_11g_success_with_tables_partitions_and_dump_file() -> None:
@@ -42,7 +43,7 @@ def test_full_disk_is_a_failure() -> None:
     parsed = parse(logs.FULL_DISK)
     assert parsed.outcome is Outcome.FAILED
     assert "ORA-39095" in parsed.error_codes
-    assert "ruang untuk file dump habis" in explain(parsed.errors[0])
+    assert "ruang untuk file dump habis" in say(parsed.errors[0])
 
 
 def test_missing_directory_has_no_job_line_and_fails() -> None:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import WITA, make_settings
 
-from jobs.dump.result import BackendResult, DumpRequest, Outcome, ProgressReport
-from jobs.dump.service import DumpAlreadyRunning, DumpService
-from jobs.sample_db import create_sample_database
-from sopbot.clock import ManualClock
+from core.clock import ManualClock
+from core.problems import Code, problem
+from devtools.sample_db import create_sample_database
+from jobs.dump.result import BackendResult, DumpRequest
+from jobs.dump.service import DumpService
+from jobs.job import JobAlreadyRunning, Outcome, ProgressReport, StopSignal
 from storage.database import make_engine, upgrade
-from storage.dumplog import DumpLog
+from storage.dumps import DumpLog
 from storage.soplog import SopLog
 
 FAKE_EXPDP = Path(__file__).parent / "fakes" / "expdp"
@@ -46,7 +48,7 @@ async def test_names_follow_the_pattern_and_never_overwrite(tmp_path: Path) -> N
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-async def test_a_stuck_expdp_is_stopped_at_the_timeout(
+async def test_a_stuck_expdp_is_stopped_at_the_timeout_here_and_on_the_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_EXPDP_MODE", "hang")
@@ -60,15 +62,17 @@ async def test_a_stuck_expdp_is_stopped_at_the_timeout(
         oracle_password="pw-123456",
         oracle_dsn="db",
     )
-    service.settings.dump_timeout_minutes = 1
-    monkeypatch.setattr("jobs.dump.service.MINUTE", 1.5)  # 1 "minute" = 1.5 s
+    service.timeout = timedelta(seconds=1.5)
     result = await service.run("cli")
-    assert result.outcome is Outcome.FAILED
-    assert result.errors == ["dump did not finish within 1 minutes"]
-    assert service.dumps.latest(1)[0].outcome == "failed"
+    assert result.outcome is Outcome.INTERRUPTED
+    assert result.errors == [problem(Code.TIMED_OUT, minutes=0)]
+    assert service.dumps.latest(1)[0].outcome == "interrupted"
     pid = json.loads((tmp_path / "record.json").read_text())["pid"]
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the stuck program was stopped and reaped
+    # Killing expdp leaves the export running on the server: it was attached and stopped.
+    state = tmp_path / "data" / "dumps" / f"{result.job_name}.state"
+    assert state.read_text() == "STOPPED"
 
 
 async def test_missing_log_keeps_the_program_output_beside_the_dump(
@@ -92,14 +96,17 @@ async def test_missing_log_keeps_the_program_output_beside_the_dump(
 class Crashing:
     name = "crashing"
 
-    async def run(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
+    async def run(
+        self, request: DumpRequest, report: ProgressReport, stop: StopSignal
+    ) -> BackendResult:
         raise RuntimeError("driver exploded")
 
 
 async def test_a_crashing_backend_is_a_recorded_failure(tmp_path: Path) -> None:
     service = service_for(tmp_path, backend=Crashing())
     result = await service.run("cli")
-    assert result.outcome is Outcome.FAILED and "driver exploded" in result.errors[0]
+    assert result.outcome is Outcome.FAILED
+    assert result.errors == [problem(Code.JOB_CRASHED, error="RuntimeError")]
     day = service.soplog.day_status(datetime(2026, 11, 25).date())
     assert day.events_for(8)[0].outcome == "failed"
 
@@ -112,16 +119,18 @@ async def test_only_one_dump_at_a_time(tmp_path: Path) -> None:
     class Slow:
         name = "slow"
 
-        async def run(self, request: DumpRequest, report: ProgressReport) -> BackendResult:
+        async def run(
+            self, request: DumpRequest, report: ProgressReport, stop: StopSignal
+        ) -> BackendResult:
             await gate.wait()
-            return BackendResult(Outcome.FAILED, errors=["stopped"])
+            return BackendResult(Outcome.FAILED, errors=[problem(Code.JOB_STATE, state="X")])
 
     service = service_for(tmp_path, backend=Slow())
     task = service.launch("chat", 1)
     await asyncio.sleep(0)
-    with pytest.raises(DumpAlreadyRunning):
+    with pytest.raises(JobAlreadyRunning):
         await service.run("schedule")
-    with pytest.raises(DumpAlreadyRunning):
+    with pytest.raises(JobAlreadyRunning):
         service.launch("chat", 2)
     gate.set()
     await asyncio.wait_for(task, 10)
@@ -137,6 +146,6 @@ async def test_full_dump_folder_fails_cleanly_and_leaves_no_partial_dump(tmp_pat
         service = service_for(tmp_path, sqlite_source_path=source, dump_dir=dumps_dir)
         result = await service.run("cli")
         assert result.outcome is Outcome.FAILED
-        assert any("full" in e or "No space" in e for e in result.errors), result.errors
+        assert [e.code for e in result.errors] == [Code.DUMP_SPACE_FULL], result.errors
         assert [p.name for p in dumps_dir.iterdir() if p.suffix in (".dmp", ".part")] == []
         assert service.dumps.last_good() is None

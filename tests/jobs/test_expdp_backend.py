@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from core.problems import Code, problem
 from jobs.dump.expdp import ExpdpBackend
-from jobs.dump.result import DumpRequest, Outcome, Progress
+from jobs.dump.result import DumpRequest
+from jobs.job import Outcome, Progress, StopSignal, Unit
 
 FAKE = Path(__file__).parent / "fakes" / "expdp"
 PASSWORD = "Rahasia#Oracle-2026"
@@ -49,7 +54,7 @@ async def run(
 ) -> tuple[object, list[Progress]]:
     monkeypatch.setenv("FAKE_EXPDP_MODE", mode)
     seen: list[Progress] = []
-    result = await backend(dump_dir, schemas).run(request(dump_dir), seen.append)
+    result = await backend(dump_dir, schemas).run(request(dump_dir), seen.append, StopSignal())
     return result, seen
 
 
@@ -60,7 +65,7 @@ async def test_success_reads_rows_from_the_log(
     assert result.outcome is Outcome.SUCCESS  # type: ignore[attr-defined]
     assert result.total_rows == 2345678 + 712345  # type: ignore[attr-defined]
     assert any(p.percent == 50.0 for p in progress)
-    assert any("tabel diekspor" in p.message for p in progress)
+    assert any(p.unit is Unit.TABLES and p.done for p in progress)
 
 
 async def test_password_goes_only_through_a_private_parfile_that_is_deleted(
@@ -81,7 +86,7 @@ async def test_completed_with_errors_is_a_warning_with_the_errors(
 ) -> None:
     result, _ = await run("errors", dump_dir, monkeypatch)
     assert result.outcome is Outcome.WARNING  # type: ignore[attr-defined]
-    assert any("ORA-31693" in e for e in result.errors)  # type: ignore[attr-defined]
+    assert any("ORA-31693" in e for e in map(str, result.errors))  # type: ignore[attr-defined]
 
 
 async def test_missing_directory_keeps_the_programs_output_as_evidence(
@@ -89,7 +94,7 @@ async def test_missing_directory_keeps_the_programs_output_as_evidence(
 ) -> None:
     result, _ = await run("no_directory", dump_dir, monkeypatch)
     assert result.outcome is Outcome.FAILED  # type: ignore[attr-defined]
-    assert [e.split(":")[0] for e in result.errors] == [  # type: ignore[attr-defined]
+    assert [e.params["code"] for e in result.errors] == [  # type: ignore[attr-defined]
         "ORA-39002",
         "ORA-39070",
         "ORA-39087",
@@ -100,7 +105,7 @@ async def test_missing_directory_keeps_the_programs_output_as_evidence(
 async def test_full_disk_is_a_failure(dump_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result, _ = await run("full_disk", dump_dir, monkeypatch)
     assert result.outcome is Outcome.FAILED  # type: ignore[attr-defined]
-    assert any(e.startswith("ORA-39095") for e in result.errors)  # type: ignore[attr-defined]
+    assert any(e.startswith("ORA-39095") for e in map(str, result.errors))  # type: ignore[attr-defined]
 
 
 async def test_client_death_does_not_fail_a_job_whose_log_says_it_succeeded(
@@ -108,14 +113,36 @@ async def test_client_death_does_not_fail_a_job_whose_log_says_it_succeeded(
 ) -> None:
     result, _ = await run("client_died", dump_dir, monkeypatch)
     assert result.outcome is Outcome.SUCCESS  # type: ignore[attr-defined]
-    assert any("UDE-00008" in w for w in result.warnings)  # type: ignore[attr-defined]
-    assert any("exited with code 1" in w for w in result.warnings)  # type: ignore[attr-defined]
+    assert any("UDE-00008" in w for w in map(str, result.warnings))  # type: ignore[attr-defined]
+    assert any("exited with code 1" in w for w in map(str, result.warnings))  # type: ignore[attr-defined]
 
 
 async def test_missing_program_is_a_clear_failure(dump_dir: Path) -> None:
     broken = ExpdpBackend(
         str(dump_dir / "no-expdp"), "u", PASSWORD, "d", "DATA_PUMP_DIR", dump_dir, [], [PASSWORD]
     )
-    result = await broken.run(request(dump_dir), lambda p: None)
+    result = await broken.run(request(dump_dir), lambda p: None, StopSignal())
     assert result.outcome is Outcome.FAILED
-    assert "cannot start" in result.errors[0]
+    assert [e.code for e in result.errors] == [Code.PROGRAM_NOT_STARTED]
+
+
+async def test_stop_ends_the_program_and_the_job_on_the_server(
+    dump_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "hang")
+    stop = StopSignal()
+    running = asyncio.ensure_future(backend(dump_dir).run(request(dump_dir), lambda p: None, stop))
+    async with asyncio.timeout(20):
+        while not (dump_dir / "SOPBOT_20261125_010002.state").exists():
+            await asyncio.sleep(0.05)
+    stop.set(problem(Code.STOPPED))
+    result = await asyncio.wait_for(running, 30)
+    assert result.outcome is Outcome.INTERRUPTED
+    assert result.errors == [problem(Code.STOPPED)]
+    assert (dump_dir / "SOPBOT_20261125_010002.state").read_text() == "STOPPED"
+    pid = json.loads((tmp_path / "record.json").read_text())["pid"]
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert list(dump_dir.glob("*.par")) == [] and not list(
+        Path(tempfile.gettempdir()).glob(f"sopbot-*{pid}*.par")
+    )

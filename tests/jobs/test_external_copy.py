@@ -12,14 +12,17 @@ import pytest
 from conftest import WITA, make_settings
 from disks import external_disk, needs_mount
 
+from core.clock import ManualClock
+from core.problems import Code
 from jobs.external import copy as copy_module
 from jobs.external.copy import PARTIAL_SUFFIX, read_manifest, restore
-from jobs.external.disk import IDENTITY_FILE, DiskProblem, init_disk
+from jobs.external.disk import IDENTITY_FILE, init_disk
 from jobs.external.listing import list_disk, logged_copies, verify_disk
 from jobs.external.service import CopyService
-from sopbot.clock import ManualClock
+from jobs.job import Outcome
+from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
-from storage.dumplog import CopyLog, DumpLog
+from storage.dumps import DumpLog
 from storage.soplog import SopLog
 
 
@@ -87,7 +90,7 @@ async def test_copy_verifies_and_lists_a_multi_megabyte_dump(
         world = World(tmp_path, disk_path)
         source = world.add_dump("SIAK_20261125_0100.dmp", 12)
         result = await world.service.run("chat", 333)
-        assert result.verified, result.error
+        assert result.verified, result.errors
         copied = disk_path / "sopbot-backups" / source.name
         assert copied.read_bytes() == source.read_bytes()
         assert read_manifest(copied.parent) == {source.name: result.sha256}
@@ -106,7 +109,7 @@ async def test_copy_verifies_and_lists_a_multi_megabyte_dump(
         day = world.soplog.day_status(world.clock.now().astimezone(WITA).date())
         assert day.events_for(11)[0].actor_id == 333
         # Nothing new to copy the second time.
-        assert (await world.service.run("chat")).outcome == "nothing"
+        assert (await world.service.run("chat")).outcome is Outcome.NOTHING
 
 
 async def test_zstd_copy_verifies_and_restores_the_same_dump(
@@ -143,7 +146,8 @@ async def test_corrupted_copy_is_detected_and_not_counted(
         world.add_dump("SIAK_20261125_0100.dmp", 4)
         monkeypatch.setattr(copy_module, "hash_file", flipping_disk)
         result = await world.service.run("chat")
-        assert result.outcome == "failed" and "did not verify" in result.error
+        assert result.outcome is Outcome.FAILED
+        assert [e.code for e in result.errors] == [Code.COPY_MISMATCH]
         folder = disk_path / "sopbot-backups"
         assert read_manifest(folder) == {}
         assert not (folder / "SIAK_20261125_0100.dmp").exists()
@@ -192,9 +196,9 @@ async def test_verification_finds_a_file_damaged_later(
 @pytest.mark.parametrize(
     ("prepare", "problem"),
     [
-        ("absent", DiskProblem.MISSING),
-        ("no_identity", DiskProblem.NO_IDENTITY),
-        ("wrong_identity", DiskProblem.WRONG_DISK),
+        ("absent", Code.DISK_MISSING),
+        ("no_identity", Code.DISK_NO_IDENTITY),
+        ("wrong_identity", Code.DISK_WRONG),
     ],
 )
 async def test_disk_problems_write_nothing(
@@ -202,7 +206,7 @@ async def test_disk_problems_write_nothing(
     disk_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     prepare: str,
-    problem: DiskProblem,
+    problem: Code,
 ) -> None:
     with external_disk(disk_path, "32m", monkeypatch):
         if prepare == "wrong_identity":
@@ -215,7 +219,8 @@ async def test_disk_problems_write_nothing(
         world.add_dump("SIAK.dmp", 1)
         before = sorted(p.name for p in disk_path.rglob("*"))
         result = await world.service.run("chat")
-        assert result.outcome == "disk_problem" and result.problem is problem
+        assert result.outcome is Outcome.FAILED
+        assert result.disk_problem is not None and result.disk_problem.code is problem
         assert sorted(p.name for p in disk_path.rglob("*")) == before
         assert world.copies.latest(1)[0].outcome == "disk_problem"
 
@@ -227,7 +232,8 @@ async def test_a_folder_on_the_server_disk_is_refused(tmp_path: Path) -> None:
     world = World(tmp_path, folder)
     world.add_dump("SIAK.dmp", 1)
     result = await world.service.run("chat")
-    assert result.problem is DiskProblem.NOT_SEPARATE
+    assert result.disk_problem is not None
+    assert result.disk_problem.code is Code.DISK_NOT_SEPARATE
     assert list((folder / "sopbot-backups").iterdir()) == []
 
 
@@ -237,7 +243,8 @@ async def test_empty_mount_point_of_an_unplugged_disk_is_missing(tmp_path: Path)
     world = World(tmp_path, mount_point)
     world.add_dump("SIAK.dmp", 1)
     result = await world.service.run("chat")
-    assert result.problem is DiskProblem.MISSING
+    assert result.disk_problem is not None
+    assert result.disk_problem.code is Code.DISK_MISSING
     assert list(mount_point.iterdir()) == []
 
 
@@ -251,7 +258,8 @@ async def test_unplugged_tmpfs_is_missing_and_nothing_is_written(
         world.add_dump("SIAK.dmp", 1)
         disk.unplug()
         result = await world.service.run("chat")
-        assert result.problem is DiskProblem.MISSING
+        assert result.disk_problem is not None
+        assert result.disk_problem.code is Code.DISK_MISSING
         assert list(disk_path.iterdir()) == []
 
 
@@ -262,7 +270,8 @@ async def test_full_disk_is_refused_before_writing(tmp_path: Path, disk_path: Pa
         world = World(tmp_path, disk_path)
         world.add_dump("SIAK.dmp", 6)
         result = await world.service.run("chat")
-        assert result.problem is DiskProblem.FULL
+        assert result.disk_problem is not None
+        assert result.disk_problem.code is Code.DISK_FULL
         assert list((disk_path / "sopbot-backups").iterdir()) == []
 
 
@@ -276,7 +285,8 @@ async def test_disk_filling_up_during_the_copy_leaves_no_partial_file(
         world.add_dump("SIAK.dmp", 6)
         monkeypatch.setattr("jobs.external.service.SPACE_MARGIN", 0)  # skip the space check
         result = await world.service.run("chat")
-        assert result.outcome == "failed" and "writing" in result.error
+        assert result.outcome is Outcome.FAILED
+        assert [e.code for e in result.errors] == [Code.COPY_WRITE_FAILED]
         assert list((disk_path / "sopbot-backups").iterdir()) == []
         assert world.copies.verified() == []
 
@@ -289,7 +299,8 @@ async def test_read_only_disk_is_refused(tmp_path: Path, disk_path: Path) -> Non
         world = World(tmp_path, disk_path)
         world.add_dump("SIAK.dmp", 1)
         result = await world.service.run("chat")
-        assert result.problem is DiskProblem.READ_ONLY
+        assert result.disk_problem is not None
+        assert result.disk_problem.code is Code.DISK_READ_ONLY
         assert (disk_path / IDENTITY_FILE).exists()
 
 
@@ -335,7 +346,7 @@ async def test_disk_removed_in_the_middle_of_a_copy_counts_nothing_and_deletes_n
                 await asyncio.sleep(0.01)
         disk.unplug()  # pulled out while writing
         result = await asyncio.wait_for(task, 120)
-        assert result.outcome == "failed"
+        assert result.outcome is Outcome.FAILED
         assert [c.dest_path.endswith("OLD.dmp") for c in world.copies.verified()] == [True]
         assert source.exists() and old.exists()  # retention ran on nothing
         assert world.copies.pruned() == []

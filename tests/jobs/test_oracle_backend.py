@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from fakes.oracledb_fake import Driver, Server
 
+from bot.texts.problems import say
+from core.problems import Code, problem
 from jobs.dump.oracle import OracleBackend
-from jobs.dump.result import DumpRequest, Outcome, Progress
+from jobs.dump.result import DumpRequest
+from jobs.job import Outcome, Progress, StopSignal
 
 
 def backend(server: Server, schemas: list[str]) -> tuple[OracleBackend, Driver]:
@@ -45,7 +49,7 @@ def server(tmp_path: Path) -> Server:
 async def test_schema_export_runs_polls_and_detaches(server: Server, tmp_path: Path) -> None:
     seen: list[Progress] = []
     oracle, driver = backend(server, ["SIAK", "SIAK_REF"])
-    result = await oracle.run(request(tmp_path), seen.append)
+    result = await oracle.run(request(tmp_path), seen.append, StopSignal())
     assert result.outcome is Outcome.SUCCESS
     assert result.total_rows == 2345678 + 712345 + 12
     assert server.job["job_mode"] == "SCHEMA"
@@ -64,41 +68,41 @@ async def test_schema_export_runs_polls_and_detaches(server: Server, tmp_path: P
 
 async def test_full_export_when_no_schemas_are_listed(server: Server, tmp_path: Path) -> None:
     oracle, _ = backend(server, [])
-    await oracle.run(request(tmp_path), lambda p: None)
+    await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert server.job["job_mode"] == "FULL" and server.job["schema_expr"] is None
 
 
 async def test_leftover_stopped_jobs_are_reported(server: Server, tmp_path: Path) -> None:
     server.leftover_jobs = [("SOPBOT_20261124_010000", "NOT RUNNING")]
     oracle, _ = backend(server, ["SIAK"])
-    result = await oracle.run(request(tmp_path), lambda p: None)
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert result.outcome is Outcome.SUCCESS
-    assert any("SOPBOT_20261124_010000" in w for w in result.warnings)
+    assert any("SOPBOT_20261124_010000" in w for w in map(str, result.warnings))
 
 
 async def test_open_failure_keeps_oracles_errors(server: Server, tmp_path: Path) -> None:
     server.scenario = "open_fails"
     oracle, _ = backend(server, ["SIAK"])
-    result = await oracle.run(request(tmp_path), lambda p: None)
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert result.outcome is Outcome.FAILED
-    assert result.errors[0].startswith("ORA-39002")
+    assert str(result.errors[0]).startswith("ORA-39002")
     assert server.closed
 
 
 async def test_job_stopped_by_a_full_disk_fails(server: Server, tmp_path: Path) -> None:
     server.scenario = "full_disk"
     oracle, _ = backend(server, ["SIAK"])
-    result = await oracle.run(request(tmp_path), lambda p: None)
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert result.outcome is Outcome.FAILED
-    assert any(e.startswith("ORA-39095") for e in result.errors)
+    assert any(e.startswith("ORA-39095") for e in map(str, result.errors))
 
 
 async def test_wrong_password_is_a_clear_failure(server: Server, tmp_path: Path) -> None:
     server.connect_error = "ORA-01017: invalid username/password; logon denied"
     oracle, _ = backend(server, ["SIAK"])
-    result = await oracle.run(request(tmp_path), lambda p: None)
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert result.outcome is Outcome.FAILED
-    assert result.errors == ["ORA-01017: invalid username/password; logon denied"]
+    assert list(map(str, result.errors)) == ["ORA-01017: invalid username/password; logon denied"]
 
 
 async def test_too_old_server_for_thin_mode_says_to_use_thick_mode(
@@ -109,8 +113,9 @@ async def test_too_old_server_for_thin_mode_says_to_use_thick_mode(
         "supported by python-oracledb in thin mode"
     )
     oracle, _ = backend(server, ["SIAK"])
-    result = await oracle.run(request(tmp_path), lambda p: None)
-    assert "ORACLE_CLIENT_LIB_DIR" in result.errors[0]
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert [e.params["code"] for e in result.errors] == ["DPY-3010"]
+    assert "ORACLE_CLIENT_LIB_DIR" in say(result.errors[0])
 
 
 async def test_missing_log_file_is_judged_by_the_job_state_and_warned(
@@ -118,6 +123,26 @@ async def test_missing_log_file_is_judged_by_the_job_state_and_warned(
 ) -> None:
     server.scenario = "no_log"
     oracle, _ = backend(server, ["SIAK"])
-    result = await oracle.run(request(tmp_path), lambda p: None)
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert result.outcome is Outcome.SUCCESS
-    assert any("DUMP_DIR" in w for w in result.warnings)
+    assert any("DUMP_DIR" in w for w in map(str, result.warnings))
+
+
+async def test_stop_sends_stop_job_before_detaching_and_the_server_job_ends(
+    server: Server, tmp_path: Path
+) -> None:
+    server.scenario = "hang"  # GET_STATUS says EXECUTING until the job is stopped
+    oracle, _ = backend(server, ["SIAK"])
+    stop = StopSignal()
+    running = asyncio.ensure_future(oracle.run(request(tmp_path), lambda p: None, stop))
+    async with asyncio.timeout(10):
+        while server.polls < 3:
+            await asyncio.sleep(0.01)
+    stop.set(problem(Code.TIMED_OUT, minutes=240))
+    result = await asyncio.wait_for(running, 10)
+    assert result.outcome is Outcome.INTERRUPTED
+    assert result.errors == [problem(Code.TIMED_OUT, minutes=240)]
+    blocks = [kwargs.get("block", "") for _, kwargs in server.calls]
+    assert blocks[-2:] == ["STOP_JOB", "DETACH"]
+    assert server.job_state == "STOPPED"  # detaching alone would have left it EXECUTING
+    assert server.closed

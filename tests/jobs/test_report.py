@@ -13,8 +13,9 @@ from seed import FAILED_DAYS, LATE_ADB_DAYS, MISSING_DAYS, NOT_COPIED_DAYS, seed
 
 from jobs.chart import render_chart
 from jobs.report import MonthReport, build_report, parse_month, report_csv
+from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
-from storage.dumplog import CopyLog, DumpLog
+from storage.dumps import DumpLog
 from storage.soplog import SopLog
 
 

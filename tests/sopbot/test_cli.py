@@ -90,8 +90,9 @@ def test_report_writes_png_csv_and_summary(workdir: Path) -> None:
     sys.path.insert(0, str(Path(__file__).parents[1]))
     from seed import seed_month
 
+    from storage.copies import CopyLog
     from storage.database import make_engine, upgrade
-    from storage.dumplog import CopyLog, DumpLog
+    from storage.dumps import DumpLog
     from storage.soplog import SopLog
 
     (workdir / ".env").write_text("TELEGRAM_BOT_TOKEN=1:abc\n", encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from sopbot.sop import Role
+from core.sop import Role
 from storage.database import make_engine, schema_is_current, upgrade
 from storage.models import Base
 from storage.soplog import CloseError, SopLog

@@ -34,13 +34,15 @@ class Var:
 @dataclass
 class Server:
     directory_path: Path
-    scenario: str = "success"  # success | open_fails | full_disk | no_log
+    scenario: str = "success"  # success | open_fails | full_disk | no_log | hang
     leftover_jobs: list[tuple[str, str]] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     connect_error: str | None = None
     closed: bool = False
     job: dict[str, Any] = field(default_factory=dict)
     polls: int = 0
+    # The job lives on the server: DETACH leaves it as it is, only STOP_JOB ends it.
+    job_state: str = "NONE"
 
 
 class Cursor:
@@ -63,7 +65,15 @@ class Cursor:
     def execute(self, statement: str, parameters: Any = None, **kwargs: Any) -> Cursor:
         server = self.server
         text = " ".join(statement.split()).upper()
-        server.calls.append((text.split()[0] if text else "", dict(kwargs)))
+        block = next(
+            (
+                name
+                for name in ("STOP_JOB", "DETACH", "GET_STATUS", "OPEN")
+                if f"DBMS_DATAPUMP.{name}" in text
+            ),
+            "",
+        )
+        server.calls.append((text.split()[0] if text else "", {**kwargs, "block": block}))
         if "USER_DATAPUMP_JOBS" in text:
             self._rows = list(server.leftover_jobs)
         elif "DBMS_DATAPUMP.OPEN" in text:
@@ -74,15 +84,21 @@ class Cursor:
                 )
             assert "DBMS_DATAPUMP.START_JOB" in text and "KU$_FILE_TYPE_LOG_FILE" in text
             server.job = dict(kwargs)
+            server.job_state = "EXECUTING"
             kwargs["handle"].value = 42
         elif "DBMS_DATAPUMP.GET_STATUS" in text:
             assert kwargs["handle"] == 42
             server.polls += 1
-            if server.polls < 3:
+            if server.scenario == "hang" or server.polls < 3:
                 kwargs["state"].value, kwargs["percent"].value = "EXECUTING", 30.0 * server.polls
                 kwargs["errors"].value = None
                 return self
             self._finish(kwargs)
+        elif "DBMS_DATAPUMP.STOP_JOB" in text:
+            assert (
+                kwargs["handle"] == 42 and "IMMEDIATE => 1" in text and "KEEP_MASTER => 0" in text
+            )
+            server.job_state = "STOPPED"
         elif "DBMS_DATAPUMP.DETACH" in text:
             assert kwargs["handle"] == 42
         else:
@@ -100,7 +116,9 @@ class Cursor:
             (folder / job["log_file"]).write_text(
                 log_text.replace("SOPBOT_20261125_010002", job["job_name"])
             )
+        server.job_state = "COMPLETED"
         if server.scenario == "full_disk":
+            server.job_state = "STOPPED"
             out["state"].value, out["percent"].value = "STOPPED", 60.0
             out["errors"].value = "ORA-39095: Dump file space has been exhausted\n"
         else:

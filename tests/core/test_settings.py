@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sopbot.settings import SettingsError, load_settings
-from sopbot.sop import Role
+from core.settings import SettingsError, load_settings
+from core.sop import Role
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from conftest import ADB, KABID, TOKEN, Chat, make_settings
 from disks import external_disk
 
+from bot.checklist import Verdict, passed, run_checks
+from devtools.botapi import BotApiServer
+from devtools.sample_db import create_sample_database
 from jobs.external.disk import init_disk
-from jobs.sample_db import create_sample_database
-from localapi.server import BotApiServer
-from sopbot.check import Verdict, passed, run_checks
 from sopbot.cli import main
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "jobs"))
@@ -122,7 +122,7 @@ async def test_missing_disk_is_a_warning_not_a_failure(
                 "grants": [("READ",), ("WRITE",)],
             },
             None,
-            "hak ekspor lengkap",
+            "DATA_PUMP_DIR = /u01/dpdump",
             True,
         ),
         ({"roles": [], "dir": None, "grants": []}, None, "DATA_PUMP_DIR tidak ada", False),

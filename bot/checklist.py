@@ -1,4 +1,4 @@
-"""`sopbot check` and /cek: a checklist of everything the bot needs, one verdict per line.
+"""/cek and `sopbot check`: a checklist of everything the bot needs, one verdict per line.
 
 Each check returns a CheckItem in Bahasa Indonesia (the ADB and the Kabid read it in chat too).
 Nothing here changes anything: no migration, no file left behind, no dump started.
@@ -17,8 +17,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sopbot.settings import Settings
-from sopbot.sop import ROLE_TITLES, Role
+from bot.texts.problems import say
+from core.problems import Code
+from core.settings import Settings
+from core.sop import ROLE_TITLES, Role
+from jobs.dump import oracle
+from jobs.dump.backends import spec_for
+from jobs.external.disk import DiskError, check_disk
+from storage.database import make_engine, schema_is_current
 
 
 class Verdict(StrEnum):
@@ -84,8 +90,6 @@ def check_database(settings: Settings) -> CheckItem:
     from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    from storage.database import make_engine, schema_is_current
-
     name = "Basis data log SOP"
     try:
         engine = make_engine(settings.database_url)
@@ -111,105 +115,16 @@ def check_database(settings: Settings) -> CheckItem:
 
 
 async def check_backend(settings: Settings, oracle_driver: Any = None) -> CheckItem:
-    backend = settings.dump_backend
-    if backend == "sqlite":
-        source = settings.sqlite_source_path
-        if source is not None and source.is_file():
-            return CheckItem("Metode dump (sqlite)", Verdict.OK, f"sumber {source} ada")
-        return CheckItem(
-            "Metode dump (sqlite)",
-            Verdict.FAIL,
-            f"database sumber {source} tidak ada (buat contoh: sopbot sample-db)",
-        )
-    if backend == "expdp":
-        return await _check_expdp(settings)
-    return await asyncio.to_thread(_check_oracle, settings, oracle_driver)
-
-
-async def _check_expdp(settings: Settings) -> CheckItem:
-    name = "Metode dump (expdp)"
-    program = await asyncio.to_thread(_find_program, settings.expdp_path)
-    if program is None:
-        return CheckItem(
-            name,
-            Verdict.FAIL,
-            f"program {settings.expdp_path} tidak ditemukan (periksa EXPDP_PATH)",
-        )
-    try:
-        process = await asyncio.create_subprocess_exec(
-            program,
-            "help=y",
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        output, _ = await asyncio.wait_for(process.communicate(), 30)
-    except (OSError, TimeoutError) as exc:
-        return CheckItem(name, Verdict.FAIL, f"{program} tidak dapat dijalankan: {exc}")
-    first = output.decode("utf-8", errors="replace").strip().splitlines()
-    version = next((line for line in first if "Release" in line), "")
-    return CheckItem(name, Verdict.OK, f"{program} dapat dijalankan {version}".strip())
-
-
-def _find_program(program: str) -> str | None:
-    """A program on PATH or at a path (on Windows e.g. C:\\oracle\\...\\expdp.exe)."""
-    return shutil.which(program) or (program if Path(program).is_file() else None)
-
-
-PRIVILEGES = """
-SELECT granted_role FROM user_role_privs
-WHERE granted_role IN ('DATAPUMP_EXP_FULL_DATABASE', 'EXP_FULL_DATABASE')"""
-DIRECTORY = "SELECT directory_path FROM all_directories WHERE directory_name = :name"
-DIRECTORY_GRANTS = """
-SELECT privilege FROM all_tab_privs
-WHERE table_name = :name AND grantee IN (USER, 'PUBLIC')"""
-
-
-def _check_oracle(settings: Settings, driver: Any) -> CheckItem:
-    name = "Metode dump (oracle)"
-    if driver is None:
-        import oracledb
-
-        if settings.oracle_client_lib_dir is not None and oracledb.is_thin_mode():
-            oracledb.init_oracle_client(lib_dir=str(settings.oracle_client_lib_dir))
-        driver = oracledb
-    try:
-        connection = driver.connect(
-            user=settings.oracle_user,
-            password=settings.oracle_password.get_secret_value(),
-            dsn=settings.oracle_dsn,
-        )
-    except driver.Error as exc:
-        text = str(exc).splitlines()[0]
-        if "DPY-3010" in text:
-            text += " — server terlalu lama untuk mode thin: isi ORACLE_CLIENT_LIB_DIR"
-        return CheckItem(name, Verdict.FAIL, f"tidak dapat masuk: {text}")
-    version = getattr(connection, "version", "?")
-    try:
-        with connection.cursor() as cursor:
-            roles = {row[0] for row in cursor.execute(PRIVILEGES)}
-            directory = cursor.execute(DIRECTORY, name=settings.oracle_directory).fetchone()
-            grants = {
-                row[0] for row in cursor.execute(DIRECTORY_GRANTS, name=settings.oracle_directory)
-            }
-    except driver.Error as exc:
-        return CheckItem(name, Verdict.FAIL, f"pemeriksaan gagal: {str(exc).splitlines()[0]}")
-    finally:
-        connection.close()
-    problems = []
-    if directory is None:
-        problems.append(f"directory object {settings.oracle_directory} tidak ada")
-    if not {"READ", "WRITE"} <= grants:
-        problems.append(f"tidak punya READ, WRITE pada {settings.oracle_directory}")
-    if not settings.oracle_schemas and not roles:
-        problems.append("ekspor penuh butuh DATAPUMP_EXP_FULL_DATABASE")
-    if problems:
-        return CheckItem(name, Verdict.FAIL, "; ".join(problems))
-    return CheckItem(
-        name,
-        Verdict.OK,
-        f"Oracle {version}, {settings.oracle_directory} = {directory[0]}, hak ekspor lengkap",
-    )
+    """Ask the configured backend (from the registry) whether it can run."""
+    spec = spec_for(settings)
+    name = f"Metode dump ({spec.name})"
+    if oracle_driver is not None and spec.name == "oracle":
+        found = await asyncio.to_thread(oracle.check_now, settings, oracle_driver)
+    else:
+        found = await spec.check(settings)
+    if found.problems:
+        return CheckItem(name, Verdict.FAIL, "; ".join(say(p) for p in found.problems))
+    return CheckItem(name, Verdict.OK, ", ".join(found.facts) or "siap")
 
 
 def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem:
@@ -238,8 +153,6 @@ def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem
 
 
 def check_external(settings: Settings) -> CheckItem:
-    from jobs.external.disk import DiskError, check_disk
-
     name = "Hard disk eksternal"
     if settings.external_disk_path is None:
         return CheckItem(
@@ -251,11 +164,9 @@ def check_external(settings: Settings) -> CheckItem:
         disk = check_disk(
             settings.external_disk_path, settings.dumps, settings.external_disk_ids, writing=False
         )
-    except DiskError as problem:
-        from bot.texts import DISK_PROBLEMS
-
-        verdict = Verdict.WARN if problem.problem.value == "missing" else Verdict.FAIL
-        return CheckItem(name, verdict, DISK_PROBLEMS.get(problem.problem.value, problem.detail))
+    except DiskError as trouble:
+        verdict = Verdict.WARN if trouble.problem.code is Code.DISK_MISSING else Verdict.FAIL
+        return CheckItem(name, verdict, say(trouble.problem))
     return CheckItem(
         name,
         Verdict.OK,

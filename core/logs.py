@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-MASK = "***"
+from core.secrets import mask
 
 
 class SecretMaskFilter(logging.Filter):
@@ -19,7 +19,7 @@ class SecretMaskFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self.secrets:
@@ -27,13 +27,9 @@ class SecretMaskFilter(logging.Filter):
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        masked, exc_text = message, record.exc_text or ""
-        for secret in self.secrets:
-            masked = masked.replace(secret, MASK)
-            exc_text = exc_text.replace(secret, MASK)
-        record.msg, record.args = masked, None
+        record.msg, record.args = mask(message, self.secrets), None
         if record.exc_text:
-            record.exc_text = exc_text
+            record.exc_text = mask(record.exc_text, self.secrets)
         return True
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from sopbot.sop import ASSIGNMENTS, STEPS, TOTAL_STANDARD, Role, duration_standard
-from sopbot.timing import Timeliness, whole_minutes
+from core.sop import ASSIGNMENTS, STEPS, TOTAL_STANDARD, Role, duration_standard
+from core.timing import Timeliness, whole_minutes
 
 
 def test_the_sop_has_eleven_steps_totalling_29_minutes() -> None:

@@ -6,7 +6,7 @@ import io
 import logging
 import logging.handlers
 
-from sopbot.logs import SecretMaskFilter
+from core.logs import SecretMaskFilter
 
 
 def test_token_in_a_message_or_a_traceback_is_masked() -> None:
@@ -31,7 +31,7 @@ def test_token_in_a_message_or_a_traceback_is_masked() -> None:
 
 
 def test_log_file_rotates_and_never_holds_the_token(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from sopbot import logs
+    from core import logs
 
     token = "5555:ROTATING-secret-token"
     root = logging.getLogger()

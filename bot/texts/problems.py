@@ -1,0 +1,97 @@
+"""Every problem code in Indonesian, in one table (a test fails when a code has none).
+
+The jobs report codes with parameters (`core.problems`); only here do they become words. Oracle's
+own coded errors are explained from their code, keeping the code for the ADB.
+"""
+
+from __future__ import annotations
+
+from core.problems import Code, Param, Problem
+
+INDONESIAN: dict[Code, str] = {
+    Code.SOURCE_MISSING: "database sumber tidak ditemukan: {path} (buat contoh: sopbot sample-db)",
+    Code.PROGRAM_NOT_FOUND: "program {program} tidak ditemukan (periksa EXPDP_PATH)",
+    Code.PROGRAM_NOT_STARTED: "program {program} tidak dapat dijalankan ({why}); "
+    "periksa EXPDP_PATH",
+    Code.PROGRAM_NO_LOG: "program {program} berhenti (kode {exit_code}) tanpa menulis log",
+    Code.DUMP_FILE_MISSING: "file dump {path} tidak ditemukan setelah job selesai",
+    Code.DUMP_SPACE_FULL: "ruang disk untuk dump di server habis (DUMP_DIR penuh); kosongkan "
+    "ruang lalu /backup",
+    Code.DUMP_SHRANK: "ukuran dump {size} byte, jauh lebih kecil dari back up baik terakhir "
+    "({last} byte)",
+    Code.ROWS_SHRANK: "baris diekspor {rows}, jauh lebih sedikit dari back up terakhir ({last})",
+    Code.EXPDP_EXIT_CODE: "program expdp berhenti dengan kode {exit_code}, tetapi job Data Pump "
+    "selesai",
+    Code.COMPLETED_WITH_ERRORS: "job Data Pump selesai dengan {count} kesalahan",
+    Code.LEFTOVER_JOB: "job Data Pump lama {job} ({state}) masih tertinggal; hapus tabel masternya",
+    Code.LOG_MISSING: "file log {path} tidak ditemukan; periksa DUMP_DIR",
+    Code.JOB_STATE: "job Data Pump berakhir dengan status {state}",
+    Code.SERVER_JOB_NOT_STOPPED: "job Data Pump {job} mungkin masih berjalan di server ({detail}); "
+    "ADB: hentikan dengan expdp attach={job}",
+    Code.ORACLE_ERROR: "kesalahan Oracle {code}: {text}",
+    Code.BACKEND_ERROR: "kesalahan: {error}",
+    Code.DIRECTORY_MISSING: "directory object {directory} tidak ada",
+    Code.DIRECTORY_NO_GRANTS: "tidak punya READ, WRITE pada {directory}",
+    Code.EXPORT_ROLE_MISSING: "ekspor penuh butuh DATAPUMP_EXP_FULL_DATABASE",
+    Code.TIMED_OUT: "back up tidak selesai dalam {minutes} menit dan dihentikan",
+    Code.STOPPED: "dihentikan karena bot dihentikan",
+    Code.INTERRUPTED: "bot berhenti saat back up berjalan",
+    Code.JOB_CRASHED: "kesalahan program bot ({error}); lihat log bot",
+    Code.DISK_NOT_CONFIGURED: "hard disk eksternal belum diatur (EXTERNAL_DISK_PATH kosong).",
+    Code.DISK_MISSING: "hard disk eksternal tidak terpasang (folder EXTERNAL_DISK_PATH tidak ada). "
+    "Pasang hard disk lalu kirim /salin.",
+    Code.DISK_NOT_SEPARATE: "lokasi EXTERNAL_DISK_PATH berada pada disk yang sama dengan server, "
+    "bukan hard disk eksternal.",
+    Code.DISK_NO_IDENTITY: "hard disk ini belum didaftarkan. ADB: jalankan `sopbot disk init` "
+    "sekali pada hard disk ini.",
+    Code.DISK_WRONG: "hard disk yang terpasang bukan hard disk back up yang terdaftar "
+    "(EXTERNAL_DISK_IDS).",
+    Code.DISK_READ_ONLY: "hard disk eksternal tidak dapat ditulisi (hanya-baca atau tanpa izin).",
+    Code.DISK_FULL: "ruang kosong hard disk eksternal tidak cukup untuk file ini.",
+    Code.COPY_WRITE_FAILED: "gagal menulis ke hard disk ({why})",
+    Code.COPY_READBACK_FAILED: "gagal membaca ulang salinan ({why})",
+    Code.COPY_MISMATCH: "salinan tidak cocok saat dibaca ulang (hard disk bermasalah?)",
+    Code.SOURCE_CHANGED: "file dump di server berubah sejak dibuat (rusak?)",
+    Code.RETENTION_FAILED: "salinan terverifikasi, tetapi file lama tidak dapat dihapus oleh "
+    "retensi ({error}); ADB: periksa izin folder dump",
+    Code.LEGACY: "{text}",
+}
+
+# Oracle's coded errors, explained; the code stays in front for the ADB.
+ORACLE_ERRORS: dict[str, str] = {
+    "ORA-39002": "operasi Data Pump tidak valid (lihat kesalahan berikutnya)",
+    "ORA-39070": "file log tidak dapat dibuka: direktori dump tidak ada atau tidak dapat ditulis",
+    "ORA-39087": "nama directory object Oracle tidak valid atau pengguna tidak punya hak akses",
+    "ORA-29283": "operasi file tidak valid: folder dump tidak ada atau tidak dapat ditulis "
+    "oleh Oracle",
+    "ORA-39095": "ruang untuk file dump habis",
+    "ORA-27072": "kesalahan baca/tulis file (disk penuh atau rusak)",
+    "ORA-19502": "kesalahan menulis file (disk penuh?)",
+    "ORA-31626": "job Data Pump tidak ada",
+    "ORA-31633": "tabel master job tidak dapat dibuat: nama job sudah dipakai job lama",
+    "ORA-39006": "kesalahan internal Data Pump",
+    "ORA-01017": "nama pengguna atau kata sandi Oracle salah",
+    "ORA-12154": "alamat database (DSN/TNS) tidak dikenal",
+    "ORA-12541": "listener Oracle tidak berjalan di alamat tersebut",
+    "ORA-31631": "pengguna Oracle tidak punya hak yang diperlukan untuk ekspor",
+    "UDE-00008": "program expdp berhenti dengan kesalahan Oracle",
+    "UDE-00018": "versi program expdp tidak cocok dengan versi database",
+    "LRM-00101": "parameter expdp tidak dikenal",
+    "DPY-3010": "server Oracle ini terlalu lama untuk mode thin: isi ORACLE_CLIENT_LIB_DIR "
+    "dengan Oracle Instant Client atau Oracle home (mode thick)",
+}
+
+
+def say(found: Problem) -> str:
+    """The problem in Indonesian, as plain text (escape it for HTML)."""
+    if found.code is Code.ORACLE_ERROR:
+        code = str(found.params.get("code", ""))
+        meaning = ORACLE_ERRORS.get(code)
+        if meaning:
+            return f"{code} ({meaning})"
+    return INDONESIAN[found.code].format_map(_Lenient(found.params))
+
+
+class _Lenient(dict[str, Param]):
+    def __missing__(self, key: str) -> str:
+        return "?"

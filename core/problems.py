@@ -1,0 +1,156 @@
+"""What can go wrong, as codes with parameters: the jobs report them, the log stores them, and
+`bot/texts/problems.py` says each one in Indonesian. English stays in the logs (`english()`).
+
+A new problem is one new `Code` member with its English template here and its Indonesian text in
+the chat's table; a test fails while either is missing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Code(StrEnum):
+    # The dump (SOP step 8)
+    SOURCE_MISSING = "source_missing"
+    PROGRAM_NOT_FOUND = "program_not_found"
+    PROGRAM_NOT_STARTED = "program_not_started"
+    PROGRAM_NO_LOG = "program_no_log"
+    DUMP_FILE_MISSING = "dump_file_missing"
+    DUMP_SPACE_FULL = "dump_space_full"
+    DUMP_SHRANK = "dump_shrank"
+    ROWS_SHRANK = "rows_shrank"
+    EXPDP_EXIT_CODE = "expdp_exit_code"
+    COMPLETED_WITH_ERRORS = "completed_with_errors"
+    LEFTOVER_JOB = "leftover_job"
+    LOG_MISSING = "log_missing"
+    JOB_STATE = "job_state"
+    SERVER_JOB_NOT_STOPPED = "server_job_not_stopped"
+    ORACLE_ERROR = "oracle_error"  # any ORA-/UDE-/LRM-/KUP-/DPY- line: params code, text
+    BACKEND_ERROR = "backend_error"
+    # Checking a backend before it runs
+    DIRECTORY_MISSING = "directory_missing"
+    DIRECTORY_NO_GRANTS = "directory_no_grants"
+    EXPORT_ROLE_MISSING = "export_role_missing"
+    # Any job
+    TIMED_OUT = "timed_out"
+    STOPPED = "stopped"  # the bot was stopped (service stop, Ctrl+C) while the job ran
+    INTERRUPTED = "interrupted"  # the process died while the job ran; found at the next start
+    JOB_CRASHED = "job_crashed"
+    # The external disk and the copy (SOP step 11)
+    DISK_NOT_CONFIGURED = "disk_not_configured"
+    DISK_MISSING = "disk_missing"
+    DISK_NOT_SEPARATE = "disk_not_separate"
+    DISK_NO_IDENTITY = "disk_no_identity"
+    DISK_WRONG = "disk_wrong"
+    DISK_READ_ONLY = "disk_read_only"
+    DISK_FULL = "disk_full"
+    COPY_WRITE_FAILED = "copy_write_failed"
+    COPY_READBACK_FAILED = "copy_readback_failed"
+    COPY_MISMATCH = "copy_mismatch"
+    SOURCE_CHANGED = "source_changed"
+    RETENTION_FAILED = "retention_failed"
+    # A line written by an older release, before problems had codes
+    LEGACY = "legacy"
+
+
+ENGLISH: dict[Code, str] = {
+    Code.SOURCE_MISSING: "source database not found: {path}",
+    Code.PROGRAM_NOT_FOUND: "program {program} not found",
+    Code.PROGRAM_NOT_STARTED: "cannot start {program}: {why}",
+    Code.PROGRAM_NO_LOG: "{program} exited with code {exit_code} and wrote no log",
+    Code.DUMP_FILE_MISSING: "the dump file {path} was not found after the job finished",
+    Code.DUMP_SPACE_FULL: "no space left for the dump: {detail}",
+    Code.DUMP_SHRANK: "dump is {size} bytes, much smaller than the last good one ({last} bytes)",
+    Code.ROWS_SHRANK: "{rows} rows exported, much fewer than last time ({last})",
+    Code.EXPDP_EXIT_CODE: "expdp exited with code {exit_code} although the job completed",
+    Code.COMPLETED_WITH_ERRORS: "Data Pump job completed with {count} error(s)",
+    Code.LEFTOVER_JOB: "leftover Data Pump job {job} ({state})",
+    Code.LOG_MISSING: "log file {path} not found: is DUMP_DIR the folder of directory object "
+    "{directory}?",
+    Code.JOB_STATE: "job ended in state {state}",
+    Code.SERVER_JOB_NOT_STOPPED: "Data Pump job {job} may still run on the server: {detail}",
+    Code.ORACLE_ERROR: "{code}: {text}",
+    Code.BACKEND_ERROR: "{error}",
+    Code.DIRECTORY_MISSING: "directory object {directory} does not exist",
+    Code.DIRECTORY_NO_GRANTS: "no READ, WRITE on directory object {directory}",
+    Code.EXPORT_ROLE_MISSING: "a full export needs DATAPUMP_EXP_FULL_DATABASE",
+    Code.TIMED_OUT: "did not finish within {minutes} minutes and was stopped",
+    Code.STOPPED: "stopped because the bot was stopped",
+    Code.INTERRUPTED: "the bot stopped while the job was running",
+    Code.JOB_CRASHED: "crashed: {error}",
+    Code.DISK_NOT_CONFIGURED: "EXTERNAL_DISK_PATH is not set",
+    Code.DISK_MISSING: "{root} is not there (not plugged in or not mounted)",
+    Code.DISK_NOT_SEPARATE: "{root} is on the same disk as {dump_dir} and is not a mount point",
+    Code.DISK_NO_IDENTITY: "{root} has no identity file: run `sopbot disk init` on it once",
+    Code.DISK_WRONG: "disk {label} ({disk_id}) is not in EXTERNAL_DISK_IDS",
+    Code.DISK_READ_ONLY: "{folder} cannot be written (read-only or no permission)",
+    Code.DISK_FULL: "{free} bytes free on {root}, {need} needed",
+    Code.COPY_WRITE_FAILED: "writing {file} failed: {why}",
+    Code.COPY_READBACK_FAILED: "reading back {file} failed: {why}",
+    Code.COPY_MISMATCH: "{file} did not verify: written {written}, read back {read_back}",
+    Code.SOURCE_CHANGED: "{file} changed on the server since it was dumped (SHA-256 {actual}, "
+    "recorded {recorded})",
+    Code.RETENTION_FAILED: "retention could not remove old files: {error}",
+    Code.LEGACY: "{text}",
+}
+
+Param = str | int
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: Code
+    params: dict[str, Param] = field(default_factory=dict)
+
+    def english(self) -> str:
+        """The problem as a log line (missing parameters show as braces, never raise)."""
+        return ENGLISH[self.code].format_map(_Lenient(self.params))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code.value, "params": self.params}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Problem:
+        """A stored problem; an unknown code (a newer release wrote it) is kept as legacy text."""
+        if isinstance(data, str):
+            return cls(Code.LEGACY, {"text": data})
+        try:
+            code = Code(data["code"])
+        except (KeyError, TypeError, ValueError):
+            return cls(Code.LEGACY, {"text": json.dumps(data)})
+        params = data.get("params") or {}
+        return cls(code, {str(k): v for k, v in params.items() if isinstance(v, str | int)})
+
+    def __str__(self) -> str:
+        return self.english()
+
+
+def problem(code: Code, /, **params: Param) -> Problem:
+    return Problem(code, dict(params))
+
+
+def dump_problems(problems: list[Problem]) -> str:
+    """Problems as stored in the log (a JSON list)."""
+    return json.dumps([p.to_json() for p in problems], ensure_ascii=False)
+
+
+def load_problems(stored: str | None) -> list[Problem]:
+    """The stored form back; old rows held one English line per problem, kept as legacy text."""
+    if not stored:
+        return []
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return [Problem(Code.LEGACY, {"text": line}) for line in stored.splitlines() if line]
+    if not isinstance(data, list):
+        return [Problem.from_json(data)]
+    return [Problem.from_json(item) for item in data]
+
+
+class _Lenient(dict[str, Param]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

@@ -1,0 +1,332 @@
+"""The one shape every long job has (the dump, the external copy): one at a time, a progress
+ticker, typed observers, one result type with one outcome enum, and stopping as part of the
+contract.
+
+A job is a `JobRunner` subclass with three steps:
+- `prepare(order)` records the start and returns what is starting (`JobStarted`), or a finished
+  result when there is nothing to run (nothing to copy, no disk);
+- `execute(started, stop, report)` does the work, calling `report(Progress)` as it goes. When
+  `stop` is set (a timeout, the bot stopping) it must end the work promptly — stopping whatever
+  it started outside this process too — record the run as interrupted, and return a result with
+  `Outcome.INTERRUPTED` and `stop.reason` among its errors;
+- `abandon(started, outcome, reason)` records a run that did not end by itself: its `execute`
+  crashed, or ignored `stop` for longer than `STOP_GRACE_SECONDS`.
+
+Whatever happens, every observer hears `job_finished` exactly once, also when the task is being
+cancelled, so no progress message stays frozen and no failure goes untold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
+
+from core.clock import Clock
+from core.problems import Code, Problem, problem
+
+log = logging.getLogger(__name__)
+
+STOP_GRACE_SECONDS = 60.0  # how long a job may take to wind down after being told to stop
+
+
+class JobKind(StrEnum):
+    DUMP = "dump"
+    COPY = "copy"
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    WARNING = "warning"  # done, and usable, with something worth reading
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # stopped before it ended: a stop, a timeout, a crash of the bot
+    NOTHING = "nothing"  # nothing to do (the newest dump is already on the disk)
+
+
+GOOD_OUTCOMES = frozenset({Outcome.SUCCESS, Outcome.WARNING})
+
+
+class Unit(StrEnum):
+    NONE = ""
+    BYTES = "bytes"
+    PAGES = "pages"
+    TABLES = "tables"
+
+
+@dataclass(frozen=True)
+class Progress:
+    percent: float | None  # None when the work cannot tell
+    done: int | None = None  # units done so far
+    total: int | None = None
+    unit: Unit = Unit.NONE
+    current: str = ""  # what is being worked on, e.g. the table just exported
+    state: str = ""  # the backend's own state word, e.g. Data Pump's EXECUTING
+
+
+ProgressReport = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class Order:
+    trigger: str  # schedule | chat | instruction | auto | cli
+    requested_by: int | None = None
+    late_by: timedelta = timedelta()
+
+
+@dataclass(frozen=True)
+class JobStarted:
+    kind: JobKind
+    run_id: int
+    trigger: str
+    requested_by: int | None
+    subject: Path  # the dump being written, or the dump being copied
+    started_at: datetime
+    backend: str = ""  # the dump method
+    size: int | None = None  # bytes to copy
+    late_by: timedelta = timedelta()
+
+
+@dataclass(kw_only=True)
+class JobResult:
+    kind: JobKind
+    run_id: int | None
+    outcome: Outcome
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in GOOD_OUTCOMES
+
+    @property
+    def duration_seconds(self) -> float:
+        if self.started_at is None or self.finished_at is None:
+            return 0.0
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+R = TypeVar("R", bound=JobResult)
+R_contra = TypeVar("R_contra", bound=JobResult, contravariant=True)
+
+
+class JobObserver(Protocol[R_contra]):
+    async def job_started(self, started: JobStarted) -> None: ...
+
+    async def job_progress(self, started: JobStarted, progress: Progress) -> None: ...
+
+    async def job_finished(self, started: JobStarted | None, result: R_contra) -> None: ...
+
+
+class JobAlreadyRunning(Exception):
+    def __init__(self, kind: JobKind, started: JobStarted | None, progress: Progress | None):
+        super().__init__(f"a {kind.value} job is already running")
+        self.kind, self.started, self.progress = kind, started, progress
+
+
+class StopSignal:
+    """Set once, with a reason; readable from the event loop and from worker threads."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+        self._flag = threading.Event()
+        self.reason: Problem | None = None
+
+    def set(self, reason: Problem) -> None:
+        if self.reason is None:
+            self.reason = reason
+        self._flag.set()
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._flag.is_set()
+
+    async def wait(self) -> None:
+        await self._event.wait()
+
+    def sleep(self, seconds: float) -> bool:
+        """For worker threads: wait up to `seconds`; True when told to stop meanwhile."""
+        return self._flag.wait(seconds)
+
+
+class JobRunner(Generic[R]):
+    kind: JobKind
+
+    def __init__(
+        self, clock: Clock, progress_interval: float, timeout: timedelta | None = None
+    ) -> None:
+        self.clock = clock
+        self.progress_interval = progress_interval
+        self.timeout = timeout
+        self.stop_grace = STOP_GRACE_SECONDS
+        self.observers: list[JobObserver[R]] = []
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[R] | None = None
+        self._current: JobStarted | None = None
+        self._progress: Progress | None = None
+        self._stop = StopSignal()
+
+    # --- what a job implements --------------------------------------------------------------
+
+    async def prepare(self, order: Order) -> JobStarted | R:
+        raise NotImplementedError
+
+    async def execute(self, started: JobStarted, stop: StopSignal, report: ProgressReport) -> R:
+        raise NotImplementedError
+
+    async def abandon(self, started: JobStarted, outcome: Outcome, reason: Problem) -> R:
+        raise NotImplementedError
+
+    # --- what everyone uses -----------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked() or (self._task is not None and not self._task.done())
+
+    @property
+    def running(self) -> JobStarted | None:
+        return self._current
+
+    @property
+    def progress(self) -> Progress | None:
+        return self._progress
+
+    def launch(self, trigger: str, requested_by: int | None = None) -> asyncio.Task[R]:
+        """Start the job in the background; refuse at once if one is running."""
+        if self.busy:
+            raise JobAlreadyRunning(self.kind, self._current, self._progress)
+        task = asyncio.get_running_loop().create_task(self.run(trigger, requested_by))
+        self._task = task
+        return task
+
+    async def run(
+        self, trigger: str, requested_by: int | None = None, late_by: timedelta = timedelta()
+    ) -> R:
+        current = asyncio.current_task()
+        other = self._task is not None and self._task is not current and not self._task.done()
+        if self._lock.locked() or other:
+            raise JobAlreadyRunning(self.kind, self._current, self._progress)
+        async with self._lock:
+            self._task = current
+            self._stop = StopSignal()
+            try:
+                return await self._run(Order(trigger, requested_by, late_by))
+            finally:
+                self._current, self._progress, self._task = None, None, None
+
+    async def stop(self, reason: Problem | None = None) -> None:
+        """Tell a running job to stop and wait until it has ended and been reported."""
+        task = self._task
+        if task is None or task.done():
+            return
+        self._stop.set(reason or problem(Code.STOPPED))
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.stop_grace + 5)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        except (asyncio.CancelledError, Exception):
+            log.debug("The stopped %s job ended with an exception", self.kind, exc_info=True)
+
+    # --- the shape --------------------------------------------------------------------------
+
+    async def _run(self, order: Order) -> R:
+        prepared = await self.prepare(order)
+        if not isinstance(prepared, JobStarted):
+            await self._finished(None, prepared)
+            return prepared
+        started = prepared
+        self._current = started
+        await self._tell(observer.job_started(started) for observer in self.observers)
+        ticker = asyncio.create_task(self._forward_progress(started))
+        try:
+            result = await self._execute(started)
+        except asyncio.CancelledError:
+            # Cancelled outright (the grace ran out, or the loop is closing): still recorded,
+            # still told.
+            reason = self._stop.reason or problem(Code.STOPPED)
+            result = await asyncio.shield(self.abandon(started, Outcome.INTERRUPTED, reason))
+            await asyncio.shield(self._finished(started, result))
+            raise
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+        await self._finished(started, result)
+        return result
+
+    async def _execute(self, started: JobStarted) -> R:
+        work = asyncio.ensure_future(self.execute(started, self._stop, self._report))
+        try:
+            deadline = self.timeout.total_seconds() if self.timeout else None
+            return await asyncio.wait_for(asyncio.shield(work), deadline)
+        except TimeoutError:
+            assert self.timeout is not None
+            minutes = int(self.timeout.total_seconds() // 60)
+            log.warning("%s job %s timed out after %s minutes", self.kind, started.run_id, minutes)
+            self._stop.set(problem(Code.TIMED_OUT, minutes=minutes))
+            return await self._wind_down(started, work)
+        except asyncio.CancelledError:
+            # A stop() that ran out of patience, or a shutdown: ask once more, then give up.
+            self._stop.set(self._stop.reason or problem(Code.STOPPED))
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await work
+            raise
+        except Exception as exc:  # a bug in the job must still end as a recorded failure
+            log.exception("%s job %s crashed", self.kind, started.run_id)
+            return await self.abandon(
+                started, Outcome.FAILED, problem(Code.JOB_CRASHED, error=f"{type(exc).__name__}")
+            )
+
+    async def _wind_down(self, started: JobStarted, work: asyncio.Future[R]) -> R:
+        """After a timeout: give the job its grace to stop by itself, then cancel it."""
+        reason = self._stop.reason or problem(Code.STOPPED)
+        try:
+            return await asyncio.wait_for(asyncio.shield(work), self.stop_grace)
+        except TimeoutError:
+            log.error("%s job %s ignored the stop; cancelling it", self.kind, started.run_id)
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await work
+            return await self.abandon(started, Outcome.INTERRUPTED, reason)
+        except Exception:
+            log.exception("%s job %s crashed while stopping", self.kind, started.run_id)
+            return await self.abandon(started, Outcome.INTERRUPTED, reason)
+
+    def _report(self, progress: Progress) -> None:
+        # Called from worker threads too: only a reference assignment, read by the ticker.
+        self._progress = progress
+
+    async def _forward_progress(self, started: JobStarted) -> None:
+        """Pass progress on at most every progress interval, and only when it changed."""
+        last: Progress | None = None
+        while True:
+            await asyncio.sleep(self.progress_interval)
+            current = self._progress
+            if current is not None and current != last:
+                last = current
+                await self._tell(
+                    observer.job_progress(started, current) for observer in self.observers
+                )
+
+    async def _finished(self, started: JobStarted | None, result: R) -> None:
+        await self._tell(observer.job_finished(started, result) for observer in self.observers)
+
+    @staticmethod
+    async def _tell(calls: Iterable[Awaitable[None]]) -> None:
+        """Await each observer call; one that fails is logged and never breaks the job."""
+        for call in calls:
+            try:
+                await call
+            except Exception:
+                log.exception("A job observer failed")

@@ -1,0 +1,37 @@
+"""Everything the bot, the CLI and the scheduler share at run time, built in one place
+(`sopbot.runtime.open_runtime`) and handed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from core.clock import Clock, office_date
+from core.settings import Settings
+from jobs.dump.service import DumpService
+from jobs.external.service import CopyService
+from jobs.schedule import BackupScheduler
+from storage.audit import AuditLog
+from storage.copies import CopyLog
+from storage.dumps import DumpLog
+from storage.outbox import Outbox
+from storage.soplog import SopLog
+from storage.state import StateStore
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    log: SopLog
+    clock: Clock
+    dumplog: DumpLog
+    dump: DumpService
+    scheduler: BackupScheduler
+    copylog: CopyLog
+    copier: CopyService
+    outbox: Outbox
+    state: StateStore
+    audit: AuditLog
+
+    def today(self) -> date:
+        return office_date(self.clock.now(), self.settings.tz)

@@ -1,1 +1,0 @@
-"""A loopback Telegram Bot API server for the tests, the demo and the benchmarks."""

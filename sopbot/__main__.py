@@ -1,0 +1,5 @@
+"""`python -m sopbot` is the `sopbot` command."""
+
+from sopbot.cli import main
+
+main()

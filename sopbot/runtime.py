@@ -1,0 +1,45 @@
+"""The one place that builds the runtime: the SOP log (migrated), the dump and copy services and
+the schedule. The bot, `sopbot backup`, `sopbot disk list`, `sopbot report` and the demo all
+start here."""
+
+from __future__ import annotations
+
+from core.clock import Clock, SystemClock
+from core.settings import Settings
+from jobs.dump.result import DumpBackend
+from jobs.dump.service import DumpService
+from jobs.external.service import CopyService
+from jobs.runtime import Runtime
+from jobs.schedule import BackupScheduler, backup_time_on_start
+from storage.audit import AuditLog
+from storage.copies import CopyLog
+from storage.database import make_engine, upgrade
+from storage.dumps import DumpLog
+from storage.outbox import Outbox
+from storage.soplog import SopLog
+from storage.state import StateStore
+
+
+def open_runtime(
+    settings: Settings, clock: Clock | None = None, backend: DumpBackend | None = None
+) -> Runtime:
+    """Open (and migrate) the SOP log and build the services on it."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    soplog, dumplog, copylog = SopLog(engine), DumpLog(engine), CopyLog(engine)
+    state = StateStore(engine)
+    clock = clock or SystemClock()
+    dump = DumpService(settings, dumplog, soplog, clock, backend)
+    return Runtime(
+        settings=settings,
+        log=soplog,
+        clock=clock,
+        dumplog=dumplog,
+        dump=dump,
+        scheduler=BackupScheduler(engine, dump, backup_time_on_start(settings, state, clock.now())),
+        copylog=copylog,
+        copier=CopyService(settings, dumplog, copylog, soplog, clock),
+        outbox=Outbox(engine),
+        state=state,
+        audit=AuditLog(engine),
+    )

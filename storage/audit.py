@@ -1,0 +1,23 @@
+"""The audit trail: who changed what (the schedule, from chat), append-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from storage.models import AuditEvent
+from storage.repository import Repository
+
+
+@dataclass
+class AuditLog(Repository):
+    def record(self, at: datetime, actor_id: int | None, action: str, detail: str) -> None:
+        with self._sessions.begin() as session:
+            session.add(AuditEvent(at=at, actor_id=actor_id, action=action, detail=detail))
+
+    def trail(self, limit: int = 50) -> list[tuple[int | None, str, str]]:
+        with self._sessions() as session:
+            rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit))
+            return [(row.actor_id, row.action, row.detail) for row in rows]

@@ -1,0 +1,164 @@
+"""The record of copies to the external disk (SOP step 11) and of files removed by retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from core.problems import Problem, dump_problems, load_problems
+from storage.models import ExternalCopy, PrunedFile
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class CopyRecord:
+    id: int
+    dump_run_id: int | None
+    source_path: str
+    dest_path: str
+    disk_id: str
+    disk_label: str
+    trigger: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    size_bytes: int | None
+    sha256: str
+    compressed: bool
+    error: Problem | None
+
+
+def _copy(row: ExternalCopy) -> CopyRecord:
+    return CopyRecord(
+        id=row.id,
+        dump_run_id=row.dump_run_id,
+        source_path=row.source_path,
+        dest_path=row.dest_path,
+        disk_id=row.disk_id,
+        disk_label=row.disk_label,
+        trigger=row.trigger,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        outcome=row.outcome,
+        size_bytes=row.size_bytes,
+        sha256=row.sha256,
+        compressed=row.compressed,
+        error=next(iter(load_problems(row.error)), None),
+    )
+
+
+@dataclass(frozen=True)
+class PrunedRecord:
+    at: datetime
+    location: str
+    path: str
+    size_bytes: int | None
+    reason: str
+
+
+@dataclass
+class CopyLog(Repository):
+    """Queries on copies to the external disk and on files removed by retention."""
+
+    def start(
+        self,
+        *,
+        dump_run_id: int | None,
+        source_path: str,
+        trigger: str,
+        requested_by: int | None,
+        started_at: datetime,
+    ) -> int:
+        with self._sessions.begin() as session:
+            row = ExternalCopy(
+                dump_run_id=dump_run_id,
+                source_path=source_path,
+                dest_path="",
+                disk_id="",
+                disk_label="",
+                trigger=trigger,
+                requested_by=requested_by,
+                started_at=started_at,
+                outcome="running",
+                sha256="",
+                compressed=False,
+                error="[]",
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def finish(
+        self,
+        copy_id: int,
+        *,
+        finished_at: datetime,
+        outcome: str,
+        dest_path: str = "",
+        disk_id: str = "",
+        disk_label: str = "",
+        size_bytes: int | None = None,
+        sha256: str = "",
+        compressed: bool = False,
+        error: Problem | None = None,
+    ) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(ExternalCopy)
+                .where(ExternalCopy.id == copy_id)
+                .values(
+                    finished_at=finished_at,
+                    outcome=outcome,
+                    dest_path=dest_path,
+                    disk_id=disk_id,
+                    disk_label=disk_label,
+                    size_bytes=size_bytes,
+                    sha256=sha256,
+                    compressed=compressed,
+                    error=dump_problems([error] if error else []),
+                )
+            )
+
+    def mark_interrupted(self, at: datetime, reason: Problem) -> list[CopyRecord]:
+        with self._sessions.begin() as session:
+            rows = list(
+                session.scalars(select(ExternalCopy).where(ExternalCopy.outcome == "running"))
+            )
+            for row in rows:
+                row.outcome, row.finished_at = "interrupted", at
+                row.error = dump_problems([reason])
+            session.flush()
+            return [_copy(row) for row in rows]
+
+    def verified(self, disk_id: str | None = None) -> list[CopyRecord]:
+        """Verified copies, newest first (on one disk if given)."""
+        with self._sessions() as session:
+            query = select(ExternalCopy).where(ExternalCopy.outcome == "verified")
+            if disk_id is not None:
+                query = query.where(ExternalCopy.disk_id == disk_id)
+            rows = session.scalars(query.order_by(ExternalCopy.finished_at.desc()))
+            return [_copy(row) for row in rows]
+
+    def latest(self, limit: int = 10) -> list[CopyRecord]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ExternalCopy).order_by(ExternalCopy.id.desc()).limit(limit)
+            )
+            return [_copy(row) for row in rows]
+
+    def record_pruned(
+        self, *, at: datetime, location: str, path: str, size_bytes: int | None, reason: str
+    ) -> None:
+        with self._sessions.begin() as session:
+            session.add(
+                PrunedFile(
+                    at=at, location=location, path=path, size_bytes=size_bytes, reason=reason
+                )
+            )
+
+    def pruned(self, limit: int = 20) -> list[PrunedRecord]:
+        with self._sessions() as session:
+            rows = session.scalars(select(PrunedFile).order_by(PrunedFile.id.desc()).limit(limit))
+            return [PrunedRecord(r.at, r.location, r.path, r.size_bytes, r.reason) for r in rows]

@@ -1,0 +1,152 @@
+"""The record of dump runs (SOP step 8)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+
+from core.problems import Problem, dump_problems, load_problems
+from storage.models import DumpRun
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class DumpRecord:
+    id: int
+    run_date: date
+    trigger: str
+    backend: str
+    job_name: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    file_path: str
+    size_bytes: int | None
+    sha256: str
+    total_rows: int | None
+    tables: list[tuple[str, int]]
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+def _record(row: DumpRun) -> DumpRecord:
+    return DumpRecord(
+        id=row.id,
+        run_date=row.run_date,
+        trigger=row.trigger,
+        backend=row.backend,
+        job_name=row.job_name,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        outcome=row.outcome,
+        file_path=row.file_path,
+        size_bytes=row.size_bytes,
+        sha256=row.sha256,
+        total_rows=row.total_rows,
+        tables=[(name, rows) for name, rows in json.loads(row.tables_json or "[]")],
+        errors=load_problems(row.errors),
+        warnings=load_problems(row.warnings),
+    )
+
+
+@dataclass
+class DumpLog(Repository):
+    """Dump runs, one row each, from start to verdict."""
+
+    def start(
+        self,
+        *,
+        run_date: date,
+        trigger: str,
+        requested_by: int | None,
+        backend: str,
+        job_name: str,
+        started_at: datetime,
+        file_path: str,
+        log_path: str,
+        late_seconds: int = 0,
+    ) -> int:
+        with self._sessions.begin() as session:
+            row = DumpRun(
+                run_date=run_date,
+                trigger=trigger,
+                requested_by=requested_by,
+                backend=backend,
+                job_name=job_name,
+                started_at=started_at,
+                outcome="running",
+                file_path=file_path,
+                log_path=log_path,
+                sha256="",
+                tables_json="[]",
+                errors="[]",
+                warnings="[]",
+                late_seconds=late_seconds,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def finish(
+        self,
+        run_id: int,
+        *,
+        finished_at: datetime,
+        outcome: str,
+        size_bytes: int | None,
+        sha256: str,
+        tables: list[tuple[str, int]],
+        errors: list[Problem],
+        warnings: list[Problem],
+    ) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(DumpRun)
+                .where(DumpRun.id == run_id)
+                .values(
+                    finished_at=finished_at,
+                    outcome=outcome,
+                    size_bytes=size_bytes,
+                    sha256=sha256,
+                    total_rows=sum(r for _, r in tables) if tables else None,
+                    tables_json=json.dumps(tables),
+                    errors=dump_problems(errors),
+                    warnings=dump_problems(warnings),
+                )
+            )
+
+    def mark_interrupted(self, at: datetime, reason: Problem) -> list[DumpRecord]:
+        """Runs still 'running' from a previous process: they died with it."""
+        with self._sessions.begin() as session:
+            rows = list(session.scalars(select(DumpRun).where(DumpRun.outcome == "running")))
+            for row in rows:
+                row.outcome, row.finished_at = "interrupted", at
+                row.errors = dump_problems([*load_problems(row.errors), reason])
+            session.flush()
+            return [_record(row) for row in rows]
+
+    def last_good(self, before_id: int | None = None) -> DumpRecord | None:
+        with self._sessions() as session:
+            query = select(DumpRun).where(DumpRun.outcome.in_(("success", "warning")))
+            if before_id is not None:
+                query = query.where(DumpRun.id < before_id)
+            row = session.scalars(query.order_by(DumpRun.started_at.desc()).limit(1)).first()
+            return None if row is None else _record(row)
+
+    def latest(self, limit: int = 10) -> list[DumpRecord]:
+        with self._sessions() as session:
+            rows = session.scalars(select(DumpRun).order_by(DumpRun.id.desc()).limit(limit))
+            return [_record(row) for row in rows]
+
+    def between(self, first: date, last: date) -> list[DumpRecord]:
+        """Dump runs whose office date is within [first, last], oldest first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(DumpRun)
+                .where(DumpRun.run_date >= first, DumpRun.run_date <= last)
+                .order_by(DumpRun.started_at)
+            )
+            return [_record(row) for row in rows]
