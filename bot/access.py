@@ -9,29 +9,18 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
 
 from bot import texts
-from bot.commands import COMMAND_BY_NAME, Command
+from bot.command import Caller, Command, GuardedHandler
 from bot.context import Context, Services, services
-from core.sop import Role
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Caller:
-    user_id: int
-    name: str
-    roles: frozenset[Role]
-    chat_id: int
-
-
-GuardedHandler = Callable[[Update, Context, Caller], Coroutine[Any, Any, None]]
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
@@ -70,31 +59,27 @@ async def _refuse(update: Update, svc: Services, command: Command, reason: str, 
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
-def guarded(command_name: str) -> Callable[[GuardedHandler], Handler]:
-    """Run the handler only for a caller whose roles may use `command_name`, in an allowed chat."""
-    command = COMMAND_BY_NAME[command_name]
+def guard(command: Command, handler: GuardedHandler) -> Handler:
+    """`handler`, run only for a caller whose roles may use `command`, in an allowed chat."""
 
-    def decorate(handler: GuardedHandler) -> Handler:
-        @functools.wraps(handler)
-        async def wrapper(update: Update, context: Context) -> None:
-            svc = services(context)
-            user, chat = update.effective_user, update.effective_chat
-            if user is None or chat is None:
-                return
-            roles = svc.settings.roles_of(user.id)
-            caller = Caller(user.id, user.full_name, roles, chat.id)
-            if not roles:
-                await _refuse(update, svc, command, "stranger", texts.stranger(user.id))
-                return
-            if not _chat_allowed(svc, user.id, chat.id):
-                await _refuse(update, svc, command, "wrong_chat", texts.WRONG_CHAT)
-                return
-            _remember(svc, caller)
-            if not roles & command.roles:
-                await _refuse(update, svc, command, "wrong_role", texts.wrong_role(command, roles))
-                return
-            await handler(update, context, caller)
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: Context) -> None:
+        svc = services(context)
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        roles = svc.settings.roles_of(user.id)
+        caller = Caller(user.id, user.full_name, roles, chat.id, command)
+        if not roles:
+            await _refuse(update, svc, command, "stranger", texts.stranger(user.id))
+            return
+        if not _chat_allowed(svc, user.id, chat.id):
+            await _refuse(update, svc, command, "wrong_chat", texts.WRONG_CHAT)
+            return
+        _remember(svc, caller)
+        if not roles & command.roles:
+            await _refuse(update, svc, command, "wrong_role", texts.wrong_role(command, roles))
+            return
+        await handler(update, context, caller)
 
-        return wrapper
-
-    return decorate
+    return guarded

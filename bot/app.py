@@ -17,8 +17,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import backup, checks, delivery, external, handlers, reports, texts, watch
-from bot.commands import COMMANDS
+from bot import backup, delivery, external, handlers, texts, watch
+from bot.access import guard
+from bot.commands import BUTTONS, COMMAND_BY_NAME, COMMANDS
 from bot.context import SERVICES_KEY, Services
 from bot.outbox import OutboxSender
 from core.sop import Role
@@ -49,32 +50,18 @@ def build_application(runtime: Runtime, *, rate_limit: bool = True) -> Applicati
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
+    svc.commands = COMMANDS
     app.bot_data[SERVICES_KEY] = svc
 
-    command_handlers = {
-        "start": handlers.start,
-        "bantuan": handlers.bantuan,
-        "instruksi": handlers.instruksi,
-        "selesai": handlers.selesai,
-        "status": handlers.status,
-        "riwayat": handlers.riwayat,
-        "backup": backup.backup,
-        "jadwal": backup.jadwal,
-        "salin": external.salin,
-        "daftar": external.daftar,
-        "verifikasi": external.verifikasi,
-        "laporan": reports.laporan,
-        "cek": checks.cek,
-    }
-    for name, callback in command_handlers.items():
-        app.add_handler(CommandHandler(name, callback, filters=COMMAND_MESSAGES))
-    app.add_handler(
-        CallbackQueryHandler(handlers.selesai_button, pattern=f"^{handlers.DONE_BUTTON}")
-    )
-    app.add_handler(
-        CallbackQueryHandler(handlers.instruksi_button, pattern=f"^{handlers.INSTRUCT_BUTTON}")
-    )
-    app.add_handler(CallbackQueryHandler(external.salin_button, pattern=f"^{handlers.COPY_BUTTON}"))
+    for command in COMMANDS:
+        app.add_handler(
+            CommandHandler(command.name, guard(command, command.handler), filters=COMMAND_MESSAGES)
+        )
+    for button in BUTTONS:
+        allowed_as = COMMAND_BY_NAME[button.command]
+        app.add_handler(
+            CallbackQueryHandler(guard(allowed_as, button.handler), pattern=f"^{button.prefix}")
+        )
     app.add_handler(CallbackQueryHandler(handlers.unknown_button))
     app.add_handler(MessageHandler(filters.COMMAND & COMMAND_MESSAGES, handlers.unknown_command))
     app.add_error_handler(handlers.on_error)

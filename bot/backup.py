@@ -10,9 +10,8 @@ from datetime import time
 from telegram import Bot, Update
 
 from bot import delivery, texts
-from bot.access import Caller, guarded
 from bot.arguments import UsageError, split_command
-from bot.commands import COMMAND_BY_NAME, SCHEDULE_CHANGERS
+from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import instruct_kasi_button, respond
 from bot.live import LiveMessage
@@ -22,6 +21,9 @@ from jobs.job import JobAlreadyRunning, JobStarted, Progress
 from jobs.schedule import BACKUP_TIME_KEY
 
 log = logging.getLogger(__name__)
+
+# /jadwal shows the schedule to everyone; only these roles may change it.
+SCHEDULE_CHANGERS = frozenset({Role.ADB, Role.KABID})
 
 
 @dataclass
@@ -65,7 +67,6 @@ class ChatDumpObserver:
             )
 
 
-@guarded("backup")
 async def backup(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     try:
@@ -86,7 +87,6 @@ def parse_time(rest: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-@guarded("jadwal")
 async def jadwal(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     scheduler = svc.scheduler
@@ -100,7 +100,7 @@ async def jadwal(update: Update, context: Context, caller: Caller) -> None:
         try:
             new = parse_time(rest)
         except UsageError as error:
-            await respond(update, texts.usage(COMMAND_BY_NAME["jadwal"], str(error)))
+            await respond(update, texts.usage(caller.command, str(error)))
             return
         old = scheduler.backup_time.strftime("%H:%M")
         scheduler.reschedule(new)

@@ -6,13 +6,12 @@ from html import escape
 
 from telegram import Update
 
-from bot.access import Caller, guarded
 from bot.checklist import passed, run_checks
+from bot.command import Caller
 from bot.context import Context, services
 from bot.handlers import respond
 
 
-@guarded("cek")
 async def cek(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     last = svc.dumplog.last_good() if svc.dumplog else None

@@ -1,81 +1,96 @@
-"""The chat commands: who may use each one, its usage line and its menu text, in one table.
+"""Every chat command, declared once: name, who may use it, usage line, menu text and handler.
 
-The access guard, /bantuan and the Telegram command menu (setMyCommands) all read it.
+The application registers them in a loop behind the one access guard; /bantuan and Telegram's
+command menu (setMyCommands) read the same table. A new command is one line here and its
+handler.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot import backup, checks, external, handlers, reports
+from bot.command import ALL_ROLES, Button, Command
 from core.sop import Role
 
-ALL_ROLES = frozenset(Role)
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    roles: frozenset[Role]
-    usage: str
-    description: str  # Indonesian, shown in Telegram's menu and /bantuan
-
-
 COMMANDS: tuple[Command, ...] = (
-    Command("start", ALL_ROLES, "/start", "Perkenalan dan peran Anda"),
-    Command("bantuan", ALL_ROLES, "/bantuan", "Daftar perintah untuk peran Anda"),
+    Command("start", ALL_ROLES, "/start", "Perkenalan dan peran Anda", handlers.start),
+    Command("bantuan", ALL_ROLES, "/bantuan", "Daftar perintah untuk peran Anda", handlers.bantuan),
     Command(
         "instruksi",
         frozenset({Role.KABID}),
         "/instruksi adb|kasi [catatan]",
         "Tugaskan ADB (langkah 1) atau Kasi (langkah 10)",
+        handlers.instruksi,
     ),
     Command(
         "selesai",
         frozenset({Role.ADB, Role.KASI}),
         "/selesai [nomor] [catatan]",
         "Laporkan instruksi sudah selesai",
+        handlers.selesai,
     ),
-    Command("status", ALL_ROLES, "/status", "Status SOP back up hari ini"),
-    Command("riwayat", ALL_ROLES, "/riwayat [hari]", "Riwayat SOP beberapa hari terakhir"),
-    Command("backup", frozenset({Role.ADB}), "/backup", "Jalankan back up database sekarang"),
+    Command("status", ALL_ROLES, "/status", "Status SOP back up hari ini", handlers.status),
+    Command(
+        "riwayat",
+        ALL_ROLES,
+        "/riwayat [hari]",
+        "Riwayat SOP beberapa hari terakhir",
+        handlers.riwayat,
+    ),
+    Command(
+        "backup",
+        frozenset({Role.ADB}),
+        "/backup",
+        "Jalankan back up database sekarang",
+        backup.backup,
+    ),
     Command(
         "salin",
         frozenset({Role.KASI, Role.ADB}),
         "/salin",
         "Salin back up terbaru ke hard disk eksternal (langkah 11)",
+        external.salin,
     ),
-    Command("daftar", ALL_ROLES, "/daftar", "Daftar file back up di hard disk eksternal"),
+    Command(
+        "daftar",
+        ALL_ROLES,
+        "/daftar",
+        "Daftar file back up di hard disk eksternal",
+        external.daftar,
+    ),
     Command(
         "verifikasi",
         frozenset({Role.KASI, Role.ADB}),
         "/verifikasi",
         "Periksa ulang semua file di hard disk eksternal",
+        external.verifikasi,
     ),
     Command(
         "laporan",
         frozenset({Role.KABID}),
         "/laporan [TTTT-BB]",
         "Laporan bulanan: grafik, ringkasan dan CSV",
+        reports.laporan,
     ),
     Command(
         "cek",
         frozenset({Role.ADB, Role.KABID}),
         "/cek",
         "Periksa pengaturan, Telegram, database, dump dan hard disk",
+        checks.cek,
     ),
     Command(
         "jadwal",
         ALL_ROLES,
         "/jadwal [JJ:MM]",
         "Lihat jadwal back up harian (ADB/Kabid: ubah jamnya)",
+        backup.jadwal,
     ),
 )
 
-# Commands whose arguments only some of their roles may use.
-SCHEDULE_CHANGERS = frozenset({Role.ADB, Role.KABID})
+BUTTONS: tuple[Button, ...] = (
+    Button(handlers.DONE_BUTTON, "selesai", handlers.selesai_button),
+    Button(handlers.INSTRUCT_BUTTON, "instruksi", handlers.instruksi_button),
+    Button(handlers.COPY_BUTTON, "salin", external.salin_button),
+)
 
 COMMAND_BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
-
-
-def commands_for(roles: frozenset[Role]) -> list[Command]:
-    return [command for command in COMMANDS if command.roles & roles]

@@ -9,7 +9,9 @@ from typing import Any
 from telegram.ext import CallbackContext, ExtBot
 
 from bot import texts
+from bot.command import Command
 from bot.outbox import OutboxSender
+from core.sop import Role
 from jobs.runtime import Runtime
 from jobs.watchdog import Watchdog
 
@@ -28,6 +30,7 @@ class Services(Runtime):
     run_watch_loop: bool = True  # tests turn the minute loop off and call tick() themselves
     watch_task: asyncio.Task[None] | None = None
     sender: OutboxSender | None = None  # started with the bot; sends every notification
+    commands: tuple[Command, ...] = ()  # the command table, for /bantuan
 
     @classmethod
     def from_runtime(cls, runtime: Runtime) -> Services:
@@ -35,6 +38,9 @@ class Services(Runtime):
             return runtime
         fields = {name: getattr(runtime, name) for name in Runtime.__dataclass_fields__}
         return cls(**fields, names=runtime.log.user_names())
+
+    def commands_for(self, roles: frozenset[Role]) -> list[Command]:
+        return [command for command in self.commands if command.roles & roles]
 
     def describe_schedule(self) -> str:
         """One line on the daily dump schedule, for /status."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import Bot, Update
 
 from bot import delivery, texts
-from bot.access import Caller, guarded
+from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import respond
 from bot.live import LiveMessage
@@ -86,12 +86,10 @@ async def _start_copy(update: Update, context: Context, caller: Caller, trigger:
     task.add_done_callback(tell_if_nothing)
 
 
-@guarded("salin")
 async def salin(update: Update, context: Context, caller: Caller) -> None:
     await _start_copy(update, context, caller, "chat")
 
 
-@guarded("salin")
 async def salin_button(update: Update, context: Context, caller: Caller) -> None:
     await _start_copy(update, context, caller, "instruction")
 
@@ -108,7 +106,6 @@ async def _readable_disk(update: Update, svc: Services) -> Disk | None:
         return None
 
 
-@guarded("daftar")
 async def daftar(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     disk = await _readable_disk(update, svc)
@@ -118,7 +115,6 @@ async def daftar(update: Update, context: Context, caller: Caller) -> None:
     await respond(update, texts.disk_listing(listing, svc.copylog.pruned(), svc.settings.tz))
 
 
-@guarded("verifikasi")
 async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     disk = await _readable_disk(update, svc)

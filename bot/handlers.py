@@ -9,9 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot import delivery, texts
-from bot.access import Caller, guarded
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
-from bot.commands import COMMAND_BY_NAME, commands_for
+from bot.command import Caller
 from bot.context import Context, services
 from core.sop import ASSIGNMENTS, Role
 from core.timing import Timeliness
@@ -59,37 +58,39 @@ def _rest(update: Update) -> str:
     return split_command(message.text or "") if message else ""
 
 
-async def _usage(update: Update, command: str, error: UsageError) -> None:
-    await respond(update, texts.usage(COMMAND_BY_NAME[command], str(error)))
+async def _usage(update: Update, caller: Caller, error: UsageError) -> None:
+    await respond(update, texts.usage(caller.command, str(error)))
 
 
 # --- /start, /bantuan -------------------------------------------------------------------------
 
 
-@guarded("start")
 async def start(update: Update, context: Context, caller: Caller) -> None:
-    await respond(update, texts.welcome(caller.name, caller.roles, commands_for(caller.roles)))
+    await respond(
+        update,
+        texts.welcome(caller.name, caller.roles, services(context).commands_for(caller.roles)),
+    )
 
 
-@guarded("bantuan")
 async def bantuan(update: Update, context: Context, caller: Caller) -> None:
-    await respond(update, texts.welcome(caller.name, caller.roles, commands_for(caller.roles)))
+    await respond(
+        update,
+        texts.welcome(caller.name, caller.roles, services(context).commands_for(caller.roles)),
+    )
 
 
 # --- /instruksi (SOP steps 1 and 10) ----------------------------------------------------------
 
 
-@guarded("instruksi")
 async def instruksi(update: Update, context: Context, caller: Caller) -> None:
     try:
         args = parse_instruction(_rest(update))
     except UsageError as error:
-        await _usage(update, "instruksi", error)
+        await _usage(update, caller, error)
         return
     await _issue(update, context, caller, args.target, args.note)
 
 
-@guarded("instruksi")
 async def instruksi_button(update: Update, context: Context, caller: Caller) -> None:
     data = update.callback_query.data if update.callback_query else None
     target = {f"{INSTRUCT_BUTTON}{r.value}": r for r in ASSIGNMENTS}.get(data or "")
@@ -147,13 +148,12 @@ def _closable_roles(caller: Caller) -> frozenset[Role]:
     return caller.roles & frozenset(ASSIGNMENTS)
 
 
-@guarded("selesai")
 async def selesai(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     try:
         args = parse_done(_rest(update))
     except UsageError as error:
-        await _usage(update, "selesai", error)
+        await _usage(update, caller, error)
         return
     if args.instruction_id is not None:
         await _close(update, context, caller, args.instruction_id, args.note)
@@ -175,7 +175,6 @@ async def selesai(update: Update, context: Context, caller: Caller) -> None:
         )
 
 
-@guarded("selesai")
 async def selesai_button(update: Update, context: Context, caller: Caller) -> None:
     data = update.callback_query.data if update.callback_query else ""
     number = (data or "").removeprefix(DONE_BUTTON)
@@ -246,7 +245,6 @@ async def _mark_deliveries_closed(
 # --- /status, /riwayat ------------------------------------------------------------------------
 
 
-@guarded("status")
 async def status(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     day = svc.log.day_status(svc.today())
@@ -256,13 +254,12 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
     )
 
 
-@guarded("riwayat")
 async def riwayat(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     try:
         days = parse_days(_rest(update))
     except UsageError as error:
-        await _usage(update, "riwayat", error)
+        await _usage(update, caller, error)
         return
     today = svc.today()
     dates = [today - timedelta(days=offset) for offset in range(days)]

@@ -10,9 +10,8 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
 from bot import texts
-from bot.access import Caller, guarded
 from bot.arguments import split_command
-from bot.commands import COMMAND_BY_NAME
+from bot.command import Caller
 from bot.context import Context, services
 from bot.handlers import respond
 from jobs.report import build_report, parse_month, report_csv
@@ -20,7 +19,6 @@ from jobs.report import build_report, parse_month, report_csv
 log = logging.getLogger(__name__)
 
 
-@guarded("laporan")
 async def laporan(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     rest = split_command(update.effective_message.text or "") if update.effective_message else ""
@@ -28,7 +26,7 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     try:
         month = parse_month(rest) if rest else date(today.year, today.month, 1)
     except ValueError:
-        await respond(update, texts.usage(COMMAND_BY_NAME["laporan"], texts.REPORT_USAGE_PROBLEM))
+        await respond(update, texts.usage(caller.command, texts.REPORT_USAGE_PROBLEM))
         return
     report = build_report(month, today, svc.log, svc.dumplog, svc.copylog)
     summary = texts.report_summary(report)

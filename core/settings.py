@@ -76,7 +76,6 @@ class Settings(BaseSettings):
     external_disk_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     external_compression: Literal["none", "zstd"] = "none"
     external_auto_copy: bool = True  # copy as soon as the disk is there after a dump
-    disk_check_minutes: int = Field(default=5, ge=1)
     retention_server_days: int = Field(default=7, ge=0)  # 0 keeps every dump on the server
     retention_external_days: int = Field(default=0, ge=0)  # 0 keeps every copy on the disk
 

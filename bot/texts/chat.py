@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 
-from bot.commands import Command
+from bot.command import Command
 from bot.texts.common import (
     MAX_NOTE_LENGTH,
     ROLE_SHORT,

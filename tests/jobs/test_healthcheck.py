@@ -1,0 +1,69 @@
+"""Healthcheck pings (jobs/healthcheck.py) for every job, through a real HTTP endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from conftest import ADB, KABID, Chat
+from disks import external_disk
+
+from jobs.external.disk import init_disk
+
+
+@pytest.fixture
+def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "external"
+    with external_disk(path, "32m", monkeypatch):
+        init_disk(path, "HDD-PIAK-1")
+        yield path
+
+
+@pytest.fixture
+def settings_overrides(disk_path: Path) -> dict[str, Any]:
+    return {"external_disk_path": disk_path, "external_auto_copy": False}
+
+
+async def until(chat: Chat, chat_id: int, contains: str) -> Any:
+    while True:
+        message = await chat.receive(chat_id)
+        if contains in message.text:
+            return message
+
+
+async def test_healthcheck_gets_start_and_success_pings_and_a_dead_one_breaks_nothing(
+    chat: Chat,
+) -> None:
+    pings: list[str] = []
+
+    async def record(request: web.Request) -> web.Response:
+        pings.append(request.path)
+        return web.Response(text="OK")
+
+    app = web.Application()
+    app.router.add_route("POST", "/{tail:.*}", record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    from jobs.healthcheck import HealthcheckPinger
+
+    pinger = HealthcheckPinger(f"http://127.0.0.1:{port}/ping/abc")
+    chat.services.dump.observers.append(pinger)
+    try:
+        await chat.send(ADB, "/backup")
+        await until(chat, KABID, "Laporan back up database")
+        for _ in range(200):  # the success ping follows the report: wait up to 10 s
+            if len(pings) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        assert pings == ["/ping/abc/start", "/ping/abc"]
+    finally:
+        await runner.cleanup()
+    dead = HealthcheckPinger("http://127.0.0.1:9/ping/abc")  # nothing listens there
+    assert await dead.ping("start") is False

@@ -1,0 +1,124 @@
+"""The watchdog (jobs/watchdog.py) through the chat: auto copy, missed-backup and stale-copy
+alerts, the daily summary and overdue reminders, driven by the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ADB, GROUP, KABID, KASI, WITA, Chat
+from disks import external_disk
+
+from jobs.external.disk import init_disk
+
+
+@pytest.fixture
+def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "external"
+    with external_disk(path, "32m", monkeypatch):
+        init_disk(path, "HDD-PIAK-1")
+        yield path
+
+
+@pytest.fixture
+def settings_overrides(disk_path: Path) -> dict[str, Any]:
+    return {"external_disk_path": disk_path, "external_auto_copy": False}
+
+
+async def until(chat: Chat, chat_id: int, contains: str) -> Any:
+    while True:
+        message = await chat.receive(chat_id)
+        if contains in message.text:
+            return message
+
+
+async def test_disk_appearing_after_a_dump_is_copied_automatically(
+    chat: Chat, disk_path: Path
+) -> None:
+    chat.services.settings.external_auto_copy = True
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    await chat.idle()
+    await chat.tick()
+    await until(chat, KABID, "terverifikasi")
+    await chat.idle()
+    await chat.tick()  # nothing left to copy: no second copy
+    await chat.idle()
+    copies = chat.services.copylog.latest(5)
+    assert [(c.trigger, c.outcome) for c in copies] == [("auto", "verified")]
+    assert any("terverifikasi" in m.text for m in chat.server.sent_to(KASI))
+
+
+async def test_missing_dump_alerts_everyone_after_the_deadline_and_repeats_sparingly(
+    chat: Chat,
+) -> None:
+    chat.clock.set(datetime(2026, 11, 26, 3, 59, tzinfo=WITA))
+    await chat.tick()
+    await chat.settle(KABID)
+    assert not [m for m in chat.drain(ADB) if "BELUM ADA" in m.text]  # before the deadline
+
+    chat.clock.set(datetime(2026, 11, 26, 4, 1, tzinfo=WITA))
+    await chat.tick()
+    for person in (KABID, ADB, KASI, GROUP):
+        alert = await until(chat, person, "BACK UP HARIAN BELUM ADA")
+        assert "tidak ada data pengganti" in alert.text
+    chat.advance(minutes=30)
+    await chat.tick()  # within the repeat interval: quiet
+    await chat.settle(KABID)
+    assert not [m for m in chat.drain(KASI) if "BELUM ADA" in m.text]
+    chat.advance(hours=2)
+    await chat.tick()  # repeated
+    await until(chat, KASI, "BACK UP HARIAN BELUM ADA")
+
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    chat.advance(hours=3)
+    await chat.tick()  # resolved: no more alerts
+    await chat.settle(KABID)
+    assert not [m for m in chat.drain(KASI) if "BELUM ADA" in m.text]
+
+
+async def test_stale_external_copy_alerts_everyone(chat: Chat) -> None:
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    chat.advance(hours=37)
+    await chat.tick()
+    alert = await until(chat, KASI, "SALINAN HARD DISK EKSTERNAL SUDAH TERLALU LAMA")
+    assert "Belum pernah ada salinan" in alert.text
+
+
+async def test_daily_summary_once_a_day(chat: Chat) -> None:
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    await chat.send(KASI, "/salin")
+    await until(chat, KABID, "terverifikasi")
+    chat.clock.set(datetime(2026, 11, 26, 7, 0, tzinfo=WITA))
+    await chat.tick()
+    summary = await until(chat, ADB, "Ringkasan back up")
+    assert "SIAK_20261125_0800.dmp" in summary.text
+    assert "✅ terverifikasi" in summary.text and "Ruang kosong hard disk eksternal" in summary.text
+    chat.advance(minutes=5)
+    await chat.tick()
+    await chat.settle(ADB)
+    assert not [m for m in chat.drain(ADB) if "Ringkasan" in m.text]
+
+
+async def test_overdue_instruction_reminds_the_kasi_and_tells_the_kabid_once(chat: Chat) -> None:
+    await chat.ask(KABID, "/instruksi kasi")
+    await until(chat, KASI, "Instruksi #1")
+    chat.advance(minutes=4)
+    await chat.tick()
+    await chat.settle(KABID)
+    assert not [m for m in chat.drain(KASI) if "Pengingat" in m.text]
+    chat.advance(minutes=2)
+    await chat.tick()
+    assert "Pengingat" in (await until(chat, KASI, "Pengingat")).text
+    assert "terlambat 1 menit" in (await until(chat, KABID, "belum selesai")).text
+    chat.advance(minutes=15)
+    await chat.tick()
+    await until(chat, KASI, "Pengingat")
+    await chat.settle(KABID)
+    assert not [m for m in chat.drain(KABID) if "belum selesai" in m.text]
