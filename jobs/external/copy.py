@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from core.problems import Code, Problem, problem
 from jobs.external.disk import MANIFEST
@@ -148,6 +148,28 @@ def _write_all(stream: BinaryIO, view: memoryview) -> None:
         written += stream.write(view[written:]) or 0
 
 
+def _pump(
+    reader: BinaryIO,
+    write: Callable[[memoryview], object],
+    hasher: ThreadPoolExecutor,
+    digest: Any,
+    progress: BytesDone | None,
+    should_stop: ShouldStop | None,
+) -> int:
+    """Read ahead, hash each chunk in the hashing thread while writing it; return bytes read."""
+    done = 0
+    for view in _Prefetch(reader):
+        hashing = hasher.submit(digest.update, view)
+        write(view)
+        hashing.result()
+        done += len(view)
+        if progress:
+            progress(done)
+        if should_stop and should_stop():
+            raise CopyStopped
+    return done
+
+
 def copy_verified(
     source: Path,
     destination: Path,
@@ -172,34 +194,23 @@ def copy_verified(
             partial.open("wb", buffering=0) as raw,
             ThreadPoolExecutor(1, thread_name_prefix="sha256") as hasher,
         ):
-            done = 0
             if compress:
                 import zstandard
 
                 sink = _HashingWriter(raw)  # the copy's hash is of the compressed bytes
                 compressor = zstandard.ZstdCompressor(level=3, threads=-1)
                 with compressor.stream_writer(sink, closefd=False) as writer:  # type: ignore[arg-type]
-                    for view in _Prefetch(reader):
-                        hashing = hasher.submit(source_digest.update, view)
-                        writer.write(view)
-                        hashing.result()
-                        done += len(view)
-                        if progress:
-                            progress(done)
-                        if should_stop and should_stop():
-                            raise CopyStopped
+                    _pump(reader, writer.write, hasher, source_digest, progress, should_stop)
                 size = sink.size
             else:
-                for view in _Prefetch(reader):
-                    hashing = hasher.submit(source_digest.update, view)
-                    _write_all(raw, view)
-                    hashing.result()
-                    done += len(view)
-                    if progress:
-                        progress(done)
-                    if should_stop and should_stop():
-                        raise CopyStopped
-                size = done
+                size = _pump(
+                    reader,
+                    lambda view: _write_all(raw, view),
+                    hasher,
+                    source_digest,
+                    progress,
+                    should_stop,
+                )
             os.fsync(raw.fileno())
         os.replace(partial, final)
         _fsync_folder(final.parent)
