@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -102,8 +102,14 @@ async def instruksi_button(update: Update, context: Context, caller: Caller) -> 
 
 async def _issue(update: Update, context: Context, caller: Caller, target: Role, note: str) -> None:
     svc = services(context)
+    today = svc.today()
     record = svc.log.issue_instruction(
-        run_date=svc.today(), target=target, issued_by=caller.user_id, note=note, at=svc.clock.now()
+        run_date=today,
+        target=target,
+        issued_by=caller.user_id,
+        note=note,
+        at=svc.clock.now(),
+        day_start=datetime.combine(today, time(0), svc.settings.tz),
     )
     log.info("Instruction #%s to %s issued by %s", record.id, target.value, caller.user_id)
     row = [InlineKeyboardButton("✅ Selesai", callback_data=f"{DONE_BUTTON}{record.id}")]
@@ -204,7 +210,10 @@ async def _close(
         )
         return
     log.info("Instruction #%s closed by %s", closed.id, caller.user_id)
-    result = Timeliness(closed.duration or timedelta(), ASSIGNMENTS[closed.target_role].standard)
+    office_time = svc.settings.office.working_time(
+        closed.issued_at, closed.closed_at or closed.issued_at
+    )
+    result = Timeliness(office_time, ASSIGNMENTS[closed.target_role].standard)
     await respond(update, texts.closed_reply(closed, result))
     await _mark_deliveries_closed(context, closed, caller)
     markup = instruct_kasi_button() if closed.target_role is Role.ADB else None
@@ -250,7 +259,9 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
     day = svc.log.day_status(svc.today())
     await respond(
         update,
-        texts.day_status(day, svc.names, svc.settings.tz, svc.clock.now(), svc.describe_schedule()),
+        texts.day_status(
+            day, svc.names, svc.settings.office, svc.clock.now(), svc.describe_schedule()
+        ),
     )
 
 

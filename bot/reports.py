@@ -28,7 +28,7 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     except ValueError:
         await respond(update, texts.usage(caller.command, texts.REPORT_USAGE_PROBLEM))
         return
-    report = build_report(month, today, svc.log, svc.dumplog, svc.copylog)
+    report = build_report(month, today, svc.log, svc.dumplog, svc.copylog, svc.settings.office)
     summary = texts.report_summary(report)
     chat = update.effective_chat
     if not report.days or chat is None:

@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.sop import Role
+from core.timing import OfficeHours
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -79,6 +80,10 @@ class Settings(BaseSettings):
     retention_server_days: int = Field(default=7, ge=0)  # 0 keeps every dump on the server
     retention_external_days: int = Field(default=0, ge=0)  # 0 keeps every copy on the disk
 
+    # Office hours: people's SOP steps are timed only within them (night and weekends never count)
+    office_hours: str = "07:30-16:00"
+    office_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+
     # Daily summary, missed-backup warnings, outside watchdog, overdue reminders
     report_time: time = time(7, 0)
     backup_deadline: time | None = None  # default: BACKUP_TIME + 3 hours
@@ -111,6 +116,40 @@ class Settings(BaseSettings):
     def _parse_disk_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*", value)
+        if not match:
+            raise ValueError("must look like 07:30-16:00")
+        opens = (int(match[1]), int(match[2]))
+        closes = (int(match[3]), int(match[4]))
+        if not (opens < closes <= (23, 59)) or opens[1] > 59 or closes[1] > 59:
+            raise ValueError("must be an opening and a later closing time, e.g. 07:30-16:00")
+        return f"{opens[0]:02d}:{opens[1]:02d}-{closes[0]:02d}:{closes[1]:02d}"
+
+    @field_validator("office_days", mode="before")
+    @classmethod
+    def _office_days(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            days: set[int] = set()
+            for part in value.replace(" ", "").split(","):
+                if not part:
+                    continue
+                first, _, last = part.partition("-")
+                if not (first.isdigit() and (not last or last.isdigit())):
+                    raise ValueError("must be ISO weekdays (1 = Monday), e.g. 1-5 or 1-6")
+                days.update(range(int(first), int(last or first) + 1))
+            return sorted(days)
+        return value
+
+    @field_validator("office_days")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if not value or any(day < 1 or day > 7 for day in value):
+            raise ValueError("must be ISO weekdays between 1 (Monday) and 7 (Sunday)")
         return value
 
     @field_validator("backup_deadline", mode="before")
@@ -250,6 +289,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def office(self) -> OfficeHours:
+        opens, closes = (time.fromisoformat(part) for part in self.office_hours.split("-"))
+        return OfficeHours(opens, closes, frozenset(self.office_days), self.tz)
 
     @property
     def file_base_url(self) -> str:

@@ -16,12 +16,14 @@ COLORS = {
     "failed": "#c62828",
     "interrupted": "#c62828",
     "missing": "#9e9e9e",
+    "no_data": "#eeeeee",
 }
 LABELS = {
     "success": "Berhasil",
     "warning": "Peringatan",
     "failed": "Gagal",
     "missing": "Tidak ada dump",
+    "no_data": "Belum ada data (bot belum terpasang)",
 }
 
 
@@ -42,14 +44,14 @@ def render_chart(report: MonthReport) -> bytes:
     title = f"Back up data kependudukan — {MONTHS[report.month.month - 1]} {report.month.year}"
     figure.suptitle(
         f"{title}\nKepatuhan SOP (salinan eksternal terverifikasi): "
-        f"{report.copied_days}/{len(report.days)} hari "
+        f"{report.copied_days}/{len(report.recorded_days)} hari "
         f"({report.compliance:.0%})".replace(".", ","),
         fontsize=11,
     )
     top.bar(
         days,
         [
-            max(s, 0.0001) if row.dump != "missing" else 0
+            max(s, 0.0001) if row.dump not in ("missing", "no_data") else 0
             for s, row in zip(sizes, report.days, strict=True)
         ],
         color=colors,

@@ -10,18 +10,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from core.sop import STEP_BY_NUMBER, duration_standard
-from core.timing import Timeliness
+from core.timing import OfficeHours, step_timeliness
 from storage.copies import CopyLog
 from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import SopLog
 
 GOOD = ("success", "warning")
+NO_DATA = "no_data"  # a day before the bot's first recorded run: not missed, just not watched
 
 
 @dataclass(frozen=True)
 class DayRow:
     day: date
-    dump: str  # success | warning | failed | interrupted | missing
+    dump: str  # success | warning | failed | interrupted | missing | no_data (before install)
     dump_file: str
     dump_bytes: int | None
     dump_seconds: float | None
@@ -50,17 +51,23 @@ class MonthReport:
     steps: list[StepStat] = field(default_factory=list)
 
     @property
+    def recorded_days(self) -> list[DayRow]:
+        """Days since the bot was installed (its first recorded run): the ones that count."""
+        return [d for d in self.days if d.dump != NO_DATA]
+
+    @property
     def copied_days(self) -> int:
         return sum(1 for d in self.days if d.copied)
 
     @property
     def compliance(self) -> float:
-        """Share of days with a verified external copy: the SOP's goal each day."""
-        return self.copied_days / len(self.days) if self.days else 0.0
+        """Share of recorded days with a verified external copy: the SOP's goal each day."""
+        days = self.recorded_days
+        return self.copied_days / len(days) if days else 0.0
 
     @property
     def missed_days(self) -> list[date]:
-        return [d.day for d in self.days if d.dump not in GOOD]
+        return [d.day for d in self.recorded_days if d.dump not in GOOD]
 
     @property
     def late_days(self) -> list[date]:
@@ -76,7 +83,12 @@ def parse_month(text: str) -> date:
 
 
 def build_report(
-    month: date, today: date, soplog: SopLog, dumps: DumpLog, copies: CopyLog
+    month: date,
+    today: date,
+    soplog: SopLog,
+    dumps: DumpLog,
+    copies: CopyLog,
+    office: OfficeHours,
 ) -> MonthReport:
     last_day = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
     last = min(last_day, today)
@@ -91,16 +103,22 @@ def build_report(
         by_day.setdefault(run.run_date, []).append(run)
     report = MonthReport(month)
     durations: dict[int, list[float]] = {}
+    firsts = [d for d in (soplog.first_run_date(), dumps.first_run_date()) if d is not None]
+    installed = min(firsts) if firsts else today + timedelta(days=1)
     for status in statuses:
+        if status.run_date < installed:
+            report.days.append(DayRow(status.run_date, NO_DATA, "", None, None, False, 0, 0, ()))
+            continue
         day_runs = by_day.get(status.run_date, [])
         good = [r for r in day_runs if r.outcome in GOOD]
         shown = good[-1] if good else (day_runs[-1] if day_runs else None)
         late: list[int] = []
         for event in status.events:
-            if event.duration is None or event.outcome == "failed":
+            if event.started_at is None or event.outcome == "failed":
                 continue
-            durations.setdefault(event.step_number, []).append(event.duration.total_seconds())
-            if not Timeliness(event.duration, duration_standard(event.step_number)).on_time:
+            judged = step_timeliness(event.step_number, event.started_at, event.finished_at, office)
+            durations.setdefault(event.step_number, []).append(judged.duration.total_seconds())
+            if not judged.on_time:
                 late.append(event.step_number)
         report.days.append(
             DayRow(

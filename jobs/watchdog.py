@@ -206,7 +206,8 @@ class Watchdog:
         if not every:
             return
         for instruction in self.soplog.open_instructions(ASSIGNMENTS):
-            late_by = now - instruction.issued_at - ASSIGNMENTS[instruction.target_role].standard
+            waited = self.settings.office.working_time(instruction.issued_at, now)
+            late_by = waited - ASSIGNMENTS[instruction.target_role].standard
             if late_by <= timedelta():
                 continue
             key = f"reminder:{instruction.id}"

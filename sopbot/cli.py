@@ -257,7 +257,14 @@ def report(env_file: Path, month: str, out: Path) -> None:
         click.echo(str(error), err=True)
         sys.exit(2)
     services = open_runtime(settings)
-    built = build_report(first, services.today(), services.log, services.dumplog, services.copylog)
+    built = build_report(
+        first,
+        services.today(),
+        services.log,
+        services.dumplog,
+        services.copylog,
+        settings.office,
+    )
     out = out.with_suffix(".png")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(render_chart(built))

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from core.problems import Problem, dump_problems, load_problems
 from storage.models import DumpRun
@@ -135,6 +135,10 @@ class DumpLog(Repository):
                 query = query.where(DumpRun.id < before_id)
             row = session.scalars(query.order_by(DumpRun.started_at.desc()).limit(1)).first()
             return None if row is None else _record(row)
+
+    def first_run_date(self) -> date | None:
+        with self._sessions() as session:
+            return session.scalar(select(func.min(DumpRun.run_date)))
 
     def latest(self, limit: int = 10) -> list[DumpRecord]:
         with self._sessions() as session:

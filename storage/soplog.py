@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from core.problems import Problem, dump_problems, load_problems
@@ -148,10 +148,15 @@ class SopLog(Repository):
             session.flush()
         return run
 
-    def _last_finish(self, session: Session, run_id: int) -> datetime | None:
+    def _last_finish(self, session: Session, run_id: int, before_step: int) -> datetime | None:
+        """When the latest step before `before_step` (in the SOP's order) was done that day."""
         return session.scalars(
             select(StepEvent.finished_at)
-            .where(StepEvent.run_id == run_id)
+            .where(
+                StepEvent.run_id == run_id,
+                StepEvent.step_number < before_step,
+                StepEvent.outcome.in_(DONE_OUTCOMES),
+            )
             .order_by(StepEvent.finished_at.desc())
             .limit(1)
         ).first()
@@ -195,17 +200,26 @@ class SopLog(Repository):
     # --- instructions -----------------------------------------------------------------------
 
     def issue_instruction(
-        self, *, run_date: date, target: Role, issued_by: int, note: str, at: datetime
+        self,
+        *,
+        run_date: date,
+        target: Role,
+        issued_by: int,
+        note: str,
+        at: datetime,
+        day_start: datetime | None = None,
     ) -> InstructionRecord:
         """Record the Kabid's instruction (step 1 or 10) and its step event in one transaction.
 
-        The instruction step's duration runs from the previous step of the day, if any: for
-        step 10 that is how long the Kabid took to act on the ADB's report.
+        The instruction step's clock starts at the latest earlier SOP step done that day (for
+        step 10, the ADB's report), or at `day_start` when there is none (step 1); office hours
+        decide what of that time counts (core.timing).
         """
         assignment = ASSIGNMENTS[target]
         with self._sessions.begin() as session:
             run = self._run(session, run_date, at)
-            started_at = self._last_finish(session, run.id)
+            earlier = self._last_finish(session, run.id, before_step=assignment.instruction_step)
+            started_at = earlier or day_start
             row = Instruction(
                 run_id=run.id,
                 target_role=target.value,
@@ -348,6 +362,11 @@ class SopLog(Repository):
             return _instruction(row, run_date)
 
     # --- views ------------------------------------------------------------------------------
+
+    def first_run_date(self) -> date | None:
+        """The first office day anything was recorded: when the bot started keeping the SOP."""
+        with self._sessions() as session:
+            return session.scalar(select(func.min(SopRun.run_date)))
 
     def day_status(self, run_date: date) -> DayStatus:
         return self.days_status([run_date])[0]

@@ -23,9 +23,8 @@ from core.sop import (
     STEPS,
     Role,
     StepKind,
-    duration_standard,
 )
-from core.timing import Timeliness
+from core.timing import OfficeHours, Timeliness, step_timeliness
 from storage.soplog import DayStatus, InstructionRecord, StepRecord
 
 # --- introductions and refusals ---------------------------------------------------------------
@@ -231,19 +230,23 @@ def close_refused(
 OUTCOME_ICON = {"done": "✅", "confirmed": "☑️", "warning": "⚠️", "failed": "❌"}
 
 
-def _event_line(event: StepRecord, names: Mapping[int, str], tz: tzinfo) -> str:
+def _event_line(event: StepRecord, names: Mapping[int, str], office: OfficeHours) -> str:
     who = person(event.actor_id, names)
-    text = f"{who}, {clock_time(event.finished_at, tz)}"
+    text = f"{who}, {clock_time(event.finished_at, office.tz)}"
     if event.outcome == "confirmed":
         text += " (dikonfirmasi)"
-    if event.duration is not None:
-        standard = duration_standard(event.step_number)
-        text += f", {timeliness(Timeliness(event.duration, standard))}"
+    if event.started_at is not None:
+        judged = step_timeliness(event.step_number, event.started_at, event.finished_at, office)
+        text += f", {timeliness(judged)}"
     return text
 
 
 def day_status(
-    status: DayStatus, names: Mapping[int, str], tz: tzinfo, now: datetime, schedule_summary: str
+    status: DayStatus,
+    names: Mapping[int, str],
+    office: OfficeHours,
+    now: datetime,
+    schedule_summary: str,
 ) -> str:
     lines = [f"📊 <b>Status SOP-PIAK-02</b> — {long_date(status.run_date)}"]
     schedule_steps = [s for s in STEPS if s.kind is StepKind.SCHEDULE]
@@ -260,7 +263,7 @@ def day_status(
         if events:
             event = events[-1]
             icon = OUTCOME_ICON.get(event.outcome, "•")
-            detail = _event_line(event, names, tz)
+            detail = _event_line(event, names, office)
             if event.note and event.outcome in ("failed", "warning"):
                 detail += f" — {escape(event.note[:200])}"
         else:
@@ -268,7 +271,7 @@ def day_status(
         lines.append(f"{icon} {step.number}. {escape(step.title)} — {detail}")
     open_ones = [i for i in status.instructions if i.status == "open"]
     for instruction in open_ones:
-        waited = now - instruction.issued_at
+        waited = office.working_time(instruction.issued_at, now)
         standard = ASSIGNMENTS[instruction.target_role].standard
         state = (
             f"terlambat {minutes(waited - standard)}"

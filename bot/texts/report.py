@@ -14,11 +14,17 @@ def report_summary(report: MonthReport) -> str:
     if not report.days:
         return f"📈 Laporan {month_name(report.month)}: belum ada hari yang dapat dilaporkan."
     percent = f"{report.compliance * 100:.0f}%"
+    counted = len(report.recorded_days)
     lines = [
         f"📈 <b>Laporan SOP-PIAK-02 — {month_name(report.month)}</b> ({len(report.days)} hari)",
-        f"Kepatuhan SOP: {report.copied_days} dari {len(report.days)} hari dengan salinan "
+        f"Kepatuhan SOP: {report.copied_days} dari {counted} hari dengan salinan "
         f"eksternal terverifikasi ({percent}).",
     ]
+    if counted < len(report.days):
+        lines.append(
+            f"{len(report.days) - counted} hari pertama belum ada data (bot belum terpasang); "
+            "tidak dihitung sebagai terlewat."
+        )
     good = sum(1 for d in report.days if d.dump in ("success", "warning"))
     lines.append(
         f"Dump berhasil: {good} hari · gagal/tidak ada: {len(report.missed_days)} hari"

@@ -5,18 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import struct
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
-from seed import FAILED_DAYS, LATE_ADB_DAYS, MISSING_DAYS, NOT_COPIED_DAYS, seed_month
+from seed import FAILED_DAYS, LATE_ADB_DAYS, MISSING_DAYS, NOT_COPIED_DAYS, WITA, seed_month
 
+from core.sop import Role
+from core.timing import OfficeHours
 from jobs.chart import render_chart
 from jobs.report import MonthReport, build_report, parse_month, report_csv
 from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
 from storage.dumps import DumpLog
 from storage.soplog import SopLog
+
+# Every day an office day, so the seeded 08:00 instructions count in full.
+EVERY_DAY = OfficeHours(time(7, 30), time(16, 0), frozenset(range(1, 8)), WITA)
+WEEKDAYS = OfficeHours(time(7, 30), time(16, 0), frozenset(range(1, 6)), WITA)
 
 
 @pytest.fixture
@@ -25,7 +31,7 @@ def report(tmp_path: Path) -> MonthReport:
     upgrade(engine)
     soplog, dumps, copies = SopLog(engine), DumpLog(engine), CopyLog(engine)
     seed_month(soplog, dumps, copies)
-    return build_report(date(2026, 11, 1), date(2026, 11, 24), soplog, dumps, copies)
+    return build_report(date(2026, 11, 1), date(2026, 11, 24), soplog, dumps, copies, EVERY_DAY)
 
 
 def test_numbers_match_the_seeded_month(report: MonthReport) -> None:
@@ -51,7 +57,12 @@ def test_a_future_month_is_empty_and_a_running_month_stops_today(tmp_path: Path)
     engine = make_engine(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
     upgrade(engine)
     empty = build_report(
-        date(2027, 1, 1), date(2026, 11, 24), SopLog(engine), DumpLog(engine), CopyLog(engine)
+        date(2027, 1, 1),
+        date(2026, 11, 24),
+        SopLog(engine),
+        DumpLog(engine),
+        CopyLog(engine),
+        EVERY_DAY,
     )
     assert empty.days == [] and empty.compliance == 0.0
 
@@ -79,3 +90,43 @@ def test_month_parsing() -> None:
     for bad in ("2026/02", "26-02", "2026-13", "bulan"):
         with pytest.raises(ValueError):
             parse_month(bad)
+
+
+def test_days_before_the_bot_was_installed_are_no_data_not_missed(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
+    upgrade(engine)
+    soplog, dumps, copies = SopLog(engine), DumpLog(engine), CopyLog(engine)
+    installed = datetime(2026, 11, 25, 8, 0, tzinfo=WITA)  # the bot's first day
+    soplog.issue_instruction(
+        run_date=installed.date(), target=Role.ADB, issued_by=111, note="", at=installed
+    )
+    built = build_report(date(2026, 11, 1), date(2026, 11, 26), soplog, dumps, copies, WEEKDAYS)
+    assert [d.dump for d in built.days[:24]] == ["no_data"] * 24
+    assert built.missed_days == [date(2026, 11, 25), date(2026, 11, 26)]
+    assert len(built.recorded_days) == 2 and built.compliance == 0.0
+    rows = list(csv.DictReader(io.StringIO(report_csv(built).decode("utf-8-sig"))))
+    assert rows[0]["status_dump"] == "no_data" and rows[24]["status_dump"] == "missing"
+
+
+def test_people_are_timed_in_office_hours_only(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
+    upgrade(engine)
+    soplog, dumps, copies = SopLog(engine), DumpLog(engine), CopyLog(engine)
+    friday_evening = datetime(2026, 11, 27, 15, 58, tzinfo=WITA)
+    order = soplog.issue_instruction(
+        run_date=friday_evening.date(),
+        target=Role.ADB,
+        issued_by=111,
+        note="",
+        at=friday_evening,
+        day_start=datetime(2026, 11, 27, 0, 0, tzinfo=WITA),
+    )
+    monday_morning = datetime(2026, 11, 30, 7, 40, tzinfo=WITA)  # 2 + 10 office minutes
+    soplog.close_instruction(
+        instruction_id=order.id, closed_by=222, roles=[Role.ADB], note="", at=monday_morning
+    )
+    built = build_report(date(2026, 11, 1), date(2026, 11, 30), soplog, dumps, copies, WEEKDAYS)
+    by_step = {s.number: s for s in built.steps}
+    assert by_step[9].average_seconds == 12 * 60  # not 2 days and 15 hours
+    assert by_step[1].average_seconds == (8 * 60 + 28) * 60  # from opening, 07:30-15:58
+    assert built.days[26].late_steps == (1,)  # the Kabid's instruction came at 15:58
