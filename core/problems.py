@@ -84,7 +84,7 @@ ENGLISH: dict[Code, str] = {
     Code.JOB_CRASHED: "crashed: {error}",
     Code.DISK_NOT_CONFIGURED: "EXTERNAL_DISK_PATH is not set",
     Code.DISK_MISSING: "{root} is not there (not plugged in or not mounted)",
-    Code.DISK_NOT_SEPARATE: "{root} is on the same disk as {dump_dir} and is not a mount point",
+    Code.DISK_NOT_SEPARATE: "{root} is on the same device as {dump_dir} or the system drive",
     Code.DISK_NO_IDENTITY: "{root} has no identity file: run `sopbot disk init` on it once",
     Code.DISK_WRONG: "disk {label} ({disk_id}) is not in EXTERNAL_DISK_IDS",
     Code.DISK_READ_ONLY: "{folder} cannot be written (read-only or no permission)",

@@ -70,13 +70,31 @@ def init_disk(root: Path, label: str) -> DiskIdentity:
     return identity
 
 
+def system_drive() -> Path:
+    """Where the operating system lives: C:\\ (SystemDrive) on Windows, / elsewhere."""
+    if os.name == "nt":
+        return Path(os.environ.get("SystemDrive", "C:") + "\\")
+    return Path("/")
+
+
+def _device(path: Path) -> int | None:
+    """The device (POSIX) or volume serial number (Windows: os.stat fills st_dev with it) of
+    `path`, or of its nearest existing parent."""
+    for candidate in (path, *path.resolve().parents):
+        try:
+            return candidate.stat().st_dev
+        except OSError:
+            continue
+    return None
+
+
 def _separate(root: Path, dump_dir: Path) -> bool:
-    if os.path.ismount(root):
-        return True
-    try:
-        return root.stat().st_dev != dump_dir.stat().st_dev
-    except OSError:
-        return False
+    """True only when `root` is on another device than the dump folder and than the system.
+
+    A mount point proves nothing by itself (on Windows every drive root is one, and a folder
+    bind-mounted from the same disk is one too): only the device decides."""
+    disk = _device(root)
+    return disk is not None and disk not in {_device(dump_dir), _device(system_drive())}
 
 
 def _write_problem(folder: Path) -> Code | None:

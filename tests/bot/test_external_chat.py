@@ -125,3 +125,35 @@ async def test_a_retention_failure_after_a_verified_copy_is_a_warning_and_the_jo
     [latest, first] = chat.services.copylog.latest(2)
     assert latest.outcome == first.outcome == "verified"
     assert len(list(dump_disk.path.glob("*.dmp"))) == 2  # nothing was lost
+
+
+@pytest.fixture
+def shared_fs(tmp_path: Path) -> Iterator[Path]:
+    """One small file system holding both the dump folder and the would-be external disk."""
+    with external_disk(tmp_path / "one-disk", "64m") as disk:
+        (disk.path / "dumps").mkdir()
+        init_disk(disk.path / "not-external", "HDD-PALSU")
+        yield disk.path
+
+
+@needs_mount
+@pytest.mark.parametrize("settings_overrides", [{}])
+async def test_a_folder_on_the_same_device_as_the_dumps_is_refused_and_nothing_written(
+    chat: Chat, shared_fs: Path
+) -> None:
+    settings = chat.services.settings
+    settings.dump_dir = shared_fs / "dumps"
+    settings.external_disk_path = shared_fs / "not-external"
+    settings.external_auto_copy = False
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    await chat.send(KASI, "/salin")
+    refusal = await until(chat, KASI, "belum disalin")
+    assert "disk yang sama dengan server" in refusal.text
+    assert list((shared_fs / "not-external" / "sopbot-backups").iterdir()) == []
+    assert chat.services.copylog.verified() == []
+    await chat.send(ADB, "/cek")
+    check = await until(chat, ADB, "Pemeriksaan bot")
+    assert "❌ Hard disk eksternal: lokasi EXTERNAL_DISK_PATH berada pada disk yang sama" in (
+        check.text
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -350,3 +351,26 @@ async def test_disk_removed_in_the_middle_of_a_copy_counts_nothing_and_deletes_n
         assert [c.dest_path.endswith("OLD.dmp") for c in world.copies.verified()] == [True]
         assert source.exists() and old.exists()  # retention ran on nothing
         assert world.copies.pruned() == []
+
+
+@needs_mount
+def test_a_mount_point_on_the_same_device_is_not_an_external_disk(tmp_path: Path) -> None:
+    import subprocess
+
+    from jobs.external.disk import DiskError, check_disk
+
+    with external_disk(tmp_path / "server", "16m") as server:
+        (server.path / "dumps").mkdir()
+        folder = server.path / "looks-external"
+        folder.mkdir()
+        init_disk(folder, "HDD-PALSU")
+        mounted = tmp_path / "media-backup"
+        mounted.mkdir()
+        subprocess.run(["mount", "--bind", str(folder), str(mounted)], check=True)
+        try:
+            assert os.path.ismount(mounted)  # a mount point, yet the same device
+            with pytest.raises(DiskError) as refused:
+                check_disk(mounted, server.path / "dumps", [])
+            assert refused.value.problem.code is Code.DISK_NOT_SEPARATE
+        finally:
+            subprocess.run(["umount", str(mounted)], check=True)
