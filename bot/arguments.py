@@ -49,9 +49,15 @@ def parse_instruction(rest: str) -> InstructionArgs:
 class DoneArgs:
     instruction_id: int | None
     note: str
+    manual: bool = False  # "done by other means": recorded as unverified, never as compliant
+
+
+MANUAL_WORD = "manual"
 
 
 def parse_done(rest: str) -> DoneArgs:
+    """`[nomor] [manual] [catatan]`; a number with a sign or other junk is refused."""
+    number: int | None = None
     parts = rest.split(maxsplit=1)
     if parts:
         token = parts[0].removeprefix("#")
@@ -59,8 +65,20 @@ def parse_done(rest: str) -> DoneArgs:
             number = int(token)
             if not 0 < number < 2**31:
                 raise UsageError("Nomor instruksi tidak valid.")
-            return DoneArgs(number, _note(parts[1] if len(parts) > 1 else ""))
-    return DoneArgs(None, _note(rest))
+            rest = parts[1] if len(parts) > 1 else ""
+        elif token[:1] in "+-" and token[1:].isdecimal():
+            raise UsageError("Nomor instruksi tidak valid.")
+    words = rest.split(maxsplit=1)
+    manual = bool(words) and words[0].lower() == MANUAL_WORD
+    if manual:
+        note = _note(words[1] if len(words) > 1 else "")
+        if not note:
+            raise UsageError(
+                "Setelah kata manual, tulis keterangan bagaimana salinan dibuat "
+                "(contoh: /selesai 3 manual disalin lewat Windows Explorer ke HDD-2)."
+            )
+        return DoneArgs(number, note, manual=True)
+    return DoneArgs(number, _note(rest))
 
 
 MAX_HISTORY_DAYS = 90

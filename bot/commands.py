@@ -24,7 +24,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "selesai",
         frozenset({Role.ADB, Role.KASI}),
-        "/selesai [nomor] [catatan]",
+        "/selesai [nomor] [manual] [catatan]",
         "Laporkan instruksi sudah selesai",
         handlers.selesai,
     ),

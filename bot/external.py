@@ -11,10 +11,11 @@ from telegram import Bot, Update
 from bot import delivery, texts
 from bot.command import Caller
 from bot.context import Context, Services, services
-from bot.handlers import respond
+from bot.handlers import report_closed, respond
 from bot.live import LiveMessage
 from core.sop import Role
 from jobs.external.disk import Disk, DiskError
+from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.listing import list_disk, logged_copies, verify_disk
 from jobs.external.service import CopyResult
 from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
@@ -56,8 +57,17 @@ class ChatCopyObserver:
         if self._live is not None:
             await self._live.finish(text)
         if result.verified:
-            await delivery.to_roles(svc, self.bot, [Role.KASI], texts.CONFIRM_COPY)
+            closed = result.closed_instructions
+            await delivery.to_roles(
+                svc, self.bot, [Role.KASI], texts.copy_recorded([i.id for i in closed])
+            )
             await delivery.to_roles(svc, self.bot, [Role.KABID], text)
+            found = copy_evidence(svc.dumplog, svc.copylog)
+            evidence = found if isinstance(found, Evidence) else None
+            requester = started.requested_by if started else None
+            closer = svc.name_of(requester) if requester else "bot"
+            for instruction in closed:
+                await report_closed(svc, self.bot, instruction, closer, evidence)
         else:
             await delivery.to_roles(svc, self.bot, [Role.KABID, Role.ADB], text)
 
@@ -122,6 +132,7 @@ async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
         return
     await respond(update, "🔎 Memeriksa ulang semua file di hard disk eksternal …")
     report = await asyncio.to_thread(verify_disk, disk)
+    svc.copylog.record_checks(disk.identity.id, report.results(), svc.clock.now())
     log.info(
         "Disk %s verified by %s: %d good, %d bad, %d missing",
         disk.identity.id,

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot import delivery, texts
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
 from bot.command import Caller
-from bot.context import Context, services
+from bot.context import Context, Services, services
 from core.sop import ASSIGNMENTS, Role
 from core.timing import Timeliness
+from jobs.external.evidence import Evidence, copy_evidence
+from jobs.external.service import evidence_note
 from storage.soplog import CloseError, InstructionRecord
 
 log = logging.getLogger(__name__)
@@ -112,12 +114,15 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
         day_start=datetime.combine(today, time(0), svc.settings.tz),
     )
     log.info("Instruction #%s to %s issued by %s", record.id, target.value, caller.user_id)
+    if ASSIGNMENTS[target].needs_evidence:
+        found = copy_evidence(svc.dumplog, svc.copylog)
+        if isinstance(found, Evidence):  # already done: say so, with the evidence
+            await _already_done(update, context, caller, record, found)
+            return
     row = [InlineKeyboardButton("✅ Selesai", callback_data=f"{DONE_BUTTON}{record.id}")]
     if target is Role.KASI and svc.copier.configured:
         # The Kasi's step 11 is the copy itself: one press starts it.
-        row.insert(
-            0, InlineKeyboardButton("💾 Salin sekarang", callback_data=f"{COPY_BUTTON}{record.id}")
-        )
+        row.insert(0, _copy_button(record.id))
     button = InlineKeyboardMarkup([row])
     sent = await delivery.to_roles(
         svc,
@@ -147,6 +152,29 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
     )
 
 
+async def _already_done(
+    update: Update,
+    context: Context,
+    caller: Caller,
+    record: InstructionRecord,
+    evidence: Evidence,
+) -> None:
+    """An instruction for a step a verified copy already did: closed at once on that evidence."""
+    svc = services(context)
+    closed = svc.log.close_instruction(
+        instruction_id=record.id,
+        closed_by=None,
+        roles=[record.target_role],
+        note=evidence_note(evidence.file_name, evidence.copy.disk_label, evidence.copy.sha256),
+        at=svc.clock.now(),
+    )
+    log.info("Instruction #%s closed at once on copy %s", closed.id, evidence.copy.id)
+    tz = svc.settings.tz
+    text = texts.already_done(closed, caller.name, evidence, tz)
+    await delivery.to_roles(svc, context.bot, [record.target_role], text, also_group=text)
+    await respond(update, text)
+
+
 # --- /selesai (SOP steps 9 and 11) ------------------------------------------------------------
 
 
@@ -162,13 +190,13 @@ async def selesai(update: Update, context: Context, caller: Caller) -> None:
         await _usage(update, caller, error)
         return
     if args.instruction_id is not None:
-        await _close(update, context, caller, args.instruction_id, args.note)
+        await _close(update, context, caller, args.instruction_id, args.note, manual=args.manual)
         return
     open_ones = svc.log.open_instructions(_closable_roles(caller))
     if not open_ones:
         await respond(update, texts.no_open_instruction())
     elif len(open_ones) == 1:
-        await _close(update, context, caller, open_ones[0].id, args.note)
+        await _close(update, context, caller, open_ones[0].id, args.note, manual=args.manual)
     else:
         buttons = [
             [InlineKeyboardButton(f"✅ Selesai #{i.id}", callback_data=f"{DONE_BUTTON}{i.id}")]
@@ -191,10 +219,31 @@ async def selesai_button(update: Update, context: Context, caller: Caller) -> No
 
 
 async def _close(
-    update: Update, context: Context, caller: Caller, instruction_id: int, note: str
+    update: Update,
+    context: Context,
+    caller: Caller,
+    instruction_id: int,
+    note: str,
+    *,
+    manual: bool = False,
 ) -> None:
     svc = services(context)
     tz = svc.settings.tz
+    evidence: Evidence | None = None
+    wanted = svc.log.instruction(instruction_id)
+    if wanted is not None and _needs_evidence(wanted, caller) and not manual:
+        found = copy_evidence(svc.dumplog, svc.copylog)
+        if not isinstance(found, Evidence):  # step 11 is evidence, not a claim
+            log.info("Instruction #%s kept open: %s", instruction_id, found.english())
+            markup = (
+                InlineKeyboardMarkup([[_copy_button(wanted.id)]]) if svc.copier.configured else None
+            )
+            await respond(update, texts.evidence_missing(wanted.id, found), markup)
+            return
+        evidence = found
+        note = note or evidence_note(
+            evidence.file_name, evidence.copy.disk_label, evidence.copy.sha256
+        )
     try:
         closed = svc.log.close_instruction(
             instruction_id=instruction_id,
@@ -202,6 +251,7 @@ async def _close(
             roles=_closable_roles(caller),
             note=note,
             at=svc.clock.now(),
+            unverified=manual,
         )
     except CloseError as refusal:
         await respond(
@@ -209,30 +259,54 @@ async def _close(
             texts.close_refused(refusal.reason, instruction_id, refusal.instruction, svc.names, tz),
         )
         return
-    log.info("Instruction #%s closed by %s", closed.id, caller.user_id)
-    office_time = svc.settings.office.working_time(
-        closed.issued_at, closed.closed_at or closed.issued_at
+    log.info("Instruction #%s closed by %s%s", closed.id, caller.user_id, " (manual)" * manual)
+    await respond(update, texts.closed_reply(closed, _timeliness(svc, closed)))
+    await report_closed(svc, context.bot, closed, caller.name, evidence)
+
+
+def _timeliness(svc: Services, closed: InstructionRecord) -> Timeliness:
+    spent = svc.settings.office.working_time(closed.issued_at, closed.closed_at or closed.issued_at)
+    return Timeliness(spent, ASSIGNMENTS[closed.target_role].standard)
+
+
+def _needs_evidence(wanted: InstructionRecord, caller: Caller) -> bool:
+    """An open instruction of the caller's whose step only a job's evidence can complete."""
+    return (
+        wanted.status == "open"
+        and wanted.target_role in caller.roles
+        and ASSIGNMENTS[wanted.target_role].needs_evidence
     )
-    result = Timeliness(office_time, ASSIGNMENTS[closed.target_role].standard)
-    await respond(update, texts.closed_reply(closed, result))
-    await _mark_deliveries_closed(context, closed, caller)
+
+
+def _copy_button(instruction_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton("💾 Salin sekarang", callback_data=f"{COPY_BUTTON}{instruction_id}")
+
+
+async def report_closed(
+    svc: Services, bot: Bot, closed: InstructionRecord, closer: str, evidence: Evidence | None
+) -> None:
+    """A closed instruction: its delivered messages show who closed it; the Kabid is told."""
+    tz = svc.settings.tz
+    result = _timeliness(svc, closed)
+    await _mark_deliveries_closed(svc, bot, closed, closer)
     markup = instruct_kasi_button() if closed.target_role is Role.ADB else None
     await delivery.to_roles(
         svc,
-        context.bot,
+        bot,
         [Role.KABID],
-        texts.report_to_kabid(closed, caller.name, result, tz),
+        texts.report_to_kabid(closed, closer, result, tz, evidence=evidence),
         markup,
-        also_group=texts.report_to_kabid(closed, caller.name, result, tz, with_button=False),
+        also_group=texts.report_to_kabid(
+            closed, closer, result, tz, with_button=False, evidence=evidence
+        ),
     )
 
 
 async def _mark_deliveries_closed(
-    context: Context, closed: InstructionRecord, caller: Caller
+    svc: Services, bot: Bot, closed: InstructionRecord, closer: str
 ) -> None:
     """Replace the "Selesai" button under each delivered copy with who closed it and when."""
-    svc = services(context)
-    footer = texts.instruction_closed_note(closed, caller.name, svc.settings.tz)
+    footer = texts.instruction_closed_note(closed, closer, svc.settings.tz)
     issuer = svc.name_of(closed.issued_by)
     for copy in svc.log.deliveries(closed.id):
         body = (
@@ -241,7 +315,7 @@ async def _mark_deliveries_closed(
             else texts.instruction_delivered(closed, issuer)
         )
         try:
-            await context.bot.edit_message_text(
+            await bot.edit_message_text(
                 f"{body}\n\n{footer}",
                 chat_id=copy.chat_id,
                 message_id=copy.message_id,

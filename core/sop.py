@@ -110,6 +110,11 @@ class Assignment:
     report_step: int  # the step recorded when the target confirms with /selesai
 
     @property
+    def needs_evidence(self) -> bool:
+        """A job's step is done only with the job's evidence, never on someone's word."""
+        return STEP_BY_NUMBER[self.report_step].kind is StepKind.JOB
+
+    @property
     def standard(self) -> timedelta:
         """Time the target has from the instruction to /selesai: the sum of covered steps."""
         return sum((STEP_BY_NUMBER[n].standard for n in self.covered_steps), timedelta())

@@ -163,8 +163,8 @@ class Watchdog:
         if self.dumps.last_good() is None:
             return  # nothing to copy yet
         max_age = timedelta(hours=self.settings.external_max_age_hours)
-        verified = self.copies.verified()
-        last = verified[0] if verified else None
+        # A copy /verifikasi found damaged is no copy: the warning speaks until it is replaced.
+        last = next((c for c in self.copies.verified() if not c.damaged), None)
         if last is not None and last.finished_at is not None and now - last.finished_at < max_age:
             return
         if self.copier.busy:

@@ -2,6 +2,10 @@
 
 Nothing leaves the machine: the real bot talks HTTP to a Bot API server running in-process on
 127.0.0.1, and simulated people send the commands. The chat is printed as it happens.
+
+A folder in the demo's scratch space stands in for the external hard disk. The real bot refuses
+a folder on the server's own disk; only the demo tells its copy job to accept this one, and it
+says so at the start.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from core.clock import ManualClock
 from core.settings import Settings
 from devtools.botapi import BotApiServer, SentMessage
 from devtools.sample_db import create_sample_database
+from jobs.external.disk import init_disk
 
 TOKEN = "123456:DEMO-TOKEN-not-a-real-one"  # noqa: S105 - the local server's only token
 KABID, ADB, KASI = 1001, 2001, 3001
@@ -36,6 +41,9 @@ def demo_settings(base_url: str, data_dir: Path) -> Settings:
         kasi_ids=[KASI],
         notify_chat_id=GROUP,
         data_dir=data_dir,
+        external_disk_path=data_dir / "hdd-eksternal",
+        external_auto_copy=False,  # the Kasi copies it, as the SOP has it
+        reminder_minutes=0,
         _env_file=None,
     )
 
@@ -79,6 +87,7 @@ class DemoDay:
                 return message
 
     async def play(self, services: Services) -> None:
+        assert services.watchdog is not None
         self.out(
             f"\n[{self._stamp()}] ⏰ Jadwal harian pukul 01:00 tiba: bot menjalankan "
             "back up database (SOP langkah 8)"
@@ -90,10 +99,13 @@ class DemoDay:
         await self.server.wait_until(lambda: "Laporan back up" in dump_message.text, 15)
         self.out("  ✏️ pesan progres kepada ADB dan grup diperbarui menjadi laporan akhir")
 
-        self.clock.set(datetime(2026, 11, 25, 7, 30, tzinfo=self.tz))
-        await self.say(KABID, "/status")
-        await self.expect(KABID, "Status SOP")
-        self.clock.advance(timedelta(minutes=2))
+        self.clock.set(datetime(2026, 11, 25, 7, 0, tzinfo=self.tz))
+        self.out(f"\n[{self._stamp()}] ⏰ Pemeriksaan bot setiap menit: ringkasan pagi")
+        await services.watchdog.tick()
+        await self.expect(KABID, "SALINAN HARD DISK EKSTERNAL")
+        await self.expect(KABID, "Ringkasan back up")
+
+        self.clock.set(datetime(2026, 11, 25, 7, 32, tzinfo=self.tz))
         await self.say(KABID, "/instruksi adb Mohon pastikan back up harian tadi malam lengkap")
         order = await self.expect(ADB, "Instruksi #")
         await self.expect(GROUP, "Instruksi #")
@@ -108,14 +120,22 @@ class DemoDay:
         await self.expect(KASI, "Instruksi #")
         await self.expect(GROUP, "Instruksi #")
         await self.expect(KABID, "tercatat")
-        self.clock.advance(timedelta(minutes=7))
-        await self.say(KASI, "/selesai Sudah disalin ke hard disk eksternal")
-        await self.expect(KASI, "ditutup")
+        self.clock.advance(timedelta(minutes=1))
+        await self.say(KASI, "/selesai Sudah disalin")
+        refused = await self.expect(KASI, "belum ditutup")
+        self.clock.advance(timedelta(minutes=2))
+        await self.press(KASI, refused, "Salin sekarang")
+        await self.expect(KASI, "ditutup otomatis")
+        await self.expect(KABID, "terverifikasi")
         await self.expect(KABID, "Laporan Kasi")
         await self.expect(GROUP, "Laporan Kasi")
         self.clock.advance(timedelta(minutes=1))
+        await self.say(KABID, "/daftar")
+        await self.expect(KABID, "Daftar back up")
         await self.say(KABID, "/status")
         await self.expect(KABID, "Status SOP")
+        await self.say(KABID, "/laporan")
+        await self.expect(KABID, "Laporan SOP-PIAK-02")
 
 
 async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
@@ -138,6 +158,13 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
             f"basis data {settings.database_url}"
         )
         services = Services.from_runtime(open_runtime(settings, clock))
+        services.run_watch_loop = False  # the demo ticks the watchdog at its own times
+        disk = settings.external_disk_path
+        assert disk is not None
+        disk.mkdir(parents=True, exist_ok=True)
+        init_disk(disk, "HDD-DEMO-1")
+        services.copier.separate = lambda root, _dumps: root == disk
+        out(f"Hard disk eksternal tiruan (folder, hanya untuk demo): {disk}")
         app = build_application(services)
         day = DemoDay(server, clock, tz, out)
         try:
@@ -147,7 +174,8 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
             await server.stop()
     out(
         "\nDemo selesai: satu hari SOP dijalankan — back up terjadwal dari database contoh, "
-        "laporan ke Kabid, instruksi dan konfirmasi, sampai status lengkap."
+        "ringkasan pagi dan peringatan, instruksi, salinan terverifikasi sebagai bukti langkah "
+        "11, daftar file, status lengkap dan laporan bulanan."
     )
 
 

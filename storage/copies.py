@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from core.problems import Problem, dump_problems, load_problems
 from storage.models import ExternalCopy, PrunedFile
@@ -28,6 +28,13 @@ class CopyRecord:
     sha256: str
     compressed: bool
     error: Problem | None
+    checked_at: datetime | None = None  # the last /verifikasi of this copy
+    check_ok: bool | None = None
+
+    @property
+    def damaged(self) -> bool:
+        """Re-read from the disk and found different, or gone: no longer evidence."""
+        return self.check_ok is False
 
 
 def _copy(row: ExternalCopy) -> CopyRecord:
@@ -46,6 +53,8 @@ def _copy(row: ExternalCopy) -> CopyRecord:
         sha256=row.sha256,
         compressed=row.compressed,
         error=next(iter(load_problems(row.error)), None),
+        checked_at=row.checked_at,
+        check_ok=row.check_ok,
     )
 
 
@@ -140,6 +149,34 @@ class CopyLog(Repository):
                 query = query.where(ExternalCopy.disk_id == disk_id)
             rows = session.scalars(query.order_by(ExternalCopy.finished_at.desc()))
             return [_copy(row) for row in rows]
+
+    def evidence(self, dump_run_id: int) -> CopyRecord | None:
+        """The newest verified copy of this dump not found damaged since: step 11's evidence."""
+        with self._sessions() as session:
+            row = session.scalars(
+                select(ExternalCopy)
+                .where(
+                    ExternalCopy.dump_run_id == dump_run_id,
+                    ExternalCopy.outcome == "verified",
+                    or_(ExternalCopy.check_ok.is_(None), ExternalCopy.check_ok.is_(True)),
+                )
+                .order_by(ExternalCopy.finished_at.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _copy(row)
+
+    def record_checks(self, disk_id: str, results: dict[str, bool], at: datetime) -> None:
+        """Keep what /verifikasi found, per file name, on the verified copies of this disk."""
+        with self._sessions.begin() as session:
+            rows = session.scalars(
+                select(ExternalCopy).where(
+                    ExternalCopy.disk_id == disk_id, ExternalCopy.outcome == "verified"
+                )
+            )
+            for row in rows:
+                name = row.dest_path.replace("\\", "/").rsplit("/", 1)[-1]
+                if name in results:
+                    row.checked_at, row.check_ok = at, results[name]
 
     def latest(self, limit: int = 10) -> list[CopyRecord]:
         with self._sessions() as session:

@@ -78,7 +78,7 @@ class Instruction(Base):
     issued_by: Mapped[int] = mapped_column(BigInteger)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | unverified
     closed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     close_note: Mapped[str] = mapped_column(Text, default="")
@@ -116,7 +116,8 @@ class StepEvent(Base):
     actor_role: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(16))  # done | confirmed | warning | failed
+    # done | confirmed | warning | failed | unverified (said done, without evidence)
+    outcome: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     # The coded problem behind a failed or warned step (JSON, see core.problems), or "".
     problem: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -230,6 +231,9 @@ class ExternalCopy(Base):
     sha256: Mapped[str] = mapped_column(String(64), default="")
     compressed: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str] = mapped_column(Text, default="[]")  # JSON list: the coded problem
+    # The last re-read of this copy from the disk (/verifikasi): when, and whether it matched.
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    check_ok: Mapped[bool | None] = mapped_column(nullable=True)
 
     __table_args__ = (
         # last_verified_copy(), copied_dump_ids(): "verified copies, newest first"

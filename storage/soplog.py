@@ -299,17 +299,21 @@ class SopLog(Repository):
         self,
         *,
         instruction_id: int,
-        closed_by: int,
+        closed_by: int | None,
         roles: Iterable[Role],
         note: str,
         at: datetime,
+        unverified: bool = False,
     ) -> InstructionRecord:
         """Close an open instruction of one of `roles` and record the steps it covered.
 
         The status change is a conditional UPDATE checked by row count, so two people pressing
         "Selesai" at once close it exactly once. Covered steps that nobody recorded today (for
         example a backup the ADB ran by hand) are recorded as confirmed by the closing user;
-        steps a job already recorded keep their own events.
+        steps a job already recorded keep their own events. `closed_by` None: the bot closed it
+        on evidence (a verified copy). `unverified`: the person says it is done without evidence
+        the bot could check; its report step is recorded as "unverified", which never counts as
+        done.
         """
         role_values = {role.value for role in roles}
         with self._sessions.begin() as session:
@@ -326,7 +330,12 @@ class SopLog(Repository):
             closed = session.execute(
                 update(Instruction)
                 .where(Instruction.id == instruction_id, Instruction.status == "open")
-                .values(status="done", closed_by=closed_by, closed_at=at, close_note=note)
+                .values(
+                    status="unverified" if unverified else "done",
+                    closed_by=closed_by,
+                    closed_at=at,
+                    close_note=note,
+                )
             )
             if closed.rowcount != 1:  # type: ignore[attr-defined]
                 raise CloseError("already_closed", _instruction(row, run_date))
@@ -345,6 +354,7 @@ class SopLog(Repository):
                 if step.kind is StepKind.SCHEDULE or number in recorded:
                     continue
                 is_report = number == assignment.report_step
+                outcome = "done" if is_report else "confirmed"
                 session.add(
                     StepEvent(
                         run_id=row.run_id,
@@ -353,7 +363,7 @@ class SopLog(Repository):
                         actor_role=row.target_role,
                         started_at=row.issued_at if is_report else None,
                         finished_at=at,
-                        outcome="done" if is_report else "confirmed",
+                        outcome="unverified" if unverified else outcome,
                         note=note,
                         instruction_id=row.id,
                     )

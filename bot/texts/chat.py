@@ -18,6 +18,8 @@ from bot.texts.common import (
     short_date,
     timeliness,
 )
+from bot.texts.problems import say
+from core.problems import Problem
 from core.sop import (
     ASSIGNMENTS,
     STEPS,
@@ -25,6 +27,7 @@ from core.sop import (
     StepKind,
 )
 from core.timing import OfficeHours, Timeliness, step_timeliness
+from jobs.external.evidence import Evidence
 from storage.soplog import DayStatus, InstructionRecord, StepRecord
 
 # --- introductions and refusals ---------------------------------------------------------------
@@ -149,6 +152,40 @@ def closed_reply(instruction: InstructionRecord, result: Timeliness) -> str:
     )
 
 
+def evidence_line(evidence: Evidence, tz: tzinfo) -> str:
+    """Step 11's evidence in one line: which file, on which disk, its hash, when verified."""
+    copy = evidence.copy
+    when = copy.finished_at or copy.started_at
+    return (
+        f"Bukti: <code>{escape(evidence.file_name)}</code> di hard disk "
+        f"{escape(copy.disk_label)}, SHA-256 <code>{copy.sha256[:16]}…</code>, terverifikasi "
+        f"{short_date(when.astimezone(tz).date())} {clock_time(when, tz)}"
+    )
+
+
+def evidence_missing(instruction_id: int, found: Problem) -> str:
+    return (
+        f"⏳ Instruksi #{instruction_id} belum ditutup: {escape(say(found))}\n"
+        "Langkah 11 selesai hanya bila ada salinan terverifikasi di hard disk eksternal yang "
+        "terdaftar. Tekan <b>Salin sekarang</b> atau kirim /salin; instruksi ini ditutup "
+        "otomatis begitu salinan terverifikasi.\n"
+        f"Bila sudah disalin dengan cara lain, catat dengan /selesai {instruction_id} manual "
+        "&lt;keterangan&gt; — dicatat ⚠️ tidak terverifikasi dan tidak dihitung patuh SOP."
+    )
+
+
+def already_done(
+    instruction: InstructionRecord, issuer: str, evidence: Evidence, tz: tzinfo
+) -> str:
+    target = ROLE_SHORT[instruction.target_role]
+    return (
+        f"✅ Instruksi #{instruction.id} dari {escape(issuer)} untuk {target} "
+        f"({instruction_task(instruction.target_role)}) sudah terlaksana sebelum diberikan, "
+        "dan ditutup dengan buktinya.\n"
+        f"{evidence_line(evidence, tz)}"
+    )
+
+
 def report_to_kabid(
     instruction: InstructionRecord,
     closer: str,
@@ -156,6 +193,7 @@ def report_to_kabid(
     tz: tzinfo,
     *,
     with_button: bool = True,
+    evidence: Evidence | None = None,
 ) -> str:
     assignment = ASSIGNMENTS[instruction.target_role]
     role = ROLE_SHORT[instruction.target_role]
@@ -163,6 +201,11 @@ def report_to_kabid(
         headline = (
             f"✅ <b>Laporan ADB</b> (SOP langkah {assignment.report_step}): back up data "
             "kependudukan harian pada server sudah dilaksanakan."
+        )
+    elif instruction.status == "unverified":
+        headline = (
+            f"⚠️ <b>Laporan Kasi</b> (SOP langkah {assignment.report_step}): dicatat disalin "
+            "manual, <b>tidak terverifikasi</b> oleh bot — tidak dihitung patuh SOP."
         )
     else:
         headline = (
@@ -176,7 +219,9 @@ def report_to_kabid(
         f"{clock_time(instruction.closed_at, tz)}.",
         f"Waktu pelaksanaan: {timeliness(result)}.",
     ]
-    if instruction.close_note:
+    if evidence is not None:
+        lines.append(evidence_line(evidence, tz))
+    elif instruction.close_note:
         lines.append(f"Catatan: {escape(instruction.close_note)}")
     if instruction.target_role is Role.ADB:
         how = "tekan tombol di bawah atau kirim" if with_button else "Kabid mengirim"
@@ -227,7 +272,13 @@ def close_refused(
 
 # --- status and history -----------------------------------------------------------------------
 
-OUTCOME_ICON = {"done": "✅", "confirmed": "☑️", "warning": "⚠️", "failed": "❌"}
+OUTCOME_ICON = {
+    "done": "✅",
+    "confirmed": "☑️",
+    "warning": "⚠️",
+    "failed": "❌",
+    "unverified": "⚠️",
+}
 
 
 def _event_line(event: StepRecord, names: Mapping[int, str], office: OfficeHours) -> str:
@@ -235,6 +286,8 @@ def _event_line(event: StepRecord, names: Mapping[int, str], office: OfficeHours
     text = f"{who}, {clock_time(event.finished_at, office.tz)}"
     if event.outcome == "confirmed":
         text += " (dikonfirmasi)"
+    if event.outcome == "unverified":
+        text += " (dicatat manual, tidak terverifikasi)"
     if event.started_at is not None:
         judged = step_timeliness(event.step_number, event.started_at, event.finished_at, office)
         text += f", {timeliness(judged)}"
@@ -264,7 +317,9 @@ def day_status(
             event = events[-1]
             icon = OUTCOME_ICON.get(event.outcome, "•")
             detail = _event_line(event, names, office)
-            if event.note and event.outcome in ("failed", "warning"):
+            if event.problem is not None and event.outcome in ("failed", "warning"):
+                detail += f" — {escape(say(event.problem))}"
+            elif event.note and event.outcome in ("failed", "warning", "unverified"):
                 detail += f" — {escape(event.note[:200])}"
         else:
             icon, detail = "⏳", f"belum (standar {minutes(step.standard)})"

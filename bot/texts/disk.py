@@ -69,9 +69,17 @@ def copy_failed(result: CopyResult) -> str:
 
 NOTHING_TO_COPY = "Tidak ada back up baru yang perlu disalin: dump terbaru sudah ada di hard disk."
 NO_EXTERNAL_DISK = "Hard disk eksternal belum diatur (EXTERNAL_DISK_PATH kosong)."
-CONFIRM_COPY = (
-    "Salinan sudah terverifikasi. Kasi: bila instruksi sudah selesai, konfirmasi dengan /selesai."
-)
+
+
+def copy_recorded(closed_ids: Sequence[int]) -> str:
+    """To the Kasi after a verified copy: step 11 is recorded on its evidence, nothing to send."""
+    if not closed_ids:
+        return "Salinan sudah terverifikasi; langkah 11 tercatat dengan bukti salinan ini."
+    numbers = ", ".join(f"#{n}" for n in closed_ids)
+    return (
+        f"Salinan sudah terverifikasi: instruksi {numbers} ditutup otomatis dengan bukti salinan "
+        "ini. Tidak perlu mengirim /selesai."
+    )
 
 
 PLACES = {"server": "server", "external": "hard disk"}
@@ -83,17 +91,22 @@ def disk_listing(listing: DiskListing, pruned: Sequence[PrunedRecord], tz: tzinf
     if not listing.files:
         lines.append("Belum ada file back up.")
     for item in listing.files:
-        mark = (
-            "✅"
-            if item.verified
-            else ("❌ tidak lengkap" if item.partial else "⚠️ belum diverifikasi")
-        )
+        if item.damaged:
+            checked = item.checked_at.astimezone(tz) if item.checked_at else None
+            mark = "❌ rusak" + (f" ({checked:%d/%m/%Y})" if checked else "")
+        elif item.verified:
+            mark = "✅"
+        else:
+            mark = "❌ tidak lengkap" if item.partial else "⚠️ belum diverifikasi"
         local = item.modified.astimezone(tz)
-        lines.append(
-            f"{mark} <code>{escape(item.name)}</code> · {size(item.size)} · "
-            f"{local:%d/%m/%Y %H:%M}"
-            + ("" if item.in_log or not item.verified else " · tidak ada di catatan bot")
+        line = (
+            f"{mark} <code>{escape(item.name)}</code> · {size(item.size)} · {local:%d/%m/%Y %H:%M}"
         )
+        if item.verified and item.check_ok and item.checked_at is not None:
+            line += f" · diperiksa ulang {item.checked_at.astimezone(tz):%d/%m/%Y} ✅"
+        elif item.verified and not item.in_log:
+            line += " · tidak ada di catatan bot"
+        lines.append(line)
     good = sorted(listing.good, key=lambda f: f.modified)
     if good:
         lines.append(

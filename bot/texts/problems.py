@@ -54,6 +54,11 @@ INDONESIAN: dict[Code, str] = {
     Code.SOURCE_CHANGED: "file dump di server berubah sejak dibuat (rusak?)",
     Code.RETENTION_FAILED: "salinan terverifikasi, tetapi file lama tidak dapat dihapus oleh "
     "retensi ({error}); ADB: periksa izin folder dump",
+    Code.NO_GOOD_DUMP: "belum ada back up database yang berhasil untuk disalin.",
+    Code.NOT_COPIED_YET: "back up terbaru {file} belum ada salinan terverifikasi di hard disk "
+    "eksternal.",
+    Code.COPY_DAMAGED: "salinan {file} di hard disk eksternal ditemukan rusak saat /verifikasi; "
+    "salin ulang.",
     Code.LEGACY: "{text}",
 }
 

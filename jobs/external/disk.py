@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,7 +74,7 @@ def init_disk(root: Path, label: str) -> DiskIdentity:
 def system_drive() -> Path:
     """Where the operating system lives: C:\\ (SystemDrive) on Windows, / elsewhere."""
     if os.name == "nt":
-        return Path(os.environ.get("SystemDrive", "C:") + "\\")
+        return Path(os.environ.get("SYSTEMDRIVE", "C:") + "\\")
     return Path("/")
 
 
@@ -114,15 +115,24 @@ def _write_problem(folder: Path) -> Code | None:
             probe.unlink()
 
 
+Separate = Callable[[Path, Path], bool]
+
+
 def check_disk(
-    root: Path, dump_dir: Path, allowed_ids: list[str], need_bytes: int = 0, *, writing: bool = True
+    root: Path,
+    dump_dir: Path,
+    allowed_ids: list[str],
+    need_bytes: int = 0,
+    *,
+    writing: bool = True,
+    separate: Separate | None = None,
 ) -> Disk:
     """Return the disk if it may be written; raise DiskError saying why not. Writes nothing
     but a removed probe file (and only once everything else checked out)."""
     if not root.is_dir():
         raise DiskError(problem(Code.DISK_MISSING, root=str(root)))
     identity = read_identity(root)
-    if not _separate(root, dump_dir):
+    if not (separate or _separate)(root, dump_dir):
         if identity is None:  # an empty mount point left behind by an unplugged disk
             raise DiskError(problem(Code.DISK_MISSING, root=str(root)))
         raise DiskError(problem(Code.DISK_NOT_SEPARATE, root=str(root), dump_dir=str(dump_dir)))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jobs.external.copy import PARTIAL_SUFFIX, hash_file, read_manifest
 from jobs.external.disk import MANIFEST, Disk
-from storage.copies import CopyLog
+from storage.copies import CopyLog, CopyRecord
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,16 @@ class BackupFile:
     in_manifest: bool  # verified when it was copied
     in_log: bool  # the bot's log has a verified copy with this name and hash
     partial: bool  # a copy that never finished: never counts
+    checked_at: datetime | None = None  # the last /verifikasi that re-read it
+    check_ok: bool | None = None  # what that re-read found
+
+    @property
+    def damaged(self) -> bool:
+        return self.check_ok is False
 
     @property
     def verified(self) -> bool:
-        return self.in_manifest and not self.partial
+        return self.in_manifest and not self.partial and not self.damaged
 
 
 @dataclass(frozen=True)
@@ -46,14 +52,17 @@ class DiskListing:
         return int(self.disk.free_bytes // average) if average else None
 
 
-def logged_copies(copies: CopyLog, disk: Disk) -> set[tuple[str, str]]:
-    """(file name, SHA-256) of every verified copy the log has for this disk."""
-    return {(Path(c.dest_path).name, c.sha256) for c in copies.verified(disk.identity.id)}
+def logged_copies(copies: CopyLog, disk: Disk) -> dict[str, CopyRecord]:
+    """File name -> the newest verified copy the log has with that name on this disk."""
+    found: dict[str, CopyRecord] = {}
+    for copy in copies.verified(disk.identity.id):  # newest first
+        found.setdefault(Path(copy.dest_path).name, copy)
+    return found
 
 
-def list_disk(disk: Disk, logged: set[tuple[str, str]] | None = None) -> DiskListing:
+def list_disk(disk: Disk, logged: dict[str, CopyRecord] | None = None) -> DiskListing:
     manifest = read_manifest(disk.folder)
-    logged = logged or set()
+    logged = logged or {}
     files: list[BackupFile] = []
     if disk.folder.is_dir():
         for path in sorted(disk.folder.iterdir()):
@@ -62,14 +71,17 @@ def list_disk(disk: Disk, logged: set[tuple[str, str]] | None = None) -> DiskLis
             if path.name.startswith(".write-test-"):
                 continue
             stat = path.stat()
+            record = logged.get(path.name)
             files.append(
                 BackupFile(
                     name=path.name,
                     size=stat.st_size,
                     modified=datetime.fromtimestamp(stat.st_mtime, UTC),
                     in_manifest=path.name in manifest,
-                    in_log=(path.name, manifest.get(path.name, "")) in logged,
+                    in_log=record is not None and record.sha256 == manifest.get(path.name),
                     partial=path.name.endswith(PARTIAL_SUFFIX) or path.name.endswith(".corrupt"),
+                    checked_at=record.checked_at if record else None,
+                    check_ok=record.check_ok if record else None,
                 )
             )
     return DiskListing(disk, files)
@@ -85,6 +97,12 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not (self.mismatched or self.missing)
+
+    def results(self) -> dict[str, bool]:
+        """File name -> whether it read back as verified, for the log."""
+        found = dict.fromkeys(self.good, True)
+        found.update(dict.fromkeys(self.mismatched + self.missing, False))
+        return found
 
 
 def verify_disk(disk: Disk, progress: Callable[[str], None] | None = None) -> VerifyReport:

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from core.clock import Clock, office_date
@@ -23,7 +24,7 @@ from jobs.external.copy import (
     read_manifest,
     write_manifest,
 )
-from jobs.external.disk import Disk, DiskError, check_disk
+from jobs.external.disk import Disk, DiskError, Separate, check_disk
 from jobs.external.retention import prune
 from jobs.job import (
     JobKind,
@@ -39,7 +40,7 @@ from jobs.job import (
 )
 from storage.copies import CopyLog
 from storage.dumps import DumpLog, DumpRecord
-from storage.soplog import SopLog
+from storage.soplog import CloseError, InstructionRecord, SopLog
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class CopyResult(JobResult):
     compressed: bool = False
     disk_label: str = ""
     pruned: list[str] = field(default_factory=list)
+    # Kasi instructions this verified copy closed, being their evidence (SOP step 11).
+    closed_instructions: list[InstructionRecord] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
@@ -82,6 +85,9 @@ class CopyService(JobRunner[CopyResult]):
         self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
         self._dump: DumpRecord | None = None
         self._disk: Disk | None = None
+        # How "another device" is decided; only the demo replaces it (its folder stands in for
+        # an external disk and says so).
+        self.separate: Separate | None = None
 
     @property
     def configured(self) -> bool:
@@ -93,19 +99,40 @@ class CopyService(JobRunner[CopyResult]):
         if root is None:
             raise DiskError(problem(Code.DISK_NOT_CONFIGURED))
         return check_disk(
-            root, self.settings.dumps, self.settings.external_disk_ids, need_bytes, writing=writing
+            root,
+            self.settings.dumps,
+            self.settings.external_disk_ids,
+            need_bytes,
+            writing=writing,
+            separate=self.separate,
         )
 
     def pending(self, disk: Disk | None) -> DumpRecord | None:
-        """The newest good dump still on the server that this disk has no verified copy of."""
+        """The newest good dump still on the server, unless this disk really holds a good copy
+        of it: the log says verified and not damaged since, and the disk itself has the file,
+        at its size, in its manifest. The log alone is not believed."""
         latest = self.dumps.last_good()
         if latest is None or not Path(latest.file_path).is_file():
             return None
-        if disk is not None:
-            done = {c.dump_run_id for c in self.copies.verified(disk.identity.id)}
-            if latest.id in done:
-                return None
+        if disk is not None and self._on_disk(latest, disk):
+            return None
         return latest
+
+    def _on_disk(self, dump: DumpRecord, disk: Disk) -> bool:
+        copies = [
+            c
+            for c in self.copies.verified(disk.identity.id)
+            if c.dump_run_id == dump.id and not c.damaged
+        ]
+        if not copies:
+            return False
+        copy = copies[0]
+        name = Path(copy.dest_path).name
+        try:
+            size = (disk.folder / name).stat().st_size
+        except OSError:
+            return False
+        return size == copy.size_bytes and name in read_manifest(disk.folder)
 
     def recover(self) -> list[str]:
         lost = self.copies.mark_interrupted(self.clock.now(), problem(Code.INTERRUPTED))
@@ -210,6 +237,28 @@ class CopyService(JobRunner[CopyResult]):
             finished_at=finished_at,
         )
 
+    def _close_open_instructions(
+        self, started: JobStarted, at: datetime, copied: VerifiedCopy, disk: Disk
+    ) -> list[InstructionRecord]:
+        """The copy is step 11's evidence: it closes every open Kasi instruction."""
+        closed: list[InstructionRecord] = []
+        note = evidence_note(copied.path.name, disk.identity.label, copied.sha256)
+        for instruction in self.soplog.open_instructions([Role.KASI]):
+            try:
+                closed.append(
+                    self.soplog.close_instruction(
+                        instruction_id=instruction.id,
+                        closed_by=started.requested_by,
+                        roles=[Role.KASI],
+                        note=note,
+                        at=at,
+                    )
+                )
+            except CloseError:  # closed meanwhile by the Kasi: nothing to add
+                continue
+            log.info("Instruction #%s closed by copy %s", instruction.id, started.run_id)
+        return closed
+
     @staticmethod
     def _check_source(copied: VerifiedCopy, dump: DumpRecord) -> None:
         if dump.sha256 and copied.source_sha256 != dump.sha256:
@@ -281,6 +330,9 @@ class CopyService(JobRunner[CopyResult]):
             started_at=started.started_at,
             finished_at=finished_at,
         )
+        result.closed_instructions = self._close_open_instructions(
+            started, finished_at, copied, disk
+        )
         try:
             result.pruned = await asyncio.to_thread(
                 prune, self.settings, self.dumps, self.copies, disk, finished_at
@@ -291,6 +343,11 @@ class CopyService(JobRunner[CopyResult]):
             result.warnings.append(problem(Code.RETENTION_FAILED, error=str(why)))
             result.outcome = Outcome.WARNING
         return result
+
+
+def evidence_note(file_name: str, disk_label: str, sha256: str) -> str:
+    """What a verified copy records as the evidence on the instruction it closes."""
+    return f"{file_name} @ {disk_label}, SHA-256 {sha256}"
 
 
 def _stopped() -> Problem:

@@ -10,6 +10,7 @@ import pytest
 from conftest import ADB, KABID, KASI, Chat
 from disks import TmpfsDisk, external_disk, needs_mount
 
+from core.sop import Role
 from jobs.external.disk import init_disk
 
 
@@ -56,19 +57,20 @@ async def test_kasi_copies_from_the_instruction_and_confirms(chat: Chat, disk_pa
     await chat.press(KASI, order, "Salin sekarang")
     progress = await until(chat, KASI, "Menyalin back up ke hard disk eksternal")
     assert "dari instruksi" in progress.text
-    assert "dengan /selesai" in (await until(chat, KASI, "terverifikasi")).text
+    assert "instruksi #1 ditutup otomatis" in (await until(chat, KASI, "terverifikasi")).text
     kabid = await until(chat, KABID, "Salinan ke hard disk eksternal terverifikasi")
     assert "HDD-PIAK-1" in kabid.text and "SHA-256" in kabid.text
     await chat.server.wait_until(lambda: "terverifikasi" in progress.text)
+    report = await until(chat, KABID, "Laporan Kasi")  # the copy is the Kasi's report
+    assert "Bukti: SIAK_20261125_0800.dmp di hard disk HDD-PIAK-1" in report.text
 
     chat.advance(minutes=1)
-    done = await chat.ask(KASI, "/selesai 1")
-    assert "ditutup" in done.text
+    again = await chat.ask(KASI, "/selesai 1")
+    assert "sudah ditutup" in again.text
     day = chat.services.log.day_status(chat.services.today())
     copy_events = day.events_for(11)
     assert len(copy_events) == 1 and copy_events[0].actor_id == KASI  # recorded by the copy
     assert day.complete is False  # step 1 and 9 never happened in this test
-    await until(chat, KABID, "Laporan Kasi")
     listing = await chat.ask(KABID, "/daftar")
     assert "HDD-PIAK-1" in listing.text and "✅ SIAK_20261125_0800.dmp" in listing.text
     assert "Ruang kosong" in listing.text and "hari lagi" in listing.text
@@ -107,7 +109,7 @@ async def test_a_retention_failure_after_a_verified_copy_is_a_warning_and_the_jo
     await chat.send(ADB, "/backup")
     await until(chat, KABID, "Laporan back up database")
     await chat.send(KASI, "/salin")
-    await until(chat, KASI, "dengan /selesai")
+    await until(chat, KASI, "Salinan sudah terverifikasi")
     await chat.idle()
     chat.advance(days=8)  # the first dump is now past RETENTION_SERVER_DAYS (7)
     await chat.send(ADB, "/backup")
@@ -116,7 +118,7 @@ async def test_a_retention_failure_after_a_verified_copy_is_a_warning_and_the_jo
     dump_disk.read_only()  # retention cannot remove the old dump now
     await chat.send(KASI, "/salin")
     progress = await until(chat, KASI, "Menyalin back up")
-    await until(chat, KASI, "dengan /selesai")
+    await until(chat, KASI, "Salinan sudah terverifikasi")
     kabid = await until(chat, KABID, "Salinan ke hard disk eksternal terverifikasi")
     assert "tidak dapat dihapus oleh retensi" in kabid.text
     # The Kasi's progress message ends with the verdict: nothing stays frozen at a percentage.
@@ -157,3 +159,68 @@ async def test_a_folder_on_the_same_device_as_the_dumps_is_refused_and_nothing_w
     assert "❌ Hard disk eksternal: lokasi EXTERNAL_DISK_PATH berada pada disk yang sama" in (
         check.text
     )
+
+
+async def test_an_instruction_after_the_copy_says_it_is_done_and_shows_the_evidence(
+    chat: Chat,
+) -> None:
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    await chat.send(KASI, "/salin")  # e.g. the copy made at night, before anyone asked
+    await until(chat, KASI, "Salinan sudah terverifikasi")
+    await chat.idle()
+    chat.drain(KABID)
+    chat.drain(KASI)
+    reply = await chat.ask(KABID, "/instruksi kasi")
+    assert "sudah terlaksana sebelum diberikan" in reply.text
+    assert "Bukti: SIAK_20261125_0800.dmp di hard disk HDD-PIAK-1" in reply.text
+    told = await until(chat, KASI, "sudah terlaksana")
+    assert told.buttons == []  # nothing left to press
+    assert chat.services.log.open_instructions([Role.KASI]) == []
+
+
+async def test_a_copy_deleted_from_the_disk_is_copied_again_not_believed(
+    chat: Chat, disk_path: Path
+) -> None:
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    await chat.send(KASI, "/salin")
+    await until(chat, KASI, "Salinan sudah terverifikasi")
+    await chat.idle()
+    (disk_path / "sopbot-backups" / "SIAK_20261125_0800.dmp").unlink()
+    await chat.send(KASI, "/salin")
+    await until(chat, KASI, "Menyalin back up")  # not "already on the disk"
+    await until(chat, KASI, "Salinan sudah terverifikasi")
+    assert (disk_path / "sopbot-backups" / "SIAK_20261125_0800.dmp").is_file()
+
+
+async def test_a_damaged_copy_found_by_verifikasi_stops_counting_and_is_replaced(
+    chat: Chat, disk_path: Path
+) -> None:
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    await chat.send(KASI, "/salin")
+    await until(chat, KASI, "Salinan sudah terverifikasi")
+    await chat.idle()
+    copy = disk_path / "sopbot-backups" / "SIAK_20261125_0800.dmp"
+    data = bytearray(copy.read_bytes())
+    data[100] ^= 0xFF  # one flipped byte: the size stays, the hash does not
+    copy.write_bytes(bytes(data))
+    await chat.send(KASI, "/verifikasi")
+    assert "tidak cocok" in (await until(chat, KASI, "Verifikasi hard disk")).text
+    chat.drain(KABID)
+    await chat.send(KABID, "/daftar")
+    listing = await until(chat, KABID, "Daftar back up")
+    assert "❌ rusak" in listing.text and "✅ SIAK" not in listing.text
+    await chat.tick()  # the only copy is damaged: none counts, the warning speaks
+    await until(chat, KABID, "SALINAN HARD DISK EKSTERNAL")
+    await chat.ask(KABID, "/instruksi kasi")
+    chat.drain(KASI)
+    await chat.send(KASI, "/selesai")
+    assert "ditemukan rusak" in (await until(chat, KASI, "belum ditutup")).text
+    await chat.send(KASI, "/salin")  # copies it again, and that closes the instruction
+    await until(chat, KASI, "ditutup otomatis")
+    await chat.idle()
+    chat.drain(KABID)
+    await chat.send(KABID, "/daftar")
+    assert "✅ SIAK_20261125_0800.dmp" in (await until(chat, KABID, "Daftar back up")).text

@@ -69,7 +69,7 @@ async def test_outage_during_a_dump_and_a_copy_loses_nothing_and_repeats_nothing
         KASI: [
             "Menyalin back up",
             "Salinan ke hard disk eksternal terverifikasi",
-            "konfirmasi dengan /selesai",
+            "langkah 11 tercatat",
         ],
         GROUP: ["Back up database dimulai", "Menyalin back up"],
     }

@@ -1,10 +1,39 @@
-"""The whole SOP chain through the chat: Kabid → ADB → Kabid → Kasi → Kabid, then /status."""
+"""The whole SOP chain through the chat: Kabid → ADB → Kabid → Kasi → Kabid, then /status.
+
+Step 11 is evidence: only a verified copy on a registered external disk completes it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 from conftest import ADB, GROUP, KABID, KASI, Chat
+from disks import external_disk
 
 from core.sop import Role
+from jobs.external.disk import init_disk
+
+
+@pytest.fixture
+def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "external"
+    with external_disk(path, "32m", monkeypatch):
+        init_disk(path, "HDD-PIAK-1")
+        yield path
+
+
+@pytest.fixture
+def settings_overrides(disk_path: Path) -> dict[str, Any]:
+    return {"external_disk_path": disk_path, "external_auto_copy": False}
+
+
+async def until(chat: Chat, chat_id: int, contains: str) -> Any:
+    while True:
+        message = await chat.receive(chat_id)
+        if contains in message.text:
+            return message
 
 
 async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat) -> None:
@@ -18,16 +47,20 @@ async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat)
     assert "Instruksi #1 untuk ADB tercatat" in confirm.text
     assert "Terkirim kepada: Made" in confirm.text
 
+    await chat.send(ADB, "/backup")  # step 8: the dump the ADB's report rests on
+    await until(chat, KABID, "Laporan back up database")
+    await chat.idle()
+    chat.drain(ADB)
     chat.advance(minutes=12)
     await chat.press(ADB, order, "Selesai")
-    thanks = await chat.receive(ADB)
+    thanks = await until(chat, ADB, "ditutup")
     assert "Instruksi #1 ditutup" in thanks.text
     assert "12 menit (standar 14 menit): tepat waktu" in thanks.text
-    report = await chat.receive(KABID)
-    assert "Laporan ADB" in report.text and "langkah 9" in report.text
+    report = await until(chat, KABID, "Laporan ADB")
+    assert "langkah 9" in report.text
     assert "Made" in report.text
     assert report.buttons == [("📋 Tugaskan Kasi (langkah 10)", "instruksi:kasi")]
-    assert "Laporan ADB" in (await chat.receive(GROUP)).text
+    await until(chat, GROUP, "Laporan ADB")
     # The delivered instruction loses its button and says who closed it.
     assert order.buttons == []
     assert "Selesai oleh Made" in order.text
@@ -38,13 +71,19 @@ async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat)
     assert "Instruksi #2" in kasi_order.text and "hard disk eksternal" in kasi_order.text
     assert "Instruksi #2 untuk Kasi tercatat" in (await chat.receive(KABID)).text
 
-    chat.advance(minutes=7)
-    done = await chat.ask(KASI, "/selesai 2 sudah disalin ke HDD")
-    assert "7 menit (standar 5 menit): terlambat 2 menit" in done.text
-    kasi_report = await chat.receive(KABID)
-    assert "Laporan Kasi" in kasi_report.text
-    assert "sudah disalin ke HDD" in kasi_report.text
+    chat.advance(minutes=2)
+    refused = await chat.ask(KASI, "/selesai 2 sudah disalin ke HDD")  # a claim, no copy yet
+    assert "Instruksi #2 belum ditutup" in refused.text
+    assert "belum ada salinan terverifikasi" in refused.text
+    assert refused.buttons == [("💾 Salin sekarang", "salin:2")]
+    chat.advance(minutes=5)
+    await chat.press(KASI, refused, "Salin sekarang")
+    await until(chat, KASI, "ditutup otomatis")
+    kasi_report = await until(chat, KABID, "Laporan Kasi")
+    assert "7 menit (standar 5 menit): terlambat 2 menit" in kasi_report.text
+    assert "Bukti: SIAK_20261125_0800.dmp di hard disk HDD-PIAK-1" in kasi_report.text
     assert kasi_report.buttons == []
+    assert kasi_order.buttons == []  # the delivered instruction says it was closed
 
     status = await chat.ask(KABID, "/status")
     assert "Lengkap" in status.text
@@ -55,7 +94,7 @@ async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat)
     assert day.complete
     steps = {e.step_number: e for e in day.events}
     assert steps[1].actor_id == KABID and steps[9].actor_id == ADB and steps[11].actor_id == KASI
-    assert steps[8].outcome == "confirmed"  # no dump job ran: the ADB confirmed it by hand
+    assert steps[8].outcome == "done" and steps[8].actor_id == ADB  # the dump job
     assert all(i.status == "done" for i in day.instructions)
     assert not chat.services.log.open_instructions(Role)
 
@@ -68,7 +107,7 @@ async def test_status_before_anything_shows_every_step_pending(chat: Chat) -> No
 
 
 async def test_open_instruction_past_its_standard_shows_as_late_in_status(chat: Chat) -> None:
-    await chat.ask(KABID, "/instruksi kasi")
+    await chat.ask(KABID, "/instruksi kasi")  # no dump yet: nothing to copy, stays open
     chat.advance(minutes=9)
     status = await chat.ask(KABID, "/status")
     assert "Instruksi #1 untuk Kasi masih terbuka (terlambat 4 menit, standar 5 menit)" in (
@@ -96,14 +135,45 @@ async def test_selesai_with_nothing_open_says_so(chat: Chat) -> None:
 
 
 async def test_an_instruction_is_closed_once_even_if_pressed_twice(chat: Chat) -> None:
-    await chat.ask(KABID, "/instruksi kasi")
-    order = await chat.receive(KASI)
-    assert "ditutup" in (await chat.ask(KASI, "/selesai 1")).text
-    again = await chat.ask(KASI, "/selesai 1")
-    assert "sudah ditutup oleh Nyoman" in again.text
+    await chat.ask(KABID, "/instruksi adb")
+    order = await chat.receive(ADB)
+    assert "ditutup" in (await chat.ask(ADB, "/selesai 1")).text
+    again = await chat.ask(ADB, "/selesai 1")
+    assert "sudah ditutup oleh Made" in again.text
     day = chat.services.log.day_status(chat.services.today())
-    assert len(day.events_for(11)) == 1
-    assert order.buttons == []
+    assert len(day.events_for(9)) == 1
+    await chat.server.wait_until(lambda: order.buttons == [])
+
+
+async def test_the_kasi_cannot_close_step_11_without_a_verified_copy(chat: Chat) -> None:
+    await chat.ask(KABID, "/instruksi kasi")
+    chat.drain(KASI)
+    chat.drain(KABID)
+    reply = await chat.ask(KASI, "/selesai 1 sudah")
+    assert "belum ditutup" in reply.text and "belum ada back up database" in reply.text
+    assert [i.id for i in chat.services.log.open_instructions([Role.KASI])] == [1]
+    status = await chat.ask(KABID, "/status")  # the Kabid was told nothing before this
+    assert "⏳ 11." in status.text and "Instruksi #1 untuk Kasi masih terbuka" in status.text
+
+
+async def test_a_copy_made_by_other_means_is_recorded_unverified_and_never_compliant(
+    chat: Chat,
+) -> None:
+    await chat.ask(KABID, "/instruksi kasi")
+    chat.drain(KASI)
+    chat.drain(KABID)
+    reply = await chat.ask(KASI, "/selesai 1 manual disalin lewat Explorer ke HDD-2")
+    assert "Instruksi #1 ditutup" in reply.text
+    report = await until(chat, KABID, "Laporan Kasi")
+    assert "tidak terverifikasi" in report.text and "HDD-2" in report.text
+    status = await chat.ask(KABID, "/status")
+    assert "⚠️ 11." in status.text and "tidak terverifikasi" in status.text
+    assert "Lengkap" not in status.text
+    day = chat.services.log.day_status(chat.services.today())
+    assert [e.outcome for e in day.events_for(11)] == ["unverified"]
+    assert not day.is_done(11)
+    usage = await chat.ask(KASI, "/selesai 1 manual")
+    assert "keterangan" in usage.text
 
 
 async def test_adb_cannot_close_the_kasi_instruction(chat: Chat) -> None:

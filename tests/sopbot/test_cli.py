@@ -61,7 +61,7 @@ def test_disk_init_list_and_restore(workdir: Path) -> None:
     assert "Already initialised: HDD-1" in again.output
     # A folder on the same disk is refused by the bot; list shows why and exits 1.
     listed = runner.invoke(main, ["disk", "list"])
-    assert listed.exit_code == 1 and "same disk" in listed.output
+    assert listed.exit_code == 1 and "same device" in listed.output
 
     from jobs.external.copy import copy_verified, write_manifest
 
