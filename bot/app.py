@@ -125,9 +125,11 @@ async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data[SERVICES_KEY]
     await watch.stop_watch(svc.watch_task)
     svc.watch_task = None
-    svc.scheduler.shutdown()
+    # The jobs first, through their stop contract (Data Pump's job stopped on the server too):
+    # shutting the scheduler down would cancel a scheduled dump outright.
     await svc.dump.stop()
     await svc.copier.stop()
+    svc.scheduler.shutdown()
     if svc.sender is not None:
         await svc.sender.stop()
         svc.sender = None

@@ -53,7 +53,12 @@ class ChatCopyObserver:
                 svc, self.bot, [Role.KASI, Role.KABID], texts.copy_disk_problem(result)
             )
             return
-        text = texts.copy_done(result, tz) if result.verified else texts.copy_failed(result)
+        if result.verified:
+            text = texts.copy_done(result, tz)
+        elif result.outcome is Outcome.INTERRUPTED:
+            text = texts.copy_stopped(result)
+        else:
+            text = texts.copy_failed(result)
         if self._live is not None:
             await self._live.finish(text)
         if result.verified:

@@ -76,7 +76,7 @@ ENGLISH: dict[Code, str] = {
     Code.LOG_MISSING: "log file {path} not found: is DUMP_DIR the folder of directory object "
     "{directory}?",
     Code.JOB_STATE: "job ended in state {state}",
-    Code.SERVER_JOB_NOT_STOPPED: "Data Pump job {job} may still run on the server: {detail}",
+    Code.SERVER_JOB_NOT_STOPPED: "Data Pump job {job} may still run on the server",
     Code.ORACLE_ERROR: "{code}: {text}",
     Code.BACKEND_ERROR: "{error}",
     Code.DIRECTORY_MISSING: "directory object {directory} does not exist",

@@ -2,15 +2,17 @@
 ticker, typed observers, one result type with one outcome enum, and stopping as part of the
 contract.
 
-A job is a `JobRunner` subclass with three steps:
+A job is a `JobRunner` subclass with four steps:
 - `prepare(order)` records the start and returns what is starting (`JobStarted`), or a finished
   result when there is nothing to run (nothing to copy, no disk);
-- `execute(started, stop, report)` does the work, calling `report(Progress)` as it goes. When
-  `stop` is set (a timeout, the bot stopping) it must end the work promptly — stopping whatever
-  it started outside this process too — record the run as interrupted, and return a result with
+- `execute(started, stop, report)` does the work, calling `report(Progress)` as it goes, and
+  awaits the part the deadline covers through `within_deadline(...)`. When `stop` is set (a
+  timeout, the bot stopping) it must end the work promptly — stopping whatever it started
+  outside this process too — record the run as interrupted, and return a result with
   `Outcome.INTERRUPTED` and `stop.reason` among its errors;
 - `abandon(started, outcome, reason)` records a run that did not end by itself: its `execute`
-  crashed, or ignored `stop` for longer than `STOP_GRACE_SECONDS`.
+  crashed, or ignored `stop` for longer than its grace;
+- `unstarted(reason)` is the result when `prepare` itself failed.
 
 Whatever happens, every observer hears `job_finished` exactly once, also when the task is being
 cancelled, so no progress message stays frozen and no failure goes untold.
@@ -35,6 +37,7 @@ from core.problems import Code, Problem, problem
 log = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 60.0  # how long a job may take to wind down after being told to stop
+T = TypeVar("T")
 
 
 class JobKind(StrEnum):
@@ -132,6 +135,10 @@ class JobAlreadyRunning(Exception):
         self.kind, self.started, self.progress = kind, started, progress
 
 
+class JobIgnoredStop(Exception):
+    """The part under the deadline did not end within its grace after being told to stop."""
+
+
 class StopSignal:
     """Set once, with a reason; readable from the event loop and from worker threads."""
 
@@ -169,10 +176,12 @@ class JobRunner(Generic[R]):
         self.stop_grace = STOP_GRACE_SECONDS
         self.observers: list[JobObserver[R]] = []
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[R] | None = None
+        self._task: asyncio.Task[R] | None = None  # set by launch(), for "busy" only
         self._current: JobStarted | None = None
         self._progress: Progress | None = None
         self._stop = StopSignal()
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     # --- what a job implements --------------------------------------------------------------
 
@@ -185,11 +194,14 @@ class JobRunner(Generic[R]):
     async def abandon(self, started: JobStarted, outcome: Outcome, reason: Problem) -> R:
         raise NotImplementedError
 
+    def unstarted(self, reason: Problem) -> R:
+        raise NotImplementedError
+
     # --- what everyone uses -----------------------------------------------------------------
 
     @property
     def busy(self) -> bool:
-        return self._lock.locked() or (self._task is not None and not self._task.done())
+        return not self._idle.is_set() or (self._task is not None and not self._task.done())
 
     @property
     def running(self) -> JobStarted | None:
@@ -203,44 +215,78 @@ class JobRunner(Generic[R]):
         """Start the job in the background; refuse at once if one is running."""
         if self.busy:
             raise JobAlreadyRunning(self.kind, self._current, self._progress)
-        task = asyncio.get_running_loop().create_task(self.run(trigger, requested_by))
+        self._stop = StopSignal()  # now, so a stop() right after launch() is not lost
+        self._idle.clear()
+        task = asyncio.get_running_loop().create_task(self._run_launched(trigger, requested_by))
         self._task = task
         return task
 
     async def run(
         self, trigger: str, requested_by: int | None = None, late_by: timedelta = timedelta()
     ) -> R:
-        current = asyncio.current_task()
-        other = self._task is not None and self._task is not current and not self._task.done()
-        if self._lock.locked() or other:
+        """Run the job in the caller's task (the schedule, the CLI); refuse if one is running."""
+        if self.busy:
             raise JobAlreadyRunning(self.kind, self._current, self._progress)
-        async with self._lock:
-            self._task = current
-            self._stop = StopSignal()
-            try:
-                return await self._run(Order(trigger, requested_by, late_by))
-            finally:
-                self._current, self._progress, self._task = None, None, None
+        self._stop = StopSignal()
+        self._idle.clear()
+        return await self._locked(Order(trigger, requested_by, late_by))
+
+    async def _run_launched(self, trigger: str, requested_by: int | None) -> R:
+        return await self._locked(Order(trigger, requested_by))
+
+    async def _locked(self, order: Order) -> R:
+        try:
+            async with self._lock:
+                return await self._run(order)
+        finally:
+            self._current, self._progress = None, None
+            self._idle.set()
 
     async def stop(self, reason: Problem | None = None) -> None:
         """Tell a running job to stop and wait until it has ended and been reported."""
-        task = self._task
-        if task is None or task.done():
+        if not self.busy:
             return
         self._stop.set(reason or problem(Code.STOPPED))
         try:
-            await asyncio.wait_for(asyncio.shield(task), self.stop_grace + 5)
+            await asyncio.wait_for(self._idle.wait(), self.stop_grace * 2 + 5)
         except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        except (asyncio.CancelledError, Exception):
-            log.debug("The stopped %s job ended with an exception", self.kind, exc_info=True)
+            log.error("The %s job did not end after being told to stop", self.kind)
+
+    async def within_deadline(self, part: Awaitable[T]) -> T:
+        """Await the part of a job its deadline covers (a dump's export, not its hashing).
+
+        Past the deadline `stop` is set and the part has its grace to end itself; if it does
+        not, JobIgnoredStop. Cancelled, the part is cancelled with it."""
+        task = asyncio.ensure_future(part)
+        try:
+            if self.timeout is None:
+                return await asyncio.shield(task)
+            try:
+                return await asyncio.wait_for(asyncio.shield(task), self.timeout.total_seconds())
+            except TimeoutError:
+                minutes = int(self.timeout.total_seconds() // 60)
+                log.warning("%s job timed out after %s minutes", self.kind, minutes)
+                self._stop.set(problem(Code.TIMED_OUT, minutes=minutes))
+            try:
+                return await asyncio.wait_for(asyncio.shield(task), self.stop_grace)
+            except TimeoutError:
+                raise JobIgnoredStop from None
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
     # --- the shape --------------------------------------------------------------------------
 
     async def _run(self, order: Order) -> R:
-        prepared = await self.prepare(order)
+        try:
+            prepared = await self.prepare(order)
+        except Exception as exc:  # the log or the dump folder cannot be written: still told
+            log.exception("%s job could not start", self.kind)
+            result = self.unstarted(problem(Code.JOB_CRASHED, error=type(exc).__name__))
+            await self._finished(None, result)
+            return result
         if not isinstance(prepared, JobStarted):
             await self._finished(None, prepared)
             return prepared
@@ -248,13 +294,14 @@ class JobRunner(Generic[R]):
         self._current = started
         await self._tell(observer.job_started(started) for observer in self.observers)
         ticker = asyncio.create_task(self._forward_progress(started))
+        work = asyncio.ensure_future(self._execute(started))
         try:
-            result = await self._execute(started)
+            result = await asyncio.shield(work)
         except asyncio.CancelledError:
-            # Cancelled outright (the grace ran out, or the loop is closing): still recorded,
-            # still told.
-            reason = self._stop.reason or problem(Code.STOPPED)
-            result = await asyncio.shield(self.abandon(started, Outcome.INTERRUPTED, reason))
+            # Cancelled outright (a shutdown that did not call stop()): the work gets its grace
+            # to stop by itself, and is still recorded and told.
+            self._stop.set(self._stop.reason or problem(Code.STOPPED))
+            result = await asyncio.shield(self._settle(started, work))
             await asyncio.shield(self._finished(started, result))
             raise
         finally:
@@ -265,43 +312,29 @@ class JobRunner(Generic[R]):
         return result
 
     async def _execute(self, started: JobStarted) -> R:
-        work = asyncio.ensure_future(self.execute(started, self._stop, self._report))
         try:
-            deadline = self.timeout.total_seconds() if self.timeout else None
-            return await asyncio.wait_for(asyncio.shield(work), deadline)
-        except TimeoutError:
-            assert self.timeout is not None
-            minutes = int(self.timeout.total_seconds() // 60)
-            log.warning("%s job %s timed out after %s minutes", self.kind, started.run_id, minutes)
-            self._stop.set(problem(Code.TIMED_OUT, minutes=minutes))
-            return await self._wind_down(started, work)
-        except asyncio.CancelledError:
-            # A stop() that ran out of patience, or a shutdown: ask once more, then give up.
-            self._stop.set(self._stop.reason or problem(Code.STOPPED))
-            work.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await work
-            raise
+            return await self.execute(started, self._stop, self._report)
+        except JobIgnoredStop:
+            log.error("%s job %s ignored the stop; abandoned", self.kind, started.run_id)
+            reason = self._stop.reason or problem(Code.STOPPED)
+            return await self.abandon(started, Outcome.INTERRUPTED, reason)
         except Exception as exc:  # a bug in the job must still end as a recorded failure
             log.exception("%s job %s crashed", self.kind, started.run_id)
-            return await self.abandon(
-                started, Outcome.FAILED, problem(Code.JOB_CRASHED, error=f"{type(exc).__name__}")
-            )
+            crash = problem(Code.JOB_CRASHED, error=type(exc).__name__)
+            return await self.abandon(started, Outcome.FAILED, crash)
 
-    async def _wind_down(self, started: JobStarted, work: asyncio.Future[R]) -> R:
-        """After a timeout: give the job its grace to stop by itself, then cancel it."""
-        reason = self._stop.reason or problem(Code.STOPPED)
+    async def _settle(self, started: JobStarted, work: asyncio.Future[R]) -> R:
+        """The work was told to stop: its own result within the grace, else it is cancelled."""
         try:
             return await asyncio.wait_for(asyncio.shield(work), self.stop_grace)
         except TimeoutError:
-            log.error("%s job %s ignored the stop; cancelling it", self.kind, started.run_id)
             work.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await work
-            return await self.abandon(started, Outcome.INTERRUPTED, reason)
         except Exception:
-            log.exception("%s job %s crashed while stopping", self.kind, started.run_id)
-            return await self.abandon(started, Outcome.INTERRUPTED, reason)
+            log.exception("%s job %s failed while stopping", self.kind, started.run_id)
+        reason = self._stop.reason or problem(Code.STOPPED)
+        return await self.abandon(started, Outcome.INTERRUPTED, reason)
 
     def _report(self, progress: Progress) -> None:
         # Called from worker threads too: only a reference assignment, read by the ticker.

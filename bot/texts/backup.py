@@ -111,7 +111,7 @@ def dump_failed_alert(result: DumpResult) -> str:
     )
     return (
         "🚨 <b>BACK UP DATABASE GAGAL</b>\n"
-        f"File yang direncanakan: <code>{escape(result.dump_path.name)}</code>\n"
+        f"File yang direncanakan: <code>{escape(result.dump_path.name or '-')}</code>\n"
         f"Penyebab:\n{reasons}\n"
         "ADB: periksa server dan jalankan ulang dengan /backup.\n"
         f"{warning_footer()}"

@@ -71,6 +71,16 @@ NOTHING_TO_COPY = "Tidak ada back up baru yang perlu disalin: dump terbaru sudah
 NO_EXTERNAL_DISK = "Hard disk eksternal belum diatur (EXTERNAL_DISK_PATH kosong)."
 
 
+def copy_stopped(result: CopyResult) -> str:
+    name = result.source.name if result.source else "-"
+    why = "; ".join(escape(say(e)) for e in result.errors) or "-"
+    return (
+        f"⚠️ <b>Penyalinan ke hard disk eksternal dihentikan</b>: <code>{escape(name)}</code>\n"
+        f"Sebab: {why}\n"
+        "Salinan yang terhenti dihapus dan tidak dihitung. Kasi: kirim /salin untuk mengulang."
+    )
+
+
 def copy_recorded(closed_ids: Sequence[int]) -> str:
     """To the Kasi after a verified copy: step 11 is recorded on its evidence, nothing to send."""
     if not closed_ids:

@@ -26,8 +26,9 @@ INDONESIAN: dict[Code, str] = {
     Code.LEFTOVER_JOB: "job Data Pump lama {job} ({state}) masih tertinggal; hapus tabel masternya",
     Code.LOG_MISSING: "file log {path} tidak ditemukan; periksa DUMP_DIR",
     Code.JOB_STATE: "job Data Pump berakhir dengan status {state}",
-    Code.SERVER_JOB_NOT_STOPPED: "job Data Pump {job} mungkin masih berjalan di server ({detail}); "
-    "ADB: hentikan dengan expdp attach={job}",
+    Code.SERVER_JOB_NOT_STOPPED: "job Data Pump {job} mungkin masih berjalan di server (bot tidak "
+    "dapat menghentikannya; lihat log bot). ADB: hentikan dengan expdp attach={job} lalu "
+    "STOP_JOB=IMMEDIATE",
     Code.ORACLE_ERROR: "kesalahan Oracle {code}: {text}",
     Code.BACKEND_ERROR: "kesalahan: {error}",
     Code.DIRECTORY_MISSING: "directory object {directory} tidak ada",
@@ -35,7 +36,7 @@ INDONESIAN: dict[Code, str] = {
     Code.EXPORT_ROLE_MISSING: "ekspor penuh butuh DATAPUMP_EXP_FULL_DATABASE",
     Code.TIMED_OUT: "back up tidak selesai dalam {minutes} menit dan dihentikan",
     Code.STOPPED: "dihentikan karena bot dihentikan",
-    Code.INTERRUPTED: "bot berhenti saat back up berjalan",
+    Code.INTERRUPTED: "bot berhenti saat pekerjaan ini berjalan",
     Code.JOB_CRASHED: "kesalahan program bot ({error}); lihat log bot",
     Code.DISK_NOT_CONFIGURED: "hard disk eksternal belum diatur (EXTERNAL_DISK_PATH kosong).",
     Code.DISK_MISSING: "hard disk eksternal tidak terpasang (folder EXTERNAL_DISK_PATH tidak ada). "

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 STATUS_INTERVAL_SECONDS = 15  # expdp prints "Percent Done" this often
 STOP_JOB_SECONDS = 120  # how long `expdp attach=… STOP_JOB=IMMEDIATE` may take
+END_SECONDS = 10  # how long expdp may take to end after being told to
 
 
 def _quote(value: str) -> str:
@@ -38,6 +39,7 @@ def _quote(value: str) -> str:
 
 class ExpdpBackend:
     name = "expdp"
+    stop_seconds = END_SECONDS * 2 + STOP_JOB_SECONDS  # the longest a stop can take
 
     def __init__(
         self,
@@ -73,6 +75,8 @@ class ExpdpBackend:
     async def run(
         self, request: DumpRequest, report: ProgressReport, stop: StopSignal
     ) -> BackendResult:
+        if stop.is_set():  # told before it began: start nothing that would need stopping
+            return BackendResult(Outcome.INTERRUPTED, errors=[stop.reason or problem(Code.STOPPED)])
         parfile = _write_private(self.parameters(request))
         output: list[str] = []
         process: asyncio.subprocess.Process | None = None
@@ -95,6 +99,11 @@ class ExpdpBackend:
             stopping = asyncio.ensure_future(stop.wait())
             try:
                 await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:  # cancelled outright: still stop the server's job
+                reading.cancel()
+                await asyncio.shield(_end(process))
+                await asyncio.shield(self._stop_server_job(request.job_name))
+                raise
             finally:
                 stopping.cancel()
             if not reading.done():  # told to stop while expdp runs
@@ -128,16 +137,22 @@ class ExpdpBackend:
         """Stop the job on the server as well: attach to it by name and STOP_JOB=IMMEDIATE."""
         reason = stop.reason or problem(Code.STOPPED)
         errors: list[Problem] = [reason]
-        detail = await self._stop_server_job(request.job_name)
-        if detail:
-            log.error("Data Pump job %s may still run on the server: %s", request.job_name, detail)
-            errors.append(problem(Code.SERVER_JOB_NOT_STOPPED, job=request.job_name, detail=detail))
-        else:
-            log.warning("Data Pump job %s stopped on the server", request.job_name)
+        trouble = await self._stop_server_job(request.job_name)
+        if trouble is not None:
+            errors.append(trouble)
         return BackendResult(Outcome.INTERRUPTED, errors=errors)
 
-    async def _stop_server_job(self, job_name: str) -> str:
-        """'' when the job was stopped, otherwise why it may not have been."""
+    async def _stop_server_job(self, job_name: str) -> Problem | None:
+        """None when the job was stopped on the server, otherwise the problem to report."""
+        detail = await self._attach_and_stop(job_name)
+        if not detail:
+            log.warning("Data Pump job %s stopped on the server", job_name)
+            return None
+        log.error("Data Pump job %s may still run on the server: %s", job_name, detail)
+        return problem(Code.SERVER_JOB_NOT_STOPPED, job=job_name)
+
+    async def _attach_and_stop(self, job_name: str) -> str:
+        """'' when the job was stopped, otherwise why it may not have been (for the log)."""
         parfile = _write_private(
             f"userid={self.user}/{_quote(self.password)}@{self.dsn}\nattach={job_name}\n"
         )
@@ -152,8 +167,8 @@ class ExpdpBackend:
             answer, _ = await asyncio.wait_for(
                 process.communicate(b"STOP_JOB=IMMEDIATE\nyes\n"), STOP_JOB_SECONDS
             )
-        except TimeoutError:
-            await _end(process)
+        except (TimeoutError, asyncio.CancelledError):
+            await asyncio.shield(_end(process))
             return f"expdp attach={job_name} did not answer within {STOP_JOB_SECONDS} s"
         except OSError as exc:
             return f"cannot start {self.program}: {exc.strerror or exc}"
@@ -212,7 +227,7 @@ async def _end(process: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError):
         process.terminate()
     try:
-        await asyncio.wait_for(process.wait(), 10)
+        await asyncio.wait_for(process.wait(), END_SECONDS)
     except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()

@@ -85,6 +85,7 @@ FINAL_STATES = {"COMPLETED", "STOPPED", "NOT RUNNING", "UNDEFINED"}
 
 class OracleBackend:
     name = "oracle"
+    stop_seconds = 30  # a STOP_JOB and a DETACH, after at most one poll
 
     def __init__(
         self,
@@ -150,8 +151,7 @@ class OracleBackend:
                 )
                 state, errors = self._poll(cursor, handle.getvalue(), report, stop)
                 if state == "STOPPING":
-                    log.warning("Stopping Data Pump job %s on the server", request.job_name)
-                    cursor.execute(STOP_JOB, handle=handle.getvalue())
+                    warnings += self._stop_job(cursor, handle.getvalue(), request.job_name)
                 cursor.execute(DETACH, handle=handle.getvalue())
         except oracledb.Error as exc:
             return BackendResult(Outcome.FAILED, errors=_describe(exc), warnings=warnings)
@@ -164,6 +164,16 @@ class OracleBackend:
                 warnings=warnings,
             )
         return self._judge(request, state, errors, warnings)
+
+    def _stop_job(self, cursor: Any, handle: int, job_name: str) -> list[Problem]:
+        """STOP_JOB, immediately and without keeping the master table; [] when it worked."""
+        log.warning("Stopping Data Pump job %s on the server", job_name)
+        try:
+            cursor.execute(STOP_JOB, handle=handle)
+        except self._oracledb().Error as exc:  # e.g. it completed meanwhile: say so, go on
+            log.error("STOP_JOB of %s failed: %s", job_name, str(exc).splitlines()[0])
+            return [problem(Code.SERVER_JOB_NOT_STOPPED, job=job_name), *_describe(exc)]
+        return []
 
     def _poll(
         self, cursor: Any, handle: int, report: ProgressReport, stop: StopSignal

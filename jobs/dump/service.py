@@ -65,6 +65,9 @@ class DumpService(JobRunner[DumpResult]):
         )
         self.settings, self.dumps, self.soplog = settings, dumps, soplog
         self.backend = backend or build_backend(settings)
+        # Stopping an export may take the backend longer than the usual grace (expdp attaches
+        # to the job on the server and stops it there).
+        self.stop_grace = max(self.stop_grace, getattr(self.backend, "stop_seconds", 0) + 15)
         self._request: DumpRequest | None = None
 
     def plan(self, now: datetime) -> DumpRequest:
@@ -133,8 +136,23 @@ class DumpService(JobRunner[DumpResult]):
         self, started: JobStarted, stop: StopSignal, report: ProgressReport
     ) -> DumpResult:
         assert self._request is not None
-        outcome = await self.backend.run(self._request, report, stop)
+        # The deadline covers the export; hashing and comparing come after it, untimed.
+        outcome = await self.within_deadline(self.backend.run(self._request, report, stop))
         return await self._complete(started, self._request, outcome)
+
+    def unstarted(self, reason: Problem) -> DumpResult:
+        now = self.clock.now()
+        return DumpResult(
+            run_id=None,
+            backend=self.backend.name,
+            job_name="",
+            dump_path=Path(),
+            log_path=Path(),
+            started_at=now,
+            finished_at=now,
+            outcome=Outcome.FAILED,
+            errors=[reason],
+        )
 
     async def abandon(self, started: JobStarted, outcome: Outcome, reason: Problem) -> DumpResult:
         assert self._request is not None

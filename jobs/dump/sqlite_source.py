@@ -86,7 +86,7 @@ class _Stopped(Exception):
 
 def _problem_of(exc: sqlite3.Error | OSError) -> Problem:
     full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
-        isinstance(exc, sqlite3.Error) and "database or disk is full" in str(exc)
+        getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
     )
     if full:
         return problem(Code.DUMP_SPACE_FULL, detail=str(exc))

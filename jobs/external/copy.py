@@ -111,7 +111,13 @@ class _Prefetch:
             self._free.put(buffer)
 
 
-def hash_file(path: Path, progress: BytesDone | None = None, *, uncached: bool = False) -> str:
+def hash_file(
+    path: Path,
+    progress: BytesDone | None = None,
+    *,
+    uncached: bool = False,
+    should_stop: ShouldStop | None = None,
+) -> str:
     digest = hashlib.sha256()
     with path.open("rb", buffering=0) as stream:
         if uncached:
@@ -122,6 +128,8 @@ def hash_file(path: Path, progress: BytesDone | None = None, *, uncached: bool =
             done += len(view)
             if progress:
                 progress(done)
+            if should_stop and should_stop():
+                raise CopyStopped
     return digest.hexdigest()
 
 
@@ -226,7 +234,11 @@ def copy_verified(
     # Uncompressed, the bytes written are the bytes read: one hash serves both.
     written = sink.digest.hexdigest() if compress else source_digest.hexdigest()
     try:
-        read_back = hash_file(final, uncached=True)
+        read_back = hash_file(final, uncached=True, should_stop=should_stop)
+    except CopyStopped:
+        with contextlib.suppress(OSError):
+            final.unlink()  # never verified: it must not stay under its final name
+        raise
     except OSError as exc:
         why = exc.strerror or str(exc)
         raise CopyError(problem(Code.COPY_READBACK_FAILED, file=final.name, why=why)) from exc

@@ -222,11 +222,13 @@ class CopyService(JobRunner[CopyResult]):
             )
         return await self._verified(started, disk, copied)
 
+    def unstarted(self, reason: Problem) -> CopyResult:
+        return CopyResult(run_id=None, outcome=Outcome.FAILED, errors=[reason])
+
     async def abandon(self, started: JobStarted, outcome: Outcome, reason: Problem) -> CopyResult:
         finished_at = self.clock.now()
-        self.copies.finish(
-            started.run_id, finished_at=finished_at, outcome="interrupted", error=reason
-        )
+        stored = "interrupted" if outcome is Outcome.INTERRUPTED else "failed"
+        self.copies.finish(started.run_id, finished_at=finished_at, outcome=stored, error=reason)
         log.warning("External copy %s ended early: %s", started.run_id, reason.english())
         return CopyResult(
             run_id=started.run_id,

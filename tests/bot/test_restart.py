@@ -3,16 +3,19 @@ dump is marked as such, and a /jadwal change is kept."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from conftest import ADB, KABID, WITA, make_settings, open_services
+from pydantic import SecretStr
 
 from bot.app import build_application, running
 from bot.context import Services
 from core.clock import ManualClock
+from core.problems import Code
 from core.settings import Settings
 from devtools.botapi import BotApiServer
 from devtools.sample_db import create_sample_database
@@ -117,3 +120,37 @@ async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
         alert = await server.next_message(ADB, timeout=10)
         assert "terputus" in alert.text and "x.dmp" in alert.text
     assert services.dumplog.latest(1)[0].outcome == "interrupted"
+
+
+async def test_stopping_the_bot_during_a_scheduled_expdp_dump_stops_the_server_job_and_tells(
+    server: BotApiServer, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = Path(__file__).parents[1] / "jobs" / "fakes" / "expdp"
+    dumps = tmp_path / "data" / "dumps"
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "hang")
+    monkeypatch.setenv("FAKE_EXPDP_DIR", str(dumps))
+    expdp = settings.model_copy(
+        update={
+            "dump_backend": "expdp",
+            "expdp_path": str(fake),
+            "oracle_user": "system",
+            "oracle_password": SecretStr("pw-123456"),
+            "oracle_dsn": "db",
+        }
+    )
+    clock = ManualClock(datetime(2026, 11, 25, 1, 0, tzinfo=WITA))
+    services = quiet(open_services(expdp, clock))
+    async with running(build_application(services), poll_timeout=1):
+        services.scheduler.fire_now()  # the dump runs inside APScheduler's own task
+        async with asyncio.timeout(20):
+            while not list(dumps.glob("*.state")):
+                await asyncio.sleep(0.05)
+    # Leaving `running` is what a service stop does: the dump was stopped through its
+    # contract, on the server too, recorded once and announced.
+    [state] = list(dumps.glob("*.state"))
+    assert state.read_text() == "STOPPED"
+    [run] = services.dumplog.latest(5)
+    assert run.outcome == "interrupted" and [e.code for e in run.errors] == [Code.STOPPED]
+    # Told now if Telegram answered in time, otherwise queued for the next start.
+    told = [m.text for m in server.sent_to(ADB)] + [m.text for m in services.outbox.pending()]
+    assert any("BACK UP DATABASE GAGAL" in text for text in told), told

@@ -133,13 +133,13 @@ async def test_corrupted_copy_is_detected_and_not_counted(
 ) -> None:
     real_hash = copy_module.hash_file
 
-    def flipping_disk(path: Path, progress: Any = None, *, uncached: bool = False) -> str:
+    def flipping_disk(path: Path, progress: Any = None, **options: Any) -> str:
         with path.open("r+b") as stream:  # the disk returns one wrong byte
             stream.seek(1000)
             byte = stream.read(1)
             stream.seek(1000)
             stream.write(bytes([byte[0] ^ 0xFF]))
-        return real_hash(path, progress, uncached=uncached)
+        return real_hash(path, progress, **options)
 
     with external_disk(disk_path, "32m", monkeypatch):
         init_disk(disk_path, "HDD-1")

@@ -21,7 +21,7 @@ from devtools.sample_db import create_sample_database
 from jobs.dump.expdp import ExpdpBackend
 from jobs.dump.oracle import OracleBackend
 from jobs.dump.result import BackendResult, DumpRequest
-from jobs.dump.service import DumpService
+from jobs.dump.service import DumpService, sha256_of
 from jobs.external.copy import copy_verified
 from jobs.external.disk import init_disk
 from jobs.external.service import CopyService
@@ -238,3 +238,70 @@ async def test_a_copy_told_to_stop_leaves_no_partial_file(
         assert recorder.finished() == [result]
         assert copies.latest(1)[0].outcome == "interrupted"
         assert list((disk / "sopbot-backups").iterdir()) == []  # no .partial, no manifest line
+
+
+async def test_a_stop_right_after_launch_is_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, _ = expdp_case(tmp_path, monkeypatch)
+    task = service.launch("chat", 1)
+    await service.stop()  # before the job's task has even begun
+    result = await asyncio.wait_for(task, 30)
+    assert result.outcome is Outcome.INTERRUPTED
+    assert not list((tmp_path / "data" / "dumps").glob("*.state"))  # expdp never started
+
+
+async def test_the_deadline_covers_the_export_not_the_hashing_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = create_sample_database(tmp_path / "siak.db", residents=50)
+    service = dump_service(tmp_path, sqlite_source_path=source)
+    service.timeout = timedelta(seconds=0.3)
+    real_hash = sha256_of
+
+    def slow_hash(path: Path) -> str:
+        time.sleep(0.6)  # a large dump on a slow disk
+        return real_hash(path)
+
+    monkeypatch.setattr("jobs.dump.service.sha256_of", slow_hash)
+    result = await service.run("cli")
+    assert result.outcome is Outcome.SUCCESS and result.sha256
+
+
+async def test_stop_with_nothing_running_returns_at_once(tmp_path: Path) -> None:
+    service = dump_service(tmp_path, Deaf())
+    await asyncio.wait_for(service.stop(), 1)
+    assert not service.busy
+
+
+async def test_a_job_that_cannot_even_start_is_still_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    source = create_sample_database(tmp_path / "siak.db", residents=50)
+    service = dump_service(tmp_path, sqlite_source_path=source, dump_dir=blocker / "dumps")
+    recorder = Recorder()
+    service.observers.append(recorder)
+    result = await service.run("schedule")
+    assert result.outcome is Outcome.FAILED
+    assert [e.code for e in result.errors] == [Code.JOB_CRASHED]
+    assert recorder.finished() == [result] and not service.busy
+
+
+async def test_a_cancelled_job_stops_the_server_job_and_is_recorded_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, under_way = expdp_case(tmp_path, monkeypatch)
+    recorder = Recorder()
+    service.observers.append(recorder)
+    task = asyncio.ensure_future(service.run("schedule"))  # e.g. inside APScheduler's task
+    await wait_until(under_way)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 30)
+    [state] = list((tmp_path / "data" / "dumps").glob("*.state"))
+    assert state.read_text() == "STOPPED"
+    [run] = service.dumps.latest(5)
+    assert run.outcome == "interrupted"
+    assert len(recorder.finished()) == 1
+    day = service.soplog.day_status(datetime(2026, 11, 25).date())
+    assert len(day.events_for(8)) == 1
