@@ -5,11 +5,12 @@ Step 11 is evidence: only a verified copy on a registered external disk complete
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADB, GROUP, KABID, KASI, Chat
+from conftest import ADB, GROUP, KABID, KASI, WITA, Chat
 from disks import external_disk
 
 from core.sop import Role
@@ -217,3 +218,17 @@ async def test_bot_publishes_its_command_menu_on_start(chat: Chat) -> None:
         "daftar", "verifikasi", "laporan", "cek", "jadwal",
     ]  # fmt: skip
     assert all(c["description"] for c in chat.server.commands)
+
+
+async def test_the_night_never_makes_a_person_late(chat: Chat) -> None:
+    chat.clock.set(datetime(2026, 11, 25, 1, 0, tzinfo=WITA))
+    await chat.send(ADB, "/backup")  # the night's dump, at 01:00
+    await until(chat, KABID, "Laporan back up database")
+    await chat.idle()
+    chat.clock.set(datetime(2026, 11, 25, 7, 33, tzinfo=WITA))  # the office opens at 07:30
+    await chat.ask(KABID, "/instruksi adb")
+    chat.drain(KABID)
+    await chat.send(KABID, "/status")
+    status = await until(chat, KABID, "Status SOP")
+    line = next(x for x in status.text.splitlines() if x.startswith("✅ 1."))
+    assert "3 menit (standar 5 menit): tepat waktu" in line, line
