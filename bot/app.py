@@ -29,6 +29,8 @@ from jobs.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
+STOP_FLUSH_SECONDS = 5.0
+
 # Only new messages typed by the sender act: an edited or forwarded command could otherwise
 # carry out an action someone else wrote.
 COMMAND_MESSAGES = filters.UpdateType.MESSAGE & ~filters.FORWARDED
@@ -131,7 +133,9 @@ async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
     await svc.copier.stop()
     svc.scheduler.shutdown()
     if svc.sender is not None:
-        await svc.sender.stop()
+        # A stop is often a service stop during a job: its verdict goes out now if Telegram
+        # answers within a few seconds, otherwise at the next start (the outbox keeps it).
+        await svc.sender.stop(flush_seconds=STOP_FLUSH_SECONDS)
         svc.sender = None
 
 

@@ -99,6 +99,11 @@ async def instruksi_button(update: Update, context: Context, caller: Caller) -> 
     if target is None:
         await _expired(update)
         return
+    svc = services(context)
+    given = [i for i in svc.log.open_instructions([target]) if i.run_date == svc.today()]
+    if given:  # a second press of the same button gives no second instruction
+        await respond(update, texts.already_instructed(given[-1]))
+        return
     await _issue(update, context, caller, target, "")
 
 

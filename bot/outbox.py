@@ -81,7 +81,15 @@ class OutboxSender:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
 
-    async def stop(self) -> None:
+    async def stop(self, flush_seconds: float = 0.0) -> None:
+        """Stop sending; first give what is queued up to `flush_seconds` to go out (what does
+        not stays in the outbox for the next start)."""
+        if self._task is not None and not self.outage and flush_seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(flush_seconds):
+                    while self.outbox.pending(limit=1):
+                        self._wake.set()
+                        await asyncio.sleep(0.05)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -67,18 +67,19 @@ class Settings(BaseSettings):
     dump_dir: Path | None = None  # default: DATA_DIR/dumps
     dump_name_pattern: str = "SIAK_%Y%m%d_%H%M.dmp"
     backup_time: time = time(1, 0)
-    dump_timeout_minutes: int = Field(default=240, ge=1)
+    dump_timeout_minutes: int = Field(default=240, ge=1, le=24 * 60)
     # A dump this much smaller (size or rows) than the last good one is reported as a warning.
     dump_shrink_warn_percent: int = Field(default=20, ge=1, le=100)
-    progress_interval_seconds: float = Field(default=5.0, gt=0)
+    progress_interval_seconds: float = Field(default=5.0, ge=0.05, le=3600)
 
     # The external hard disk (SOP step 11)
     external_disk_path: Path | None = None  # e.g. E:\ on Windows, /media/backup on Linux
     external_disk_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     external_compression: Literal["none", "zstd"] = "none"
     external_auto_copy: bool = True  # copy as soon as the disk is there after a dump
-    retention_server_days: int = Field(default=7, ge=0)  # 0 keeps every dump on the server
-    retention_external_days: int = Field(default=0, ge=0)  # 0 keeps every copy on the disk
+    # 0 keeps every dump on the server / every copy on the disk
+    retention_server_days: int = Field(default=7, ge=0, le=3650)
+    retention_external_days: int = Field(default=0, ge=0, le=3650)
 
     # Office hours: people's SOP steps are timed only within them (night and weekends never count)
     office_hours: str = "07:30-16:00"
@@ -87,10 +88,10 @@ class Settings(BaseSettings):
     # Daily summary, missed-backup warnings, outside watchdog, overdue reminders
     report_time: time = time(7, 0)
     backup_deadline: time | None = None  # default: BACKUP_TIME + 3 hours
-    external_max_age_hours: int = Field(default=36, ge=1)
-    alert_repeat_minutes: int = Field(default=120, ge=5)
+    external_max_age_hours: int = Field(default=36, ge=1, le=24 * 365)
+    alert_repeat_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
     healthcheck_url: str = ""
-    reminder_minutes: int = Field(default=15, ge=0)  # 0: no reminders for overdue steps
+    reminder_minutes: int = Field(default=15, ge=0, le=24 * 60)  # 0: no overdue reminders
 
     # sqlite backend: the embedded default
     sqlite_source_path: Path | None = None  # default: DATA_DIR/sample/siak_sample.db
@@ -215,6 +216,23 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value:
+            return value  # the default under DATA_DIR
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "must be a database URL, e.g. sqlite:///data/sopbot.db or "
+                "postgresql+psycopg://user:password@host/sopbot"
+            ) from None
+        return value
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_not_blank(cls, value: SecretStr) -> SecretStr:
@@ -335,7 +353,7 @@ def describe_validation_error(error: ValidationError) -> str:
     lines = ["Invalid configuration (check .env or the environment):"]
     for item in error.errors():
         name = str(item["loc"][0]).upper() if item["loc"] else "SETTINGS"
-        message = item["msg"]
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "missing":
             message = "is required but not set"
         lines.append(f"  {name}: {message}")

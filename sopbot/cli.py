@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from core.secrets import mask
 from core.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -52,12 +55,58 @@ def run(env_file: Path, verbose: bool) -> None:
     settings = _settings(env_file)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     _warn_if_env_is_readable(env_file)
-    lock = _single_instance(settings)
+    with _startup_failures(settings):
+        asyncio.run(_reach_telegram(settings))  # a refused token or no network: one clear line
+        lock = _single_instance(settings)
+        try:
+            app = build_application(open_runtime(settings))
+            run_forever(app)
+        finally:
+            lock.release()
+
+
+async def _reach_telegram(settings: Settings) -> None:
+    from telegram import Bot
+
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.file_base_url,
+    )
+    async with bot:  # getMe: raises InvalidToken or NetworkError
+        pass
+
+
+@contextmanager
+def _startup_failures(settings: Settings) -> Iterator[None]:
+    """A failure to start ends with one clear line naming what to fix, never a traceback that
+    could carry the token or a password into the service log."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    api = settings.telegram_api_base_url.split("/bot")[0]
     try:
-        app = build_application(open_runtime(settings))
-        run_forever(app)
-    finally:
-        lock.release()
+        yield
+    except InvalidToken:
+        _fail("TELEGRAM_BOT_TOKEN: Telegram menolak token bot ini (periksa token dari @BotFather).")
+    except NetworkError as exc:
+        name = type(exc).__name__
+        _fail(f"TELEGRAM_API_BASE_URL: Telegram tidak dapat dihubungi di {api} ({name}).")
+    except TelegramError as exc:
+        _fail(f"Telegram menolak saat bot dimulai: {mask(exc.message, settings.secrets)}")
+    except SQLAlchemyError as exc:
+        _fail(
+            "DATABASE_URL: basis data log SOP tidak dapat dibuka "
+            f"({type(exc).__name__}: {mask(str(exc).splitlines()[0], settings.secrets)})."
+        )
+    except OSError as exc:
+        _fail(f"Bot tidak dapat dimulai: {type(exc).__name__}: {exc.strerror or exc}")
+
+
+def _fail(line: str) -> NoReturn:
+    log.error("Start-up failed: %s", line)
+    click.echo(line, err=True)
+    sys.exit(2)
 
 
 def _single_instance(settings: Settings) -> InstanceLock:

@@ -32,7 +32,8 @@ class InstanceLock:
         url = self.engine.url
         backend = url.get_backend_name()
         if backend == "sqlite" and url.database and url.database != ":memory:":
-            path = Path(url.database).with_suffix(".lock")
+            # The resolved path: a symlink or a relative path to the same file is the same lock.
+            path = Path(url.database).resolve().with_suffix(".lock")
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = FileLock(path, timeout=0)
             try:

@@ -232,6 +232,11 @@ def report_to_kabid(
     return "\n".join(lines)
 
 
+def already_instructed(instruction: InstructionRecord) -> str:
+    target = ROLE_SHORT[instruction.target_role]
+    return f"Instruksi #{instruction.id} untuk {target} sudah diberikan hari ini dan masih terbuka."
+
+
 def no_open_instruction() -> str:
     return "Tidak ada instruksi terbuka untuk Anda saat ini."
 

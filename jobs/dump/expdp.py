@@ -51,8 +51,12 @@ class ExpdpBackend:
         dump_dir: Path,
         schemas: list[str],
         secrets: list[str],
+        private_dir: Path | None = None,
     ) -> None:
         self.program = program
+        # Parameter files (they hold the password) live here, private to the bot's user; a crash
+        # can leave one behind, so the folder is emptied when the backend is built.
+        self.private_dir = private_dir
         self.user, self.password, self.dsn = user, password, dsn
         self.directory, self.dump_dir, self.schemas = directory, dump_dir, schemas
         self.secrets = [s for s in secrets if s]
@@ -77,7 +81,7 @@ class ExpdpBackend:
     ) -> BackendResult:
         if stop.is_set():  # told before it began: start nothing that would need stopping
             return BackendResult(Outcome.INTERRUPTED, errors=[stop.reason or problem(Code.STOPPED)])
-        parfile = _write_private(self.parameters(request))
+        parfile = _write_private(self.parameters(request), self.private_dir)
         output: list[str] = []
         process: asyncio.subprocess.Process | None = None
         try:
@@ -154,7 +158,8 @@ class ExpdpBackend:
     async def _attach_and_stop(self, job_name: str) -> str:
         """'' when the job was stopped, otherwise why it may not have been (for the log)."""
         parfile = _write_private(
-            f"userid={self.user}/{_quote(self.password)}@{self.dsn}\nattach={job_name}\n"
+            f"userid={self.user}/{_quote(self.password)}@{self.dsn}\nattach={job_name}\n",
+            self.private_dir,
         )
         try:
             process = await asyncio.create_subprocess_exec(
@@ -208,10 +213,22 @@ class ExpdpBackend:
         )
 
 
-def _write_private(text: str) -> Path:
-    """A temporary file only this user can read (0600 on POSIX; on Windows the temp folder is
-    private to the user)."""
-    handle, name = tempfile.mkstemp(prefix="sopbot-", suffix=".par", text=True)
+def private_folder(folder: Path) -> Path:
+    """`folder`, created readable by this user only, emptied of parameter files left by a crash."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(folder, 0o700)
+    for leftover in folder.glob("sopbot-*.par"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            log.warning("Removed a parameter file left by an earlier run: %s", leftover.name)
+    return folder
+
+
+def _write_private(text: str, folder: Path | None = None) -> Path:
+    """A temporary file only this user can read (0600 on POSIX; on Windows the data folder and the
+    temp folder are private to the service's account)."""
+    handle, name = tempfile.mkstemp(prefix="sopbot-", suffix=".par", text=True, dir=folder)
     try:
         if os.name == "posix":
             os.fchmod(handle, 0o600)
@@ -244,6 +261,7 @@ def build(settings: Settings) -> ExpdpBackend:
         settings.dumps,
         settings.oracle_schemas,
         settings.secrets,
+        private_folder(settings.data_dir / "private"),
     )
 
 

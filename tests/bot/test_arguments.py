@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
+from bot.arguments import (
+    DoneArgs,
+    UsageError,
+    parse_days,
+    parse_done,
+    parse_instruction,
+    split_command,
+)
 from core.sop import Role
 
 
@@ -50,3 +57,16 @@ def test_days(rest: str, days: int) -> None:
 def test_bad_days(rest: str) -> None:
     with pytest.raises(UsageError):
         parse_days(rest)
+
+
+@pytest.mark.parametrize("rest", ["-3", "+3", "-3 catatan"])
+def test_a_signed_number_is_not_taken_as_a_note(rest: str) -> None:
+    with pytest.raises(UsageError, match="Nomor instruksi"):
+        parse_done(rest)
+
+
+def test_manual_needs_a_description_and_keeps_the_number() -> None:
+    assert parse_done("4 manual lewat Explorer") == DoneArgs(4, "lewat Explorer", manual=True)
+    assert parse_done("MANUAL ke HDD-2").manual
+    with pytest.raises(UsageError, match="keterangan"):
+        parse_done("4 manual")

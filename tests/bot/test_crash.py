@@ -16,6 +16,7 @@ import pytest
 from conftest import ADB, KABID, KASI, TOKEN
 from disks import can_mount, external_disk
 
+from core.problems import Code
 from core.sop import Role
 from devtools.botapi import BotApiServer
 from jobs.external.disk import init_disk
@@ -224,3 +225,45 @@ async def test_sigkill_during_a_copy_then_restart(
     await until(server, KASI, "Salinan sudah terverifikasi", timeout=120)
     assert [Path(c.dest_path).name for c in copies.verified()] == [big.name]
     assert big.exists()  # retention never removed the only dump
+
+
+async def test_sigterm_during_a_dump_stops_it_everywhere_and_tells_everyone_once(
+    bot: BotProcess, server: BotApiServer, tmp_path: Path, database_url: str
+) -> None:
+    process = bot.start(FAKE_EXPDP_MODE="hang")
+    await bot_is_up(server, 1)
+    await server.send_text(ADB, "/backup")
+    await until(server, ADB, "Back up database dimulai")
+    dumps = tmp_path / "data" / "dumps"
+    await wait_for(lambda: list(dumps.glob("*.state")))  # the export runs on the "server"
+    os.kill(process.pid, signal.SIGTERM)  # what systemctl stop and a service stop send
+    await asyncio.to_thread(process.wait, 60)
+    [state] = list(dumps.glob("*.state"))
+    assert state.read_text() == "STOPPED"  # stopped on the server, not only the client
+    engine = make_engine(database_url)
+    record = DumpLog(engine).latest(1)[0]
+    assert record.outcome == "interrupted" and [e.code for e in record.errors] == [Code.STOPPED]
+    assert not list((tmp_path / "data" / "private").glob("*.par"))  # no password left behind
+    bot.start(FAKE_EXPDP_MODE="success")
+    await bot_is_up(server, 2)
+    await server.send_text(ADB, "/status")
+    await until(server, ADB, "Status SOP")
+    alerts = [m for m in server.sent_to(ADB) if "BACK UP DATABASE GAGAL" in m.text]
+    assert len(alerts) == 1, [m.text for m in alerts]  # told once: before the stop or after
+
+
+async def test_a_password_file_left_by_a_crash_is_removed_at_the_next_start(
+    bot: BotProcess, server: BotApiServer, tmp_path: Path
+) -> None:
+    bot.start(FAKE_EXPDP_MODE="hang")
+    await bot_is_up(server, 1)
+    await server.send_text(ADB, "/backup")
+    await until(server, ADB, "Back up database dimulai")
+    await wait_for(lambda: (tmp_path / "rec.json").exists())
+    private = tmp_path / "data" / "private"
+    assert [p.suffix for p in private.iterdir()] == [".par"]  # holds the password meanwhile
+    bot.kill()
+    assert list(private.glob("*.par"))  # SIGKILL: no chance to clean up
+    bot.start(FAKE_EXPDP_MODE="success")
+    await bot_is_up(server, 2)
+    assert not list(private.glob("*.par"))

@@ -232,3 +232,16 @@ async def test_the_night_never_makes_a_person_late(chat: Chat) -> None:
     status = await until(chat, KABID, "Status SOP")
     line = next(x for x in status.text.splitlines() if x.startswith("✅ 1."))
     assert "3 menit (standar 5 menit): tepat waktu" in line, line
+
+
+async def test_pressing_tugaskan_kasi_twice_gives_one_instruction(chat: Chat) -> None:
+    await chat.ask(KABID, "/instruksi adb")
+    order = await chat.receive(ADB)
+    await chat.press(ADB, order, "Selesai")
+    report = await until(chat, KABID, "Laporan ADB")
+    await chat.press(KABID, report, "Kasi")
+    await until(chat, KABID, "Instruksi #2 untuk Kasi tercatat")
+    await chat.press(KABID, report, "Kasi")
+    assert "sudah diberikan hari ini" in (await until(chat, KABID, "Instruksi #2")).text
+    day = chat.services.log.day_status(chat.services.today())
+    assert len(day.events_for(10)) == 1
