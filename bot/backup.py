@@ -72,7 +72,7 @@ async def backup(update: Update, context: Context, caller: Caller) -> None:
     try:
         svc.dump.launch("chat", caller.user_id)
     except JobAlreadyRunning as busy:
-        await respond(update, texts.job_busy(busy))
+        await respond(update, context, texts.job_busy(busy))
         return
     log.info("Dump requested from chat by %s", caller.user_id)
 
@@ -95,12 +95,12 @@ async def jadwal(update: Update, context: Context, caller: Caller) -> None:
     settings = svc.settings
     if rest:
         if not can_change:
-            await respond(update, texts.SCHEDULE_NOT_ALLOWED)
+            await respond(update, context, texts.SCHEDULE_NOT_ALLOWED)
             return
         try:
             new = parse_time(rest)
         except UsageError as error:
-            await respond(update, texts.usage(caller.command, str(error)))
+            await respond(update, context, texts.usage(caller.command, str(error)))
             return
         old = scheduler.backup_time.strftime("%H:%M")
         scheduler.reschedule(new)
@@ -114,6 +114,7 @@ async def jadwal(update: Update, context: Context, caller: Caller) -> None:
         return
     await respond(
         update,
+        context,
         texts.schedule_view(
             scheduler.backup_time.strftime("%H:%M"),
             settings.dump_name_pattern,

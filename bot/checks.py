@@ -18,4 +18,4 @@ async def cek(update: Update, context: Context, caller: Caller) -> None:
     items = await run_checks(svc.settings, last_dump_bytes=last.size_bytes if last else None)
     verdict = "Semua siap." if passed(items) else "Ada yang harus diperbaiki."
     lines = ["🩺 <b>Pemeriksaan bot</b>", *(escape(item.line()) for item in items), verdict]
-    await respond(update, "\n".join(lines))
+    await respond(update, context, "\n".join(lines))

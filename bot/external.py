@@ -80,12 +80,12 @@ class ChatCopyObserver:
 async def _start_copy(update: Update, context: Context, caller: Caller, trigger: str) -> None:
     svc = services(context)
     if not svc.copier.configured:
-        await respond(update, texts.NO_EXTERNAL_DISK)
+        await respond(update, context, texts.NO_EXTERNAL_DISK)
         return
     try:
         task = svc.copier.launch(trigger, caller.user_id)
     except JobAlreadyRunning as busy:
-        await respond(update, texts.job_busy(busy))
+        await respond(update, context, texts.job_busy(busy))
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -96,7 +96,7 @@ async def _start_copy(update: Update, context: Context, caller: Caller, trigger:
             and done.exception() is None
             and done.result().outcome is Outcome.NOTHING
         ):
-            context.application.create_task(respond(update, texts.NOTHING_TO_COPY))
+            context.application.create_task(respond(update, context, texts.NOTHING_TO_COPY))
 
     task.add_done_callback(tell_if_nothing)
 
@@ -109,33 +109,35 @@ async def salin_button(update: Update, context: Context, caller: Caller) -> None
     await _start_copy(update, context, caller, "instruction")
 
 
-async def _readable_disk(update: Update, svc: Services) -> Disk | None:
+async def _readable_disk(update: Update, context: Context) -> Disk | None:
+    svc = services(context)
     """The external disk if it can be read; otherwise say why in the chat."""
     if not svc.copier.configured:
-        await respond(update, texts.NO_EXTERNAL_DISK)
+        await respond(update, context, texts.NO_EXTERNAL_DISK)
         return None
     try:
         return svc.copier.check(writing=False)
     except DiskError as problem:
-        await respond(update, texts.disk_problem_only(problem.problem))
+        await respond(update, context, texts.disk_problem_only(problem.problem))
         return None
 
 
 async def daftar(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    disk = await _readable_disk(update, svc)
+    disk = await _readable_disk(update, context)
     if disk is None:
         return
     listing = await asyncio.to_thread(list_disk, disk, logged_copies(svc.copylog, disk))
-    await respond(update, texts.disk_listing(listing, svc.copylog.pruned(), svc.settings.tz))
+    text = texts.disk_listing(listing, svc.copylog.pruned(), svc.settings.tz)
+    await respond(update, context, text)
 
 
 async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    disk = await _readable_disk(update, svc)
+    disk = await _readable_disk(update, context)
     if disk is None:
         return
-    await respond(update, "🔎 Memeriksa ulang semua file di hard disk eksternal …")
+    await respond(update, context, "🔎 Memeriksa ulang semua file di hard disk eksternal …")
     report = await asyncio.to_thread(verify_disk, disk)
     svc.copylog.record_checks(disk.identity.id, report.results(), svc.clock.now())
     log.info(
@@ -146,4 +148,4 @@ async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
         len(report.mismatched),
         len(report.missing),
     )
-    await respond(update, texts.verify_report(report, disk.identity.label))
+    await respond(update, context, texts.verify_report(report, disk.identity.label))

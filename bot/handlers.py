@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime, time, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from bot import delivery, texts
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
@@ -39,20 +41,21 @@ def instruct_kasi_button() -> InlineKeyboardMarkup:
     )
 
 
-async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answer in the chat the command or button press came from."""
+async def respond(
+    update: Update,
+    context: Context,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Answer in the chat the command or button press came from, through the outbox: a reply
+    that Telegram does not take at once (an outage just after the command) is not lost."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
-        if query.message is not None:
-            await query.get_bot().send_message(
-                query.message.chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
-        return
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        with contextlib.suppress(TelegramError):  # only stops the button's spinner
+            await query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        await delivery.send(services(context), context.bot, chat.id, text, markup)
 
 
 def _rest(update: Update) -> str:
@@ -60,8 +63,8 @@ def _rest(update: Update) -> str:
     return split_command(message.text or "") if message else ""
 
 
-async def _usage(update: Update, caller: Caller, error: UsageError) -> None:
-    await respond(update, texts.usage(caller.command, str(error)))
+async def _usage(update: Update, context: Context, caller: Caller, error: UsageError) -> None:
+    await respond(update, context, texts.usage(caller.command, str(error)))
 
 
 # --- /start, /bantuan -------------------------------------------------------------------------
@@ -70,6 +73,7 @@ async def _usage(update: Update, caller: Caller, error: UsageError) -> None:
 async def start(update: Update, context: Context, caller: Caller) -> None:
     await respond(
         update,
+        context,
         texts.welcome(caller.name, caller.roles, services(context).commands_for(caller.roles)),
     )
 
@@ -77,6 +81,7 @@ async def start(update: Update, context: Context, caller: Caller) -> None:
 async def bantuan(update: Update, context: Context, caller: Caller) -> None:
     await respond(
         update,
+        context,
         texts.welcome(caller.name, caller.roles, services(context).commands_for(caller.roles)),
     )
 
@@ -88,7 +93,7 @@ async def instruksi(update: Update, context: Context, caller: Caller) -> None:
     try:
         args = parse_instruction(_rest(update))
     except UsageError as error:
-        await _usage(update, caller, error)
+        await _usage(update, context, caller, error)
         return
     await _issue(update, context, caller, args.target, args.note)
 
@@ -102,7 +107,7 @@ async def instruksi_button(update: Update, context: Context, caller: Caller) -> 
     svc = services(context)
     given = [i for i in svc.log.open_instructions([target]) if i.run_date == svc.today()]
     if given:  # a second press of the same button gives no second instruction
-        await respond(update, texts.already_instructed(given[-1]))
+        await respond(update, context, texts.already_instructed(given[-1]))
         return
     await _issue(update, context, caller, target, "")
 
@@ -143,6 +148,7 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
     group_ok = next((d.ok or d.pending for d in sent if d.chat_id == group), None)
     await respond(
         update,
+        context,
         texts.instruction_confirmation(
             record,
             delivered=[svc.name_of(d.chat_id) for d in people if d.ok],
@@ -177,7 +183,7 @@ async def _already_done(
     tz = svc.settings.tz
     text = texts.already_done(closed, caller.name, evidence, tz)
     await delivery.to_roles(svc, context.bot, [record.target_role], text, also_group=text)
-    await respond(update, text)
+    await respond(update, context, text)
 
 
 # --- /selesai (SOP steps 9 and 11) ------------------------------------------------------------
@@ -192,14 +198,14 @@ async def selesai(update: Update, context: Context, caller: Caller) -> None:
     try:
         args = parse_done(_rest(update))
     except UsageError as error:
-        await _usage(update, caller, error)
+        await _usage(update, context, caller, error)
         return
     if args.instruction_id is not None:
         await _close(update, context, caller, args.instruction_id, args.note, manual=args.manual)
         return
     open_ones = svc.log.open_instructions(_closable_roles(caller))
     if not open_ones:
-        await respond(update, texts.no_open_instruction())
+        await respond(update, context, texts.no_open_instruction())
     elif len(open_ones) == 1:
         await _close(update, context, caller, open_ones[0].id, args.note, manual=args.manual)
     else:
@@ -209,6 +215,7 @@ async def selesai(update: Update, context: Context, caller: Caller) -> None:
         ]
         await respond(
             update,
+            context,
             texts.choose_instruction(open_ones, svc.settings.tz),
             InlineKeyboardMarkup(buttons),
         )
@@ -243,7 +250,7 @@ async def _close(
             markup = (
                 InlineKeyboardMarkup([[_copy_button(wanted.id)]]) if svc.copier.configured else None
             )
-            await respond(update, texts.evidence_missing(wanted.id, found), markup)
+            await respond(update, context, texts.evidence_missing(wanted.id, found), markup)
             return
         evidence = found
         note = note or evidence_note(
@@ -261,11 +268,12 @@ async def _close(
     except CloseError as refusal:
         await respond(
             update,
+            context,
             texts.close_refused(refusal.reason, instruction_id, refusal.instruction, svc.names, tz),
         )
         return
     log.info("Instruction #%s closed by %s%s", closed.id, caller.user_id, " (manual)" * manual)
-    await respond(update, texts.closed_reply(closed, _timeliness(svc, closed)))
+    await respond(update, context, texts.closed_reply(closed, _timeliness(svc, closed)))
     await report_closed(svc, context.bot, closed, caller.name, evidence)
 
 
@@ -338,6 +346,7 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
     day = svc.log.day_status(svc.today())
     await respond(
         update,
+        context,
         texts.day_status(
             day, svc.names, svc.settings.office, svc.clock.now(), svc.describe_schedule()
         ),
@@ -349,11 +358,11 @@ async def riwayat(update: Update, context: Context, caller: Caller) -> None:
     try:
         days = parse_days(_rest(update))
     except UsageError as error:
-        await _usage(update, caller, error)
+        await _usage(update, context, caller, error)
         return
     today = svc.today()
     dates = [today - timedelta(days=offset) for offset in range(days)]
-    await respond(update, texts.history(svc.log.days_status(dates)))
+    await respond(update, context, texts.history(svc.log.days_status(dates)))
 
 
 # --- anything else ----------------------------------------------------------------------------
@@ -377,9 +386,9 @@ async def unknown_command(update: Update, context: Context) -> None:
     if user is None or chat is None or chat.id != user.id:
         return  # in a group the command may be meant for another bot
     if not svc.settings.roles_of(user.id):
-        await respond(update, texts.stranger(user.id))
+        await respond(update, context, texts.stranger(user.id))
         return
-    await respond(update, texts.UNKNOWN_COMMAND)
+    await respond(update, context, texts.UNKNOWN_COMMAND)
 
 
 async def on_error(update: object, context: Context) -> None:

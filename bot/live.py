@@ -17,6 +17,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import delivery
 from bot.context import Services
+from bot.texts.common import fit
 from core.sop import Role
 
 log = logging.getLogger(__name__)
@@ -38,28 +39,44 @@ class LiveMessage:
         self._posted = [d.message for d in sent if d.message is not None]
         self._waiting = [d.chat_id for d in sent if d.pending]
 
-    async def update(self, text: str) -> None:
+    async def update(self, text: str) -> list[int]:
+        """Edit every posted copy (best effort); the chats whose copy could not be edited."""
+        text = fit(text)
         if text == self._text:
-            return
+            return []
         self._text = text
+        missed: list[int] = []
         for message in self._posted:
-            try:
-                await self.bot.edit_message_text(
-                    text,
-                    chat_id=message.chat_id,
-                    message_id=message.message_id,
-                    parse_mode=ParseMode.HTML,
-                )
-            except RetryAfter as exc:
-                log.info("Edit of a live message throttled for %s", exc.retry_after)
-            except BadRequest as exc:
-                if "not modified" not in exc.message:
-                    log.warning("Could not edit a live message: %s", exc.message)
-            except TelegramError as exc:
-                log.warning("Could not edit a live message: %s", exc)
+            if not await self._edit(message, text):
+                missed.append(message.chat_id)
+        return missed
+
+    async def _edit(self, message: Message, text: str) -> bool:
+        try:
+            await self.bot.edit_message_text(
+                text,
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                parse_mode=ParseMode.HTML,
+            )
+        except RetryAfter as exc:
+            log.info("Edit of a live message throttled for %s", exc.retry_after)
+            return False
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                return True
+            log.warning("Could not edit a live message: %s", exc.message)
+            return False
+        except TelegramError as exc:
+            log.warning("Could not edit a live message: %s", exc)
+            return False
+        return True
 
     async def finish(self, text: str) -> None:
-        await self.update(text)
-        for chat_id in self._waiting:
+        """The final version reaches everyone: an edit where it works, otherwise a new message
+        through the outbox (kept until Telegram takes it), so no one's last view is a stale
+        percentage."""
+        missed = await self.update(text) if fit(text) != self._text else []
+        for chat_id in [*self._waiting, *missed]:
             await delivery.send(self.svc, self.bot, chat_id, text)
         self._posted, self._waiting = [], []

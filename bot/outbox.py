@@ -24,6 +24,7 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.texts.common import pages
 from core.clock import Clock
 from storage.outbox import Outbox, OutboxItem
 
@@ -110,14 +111,18 @@ class OutboxSender:
         ref: str = "",
         wait: float = 15.0,
     ) -> Delivery:
-        """Queue a message and wait (up to `wait` s) for Telegram to accept or refuse it."""
-        item_id = self.outbox.add(
-            chat_id=chat_id,
-            text=text,
-            reply_markup=json.dumps(markup.to_dict()) if markup else "",
-            ref=ref,
-            at=self.clock.now(),
-        )
+        """Queue a message and wait (up to `wait` s) for Telegram to accept or refuse it. A text
+        over Telegram's limit goes as several messages, in order (the buttons under the last)."""
+        parts = pages(text)
+        for number, part in enumerate(parts, start=1):
+            last = number == len(parts)
+            item_id = self.outbox.add(
+                chat_id=chat_id,
+                text=part,
+                reply_markup=json.dumps(markup.to_dict()) if markup and last else "",
+                ref=ref if number == 1 else "",
+                at=self.clock.now(),
+            )
         future: asyncio.Future[Delivery] = asyncio.get_running_loop().create_future()
         self._waiters[item_id] = future
         self._waiter_chats[item_id] = chat_id

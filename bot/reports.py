@@ -7,9 +7,8 @@ import logging
 from datetime import date
 
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
 
-from bot import texts
+from bot import delivery, texts
 from bot.arguments import split_command
 from bot.command import Caller
 from bot.context import Context, services
@@ -26,13 +25,13 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     try:
         month = parse_month(rest) if rest else date(today.year, today.month, 1)
     except ValueError:
-        await respond(update, texts.usage(caller.command, texts.REPORT_USAGE_PROBLEM))
+        await respond(update, context, texts.usage(caller.command, texts.REPORT_USAGE_PROBLEM))
         return
     report = build_report(month, today, svc.log, svc.dumplog, svc.copylog, svc.settings.office)
     summary = texts.report_summary(report)
     chat = update.effective_chat
     if not report.days or chat is None:
-        await respond(update, summary)
+        await respond(update, context, summary)
         return
     from jobs.chart import render_chart
 
@@ -43,7 +42,7 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
         InputFile(png, filename=f"{stem}.png"),
         caption=f"Grafik back up {texts.month_name(month)}",
     )
-    await context.bot.send_message(chat.id, summary, parse_mode=ParseMode.HTML)
+    await delivery.send(svc, context.bot, chat.id, summary)
     await context.bot.send_document(
         chat.id,
         InputFile(report_csv(report), filename=f"{stem}.csv"),

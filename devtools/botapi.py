@@ -24,6 +24,11 @@ from aiohttp import web
 
 log = logging.getLogger(__name__)
 
+# Telegram's limits, enforced as Telegram does (counted after entity parsing).
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+ANSWER_LIMIT = 200  # the text of answerCallbackQuery
+
 JSON = dict[str, Any]
 
 
@@ -380,7 +385,7 @@ class BotApiServer:
         text = _rendered(params, str(params.get("text", "")))
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > 4096:
+        if len(text) > TEXT_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
         message = self._new_message(params, text)
         await self._store(message)
@@ -390,7 +395,7 @@ class BotApiServer:
         photo = files.get("photo")
         if not photo:
             raise ApiError(400, "Bad Request: there is no photo in the request")
-        caption = _rendered(params, str(params.get("caption", "")))
+        caption = _caption(params)
         message = self._new_message(
             params,
             None,
@@ -405,7 +410,7 @@ class BotApiServer:
         document = files.get("document")
         if document is None:
             raise ApiError(400, "Bad Request: there is no document in the request")
-        caption = _rendered(params, str(params.get("caption", "")))
+        caption = _caption(params)
         name = str(params.get("_document_name", "file"))
         message = self._new_message(
             params,
@@ -426,6 +431,8 @@ class BotApiServer:
     async def _api_editmessagetext(self, params: JSON, files: dict[str, bytes]) -> JSON:
         message = self._existing(params)
         text = _rendered(params, str(params.get("text", "")))
+        if len(text) > TEXT_LIMIT:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
         if text == message.text and markup == message.reply_markup:
             raise ApiError(
@@ -458,10 +465,19 @@ class BotApiServer:
         return message.raw
 
     async def _api_answercallbackquery(self, params: JSON, files: dict[str, bytes]) -> bool:
+        if len(str(params.get("text", ""))) > ANSWER_LIMIT:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         return True
 
     async def _api_sendchataction(self, params: JSON, files: dict[str, bytes]) -> bool:
         return True
+
+
+def _caption(params: JSON) -> str:
+    caption = _rendered(params, str(params.get("caption", "")))
+    if len(caption) > CAPTION_LIMIT:
+        raise ApiError(400, "Bad Request: message caption is too long")
+    return caption
 
 
 async def _read_params(request: web.Request) -> tuple[JSON, dict[str, bytes]]:

@@ -56,9 +56,9 @@ def run(env_file: Path, verbose: bool) -> None:
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     _warn_if_env_is_readable(env_file)
     with _startup_failures(settings):
-        asyncio.run(_reach_telegram(settings))  # a refused token or no network: one clear line
         lock = _single_instance(settings)
         try:
+            asyncio.run(_reach_telegram(settings))  # a refused token or no network: one line
             app = build_application(open_runtime(settings))
             run_forever(app)
         finally:

@@ -277,6 +277,8 @@ def close_refused(
 
 # --- status and history -----------------------------------------------------------------------
 
+OPEN_SHOWN = 10  # open instructions listed one by one in /status
+
 OUTCOME_ICON = {
     "done": "✅",
     "confirmed": "☑️",
@@ -330,7 +332,9 @@ def day_status(
             icon, detail = "⏳", f"belum (standar {minutes(step.standard)})"
         lines.append(f"{icon} {step.number}. {escape(step.title)} — {detail}")
     open_ones = [i for i in status.instructions if i.status == "open"]
-    for instruction in open_ones:
+    if len(open_ones) > OPEN_SHOWN:
+        lines.append(f"🕒 {len(open_ones)} instruksi masih terbuka; yang terbaru:")
+    for instruction in open_ones[-OPEN_SHOWN:]:
         waited = office.working_time(instruction.issued_at, now)
         standard = ASSIGNMENTS[instruction.target_role].standard
         state = (

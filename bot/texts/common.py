@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from html import escape as _escape
 
@@ -87,6 +87,54 @@ def seconds_text(total: float) -> str:
     if total_int < 60:
         return f"{total_int} detik"
     return minutes(timedelta(seconds=total_int))
+
+
+TEXT_LIMIT = 4096  # Telegram's limit for a message, after entity parsing
+CAPTION_LIMIT = 1024
+CUT = "\n… (pesan terlalu panjang, sisanya dipotong)"
+
+
+def fit(html_text: str, limit: int = TEXT_LIMIT) -> str:
+    """The message as Telegram will take it: a text over the limit is cut at a line boundary
+    (every line of our messages closes its own tags), saying so. The HTML length is an upper
+    bound of what Telegram counts, so a text that fits here fits there."""
+    if len(html_text) <= limit:
+        return html_text
+    kept: list[str] = []
+    size = len(CUT)
+    for line in html_text.split("\n"):
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept) + CUT if kept else plain(html_text)[: limit - len(CUT)] + CUT
+
+
+def some(names: Sequence[str], shown: int = 10) -> str:
+    """The first few of a list, escaped, and how many more: a list a phone can show."""
+    text = ", ".join(escape(n) for n in names[:shown])
+    return text + (f" dan {len(names) - shown} lainnya" if len(names) > shown else "")
+
+
+def pages(html_text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """A long message as several, split at line boundaries (every line of our messages closes
+    its own tags), each within Telegram's limit: a long list arrives whole, in order."""
+    if len(html_text) <= limit:
+        return [html_text]
+    result: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in html_text.split("\n"):
+        if len(line) > limit:  # one enormous line: shortened, it cannot be split safely
+            line = fit(line, limit)
+        if current and size + len(line) + 1 > limit:
+            result.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        result.append("\n".join(current))
+    return result
 
 
 def plain(html_text: str) -> str:

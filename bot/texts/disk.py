@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from pathlib import Path
 
-from bot.texts.common import escape, seconds_text, size, warning_footer
+from bot.texts.common import escape, seconds_text, size, some, warning_footer
 from bot.texts.problems import say
 from core.problems import Problem
 from jobs.external.listing import DiskListing, VerifyReport
@@ -41,7 +41,7 @@ def copy_done(result: CopyResult, tz: tzinfo) -> str:
         f"SHA-256: <code>{result.sha256}</code> (dibaca ulang dari disk, cocok)",
     ]
     if result.pruned:
-        lines.append("Dihapus oleh retensi: " + ", ".join(escape(n) for n in result.pruned))
+        lines.append(f"Dihapus oleh retensi ({len(result.pruned)}): {some(result.pruned)}")
     lines += [f"⚠️ {escape(say(warning))}" for warning in result.warnings]
     return "\n".join(lines)
 
@@ -93,6 +93,7 @@ def copy_recorded(closed_ids: Sequence[int]) -> str:
 
 
 PLACES = {"server": "server", "external": "hard disk"}
+SHOWN = 15  # problem files named one by one in a report; the rest are counted
 
 
 def disk_listing(listing: DiskListing, pruned: Sequence[PrunedRecord], tz: tzinfo) -> str:
@@ -144,12 +145,17 @@ def disk_listing(listing: DiskListing, pruned: Sequence[PrunedRecord], tz: tzinf
 
 def verify_report(report: VerifyReport, label: str) -> str:
     lines = [f"🔎 <b>Verifikasi hard disk {escape(label)}</b>: {len(report.good)} file cocok"]
-    for name in report.mismatched:
+    for name in report.mismatched[:SHOWN]:
         lines.append(f"❌ <code>{escape(name)}</code> tidak cocok dengan SHA256SUMS (rusak)")
-    for name in report.missing:
+    for name in report.missing[:SHOWN]:
         lines.append(f"❌ <code>{escape(name)}</code> hilang dari hard disk")
-    for name in report.unlisted:
+    for name in report.unlisted[:SHOWN]:
         lines.append(f"⚠️ <code>{escape(name)}</code> tidak pernah diverifikasi (bukan back up sah)")
+    hidden = sum(
+        max(len(names) - SHOWN, 0) for names in (report.mismatched, report.missing, report.unlisted)
+    )
+    if hidden:
+        lines.append(f"… dan {hidden} file bermasalah lainnya (lihat /daftar).")
     lines.append("Semua back up terverifikasi utuh." if report.ok else f"{warning_footer()}")
     return "\n".join(lines)
 

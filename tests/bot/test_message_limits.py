@@ -1,0 +1,113 @@
+"""Nothing the bot sends can exceed Telegram's limits: the stand-in refuses what Telegram would
+(4096 characters of text, 1024 of caption), so the longest realistic case of each long message
+is sent through it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ADB, KABID, KASI, WITA, Chat
+from disks import external_disk
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import texts
+from bot.texts.common import TEXT_LIMIT, pages
+from core.sop import Role
+from jobs.external.copy import write_manifest
+from jobs.external.disk import init_disk
+from jobs.external.listing import VerifyReport
+from jobs.external.service import CopyResult
+from jobs.job import Outcome
+
+
+@pytest.fixture
+def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "external"
+    with external_disk(path, "64m", monkeypatch):
+        init_disk(path, "HDD-PIAK-1")
+        yield path
+
+
+@pytest.fixture
+def settings_overrides(disk_path: Path) -> dict[str, Any]:
+    return {"external_disk_path": disk_path, "external_auto_copy": False}
+
+
+async def test_daftar_with_two_hundred_files_arrives_whole_within_the_limit(
+    chat: Chat, disk_path: Path
+) -> None:
+    folder = disk_path / "sopbot-backups"
+    folder.mkdir(exist_ok=True)
+    manifest = {}
+    for day in range(200):  # more than six months of daily copies
+        name = f"SIAK_{(datetime(2026, 5, 1) + timedelta(days=day)):%Y%m%d}_0100.dmp"
+        (folder / name).write_bytes(name.encode())
+        manifest[name] = hashlib.sha256(name.encode()).hexdigest()
+    write_manifest(folder, manifest)
+    await chat.send(KABID, "/daftar")
+    received = [await chat.receive(KABID)]
+    while "Ruang kosong" not in received[-1].text:  # the list's last line ends it
+        received.append(await chat.receive(KABID))
+    shown = "\n".join(m.text for m in received)
+    assert len(received) > 1 and all(len(m.text) <= TEXT_LIMIT for m in received)
+    assert all(name in shown for name in manifest)  # split into messages, nothing dropped
+    assert "Ruang kosong" in shown
+
+
+async def test_status_with_many_open_instructions_fits(chat: Chat) -> None:
+    for n in range(40):
+        chat.services.log.issue_instruction(
+            run_date=chat.services.today(),
+            target=Role.ADB if n % 2 else Role.KASI,
+            issued_by=KABID,
+            note="x" * 900,
+            at=chat.clock.now(),
+        )
+    status = await chat.ask(ADB, "/status")
+    assert "40 instruksi masih terbuka" in status.text and len(status.text) <= TEXT_LIMIT
+
+
+async def test_a_copy_report_naming_two_hundred_pruned_files_is_delivered(chat: Chat) -> None:
+    result = CopyResult(
+        run_id=1,
+        outcome=Outcome.SUCCESS,
+        source=Path("SIAK_20261125_0100.dmp"),
+        dest=Path("SIAK_20261125_0100.dmp"),
+        size=1,
+        sha256="a" * 64,
+        disk_label="HDD-PIAK-1",
+        started_at=datetime(2026, 11, 25, 1, 0, tzinfo=WITA),
+        finished_at=datetime(2026, 11, 25, 1, 5, tzinfo=WITA),
+        pruned=[f"SIAK_2026{n:04d}_0100.dmp" for n in range(200)],
+    )
+    text = texts.copy_done(result, WITA)
+    assert "Dihapus oleh retensi (200)" in text and "dan 190 lainnya" in text
+    await chat.services.sender.send(KASI, text)  # type: ignore[union-attr]
+    assert "Dihapus oleh retensi (200)" in (await chat.receive(KASI)).text
+
+
+async def test_verifikasi_of_a_badly_damaged_disk_is_delivered(chat: Chat) -> None:
+    names = [f"SIAK_2026{n:04d}_0100.dmp" for n in range(300)]
+    report = VerifyReport(
+        good=names[:100], mismatched=names[100:200], missing=names[200:], unlisted=[]
+    )
+    text = texts.verify_report(report, "HDD-PIAK-1")
+    await chat.services.sender.send(KASI, text)  # type: ignore[union-attr]
+    received = await chat.receive(KASI)
+    assert "dan 170 file bermasalah lainnya" in received.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\n"), max_size=300)))
+def test_pages_keep_every_line_in_order_within_the_limit(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    parts = pages(text, limit=500)
+    assert all(len(part) <= 500 for part in parts)
+    if all(len(line) <= 500 for line in lines):
+        assert "\n".join(parts) == text
