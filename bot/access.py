@@ -9,10 +9,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 
 from bot import texts
 from bot.command import Caller, Command, GuardedHandler
@@ -36,6 +37,22 @@ def _remember(svc: Services, caller: Caller) -> None:
         svc.names[caller.user_id] = caller.name
 
 
+REFUSAL_QUIET = timedelta(minutes=1)  # a stranger: one refusal (reply and row) a minute
+
+
+def quiet(svc: Services, user_id: int, chat_id: int) -> bool:
+    """True when this user was refused in this chat less than a minute ago: a flood gets no
+    more answers and writes no more rows (it would slow the bot and fill the database)."""
+    now, refused, key = svc.clock.now(), svc.refused_at, (user_id, chat_id)
+    last = refused.get(key)
+    if last is not None and now - last < REFUSAL_QUIET:
+        return True
+    if len(refused) > 10_000:  # many strangers: forget the old ones
+        refused.clear()
+    refused[key] = now
+    return False
+
+
 async def _refuse(update: Update, svc: Services, command: Command, reason: str, text: str) -> None:
     user = update.effective_user
     chat = update.effective_chat
@@ -46,17 +63,19 @@ async def _refuse(update: Update, svc: Services, command: Command, reason: str, 
         chat.id if chat else None,
         reason,
     )
-    svc.log.log_denial(
-        at=svc.clock.now(),
-        user_id=user.id if user else None,
-        chat_id=chat.id if chat else None,
-        command=command.name,
-        reason=reason,
-    )
+    _record_denial(svc, user.id if user else None, chat.id if chat else None, command, reason)
     if update.callback_query is not None:
         await update.callback_query.answer(texts.plain(text)[:200], show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+def _record_denial(
+    svc: Services, user_id: int | None, chat_id: int | None, command: Command, reason: str
+) -> None:
+    svc.log.log_denial(
+        at=svc.clock.now(), user_id=user_id, chat_id=chat_id, command=command.name, reason=reason
+    )
 
 
 def guard(command: Command, handler: GuardedHandler) -> Handler:
@@ -70,8 +89,17 @@ def guard(command: Command, handler: GuardedHandler) -> Handler:
             return
         roles = svc.settings.roles_of(user.id)
         caller = Caller(user.id, user.full_name, roles, chat.id, command)
+        if chat.type != ChatType.PRIVATE and chat.id != svc.settings.notify_chat_id:
+            # A group the office does not use: the bot says nothing there at all.
+            if not quiet(svc, user.id, chat.id):
+                log.warning(
+                    "Ignored /%s in foreign group %s from %s", command.name, chat.id, user.id
+                )
+                _record_denial(svc, user.id, chat.id, command, "foreign_group")
+            return
         if not roles:
-            await _refuse(update, svc, command, "stranger", texts.stranger(user.id))
+            if not quiet(svc, user.id, chat.id):  # a stranger's flood: one answer a minute
+                await _refuse(update, svc, command, "stranger", texts.stranger(user.id))
             return
         if not _chat_allowed(svc, user.id, chat.id):
             await _refuse(update, svc, command, "wrong_chat", texts.WRONG_CHAT)

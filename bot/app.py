@@ -22,6 +22,7 @@ from bot.access import guard
 from bot.commands import BUTTONS, COMMAND_BY_NAME, COMMANDS
 from bot.context import SERVICES_KEY, Services
 from bot.outbox import OutboxSender
+from bot.updates import PerChatUpdateProcessor
 from core.sop import Role
 from jobs.healthcheck import HealthcheckPinger
 from jobs.runtime import Runtime
@@ -48,6 +49,7 @@ def build_application(runtime: Runtime, *, rate_limit: bool = True) -> Applicati
         .base_file_url(settings.file_base_url)
         .post_init(on_startup)
         .post_stop(on_stop)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
@@ -31,6 +32,8 @@ class Services(Runtime):
     watch_task: asyncio.Task[None] | None = None
     sender: OutboxSender | None = None  # started with the bot; sends every notification
     commands: tuple[Command, ...] = ()  # the command table, for /bantuan
+    # (user, chat) -> when a stranger was last refused there
+    refused_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
 
     @classmethod
     def from_runtime(cls, runtime: Runtime) -> Services:

@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot import delivery, texts
+from bot.access import quiet
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
 from bot.command import Caller
 from bot.context import Context, Services, services
@@ -386,7 +387,8 @@ async def unknown_command(update: Update, context: Context) -> None:
     if user is None or chat is None or chat.id != user.id:
         return  # in a group the command may be meant for another bot
     if not svc.settings.roles_of(user.id):
-        await respond(update, context, texts.stranger(user.id))
+        if not quiet(svc, user.id, chat.id):  # a stranger's flood: one answer a minute
+            await respond(update, context, texts.stranger(user.id))
         return
     await respond(update, context, texts.UNKNOWN_COMMAND)
 

@@ -76,6 +76,7 @@ class OutboxSender:
         self._waiters: dict[int, asyncio.Future[Delivery]] = {}
         self._waiter_chats: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
+        self._held_until: dict[int, float] = {}  # chat -> loop time it may be sent to again
         # True while Telegram cannot be reached: callers then do not wait for their message.
         self.outage = False
 
@@ -152,15 +153,27 @@ class OutboxSender:
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def deliver_pending(self) -> bool:
-        """Send what is pending, oldest first; True when Telegram could not be reached."""
+        """Send what is pending, oldest first, each chat in order; True when Telegram could not
+        be reached. A chat Telegram asks to wait (429) waits alone: the others go on."""
+        loop = asyncio.get_running_loop()
         while True:
-            items = self.outbox.pending()
+            now = loop.time()
+            held = {chat for chat, until in self._held_until.items() if until > now}
+            items = self.outbox.pending(skip_chats=held)
             if not items:
-                return False
+                if not held:
+                    return False
+                self._wake.clear()  # woken early by a new message, or when a chat may go on
+                await self._sleep(min(self._held_until[c] for c in held) - now)
+                continue
             for item in items:
+                if item.chat_id in held:
+                    continue  # a message of it was held back: keep that chat's order
                 result = await self._deliver(item)
                 if result == "outage":
                     return True
+                if result == "held":
+                    held.add(item.chat_id)
 
     async def _deliver(self, item: OutboxItem) -> str:
         markup = (
@@ -176,9 +189,11 @@ class OutboxSender:
             except RetryAfter as exc:
                 wait = exc.retry_after
                 seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
-                log.info("Telegram asks to wait %s s before the next message", seconds)
-                await asyncio.sleep(float(seconds))
-                continue
+                log.info(
+                    "Telegram asks to wait %s s before sending to chat %s", seconds, item.chat_id
+                )
+                self._held_until[item.chat_id] = asyncio.get_running_loop().time() + float(seconds)
+                return "held"
             except Forbidden as exc:
                 await self._refused(item, "undeliverable", exc.message)
                 return "refused"

@@ -272,6 +272,10 @@ class BotApiServer:
             )
         return next(c for c in self.calls if predicate(c))
 
+    def pending_updates(self) -> int:
+        """Updates not yet fetched by the bot (getUpdates drops them once confirmed)."""
+        return len(self._updates)
+
     async def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(condition), timeout)

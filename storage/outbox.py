@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,14 +42,13 @@ class Outbox(Repository):
             session.flush()
             return row.id
 
-    def pending(self, limit: int = 50) -> list[OutboxItem]:
+    def pending(self, limit: int = 50, skip_chats: Collection[int] = ()) -> list[OutboxItem]:
+        """The oldest pending messages, except those to `skip_chats` (waiting out a 429)."""
         with self._sessions() as session:
-            rows = session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == "pending")
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-            )
+            query = select(OutboxMessage).where(OutboxMessage.status == "pending")
+            if skip_chats:
+                query = query.where(OutboxMessage.chat_id.not_in(list(skip_chats)))
+            rows = session.scalars(query.order_by(OutboxMessage.id).limit(limit))
             return [
                 OutboxItem(r.id, r.chat_id, r.text, r.reply_markup, r.ref, r.attempts) for r in rows
             ]

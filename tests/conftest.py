@@ -60,6 +60,7 @@ class Chat:
     server: BotApiServer
     clock: ManualClock
     services: Services
+    app: Any = None  # the PTB application, to see when it has handled everything
 
     async def send(self, user_id: int, text: str, **kwargs: Any) -> None:
         await self.server.send_text(user_id, text, **kwargs)
@@ -83,17 +84,36 @@ class Chat:
         data = next(d for t, d in message.buttons if label_part in t)
         await self.server.press_button(user_id, message, data)
 
-    async def settle(self, user_id: int = KABID) -> None:
-        """Wait until every update sent so far has been handled.
-
-        Handlers run one update at a time, so once the reply to a /bantuan sent now arrives,
-        everything before it is done.
-        """
+    async def settle(self, user_id: int = KABID, chat_id: int | None = None) -> None:
+        """Wait until every update sent so far in one chat (the user's own by default) has been
+        handled: each chat's updates are handled in order, so once the reply to a /bantuan sent
+        there now arrives, everything before it in that chat is done. In a group, wait until the
+        bot has nothing left to handle or send instead (a reply there could be anyone's)."""
+        if chat_id is not None and chat_id != user_id:
+            await self.quiet()
+            return
         await self.send(user_id, "/bantuan")
         while True:
             message = await self.receive(user_id)
             if "Perintah yang dapat Anda gunakan" in message.text:
                 return
+
+    async def quiet(self, timeout: float = 10.0) -> None:
+        """Wait until every update has been fetched and handled and every reply sent."""
+
+        def idle() -> bool:
+            return (
+                self.server.pending_updates() == 0
+                and self.app.update_queue.qsize() == 0
+                and self.app.update_processor.current_concurrent_updates == 0
+                and not self.services.outbox.pending(limit=1)
+            )
+
+        async with asyncio.timeout(timeout):
+            calm = 0
+            while calm < 3:  # idle three times in a row, 20 ms apart
+                calm = calm + 1 if idle() else 0
+                await asyncio.sleep(0.02)
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until no dump or copy is running (their last messages may still be on the way)."""
@@ -174,4 +194,4 @@ async def chat(
     services.run_watch_loop = False  # tests drive the watchdog with chat.tick()
     app = build_application(services)
     async with running(app, poll_timeout=1):
-        yield Chat(server, clock, services)
+        yield Chat(server, clock, services, app)

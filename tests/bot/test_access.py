@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from conftest import ADB, GROUP, KABID, KASI, STRANGER, Chat
 
@@ -120,12 +122,32 @@ async def test_commands_work_in_the_office_group(chat: Chat) -> None:
     assert "Status SOP-PIAK-02" in reply.text
 
 
-async def test_commands_from_another_group_are_refused(chat: Chat) -> None:
+async def test_commands_from_another_group_get_no_answer_and_change_nothing(chat: Chat) -> None:
     chat.server.add_group(-777, "Grup lain")
     await chat.send(KABID, "/instruksi adb", chat_id=-777)
-    reply = await chat.receive(-777)
-    assert "grup kantor yang terdaftar" in reply.text
+    await chat.send(STRANGER, "/status", chat_id=-777)
+    await chat.settle(KABID)
+    assert chat.server.sent_to(-777) == []  # the bot says nothing in groups it does not serve
     _nothing_changed(chat)
+    assert [d[2] for d in chat.services.log.denials()] == ["foreign_group", "foreign_group"]
+
+
+async def test_a_strangers_flood_gets_one_answer_and_never_delays_the_kabid(chat: Chat) -> None:
+    chat.server.add_group(-888, "Grup orang asing")
+    for _ in range(45):
+        await chat.send(STRANGER, "/status", chat_id=-888)
+        await chat.send(STRANGER, "/status")
+    reply = await chat.ask(KABID, "/status", timeout=10)
+    assert "Status SOP-PIAK-02" in reply.text
+    refusals = lambda: [m for m in chat.server.sent_to(STRANGER) if "belum terdaftar" in m.text]  # noqa: E731
+    await chat.server.wait_until(lambda: bool(refusals()))
+    async with asyncio.timeout(10):  # the flood is handled (the stranger's chat runs alone)
+        while chat.server.pending_updates():
+            await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    assert chat.server.sent_to(-888) == []
+    assert len(refusals()) == 1  # one refusal a minute, not 45
+    assert len(chat.services.log.denials()) <= 2
 
 
 async def test_forwarded_command_does_nothing(chat: Chat) -> None:
@@ -168,10 +190,11 @@ async def test_authorization_matrix_in_the_office_group(chat: Chat, role: Role |
             line = COMMAND_LINES[command.name].replace(
                 f"/{command.name}", f"/{command.name}@sop_piak_bot", 1
             )
-        chat.drain(GROUP)
+        before = len(chat.server.sent_to(GROUP))
+        chat.advance(minutes=2)  # a stranger is answered once a minute at most
         await chat.send(user, line, chat_id=GROUP)
-        await chat.settle(KABID)  # every reply to the line above has been sent
-        replies = [m.text for m in chat.drain(GROUP)]
+        await chat.settle(KABID, GROUP)  # every reply to the line above has been sent
+        replies = [m.text for m in chat.server.sent_to(GROUP)[before:]]
         refused = any("hanya untuk" in t or "belum terdaftar" in t for t in replies)
         allowed = role is not None and role in command.roles
         assert replies and refused is not allowed, (command.name, role, replies)
