@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
 
@@ -33,8 +34,11 @@ def _chat_allowed(svc: Services, user_id: int, chat_id: int) -> bool:
 
 def _remember(svc: Services, caller: Caller) -> None:
     if caller.roles and svc.names.get(caller.user_id) != caller.name:
-        svc.log.remember_user(caller.user_id, caller.name, svc.clock.now())
         svc.names[caller.user_id] = caller.name
+        try:  # a name is a courtesy: an unwritable log must not stop /status
+            svc.log.remember_user(caller.user_id, caller.name, svc.clock.now())
+        except SQLAlchemyError as exc:
+            log.error("Could not remember the name of %s: %s", caller.user_id, exc)
 
 
 REFUSAL_QUIET = timedelta(minutes=1)  # a stranger: one refusal (reply and row) a minute
@@ -73,9 +77,16 @@ async def _refuse(update: Update, svc: Services, command: Command, reason: str, 
 def _record_denial(
     svc: Services, user_id: int | None, chat_id: int | None, command: Command, reason: str
 ) -> None:
-    svc.log.log_denial(
-        at=svc.clock.now(), user_id=user_id, chat_id=chat_id, command=command.name, reason=reason
-    )
+    try:
+        svc.log.log_denial(
+            at=svc.clock.now(),
+            user_id=user_id,
+            chat_id=chat_id,
+            command=command.name,
+            reason=reason,
+        )
+    except SQLAlchemyError as exc:  # the refusal stands; its row is lost, the log says why
+        log.error("Could not record a refusal: %s", exc)
 
 
 def guard(command: Command, handler: GuardedHandler) -> Handler:

@@ -6,6 +6,7 @@ import contextlib
 import logging
 from datetime import datetime, time, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -19,6 +20,7 @@ from core.sop import ASSIGNMENTS, Role
 from core.timing import Timeliness
 from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.service import evidence_note
+from jobs.watchdog import describe_database_error
 from storage.soplog import CloseError, InstructionRecord
 
 log = logging.getLogger(__name__)
@@ -396,8 +398,18 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log the failure for the ADB, tell the user in Indonesian; never show a stack trace."""
     log.error("Error while handling an update", exc_info=context.error)
+    error = context.error
+    unrecorded = isinstance(error, SQLAlchemyError)
+    if isinstance(error, SQLAlchemyError):  # not recorded: say so, raise the alarm once
+        watchdog = services(context).watchdog
+        if watchdog is not None:
+            await watchdog.database_failed(describe_database_error(error))
     if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            await context.bot.send_message(update.effective_chat.id, texts.INTERNAL_ERROR)
+        try:  # directly: the outbox lives in the database that may be the trouble
+            await context.bot.send_message(
+                update.effective_chat.id,
+                texts.NOT_RECORDED if unrecorded else texts.INTERNAL_ERROR,
+                parse_mode=ParseMode.HTML,
+            )
         except Exception:
             log.exception("Could not tell the user about the error")

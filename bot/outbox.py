@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -115,15 +116,19 @@ class OutboxSender:
         """Queue a message and wait (up to `wait` s) for Telegram to accept or refuse it. A text
         over Telegram's limit goes as several messages, in order (the buttons under the last)."""
         parts = pages(text)
-        for number, part in enumerate(parts, start=1):
-            last = number == len(parts)
-            item_id = self.outbox.add(
-                chat_id=chat_id,
-                text=part,
-                reply_markup=json.dumps(markup.to_dict()) if markup and last else "",
-                ref=ref if number == 1 else "",
-                at=self.clock.now(),
-            )
+        try:
+            for number, part in enumerate(parts, start=1):
+                last = number == len(parts)
+                item_id = self.outbox.add(
+                    chat_id=chat_id,
+                    text=part,
+                    reply_markup=json.dumps(markup.to_dict()) if markup and last else "",
+                    ref=ref if number == 1 else "",
+                    at=self.clock.now(),
+                )
+        except SQLAlchemyError as exc:  # the outbox is in the log that cannot be written
+            log.error("Outbox not writable, sending to chat %s directly: %s", chat_id, exc)
+            return await self._send_directly(chat_id, parts, markup)
         future: asyncio.Future[Delivery] = asyncio.get_running_loop().create_future()
         self._waiters[item_id] = future
         self._waiter_chats[item_id] = chat_id
@@ -134,6 +139,24 @@ class OutboxSender:
             return await asyncio.wait_for(asyncio.shield(future), wait)
         except TimeoutError:
             return Delivery(chat_id, None, pending=True)
+
+    async def _send_directly(
+        self, chat_id: int, parts: list[str], markup: InlineKeyboardMarkup | None
+    ) -> Delivery:
+        """Best effort, without the outbox's guarantee: better told now than not at all."""
+        message: Message | None = None
+        for number, part in enumerate(parts, start=1):
+            try:
+                message = await self.bot.send_message(
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if number == len(parts) else None,
+                )
+            except TelegramError as exc:
+                log.error("Could not send to chat %s either: %s", chat_id, exc)
+                return Delivery(chat_id, None, str(exc))
+        return Delivery(chat_id, message)
 
     async def _run(self) -> None:
         while True:

@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from bot import delivery, texts
 from bot.context import Services
+from core.problems import Problem
 from core.sop import Role
+from jobs.healthcheck import HealthcheckPinger
 from jobs.watchdog import Summary, Watchdog
 from storage.copies import CopyRecord
 from storage.dumps import DumpRecord
@@ -45,6 +49,12 @@ class ChatWatchdogNotifier:
     async def daily_summary(self, summary: Summary) -> None:
         await self._everyone(texts.daily_summary(summary, self.svc.settings.tz))
 
+    async def database_unwritable(self, trouble: Problem) -> None:
+        await DatabaseAlarm(self.svc, self.bot).raised(trouble)
+
+    async def database_writable(self, merged: int) -> None:
+        await DatabaseAlarm(self.svc, self.bot).cleared(merged)
+
     async def overdue(
         self, instruction: InstructionRecord, late_by: timedelta, first: bool
     ) -> None:
@@ -58,6 +68,30 @@ class ChatWatchdogNotifier:
             await delivery.to_roles(
                 self.svc, self.bot, [Role.KABID], texts.overdue_to_kabid(instruction, late_by)
             )
+
+
+class DatabaseAlarm:
+    """The log cannot be written, so the outbox cannot either: this goes straight to the ADB and
+    the Kabid (and to HEALTHCHECK_URL), once per incident, and the all-clear likewise."""
+
+    def __init__(self, svc: Services, bot: Bot) -> None:
+        self.svc, self.bot = svc, bot
+
+    async def raised(self, trouble: Problem) -> None:
+        await self._direct(texts.database_alarm(trouble))
+        if self.svc.settings.healthcheck_url:
+            pinger = HealthcheckPinger(self.svc.settings.healthcheck_url)
+            await pinger.ping("fail", trouble.english())
+
+    async def cleared(self, merged: int) -> None:
+        await self._direct(texts.database_back(merged))
+
+    async def _direct(self, text: str) -> None:
+        for chat_id in delivery.recipients(self.svc, [Role.ADB, Role.KABID]):
+            try:
+                await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+            except TelegramError as exc:
+                log.error("Could not alert chat %s about the database: %s", chat_id, exc)
 
 
 async def watch_forever(watchdog: Watchdog, every: float = TICK_SECONDS) -> None:

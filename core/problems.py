@@ -57,6 +57,9 @@ class Code(StrEnum):
     NO_GOOD_DUMP = "no_good_dump"
     NOT_COPIED_YET = "not_copied_yet"
     COPY_DAMAGED = "copy_damaged"
+    # The bot's own database
+    DATABASE_UNWRITABLE = "database_unwritable"
+    DATABASE_VANISHED = "database_vanished"
     # A line written by an older release, before problems had codes
     LEGACY = "legacy"
 
@@ -102,6 +105,8 @@ ENGLISH: dict[Code, str] = {
     Code.NO_GOOD_DUMP: "there is no good dump to copy",
     Code.NOT_COPIED_YET: "the newest good dump {file} has no verified copy on an external disk",
     Code.COPY_DAMAGED: "the external copy of {file} was found damaged by /verifikasi",
+    Code.DATABASE_UNWRITABLE: "the SOP log cannot be written: {detail}",
+    Code.DATABASE_VANISHED: "the SOP log file {path} was deleted or replaced",
     Code.LEGACY: "{text}",
 }
 

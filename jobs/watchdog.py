@@ -21,8 +21,10 @@ from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from core.clock import Clock
-from core.problems import Problem
+from core.problems import Code, Problem, problem
 from core.settings import Settings
 from core.sop import ASSIGNMENTS
 from jobs.dump.service import DumpService
@@ -59,6 +61,10 @@ class WatchdogNotifier(Protocol):
         self, instruction: InstructionRecord, late_by: timedelta, first: bool
     ) -> None: ...
 
+    async def database_unwritable(self, trouble: Problem) -> None: ...
+
+    async def database_writable(self, merged: int) -> None: ...
+
 
 def _last_slot(now: datetime, at_hour: int, at_minute: int, tz: tzinfo) -> datetime:
     """The most recent time of day `at_hour:at_minute` (office time) at or before `now`."""
@@ -82,6 +88,8 @@ class Watchdog:
         backup_time: Callable[[], time] | None = None,
     ) -> None:
         self.state = state
+        self._database_down = False
+        self._database_file = _sqlite_file(settings.database_url)
         self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
         self.dumper, self.copier, self.clock, self.notifier = dumper, copier, clock, notifier
         # The schedule's current time (it follows /jadwal), BACKUP_TIME without a scheduler.
@@ -93,6 +101,7 @@ class Watchdog:
 
     async def tick(self) -> None:
         now = self.clock.now()
+        await self._database(now)
         for check in (
             self._auto_copy,
             self._missing_dump,
@@ -104,6 +113,50 @@ class Watchdog:
                 await check(now)
             except Exception:  # one failed check must not stop the others
                 log.exception("Watchdog check %s failed", check.__name__)
+
+    # --- the bot's own database ----------------------------------------------------------------
+
+    async def database_failed(self, detail: str) -> None:
+        """Something could not be written to the SOP log: say so once per incident."""
+        if self._database_down:
+            return
+        self._database_down = True
+        log.error("The SOP log cannot be written: %s", detail)
+        await self.notifier.database_unwritable(problem(Code.DATABASE_UNWRITABLE, detail=detail))
+
+    async def _database(self, now: datetime) -> None:
+        """Can the log still be written, is it still the same file? Results kept aside while it
+        could not be are merged once it can."""
+        vanished = self._vanished()
+        if vanished is not None:
+            if not self._database_down:
+                self._database_down = True
+                log.error("The SOP log file %s was deleted or replaced", vanished)
+                await self.notifier.database_unwritable(
+                    problem(Code.DATABASE_VANISHED, path=vanished)
+                )
+            return
+        try:
+            self.state.set("probe:last_write", now.isoformat(), now)
+        except SQLAlchemyError as exc:
+            await self.database_failed(describe_database_error(exc))
+            return
+        merged = self.dumper.merge_journal() if self.dumper is not None else 0
+        if self._database_down or merged:
+            self._database_down = False
+            log.warning("The SOP log can be written again; %s kept results merged", merged)
+            await self.notifier.database_writable(merged)
+
+    def _vanished(self) -> str | None:
+        """For a SQLite log: its path, when the file is gone or is another file than at start."""
+        if self._database_file is None:
+            return None
+        path, identity = self._database_file
+        try:
+            stat = path.stat()
+        except OSError:
+            return str(path)
+        return None if (stat.st_dev, stat.st_ino) == identity else str(path)
 
     # --- repeat control -----------------------------------------------------------------------
 
@@ -215,6 +268,32 @@ class Watchdog:
             if self._due(key, now, timedelta(minutes=every)):
                 self._mark(key, now)
                 await self.notifier.overdue(instruction, late_by, first)
+
+
+def describe_database_error(exc: Exception) -> str:
+    """The driver's own first line (e.g. "database or disk is full"), without SQL or values."""
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).splitlines()[0] if str(cause) else ""
+    return f"{type(cause).__name__}: {text}"[:200]
+
+
+def _sqlite_file(url: str) -> tuple[Path, tuple[int, int]] | None:
+    """A SQLite log's path and identity (device, inode) as found at start."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return None
+    path = Path(parsed.database).resolve()
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return path, (stat.st_dev, stat.st_ino)
 
 
 def _free(folder: Path) -> int | None:

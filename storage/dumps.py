@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -117,6 +118,31 @@ class DumpLog(Repository):
                     warnings=dump_problems(warnings),
                 )
             )
+
+    def insert_completed(self, record: dict[str, Any]) -> int:
+        """A run kept in the fallback journal while the log could not be written."""
+        run_id = self.start(
+            run_date=date.fromisoformat(record["run_date"]),
+            trigger=record["trigger"],
+            requested_by=record["requested_by"],
+            backend=record["backend"],
+            job_name=record["job_name"],
+            started_at=datetime.fromisoformat(record["started_at"]),
+            file_path=record["file_path"],
+            log_path=record["log_path"],
+            late_seconds=record["late_seconds"],
+        )
+        self.finish(
+            run_id,
+            finished_at=datetime.fromisoformat(record["finished_at"]),
+            outcome=record["outcome"],
+            size_bytes=record["size_bytes"],
+            sha256=record["sha256"],
+            tables=[(name, rows) for name, rows in record["tables"]],
+            errors=load_problems(json.dumps(record["errors"])),
+            warnings=load_problems(json.dumps(record["warnings"])),
+        )
+        return run_id
 
     def mark_interrupted(self, at: datetime, reason: Problem) -> list[DumpRecord]:
         """Runs still 'running' from a previous process: they died with it."""

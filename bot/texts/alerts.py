@@ -17,6 +17,7 @@ from bot.texts.common import (
     warning_footer,
 )
 from bot.texts.problems import say
+from core.problems import Problem
 from jobs.watchdog import Summary
 from storage.copies import CopyRecord
 from storage.dumps import DumpRecord
@@ -91,6 +92,21 @@ def daily_summary(summary: Summary, tz: tzinfo) -> str:
     elif summary.external_free is not None:
         lines.append(f"Ruang kosong hard disk eksternal: {size(summary.external_free)}")
     return "\n".join(lines)
+
+
+def database_alarm(trouble: Problem) -> str:
+    return (
+        "🚨 <b>LOG SOP TIDAK DAPAT DITULIS</b>\n"
+        f"{escape(say(trouble))}.\n"
+        "Perintah yang dikirim sekarang <b>tidak tercatat</b>. Back up tetap berjalan; hasilnya "
+        "disimpan di jurnal cadangan dan digabungkan begitu log dapat ditulis lagi.\n"
+        "ADB: kosongkan ruang disk server atau periksa file basis data (DATABASE_URL)."
+    )
+
+
+def database_back(merged: int) -> str:
+    kept = f" {merged} hasil back up dari jurnal cadangan sudah digabungkan." if merged else ""
+    return f"✅ Log SOP dapat ditulis lagi.{kept}"
 
 
 def overdue_reminder(instruction: InstructionRecord, late_by: timedelta) -> str:

@@ -68,8 +68,13 @@ def usage(command: Command, problem: str = "") -> str:
 NOTE_TOO_LONG = f"Catatan terlalu panjang (maksimal {MAX_NOTE_LENGTH} karakter)."
 BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."
 INTERNAL_ERROR = (
-    "Maaf, terjadi kesalahan di bot saat memproses perintah Anda. Tidak ada yang hilang; "
-    "kesalahan sudah dicatat untuk Administrator Database. Silakan coba lagi."
+    "Maaf, terjadi kesalahan di bot saat memproses perintah Anda. Kesalahan sudah dicatat "
+    "untuk Administrator Database. Periksa /status apakah perintah Anda tercatat, lalu coba lagi."
+)
+NOT_RECORDED = (
+    "⚠️ <b>Perintah Anda TIDAK tercatat</b>: log SOP bot tidak dapat ditulis saat ini (disk "
+    "server penuh atau basis data bermasalah). ADB dan Kabid sudah diberi tahu. Ulangi perintah "
+    "setelah ADB memperbaikinya."
 )
 
 

@@ -60,6 +60,9 @@ INDONESIAN: dict[Code, str] = {
     "eksternal.",
     Code.COPY_DAMAGED: "salinan {file} di hard disk eksternal ditemukan rusak saat /verifikasi; "
     "salin ulang.",
+    Code.DATABASE_UNWRITABLE: "basis data log SOP tidak dapat ditulis ({detail}); biasanya disk "
+    "server penuh atau hanya-baca",
+    Code.DATABASE_VANISHED: "file basis data log SOP {path} terhapus atau diganti",
     Code.LEGACY: "{text}",
 }
 

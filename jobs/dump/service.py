@@ -8,14 +8,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.clock import Clock, office_date
 from core.problems import Code as C
-from core.problems import Problem, problem
+from core.problems import Problem, load_problems, problem
 from core.secrets import mask
 from core.settings import Settings
 from core.sop import Role
@@ -24,6 +28,7 @@ from jobs.dump.oracle import JOB_PREFIX
 from jobs.dump.result import BackendResult, DumpBackend, DumpRequest, DumpResult
 from jobs.job import JobKind, JobRunner, JobStarted, Order, Outcome, ProgressReport, StopSignal
 from storage.dumps import DumpLog
+from storage.journal import Journal
 from storage.soplog import SopLog
 
 log = logging.getLogger(__name__)
@@ -57,6 +62,7 @@ class DumpService(JobRunner[DumpResult]):
         soplog: SopLog,
         clock: Clock,
         backend: DumpBackend | None = None,
+        journal: Journal | None = None,
     ) -> None:
         super().__init__(
             clock,
@@ -69,6 +75,8 @@ class DumpService(JobRunner[DumpResult]):
         # to the job on the server and stops it there).
         self.stop_grace = max(self.stop_grace, getattr(self.backend, "stop_seconds", 0) + 15)
         self._request: DumpRequest | None = None
+        # Where a result goes when the log cannot be written: the backup still runs.
+        self.journal = journal or Journal(settings.data_dir / "journal" / "sop-journal.jsonl")
 
     def plan(self, now: datetime) -> DumpRequest:
         local = now.astimezone(self.settings.tz)
@@ -102,17 +110,21 @@ class DumpService(JobRunner[DumpResult]):
         started_at = self.clock.now()
         self.settings.dumps.mkdir(parents=True, exist_ok=True)
         request = self.plan(started_at)
-        run_id = self.dumps.start(
-            run_date=office_date(started_at, self.settings.tz),
-            trigger=order.trigger,
-            requested_by=order.requested_by,
-            backend=self.backend.name,
-            job_name=request.job_name,
-            started_at=started_at,
-            file_path=str(request.dump_path),
-            log_path=str(request.log_path),
-            late_seconds=int(order.late_by.total_seconds()),
-        )
+        try:
+            run_id = self.dumps.start(
+                run_date=office_date(started_at, self.settings.tz),
+                trigger=order.trigger,
+                requested_by=order.requested_by,
+                backend=self.backend.name,
+                job_name=request.job_name,
+                started_at=started_at,
+                file_path=str(request.dump_path),
+                log_path=str(request.log_path),
+                late_seconds=int(order.late_by.total_seconds()),
+            )
+        except SQLAlchemyError as exc:  # the log is unwritable: back up anyway, keep it aside
+            log.error("SOP log not writable, the dump runs and goes to the journal: %s", exc)
+            run_id = 0
         self._request = request
         log.info(
             "Dump %s started (%s, %s) -> %s",
@@ -190,27 +202,11 @@ class DumpService(JobRunner[DumpResult]):
             else:
                 result.outcome = Outcome.FAILED
                 result.errors.append(problem(C.DUMP_FILE_MISSING, path=str(request.dump_path)))
-        self.dumps.finish(
-            started.run_id,
-            finished_at=finished_at,
-            outcome=result.outcome.value,
-            size_bytes=result.size_bytes,
-            sha256=result.sha256,
-            tables=[(t.name, t.rows) for t in result.tables],
-            errors=result.errors,
-            warnings=result.warnings,
-        )
-        self.soplog.record_step(
-            run_date=office_date(started.started_at, self.settings.tz),
-            step_number=DUMP_STEP,
-            actor_id=started.requested_by,
-            actor_role=Role.ADB.value,
-            started_at=started.started_at,
-            finished_at=finished_at,
-            outcome=STEP_OUTCOMES.get(result.outcome, "failed"),
-            note=request.dump_path.name,
-            problem=next(iter(result.errors + result.warnings), None),
-        )
+        try:
+            self._record(started, request, result)
+        except SQLAlchemyError as exc:
+            log.error("SOP log not writable, dump %s kept in the journal: %s", request, exc)
+            self.journal.append("dump", self._journal_record(started, request, result))
         log.info(
             "Dump %s finished: %s (%s bytes)%s",
             started.run_id,
@@ -219,6 +215,81 @@ class DumpService(JobRunner[DumpResult]):
             "".join(f"; {p.english()}" for p in result.errors + result.warnings),
         )
         return result
+
+    def _record(self, started: JobStarted, request: DumpRequest, result: DumpResult) -> None:
+        if not started.run_id:  # the start could not be recorded: the whole run goes aside
+            raise SQLAlchemyError("the run's start was not recorded")
+        self.dumps.finish(
+            started.run_id,
+            finished_at=result.finished_at,
+            outcome=result.outcome.value,
+            size_bytes=result.size_bytes,
+            sha256=result.sha256,
+            tables=[(t.name, t.rows) for t in result.tables],
+            errors=result.errors,
+            warnings=result.warnings,
+        )
+        self.soplog.record_step(**self._step(started, request, result))
+
+    def _step(
+        self, started: JobStarted, request: DumpRequest, result: DumpResult
+    ) -> dict[str, Any]:
+        return {
+            "run_date": office_date(started.started_at, self.settings.tz),
+            "step_number": DUMP_STEP,
+            "actor_id": started.requested_by,
+            "actor_role": Role.ADB.value,
+            "started_at": started.started_at,
+            "finished_at": result.finished_at,
+            "outcome": STEP_OUTCOMES.get(result.outcome, "failed"),
+            "note": request.dump_path.name,
+            "problem": next(iter(result.errors + result.warnings), None),
+        }
+
+    def _journal_record(
+        self, started: JobStarted, request: DumpRequest, result: DumpResult
+    ) -> dict[str, Any]:
+        step = self._step(started, request, result)
+        return {
+            "run_date": step["run_date"].isoformat(),
+            "trigger": started.trigger,
+            "requested_by": started.requested_by,
+            "backend": result.backend,
+            "job_name": result.job_name,
+            "started_at": result.started_at,
+            "finished_at": result.finished_at,
+            "file_path": str(request.dump_path),
+            "log_path": str(request.log_path),
+            "late_seconds": result.late_seconds,
+            "outcome": result.outcome.value,
+            "size_bytes": result.size_bytes,
+            "sha256": result.sha256,
+            "tables": [(t.name, t.rows) for t in result.tables],
+            "errors": [p.to_json() for p in result.errors],
+            "warnings": [p.to_json() for p in result.warnings],
+            "step_outcome": step["outcome"],
+        }
+
+    def merge_journal(self) -> int:
+        """Write the results kept aside into the log; how many were merged."""
+        return self.journal.merge(self._merge_one)
+
+    def _merge_one(self, entry: dict[str, Any]) -> None:
+        if entry.get("kind") != "dump":
+            return
+        self.dumps.insert_completed(entry)
+        problems = load_problems(json.dumps(entry["errors"] + entry["warnings"]))
+        self.soplog.record_step(
+            run_date=date.fromisoformat(entry["run_date"]),
+            step_number=DUMP_STEP,
+            actor_id=entry["requested_by"],
+            actor_role=Role.ADB.value,
+            started_at=datetime.fromisoformat(entry["started_at"]),
+            finished_at=datetime.fromisoformat(entry["finished_at"]),
+            outcome=entry["step_outcome"],
+            note=Path(entry["file_path"]).name,
+            problem=next(iter(problems), None),
+        )
 
     def _compare_with_last_good(self, result: DumpResult) -> None:
         """A dump much smaller than the last good one is a warning: a silent partial backup."""
