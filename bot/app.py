@@ -52,7 +52,10 @@ def build_application(runtime: Runtime, *, rate_limit: bool = True) -> Applicati
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        # The overall limit only: a group's 20 a minute and a 429's wait are the outbox's business,
+        # per chat, so that one busy group never holds the others.
+        limiter = AIORateLimiter(max_retries=0, group_max_rate=0)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app = builder.build()
     svc.commands = COMMANDS
     app.bot_data[SERVICES_KEY] = svc

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from storage.outbox import Outbox, OutboxItem
 log = logging.getLogger(__name__)
 
 MAX_PAUSE_SECONDS = 60.0
+GROUP_MESSAGES_PER_MINUTE = 20  # Telegram's limit for a group
 IDLE_RECHECK_SECONDS = 30.0
 PERMANENT_BAD_REQUESTS = (
     "chat not found",
@@ -78,6 +80,7 @@ class OutboxSender:
         self._waiter_chats: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
         self._held_until: dict[int, float] = {}  # chat -> loop time it may be sent to again
+        self._group_sends: dict[int, deque[float]] = {}  # group -> loop times of recent sends
         # True while Telegram cannot be reached: callers then do not wait for their message.
         self.outage = False
 
@@ -192,6 +195,9 @@ class OutboxSender:
             for item in items:
                 if item.chat_id in held:
                     continue  # a message of it was held back: keep that chat's order
+                if self._group_full(item.chat_id, loop.time()):
+                    held.add(item.chat_id)
+                    continue
                 result = await self._deliver(item)
                 if result == "outage":
                     return True
@@ -239,6 +245,19 @@ class OutboxSender:
             if self.on_sent is not None:
                 await self.on_sent(item, message)
             return "sent"
+
+    def _group_full(self, chat_id: int, now: float) -> bool:
+        """A group that had its 20 messages this minute waits (held) until one slot is free."""
+        if chat_id >= 0:
+            return False
+        sends = self._group_sends.setdefault(chat_id, deque())
+        while sends and now - sends[0] >= 60:
+            sends.popleft()
+        if len(sends) < GROUP_MESSAGES_PER_MINUTE:
+            sends.append(now)
+            return False
+        self._held_until[chat_id] = sends[0] + 60
+        return True
 
     async def _refused(self, item: OutboxItem, status: str, reason: str) -> None:
         log.warning("Message %s to chat %s %s: %s", item.id, item.chat_id, status, reason)

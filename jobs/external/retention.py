@@ -1,9 +1,10 @@
 """Removing old backups, only ever behind a newer verified copy.
 
 Rules: a dump on the server is removed only when it is older than RETENTION_SERVER_DAYS, has a
-verified copy on an external disk, and is not the newest verified dump. A copy on the external
-disk is removed only when it is older than RETENTION_EXTERNAL_DAYS, is listed in the disk's
-manifest, and is not the newest verified copy there. Unverified files are never touched.
+verified copy on an external disk, and is not the newest verified dump; what a stopped or failed
+run left behind (a partial export, never a backup) is removed once it is that old. A copy on
+the external disk is removed only when it is older than RETENTION_EXTERNAL_DAYS, is listed in
+the disk's manifest, and is not the newest verified copy there. Unverified files are never touched.
 Every removal is recorded.
 """
 
@@ -44,20 +45,26 @@ def prune(
         copied_ids = {c.dump_run_id for c in verified}
         newest = verified[0].dump_run_id
         for record in dumps.latest(limit=10_000):
-            if (
-                record.outcome not in ("success", "warning")
-                or record.id == newest
-                or record.id not in copied_ids
-                or record.started_at >= cutoff
+            stopped = record.outcome in ("interrupted", "failed")
+            if record.started_at >= cutoff or record.id == newest:
+                continue
+            if not stopped and (
+                record.outcome not in ("success", "warning") or record.id not in copied_ids
             ):
                 continue
+            # A stopped or failed run's leftover (a partial export) is no backup: it goes too.
             dump_file = Path(record.file_path)
             size = _remove(dump_file)
             if size is None:
                 continue
             with contextlib.suppress(OSError):
                 dump_file.with_suffix(".log").unlink()
-            reason = f"older than {settings.retention_server_days} days, verified externally"
+            reason = (
+                f"leftover of a {record.outcome} run, older than "
+                f"{settings.retention_server_days} days"
+                if stopped
+                else f"older than {settings.retention_server_days} days, verified externally"
+            )
             copies.record_pruned(
                 at=now, location="server", path=str(dump_file), size_bytes=size, reason=reason
             )

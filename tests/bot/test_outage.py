@@ -144,3 +144,17 @@ async def test_a_live_message_that_cannot_be_edited_ends_with_the_verdict_as_a_n
     verdict = await chat.receive(ADB)  # the report arrives although the edit never did
     assert "Laporan back up database" in verdict.text
     assert "Laporan back up" not in started.text  # the stale message stayed as it was
+
+
+async def test_a_busy_group_waits_for_its_own_limit_without_holding_anyone_else(
+    chat: Chat,
+) -> None:
+    sender = chat.services.sender
+    assert sender is not None
+    for n in range(25):  # more than Telegram lets a group have in a minute
+        await sender.send(GROUP, f"pesan grup {n}", wait=0)
+    await sender.send(KABID, "untuk Kabid", wait=0)
+    assert (await chat.receive(KABID)).text == "untuk Kabid"  # not behind the group's wait
+    await chat.server.wait_until(lambda: len(chat.server.sent_to(GROUP)) >= 20)
+    assert len(chat.server.sent_to(GROUP)) == 20  # the other 5 wait for their minute, queued
+    assert chat.services.outbox.counts().get("pending") == 5

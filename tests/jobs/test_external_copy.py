@@ -51,7 +51,7 @@ class World:
         self.service = CopyService(self.settings, self.dumps, self.copies, self.soplog, self.clock)
         self.settings.dumps.mkdir(parents=True, exist_ok=True)
 
-    def add_dump(self, name: str, megabytes: int, seed: int = 1) -> Path:
+    def add_dump(self, name: str, megabytes: int, seed: int = 1, outcome: str = "success") -> Path:
         path = self.settings.dumps / name
         digest = dump_like(path, megabytes, seed)
         now = self.clock.now()
@@ -68,7 +68,7 @@ class World:
         self.dumps.finish(
             run_id,
             finished_at=now,
-            outcome="success",
+            outcome=outcome,
             size_bytes=path.stat().st_size,
             sha256=digest,
             tables=[],
@@ -325,6 +325,21 @@ async def test_retention_keeps_the_newest_verified_and_every_unverified_dump(
         pruned = {(p.location, Path(p.path).name) for p in world.copies.pruned()}
         assert ("server", "D0.dmp") in pruned and ("external", "D0.dmp") in pruned
         assert all(not name.startswith("D1") for _, name in pruned)
+
+
+async def test_retention_removes_what_stopped_runs_left_once_it_is_old(
+    tmp_path: Path, disk_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with external_disk(disk_path, "64m", monkeypatch):
+        init_disk(disk_path, "HDD-1")
+        world = World(tmp_path, disk_path, retention_server_days=2)
+        stopped = world.add_dump("STOPPED.dmp", 1, seed=7, outcome="interrupted")
+        world.clock.advance(timedelta(days=3))
+        world.add_dump("GOOD.dmp", 1, seed=8)
+        assert (await world.service.run("chat")).verified
+        assert not stopped.exists()  # a partial export is no backup: it does not pile up
+        [record] = world.copies.pruned()
+        assert Path(record.path).name == "STOPPED.dmp" and "interrupted" in record.reason
 
 
 @needs_mount
