@@ -30,6 +30,13 @@ class Code(StrEnum):
     JOB_STATE = "job_state"
     SERVER_JOB_NOT_STOPPED = "server_job_not_stopped"
     ORACLE_ERROR = "oracle_error"  # any ORA-/UDE-/LRM-/KUP-/DPY- line: params code, text
+    OS_ERROR = "os_error"  # the operating system's line under an Oracle error (disk full…)
+    TABLES_SKIPPED = "tables_skipped"
+    FOREIGN_LOG = "foreign_log"
+    OUR_JOB_RUNNING = "our_job_running"
+    DUMP_SPACE_LOW = "dump_space_low"
+    EXPIRING_LOGIN = "expiring_login"
+    DIRECTORY_ELSEWHERE = "directory_elsewhere"
     BACKEND_ERROR = "backend_error"
     # Checking a backend before it runs
     DIRECTORY_MISSING = "directory_missing"
@@ -81,6 +88,14 @@ ENGLISH: dict[Code, str] = {
     Code.JOB_STATE: "job ended in state {state}",
     Code.SERVER_JOB_NOT_STOPPED: "Data Pump job {job} may still run on the server",
     Code.ORACLE_ERROR: "{code}: {text}",
+    Code.OS_ERROR: "{text}",
+    Code.TABLES_SKIPPED: "{count} object(s) missing from the dump: {tables}",
+    Code.FOREIGN_LOG: "the log's final line belongs to job {found}, not {expected}",
+    Code.OUR_JOB_RUNNING: "Data Pump job {job} of an earlier run is still running",
+    Code.DUMP_SPACE_LOW: "{free} bytes free in DUMP_DIR, about {need} needed",
+    Code.EXPIRING_LOGIN: "the Oracle password expires on {date}",
+    Code.DIRECTORY_ELSEWHERE: "directory object {directory} ({path}) is not DUMP_DIR as the bot "
+    "sees it ({dump_dir})",
     Code.BACKEND_ERROR: "{error}",
     Code.DIRECTORY_MISSING: "directory object {directory} does not exist",
     Code.DIRECTORY_NO_GRANTS: "no READ, WRITE on directory object {directory}",

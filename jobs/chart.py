@@ -16,12 +16,14 @@ COLORS = {
     "failed": "#c62828",
     "interrupted": "#c62828",
     "missing": "#9e9e9e",
+    "incomplete": "#ef6c00",
     "no_data": "#eeeeee",
 }
 LABELS = {
     "success": "Berhasil",
     "warning": "Peringatan",
     "failed": "Gagal",
+    "incomplete": "Tidak lengkap",
     "missing": "Tidak ada dump",
     "no_data": "Belum ada data (bot belum terpasang)",
 }

@@ -49,6 +49,7 @@ class Outcome(StrEnum):
     SUCCESS = "success"
     WARNING = "warning"  # done, and usable, with something worth reading
     FAILED = "failed"
+    INCOMPLETE = "incomplete"  # finished, but something is missing (a table skipped): no backup
     INTERRUPTED = "interrupted"  # stopped before it ended: a stop, a timeout, a crash of the bot
     NOTHING = "nothing"  # nothing to do (the newest dump is already on the disk)
 

@@ -71,6 +71,7 @@ def dump_progress(started_text: str, percent: float | None, message: str) -> str
 
 
 OUTCOME_WORDS = {
+    "incomplete": "❌ tidak lengkap (ada objek yang dilewati)",
     "success": "✅ berhasil",
     "warning": "⚠️ selesai dengan peringatan",
     "failed": "❌ gagal",

@@ -30,6 +30,16 @@ INDONESIAN: dict[Code, str] = {
     "dapat menghentikannya; lihat log bot). ADB: hentikan dengan expdp attach={job} lalu "
     "STOP_JOB=IMMEDIATE",
     Code.ORACLE_ERROR: "kesalahan Oracle {code}: {text}",
+    Code.OS_ERROR: "sistem operasi server: {text}",
+    Code.TABLES_SKIPPED: "{count} objek TIDAK ada di dump (dilewati Data Pump): {tables}",
+    Code.FOREIGN_LOG: "log dump milik job lain ({found}), bukan job ini ({expected})",
+    Code.OUR_JOB_RUNNING: "job Data Pump {job} dari back up sebelumnya masih berjalan di server; "
+    "back up baru tidak dimulai agar tidak berjalan berdampingan",
+    Code.DUMP_SPACE_LOW: "ruang kosong DUMP_DIR {free} byte, perlu sekitar {need} byte; "
+    "back up tidak dimulai. ADB: kosongkan ruang",
+    Code.EXPIRING_LOGIN: "kata sandi Oracle kedaluwarsa pada {date}; ADB: ganti sebelum itu",
+    Code.DIRECTORY_ELSEWHERE: "directory object {directory} ({path}) bukan folder DUMP_DIR yang "
+    "dilihat bot ({dump_dir}); dump akan ditulis di tempat lain",
     Code.BACKEND_ERROR: "kesalahan: {error}",
     Code.DIRECTORY_MISSING: "directory object {directory} tidak ada",
     Code.DIRECTORY_NO_GRANTS: "tidak punya READ, WRITE pada {directory}",
@@ -88,6 +98,20 @@ ORACLE_ERRORS: dict[str, str] = {
     "LRM-00101": "parameter expdp tidak dikenal",
     "DPY-3010": "server Oracle ini terlalu lama untuk mode thin: isi ORACLE_CLIENT_LIB_DIR "
     "dengan Oracle Instant Client atau Oracle home (mode thick)",
+    "DPY-3015": "verifier kata sandi 10G lama tidak didukung mode thin: pakai mode thick "
+    "(ORACLE_CLIENT_LIB_DIR) atau ganti kata sandi di Oracle 11g+",
+    "ORA-28000": "akun Oracle terkunci; minta DBA membuka (ALTER USER … ACCOUNT UNLOCK)",
+    "ORA-28001": "kata sandi Oracle sudah kedaluwarsa; ganti kata sandi lalu perbarui "
+    "ORACLE_PASSWORD",
+    "ORA-28002": "kata sandi Oracle akan segera kedaluwarsa",
+    "ORA-01950": "pengguna Oracle tidak punya kuota pada tablespace (tabel master job)",
+    "ORA-31641": "file dump tidak dapat dibuat (sudah ada atau folder tidak dapat ditulis)",
+    "ORA-27038": "file yang dibuat sudah ada",
+    "ORA-01555": "snapshot too old: UNDO_RETENTION terlalu pendek untuk ekspor yang konsisten",
+    "ORA-31693": "sebuah objek/tabel dilewati dan TIDAK ada di dump",
+    "ORA-02354": "kesalahan saat mengekspor data sebuah tabel",
+    "ORA-39001": "nilai argumen Data Pump tidak valid (lihat kesalahan berikutnya)",
+    "ORA-39173": "data terenkripsi disimpan tidak terenkripsi di file dump",
 }
 
 

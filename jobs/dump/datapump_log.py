@@ -7,8 +7,15 @@ alone (the client can die with UDE-00008 while the job succeeds) nor from any OR
     Job "SYSTEM"."SYS_EXPORT_FULL_01" successfully completed at 01:23:45            (11g)
     Job "SYSTEM"."SYS_EXPORT_FULL_01" successfully completed at Wed Nov 25 01:23:45 2026
         elapsed 0 00:23:40                                                          (12c+, one line)
-    Job "SYSTEM"."SYS_EXPORT_FULL_01" completed with 2 error(s) at …                (a warning)
+    Job "SYSTEM"."SYS_EXPORT_FULL_01" completed with 2 error(s) at …                (see below)
     Job "SYSTEM"."SYS_EXPORT_FULL_01" stopped due to fatal error at …               (a failure)
+
+"Completed with errors" is a warning only when every error is known to be harmless (ORA-39173);
+an error that skipped an object (ORA-31693 "is being skipped", ORA-02354, ORA-01555…) or any
+unknown one makes the dump **incomplete**: never a good backup. The final line must name this
+run's job: a log left by another job proves nothing about this one. Operating-system lines
+(`O/S-Error: (OS 112) …`, `OSD-04026: …`, `Linux-x86_64 Error: 28: …`) are kept: they carry the
+real cause of a full or missing disk.
 """
 
 from __future__ import annotations
@@ -32,6 +39,12 @@ _JOB = re.compile(
 )
 _WITH_ERRORS = re.compile(r"completed with (?P<count>\d+) error", re.IGNORECASE)
 _ERROR = re.compile(r"^(?P<code>(?:ORA|UDE|LRM|KUP|DPY)-\d{4,5}):\s*(?P<text>.*)$")
+_OS_ERROR = re.compile(r"^(?:O/S-Error:|OSD-\d{5}:|[A-Za-z0-9_-]+ Error: \d+:)\s*.*$")
+
+# Errors that leave the job "completed" and the dump usable as it is.
+BENIGN = frozenset({"ORA-39173"})
+# Errors that mean an object (usually a table's data) is missing from the dump.
+SKIPPED = frozenset({"ORA-31693", "ORA-02354", "ORA-01555", "ORA-01466", "ORA-19502", "ORA-27072"})
 _PERCENT = re.compile(r"percent done:\s*(?P<pct>\d{1,3})", re.IGNORECASE)
 
 _UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
@@ -48,15 +61,25 @@ class DataPumpLog:
     error_count: int = 0
     elapsed: str | None = None
     percent: float | None = None  # last "NN% done" seen (expdp STATUS output)
+    skipped: list[str] = field(default_factory=list)  # objects ORA-31693 names
+    expected_job: str | None = None  # this run's job name, when known
+
+    @property
+    def foreign(self) -> bool:
+        """The final Job line names another job than this run's."""
+        return bool(self.expected_job and self.job_name and self.job_name != self.expected_job)
 
     @property
     def outcome(self) -> Outcome:
-        if self.final_status is None:
-            return Outcome.FAILED  # no final Job line: the job did not finish
+        if self.final_status is None or self.foreign:
+            return Outcome.FAILED  # no final Job line of ours: the job did not finish
         status = self.final_status.lower()
         if status.startswith("successfully completed"):
             return Outcome.SUCCESS
         if _WITH_ERRORS.search(status):
+            codes = {code for code in self.error_codes if code}
+            if self.skipped or codes & SKIPPED or not codes <= BENIGN:
+                return Outcome.INCOMPLETE
             return Outcome.WARNING
         return Outcome.FAILED
 
@@ -66,11 +89,21 @@ class DataPumpLog:
 
 
 def _size(number: str, unit: str) -> int:
-    return int(float(number.replace(",", "")) * _UNITS[unit.upper()])
+    """'812.4', '812,4' (a territory with decimal commas), '5.117' or '1.234,5' -> bytes.
+
+    Data Pump writes at most three decimals and a larger unit rather than thousands marks, so the
+    last mark is the decimal one; another before it can only be a thousands mark."""
+    decimal = max(number.rfind("."), number.rfind(","))
+    whole, fraction = (number[:decimal], number[decimal + 1 :]) if decimal >= 0 else (number, "")
+    digits = whole.replace(",", "").replace(".", "") + ("." + fraction if fraction else "")
+    return int(float(digits or 0) * _UNITS[unit.upper()])
 
 
-def parse(text: str) -> DataPumpLog:
-    result = DataPumpLog()
+_SKIPPED_OBJECT = re.compile(r'object "(?P<schema>[^"]+)"\."(?P<name>[^"]+)"')
+
+
+def parse(text: str, job_name: str | None = None) -> DataPumpLog:
+    result = DataPumpLog(expected_job=job_name)
     lines = text.splitlines()
     in_dump_files = False
     for raw in lines:
@@ -101,6 +134,12 @@ def parse(text: str) -> DataPumpLog:
         if match := _ERROR.match(line):
             in_dump_files = False
             result.errors.append(oracle_error(match["code"], match["text"]))
+            if match["code"] == "ORA-31693" and (obj := _SKIPPED_OBJECT.search(line)):
+                result.skipped.append(f"{obj['schema']}.{obj['name']}")
+            continue
+        if _OS_ERROR.match(line):
+            in_dump_files = False
+            result.errors.append(problem(Code.OS_ERROR, text=line))
             continue
         if in_dump_files:
             result.dump_files.append(line)
@@ -108,6 +147,23 @@ def parse(text: str) -> DataPumpLog:
         if match := _PERCENT.search(line):
             result.percent = float(match["pct"])
     return result
+
+
+def verdict_problems(parsed: DataPumpLog) -> list[Problem]:
+    """What the verdict rests on, said first: missing objects, another job's log."""
+    found = []
+    if parsed.skipped:
+        shown = ", ".join(parsed.skipped[:10]) + (" …" if len(parsed.skipped) > 10 else "")
+        found.append(problem(Code.TABLES_SKIPPED, count=len(parsed.skipped), tables=shown))
+    if parsed.foreign:
+        found.append(
+            problem(
+                Code.FOREIGN_LOG,
+                found=parsed.job_name or "?",
+                expected=parsed.expected_job or "?",
+            )
+        )
+    return found
 
 
 def oracle_error(code: str, text: str) -> Problem:

@@ -189,16 +189,17 @@ class ExpdpBackend:
         log_file = self.dump_dir / request.log_path.name
         if log_file.is_file():
             evidence = log_file.read_text(encoding="utf-8", errors="replace")
-            parsed = datapump_log.parse(evidence)
+            parsed = datapump_log.parse(evidence, request.job_name)
             # Errors the client printed after the job ended (UDE-00008…) are not in the log.
             extra = [e for e in datapump_log.parse(output).errors if e not in parsed.errors]
             errors = parsed.errors + extra
         else:
-            parsed = datapump_log.parse(output)
+            parsed = datapump_log.parse(output, request.job_name)
             errors = parsed.errors or [
                 problem(Code.PROGRAM_NO_LOG, program=self.program, exit_code=code)
             ]
         outcome = parsed.outcome
+        errors = datapump_log.verdict_problems(parsed) + errors
         warnings: list[Problem] = []
         if outcome is Outcome.SUCCESS and code != 0:
             warnings.append(problem(Code.EXPDP_EXIT_CODE, exit_code=code))

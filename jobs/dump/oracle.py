@@ -201,9 +201,11 @@ class OracleBackend:
     ) -> BackendResult:
         log_file = self.dump_dir / request.log_path.name
         if log_file.is_file():
-            parsed = datapump_log.parse(log_file.read_text(encoding="utf-8", errors="replace"))
+            text = log_file.read_text(encoding="utf-8", errors="replace")
+            parsed = datapump_log.parse(text, request.job_name)
             outcome = parsed.outcome
-            all_errors = parsed.errors + [e for e in errors if e not in parsed.errors]
+            all_errors = datapump_log.verdict_problems(parsed) + parsed.errors
+            all_errors += [e for e in errors if e not in parsed.errors]
             tables = parsed.tables
         else:
             outcome = Outcome.SUCCESS if state == "COMPLETED" and not errors else Outcome.FAILED

@@ -58,6 +58,25 @@ Dump file set for SYSTEM.SOPBOT_20261125_010002 is:
 Job "SYSTEM"."SOPBOT_20261125_010002" completed with 2 error(s) at Wed Nov 25 01:23:45 2026 elapsed 0 00:23:40
 """
 
+COMPLETED_WITH_ORA_39173_ONLY = """\
+Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=/tmp/sopbot-x.par
+ORA-39173: Encrypted data has been stored unencrypted in dump file set.
+. . exported "SIAK"."BIODATA_WNI"                        812.4 MB 2345678 rows
+Master table "SYSTEM"."SOPBOT_20261125_010002" successfully loaded/unloaded
+Job "SYSTEM"."SOPBOT_20261125_010002" completed with 1 error(s) at Wed Nov 25 01:23:45 2026 elapsed 0 00:23:40
+"""
+
+# Windows, 11g: the dump folder's disk fills up; the operating system says why.
+FULL_DISK_WINDOWS = """\
+Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=C:\\sopbot\\data\\private\\sopbot-x.par
+. . exported "SIAK"."DATA_KELUARGA"                      120,1 MB  712345 rows
+ORA-39171: Job is experiencing a resumable wait.
+ORA-19502: write error on file "D:\\ORACLE\\DPDUMP\\SIAK_20261125_0100.DMP", block number 1048577 (block size=4096)
+ORA-27072: File I/O error
+O/S-Error: (OS 112) There is not enough space on the disk.
+Job "SYSTEM"."SOPBOT_20261125_010002" stopped due to fatal error at Wed Nov 25 01:10:00 2026 elapsed 0 00:09:58
+"""
+
 FULL_DISK = """\
 Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=/tmp/sopbot-x.par
 . . exported "SIAK"."DATA_KELUARGA"                      120.1 MB  712345 rows

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datapump_logs as logs
+import pytest
 
 from bot.texts.problems import say
-from jobs.dump.datapump_log import parse
+from core.problems import Code
+from jobs.dump.datapump_log import parse, verdict_problems
 from jobs.job import Outcome
 
 
@@ -32,11 +34,53 @@ def test_19c_success_is_not_spoiled_by_ora_39173() -> None:
     assert parsed.elapsed == "0 00:23:40"
 
 
-def test_completed_with_errors_is_a_warning() -> None:
-    parsed = parse(logs.COMPLETED_WITH_ERRORS)
-    assert parsed.outcome is Outcome.WARNING
+def test_a_skipped_table_makes_the_dump_incomplete_never_good() -> None:
+    parsed = parse(logs.COMPLETED_WITH_ERRORS, "SOPBOT_20261125_010002")
+    assert parsed.outcome is Outcome.INCOMPLETE
     assert parsed.error_count == 2
     assert parsed.error_codes == ["ORA-31693", "ORA-01555"]
+    assert parsed.skipped == ["SIAK.DATA_KELUARGA"]
+    [first] = verdict_problems(parsed)
+    assert first.code is Code.TABLES_SKIPPED and first.params["tables"] == "SIAK.DATA_KELUARGA"
+
+
+def test_only_harmless_errors_stay_a_warning() -> None:
+    parsed = parse(logs.COMPLETED_WITH_ORA_39173_ONLY, "SOPBOT_20261125_010002")
+    assert parsed.outcome is Outcome.WARNING and parsed.skipped == []
+
+
+def test_a_log_whose_final_line_is_another_jobs_proves_nothing() -> None:
+    parsed = parse(logs.SUCCESS_11G, "SOPBOT_20261126_010001")  # yesterday's log, left over
+    assert parsed.outcome is Outcome.FAILED
+    [problem] = verdict_problems(parsed)
+    assert problem.code is Code.FOREIGN_LOG
+    assert parse(logs.SUCCESS_11G, "SOPBOT_20261125_010002").outcome is Outcome.SUCCESS
+
+
+def test_the_operating_systems_reason_for_a_full_disk_is_kept() -> None:
+    parsed = parse(logs.FULL_DISK_WINDOWS, "SOPBOT_20261125_010002")
+    assert parsed.outcome is Outcome.FAILED
+    os_lines = [p.params["text"] for p in parsed.errors if p.code is Code.OS_ERROR]
+    assert os_lines == ["O/S-Error: (OS 112) There is not enough space on the disk."]
+    assert "disk penuh" in say(
+        next(p for p in parsed.errors if p.params.get("code") == "ORA-27072")
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "size"),
+    [
+        ("812.4 MB", int(812.4 * 1024**2)),
+        ("812,4 MB", int(812.4 * 1024**2)),  # a territory with decimal commas
+        ("1,234.5 KB", int(1234.5 * 1024)),
+        ("1.234,5 KB", int(1234.5 * 1024)),
+        ("5.117 KB", int(5.117 * 1024)),
+    ],
+)
+def test_sizes_read_in_any_territory(line: str, size: int) -> None:
+    text = f'. . exported "SIAK"."BIODATA_WNI"   {line}  2345678 rows'
+    [table] = parse(text).tables
+    assert table.size_bytes == size
 
 
 def test_full_disk_is_a_failure() -> None:

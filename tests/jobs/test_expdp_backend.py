@@ -81,11 +81,13 @@ async def test_password_goes_only_through_a_private_parfile_that_is_deleted(
     assert not parfile.exists()
 
 
-async def test_completed_with_errors_is_a_warning_with_the_errors(
+async def test_a_dump_with_a_skipped_table_is_incomplete_and_names_it(
     dump_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     result, _ = await run("errors", dump_dir, monkeypatch)
-    assert result.outcome is Outcome.WARNING  # type: ignore[attr-defined]
+    assert result.outcome is Outcome.INCOMPLETE  # type: ignore[attr-defined]
+    first = result.errors[0]  # type: ignore[attr-defined]
+    assert first.code is Code.TABLES_SKIPPED and "SIAK.DATA_KELUARGA" in first.params["tables"]
     assert any("ORA-31693" in e for e in map(str, result.errors))  # type: ignore[attr-defined]
 
 
