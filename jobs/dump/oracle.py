@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +41,13 @@ JOB_PREFIX = "SOPBOT_"
 OPEN_JOB = """
 DECLARE
   h NUMBER;
+  job_state VARCHAR2(30);
+  sts ku$_Status;
+  messages VARCHAR2(4000);
 BEGIN
   h := DBMS_DATAPUMP.OPEN(operation => 'EXPORT', job_mode => :job_mode,
                           remote_link => NULL, job_name => :job_name);
+  :handle := h;
   DBMS_DATAPUMP.ADD_FILE(handle => h, filename => :dump_file, directory => :directory,
                          filetype => DBMS_DATAPUMP.KU$_FILE_TYPE_DUMP_FILE);
   DBMS_DATAPUMP.ADD_FILE(handle => h, filename => :log_file, directory => :directory,
@@ -49,9 +55,36 @@ BEGIN
   IF :schema_expr IS NOT NULL THEN
     DBMS_DATAPUMP.METADATA_FILTER(handle => h, name => 'SCHEMA_EXPR', value => :schema_expr);
   END IF;
+  -- Every table as of one moment: without it each is exported at its own (ORA-02298 on import).
+  :scn := DBMS_FLASHBACK.GET_SYSTEM_CHANGE_NUMBER;
+  DBMS_DATAPUMP.SET_PARAMETER(handle => h, name => 'FLASHBACK_SCN', value => :scn);
   DBMS_DATAPUMP.START_JOB(h);
-  :handle := h;
+EXCEPTION
+  WHEN OTHERS THEN
+    -- OPEN/ADD_FILE/START_JOB raise a bare ORA-39001/39002; the cause is in the job's status.
+    IF h IS NOT NULL THEN
+      BEGIN
+        DBMS_DATAPUMP.GET_STATUS(h, DBMS_DATAPUMP.KU$_STATUS_JOB_ERROR, 0, job_state, sts);
+        IF sts.error IS NOT NULL AND sts.error.COUNT > 0 THEN
+          FOR i IN sts.error.FIRST .. sts.error.LAST LOOP
+            messages := SUBSTR(messages || sts.error(i).LogText || CHR(10), 1, 4000);
+          END LOOP;
+        END IF;
+      EXCEPTION WHEN OTHERS THEN NULL;
+      END;
+      :errors := messages;
+      BEGIN
+        DBMS_DATAPUMP.STOP_JOB(h);  -- a job never started: removed with its master table
+      EXCEPTION WHEN OTHERS THEN NULL;
+      END;
+    END IF;
+    RAISE;
 END;"""
+
+NLS = (
+    "ALTER SESSION SET NLS_LANGUAGE = 'AMERICAN' NLS_TERRITORY = 'AMERICA' "
+    "NLS_NUMERIC_CHARACTERS = '.,'"
+)  # the job's messages and numbers as the log reader expects them, whatever the server's
 
 JOB_STATUS = """
 DECLARE
@@ -75,10 +108,11 @@ END;"""
 DETACH = "BEGIN DBMS_DATAPUMP.DETACH(:handle); END;"
 STOP_JOB = "BEGIN DBMS_DATAPUMP.STOP_JOB(handle => :handle, immediate => 1, keep_master => 0); END;"
 
-LEFTOVER_JOBS = (
-    "SELECT job_name, state FROM user_datapump_jobs "
-    "WHERE job_name LIKE 'SOPBOT\\_%' ESCAPE '\\' AND state = 'NOT RUNNING'"
+OUR_JOBS = (
+    "SELECT job_name, state FROM user_datapump_jobs WHERE job_name LIKE 'SOPBOT\\_%' ESCAPE '\\'"
 )
+ACCOUNT = "SELECT account_status, expiry_date FROM user_users"
+EXPIRY_WARNING = timedelta(days=14)
 
 FINAL_STATES = {"COMPLETED", "STOPPED", "NOT RUNNING", "UNDEFINED"}
 
@@ -131,24 +165,37 @@ class OracleBackend:
         warnings: list[Problem] = []
         try:
             with connection.cursor() as cursor:
-                for job_name, state in cursor.execute(LEFTOVER_JOBS):
-                    warnings.append(problem(Code.LEFTOVER_JOB, job=job_name, state=state))
-                handle = cursor.var(int)
+                cursor.execute(NLS)
+                running = self._clear_leftovers(cursor, warnings)
+                if running is not None:  # never two exports of ours side by side
+                    return BackendResult(
+                        Outcome.FAILED, errors=[problem(Code.OUR_JOB_RUNNING, job=running)]
+                    )
+                warnings += _expiry(cursor)
+                handle, scn, errors_var = cursor.var(int), cursor.var(int), cursor.var(str)
                 schema_expr = (
                     "IN (" + ",".join(f"'{name}'" for name in self.schemas) + ")"
                     if self.schemas
                     else None
                 )
-                cursor.execute(
-                    OPEN_JOB,
-                    job_mode="SCHEMA" if self.schemas else "FULL",
-                    job_name=request.job_name,
-                    dump_file=request.dump_path.name,
-                    log_file=request.log_path.name,
-                    directory=self.directory,
-                    schema_expr=schema_expr,
-                    handle=handle,
-                )
+                try:
+                    cursor.execute(
+                        OPEN_JOB,
+                        job_mode="SCHEMA" if self.schemas else "FULL",
+                        job_name=request.job_name,
+                        dump_file=request.dump_path.name,
+                        log_file=request.log_path.name,
+                        directory=self.directory,
+                        schema_expr=schema_expr,
+                        handle=handle,
+                        scn=scn,
+                        errors=errors_var,
+                    )
+                except oracledb.Error as exc:  # the cause first, then Oracle's generic lines
+                    cause = datapump_log.error_lines(str(errors_var.getvalue() or ""))
+                    stack = [e for e in _describe(exc) if e.params.get("code") != "ORA-06512"]
+                    return BackendResult(Outcome.FAILED, errors=cause + stack, warnings=warnings)
+                log.info("Export %s consistent as of SCN %s", request.job_name, scn.getvalue())
                 state, errors = self._poll(cursor, handle.getvalue(), report, stop)
                 if state == "STOPPING":
                     warnings += self._stop_job(cursor, handle.getvalue(), request.job_name)
@@ -164,6 +211,24 @@ class OracleBackend:
                 warnings=warnings,
             )
         return self._judge(request, state, errors, warnings)
+
+    def _clear_leftovers(self, cursor: Any, warnings: list[Problem]) -> str | None:
+        """Drop the master tables our stopped jobs left (they eat the quota, ORA-31633 and
+        ORA-01536 follow); the name of a job of ours still running, if any."""
+        running: str | None = None
+        for job_name, state in list(cursor.execute(OUR_JOBS)):
+            if state != "NOT RUNNING":
+                running = str(job_name)
+                continue
+            if not _OUR_JOB.fullmatch(str(job_name)):
+                continue  # only names this bot makes go into a DROP
+            try:
+                cursor.execute(f'DROP TABLE "{job_name}" PURGE')
+                log.warning("Dropped the master table of our stopped job %s", job_name)
+                warnings.append(problem(Code.LEFTOVER_JOB, job=job_name, state=state))
+            except self._oracledb().Error as exc:
+                log.error("Could not drop master table %s: %s", job_name, exc)
+        return running
 
     def _stop_job(self, cursor: Any, handle: int, job_name: str) -> list[Problem]:
         """STOP_JOB, immediately and without keeping the master table; [] when it worked."""
@@ -219,6 +284,20 @@ class OracleBackend:
             warnings=warnings,
             tables=tables,
         )
+
+
+_OUR_JOB = re.compile(r"SOPBOT_[0-9_]{1,23}")
+
+
+def _expiry(cursor: Any) -> list[Problem]:
+    """A password that expires within two weeks: said in time (ORA-28001 stops the backups)."""
+    row = cursor.execute(ACCOUNT).fetchone()
+    if row is None or row[1] is None:
+        return []
+    expires = row[1] if isinstance(row[1], datetime) else None
+    if expires is None or expires - datetime.now(expires.tzinfo) > EXPIRY_WARNING:
+        return []
+    return [problem(Code.EXPIRING_LOGIN, date=expires.date().isoformat())]
 
 
 def _describe(exc: Exception) -> list[Problem]:

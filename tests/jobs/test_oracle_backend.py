@@ -80,13 +80,53 @@ async def test_leftover_stopped_jobs_are_reported(server: Server, tmp_path: Path
     assert any("SOPBOT_20261124_010000" in w for w in map(str, result.warnings))
 
 
-async def test_open_failure_keeps_oracles_errors(server: Server, tmp_path: Path) -> None:
+async def test_an_open_failure_says_its_cause_not_only_the_generic_error(
+    server: Server, tmp_path: Path
+) -> None:
     server.scenario = "open_fails"
     oracle, _ = backend(server, ["SIAK"])
     result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert result.outcome is Outcome.FAILED
-    assert str(result.errors[0]).startswith("ORA-39002")
+    codes = [e.params.get("code") for e in result.errors]
+    assert codes == ["ORA-39087", "ORA-39001"]  # the cause first; ORA-06512 stack lines dropped
+    assert "directory object" in say(result.errors[0])
     assert server.closed
+
+
+async def test_the_export_is_consistent_as_of_one_scn_in_english_messages(
+    server: Server, tmp_path: Path
+) -> None:
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert result.outcome is Outcome.SUCCESS
+    assert server.job["scn"].value == 987654321  # FLASHBACK_SCN was set before START_JOB
+    assert "NLS_LANGUAGE = 'AMERICAN'" in server.session_nls
+    assert "NLS_NUMERIC_CHARACTERS = '.,'" in server.session_nls
+
+
+async def test_our_stopped_jobs_master_tables_are_dropped_and_a_running_one_blocks(
+    server: Server, tmp_path: Path
+) -> None:
+    server.leftover_jobs = [("SOPBOT_20261124_010000", "NOT RUNNING")]
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert server.dropped == ["SOPBOT_20261124_010000"] and result.outcome is Outcome.SUCCESS
+    server.leftover_jobs = [("SOPBOT_20261124_010000", "EXECUTING")]  # a timed-out night's job
+    server.job = {}
+    blocked = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert blocked.outcome is Outcome.FAILED
+    assert [e.code for e in blocked.errors] == [Code.OUR_JOB_RUNNING]
+    assert server.job == {}  # no second export beside it
+
+
+async def test_a_password_about_to_expire_is_said_in_time(server: Server, tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    server.expiry = datetime.now() + timedelta(days=5)
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert result.outcome is Outcome.SUCCESS
+    assert [w.code for w in result.warnings] == [Code.EXPIRING_LOGIN]
 
 
 async def test_job_stopped_by_a_full_disk_fails(server: Server, tmp_path: Path) -> None:

@@ -35,7 +35,10 @@ class Var:
 class Server:
     directory_path: Path
     scenario: str = "success"  # success | open_fails | full_disk | no_log | hang
-    leftover_jobs: list[tuple[str, str]] = field(default_factory=list)
+    leftover_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, state)
+    dropped: list[str] = field(default_factory=list)  # master tables dropped
+    expiry: Any = None  # user_users.expiry_date
+    session_nls: str = ""
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     connect_error: str | None = None
     closed: bool = False
@@ -62,6 +65,9 @@ class Cursor:
     def __iter__(self) -> Any:
         return iter(self._rows)
 
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
     def execute(self, statement: str, parameters: Any = None, **kwargs: Any) -> Cursor:
         server = self.server
         text = " ".join(statement.split()).upper()
@@ -74,18 +80,34 @@ class Cursor:
             "",
         )
         server.calls.append((text.split()[0] if text else "", {**kwargs, "block": block}))
-        if "USER_DATAPUMP_JOBS" in text:
+        if text.startswith("ALTER SESSION"):
+            server.session_nls = text
+        elif "USER_DATAPUMP_JOBS" in text:
             self._rows = list(server.leftover_jobs)
+        elif text.startswith("DROP TABLE"):
+            name = statement.split('"')[1]
+            server.dropped.append(name)
+            server.leftover_jobs = [j for j in server.leftover_jobs if j[0] != name]
+        elif "USER_USERS" in text:
+            self._rows = [("OPEN", server.expiry)]
         elif "DBMS_DATAPUMP.OPEN" in text:
-            if server.scenario == "open_fails":
-                raise Error(
-                    "ORA-39002: invalid operation\nORA-39070: Unable to open the log "
-                    "file.\nORA-39087: directory name DATA_PUMP_DIR is invalid"
-                )
             assert "DBMS_DATAPUMP.START_JOB" in text and "KU$_FILE_TYPE_LOG_FILE" in text
+            assert "'FLASHBACK_SCN'" in text  # a consistent export, or none at all
+            kwargs["handle"].value = 42
+            if server.scenario == "open_fails":
+                # What Oracle really raises: a generic error and its stack; the cause is only
+                # in the job's status, which the block's handler collects.
+                kwargs["errors"].value = "ORA-39087: directory name DATA_PUMP_DIR is invalid\n"
+                raise Error(
+                    "ORA-39001: invalid argument value\n"
+                    'ORA-06512: at "SYS.DBMS_SYS_ERROR", line 79\n'
+                    'ORA-06512: at "SYS.DBMS_DATAPUMP", line 4929\n'
+                    'ORA-06512: at "SYS.DBMS_DATAPUMP", line 5180\n'
+                    "ORA-06512: at line 12"
+                )
             server.job = dict(kwargs)
             server.job_state = "EXECUTING"
-            kwargs["handle"].value = 42
+            kwargs["scn"].value = 987654321
         elif "DBMS_DATAPUMP.GET_STATUS" in text:
             assert kwargs["handle"] == 42
             server.polls += 1
