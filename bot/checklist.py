@@ -131,6 +131,11 @@ def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem
     name = "Folder dump"
     folder = settings.dumps
     probe = folder / f".sopbot-check-{uuid.uuid4().hex[:8]}"
+    if settings.dump_backend != "sqlite" and not folder.is_dir():
+        # For Oracle it must be the directory object's existing folder: never made up here.
+        return CheckItem(
+            name, Verdict.FAIL, f"{folder} tidak ada (DUMP_DIR harus folder directory object)"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe.write_bytes(b"ok")
@@ -140,7 +145,7 @@ def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem
         with contextlib.suppress(OSError):
             probe.unlink()
     free = shutil.disk_usage(folder).free
-    need = int((last_dump_bytes or 0) * 1.1)
+    need = int((last_dump_bytes or 0) * 1.2)
     if need and free < need:
         return CheckItem(
             name,

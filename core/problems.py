@@ -36,6 +36,7 @@ class Code(StrEnum):
     OUR_JOB_RUNNING = "our_job_running"
     DUMP_SPACE_LOW = "dump_space_low"
     EXPIRING_LOGIN = "expiring_login"
+    NO_QUOTA = "no_quota"
     DIRECTORY_ELSEWHERE = "directory_elsewhere"
     BACKEND_ERROR = "backend_error"
     # Checking a backend before it runs
@@ -93,6 +94,7 @@ ENGLISH: dict[Code, str] = {
     Code.FOREIGN_LOG: "the log's final line belongs to job {found}, not {expected}",
     Code.OUR_JOB_RUNNING: "Data Pump job {job} of an earlier run is still running",
     Code.DUMP_SPACE_LOW: "{free} bytes free in DUMP_DIR, about {need} needed",
+    Code.NO_QUOTA: "no quota on tablespace {tablespace} for the job's master table",
     Code.EXPIRING_LOGIN: "the Oracle password expires on {date}",
     Code.DIRECTORY_ELSEWHERE: "directory object {directory} ({path}) is not DUMP_DIR as the bot "
     "sees it ({dump_dir})",

@@ -90,6 +90,8 @@ def dump_report(result: DumpResult, tz: tzinfo, *, with_button: bool) -> str:
     ]
     if result.sha256:
         lines.append(f"SHA-256: <code>{result.sha256}</code>")
+    if result.consistent_as_of and result.ok:
+        lines.append(f"Konsisten: semua tabel per satu saat ({escape(result.consistent_as_of)})")
     if result.total_rows is not None:
         lines.append(f"Baris diekspor: {number(result.total_rows)} dari {len(result.tables)} tabel")
         biggest = sorted(result.tables, key=lambda t: t.rows, reverse=True)[:3]

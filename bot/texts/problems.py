@@ -37,6 +37,8 @@ INDONESIAN: dict[Code, str] = {
     "back up baru tidak dimulai agar tidak berjalan berdampingan",
     Code.DUMP_SPACE_LOW: "ruang kosong DUMP_DIR {free} byte, perlu sekitar {need} byte; "
     "back up tidak dimulai. ADB: kosongkan ruang",
+    Code.NO_QUOTA: "pengguna Oracle tidak punya kuota pada tablespace {tablespace} untuk tabel "
+    "master job (ORA-01950 akan muncul); DBA: ALTER USER … QUOTA 100M ON {tablespace}",
     Code.EXPIRING_LOGIN: "kata sandi Oracle kedaluwarsa pada {date}; ADB: ganti sebelum itu",
     Code.DIRECTORY_ELSEWHERE: "directory object {directory} ({path}) bukan folder DUMP_DIR yang "
     "dilihat bot ({dump_dir}); dump akan ditulis di tempat lain",

@@ -33,8 +33,14 @@ END_SECONDS = 10  # how long expdp may take to end after being told to
 
 
 def _quote(value: str) -> str:
-    """Quote a parameter-file value when it holds characters Oracle would split on."""
-    return f'"{value}"' if any(ch in value for ch in ' @/"=,()') else value
+    """A password for the parameter file, always double-quoted (Oracle's rule for `#`, `@`, `/`
+    and spaces; a quoted plain password is read the same)."""
+    return f'"{value}"'
+
+
+# The program's messages in English with "." decimals, whatever the server's language: the log
+# reader depends on it (a territory with decimal commas wrote "812,4 MB").
+ENGLISH = {"NLS_LANG": "AMERICAN_AMERICA.AL32UTF8", "NLS_NUMERIC_CHARACTERS": ".,"}
 
 
 class ExpdpBackend:
@@ -69,6 +75,8 @@ class ExpdpBackend:
             f"logfile={request.log_path.name}",
             f"job_name={request.job_name}",
             f"status={STATUS_INTERVAL_SECONDS}",
+            # Every table as of one moment (11.2+); needs enough UNDO (ORA-01555 otherwise).
+            "flashback_time=systimestamp",
             f"schemas={','.join(self.schemas)}" if self.schemas else "full=y",
         ]
         return "\n".join(lines) + "\n"
@@ -92,6 +100,7 @@ class ExpdpBackend:
                     stdin=asyncio.subprocess.DEVNULL,
                     stdout=asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.STDOUT,
+                    env={**os.environ, **ENGLISH},
                 )
             except OSError as exc:
                 why = exc.strerror or type(exc).__name__
@@ -168,6 +177,7 @@ class ExpdpBackend:
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
+                env={**os.environ, **ENGLISH},
             )
             answer, _ = await asyncio.wait_for(
                 process.communicate(b"STOP_JOB=IMMEDIATE\nyes\n"), STOP_JOB_SECONDS
@@ -211,6 +221,7 @@ class ExpdpBackend:
             warnings=warnings + (errors if outcome is Outcome.SUCCESS else []),
             tables=parsed.tables,
             output=output,
+            consistent_as_of="systimestamp",
         )
 
 

@@ -21,8 +21,10 @@ export, and READ, WRITE on the directory object (see the README).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -112,6 +114,11 @@ OUR_JOBS = (
     "SELECT job_name, state FROM user_datapump_jobs WHERE job_name LIKE 'SOPBOT\\_%' ESCAPE '\\'"
 )
 ACCOUNT = "SELECT account_status, expiry_date FROM user_users"
+QUOTA = """
+SELECT u.default_tablespace, q.max_bytes,
+       (SELECT COUNT(*) FROM user_sys_privs WHERE privilege = 'UNLIMITED TABLESPACE')
+FROM user_users u
+LEFT JOIN user_ts_quotas q ON q.tablespace_name = u.default_tablespace"""
 EXPIRY_WARNING = timedelta(days=14)
 
 FINAL_STATES = {"COMPLETED", "STOPPED", "NOT RUNNING", "UNDEFINED"}
@@ -171,7 +178,7 @@ class OracleBackend:
                     return BackendResult(
                         Outcome.FAILED, errors=[problem(Code.OUR_JOB_RUNNING, job=running)]
                     )
-                warnings += _expiry(cursor)
+                warnings += _expiry(cursor) + _quota(cursor)
                 handle, scn, errors_var = cursor.var(int), cursor.var(int), cursor.var(str)
                 schema_expr = (
                     "IN (" + ",".join(f"'{name}'" for name in self.schemas) + ")"
@@ -210,7 +217,9 @@ class OracleBackend:
                 errors=[stop.reason or problem(Code.STOPPED)],
                 warnings=warnings,
             )
-        return self._judge(request, state, errors, warnings)
+        judged = self._judge(request, state, errors, warnings)
+        judged.consistent_as_of = f"SCN {scn.getvalue()}"
+        return judged
 
     def _clear_leftovers(self, cursor: Any, warnings: list[Problem]) -> str | None:
         """Drop the master tables our stopped jobs left (they eat the quota, ORA-31633 and
@@ -300,6 +309,17 @@ def _expiry(cursor: Any) -> list[Problem]:
     return [problem(Code.EXPIRING_LOGIN, date=expires.date().isoformat())]
 
 
+def _quota(cursor: Any) -> list[Problem]:
+    """No quota on the default tablespace: the job's master table cannot be made (ORA-01950)."""
+    row = cursor.execute(QUOTA).fetchone()
+    if row is None or len(row) < 3:
+        return []
+    tablespace, max_bytes, unlimited = row[0], row[1], row[2]
+    if max_bytes is None and not unlimited:
+        return [problem(Code.NO_QUOTA, tablespace=str(tablespace))]
+    return []
+
+
 def _describe(exc: Exception) -> list[Problem]:
     """The coded lines of an oracledb error (DPY- and ORA- codes), or its type."""
     found = datapump_log.error_lines(str(exc))
@@ -340,8 +360,39 @@ async def check(settings: Settings, driver: Any = None) -> BackendCheck:
     return await asyncio.to_thread(check_now, settings, driver)
 
 
+PROBE = """
+DECLARE
+  h NUMBER;
+BEGIN
+  h := DBMS_DATAPUMP.OPEN(operation => 'EXPORT', job_mode => 'SCHEMA', job_name => :job_name);
+  DBMS_DATAPUMP.ADD_FILE(handle => h, filename => :log_file, directory => :directory,
+                         filetype => DBMS_DATAPUMP.KU$_FILE_TYPE_LOG_FILE);
+  DBMS_DATAPUMP.STOP_JOB(h);  -- never started: removed, master table and all
+END;"""
+
+
+def _probe(cursor: Any, settings: Settings) -> bool | None:
+    """Have Data Pump write a small log file in the directory object, and look for it in
+    DUMP_DIR as the bot sees it: True when it is there (then removed), False when not, None
+    when the probe itself could not run."""
+    name = f"sopbot-probe-{uuid.uuid4().hex[:8]}.log"
+    job = f"SOPBOT_{uuid.uuid4().int % 10**12:012d}"
+    try:
+        cursor.execute(PROBE, job_name=job, log_file=name, directory=settings.oracle_directory)
+    except Exception as exc:  # the driver's own error class is not importable here
+        log.warning("Directory probe could not run: %s", str(exc).splitlines()[0])
+        return None
+    found = settings.dumps / name
+    seen = found.is_file()
+    with contextlib.suppress(OSError):
+        found.unlink()
+    return seen
+
+
 def check_now(settings: Settings, driver: Any = None) -> BackendCheck:
-    """Log in, then look at the export role and the directory object with its grants."""
+    """Log in, then look at the export role, the directory object with its grants, the
+    password's expiry, and whether the directory object's folder is DUMP_DIR as the bot sees it
+    (a bot on another machine than Oracle reads it through a share)."""
     driver = driver or load_driver(settings)
     try:
         connection = driver.connect(
@@ -359,6 +410,8 @@ def check_now(settings: Settings, driver: Any = None) -> BackendCheck:
             grants = {
                 row[0] for row in cursor.execute(DIRECTORY_GRANTS, name=settings.oracle_directory)
             }
+            expiring = _expiry(cursor) + _quota(cursor)
+            seen = _probe(cursor, settings) if directory is not None else None
     except driver.Error as exc:
         return BackendCheck(_describe(exc))
     finally:
@@ -371,6 +424,16 @@ def check_now(settings: Settings, driver: Any = None) -> BackendCheck:
         problems.append(problem(Code.DIRECTORY_NO_GRANTS, directory=name))
     if not settings.oracle_schemas and not roles:
         problems.append(problem(Code.EXPORT_ROLE_MISSING))
+    if seen is False:
+        problems.append(
+            problem(
+                Code.DIRECTORY_ELSEWHERE,
+                directory=name,
+                path=str(directory[0]) if directory else "?",
+                dump_dir=str(settings.dumps),
+            )
+        )
+    problems += expiring
     facts = [f"Oracle {version}"]
     if directory is not None:
         facts.append(f"{name} = {directory[0]}")

@@ -34,6 +34,7 @@ class BackendResult:
     warnings: list[Problem] = field(default_factory=list)
     tables: list[TableRows] = field(default_factory=list)
     output: str = ""  # the program's own output when no log file exists (kept as evidence)
+    consistent_as_of: str = ""  # "SCN 987654321" or "systimestamp": one moment for all tables
 
     @property
     def total_rows(self) -> int | None:
@@ -53,6 +54,7 @@ class DumpResult(JobResult):
     sha256: str = ""
     tables: list[TableRows] = field(default_factory=list)
     late_seconds: int = 0
+    consistent_as_of: str = ""
 
     @property
     def total_rows(self) -> int | None:

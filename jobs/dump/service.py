@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from storage.soplog import SopLog
 log = logging.getLogger(__name__)
 
 DUMP_STEP = 8
+SPACE_FACTOR = 1.2  # free space wanted in DUMP_DIR, in sizes of the last good dump
 HASH_CHUNK = 4 * 1024 * 1024
 STEP_OUTCOMES = {Outcome.SUCCESS: "done", Outcome.WARNING: "warning"}  # anything else: failed
 
@@ -148,9 +150,26 @@ class DumpService(JobRunner[DumpResult]):
         self, started: JobStarted, stop: StopSignal, report: ProgressReport
     ) -> DumpResult:
         assert self._request is not None
+        shortage = self._space_shortage()
+        if shortage is not None:  # a dump that cannot fit fails now, not hours later
+            return await self._complete(
+                started, self._request, BackendResult(Outcome.FAILED, [shortage])
+            )
         # The deadline covers the export; hashing and comparing come after it, untimed.
         outcome = await self.within_deadline(self.backend.run(self._request, report, stop))
         return await self._complete(started, self._request, outcome)
+
+    def _space_shortage(self) -> Problem | None:
+        """Less free space in DUMP_DIR than 1.2 times the last good dump: the problem."""
+        last = self.dumps.last_good()
+        if last is None or not last.size_bytes:
+            return None
+        need = int(last.size_bytes * SPACE_FACTOR)
+        try:
+            free = shutil.disk_usage(self.settings.dumps).free
+        except OSError:
+            return None  # the backend will say what is wrong with the folder
+        return problem(C.DUMP_SPACE_LOW, free=free, need=need) if free < need else None
 
     def unstarted(self, reason: Problem) -> DumpResult:
         now = self.clock.now()
@@ -187,6 +206,7 @@ class DumpService(JobRunner[DumpResult]):
             warnings=[self._masked(w) for w in outcome.warnings],
             tables=outcome.tables,
             late_seconds=int(started.late_by.total_seconds()),
+            consistent_as_of=outcome.consistent_as_of,
         )
         if outcome.output and not request.log_path.exists():
             # No log was written (e.g. ORA-39070): the program's output is the only evidence.

@@ -52,6 +52,11 @@ class DiskListing:
         return int(self.disk.free_bytes // average) if average else None
 
 
+def is_companion(name: str) -> bool:
+    """A dump's log copied beside it: verified like the dump, but not a backup of its own."""
+    return name.endswith(".log")
+
+
 def logged_copies(copies: CopyLog, disk: Disk) -> dict[str, CopyRecord]:
     """File name -> the newest verified copy the log has with that name on this disk."""
     found: dict[str, CopyRecord] = {}
@@ -68,7 +73,7 @@ def list_disk(disk: Disk, logged: dict[str, CopyRecord] | None = None) -> DiskLi
         for path in sorted(disk.folder.iterdir()):
             if not path.is_file() or path.name in (MANIFEST, MANIFEST + PARTIAL_SUFFIX):
                 continue
-            if path.name.startswith(".write-test-"):
+            if path.name.startswith(".write-test-") or is_companion(path.name):
                 continue
             stat = path.stat()
             record = logged.get(path.name)
@@ -89,7 +94,7 @@ def list_disk(disk: Disk, logged: dict[str, CopyRecord] | None = None) -> DiskLi
 
 @dataclass(frozen=True)
 class VerifyReport:
-    good: list[str]
+    good: list[str]  # backups (dumps) read back intact; their logs are checked but not counted
     mismatched: list[str]
     missing: list[str]  # in the manifest, not on the disk
     unlisted: list[str]  # on the disk, not in the manifest (never verified)
@@ -118,7 +123,8 @@ def verify_disk(disk: Disk, progress: Callable[[str], None] | None = None) -> Ve
         if not path.is_file():
             missing.append(name)
         elif hash_file(path, uncached=True) == digest:
-            good.append(name)
+            if not is_companion(name):
+                good.append(name)
         else:
             mismatched.append(name)
     unlisted = [f.name for f in list_disk(disk).files if not f.in_manifest]

@@ -210,6 +210,9 @@ class CopyService(JobRunner[CopyResult]):
             self._check_source(copied, dump)
             manifest = read_manifest(disk.folder)
             manifest[copied.path.name] = copied.sha256
+            log_copy = await asyncio.to_thread(self._copy_log, started.subject, disk)
+            if log_copy is not None:  # the export's own account goes with it, verified too
+                manifest[log_copy.path.name] = log_copy.sha256
             await asyncio.to_thread(write_manifest, disk.folder, manifest)
         except CopyStopped:
             return await self.abandon(started, Outcome.INTERRUPTED, stop.reason or _stopped())
@@ -260,6 +263,18 @@ class CopyService(JobRunner[CopyResult]):
                 continue
             log.info("Instruction #%s closed by copy %s", instruction.id, started.run_id)
         return closed
+
+    @staticmethod
+    def _copy_log(dump: Path, disk: Disk) -> VerifiedCopy | None:
+        """The dump's log beside it on the disk (what was exported, and the verdict)."""
+        log_file = dump.with_suffix(".log")
+        if not log_file.is_file():
+            return None
+        try:
+            return copy_verified(log_file, disk.folder / log_file.name)
+        except (CopyError, OSError) as exc:
+            log.warning("The log of %s was not copied: %s", dump.name, exc)
+            return None
 
     @staticmethod
     def _check_source(copied: VerifiedCopy, dump: DumpRecord) -> None:

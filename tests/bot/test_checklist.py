@@ -88,6 +88,7 @@ async def test_each_broken_item_is_named(
     name: str,
     words: str,
 ) -> None:
+    (tmp_path / "data" / "dumps").mkdir(parents=True)  # for Oracle it must exist already
     items = await run_checks(good(server, tmp_path, disk, **overrides))
     broken = [i for i in items if i.verdict is Verdict.FAIL]
     assert [i.name for i in broken] == [name], [i.line() for i in items]
@@ -133,6 +134,17 @@ async def test_missing_disk_is_a_warning_not_a_failure(
             False,
         ),
         ({}, "ORA-01017: invalid username/password; logon denied", "ORA-01017", False),
+        (
+            {
+                "roles": [("DATAPUMP_EXP_FULL_DATABASE",)],
+                "dir": ("D:\\oracle\\dpdump",),
+                "grants": [("READ",), ("WRITE",)],
+                "shared": False,  # the bot on another machine, DUMP_DIR not the share
+            },
+            None,
+            "bukan folder DUMP_DIR yang dilihat bot",
+            False,
+        ),
     ],
 )
 async def test_oracle_checks_login_directory_and_grants(
@@ -159,6 +171,14 @@ async def test_oracle_checks_login_directory_and_grants(
                 self.result = rows["roles"]
             elif "all_directories" in sql:
                 self.result = [rows["dir"]] if rows["dir"] else []
+            elif "user_ts_quotas" in sql:
+                self.result = [("USERS", -1, 0)]
+            elif "user_users" in sql:
+                self.result = [("OPEN", None)]
+            elif "DBMS_DATAPUMP.ADD_FILE" in sql:  # the probe: Oracle writes its log file
+                folder = probe_folder if rows.get("shared", True) else tmp_path / "elsewhere"
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / kwargs["log_file"]).write_text("probe")
             else:
                 self.result = rows["grants"]
             return self
@@ -190,6 +210,7 @@ async def test_oracle_checks_login_directory_and_grants(
         oracle_password="p",
         oracle_dsn="d",
     )
+    probe_folder = settings.dumps
     items = await run_checks(settings, oracle_driver=driver)
     item = next(i for i in items if i.name == "Metode dump (oracle)")
     assert words in item.detail
@@ -232,3 +253,16 @@ async def test_cek_in_chat_for_the_adb(chat: Chat) -> None:
     assert "Hard disk eksternal: EXTERNAL_DISK_PATH belum diatur" in reply.text
     kabid = await chat.ask(KABID, "/cek")
     assert "Semua siap." in kabid.text
+
+
+async def test_a_missing_oracle_dump_folder_is_named_and_never_created(
+    server: BotApiServer, tmp_path: Path, disk: Path
+) -> None:
+    typo = tmp_path / "D-oracle-dpdmp"  # a mistyped DUMP_DIR
+    settings = good(
+        server, tmp_path, disk, dump_backend="expdp", expdp_path=sys.executable,
+        oracle_user="u", oracle_password="p", oracle_dsn="d", dump_dir=typo,
+    )  # fmt: skip
+    items = await run_checks(settings)
+    assert verdicts(items)["Folder dump"] is Verdict.FAIL
+    assert not typo.exists()

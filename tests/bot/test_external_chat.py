@@ -11,6 +11,7 @@ from conftest import ADB, KABID, KASI, Chat
 from disks import TmpfsDisk, external_disk, needs_mount
 
 from core.sop import Role
+from jobs.external.copy import read_manifest
 from jobs.external.disk import init_disk
 
 
@@ -63,6 +64,8 @@ async def test_kasi_copies_from_the_instruction_and_confirms(chat: Chat, disk_pa
     await chat.server.wait_until(lambda: "terverifikasi" in progress.text)
     report = await until(chat, KABID, "Laporan Kasi")  # the copy is the Kasi's report
     assert "Bukti: SIAK_20261125_0800.dmp di hard disk HDD-PIAK-1" in report.text
+    manifest = read_manifest(disk_path / "sopbot-backups")
+    assert {"SIAK_20261125_0800.dmp", "SIAK_20261125_0800.log"} <= set(manifest)  # with its log
 
     chat.advance(minutes=1)
     again = await chat.ask(KASI, "/selesai 1")

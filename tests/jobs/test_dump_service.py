@@ -149,3 +149,25 @@ async def test_full_dump_folder_fails_cleanly_and_leaves_no_partial_dump(tmp_pat
         assert [e.code for e in result.errors] == [Code.DUMP_SPACE_FULL], result.errors
         assert [p.name for p in dumps_dir.iterdir() if p.suffix in (".dmp", ".part")] == []
         assert service.dumps.last_good() is None
+
+
+async def test_a_dump_that_cannot_fit_fails_before_it_starts(tmp_path: Path) -> None:
+    class MustNotRun:
+        name = "sqlite"
+
+        async def run(self, *args: Any) -> BackendResult:
+            raise AssertionError("the export must not start")
+
+    service = service_for(tmp_path, backend=MustNotRun())
+    now = service.clock.now()
+    run_id = service.dumps.start(
+        run_date=now.date(), trigger="schedule", requested_by=None, backend="sqlite",
+        job_name="J", started_at=now, file_path="/d/a.dmp", log_path="/d/a.log",
+    )  # fmt: skip
+    service.dumps.finish(
+        run_id, finished_at=now, outcome="success", size_bytes=2**50, sha256="a" * 64,
+        tables=[], errors=[], warnings=[],
+    )  # fmt: skip
+    result = await service.run("schedule")
+    assert result.outcome is Outcome.FAILED
+    assert [e.code for e in result.errors] == [Code.DUMP_SPACE_LOW]

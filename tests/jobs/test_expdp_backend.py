@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.texts.problems import say
 from core.problems import Code, problem
 from jobs.dump.expdp import ExpdpBackend
 from jobs.dump.result import DumpRequest
@@ -147,4 +148,32 @@ async def test_stop_ends_the_program_and_the_job_on_the_server(
         os.kill(pid, 0)
     assert list(dump_dir.glob("*.par")) == [] and not list(
         Path(tempfile.gettempdir()).glob(f"sopbot-*{pid}*.par")
+    )
+
+
+async def test_a_password_with_hash_at_and_slash_logs_in_and_the_export_is_consistent(
+    dump_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    tricky = "Pa#ss@w/rd 2026"
+    monkeypatch.setenv("FAKE_EXPDP_PASSWORD", tricky)
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "success")
+    expdp = ExpdpBackend(
+        str(FAKE), "system", tricky, "siakdb:1521/SIAK", "DATA_PUMP_DIR", dump_dir, [], [tricky]
+    )
+    result = await expdp.run(request(dump_dir), lambda p: None, StopSignal())
+    assert result.outcome is Outcome.SUCCESS
+    record = json.loads((tmp_path / "record.json").read_text())
+    assert record["params"]["flashback_time"] == "systimestamp"
+
+
+async def test_a_wrong_password_is_oracles_own_refusal(
+    dump_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_EXPDP_PASSWORD", "the-real-one")
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "success")
+    result = await backend(dump_dir).run(request(dump_dir), lambda p: None, StopSignal())
+    assert result.outcome is Outcome.FAILED
+    assert "ORA-01017" in [e.params.get("code") for e in result.errors]
+    assert "kata sandi Oracle salah" in say(
+        next(e for e in result.errors if e.params.get("code") == "ORA-01017")
     )

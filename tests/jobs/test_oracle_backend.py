@@ -186,3 +186,13 @@ async def test_stop_sends_stop_job_before_detaching_and_the_server_job_ends(
     assert blocks[-2:] == ["STOP_JOB", "DETACH"]
     assert server.job_state == "STOPPED"  # detaching alone would have left it EXECUTING
     assert server.closed
+
+
+async def test_no_quota_for_the_master_table_is_said_before_oracle_fails(
+    server: Server, tmp_path: Path
+) -> None:
+    server.quota = None
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert [w.code for w in result.warnings] == [Code.NO_QUOTA]
+    assert "QUOTA 100M ON USERS" in say(result.warnings[0])

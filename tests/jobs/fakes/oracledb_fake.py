@@ -38,6 +38,7 @@ class Server:
     leftover_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, state)
     dropped: list[str] = field(default_factory=list)  # master tables dropped
     expiry: Any = None  # user_users.expiry_date
+    quota: int | None = -1  # user_ts_quotas.max_bytes on the default tablespace (-1: unlimited)
     session_nls: str = ""
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     connect_error: str | None = None
@@ -88,6 +89,8 @@ class Cursor:
             name = statement.split('"')[1]
             server.dropped.append(name)
             server.leftover_jobs = [j for j in server.leftover_jobs if j[0] != name]
+        elif "USER_TS_QUOTAS" in text:
+            self._rows = [("USERS", server.quota, 0)]
         elif "USER_USERS" in text:
             self._rows = [("OPEN", server.expiry)]
         elif "DBMS_DATAPUMP.OPEN" in text:
