@@ -196,3 +196,16 @@ async def test_no_quota_for_the_master_table_is_said_before_oracle_fails(
     result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert [w.code for w in result.warnings] == [Code.NO_QUOTA]
     assert "QUOTA 100M ON USERS" in say(result.warnings[0])
+
+
+async def test_a_job_that_skipped_a_table_is_incomplete_never_good(
+    server: Server, tmp_path: Path
+) -> None:
+    server.scenario = "skipped"  # ORA-31693 behind an ORA-01555: "completed with 2 error(s)"
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert result.outcome is Outcome.INCOMPLETE
+    assert result.errors[0].code is Code.TABLES_SKIPPED
+    assert "UNDO_RETENTION" in say(
+        next(e for e in result.errors if e.params.get("code") == "ORA-01555")
+    )

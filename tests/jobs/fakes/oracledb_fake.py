@@ -133,9 +133,12 @@ class Cursor:
     def _finish(self, out: dict[str, Any]) -> None:
         server, job = self.server, self.server.job
         folder = server.directory_path
-        log_text = {"success": logs.SUCCESS_11G, "full_disk": logs.FULL_DISK, "no_log": None}[
-            server.scenario
-        ]
+        log_text = {
+            "success": logs.SUCCESS_11G,
+            "full_disk": logs.FULL_DISK,
+            "skipped": logs.COMPLETED_WITH_ERRORS,
+            "no_log": None,
+        }[server.scenario]
         (folder / job["dump_file"]).write_bytes(b"ORACLE DUMP " * 5000)
         if log_text is not None:
             (folder / job["log_file"]).write_text(
