@@ -180,6 +180,32 @@ def check_external(settings: Settings) -> CheckItem:
     )
 
 
+def check_encryption(settings: Settings) -> CheckItem:
+    """Encrypted copies (a lost disk leaks nothing), and the key the bot proves them with."""
+    name = "Enkripsi salinan"
+    if settings.external_encryption != "age":
+        return CheckItem(
+            name,
+            Verdict.WARN,
+            "salinan di hard disk TIDAK terenkripsi: hard disk yang hilang membocorkan NIK "
+            "(UU 27/2022). Jalankan `sopbot keys init` dan isi EXTERNAL_ENCRYPTION=age",
+        )
+    key = settings.external_age_identity_file
+    if key is None or not settings.age_identities():
+        return CheckItem(
+            name,
+            Verdict.WARN,
+            "terenkripsi (age), tetapi kunci kantor (EXTERNAL_AGE_IDENTITY_FILE) tidak ada: "
+            "bot tidak dapat membuktikan salinan dapat dibuka",
+        )
+    if os.name == "posix" and key.stat().st_mode & 0o077:
+        return CheckItem(
+            name, Verdict.FAIL, f"{key} dapat dibaca pengguna lain; jalankan: chmod 600 {key}"
+        )
+    keys = len(settings.external_age_recipients)
+    return CheckItem(name, Verdict.OK, f"terenkripsi (age) untuk {keys} kunci; kunci kantor ada")
+
+
 def check_env_file(env_file: Path | None) -> CheckItem | None:
     """Warn when .env (holding the token) is readable by other users, where the OS tells."""
     if env_file is None or not env_file.is_file() or os.name != "posix":
@@ -212,6 +238,7 @@ async def run_checks(
         lambda: check_backend(settings, oracle_driver),
         lambda: asyncio.to_thread(check_dump_dir, settings, last_dump_bytes),
         lambda: asyncio.to_thread(check_external, settings),
+        lambda: asyncio.to_thread(check_encryption, settings),
     ]
     for step in steps:
         items.append(await step())

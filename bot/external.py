@@ -138,7 +138,7 @@ async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
     if disk is None:
         return
     await respond(update, context, "🔎 Memeriksa ulang semua file di hard disk eksternal …")
-    report = await asyncio.to_thread(verify_disk, disk)
+    report = await asyncio.to_thread(verify_disk, disk, None, svc.settings.age_identities())
     svc.copylog.record_checks(disk.identity.id, report.results(), svc.clock.now())
     log.info(
         "Disk %s verified by %s: %d good, %d bad, %d missing",

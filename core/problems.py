@@ -61,6 +61,8 @@ class Code(StrEnum):
     COPY_MISMATCH = "copy_mismatch"
     SOURCE_CHANGED = "source_changed"
     RETENTION_FAILED = "retention_failed"
+    NO_KEY = "no_key"
+    COPY_UNREADABLE = "copy_unreadable"
     # Step 11's evidence
     NO_GOOD_DUMP = "no_good_dump"
     NOT_COPIED_YET = "not_copied_yet"
@@ -119,6 +121,8 @@ ENGLISH: dict[Code, str] = {
     Code.SOURCE_CHANGED: "{file} changed on the server since it was dumped (SHA-256 {actual}, "
     "recorded {recorded})",
     Code.RETENTION_FAILED: "retention could not remove old files: {error}",
+    Code.NO_KEY: "{file} is encrypted and no age identity was given",
+    Code.COPY_UNREADABLE: "{file} cannot be opened ({why}): wrong key or a damaged copy",
     Code.NO_GOOD_DUMP: "there is no good dump to copy",
     Code.NOT_COPIED_YET: "the newest good dump {file} has no verified copy on an external disk",
     Code.COPY_DAMAGED: "the external copy of {file} was found damaged by /verifikasi",

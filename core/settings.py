@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     external_disk_path: Path | None = None  # e.g. E:\ on Windows, /media/backup on Linux
     external_disk_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     external_compression: Literal["none", "zstd"] = "none"
+    # Encryption of the external copy in the age format, to these public keys (office, escrow)
+    external_encryption: Literal["none", "age"] = "none"
+    external_age_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    external_age_identity_file: Path | None = None  # the office's private key, for checks
     external_auto_copy: bool = True  # copy as soon as the disk is there after a dump
     # 0 keeps every dump on the server / every copy on the disk
     retention_server_days: int = Field(default=7, ge=0, le=3650)
@@ -111,6 +115,21 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_ids(cls, value: Any) -> Any:
         return _split_ids(value)
+
+    @field_validator("external_age_recipients", mode="before")
+    @classmethod
+    def _parse_recipients(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("external_age_recipients")
+    @classmethod
+    def _age_public_keys(cls, value: list[str]) -> list[str]:
+        for key in value:
+            if not re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", key):
+                raise ValueError(f"{key[:12]}… is not an age public key (age1…, 62 characters)")
+        return value
 
     @field_validator("external_disk_ids", mode="before")
     @classmethod
@@ -201,6 +220,7 @@ class Settings(BaseSettings):
         "sqlite_source_path",
         "oracle_client_lib_dir",
         "external_disk_path",
+        "external_age_identity_file",
         mode="before",
     )
     @classmethod
@@ -265,6 +285,30 @@ class Settings(BaseSettings):
         if self.sqlite_source_path is None:
             self.sqlite_source_path = self.data_dir / "sample" / "siak_sample.db"
         return self
+
+    @model_validator(mode="after")
+    def _encryption_needs_keys(self) -> Settings:
+        if self.external_encryption == "age" and not self.external_age_recipients:
+            raise ValueError(
+                "EXTERNAL_ENCRYPTION=age needs EXTERNAL_AGE_RECIPIENTS (run `sopbot keys init`)"
+            )
+        return self
+
+    @property
+    def age_recipients(self) -> list[str]:
+        """The public keys the external copy is encrypted to; none when not encrypting."""
+        return self.external_age_recipients if self.external_encryption == "age" else []
+
+    def age_identities(self) -> list[str]:
+        """The office's private key(s), when configured and readable (for checks and restores)."""
+        path = self.external_age_identity_file
+        if path is None:
+            return []
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            return []
+        return [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-")]
 
     @model_validator(mode="after")
     def _backend_needs(self) -> Settings:

@@ -267,20 +267,64 @@ def disk_list(env_file: Path) -> None:
     required=True,
     help="Where to write the .dmp.",
 )
-def restore_file(source: Path, out: Path) -> None:
-    """Turn a compressed copy (.dmp.zst) from the external disk back into its .dmp."""
-    from jobs.external.copy import read_manifest, restore
+@click.option(
+    "--identity",
+    "identity_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="An age key file (the office's, or the escrow key from the safe) for a .age copy.",
+)
+def restore_file(source: Path, out: Path, identity_file: Path | None) -> None:
+    """Turn a copy from the external disk (.dmp, .dmp.zst, .dmp.age, .dmp.zst.age) back into
+    its .dmp, checking it against SHA256SUMS first."""
+    from jobs.external.copy import CopyError, hash_file, read_manifest, restore
 
     expected = read_manifest(source.parent).get(source.name)
     if expected is not None:
-        from jobs.external.copy import hash_file
-
         if hash_file(source) != expected:
             click.echo(f"{source.name} does not match SHA256SUMS: the copy is damaged.", err=True)
             sys.exit(1)
         click.echo(f"{source.name} matches SHA256SUMS.")
-    digest = restore(source, out)
+    identities = []
+    if identity_file is not None:
+        text = identity_file.read_text(encoding="utf-8")
+        identities = [ln.strip() for ln in text.splitlines() if ln.startswith("AGE-SECRET-KEY-")]
+    try:
+        digest = restore(source, out, identities)
+    except CopyError as error:
+        click.echo(f"Cannot restore: {error.problem.english()}", err=True)
+        sys.exit(1)
     click.echo(f"Restored {out} (SHA-256 {digest}).")
+
+
+@main.group()
+def keys() -> None:
+    """The age keys that encrypt the copies on the external disk."""
+
+
+@keys.command("init")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data") / "keys",
+    show_default=True,
+    help="Where the office key and the escrow sheet are written.",
+)
+def keys_init(folder: Path) -> None:
+    """Create the office key and the escrow key, and the escrow sheet for the safe."""
+    from sopbot.keys import KeysExist, create_keys
+
+    try:
+        made = create_keys(folder)
+    except KeysExist as exists:
+        click.echo(f"Keys already exist in {exists}: nothing was overwritten.", err=True)
+        sys.exit(1)
+    click.echo(f"Office key (keep private, used by the bot): {made.office_key_file}")
+    click.echo(f"Escrow sheet to print for the Kabid's safe: {made.sheet_text}, {made.sheet_png}")
+    click.echo("Then DELETE the escrow sheet files from this computer. Put in .env:")
+    click.echo("EXTERNAL_ENCRYPTION=age")
+    click.echo(f"EXTERNAL_AGE_RECIPIENTS={made.office_public},{made.escrow_public}")
+    click.echo(f"EXTERNAL_AGE_IDENTITY_FILE={made.office_key_file}")
 
 
 @main.command()

@@ -28,6 +28,7 @@ class CopyRecord:
     sha256: str
     compressed: bool
     error: Problem | None
+    encrypted: bool = False
     checked_at: datetime | None = None  # the last /verifikasi of this copy
     check_ok: bool | None = None
 
@@ -55,6 +56,7 @@ def _copy(row: ExternalCopy) -> CopyRecord:
         error=next(iter(load_problems(row.error)), None),
         checked_at=row.checked_at,
         check_ok=row.check_ok,
+        encrypted=row.encrypted,
     )
 
 
@@ -112,6 +114,7 @@ class CopyLog(Repository):
         sha256: str = "",
         compressed: bool = False,
         error: Problem | None = None,
+        encrypted: bool = False,
     ) -> None:
         with self._sessions.begin() as session:
             session.execute(
@@ -126,6 +129,7 @@ class CopyLog(Repository):
                     size_bytes=size_bytes,
                     sha256=sha256,
                     compressed=compressed,
+                    encrypted=encrypted,
                     error=dump_problems([error] if error else []),
                 )
             )

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false as sa_false
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -230,6 +231,8 @@ class ExternalCopy(Base):
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     sha256: Mapped[str] = mapped_column(String(64), default="")
     compressed: Mapped[bool] = mapped_column(default=False)
+    # Encrypted in the age format: a lost disk then leaks nothing (UU 27/2022).
+    encrypted: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     error: Mapped[str] = mapped_column(Text, default="[]")  # JSON list: the coded problem
     # The last re-read of this copy from the disk (/verifikasi): when, and whether it matched.
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

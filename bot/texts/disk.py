@@ -35,7 +35,8 @@ def copy_done(result: CopyResult, tz: tzinfo) -> str:
     lines = [
         "✅ <b>Salinan ke hard disk eksternal terverifikasi</b> (SOP langkah 11)",
         f"File: <code>{escape(result.dest.name)}</code> · {size(result.size)}"
-        + (" (zstd)" if result.compressed else ""),
+        + (" (zstd)" if result.compressed else "")
+        + (" · 🔒 terenkripsi (age)" if result.encrypted else " · ⚠️ tidak terenkripsi"),
         f"Hard disk: {escape(result.disk_label)} · durasi "
         f"{seconds_text((result.finished_at - result.started_at).total_seconds())}",
         f"SHA-256: <code>{result.sha256}</code> (dibaca ulang dari disk, cocok)",
@@ -151,6 +152,18 @@ def verify_report(report: VerifyReport, label: str) -> str:
         lines.append(f"❌ <code>{escape(name)}</code> hilang dari hard disk")
     for name in report.unlisted[:SHOWN]:
         lines.append(f"⚠️ <code>{escape(name)}</code> tidak pernah diverifikasi (bukan back up sah)")
+    for name in report.unopened[:SHOWN]:
+        lines.append(f"❌ <code>{escape(name)}</code> tidak dapat dibuka dengan kunci kantor")
+    if report.opened:
+        lines.append(
+            f"🔒 {len(report.opened)} salinan terenkripsi dibuka utuh dengan kunci kantor."
+        )
+    if report.sealed:
+        lines.append(
+            f"🔒 {len(report.sealed)} salinan terenkripsi: tanpa kunci kantor "
+            "(EXTERNAL_AGE_IDENTITY_FILE) bot hanya memastikan file sama dengan saat disalin, "
+            "belum membuktikan file dapat dibuka."
+        )
     hidden = sum(
         max(len(names) - SHOWN, 0) for names in (report.mismatched, report.missing, report.unlisted)
     )

@@ -65,6 +65,8 @@ INDONESIAN: dict[Code, str] = {
     Code.COPY_READBACK_FAILED: "gagal membaca ulang salinan ({why})",
     Code.COPY_MISMATCH: "salinan tidak cocok saat dibaca ulang (hard disk bermasalah?)",
     Code.SOURCE_CHANGED: "file dump di server berubah sejak dibuat (rusak?)",
+    Code.NO_KEY: "{file} terenkripsi dan kunci kantor (EXTERNAL_AGE_IDENTITY_FILE) tidak ada",
+    Code.COPY_UNREADABLE: "{file} tidak dapat dibuka ({why}): kunci salah atau salinan rusak",
     Code.RETENTION_FAILED: "salinan terverifikasi, tetapi file lama tidak dapat dihapus oleh "
     "retensi ({error}); ADB: periksa izin folder dump",
     Code.NO_GOOD_DUMP: "belum ada back up database yang berhasil untuk disalin.",

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ class VerifiedCopy:
     sha256: str  # of the bytes on the external disk (compressed ones when compressed)
     source_sha256: str  # of the dump as read
     compressed: bool
+    encrypted: bool = False
 
 
 def _drop_cache(stream: BinaryIO) -> None:
@@ -178,6 +180,61 @@ def _pump(
     return done
 
 
+class _Tap(io.RawIOBase):
+    """The source as read once by the encryption: hashed as it passes, progress reported, a stop
+    honoured between chunks."""
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        digest: Any,
+        progress: BytesDone | None,
+        should_stop: ShouldStop | None,
+    ) -> None:
+        self.stream, self.digest = stream, digest
+        self.progress, self.should_stop = progress, should_stop
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self.stream.readinto(buffer) or 0  # type: ignore[attr-defined]
+        if count:
+            self.digest.update(memoryview(buffer)[:count])
+            self.done += count
+            if self.progress:
+                self.progress(self.done)
+            if self.should_stop and self.should_stop():
+                raise CopyStopped
+        return count
+
+
+def _encrypt(
+    reader: BinaryIO,
+    raw: BinaryIO,
+    recipients: Sequence[str],
+    source_digest: Any,
+    *,
+    compress: bool,
+    progress: BytesDone | None,
+    should_stop: ShouldStop | None,
+) -> _HashingWriter:
+    """Stream the source (compressed first, when asked) into the age format for `recipients`;
+    never the whole file in memory. Returns the sink, which hashed the encrypted bytes."""
+    import pyrage
+
+    keys = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
+    sink = _HashingWriter(raw)
+    tap: Any = _Tap(reader, source_digest, progress, should_stop)
+    if compress:
+        import zstandard
+
+        tap = zstandard.ZstdCompressor(level=3, threads=2).stream_reader(tap, closefd=False)
+    pyrage.encrypt_io(tap, sink, keys)
+    return sink
+
+
 def copy_verified(
     source: Path,
     destination: Path,
@@ -185,15 +242,19 @@ def copy_verified(
     compress: bool = False,
     progress: BytesDone | None = None,
     should_stop: ShouldStop | None = None,
+    recipients: Sequence[str] = (),
 ) -> VerifiedCopy:
-    """Copy `source` to `destination` (".zst" appended when compressing) and verify it.
+    """Copy `source` to `destination` (".zst" appended when compressing, ".age" when encrypting
+    to `recipients`) and verify it.
 
     The source is read once; its SHA-256 is computed in a second thread while the same chunk is
     written (or compressed), and the next chunks are read ahead in a third. On any failure the
     temporary file is removed and CopyError raised: a half-written or unverified file never
     carries the final name.
     """
-    final = destination.with_name(destination.name + ".zst") if compress else destination
+    final = destination.with_name(
+        destination.name + (".zst" if compress else "") + (".age" if recipients else "")
+    )
     partial = final.with_name(final.name + PARTIAL_SUFFIX)
     source_digest = hashlib.sha256()
     try:
@@ -202,7 +263,18 @@ def copy_verified(
             partial.open("wb", buffering=0) as raw,
             ThreadPoolExecutor(1, thread_name_prefix="sha256") as hasher,
         ):
-            if compress:
+            if recipients:  # the copy's hash is of the encrypted bytes, as on the disk
+                sink = _encrypt(
+                    reader,
+                    raw,
+                    recipients,
+                    source_digest,
+                    compress=compress,
+                    progress=progress,
+                    should_stop=should_stop,
+                )
+                size = sink.size
+            elif compress:
                 import zstandard
 
                 sink = _HashingWriter(raw)  # the copy's hash is of the compressed bytes
@@ -231,8 +303,8 @@ def copy_verified(
             partial.unlink()
         why = exc.strerror or str(exc)
         raise CopyError(problem(Code.COPY_WRITE_FAILED, file=final.name, why=why)) from exc
-    # Uncompressed, the bytes written are the bytes read: one hash serves both.
-    written = sink.digest.hexdigest() if compress else source_digest.hexdigest()
+    # Written as read (neither compressed nor encrypted): one hash serves both.
+    written = sink.digest.hexdigest() if compress or recipients else source_digest.hexdigest()
     try:
         read_back = hash_file(final, uncached=True, should_stop=should_stop)
     except CopyStopped:
@@ -248,7 +320,9 @@ def copy_verified(
         raise CopyError(
             problem(Code.COPY_MISMATCH, file=final.name, written=written, read_back=read_back)
         )
-    return VerifiedCopy(final, size, written, source_digest.hexdigest(), compress)
+    return VerifiedCopy(
+        final, size, written, source_digest.hexdigest(), compress, encrypted=bool(recipients)
+    )
 
 
 def read_manifest(folder: Path) -> dict[str, str]:
@@ -276,18 +350,56 @@ def write_manifest(folder: Path, entries: dict[str, str]) -> None:
     os.replace(temporary, folder / MANIFEST)
 
 
-def restore(compressed: Path, destination: Path) -> str:
-    """Decompress a .zst copy back into a .dmp; return the SHA-256 of the restored dump."""
+class _Discard:
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def restore(copy: Path, destination: Path | None, identities: Sequence[str] = ()) -> str:
+    """The dump back from a copy (.age decrypted with `identities`, .zst decompressed), streamed
+    into `destination` (None: only read through); the SHA-256 of the dump. Raises CopyError when
+    the copy cannot be opened (wrong key, damaged)."""
     import zstandard
 
-    digest = hashlib.sha256()
-    partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
-    with compressed.open("rb") as reader, partial.open("wb") as writer:
-        with zstandard.ZstdDecompressor().stream_reader(reader) as stream:
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-                writer.write(chunk)
-        writer.flush()
-        os.fsync(writer.fileno())
-    os.replace(partial, destination)
-    return digest.hexdigest()
+    encrypted, name = copy.name.endswith(".age"), copy.name.removesuffix(".age")
+    compressed = name.endswith(".zst")
+    partial = destination.with_name(destination.name + PARTIAL_SUFFIX) if destination else None
+    try:
+        with contextlib.ExitStack() as stack:
+            target: Any = stack.enter_context(partial.open("wb")) if partial else _Discard()
+            sink = _HashingWriter(target)
+            plain: Any = sink
+            if compressed:
+                plain = stack.enter_context(
+                    zstandard.ZstdDecompressor().stream_writer(sink, closefd=False)  # type: ignore[arg-type]
+                )
+            reader = stack.enter_context(copy.open("rb"))
+            if encrypted:
+                import pyrage
+
+                keys = [pyrage.x25519.Identity.from_str(i) for i in identities]
+                if not keys:
+                    raise CopyError(problem(Code.NO_KEY, file=copy.name))
+                pyrage.decrypt_io(reader, plain, keys)
+            else:
+                while chunk := reader.read(CHUNK):
+                    plain.write(chunk)
+            plain.flush()
+            if partial is not None:
+                target.flush()
+                os.fsync(target.fileno())
+    except CopyError:
+        raise
+    except Exception as exc:  # pyrage's and zstandard's own errors: the copy does not open
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+        raise CopyError(
+            problem(Code.COPY_UNREADABLE, file=copy.name, why=type(exc).__name__)
+        ) from exc
+    if partial is not None and destination is not None:
+        os.replace(partial, destination)
+    return sink.digest.hexdigest()

@@ -3,12 +3,12 @@ the SOP's record keeping ("daftar file back up pada hard disk eksternal")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from jobs.external.copy import PARTIAL_SUFFIX, hash_file, read_manifest
+from jobs.external.copy import PARTIAL_SUFFIX, CopyError, hash_file, read_manifest, restore
 from jobs.external.disk import MANIFEST, Disk
 from storage.copies import CopyLog, CopyRecord
 
@@ -98,24 +98,36 @@ class VerifyReport:
     mismatched: list[str]
     missing: list[str]  # in the manifest, not on the disk
     unlisted: list[str]  # on the disk, not in the manifest (never verified)
+    opened: list[str] = field(default_factory=list)  # encrypted, decrypted with the office key
+    unopened: list[str] = field(default_factory=list)  # encrypted, would not decrypt
+    sealed: list[str] = field(default_factory=list)  # encrypted, no key to try: unproven
 
     @property
     def ok(self) -> bool:
-        return not (self.mismatched or self.missing)
+        return not (self.mismatched or self.missing or self.unopened)
 
     def results(self) -> dict[str, bool]:
         """File name -> whether it read back as verified, for the log."""
         found = dict.fromkeys(self.good, True)
-        found.update(dict.fromkeys(self.mismatched + self.missing, False))
+        found.update(dict.fromkeys(self.mismatched + self.missing + self.unopened, False))
         return found
 
 
-def verify_disk(disk: Disk, progress: Callable[[str], None] | None = None) -> VerifyReport:
-    """Re-read every file in the manifest from the disk and compare its SHA-256."""
+def verify_disk(
+    disk: Disk,
+    progress: Callable[[str], None] | None = None,
+    identities: Sequence[str] = (),
+) -> VerifyReport:
+    """Re-read every file in the manifest from the disk and compare its SHA-256; with the
+    office's key, also open every encrypted copy end to end (age authenticates every chunk, so
+    it opening proves it is whole and that the key opens it)."""
     manifest = read_manifest(disk.folder)
     good: list[str] = []
     mismatched: list[str] = []
     missing: list[str] = []
+    opened: list[str] = []
+    unopened: list[str] = []
+    sealed: list[str] = []
     for name, digest in sorted(manifest.items()):
         path = disk.folder / name
         if progress:
@@ -123,9 +135,21 @@ def verify_disk(disk: Disk, progress: Callable[[str], None] | None = None) -> Ve
         if not path.is_file():
             missing.append(name)
         elif hash_file(path, uncached=True) == digest:
-            if not is_companion(name):
+            if is_companion(name):
+                continue
+            if not name.endswith(".age"):
                 good.append(name)
+            elif not identities:
+                good.append(name)
+                sealed.append(name)
+            else:
+                try:
+                    restore(path, None, identities)
+                    good.append(name)
+                    opened.append(name)
+                except CopyError:
+                    unopened.append(name)
         else:
             mismatched.append(name)
     unlisted = [f.name for f in list_disk(disk).files if not f.in_manifest]
-    return VerifyReport(good, mismatched, missing, unlisted)
+    return VerifyReport(good, mismatched, missing, unlisted, opened, unopened, sealed)

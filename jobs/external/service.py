@@ -56,6 +56,7 @@ class CopyResult(JobResult):
     size: int | None = None
     sha256: str = ""
     compressed: bool = False
+    encrypted: bool = False
     disk_label: str = ""
     pruned: list[str] = field(default_factory=list)
     # Kasi instructions this verified copy closed, being their evidence (SOP step 11).
@@ -206,6 +207,7 @@ class CopyService(JobRunner[CopyResult]):
                 compress=self.settings.external_compression == "zstd",
                 progress=bytes_done,
                 should_stop=stop.is_set,
+                recipients=self.settings.age_recipients,
             )
             self._check_source(copied, dump)
             manifest = read_manifest(disk.folder)
@@ -321,6 +323,7 @@ class CopyService(JobRunner[CopyResult]):
             size_bytes=copied.size,
             sha256=copied.sha256,
             compressed=copied.compressed,
+            encrypted=copied.encrypted,
         )
         self.soplog.record_step(
             run_date=office_date(finished_at, self.settings.tz),
@@ -343,6 +346,7 @@ class CopyService(JobRunner[CopyResult]):
             size=copied.size,
             sha256=copied.sha256,
             compressed=copied.compressed,
+            encrypted=copied.encrypted,
             disk_label=disk.identity.label,
             started_at=started.started_at,
             finished_at=finished_at,

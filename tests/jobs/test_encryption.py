@@ -1,0 +1,177 @@
+"""Encrypted external copies (age): a lost disk leaks no NIK; the standard `age` program opens a
+copy with the escrow key; the bot restores it and proves it opens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import ADB, KABID, KASI, Chat, make_settings
+from disks import external_disk
+
+from devtools.sample_db import create_sample_database
+from jobs.external.copy import copy_verified, read_manifest
+from jobs.external.disk import check_disk, init_disk
+from jobs.external.listing import verify_disk
+from sopbot.cli import main
+from sopbot.keys import KeysExist, MadeKeys, create_keys
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> MadeKeys:
+    return create_keys(tmp_path / "keys")
+
+
+@pytest.fixture
+def disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "external"
+    with external_disk(path, "64m", monkeypatch):
+        init_disk(path, "HDD-1")
+        yield path
+
+
+def escrow_secret(keys: MadeKeys) -> str:
+    return next(
+        line.strip()
+        for line in keys.sheet_text.read_text().splitlines()
+        if line.startswith("AGE-SECRET-KEY-")
+    )
+
+
+def encrypted_copy(tmp_path: Path, disk: Path, keys: MadeKeys, compress: bool = False) -> Any:
+    dump = create_sample_database(tmp_path / "SIAK_20261125_0100.dmp", residents=3000)
+    folder = disk / "sopbot-backups"
+    copied = copy_verified(
+        dump,
+        folder / dump.name,
+        compress=compress,
+        recipients=[keys.office_public, keys.escrow_public],
+    )
+    from jobs.external.copy import write_manifest
+
+    write_manifest(folder, {copied.path.name: copied.sha256})
+    return dump, copied
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_the_copy_on_the_disk_holds_no_plaintext(
+    tmp_path: Path, disk: Path, keys: MadeKeys, compress: bool
+) -> None:
+    dump, copied = encrypted_copy(tmp_path, disk, keys, compress)
+    plain, on_disk = dump.read_bytes(), copied.path.read_bytes()
+    niks = re.findall(rb"99\d{14}", plain)  # the invented residents' NIK
+    assert plain.startswith(b"SQLite format 3") and len(niks) >= 3000
+    assert on_disk.startswith(b"age-encryption.org/v1")
+    assert b"SQLite format 3" not in on_disk
+    assert not re.search(rb"99\d{14}", on_disk)  # not one NIK readable on a lost disk
+    assert copied.encrypted and copied.path.name.endswith(".age")
+    # The manifest lists the encrypted bytes: `sha256sum -c SHA256SUMS` still works.
+    assert (
+        read_manifest(copied.path.parent)[copied.path.name] == hashlib.sha256(on_disk).hexdigest()
+    )
+
+
+@pytest.mark.skipif(shutil.which("age") is None, reason="the age program is not installed")
+def test_the_standard_age_program_opens_it_with_the_escrow_key(
+    tmp_path: Path, disk: Path, keys: MadeKeys
+) -> None:
+    dump, copied = encrypted_copy(tmp_path, disk, keys)
+    key_file = tmp_path / "kunci.txt"
+    key_file.write_text(escrow_secret(keys) + "\n")
+    out = tmp_path / "opened.dmp"
+    subprocess.run(["age", "-d", "-i", str(key_file), "-o", str(out), str(copied.path)], check=True)
+    assert out.read_bytes() == dump.read_bytes()  # byte for byte
+
+
+def test_restore_file_gives_the_dump_back_and_refuses_a_wrong_key(
+    tmp_path: Path, disk: Path, keys: MadeKeys
+) -> None:
+    dump, copied = encrypted_copy(tmp_path, disk, keys, compress=True)
+    key_file = tmp_path / "kunci.txt"
+    key_file.write_text(escrow_secret(keys) + "\n")
+    runner = CliRunner()
+    out = tmp_path / "back.dmp"
+    result = runner.invoke(
+        main, ["restore-file", str(copied.path), "--out", str(out), "--identity", str(key_file)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == dump.read_bytes()
+    stranger = create_keys(tmp_path / "other")
+    wrong = runner.invoke(
+        main,
+        ["restore-file", str(copied.path), "--out", str(tmp_path / "x.dmp"),
+         "--identity", str(stranger.office_key_file)],
+    )  # fmt: skip
+    assert wrong.exit_code == 1 and "cannot be opened" in wrong.output
+    assert not (tmp_path / "x.dmp").exists()
+
+
+def test_verification_opens_copies_with_the_office_key_and_catches_damage(
+    tmp_path: Path, disk: Path, keys: MadeKeys
+) -> None:
+    _, copied = encrypted_copy(tmp_path, disk, keys)
+    settings = make_settings(
+        "http://127.0.0.1:9/bot",
+        tmp_path / "data",
+        external_encryption="age",
+        external_age_recipients=[keys.office_public, keys.escrow_public],
+        external_age_identity_file=keys.office_key_file,
+    )
+    found = check_disk(disk, settings.dumps, [], writing=False)
+    report = verify_disk(found, None, settings.age_identities())
+    assert report.ok and report.opened == [copied.path.name]
+    unproven = verify_disk(found, None, [])  # without the office key: honest about it
+    assert unproven.ok and unproven.sealed == [copied.path.name] and not unproven.opened
+    data = bytearray(copied.path.read_bytes())
+    data[-100] ^= 0xFF
+    copied.path.write_bytes(bytes(data))
+    damaged = verify_disk(found, None, settings.age_identities())
+    assert not damaged.ok and damaged.mismatched == [copied.path.name]
+
+
+def test_keys_are_private_and_never_overwritten(tmp_path: Path, keys: MadeKeys) -> None:
+    assert keys.office_key_file.stat().st_mode & 0o077 == 0
+    assert keys.sheet_png.stat().st_mode & 0o077 == 0  # the QR holds the escrow secret
+    assert keys.office_public.startswith("age1") and keys.escrow_public != keys.office_public
+    with pytest.raises(KeysExist):
+        create_keys(keys.office_key_file.parent)
+
+
+@pytest.fixture
+def settings_overrides(disk: Path, keys: MadeKeys) -> dict[str, Any]:
+    return {
+        "external_disk_path": disk,
+        "external_auto_copy": False,
+        "external_encryption": "age",
+        "external_age_recipients": [keys.office_public, keys.escrow_public],
+        "external_age_identity_file": keys.office_key_file,
+    }
+
+
+async def test_through_the_chat_the_copy_is_encrypted_and_verified_openable(
+    chat: Chat, disk: Path
+) -> None:
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    await chat.send(KASI, "/salin")
+    report = await until(chat, KABID, "Salinan ke hard disk eksternal terverifikasi")
+    assert "🔒 terenkripsi (age)" in report.text and ".dmp.age" in report.text
+    await chat.idle()
+    assert chat.services.copylog.verified()[0].encrypted
+    await chat.send(KASI, "/verifikasi")
+    checked = await until(chat, KASI, "Verifikasi hard disk")
+    assert "1 salinan terenkripsi dibuka utuh dengan kunci kantor" in checked.text
+
+
+async def until(chat: Chat, chat_id: int, words: str) -> Any:
+    while True:
+        message = await chat.receive(chat_id)
+        if words in message.text:
+            return message
