@@ -65,6 +65,13 @@ COMMANDS: tuple[Command, ...] = (
         external.verifikasi,
     ),
     Command(
+        "hilang",
+        frozenset({Role.KASI, Role.KABID}),
+        "/hilang <label hard disk>",
+        "Laporkan hard disk back up hilang (UU 27/2022)",
+        external.hilang,
+    ),
+    Command(
         "laporan",
         frozenset({Role.KABID}),
         "/laporan [TTTT-BB]",

@@ -6,19 +6,22 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from telegram import Bot, Update
+from telegram import Bot, InputFile, Update
 
 from bot import delivery, texts
+from bot.arguments import split_command
 from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import report_closed, respond
 from bot.live import LiveMessage
 from core.sop import Role
+from jobs.external.custody import rotation
 from jobs.external.disk import Disk, DiskError
 from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.listing import list_disk, logged_copies, verify_disk
 from jobs.external.service import CopyResult
 from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
+from jobs.watchdog import BREACH_NOTICE
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,9 @@ class ChatCopyObserver:
             )
             return
         if result.verified:
-            text = texts.copy_done(result, tz)
+            turns = rotation(svc.disks, svc.copylog)
+            next_label = turns[0].disk.label if len(turns) > 1 else None
+            text = texts.copy_done(result, tz, next_label)
         elif result.outcome is Outcome.INTERRUPTED:
             text = texts.copy_stopped(result)
         else:
@@ -129,7 +134,43 @@ async def daftar(update: Update, context: Context, caller: Caller) -> None:
         return
     listing = await asyncio.to_thread(list_disk, disk, logged_copies(svc.copylog, disk))
     text = texts.disk_listing(listing, svc.copylog.pruned(), svc.settings.tz)
-    await respond(update, context, text)
+    turns = texts.disk_rotation(rotation(svc.disks, svc.copylog), svc.settings.tz)
+    await respond(update, context, f"{text}\n\n{turns}" if turns else text)
+
+
+async def hilang(update: Update, context: Context, caller: Caller) -> None:
+    """/hilang <label>: a disk is lost. Record it, say what was on it, retire it; if anything on
+    it was not encrypted, start the UU 27/2022 notification clock and draft the notice."""
+    svc = services(context)
+    label = split_command(update.effective_message.text or "") if update.effective_message else ""
+    disk = svc.disks.by_label(label) if label else None
+    if disk is None:
+        known = ", ".join(d.label for d in svc.disks.all() if d.in_service) or "-"
+        await respond(update, context, texts.unknown_disk(label, known, caller.command))
+        return
+    if disk.lost_at is not None:
+        await respond(
+            update, context, texts.already_lost(disk.label, disk.lost_at, svc.settings.tz)
+        )
+        return
+    now, tz = svc.clock.now(), svc.settings.tz
+    svc.disks.lost(disk.id, now)
+    svc.audit.record(now, caller.user_id, "disk_lost", disk.label)
+    copies = svc.copylog.verified(disk.id)
+    deadline = now + BREACH_NOTICE
+    report = texts.disk_lost_report(disk.label, copies, caller.name, deadline, tz)
+    log.warning("Disk %s reported lost by %s (%d copies)", disk.label, caller.user_id, len(copies))
+    await delivery.to_roles(svc, context.bot, [Role.KABID, Role.KASI, Role.ADB], report)
+    if any(not c.encrypted for c in copies):
+        svc.state.set(f"breach:{disk.id}", now.isoformat(), now, caller.user_id)
+        svc.state.set(f"breach-reminder:{disk.id}", now.isoformat(), now)  # next one in 12 h
+        draft = texts.breach_notice_draft(disk.label, copies, now, deadline, tz)
+        for chat_id in delivery.recipients(svc, [Role.KABID]):
+            await context.bot.send_document(
+                chat_id,
+                InputFile(draft.encode("utf-8"), filename=f"draf-pemberitahuan-{disk.id}.txt"),
+                caption="Draf pemberitahuan UU 27/2022 (lengkapi, tanda tangani, kirim)",
+            )
 
 
 async def verifikasi(update: Update, context: Context, caller: Caller) -> None:

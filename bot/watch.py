@@ -49,6 +49,30 @@ class ChatWatchdogNotifier:
     async def daily_summary(self, summary: Summary) -> None:
         await self._everyone(texts.daily_summary(summary, self.svc.settings.tz))
 
+    async def unplug(self, label: str, copied_at: datetime) -> None:
+        await delivery.to_roles(
+            self.svc,
+            self.bot,
+            [Role.KASI],
+            texts.unplug_reminder(label, copied_at, self.svc.settings.tz),
+        )
+
+    async def plugged_too_long(self, label: str, since: datetime) -> None:
+        await delivery.to_roles(
+            self.svc,
+            self.bot,
+            [Role.KABID],
+            texts.plugged_too_long(label, since, self.svc.settings.tz),
+        )
+
+    async def breach_clock(self, label: str, deadline: datetime) -> None:
+        await delivery.to_roles(
+            self.svc,
+            self.bot,
+            [Role.KABID],
+            texts.breach_reminder(label, deadline, self.svc.settings.tz),
+        )
+
     async def database_unwritable(self, trouble: Problem) -> None:
         await DatabaseAlarm(self.svc, self.bot).raised(trouble)
 

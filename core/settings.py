@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     external_age_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
     external_age_identity_file: Path | None = None  # the office's private key, for checks
     external_auto_copy: bool = True  # copy as soon as the disk is there after a dump
+    # After a verified copy the disk must come off (ransomware reaches a plugged-in disk)
+    external_unplug_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # 0 keeps every dump on the server / every copy on the disk
     retention_server_days: int = Field(default=7, ge=0, le=3650)
     retention_external_days: int = Field(default=0, ge=0, le=3650)

@@ -13,6 +13,7 @@ from jobs.external.service import CopyService
 from jobs.schedule import BackupScheduler
 from storage.audit import AuditLog
 from storage.copies import CopyLog
+from storage.disks import DiskRegistry
 from storage.dumps import DumpLog
 from storage.outbox import Outbox
 from storage.soplog import SopLog
@@ -32,6 +33,7 @@ class Runtime:
     outbox: Outbox
     state: StateStore
     audit: AuditLog
+    disks: DiskRegistry
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)

@@ -38,6 +38,8 @@ from storage.state import StateStore
 
 log = logging.getLogger(__name__)
 
+BREACH_NOTICE = timedelta(hours=72)  # UU 27/2022 Pasal 46: written notice within 3x24 hours
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -62,6 +64,12 @@ class WatchdogNotifier(Protocol):
     ) -> None: ...
 
     async def database_unwritable(self, trouble: Problem) -> None: ...
+
+    async def unplug(self, label: str, copied_at: datetime) -> None: ...
+
+    async def plugged_too_long(self, label: str, since: datetime) -> None: ...
+
+    async def breach_clock(self, label: str, deadline: datetime) -> None: ...
 
     async def database_writable(self, merged: int) -> None: ...
 
@@ -103,6 +111,8 @@ class Watchdog:
         now = self.clock.now()
         await self._database(now)
         for check in (
+            self._custody,
+            self._breach_clocks,
             self._auto_copy,
             self._missing_dump,
             self._stale_external,
@@ -189,6 +199,52 @@ class Watchdog:
             log.info("External disk %s present with a dump waiting: copying", disk.identity.id)
             with contextlib.suppress(JobAlreadyRunning):
                 copier.launch("auto")
+
+    async def _custody(self, now: datetime) -> None:
+        """Which disk is plugged in; one left in after its copy is told to come off (the air
+        gap: ransomware encrypts a plugged-in disk with the server), and after a day the Kabid
+        is told."""
+        copier = self.copier
+        if copier is None or not copier.configured or copier.disks is None:
+            return
+        try:
+            disk = copier.check(writing=False)
+        except DiskError:
+            copier.disks.seen(None, now)
+            return
+        copier.disks.seen(disk.identity.id, now)
+        record = copier.disks.get(disk.identity.id)
+        if copier.busy or record is None or record.plugged_since is None:
+            return
+        copies = self.copies.verified(disk.identity.id)
+        last = copies[0].finished_at if copies else None
+        wait = timedelta(minutes=self.settings.external_unplug_minutes)
+        if last is not None and now - last >= wait and now - record.plugged_since >= wait:
+            key = f"unplug:{disk.identity.id}"
+            if self._due(key, now, wait):
+                self._mark(key, now)
+                await self.notifier.unplug(disk.identity.label, last)
+        if now - record.plugged_since >= timedelta(days=1):
+            key = f"plugged:{disk.identity.id}:{now.date().isoformat()}"
+            if self._due(key, now, None):
+                self._mark(key, now)
+                await self.notifier.plugged_too_long(disk.identity.label, record.plugged_since)
+
+    async def _breach_clocks(self, now: datetime) -> None:
+        """A lost disk with unencrypted copies: UU 27/2022 asks for notice within 3x24 hours;
+        the Kabid is reminded every 12 hours until then."""
+        if self.copier is None or self.copier.disks is None:
+            return
+        for disk in self.copier.disks.all():
+            if disk.lost_at is None or self.state.get(f"breach:{disk.id}") is None:
+                continue
+            deadline = disk.lost_at + BREACH_NOTICE
+            if now > deadline + timedelta(hours=12):
+                continue
+            key = f"breach-reminder:{disk.id}"
+            if self._due(key, now, timedelta(hours=12)):
+                self._mark(key, now)
+                await self.notifier.breach_clock(disk.label, deadline)
 
     async def _missing_dump(self, now: datetime) -> None:
         tz = self.settings.tz

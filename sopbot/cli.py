@@ -236,7 +236,24 @@ def disk_init(env_file: Path, label: str, root: Path | None) -> None:
         click.echo(f"Already initialised: {identity.label} (id {identity.id}); unchanged.")
     else:
         click.echo(f"Initialised {root} as {identity.label} (id {identity.id}).")
+    _register_disk(settings, identity.id, identity.label, root)
     click.echo(f"To accept only this disk, add its id to EXTERNAL_DISK_IDS: {identity.id}")
+
+
+def _register_disk(settings: Settings, disk_id: str, label: str, root: Path) -> None:
+    """The office's disks are kept in the log, so /daftar can say whose turn it is."""
+    import shutil
+    from datetime import UTC, datetime
+
+    from storage.database import make_engine, upgrade
+    from storage.disks import DiskRegistry
+
+    with _startup_failures(settings):
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        DiskRegistry(engine).register(
+            disk_id, label, shutil.disk_usage(root).total, datetime.now(UTC)
+        )
 
 
 @disk.command("list")

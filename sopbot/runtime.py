@@ -14,6 +14,7 @@ from jobs.schedule import BackupScheduler, backup_time_on_start
 from storage.audit import AuditLog
 from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
+from storage.disks import DiskRegistry
 from storage.dumps import DumpLog
 from storage.outbox import Outbox
 from storage.soplog import SopLog
@@ -28,6 +29,7 @@ def open_runtime(
     upgrade(engine)
     soplog, dumplog, copylog = SopLog(engine), DumpLog(engine), CopyLog(engine)
     state = StateStore(engine)
+    disks = DiskRegistry(engine)
     clock = clock or SystemClock()
     dump = DumpService(settings, dumplog, soplog, clock, backend)
     return Runtime(
@@ -38,8 +40,9 @@ def open_runtime(
         dump=dump,
         scheduler=BackupScheduler(engine, dump, backup_time_on_start(settings, state, clock.now())),
         copylog=copylog,
-        copier=CopyService(settings, dumplog, copylog, soplog, clock),
+        copier=CopyService(settings, dumplog, copylog, soplog, clock, disks),
         outbox=Outbox(engine),
         state=state,
         audit=AuditLog(engine),
+        disks=disks,
     )

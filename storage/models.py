@@ -244,6 +244,19 @@ class ExternalCopy(Base):
     )
 
 
+class ExternalDisk(Base):
+    """One of the office's external disks: registered once, retired when lost."""
+
+    __tablename__ = "external_disks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # from .sopbot-disk.json
+    label: Mapped[str] = mapped_column(String(128))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    plugged_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class PrunedFile(Base):
     """A backup file removed by retention: what, where, when and why."""
 

@@ -94,6 +94,31 @@ def daily_summary(summary: Summary, tz: tzinfo) -> str:
     return "\n".join(lines)
 
 
+def unplug_reminder(label: str, copied_at: datetime, tz: tzinfo) -> str:
+    return (
+        f"🔌 <b>Cabut hard disk {escape(label)}</b>: salinan terverifikasi sudah selesai pukul "
+        f"{clock_time(copied_at, tz)}. Lepas hard disk sekarang dan simpan di tempat aman — "
+        "hard disk yang tetap terpasang ikut terenkripsi bila server terkena ransomware."
+    )
+
+
+def plugged_too_long(label: str, since: datetime, tz: tzinfo) -> str:
+    return (
+        f"⚠️ Hard disk back up {escape(label)} terpasang di server sejak "
+        f"{long_date(since.astimezone(tz).date())} {clock_time(since, tz)}. Salinan offline "
+        "hanya aman bila hard disk dicabut dan disimpan; mohon minta Kasi mencabutnya."
+    )
+
+
+def breach_reminder(label: str, deadline: datetime, tz: tzinfo) -> str:
+    return (
+        f"⏰ <b>Pemberitahuan kebocoran data pribadi</b>: hard disk {escape(label)} yang hilang "
+        "memuat salinan TIDAK terenkripsi. UU 27/2022 Pasal 46 mewajibkan pemberitahuan "
+        f"tertulis paling lambat {long_date(deadline.astimezone(tz).date())} "
+        f"{clock_time(deadline, tz)}. Draf pemberitahuan sudah dikirim bersama laporan /hilang."
+    )
+
+
 def database_alarm(trouble: Problem) -> str:
     return (
         "🚨 <b>LOG SOP TIDAK DAPAT DITULIS</b>\n"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 
+from bot.command import Command
 from bot.texts.common import escape, seconds_text, size, some, warning_footer
 from bot.texts.problems import say
 from core.problems import Problem
+from jobs.external.custody import DiskTurn
 from jobs.external.listing import DiskListing, VerifyReport
 from jobs.external.service import CopyResult
-from storage.copies import PrunedRecord
+from storage.copies import CopyRecord, PrunedRecord
 
 # --- the external copy (SOP step 11), record keeping ------------------------------------------
 
@@ -30,7 +32,25 @@ def copy_started(file_name: str, size_bytes: int, trigger: str, requester: str |
     )
 
 
-def copy_done(result: CopyResult, tz: tzinfo) -> str:
+UNPLUG_NOW = (
+    "🔌 Cabut (lepas) hard disk sekarang dan simpan di tempat aman, terpisah dari server: hard "
+    "disk yang tetap terpasang ikut terenkripsi bila server terkena ransomware."
+)
+
+
+def unknown_disk(label: str, known: str, command: Command) -> str:
+    what = f"Hard disk <b>{escape(label)}</b> tidak terdaftar." if label else "Sebutkan labelnya."
+    return f"{what} Hard disk terdaftar: {escape(known)}.\nCara pakai: {escape(command.usage)}"
+
+
+def already_lost(label: str, lost_at: datetime, tz: tzinfo) -> str:
+    return (
+        f"Hard disk {escape(label)} sudah dilaporkan hilang pada "
+        f"{lost_at.astimezone(tz):%d/%m/%Y %H:%M}."
+    )
+
+
+def copy_done(result: CopyResult, tz: tzinfo, next_disk: str | None = None) -> str:
     assert result.dest is not None and result.finished_at and result.started_at
     lines = [
         "✅ <b>Salinan ke hard disk eksternal terverifikasi</b> (SOP langkah 11)",
@@ -44,6 +64,8 @@ def copy_done(result: CopyResult, tz: tzinfo) -> str:
     if result.pruned:
         lines.append(f"Dihapus oleh retensi ({len(result.pruned)}): {some(result.pruned)}")
     lines += [f"⚠️ {escape(say(warning))}" for warning in result.warnings]
+    if next_disk:
+        lines.append(f"Giliran hard disk berikutnya: <b>{escape(next_disk)}</b>")
     return "\n".join(lines)
 
 
@@ -85,11 +107,14 @@ def copy_stopped(result: CopyResult) -> str:
 def copy_recorded(closed_ids: Sequence[int]) -> str:
     """To the Kasi after a verified copy: step 11 is recorded on its evidence, nothing to send."""
     if not closed_ids:
-        return "Salinan sudah terverifikasi; langkah 11 tercatat dengan bukti salinan ini."
+        return (
+            "Salinan sudah terverifikasi; langkah 11 tercatat dengan bukti salinan ini.\n"
+            + UNPLUG_NOW
+        )
     numbers = ", ".join(f"#{n}" for n in closed_ids)
     return (
         f"Salinan sudah terverifikasi: instruksi {numbers} ditutup otomatis dengan bukti salinan "
-        "ini. Tidak perlu mengirim /selesai."
+        f"ini. Tidak perlu mengirim /selesai.\n{UNPLUG_NOW}"
     )
 
 
@@ -142,6 +167,86 @@ def disk_listing(listing: DiskListing, pruned: Sequence[PrunedRecord], tz: tzinf
             )
         )
     return "\n".join(lines)
+
+
+def disk_rotation(turns: Sequence[DiskTurn], tz: tzinfo) -> str:
+    """The office's disks: where each is believed to be, its last copy, and whose turn is next."""
+    if not turns:
+        return ""
+    lines = ["💽 <b>Hard disk kantor</b> (bergiliran, disimpan terpisah):"]
+    for turn in turns:
+        where = "🔌 terpasang" if turn.disk.plugged_since else "🗄️ disimpan"
+        last = (
+            f"salinan terakhir {turn.last_copy.astimezone(tz):%d/%m/%Y}"
+            if turn.last_copy
+            else "belum pernah dipakai"
+        )
+        lines.append(f"• {escape(turn.disk.label)} — {where} · {last}")
+    if len(turns) > 1:
+        lines.append(f"Giliran berikutnya: <b>{escape(turns[0].disk.label)}</b>")
+    return "\n".join(lines)
+
+
+def disk_lost_report(
+    label: str, copies: Sequence[CopyRecord], reporter: str, deadline: datetime, tz: tzinfo
+) -> str:
+    plain_ones = [c for c in copies if not c.encrypted]
+    lines = [
+        f"🚨 <b>Hard disk {escape(label)} dilaporkan HILANG</b> oleh {escape(reporter)}.",
+        f"Berisi {len(copies)} salinan back up; {len(copies) - len(plain_ones)} terenkripsi, "
+        f"{len(plain_ones)} TIDAK terenkripsi.",
+        "Hard disk ini tidak dipakai lagi (dipensiunkan).",
+    ]
+    if plain_ones:
+        names = some([Path(c.dest_path).name for c in plain_ones])
+        lines += [
+            f"Salinan tidak terenkripsi: {names}.",
+            "⚖️ Ini kebocoran data pribadi (NIK, KK, alamat). UU 27/2022 Pasal 46: "
+            f"pemberitahuan tertulis paling lambat {deadline.astimezone(tz):%d/%m/%Y %H:%M}. "
+            "Draf pemberitahuan terlampir untuk Kabid.",
+        ]
+    else:
+        lines.append("🔒 Semua salinan terenkripsi (age): tanpa kunci, isinya tidak dapat dibaca.")
+    return "\n".join(lines)
+
+
+BREACH_DRAFT = """\
+DRAF PEMBERITAHUAN KEGAGALAN PELINDUNGAN DATA PRIBADI
+(UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi, Pasal 46)
+
+Kepada: [Subjek Data Pribadi / Lembaga yang berwenang]
+Dari: Dinas Kependudukan dan Pencatatan Sipil, Bidang PIAK
+
+1. Data pribadi yang terungkap
+   Salinan back up database kependudukan (SIAK) pada hard disk eksternal "{label}":
+   {files}
+   Data memuat NIK, nomor KK, nama, tempat/tanggal lahir dan alamat penduduk.
+
+2. Kapan dan bagaimana
+   Hard disk dilaporkan hilang pada {lost}. Salinan di atas tidak terenkripsi.
+
+3. Upaya penanganan dan pemulihan
+   - Hard disk dipensiunkan dan tidak dipakai lagi oleh sistem back up.
+   - Salinan berikutnya dienkripsi (age) sebelum disimpan di hard disk.
+   - [Langkah lain: laporan kepolisian, pemeriksaan akses, dsb.]
+
+Batas waktu pemberitahuan (3 x 24 jam): {deadline}
+
+[Tempat, tanggal]
+Kepala Bidang PIAK
+"""
+
+
+def breach_notice_draft(
+    label: str, copies: Sequence[CopyRecord], lost_at: datetime, deadline: datetime, tz: tzinfo
+) -> str:
+    files = "\n   ".join(Path(c.dest_path).name for c in copies if not c.encrypted)
+    return BREACH_DRAFT.format(
+        label=label,
+        files=files or "-",
+        lost=f"{lost_at.astimezone(tz):%d/%m/%Y %H:%M}",
+        deadline=f"{deadline.astimezone(tz):%d/%m/%Y %H:%M}",
+    )
 
 
 def verify_report(report: VerifyReport, label: str) -> str:

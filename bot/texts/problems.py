@@ -61,6 +61,8 @@ INDONESIAN: dict[Code, str] = {
     "(EXTERNAL_DISK_IDS).",
     Code.DISK_READ_ONLY: "hard disk eksternal tidak dapat ditulisi (hanya-baca atau tanpa izin).",
     Code.DISK_FULL: "ruang kosong hard disk eksternal tidak cukup untuk file ini.",
+    Code.DISK_LOST: "hard disk {label} sudah dilaporkan hilang (/hilang) dan tidak dipakai lagi. "
+    "Daftarkan hard disk baru dengan `sopbot disk init`.",
     Code.COPY_WRITE_FAILED: "gagal menulis ke hard disk ({why})",
     Code.COPY_READBACK_FAILED: "gagal membaca ulang salinan ({why})",
     Code.COPY_MISMATCH: "salinan tidak cocok saat dibaca ulang (hard disk bermasalah?)",

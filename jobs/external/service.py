@@ -39,6 +39,7 @@ from jobs.job import (
     Unit,
 )
 from storage.copies import CopyLog
+from storage.disks import DiskRegistry
 from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import CloseError, InstructionRecord, SopLog
 
@@ -80,10 +81,17 @@ class CopyService(JobRunner[CopyResult]):
     kind = JobKind.COPY
 
     def __init__(
-        self, settings: Settings, dumps: DumpLog, copies: CopyLog, soplog: SopLog, clock: Clock
+        self,
+        settings: Settings,
+        dumps: DumpLog,
+        copies: CopyLog,
+        soplog: SopLog,
+        clock: Clock,
+        disks: DiskRegistry | None = None,
     ) -> None:
         super().__init__(clock, settings.progress_interval_seconds)
         self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
+        self.disks = disks
         self._dump: DumpRecord | None = None
         self._disk: Disk | None = None
         # How "another device" is decided; only the demo replaces it (its folder stands in for
@@ -99,7 +107,7 @@ class CopyService(JobRunner[CopyResult]):
         root = self.settings.external_disk_path
         if root is None:
             raise DiskError(problem(Code.DISK_NOT_CONFIGURED))
-        return check_disk(
+        disk = check_disk(
             root,
             self.settings.dumps,
             self.settings.external_disk_ids,
@@ -107,6 +115,15 @@ class CopyService(JobRunner[CopyResult]):
             writing=writing,
             separate=self.separate,
         )
+        if self.disks is not None:
+            known = self.disks.get(disk.identity.id)
+            if known is not None and not known.in_service:  # reported lost: never written again
+                raise DiskError(problem(Code.DISK_LOST, label=disk.identity.label))
+            if known is None:
+                self.disks.register(
+                    disk.identity.id, disk.identity.label, disk.total_bytes, self.clock.now()
+                )
+        return disk
 
     def pending(self, disk: Disk | None) -> DumpRecord | None:
         """The newest good dump still on the server, unless this disk really holds a good copy

@@ -25,6 +25,7 @@ COMMAND_LINES = {
     "verifikasi": "/verifikasi",
     "laporan": "/laporan",
     "cek": "/cek",
+    "hilang": "/hilang HDD-TIDAK-ADA",
 }
 WRONG_ROLE_CASES = [
     (command.name, role) for command in COMMANDS for role in Role if role not in command.roles

@@ -215,7 +215,7 @@ async def test_bot_publishes_its_command_menu_on_start(chat: Chat) -> None:
     names = [c["command"] for c in chat.server.commands]
     assert names == [
         "start", "bantuan", "instruksi", "selesai", "status", "riwayat", "backup", "salin",
-        "daftar", "verifikasi", "laporan", "cek", "jadwal",
+        "daftar", "verifikasi", "hilang", "laporan", "cek", "jadwal",
     ]  # fmt: skip
     assert all(c["description"] for c in chat.server.commands)
 

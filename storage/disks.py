@@ -1,0 +1,74 @@
+"""The office's external disks (3-2-1 with offline disks): each registered with its label and
+size, seen plugged in or not, retired when lost. Which one is due next follows from the copies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from storage.models import ExternalDisk
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class DiskRecord:
+    id: str
+    label: str
+    size_bytes: int | None
+    registered_at: datetime
+    plugged_since: datetime | None  # None: not plugged in when last looked
+    lost_at: datetime | None
+
+    @property
+    def in_service(self) -> bool:
+        return self.lost_at is None
+
+
+def _record(row: ExternalDisk) -> DiskRecord:
+    return DiskRecord(
+        row.id, row.label, row.size_bytes, row.registered_at, row.plugged_since, row.lost_at
+    )
+
+
+@dataclass
+class DiskRegistry(Repository):
+    def register(self, disk_id: str, label: str, size_bytes: int | None, at: datetime) -> None:
+        with self._sessions.begin() as session:
+            row = session.get(ExternalDisk, disk_id)
+            if row is None:
+                session.add(
+                    ExternalDisk(id=disk_id, label=label, size_bytes=size_bytes, registered_at=at)
+                )
+            else:
+                row.label, row.size_bytes = label, size_bytes
+
+    def all(self) -> list[DiskRecord]:
+        with self._sessions() as session:
+            rows = session.scalars(select(ExternalDisk).order_by(ExternalDisk.label))
+            return [_record(row) for row in rows]
+
+    def get(self, disk_id: str) -> DiskRecord | None:
+        with self._sessions() as session:
+            row = session.get(ExternalDisk, disk_id)
+            return None if row is None else _record(row)
+
+    def by_label(self, label: str) -> DiskRecord | None:
+        wanted = label.strip().casefold()
+        return next((d for d in self.all() if d.label.casefold() == wanted), None)
+
+    def seen(self, plugged: str | None, at: datetime) -> None:
+        """The disk `plugged` is in now (or none is): when each was plugged in is kept."""
+        with self._sessions.begin() as session:
+            for row in session.scalars(select(ExternalDisk)):
+                if row.id == plugged:
+                    row.plugged_since = row.plugged_since or at
+                else:
+                    row.plugged_since = None
+
+    def lost(self, disk_id: str, at: datetime) -> None:
+        with self._sessions.begin() as session:
+            row = session.get(ExternalDisk, disk_id)
+            if row is not None and row.lost_at is None:
+                row.lost_at, row.plugged_since = at, None
