@@ -132,6 +132,14 @@ class Chat:
         self.clock.advance(timedelta(**delta))
 
 
+async def until(chat: Chat, chat_id: int, words: str) -> Any:
+    """The next message to `chat_id` containing `words` (each wait bounded by `receive`)."""
+    while True:
+        message = await chat.receive(chat_id)
+        if words in message.text:
+            return message
+
+
 POSTGRES_URL = os.environ.get("SOPBOT_TEST_POSTGRES_URL", "")
 
 

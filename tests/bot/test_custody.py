@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADB, KABID, KASI, Chat
+from conftest import ADB, KABID, KASI, Chat, until
 from disks import TmpfsDisk, external_disk, needs_mount
 
 from jobs.external.disk import init_disk
@@ -42,13 +42,6 @@ def settings_overrides(
 @pytest.fixture
 def encrypted() -> bool:
     return True
-
-
-async def until(chat: Chat, chat_id: int, words: str) -> Any:
-    while True:
-        message = await chat.receive(chat_id)
-        if words in message.text:
-            return message
 
 
 async def copy_now(chat: Chat) -> None:

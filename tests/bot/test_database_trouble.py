@@ -8,10 +8,9 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import ADB, KABID, Chat
+from conftest import ADB, KABID, Chat, until
 from disks import TmpfsDisk, external_disk, needs_mount
 
 ALARM = "LOG SOP TIDAK DAPAT DITULIS"
@@ -41,13 +40,6 @@ def fill(folder: Path) -> Path:
     finally:
         os.close(handle)
     return filler
-
-
-async def until(chat: Chat, chat_id: int, words: str) -> Any:
-    while True:
-        message = await chat.receive(chat_id)
-        if words in message.text:
-            return message
 
 
 @needs_mount

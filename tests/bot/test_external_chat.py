@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADB, KABID, KASI, Chat
+from conftest import ADB, KABID, KASI, Chat, until
 from disks import TmpfsDisk, external_disk, needs_mount
 
 from core.sop import Role
@@ -38,13 +38,6 @@ def dump_disk(tmp_path: Path) -> Iterator[TmpfsDisk]:
     """The server's dump folder on its own small file system, to make it read-only later."""
     with external_disk(tmp_path / "server-dumps", "64m") as disk:
         yield disk
-
-
-async def until(chat: Chat, chat_id: int, contains: str) -> Any:
-    while True:
-        message = await chat.receive(chat_id)
-        if contains in message.text:
-            return message
 
 
 async def test_kasi_copies_from_the_instruction_and_confirms(chat: Chat, disk_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADB, GROUP, KABID, KASI, WITA, Chat
+from conftest import ADB, GROUP, KABID, KASI, WITA, Chat, until
 from disks import external_disk
 
 from core.sop import Role
@@ -28,13 +28,6 @@ def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 @pytest.fixture
 def settings_overrides(disk_path: Path) -> dict[str, Any]:
     return {"external_disk_path": disk_path, "external_auto_copy": False}
-
-
-async def until(chat: Chat, chat_id: int, contains: str) -> Any:
-    while True:
-        message = await chat.receive(chat_id)
-        if contains in message.text:
-            return message
 
 
 async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import ADB, KABID, KASI, Chat, make_settings
+from conftest import ADB, KABID, KASI, Chat, make_settings, until
 from disks import external_disk
 
 from devtools.sample_db import create_sample_database
@@ -168,10 +168,3 @@ async def test_through_the_chat_the_copy_is_encrypted_and_verified_openable(
     await chat.send(KASI, "/verifikasi")
     checked = await until(chat, KASI, "Verifikasi hard disk")
     assert "1 salinan terenkripsi dibuka utuh dengan kunci kantor" in checked.text
-
-
-async def until(chat: Chat, chat_id: int, words: str) -> Any:
-    while True:
-        message = await chat.receive(chat_id)
-        if words in message.text:
-            return message

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from conftest import ADB, KABID, Chat
+from conftest import ADB, KABID, Chat, until
 from disks import external_disk
 
 from jobs.external.disk import init_disk
@@ -26,13 +26,6 @@ def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 @pytest.fixture
 def settings_overrides(disk_path: Path) -> dict[str, Any]:
     return {"external_disk_path": disk_path, "external_auto_copy": False}
-
-
-async def until(chat: Chat, chat_id: int, contains: str) -> Any:
-    while True:
-        message = await chat.receive(chat_id)
-        if contains in message.text:
-            return message
 
 
 async def test_healthcheck_gets_start_and_success_pings_and_a_dead_one_breaks_nothing(

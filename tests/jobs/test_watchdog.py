@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADB, GROUP, KABID, KASI, WITA, Chat
+from conftest import ADB, GROUP, KABID, KASI, WITA, Chat, until
 from disks import external_disk
 
 from jobs.external.disk import init_disk
@@ -26,13 +26,6 @@ def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 @pytest.fixture
 def settings_overrides(disk_path: Path) -> dict[str, Any]:
     return {"external_disk_path": disk_path, "external_auto_copy": False}
-
-
-async def until(chat: Chat, chat_id: int, contains: str) -> Any:
-    while True:
-        message = await chat.receive(chat_id)
-        if contains in message.text:
-            return message
 
 
 async def test_disk_appearing_after_a_dump_is_copied_automatically(
