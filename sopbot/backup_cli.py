@@ -15,6 +15,7 @@ EXIT_CODES = {
     Outcome.SUCCESS: 0,
     Outcome.WARNING: 3,
     Outcome.FAILED: 1,
+    Outcome.INCOMPLETE: 1,  # a table is missing: no backup
     Outcome.INTERRUPTED: 1,
     Outcome.NOTHING: 0,
 }
@@ -64,5 +65,5 @@ async def run_backup(settings: Settings) -> int:
         result = await services.dump.run("cli")
     except JobAlreadyRunning:
         click.echo("Another dump is running.", err=True)
-        return 1
+        return 75  # try later, like a bot running beside it
     return EXIT_CODES[result.outcome]

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sopbot")
 
+ALREADY_RUNNING = 75  # EX_TEMPFAIL: not a failure of the dump, nor a warning; try again later
+
 
 def _settings(env_file: Path) -> Settings:
     try:
@@ -39,6 +41,7 @@ env_file_option = click.option(
 
 
 @click.group()
+@click.version_option(package_name="sopbot", message="sopbot %(version)s")
 def main() -> None:
     """Telegram bot for SOP-PIAK-02, the population-database backup procedure."""
 
@@ -123,7 +126,7 @@ def _single_instance(settings: Settings) -> InstanceLock:
             "chat instead of `sopbot backup`).",
             err=True,
         )
-        sys.exit(3)
+        sys.exit(ALREADY_RUNNING)
     return lock
 
 
@@ -141,7 +144,8 @@ def _warn_if_env_is_readable(env_file: Path) -> None:
 def backup(env_file: Path, verbose: bool) -> None:
     """Run the database dump now, with a progress bar (for cron or Task Scheduler).
 
-    Exits 0 on success, 1 when the dump failed, 3 when it finished with warnings.
+    Exits 0 on success, 1 when the dump failed (or was incomplete), 3 when it finished with
+    warnings, 75 when a bot or another `sopbot backup` already runs on this log (try later).
     """
     from core.logs import configure_logging
     from sopbot.backup_cli import run_backup

@@ -105,3 +105,13 @@ def test_report_writes_png_csv_and_summary(workdir: Path) -> None:
     summary = (workdir / "out" / "nov.txt").read_text(encoding="utf-8")
     assert f"Kepatuhan SOP: {seeded.copied_days} dari" in summary
     assert (workdir / "out" / "nov.csv").read_bytes().startswith(b"\xef\xbb\xbftanggal")
+
+
+def test_version_and_every_outcome_has_an_exit_code(workdir: Path) -> None:
+    from jobs.job import Outcome
+    from sopbot.backup_cli import EXIT_CODES
+
+    assert set(EXIT_CODES) == set(Outcome)
+    assert EXIT_CODES[Outcome.INCOMPLETE] == 1
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("sopbot ")
