@@ -164,7 +164,11 @@ class OutboxSender:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            outage = await self.deliver_pending()
+            try:
+                outage = await self.deliver_pending()
+            except Exception:  # the log locked or unwritable a moment: the sender must live on
+                log.exception("Outbox round failed; trying again")
+                outage = True
             self.outage = outage
             if outage:
                 self._release_waiters()

@@ -77,10 +77,14 @@ class DataPumpLog:
         if status.startswith("successfully completed"):
             return Outcome.SUCCESS
         if _WITH_ERRORS.search(status):
-            codes = {code for code in self.error_codes if code}
-            if self.skipped or codes & SKIPPED or not codes <= BENIGN:
-                return Outcome.INCOMPLETE
-            return Outcome.WARNING
+            codes = [code for code in self.error_codes if code]
+            harmless = (
+                codes
+                and set(codes) <= BENIGN
+                and len(codes) >= self.error_count  # every counted error seen, and harmless
+                and not self.skipped
+            )
+            return Outcome.WARNING if harmless else Outcome.INCOMPLETE
         return Outcome.FAILED
 
     @property

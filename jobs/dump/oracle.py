@@ -43,10 +43,12 @@ JOB_PREFIX = "SOPBOT_"
 OPEN_JOB = """
 DECLARE
   h NUMBER;
+  scn NUMBER;
   job_state VARCHAR2(30);
   sts ku$_Status;
   messages VARCHAR2(4000);
 BEGIN
+  :failed := 0;
   h := DBMS_DATAPUMP.OPEN(operation => 'EXPORT', job_mode => :job_mode,
                           remote_link => NULL, job_name => :job_name);
   :handle := h;
@@ -58,8 +60,9 @@ BEGIN
     DBMS_DATAPUMP.METADATA_FILTER(handle => h, name => 'SCHEMA_EXPR', value => :schema_expr);
   END IF;
   -- Every table as of one moment: without it each is exported at its own (ORA-02298 on import).
-  :scn := DBMS_FLASHBACK.GET_SYSTEM_CHANGE_NUMBER;
-  DBMS_DATAPUMP.SET_PARAMETER(handle => h, name => 'FLASHBACK_SCN', value => :scn);
+  SELECT TIMESTAMP_TO_SCN(SYSTIMESTAMP) INTO scn FROM dual;  -- needs no extra grant
+  :scn := scn;
+  DBMS_DATAPUMP.SET_PARAMETER(handle => h, name => 'FLASHBACK_SCN', value => scn);
   DBMS_DATAPUMP.START_JOB(h);
 EXCEPTION
   WHEN OTHERS THEN
@@ -74,13 +77,14 @@ EXCEPTION
         END IF;
       EXCEPTION WHEN OTHERS THEN NULL;
       END;
-      :errors := messages;
       BEGIN
         DBMS_DATAPUMP.STOP_JOB(h);  -- a job never started: removed with its master table
       EXCEPTION WHEN OTHERS THEN NULL;
       END;
     END IF;
-    RAISE;
+    -- Not re-raised: OUT binds are only returned by a block that ends normally.
+    :errors := SUBSTR(messages || DBMS_UTILITY.FORMAT_ERROR_STACK, 1, 4000);
+    :failed := 1;
 END;"""
 
 NLS = (
@@ -180,33 +184,36 @@ class OracleBackend:
                     )
                 warnings += _expiry(cursor) + _quota(cursor)
                 handle, scn, errors_var = cursor.var(int), cursor.var(int), cursor.var(str)
+                failed = cursor.var(int)
                 schema_expr = (
                     "IN (" + ",".join(f"'{name}'" for name in self.schemas) + ")"
                     if self.schemas
                     else None
                 )
-                try:
-                    cursor.execute(
-                        OPEN_JOB,
-                        job_mode="SCHEMA" if self.schemas else "FULL",
-                        job_name=request.job_name,
-                        dump_file=request.dump_path.name,
-                        log_file=request.log_path.name,
-                        directory=self.directory,
-                        schema_expr=schema_expr,
-                        handle=handle,
-                        scn=scn,
-                        errors=errors_var,
-                    )
-                except oracledb.Error as exc:  # the cause first, then Oracle's generic lines
-                    cause = datapump_log.error_lines(str(errors_var.getvalue() or ""))
-                    stack = [e for e in _describe(exc) if e.params.get("code") != "ORA-06512"]
-                    return BackendResult(Outcome.FAILED, errors=cause + stack, warnings=warnings)
+                cursor.execute(
+                    OPEN_JOB,
+                    job_mode="SCHEMA" if self.schemas else "FULL",
+                    job_name=request.job_name,
+                    dump_file=request.dump_path.name,
+                    log_file=request.log_path.name,
+                    directory=self.directory,
+                    schema_expr=schema_expr,
+                    handle=handle,
+                    scn=scn,
+                    errors=errors_var,
+                    failed=failed,
+                )
+                if failed.getvalue():  # the job's own cause first, then Oracle's generic lines
+                    lines = datapump_log.error_lines(str(errors_var.getvalue() or ""))
+                    found = [e for e in lines if e.params.get("code") != "ORA-06512"]
+                    errors_seen = found or [problem(Code.BACKEND_ERROR, error="open failed")]
+                    return BackendResult(Outcome.FAILED, errors=errors_seen, warnings=warnings)
                 log.info("Export %s consistent as of SCN %s", request.job_name, scn.getvalue())
                 state, errors = self._poll(cursor, handle.getvalue(), report, stop)
-                if state == "STOPPING":
+                if state == "STOPPING":  # STOP_JOB also detaches: no DETACH after it (ORA-31623)
                     warnings += self._stop_job(cursor, handle.getvalue(), request.job_name)
-                cursor.execute(DETACH, handle=handle.getvalue())
+                else:
+                    cursor.execute(DETACH, handle=handle.getvalue())
         except oracledb.Error as exc:
             return BackendResult(Outcome.FAILED, errors=_describe(exc), warnings=warnings)
         finally:
@@ -246,6 +253,8 @@ class OracleBackend:
             cursor.execute(STOP_JOB, handle=handle)
         except self._oracledb().Error as exc:  # e.g. it completed meanwhile: say so, go on
             log.error("STOP_JOB of %s failed: %s", job_name, str(exc).splitlines()[0])
+            with contextlib.suppress(self._oracledb().Error):
+                cursor.execute(DETACH, handle=handle)
             return [problem(Code.SERVER_JOB_NOT_STOPPED, job=job_name), *_describe(exc)]
         return []
 

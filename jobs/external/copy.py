@@ -230,7 +230,9 @@ def _encrypt(
     if compress:
         import zstandard
 
-        tap = zstandard.ZstdCompressor(level=3, threads=2).stream_reader(tap, closefd=False)
+        tap = zstandard.ZstdCompressor(level=3, threads=2, write_checksum=True).stream_reader(
+            tap, closefd=False
+        )
     pyrage.encrypt_io(tap, sink, keys)
     return sink
 
@@ -278,7 +280,7 @@ def copy_verified(
                 import zstandard
 
                 sink = _HashingWriter(raw)  # the copy's hash is of the compressed bytes
-                compressor = zstandard.ZstdCompressor(level=3, threads=-1)
+                compressor = zstandard.ZstdCompressor(level=3, threads=-1, write_checksum=True)
                 with compressor.stream_writer(sink, closefd=False) as writer:  # type: ignore[arg-type]
                     _pump(reader, writer.write, hasher, source_digest, progress, should_stop)
                 size = sink.size
@@ -302,6 +304,14 @@ def copy_verified(
         with contextlib.suppress(OSError):
             partial.unlink()
         why = exc.strerror or str(exc)
+        raise CopyError(problem(Code.COPY_WRITE_FAILED, file=final.name, why=why)) from exc
+    except Exception as exc:  # the age library wraps a stop or a write error in its own
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        if should_stop and should_stop():
+            raise CopyStopped from exc
+        cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
+        why = (cause.strerror if cause else None) or type(exc).__name__
         raise CopyError(problem(Code.COPY_WRITE_FAILED, file=final.name, why=why)) from exc
     # Written as read (neither compressed nor encrypted): one hash serves both.
     written = sink.digest.hexdigest() if compress or recipients else source_digest.hexdigest()
@@ -350,6 +360,26 @@ def write_manifest(folder: Path, entries: dict[str, str]) -> None:
     os.replace(temporary, folder / MANIFEST)
 
 
+class _Unzstd:
+    """Decompresses what is written to it into `sink`; `flush` fails unless the frame ended
+    (a copy cut short must not restore "successfully")."""
+
+    def __init__(self, sink: _HashingWriter) -> None:
+        import zstandard
+
+        self.sink = sink
+        self.decompressor = zstandard.ZstdDecompressor().decompressobj()
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        self.sink.write(self.decompressor.decompress(bytes(data)))
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.decompressor.eof:
+            raise ValueError("the compressed copy ends before its last frame")
+        self.sink.flush()
+
+
 class _Discard:
     def write(self, data: bytes | bytearray | memoryview) -> int:
         return len(data)
@@ -362,7 +392,6 @@ def restore(copy: Path, destination: Path | None, identities: Sequence[str] = ()
     """The dump back from a copy (.age decrypted with `identities`, .zst decompressed), streamed
     into `destination` (None: only read through); the SHA-256 of the dump. Raises CopyError when
     the copy cannot be opened (wrong key, damaged)."""
-    import zstandard
 
     encrypted, name = copy.name.endswith(".age"), copy.name.removesuffix(".age")
     compressed = name.endswith(".zst")
@@ -371,11 +400,7 @@ def restore(copy: Path, destination: Path | None, identities: Sequence[str] = ()
         with contextlib.ExitStack() as stack:
             target: Any = stack.enter_context(partial.open("wb")) if partial else _Discard()
             sink = _HashingWriter(target)
-            plain: Any = sink
-            if compressed:
-                plain = stack.enter_context(
-                    zstandard.ZstdDecompressor().stream_writer(sink, closefd=False)  # type: ignore[arg-type]
-                )
+            plain: Any = _Unzstd(sink) if compressed else sink
             reader = stack.enter_context(copy.open("rb"))
             if encrypted:
                 import pyrage
@@ -387,11 +412,14 @@ def restore(copy: Path, destination: Path | None, identities: Sequence[str] = ()
             else:
                 while chunk := reader.read(CHUNK):
                     plain.write(chunk)
-            plain.flush()
+            plain.flush()  # a compressed copy cut short raises here: its frame never ended
             if partial is not None:
                 target.flush()
                 os.fsync(target.fileno())
     except CopyError:
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                partial.unlink()
         raise
     except Exception as exc:  # pyrage's and zstandard's own errors: the copy does not open
         if partial is not None:

@@ -104,3 +104,13 @@ def test_invalid_file_operation_keeps_every_error() -> None:
 
 def test_status_percent_is_read() -> None:
     assert parse("Job: SOPBOT_X\n  Percent Done: 45\n").percent == 45.0
+
+
+def test_errors_counted_but_not_seen_make_the_dump_incomplete() -> None:
+    job = 'Job "SYSTEM"."J" completed with 3 error(s) at Wed Nov 25 01:23:45 2026'
+    assert parse(job, "J").outcome is Outcome.INCOMPLETE  # three errors, none read: unknown
+    one_benign_of_two = (
+        "ORA-39173: Encrypted data has been stored unencrypted in dump file set.\n"
+        'Job "SYSTEM"."J" completed with 2 error(s) at Wed Nov 25 01:23:45 2026'
+    )
+    assert parse(one_benign_of_two, "J").outcome is Outcome.INCOMPLETE

@@ -168,3 +168,30 @@ async def test_through_the_chat_the_copy_is_encrypted_and_verified_openable(
     await chat.send(KASI, "/verifikasi")
     checked = await until(chat, KASI, "Verifikasi hard disk")
     assert "1 salinan terenkripsi dibuka utuh dengan kunci kantor" in checked.text
+
+
+def test_a_copy_cut_short_never_restores_successfully(tmp_path: Path, disk: Path) -> None:
+    from jobs.external.copy import CopyError, restore
+
+    dump = create_sample_database(tmp_path / "D.dmp", residents=3000)
+    copied = copy_verified(dump, disk / "sopbot-backups" / dump.name, compress=True)
+    copied.path.write_bytes(copied.path.read_bytes()[: copied.size // 2])
+    with pytest.raises(CopyError):
+        restore(copied.path, tmp_path / "back.dmp")
+    assert not (tmp_path / "back.dmp").exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_an_encrypted_copy_told_to_stop_leaves_nothing(
+    tmp_path: Path, disk: Path, keys: MadeKeys
+) -> None:
+    from jobs.external.copy import CopyStopped
+
+    dump = create_sample_database(tmp_path / "D.dmp", residents=3000)
+    with pytest.raises(CopyStopped):
+        copy_verified(
+            dump,
+            disk / "sopbot-backups" / dump.name,
+            recipients=[keys.office_public],
+            should_stop=lambda: True,
+        )
+    assert list((disk / "sopbot-backups").iterdir()) == []

@@ -40,6 +40,7 @@ class Server:
     expiry: Any = None  # user_users.expiry_date
     quota: int | None = -1  # user_ts_quotas.max_bytes on the default tablespace (-1: unlimited)
     session_nls: str = ""
+    detached: bool = False
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     connect_error: str | None = None
     closed: bool = False
@@ -97,17 +98,21 @@ class Cursor:
             assert "DBMS_DATAPUMP.START_JOB" in text and "KU$_FILE_TYPE_LOG_FILE" in text
             assert "'FLASHBACK_SCN'" in text  # a consistent export, or none at all
             kwargs["handle"].value = 42
+            kwargs["failed"].value = 0
             if server.scenario == "open_fails":
-                # What Oracle really raises: a generic error and its stack; the cause is only
-                # in the job's status, which the block's handler collects.
-                kwargs["errors"].value = "ORA-39087: directory name DATA_PUMP_DIR is invalid\n"
-                raise Error(
+                # Oracle raises a generic error with its stack; the cause is only in the job's
+                # status. The block's handler collects both and returns them (OUT binds are
+                # lost when a block ends in an exception, so it does not re-raise).
+                assert "RAISE;" not in text
+                kwargs["errors"].value = (
+                    "ORA-39087: directory name DATA_PUMP_DIR is invalid\n"
                     "ORA-39001: invalid argument value\n"
                     'ORA-06512: at "SYS.DBMS_SYS_ERROR", line 79\n'
                     'ORA-06512: at "SYS.DBMS_DATAPUMP", line 4929\n'
-                    'ORA-06512: at "SYS.DBMS_DATAPUMP", line 5180\n'
-                    "ORA-06512: at line 12"
+                    "ORA-06512: at line 12\n"
                 )
+                kwargs["failed"].value = 1
+                return self
             server.job = dict(kwargs)
             server.job_state = "EXECUTING"
             kwargs["scn"].value = 987654321
@@ -124,8 +129,12 @@ class Cursor:
                 kwargs["handle"] == 42 and "IMMEDIATE => 1" in text and "KEEP_MASTER => 0" in text
             )
             server.job_state = "STOPPED"
+            server.detached = True  # STOP_JOB detaches the handle, as Oracle documents
         elif "DBMS_DATAPUMP.DETACH" in text:
             assert kwargs["handle"] == 42
+            if server.detached:
+                raise Error("ORA-31623: a job is not attached to this session via the handle")
+            server.detached = True
         else:
             raise Error(f"ORA-00900: invalid SQL statement ({text[:40]})")
         return self
