@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Bot, InputFile, Update
+from telegram.error import TelegramError
 
 from bot import delivery, texts
 from bot.arguments import split_command
@@ -166,11 +167,15 @@ async def hilang(update: Update, context: Context, caller: Caller) -> None:
         svc.state.set(f"breach-reminder:{disk.id}", now.isoformat(), now)  # next one in 12 h
         draft = texts.breach_notice_draft(disk.label, copies, now, deadline, tz)
         for chat_id in delivery.recipients(svc, [Role.KABID]):
-            await context.bot.send_document(
-                chat_id,
-                InputFile(draft.encode("utf-8"), filename=f"draf-pemberitahuan-{disk.id}.txt"),
-                caption="Draf pemberitahuan UU 27/2022 (lengkapi, tanda tangani, kirim)",
-            )
+            try:
+                await context.bot.send_document(
+                    chat_id,
+                    InputFile(draft.encode("utf-8"), filename=f"draf-pemberitahuan-{disk.id}.txt"),
+                    caption="Draf pemberitahuan UU 27/2022 (lengkapi, tanda tangani, kirim)",
+                )
+            except TelegramError as exc:  # the draft as text then, through the outbox
+                log.error("Could not send the notice draft to %s: %s", chat_id, exc)
+                await delivery.send(svc, context.bot, chat_id, f"<pre>{texts.escape(draft)}</pre>")
 
 
 async def verifikasi(update: Update, context: Context, caller: Caller) -> None:

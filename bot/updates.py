@@ -14,7 +14,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-MAX_CONCURRENT_UPDATES = 64
+# Updates waiting for their chat's turn hold a slot each (PTB takes the slot first), so the
+# slots are many: one chat's backlog must not use them all. A stranger's flood is dropped fast.
+MAX_CONCURRENT_UPDATES = 1024
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -109,7 +109,10 @@ class Watchdog:
 
     async def tick(self) -> None:
         now = self.clock.now()
-        await self._database(now)
+        try:
+            await self._database(now)
+        except Exception:  # the other checks still run
+            log.exception("Watchdog database check failed")
         for check in (
             self._custody,
             self._breach_clocks,
@@ -195,10 +198,18 @@ class Watchdog:
             disk = copier.check(writing=False)
         except DiskError:
             return  # not plugged in: the stale-copy alert speaks when it matters
-        if copier.pending(disk) is not None:
-            log.info("External disk %s present with a dump waiting: copying", disk.identity.id)
-            with contextlib.suppress(JobAlreadyRunning):
-                copier.launch("auto")
+        waiting = copier.pending(disk)
+        if waiting is None:
+            return
+        # One automatic try per dump and disk per ALERT_REPEAT_MINUTES: a full or read-only
+        # disk is announced once in a while, not every minute.
+        key = f"autocopy:{disk.identity.id}:{waiting.id}"
+        if not self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
+            return
+        self._mark(key, now)
+        log.info("External disk %s present with a dump waiting: copying", disk.identity.id)
+        with contextlib.suppress(JobAlreadyRunning):
+            copier.launch("auto")
 
     async def _custody(self, now: datetime) -> None:
         """Which disk is plugged in; one left in after its copy is told to come off (the air

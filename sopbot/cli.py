@@ -107,7 +107,8 @@ def _startup_failures(settings: Settings) -> Iterator[None]:
 
 
 def _fail(line: str) -> NoReturn:
-    log.error("Start-up failed: %s", line)
+    """One line for the person at the console (Indonesian, the setting's name in English)."""
+    log.error("Start-up failed; the console got: %s", line.split(":", 1)[0])
     click.echo(line, err=True)
     sys.exit(2)
 

@@ -47,11 +47,12 @@ Kunci rahasia (RAHASIA):
 
 Cara membuka salinan bila server dan kunci kantor hilang:
 1. Ketik kunci rahasia di atas (atau pindai kode QR) ke file kunci.txt pada komputer yang aman.
-2. Dengan program age:
-     age -d -i kunci.txt -o SIAK.dmp SIAK_YYYYMMDD_HHMM.dmp.age
-   atau dengan bot:
+2. Dengan bot (juga membuka file .zst.age sampai menjadi .dmp):
      sopbot restore-file E:\\sopbot-backups\\FILE.age --out SIAK.dmp --identity kunci.txt
-3. Bila nama file berakhiran .zst.age, hasilnya masih terkompresi: zstd -d SIAK.dmp.zst
+   atau dengan program age:
+     age -d -i kunci.txt -o SIAK.dmp SIAK_YYYYMMDD_HHMM.dmp.age
+3. Hanya bila memakai program age untuk file .zst.age: simpan hasilnya sebagai SIAK.dmp.zst
+   (age -d -i kunci.txt -o SIAK.dmp.zst FILE.zst.age), lalu: zstd -d SIAK.dmp.zst
 4. Hapus kunci.txt setelah selesai, kembalikan lembar ini ke brankas.
 """
 

@@ -55,8 +55,10 @@ class DiskRegistry(Repository):
             return None if row is None else _record(row)
 
     def by_label(self, label: str) -> DiskRecord | None:
+        """The disk with this label, one in service first (a lost one may share its label)."""
         wanted = label.strip().casefold()
-        return next((d for d in self.all() if d.label.casefold() == wanted), None)
+        matches = [d for d in self.all() if d.label.casefold() == wanted]
+        return next((d for d in matches if d.in_service), matches[0] if matches else None)
 
     def seen(self, plugged: str | None, at: datetime) -> None:
         """The disk `plugged` is in now (or none is): when each was plugged in is kept."""

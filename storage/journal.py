@@ -34,8 +34,8 @@ class Journal:
         log.warning("SOP log not writable: %s kept in %s", kind, self.path)
 
     def entries(self) -> list[dict[str, Any]]:
-        try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+        try:  # bytes first: a line torn by a crash must not hide the others
+            lines = self.path.read_bytes().decode("utf-8", errors="replace").splitlines()
         except FileNotFoundError:
             return []
         found = []

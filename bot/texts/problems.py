@@ -23,12 +23,13 @@ INDONESIAN: dict[Code, str] = {
     Code.EXPDP_EXIT_CODE: "program expdp berhenti dengan kode {exit_code}, tetapi job Data Pump "
     "selesai",
     Code.COMPLETED_WITH_ERRORS: "job Data Pump selesai dengan {count} kesalahan",
-    Code.LEFTOVER_JOB: "job Data Pump lama {job} ({state}) masih tertinggal; hapus tabel masternya",
+    Code.LEFTOVER_JOB: "job Data Pump lama {job} ({state}) tertinggal; tabel masternya sudah "
+    "dihapus bot",
     Code.LOG_MISSING: "file log {path} tidak ditemukan; periksa DUMP_DIR",
     Code.JOB_STATE: "job Data Pump berakhir dengan status {state}",
     Code.SERVER_JOB_NOT_STOPPED: "job Data Pump {job} mungkin masih berjalan di server (bot tidak "
     "dapat menghentikannya; lihat log bot). ADB: hentikan dengan expdp attach={job} lalu "
-    "STOP_JOB=IMMEDIATE",
+    "KILL_JOB",
     Code.ORACLE_ERROR: "kesalahan Oracle {code}: {text}",
     Code.OS_ERROR: "sistem operasi server: {text}",
     Code.TABLES_SKIPPED: "{count} objek TIDAK ada di dump (dilewati Data Pump): {tables}",

@@ -4,8 +4,8 @@ Credentials go through a parameter file readable only by the bot's user, deleted
 the run: never on the command line (visible in process lists) and never in a log.
 
 Stopping: killing expdp does not stop the export on the server, so a stop (or a timeout) ends
-the program and then attaches to the job by name (`expdp attach=<job>`) and sends
-`STOP_JOB=IMMEDIATE`, which ends it on the server too.
+the program and then attaches to the job by name (`expdp attach=<job>`) and sends `KILL_JOB`,
+which ends it on the server and removes its master table and partial dump.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from jobs.job import Outcome, Progress, ProgressReport, StopSignal, Unit
 log = logging.getLogger(__name__)
 
 STATUS_INTERVAL_SECONDS = 15  # expdp prints "Percent Done" this often
-STOP_JOB_SECONDS = 120  # how long `expdp attach=… STOP_JOB=IMMEDIATE` may take
+STOP_JOB_SECONDS = 120  # how long `expdp attach=… KILL_JOB` may take
 END_SECONDS = 10  # how long expdp may take to end after being told to
 
 
@@ -147,7 +147,7 @@ class ExpdpBackend:
                 report(Progress(parsed.percent, tables, None, Unit.TABLES))
 
     async def _stopped(self, request: DumpRequest, stop: StopSignal) -> BackendResult:
-        """Stop the job on the server as well: attach to it by name and STOP_JOB=IMMEDIATE."""
+        """Stop the job on the server as well: attach to it by name and KILL_JOB."""
         reason = stop.reason or problem(Code.STOPPED)
         errors: list[Problem] = [reason]
         trouble = await self._stop_server_job(request.job_name)
@@ -180,7 +180,10 @@ class ExpdpBackend:
                 env={**os.environ, **ENGLISH},
             )
             answer, _ = await asyncio.wait_for(
-                process.communicate(b"STOP_JOB=IMMEDIATE\nyes\n"), STOP_JOB_SECONDS
+                # KILL_JOB, not STOP_JOB: the job ends and its master table and partial dump go
+                # too (a stopped job keeps them, eating the quota: ORA-01536).
+                process.communicate(b"KILL_JOB\nyes\n"),
+                STOP_JOB_SECONDS,
             )
         except (TimeoutError, asyncio.CancelledError):
             await asyncio.shield(_end(process))

@@ -44,10 +44,14 @@ def prune(
         cutoff = now - timedelta(days=settings.retention_server_days)
         copied_ids = {c.dump_run_id for c in verified}
         newest = verified[0].dump_run_id
-        for record in dumps.latest(limit=10_000):
-            stopped = record.outcome in ("interrupted", "failed")
+        runs = dumps.latest(limit=10_000)
+        good_paths = {r.file_path for r in runs if r.outcome in ("success", "warning")}
+        for record in runs:
+            stopped = record.outcome in ("interrupted", "failed", "incomplete")
             if record.started_at >= cutoff or record.id == newest:
                 continue
+            if stopped and record.file_path in good_paths:
+                continue  # a later good run reused the name: that file is a backup
             if not stopped and (
                 record.outcome not in ("success", "warning") or record.id not in copied_ids
             ):
