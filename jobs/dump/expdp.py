@@ -108,7 +108,7 @@ class ExpdpBackend:
                     Outcome.FAILED,
                     errors=[problem(Code.PROGRAM_NOT_STARTED, program=self.program, why=why)],
                 )
-            reading = asyncio.ensure_future(self._follow(process, output, report))
+            reading = asyncio.ensure_future(self._follow(process, output, report, parfile))
             stopping = asyncio.ensure_future(stop.wait())
             try:
                 await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -132,13 +132,22 @@ class ExpdpBackend:
         return self._judge(request, "\n".join(output), code)
 
     async def _follow(
-        self, process: asyncio.subprocess.Process, output: list[str], report: ProgressReport
+        self,
+        process: asyncio.subprocess.Process,
+        output: list[str],
+        report: ProgressReport,
+        parfile: Path,
     ) -> None:
         assert process.stdout is not None
         tables = 0
         async for raw in process.stdout:
             line = self._mask(raw.decode("utf-8", errors="replace").rstrip())
             output.append(line)
+            if line.startswith(("Connected to:", "Starting ")):
+                # Logged in: expdp has read its parameters, the password need not wait on disk
+                # for the hours the export takes.
+                with contextlib.suppress(OSError):
+                    parfile.unlink()
             parsed = datapump_log.parse(line)
             if parsed.tables:
                 tables += 1

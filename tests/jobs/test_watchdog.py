@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import ADB, GROUP, KABID, KASI, WITA, Chat, until
-from disks import external_disk
+from disks import external_disk, needs_mount
 
 from jobs.external.disk import init_disk
 
@@ -115,3 +115,27 @@ async def test_overdue_instruction_reminds_the_kasi_and_tells_the_kabid_once(cha
     await until(chat, KASI, "Pengingat")
     await chat.settle(KABID)
     assert not [m for m in chat.drain(KABID) if "belum selesai" in m.text]
+
+
+@needs_mount
+async def test_a_disk_that_cannot_take_the_copy_is_tried_once_in_a_while_not_every_minute(
+    chat: Chat, tmp_path: Path
+) -> None:
+    with external_disk(tmp_path / "ro-disk", "16m") as disk:
+        init_disk(disk.path, "HDD-RO")
+        disk.read_only()  # readable (so it looks present), not writable
+        settings = chat.services.settings
+        settings.external_disk_path, settings.external_auto_copy = disk.path, True
+        await chat.send(ADB, "/backup")
+        await until(chat, KABID, "Laporan back up database")
+        await chat.idle()
+        for _ in range(5):  # five minutes in a row
+            await chat.tick()
+            await chat.idle()
+            chat.advance(minutes=1)
+        attempts = [c for c in chat.services.copylog.latest(10) if c.trigger == "auto"]
+        assert len(attempts) == 1 and attempts[0].outcome == "disk_problem"
+        chat.advance(minutes=settings.alert_repeat_minutes)
+        await chat.tick()
+        await chat.idle()
+        assert len([c for c in chat.services.copylog.latest(10) if c.trigger == "auto"]) == 2
