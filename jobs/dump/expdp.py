@@ -147,7 +147,7 @@ class ExpdpBackend:
                 # Logged in: expdp has read its parameters, the password need not wait on disk
                 # for the hours the export takes.
                 with contextlib.suppress(OSError):
-                    parfile.unlink()
+                    os.remove(parfile)  # a small local file: no need for a thread
             parsed = datapump_log.parse(line)
             if parsed.tables:
                 tables += 1
