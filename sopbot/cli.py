@@ -397,7 +397,8 @@ def demo() -> None:
     from sopbot.demo import run_demo
 
     configure_logging([], verbose=False)
-    logging.getLogger().setLevel(logging.WARNING)
+    # The demo plays warnings on purpose (a missing copy): the chat shows them, not the log.
+    logging.getLogger().setLevel(logging.ERROR)
     asyncio.run(run_demo())
 
 
