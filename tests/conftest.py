@@ -140,6 +140,25 @@ async def until(chat: Chat, chat_id: int, words: str) -> Any:
             return message
 
 
+@pytest.fixture
+def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A registered external disk: a real tmpfs as root, a plain folder otherwise."""
+    from disks import external_disk
+
+    from jobs.external.disk import init_disk
+
+    path = tmp_path / "external"
+    with external_disk(path, "32m", monkeypatch):
+        init_disk(path, "HDD-PIAK-1")
+        yield path
+
+
+@pytest.fixture
+def with_external_disk(disk_path: Path) -> dict[str, Any]:
+    """Settings with that disk (and no automatic copies): import it as `settings_overrides`."""
+    return {"external_disk_path": disk_path, "external_auto_copy": False}
+
+
 POSTGRES_URL = os.environ.get("SOPBOT_TEST_POSTGRES_URL", "")
 
 

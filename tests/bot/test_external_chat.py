@@ -16,14 +16,6 @@ from jobs.external.disk import init_disk
 
 
 @pytest.fixture
-def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "external"
-    with external_disk(path, "32m", monkeypatch):
-        init_disk(path, "HDD-PIAK-1")
-        yield path
-
-
-@pytest.fixture
 def settings_overrides(
     disk_path: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> dict[str, Any]:

@@ -4,30 +4,12 @@ Step 11 is evidence: only a verified copy on a registered external disk complete
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
-import pytest
 from conftest import ADB, GROUP, KABID, KASI, WITA, Chat, until
-from disks import external_disk
+from conftest import with_external_disk as settings_overrides  # noqa: F401
 
 from core.sop import Role
-from jobs.external.disk import init_disk
-
-
-@pytest.fixture
-def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "external"
-    with external_disk(path, "32m", monkeypatch):
-        init_disk(path, "HDD-PIAK-1")
-        yield path
-
-
-@pytest.fixture
-def settings_overrides(disk_path: Path) -> dict[str, Any]:
-    return {"external_disk_path": disk_path, "external_auto_copy": False}
 
 
 async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat) -> None:

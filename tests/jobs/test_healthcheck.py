@@ -3,29 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
 from aiohttp import web
 from conftest import ADB, KABID, Chat, until
-from disks import external_disk
-
-from jobs.external.disk import init_disk
-
-
-@pytest.fixture
-def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "external"
-    with external_disk(path, "32m", monkeypatch):
-        init_disk(path, "HDD-PIAK-1")
-        yield path
-
-
-@pytest.fixture
-def settings_overrides(disk_path: Path) -> dict[str, Any]:
-    return {"external_disk_path": disk_path, "external_auto_copy": False}
+from conftest import with_external_disk as settings_overrides  # noqa: F401
 
 
 async def test_healthcheck_gets_start_and_success_pings_and_a_dead_one_breaks_nothing(

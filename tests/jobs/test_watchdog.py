@@ -3,29 +3,14 @@ alerts, the daily summary and overdue reminders, driven by the clock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import pytest
 from conftest import ADB, GROUP, KABID, KASI, WITA, Chat, until
+from conftest import with_external_disk as settings_overrides  # noqa: F401
 from disks import external_disk, needs_mount
 
 from jobs.external.disk import init_disk
-
-
-@pytest.fixture
-def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "external"
-    with external_disk(path, "32m", monkeypatch):
-        init_disk(path, "HDD-PIAK-1")
-        yield path
-
-
-@pytest.fixture
-def settings_overrides(disk_path: Path) -> dict[str, Any]:
-    return {"external_disk_path": disk_path, "external_auto_copy": False}
 
 
 async def test_disk_appearing_after_a_dump_is_copied_automatically(
