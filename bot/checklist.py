@@ -202,7 +202,26 @@ def check_encryption(settings: Settings) -> CheckItem:
         return CheckItem(
             name, Verdict.FAIL, f"{key} dapat dibaca pengguna lain; jalankan: chmod 600 {key}"
         )
+    import pyrage
+
+    office = {
+        str(pyrage.x25519.Identity.from_str(i).to_public()) for i in settings.age_identities()
+    }
+    if not office & set(settings.external_age_recipients):
+        return CheckItem(
+            name,
+            Verdict.FAIL,
+            "kunci kantor (EXTERNAL_AGE_IDENTITY_FILE) bukan salah satu EXTERNAL_AGE_RECIPIENTS: "
+            "bot tidak akan dapat membuka salinannya sendiri",
+        )
     keys = len(settings.external_age_recipients)
+    if keys < 2:
+        return CheckItem(
+            name,
+            Verdict.WARN,
+            "hanya satu kunci: tanpa kunci cadangan (escrow) di brankas, salinan tidak dapat "
+            "dibuka bila kunci kantor hilang bersama server",
+        )
     return CheckItem(name, Verdict.OK, f"terenkripsi (age) untuk {keys} kunci; kunci kantor ada")
 
 

@@ -195,3 +195,24 @@ def test_an_encrypted_copy_told_to_stop_leaves_nothing(
             should_stop=lambda: True,
         )
     assert list((disk / "sopbot-backups").iterdir()) == []
+
+
+def test_check_says_when_the_office_key_cannot_open_the_copies(
+    tmp_path: Path, keys: MadeKeys
+) -> None:
+    from bot.checklist import Verdict, check_encryption
+
+    def settings(recipients: list[str]) -> Any:
+        return make_settings(
+            "http://127.0.0.1:9/bot",
+            tmp_path / "data",
+            external_encryption="age",
+            external_age_recipients=recipients,
+            external_age_identity_file=keys.office_key_file,
+        )
+
+    assert check_encryption(settings([keys.office_public, keys.escrow_public])).verdict is (
+        Verdict.OK
+    )
+    assert check_encryption(settings([keys.escrow_public])).verdict is Verdict.FAIL
+    assert check_encryption(settings([keys.office_public])).verdict is Verdict.WARN  # no escrow
