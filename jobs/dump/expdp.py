@@ -69,7 +69,7 @@ class ExpdpBackend:
 
     def parameters(self, request: DumpRequest) -> str:
         lines = [
-            f"userid={self.user}/{_quote(self.password)}@{self.dsn}",
+            self._login(),
             f"directory={self.directory}",
             f"dumpfile={request.dump_path.name}",
             f"logfile={request.log_path.name}",
@@ -80,6 +80,20 @@ class ExpdpBackend:
             f"schemas={','.join(self.schemas)}" if self.schemas else "full=y",
         ]
         return "\n".join(lines) + "\n"
+
+    def _login(self) -> str:
+        return f"userid={self.user}/{_quote(self.password)}@{self.dsn}"
+
+    async def _spawn(self, parfile: Path, stdin: int) -> asyncio.subprocess.Process:
+        """expdp with its parameter file, English messages, output and errors as one stream."""
+        return await asyncio.create_subprocess_exec(
+            self.program,
+            f"parfile={parfile}",
+            stdin=stdin,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env={**os.environ, **ENGLISH},
+        )
 
     def _mask(self, text: str) -> str:
         return mask(text, self.secrets)
@@ -94,14 +108,7 @@ class ExpdpBackend:
         process: asyncio.subprocess.Process | None = None
         try:
             try:
-                process = await asyncio.create_subprocess_exec(
-                    self.program,
-                    f"parfile={parfile}",
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.STDOUT,
-                    env={**os.environ, **ENGLISH},
-                )
+                process = await self._spawn(parfile, asyncio.subprocess.DEVNULL)
             except OSError as exc:
                 why = exc.strerror or type(exc).__name__
                 return BackendResult(
@@ -175,19 +182,9 @@ class ExpdpBackend:
 
     async def _attach_and_stop(self, job_name: str) -> str:
         """'' when the job was stopped, otherwise why it may not have been (for the log)."""
-        parfile = _write_private(
-            f"userid={self.user}/{_quote(self.password)}@{self.dsn}\nattach={job_name}\n",
-            self.private_dir,
-        )
+        parfile = _write_private(f"{self._login()}\nattach={job_name}\n", self.private_dir)
         try:
-            process = await asyncio.create_subprocess_exec(
-                self.program,
-                f"parfile={parfile}",
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-                env={**os.environ, **ENGLISH},
-            )
+            process = await self._spawn(parfile, asyncio.subprocess.PIPE)
             answer, _ = await asyncio.wait_for(
                 # KILL_JOB, not STOP_JOB: the job ends and its master table and partial dump go
                 # too (a stopped job keeps them, eating the quota: ORA-01536).

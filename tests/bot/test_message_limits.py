@@ -5,14 +5,11 @@ is sent through it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import pytest
 from conftest import ADB, KABID, KASI, WITA, Chat
-from disks import external_disk
+from conftest import with_external_disk as settings_overrides  # noqa: F401
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,23 +17,9 @@ from bot import texts
 from bot.texts.common import TEXT_LIMIT, pages
 from core.sop import Role
 from jobs.external.copy import write_manifest
-from jobs.external.disk import init_disk
 from jobs.external.listing import VerifyReport
 from jobs.external.service import CopyResult
 from jobs.job import Outcome
-
-
-@pytest.fixture
-def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "external"
-    with external_disk(path, "64m", monkeypatch):
-        init_disk(path, "HDD-PIAK-1")
-        yield path
-
-
-@pytest.fixture
-def settings_overrides(disk_path: Path) -> dict[str, Any]:
-    return {"external_disk_path": disk_path, "external_auto_copy": False}
 
 
 async def test_daftar_with_two_hundred_files_arrives_whole_within_the_limit(
