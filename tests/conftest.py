@@ -25,6 +25,16 @@ from devtools.sample_db import create_sample_database
 from jobs.dump.result import DumpBackend
 from sopbot.runtime import open_runtime
 
+FAKE_EXPDP = Path(__file__).parent / "jobs" / "fakes" / "expdp"
+# Settings that run the fake expdp program instead of Oracle's.
+EXPDP_SETTINGS: dict[str, Any] = {
+    "dump_backend": "expdp",
+    "expdp_path": str(FAKE_EXPDP),
+    "oracle_user": "system",
+    "oracle_password": "pw-123456",
+    "oracle_dsn": "db",
+}
+
 TOKEN = "987654:TEST-token-AbCdEfGhIjKlMnOp"
 KABID, ADB, KASI, STRANGER = 111, 222, 333, 999
 GROUP = -1001234

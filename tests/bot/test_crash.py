@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADB, KABID, KASI, TOKEN
+from conftest import ADB, FAKE_EXPDP, KABID, KASI, TOKEN
 from disks import can_mount, external_disk
 
 from core.problems import Code
@@ -27,7 +27,6 @@ from storage.soplog import SopLog
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL and process groups")
 
-FAKE_EXPDP = Path(__file__).parents[1] / "jobs" / "fakes" / "expdp"
 PASSWORD = "Crash-Test-Oracle-pw"
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ADB, GROUP, KABID, KASI, Chat, make_settings, open_services
-from disks import external_disk
+from conftest import with_external_disk as settings_overrides  # noqa: F401
 
 from bot.app import build_application, running
 from core.clock import ManualClock
 from devtools.botapi import BotApiServer
 from devtools.sample_db import create_sample_database
-from jobs.external.disk import init_disk
 
 PERSONAL = (KABID, ADB, KASI, GROUP)
 
@@ -24,19 +22,6 @@ PERSONAL = (KABID, ADB, KASI, GROUP)
 def _short_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retry within half a second once Telegram is back (in production: up to a minute)."""
     monkeypatch.setattr("bot.outbox.MAX_PAUSE_SECONDS", 0.5)
-
-
-@pytest.fixture
-def disk_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "external"
-    with external_disk(path, "32m", monkeypatch):
-        init_disk(path, "HDD-1")
-        yield path
-
-
-@pytest.fixture
-def settings_overrides(disk_path: Path) -> dict[str, Any]:
-    return {"external_disk_path": disk_path, "external_auto_copy": False}
 
 
 def count(chat: Chat, chat_id: int, words: str) -> int:

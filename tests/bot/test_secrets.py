@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADB, KABID, KASI, TOKEN, Chat
+from conftest import ADB, FAKE_EXPDP, KABID, KASI, TOKEN, Chat
 
 from core.logs import configure_logging
 
 PASSWORD = "Sup3r-Secret_Oracle!pw"
-FAKE_EXPDP = Path(__file__).parent.parent / "jobs" / "fakes" / "expdp"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WITA, make_settings
+from conftest import EXPDP_SETTINGS, WITA, make_settings
 
 from core.clock import ManualClock
 from core.problems import Code, problem
@@ -21,8 +21,6 @@ from jobs.job import JobAlreadyRunning, Outcome, ProgressReport, StopSignal
 from storage.database import make_engine, upgrade
 from storage.dumps import DumpLog
 from storage.soplog import SopLog
-
-FAKE_EXPDP = Path(__file__).parent / "fakes" / "expdp"
 
 
 def service_for(tmp_path: Path, backend: Any = None, **overrides: Any) -> DumpService:
@@ -56,11 +54,7 @@ async def test_a_stuck_expdp_is_stopped_at_the_timeout_here_and_on_the_server(
     monkeypatch.setenv("FAKE_EXPDP_RECORD", str(tmp_path / "record.json"))
     service = service_for(
         tmp_path,
-        dump_backend="expdp",
-        expdp_path=str(FAKE_EXPDP),
-        oracle_user="system",
-        oracle_password="pw-123456",
-        oracle_dsn="db",
+        **EXPDP_SETTINGS,
     )
     service.timeout = timedelta(seconds=1.5)
     result = await service.run("cli")
@@ -82,11 +76,7 @@ async def test_missing_log_keeps_the_program_output_beside_the_dump(
     monkeypatch.setenv("FAKE_EXPDP_DIR", str(tmp_path / "data" / "dumps"))
     service = service_for(
         tmp_path,
-        dump_backend="expdp",
-        expdp_path=str(FAKE_EXPDP),
-        oracle_user="system",
-        oracle_password="pw-123456",
-        oracle_dsn="db",
+        **EXPDP_SETTINGS,
     )
     result = await service.run("cli")
     assert result.outcome is Outcome.FAILED

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WITA, make_settings
+from conftest import EXPDP_SETTINGS, WITA, make_settings
 from disks import external_disk
 
 from core.clock import ManualClock
@@ -33,8 +33,6 @@ from storage.soplog import SopLog
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fakes.oracledb_fake import Driver, Server
-
-FAKE_EXPDP = Path(__file__).parent / "fakes" / "expdp"
 
 
 class Recorder:
@@ -94,11 +92,7 @@ def expdp_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
     monkeypatch.setenv("FAKE_EXPDP_DIR", str(tmp_path / "data" / "dumps"))
     service = dump_service(
         tmp_path,
-        dump_backend="expdp",
-        expdp_path=str(FAKE_EXPDP),
-        oracle_user="system",
-        oracle_password="pw-123456",
-        oracle_dsn="db",
+        **EXPDP_SETTINGS,
     )
     return service, lambda: any((tmp_path / "data" / "dumps").glob("*.state"))
 
