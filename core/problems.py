@@ -68,6 +68,21 @@ class Code(StrEnum):
     NO_GOOD_DUMP = "no_good_dump"
     NOT_COPIED_YET = "not_copied_yet"
     COPY_DAMAGED = "copy_damaged"
+    # The restore drill
+    DRILL_NO_COPY = "drill_no_copy"
+    DRILL_OTHER_DISK = "drill_other_disk"
+    DRILL_COPY_MISSING = "drill_copy_missing"
+    DRILL_COPY_CHANGED = "drill_copy_changed"
+    DRILL_DUMP_DIFFERS = "drill_dump_differs"
+    DRILL_NOT_A_DATABASE = "drill_not_a_database"
+    DRILL_INTEGRITY = "drill_integrity"
+    DRILL_TABLE_UNREADABLE = "drill_table_unreadable"
+    DRILL_ROWS_DIFFER = "drill_rows_differ"
+    DRILL_TABLE_MISSING = "drill_table_missing"
+    DRILL_HEADER = "drill_header"
+    DRILL_OBJECTS_DIFFER = "drill_objects_differ"
+    DRILL_IMPORT_FAILED = "drill_import_failed"
+    DRILL_OVERDUE = "drill_overdue"
     # The bot's own database
     DATABASE_UNWRITABLE = "database_unwritable"
     DATABASE_VANISHED = "database_vanished"
@@ -128,6 +143,22 @@ ENGLISH: dict[Code, str] = {
     Code.NO_GOOD_DUMP: "there is no good dump to copy",
     Code.NOT_COPIED_YET: "the newest good dump {file} has no verified copy on an external disk",
     Code.COPY_DAMAGED: "the external copy of {file} was found damaged by /verifikasi",
+    Code.DRILL_NO_COPY: "there is no verified copy on an external disk to restore",
+    Code.DRILL_OTHER_DISK: "the newest copy is on disk {label}, which is not plugged in",
+    Code.DRILL_COPY_MISSING: "{file} is not on disk {label} any more",
+    Code.DRILL_COPY_CHANGED: "{file} read back from the disk has SHA-256 {actual}, recorded "
+    "{recorded}",
+    Code.DRILL_DUMP_DIFFERS: "{file} restored to SHA-256 {actual}, but the dump was {recorded}",
+    Code.DRILL_NOT_A_DATABASE: "the restored {file} does not open as a database: {error}",
+    Code.DRILL_INTEGRITY: "integrity check of the restored database failed: {detail}",
+    Code.DRILL_TABLE_UNREADABLE: "table {table} cannot be read back: {error}",
+    Code.DRILL_ROWS_DIFFER: "table {table}: {found} rows restored, {expected} at dump time",
+    Code.DRILL_TABLE_MISSING: "table {table} (in the dump's record) is not in the restored copy",
+    Code.DRILL_HEADER: "the Data Pump header of {file} is not as expected: {detail}",
+    Code.DRILL_OBJECTS_DIFFER: "{found} tables in the dump's metadata, {expected} in the export "
+    "log",
+    Code.DRILL_IMPORT_FAILED: "impdp did not complete ({status})",
+    Code.DRILL_OVERDUE: "no passed restore drill for {days} days",
     Code.DATABASE_UNWRITABLE: "the SOP log cannot be written: {detail}",
     Code.DATABASE_VANISHED: "the SOP log file {path} was deleted or replaced",
     Code.LEGACY: "{text}",

@@ -99,6 +99,15 @@ class Settings(BaseSettings):
     healthcheck_url: str = ""
     reminder_minutes: int = Field(default=15, ge=0, le=24 * 60)  # 0: no overdue reminders
 
+    # The restore drill: the newest copy read back from the external disk and restored
+    drill_schedule: str = "0 2 * * sun"  # crontab fields, day names (APScheduler counts 0=mon)
+    drill_max_age_days: int = Field(default=14, ge=0, le=366)  # 0: no overdue warning
+    drill_level: int = Field(default=2, ge=1, le=3)  # Oracle only: 1 header, 2 metadata, 3 import
+    drill_schema: str = "SOPBOT_DRILL"  # level 3: the scratch schema tables are imported into
+    drill_tables: Annotated[list[str], NoDecode] = Field(default_factory=list)  # SCHEMA.TABLE
+    drill_timeout_minutes: int = Field(default=240, ge=1, le=24 * 60)
+    impdp_path: str = "impdp"
+
     # sqlite backend: the embedded default
     sqlite_source_path: Path | None = None  # default: DATA_DIR/sample/siak_sample.db
 
@@ -202,6 +211,40 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"[A-Z][A-Z0-9_$#]{0,127}", name):
                 raise ValueError(f"{name!r} is not a plain Oracle schema name")
         return value
+
+    @field_validator("drill_tables", mode="before")
+    @classmethod
+    def _parse_drill_tables(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip().upper() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("drill_tables")
+    @classmethod
+    def _qualified_tables(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Z][A-Z0-9_$#]{0,127}\.[A-Z][A-Z0-9_$#]{0,127}", name):
+                raise ValueError(f"{name!r} is not SCHEMA.TABLE")
+        return value
+
+    @field_validator("drill_schema")
+    @classmethod
+    def _plain_drill_schema(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_$#]{0,127}", value):
+            raise ValueError("must be a plain Oracle schema name")
+        return value.upper()
+
+    @field_validator("drill_schedule")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        if value.strip():
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(value.strip())
+            except ValueError as error:
+                raise ValueError(f"not a crontab line (minute hour day month weekday): {error}")
+        return value.strip()
 
     @field_validator("dump_name_pattern")
     @classmethod

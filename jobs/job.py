@@ -43,6 +43,7 @@ T = TypeVar("T")
 class JobKind(StrEnum):
     DUMP = "dump"
     COPY = "copy"
+    DRILL = "drill"
 
 
 class Outcome(StrEnum):

@@ -8,12 +8,14 @@ from datetime import date
 
 from core.clock import Clock, office_date
 from core.settings import Settings
+from jobs.drill.service import DrillService
 from jobs.dump.service import DumpService
 from jobs.external.service import CopyService
 from jobs.schedule import BackupScheduler
 from storage.audit import AuditLog
 from storage.copies import CopyLog
 from storage.disks import DiskRegistry
+from storage.drills import DrillLog
 from storage.dumps import DumpLog
 from storage.outbox import Outbox
 from storage.soplog import SopLog
@@ -34,6 +36,8 @@ class Runtime:
     state: StateStore
     audit: AuditLog
     disks: DiskRegistry
+    drilllog: DrillLog
+    drill: DrillService
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core.clock import Clock, SystemClock
 from core.settings import Settings
+from jobs.drill.service import DrillService
 from jobs.dump.result import DumpBackend
 from jobs.dump.service import DumpService
 from jobs.external.service import CopyService
@@ -15,6 +16,7 @@ from storage.audit import AuditLog
 from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
 from storage.disks import DiskRegistry
+from storage.drills import DrillLog
 from storage.dumps import DumpLog
 from storage.outbox import Outbox
 from storage.soplog import SopLog
@@ -32,6 +34,8 @@ def open_runtime(
     disks = DiskRegistry(engine)
     clock = clock or SystemClock()
     dump = DumpService(settings, dumplog, soplog, clock, backend)
+    copier = CopyService(settings, dumplog, copylog, soplog, clock, disks)
+    drilllog = DrillLog(engine)
     return Runtime(
         settings=settings,
         log=soplog,
@@ -40,9 +44,11 @@ def open_runtime(
         dump=dump,
         scheduler=BackupScheduler(engine, dump, backup_time_on_start(settings, state, clock.now())),
         copylog=copylog,
-        copier=CopyService(settings, dumplog, copylog, soplog, clock, disks),
+        copier=copier,
         outbox=Outbox(engine),
         state=state,
         audit=AuditLog(engine),
         disks=disks,
+        drilllog=drilllog,
+        drill=DrillService(settings, dumplog, copylog, drilllog, copier, clock),
     )

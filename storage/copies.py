@@ -182,6 +182,18 @@ class CopyLog(Repository):
                 if name in results:
                     row.checked_at, row.check_ok = at, results[name]
 
+    def newest_intact(self, disk_id: str | None = None) -> CopyRecord | None:
+        """The newest verified copy not found damaged since (on one disk if given)."""
+        with self._sessions() as session:
+            query = select(ExternalCopy).where(
+                ExternalCopy.outcome == "verified",
+                or_(ExternalCopy.check_ok.is_(None), ExternalCopy.check_ok.is_(True)),
+            )
+            if disk_id is not None:
+                query = query.where(ExternalCopy.disk_id == disk_id)
+            row = session.scalars(query.order_by(ExternalCopy.finished_at.desc()).limit(1)).first()
+            return None if row is None else _copy(row)
+
     def latest(self, limit: int = 10) -> list[CopyRecord]:
         with self._sessions() as session:
             rows = session.scalars(

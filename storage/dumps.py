@@ -166,6 +166,11 @@ class DumpLog(Repository):
         with self._sessions() as session:
             return session.scalar(select(func.min(DumpRun.run_date)))
 
+    def get(self, run_id: int) -> DumpRecord | None:
+        with self._sessions() as session:
+            row = session.get(DumpRun, run_id)
+            return None if row is None else _record(row)
+
     def latest(self, limit: int = 10) -> list[DumpRecord]:
         with self._sessions() as session:
             rows = session.scalars(select(DumpRun).order_by(DumpRun.id.desc()).limit(limit))

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -292,4 +293,35 @@ class OutboxMessage(Base):
     __table_args__ = (
         # pending(): "what is still to send, oldest first"
         Index("ix_outbox_status_id", "status", "id"),
+    )
+
+
+class RestoreDrill(Base):
+    """One restore drill: a copy read back from the external disk and restored, with what that
+    proved, how long the restore took (the office's recovery-time figure) and the verdict."""
+
+    __tablename__ = "restore_drills"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    copy_id: Mapped[int | None] = mapped_column(ForeignKey("external_copies.id"), nullable=True)
+    dump_run_id: Mapped[int | None] = mapped_column(ForeignKey("dump_runs.id"), nullable=True)
+    file_name: Mapped[str] = mapped_column(Text, default="")
+    disk_label: Mapped[str] = mapped_column(String(128), default="")
+    backend: Mapped[str] = mapped_column(String(16), default="")
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | chat | cli
+    requested_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # running | passed | failed | interrupted
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    restore_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    compared: Mapped[int] = mapped_column(Integer, default=0)  # tables or objects compared
+    mismatches: Mapped[int] = mapped_column(Integer, default=0)
+    proofs: Mapped[str] = mapped_column(Text, default="[]")  # JSON: what the drill proved
+    errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON: coded problems
+
+    __table_args__ = (
+        # last_passed(): "the newest passed drill"
+        Index("ix_restore_drills_outcome_finished", "outcome", "finished_at"),
     )

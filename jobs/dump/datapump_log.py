@@ -28,7 +28,7 @@ from jobs.dump.result import TableRows
 from jobs.job import Outcome
 
 _TABLE = re.compile(
-    r'^\.\s+\.\s+exported\s+"(?P<schema>[^"]+)"\."(?P<table>[^"]+)"'
+    r'^\.\s+\.\s+(?:exported|imported)\s+"(?P<schema>[^"]+)"\."(?P<table>[^"]+)"'
     r'(?::"(?P<part>[^"]+)")?(?::"(?P<sub>[^"]+)")?'
     r"\s+(?P<size>[\d.,]+)\s*(?P<unit>[KMGT]?B)\s+(?P<rows>\d+)\s+rows",
     re.IGNORECASE,

@@ -388,20 +388,44 @@ class _Discard:
         pass
 
 
+@dataclass(frozen=True)
+class RestoredDump:
+    copy_sha256: str  # of the copy's bytes as read from the disk
+    dump_sha256: str  # of the dump it turned back into
+    size: int  # bytes of the dump
+
+
 def restore(copy: Path, destination: Path | None, identities: Sequence[str] = ()) -> str:
     """The dump back from a copy (.age decrypted with `identities`, .zst decompressed), streamed
     into `destination` (None: only read through); the SHA-256 of the dump. Raises CopyError when
     the copy cannot be opened (wrong key, damaged)."""
+    return restore_verified(copy, destination, identities).dump_sha256
+
+
+def restore_verified(
+    copy: Path,
+    destination: Path | None,
+    identities: Sequence[str] = (),
+    *,
+    progress: BytesDone | None = None,
+    should_stop: ShouldStop | None = None,
+) -> RestoredDump:
+    """`restore`, reading the copy from the disk itself (not the cache) once, hashing both the
+    copy as read and the dump it becomes; `progress` gets the copy's bytes read so far.
+    Raises CopyStopped when told to stop (the partial output removed), CopyError otherwise."""
 
     encrypted, name = copy.name.endswith(".age"), copy.name.removesuffix(".age")
     compressed = name.endswith(".zst")
     partial = destination.with_name(destination.name + PARTIAL_SUFFIX) if destination else None
+    copy_digest = hashlib.sha256()
     try:
         with contextlib.ExitStack() as stack:
             target: Any = stack.enter_context(partial.open("wb")) if partial else _Discard()
             sink = _HashingWriter(target)
             plain: Any = _Unzstd(sink) if compressed else sink
-            reader = stack.enter_context(copy.open("rb"))
+            stream = stack.enter_context(copy.open("rb", buffering=0))
+            _drop_cache(stream)
+            reader = io.BufferedReader(_Tap(stream, copy_digest, progress, should_stop), CHUNK)
             if encrypted:
                 import pyrage
 
@@ -416,18 +440,22 @@ def restore(copy: Path, destination: Path | None, identities: Sequence[str] = ()
             if partial is not None:
                 target.flush()
                 os.fsync(target.fileno())
-    except CopyError:
-        if partial is not None:
-            with contextlib.suppress(OSError):
-                partial.unlink()
+    except (CopyError, CopyStopped):
+        _remove(partial)
         raise
     except Exception as exc:  # pyrage's and zstandard's own errors: the copy does not open
-        if partial is not None:
-            with contextlib.suppress(OSError):
-                partial.unlink()
+        _remove(partial)
+        if should_stop and should_stop():
+            raise CopyStopped from exc
         raise CopyError(
             problem(Code.COPY_UNREADABLE, file=copy.name, why=type(exc).__name__)
         ) from exc
     if partial is not None and destination is not None:
         os.replace(partial, destination)
-    return sink.digest.hexdigest()
+    return RestoredDump(copy_digest.hexdigest(), sink.digest.hexdigest(), sink.size)
+
+
+def _remove(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink()

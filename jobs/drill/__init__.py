@@ -1,0 +1,1 @@
+"""The restore drill: prove that the copy on the external disk restores."""

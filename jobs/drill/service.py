@@ -1,0 +1,360 @@
+"""The restore drill job: the newest verified copy, read back from the external disk itself,
+decrypted and decompressed on the fly into a scratch file, compared with the dump the server
+wrote, then restored and checked the way its backend allows (`jobs/drill/sqlite_proof.py`,
+`jobs/drill/oracle_proof.py`). The scratch file holds personal data in the clear: it is removed
+whatever happens.
+
+It runs through the job shape in `jobs/job.py`, like the dump and the copy: one at a time, with
+progress, stoppable, always recorded and reported. The time it takes is the office's recovery
+time figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from core.clock import Clock
+from core.problems import Code, Problem, problem
+from core.settings import Settings
+from jobs.drill.result import Claim, DrillResult, Level, dump_proofs, proof
+from jobs.drill.sqlite_proof import Stopped, prove_sqlite
+from jobs.drill.verdict import Findings
+from jobs.external.copy import PARTIAL_SUFFIX, CopyError, CopyStopped, restore_verified
+from jobs.external.disk import DiskError
+from jobs.external.service import CopyService
+from jobs.job import (
+    JobKind,
+    JobRunner,
+    JobStarted,
+    Order,
+    Outcome,
+    Progress,
+    ProgressReport,
+    StopSignal,
+    Unit,
+)
+from storage.copies import CopyLog, CopyRecord
+from storage.drills import DrillLog
+from storage.dumps import DumpLog, DumpRecord
+
+log = logging.getLogger(__name__)
+
+
+class Prover(Protocol):
+    """How a backend's dump is restored and checked."""
+
+    level: int
+
+    def scratch(self, name: str) -> Path:
+        """Where the dump is restored to (Oracle reads it only in its directory object)."""
+        ...
+
+    async def prove(
+        self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
+    ) -> Findings: ...
+
+
+class SqliteProver:
+    level = int(Level.IMPORT)  # restored in full, every row read
+
+    def __init__(self, settings: Settings) -> None:
+        self.folder = settings.data_dir / "drill"
+
+    def scratch(self, name: str) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self.folder / name
+
+    async def prove(
+        self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
+    ) -> Findings:
+        report(Progress(None, state="check"))
+        return await asyncio.to_thread(prove_sqlite, restored, dump.tables, stop.is_set)
+
+
+def prover_for(backend: str, settings: Settings, oracle_driver: Any = None) -> Prover:
+    if backend == "sqlite":
+        return SqliteProver(settings)
+    from jobs.drill.oracle_proof import OracleProver
+
+    return OracleProver(settings, oracle_driver)
+
+
+class DrillService(JobRunner[DrillResult]):
+    kind = JobKind.DRILL
+
+    def __init__(
+        self,
+        settings: Settings,
+        dumps: DumpLog,
+        copies: CopyLog,
+        drills: DrillLog,
+        copier: CopyService,
+        clock: Clock,
+    ) -> None:
+        # A corrupt dump can make impdp hang: the drill has a deadline like the dump.
+        timeout = timedelta(minutes=settings.drill_timeout_minutes)
+        super().__init__(clock, settings.progress_interval_seconds, timeout)
+        self.settings, self.dumps, self.copies, self.drills = settings, dumps, copies, drills
+        self.copier = copier
+        self._copy: CopyRecord | None = None
+        self._dump: DumpRecord | None = None
+        self._prover: Prover | None = None
+        self._disk_id = ""
+        self.oracle_driver: Any = None  # python-oracledb by default; tests put a stand-in here
+
+    def recover(self) -> int:
+        return self.drills.mark_interrupted(self.clock.now(), problem(Code.INTERRUPTED))
+
+    # --- the job ------------------------------------------------------------------------------
+
+    async def prepare(self, order: Order) -> JobStarted | DrillResult:
+        started_at = self.clock.now()
+        try:
+            copy, path, label = self._choose()
+        except _NoDrill as refused:
+            return self._refused(order, refused)
+        dump = self.dumps.get(copy.dump_run_id) if copy.dump_run_id is not None else None
+        backend = dump.backend if dump is not None else self.settings.dump_backend
+        prover = prover_for(backend, self.settings, self.oracle_driver)
+        drill_id = self.drills.start(
+            copy_id=copy.id,
+            dump_run_id=copy.dump_run_id,
+            file_name=path.name,
+            disk_label=label,
+            backend=backend,
+            level=prover.level,
+            trigger=order.trigger,
+            requested_by=order.requested_by,
+            started_at=started_at,
+        )
+        if dump is None:  # a copy whose dump record is gone: nothing to compare it with
+            reason = problem(Code.DRILL_NO_COPY)
+            return self._finish_failed(drill_id, started_at, path.name, label, backend, [reason])
+        self._copy, self._dump, self._prover = copy, dump, prover
+        return JobStarted(
+            JobKind.DRILL,
+            drill_id,
+            order.trigger,
+            order.requested_by,
+            path,
+            started_at,
+            backend=backend,
+            size=copy.size_bytes,
+        )
+
+    def _choose(self) -> tuple[CopyRecord, Path, str]:
+        """The copy to drill: the newest intact one on the plugged-in disk, present there."""
+        try:
+            disk = self.copier.check(writing=False)
+        except DiskError as trouble:
+            newest = self.copies.newest_intact()
+            raise _NoDrill(trouble.problem, newest) from None
+        self._disk_id = disk.identity.id
+        copy = self.copies.newest_intact(disk.identity.id)
+        if copy is None:
+            elsewhere = self.copies.newest_intact()
+            if elsewhere is not None:
+                raise _NoDrill(problem(Code.DRILL_OTHER_DISK, label=elsewhere.disk_label), None)
+            raise _NoDrill(problem(Code.DRILL_NO_COPY), None)
+        # By name in today's folder: the drive letter may have changed since the copy.
+        path = disk.folder / Path(copy.dest_path.replace("\\", "/")).name
+        if not path.is_file():
+            self.copies.record_checks(disk.identity.id, {path.name: False}, self.clock.now())
+            raise _NoDrill(
+                problem(Code.DRILL_COPY_MISSING, file=path.name, label=disk.identity.label), copy
+            )
+        return copy, path, disk.identity.label
+
+    def _refused(self, order: Order, refused: _NoDrill) -> DrillResult:
+        """No drill could start; it is still recorded as a failed drill, and said."""
+        copy = refused.copy
+        started_at = self.clock.now()
+        name = Path(copy.dest_path.replace("\\", "/")).name if copy else ""
+        label = copy.disk_label if copy else ""
+        drill_id = self.drills.start(
+            copy_id=copy.id if copy else None,
+            dump_run_id=copy.dump_run_id if copy else None,
+            file_name=name,
+            disk_label=label,
+            backend=self.settings.dump_backend,
+            level=0,
+            trigger=order.trigger,
+            requested_by=order.requested_by,
+            started_at=started_at,
+        )
+        log.warning("Restore drill %s not started: %s", drill_id, refused.reason.english())
+        return self._finish_failed(
+            drill_id, started_at, name, label, self.settings.dump_backend, [refused.reason]
+        )
+
+    def _finish_failed(
+        self,
+        drill_id: int,
+        started_at: datetime,
+        name: str,
+        label: str,
+        backend: str,
+        errors: list[Problem],
+    ) -> DrillResult:
+        finished_at = self.clock.now()
+        self.drills.finish(drill_id, finished_at=finished_at, outcome="failed", errors=errors)
+        return DrillResult(
+            run_id=drill_id,
+            outcome=Outcome.FAILED,
+            errors=errors,
+            started_at=started_at,
+            file_name=name,
+            disk_label=label,
+            backend=backend,
+            finished_at=finished_at,
+        )
+
+    async def execute(
+        self, started: JobStarted, stop: StopSignal, report: ProgressReport
+    ) -> DrillResult:
+        assert self._copy is not None and self._dump is not None and self._prover is not None
+        copy, dump, prover = self._copy, self._dump, self._prover
+        began = time.monotonic()
+        scratch = prover.scratch(Path(dump.file_path.replace("\\", "/")).name)
+        try:
+            found = await self.within_deadline(
+                self._restore_and_prove(started, copy, dump, prover, scratch, stop, report)
+            )
+        except (CopyStopped, Stopped):
+            return await self.abandon(started, Outcome.INTERRUPTED, stop.reason or _stopped())
+        finally:
+            for leftover in (scratch, scratch.with_name(scratch.name + PARTIAL_SUFFIX)):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        if stop.is_set():
+            return await self.abandon(started, Outcome.INTERRUPTED, stop.reason or _stopped())
+        return self._judged(started, found, time.monotonic() - began)
+
+    async def _restore_and_prove(
+        self,
+        started: JobStarted,
+        copy: CopyRecord,
+        dump: DumpRecord,
+        prover: Prover,
+        scratch: Path,
+        stop: StopSignal,
+        report: ProgressReport,
+    ) -> Findings:
+        found = Findings()
+        total = started.size or 0
+
+        def bytes_read(done: int) -> None:
+            percent = 100.0 * done / total if total else None
+            report(Progress(percent, done, total, Unit.BYTES, state="restore"))
+
+        try:
+            restored = await asyncio.to_thread(
+                restore_verified,
+                started.subject,
+                scratch,
+                self.settings.age_identities(),
+                progress=bytes_read,
+                should_stop=stop.is_set,
+            )
+        except CopyError as exc:
+            found.problems.append(exc.problem)
+            return found
+        name, label = started.subject.name, copy.disk_label
+        if restored.copy_sha256 != copy.sha256:
+            self.copies.record_checks(self._disk_id, {name: False}, self.clock.now())
+            found.problems.append(
+                problem(
+                    Code.DRILL_COPY_CHANGED,
+                    file=name,
+                    actual=restored.copy_sha256,
+                    recorded=copy.sha256,
+                )
+            )
+            return found
+        found.proofs.append(proof(Claim.COPY_INTACT, file=name, label=label))
+        if dump.sha256 and restored.dump_sha256 != dump.sha256:
+            found.problems.append(
+                problem(
+                    Code.DRILL_DUMP_DIFFERS,
+                    file=name,
+                    actual=restored.dump_sha256,
+                    recorded=dump.sha256,
+                )
+            )
+            return found
+        found.proofs.append(proof(Claim.DUMP_IDENTICAL, size=restored.size))
+        found.add(await prover.prove(scratch, dump, stop, report))
+        return found
+
+    def _judged(self, started: JobStarted, found: Findings, seconds: float) -> DrillResult:
+        finished_at = self.clock.now()
+        passed = not found.problems
+        outcome = Outcome.SUCCESS if passed else Outcome.FAILED
+        self.drills.finish(
+            started.run_id,
+            finished_at=finished_at,
+            outcome="passed" if passed else "failed",
+            proofs=dump_proofs(found.proofs),
+            errors=found.problems,
+            compared=found.compared,
+            mismatches=found.mismatches,
+            restore_seconds=seconds,
+        )
+        assert self._prover is not None and self._copy is not None
+        if passed:
+            log.info("Restore drill %s passed in %.1f s", started.run_id, seconds)
+        else:
+            log.error(
+                "Restore drill %s FAILED: %s",
+                started.run_id,
+                "; ".join(p.english() for p in found.problems),
+            )
+        return DrillResult(
+            run_id=started.run_id,
+            outcome=outcome,
+            errors=found.problems,
+            started_at=started.started_at,
+            finished_at=finished_at,
+            file_name=started.subject.name,
+            disk_label=self._copy.disk_label,
+            backend=started.backend,
+            level=self._prover.level,
+            proofs=found.proofs,
+            compared=found.compared,
+            mismatches=found.mismatches,
+            restore_seconds=seconds,
+        )
+
+    def unstarted(self, reason: Problem) -> DrillResult:
+        return DrillResult(run_id=None, outcome=Outcome.FAILED, errors=[reason])
+
+    async def abandon(self, started: JobStarted, outcome: Outcome, reason: Problem) -> DrillResult:
+        finished_at = self.clock.now()
+        stored = "interrupted" if outcome is Outcome.INTERRUPTED else "failed"
+        self.drills.finish(started.run_id, finished_at=finished_at, outcome=stored, errors=[reason])
+        log.warning("Restore drill %s ended early: %s", started.run_id, reason.english())
+        return DrillResult(
+            run_id=started.run_id,
+            outcome=outcome,
+            errors=[reason],
+            started_at=started.started_at,
+            finished_at=finished_at,
+            file_name=started.subject.name,
+            backend=started.backend,
+        )
+
+
+class _NoDrill(Exception):
+    def __init__(self, reason: Problem, copy: CopyRecord | None) -> None:
+        super().__init__(reason.english())
+        self.reason, self.copy = reason, copy
+
+
+def _stopped() -> Problem:
+    return problem(Code.STOPPED)
