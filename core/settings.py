@@ -243,7 +243,8 @@ class Settings(BaseSettings):
             try:
                 CronTrigger.from_crontab(value.strip())
             except ValueError as error:
-                raise ValueError(f"not a crontab line (minute hour day month weekday): {error}") from None
+                why = f"not a crontab line (minute hour day month weekday): {error}"
+                raise ValueError(why) from None
         return value.strip()
 
     @field_validator("dump_name_pattern")

@@ -81,8 +81,7 @@ INDONESIAN: dict[Code, str] = {
     Code.DRILL_OTHER_DISK: "salinan terbaru ada di hard disk {label}, yang tidak terpasang; "
     "pasang hard disk itu lalu ulangi",
     Code.DRILL_COPY_MISSING: "file {file} sudah tidak ada di hard disk {label}",
-    Code.DRILL_COPY_CHANGED: "file {file} di hard disk tidak lagi sama dengan saat disalin "
-    "(rusak)",
+    Code.DRILL_COPY_CHANGED: "file {file} di hard disk tidak lagi sama dengan saat disalin (rusak)",
     Code.DRILL_DUMP_DIFFERS: "hasil pemulihan {file} tidak sama dengan dump asli di server",
     Code.DRILL_NOT_A_DATABASE: "hasil pemulihan {file} tidak dapat dibuka sebagai database "
     "({error})",
@@ -91,8 +90,7 @@ INDONESIAN: dict[Code, str] = {
     Code.DRILL_ROWS_DIFFER: "tabel {table}: {found} baris dipulihkan, {expected} saat dump",
     Code.DRILL_TABLE_MISSING: "tabel {table} tidak ada dalam hasil pemulihan",
     Code.DRILL_HEADER: "header Data Pump {file} tidak sesuai: {detail}",
-    Code.DRILL_OBJECTS_DIFFER: "metadata dump berisi {found} tabel, log ekspor mencatat "
-    "{expected}",
+    Code.DRILL_OBJECTS_DIFFER: "metadata dump berisi {found} tabel, log ekspor mencatat {expected}",
     Code.DRILL_IMPORT_FAILED: "impdp tidak selesai ({status})",
     Code.DRILL_OVERDUE: "sudah {days} hari tanpa uji pulih yang lulus",
     Code.DATABASE_UNWRITABLE: "basis data log SOP tidak dapat ditulis ({detail}); biasanya disk "

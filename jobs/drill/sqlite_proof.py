@@ -45,9 +45,7 @@ def prove_sqlite(
         return found
     if found.problems:
         return found
-    found.proofs.append(
-        proof(Claim.TABLES_READ, tables=len(counts), rows=sum(counts.values()))
-    )
+    found.proofs.append(proof(Claim.TABLES_READ, tables=len(counts), rows=sum(counts.values())))
     for name, expected in recorded:
         found.compared += 1
         table = name.split(".", 1)[-1]
