@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import backup, delivery, external, handlers, texts, watch
+from bot import backup, delivery, drill, external, handlers, texts, watch
 from bot.access import guard
 from bot.commands import BUTTONS, COMMAND_BY_NAME, COMMANDS
 from bot.context import SERVICES_KEY, Services
@@ -94,6 +94,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     svc.sender.start()  # also delivers what an earlier run could not
     svc.dump.observers.append(backup.ChatDumpObserver(svc, app.bot))
     svc.copier.observers.append(external.ChatCopyObserver(svc, app.bot))
+    svc.drill.observers.append(drill.ChatDrillObserver(svc, app.bot))
     if svc.settings.healthcheck_url:
         pinger = HealthcheckPinger(svc.settings.healthcheck_url)
         svc.dump.observers.append(pinger)
@@ -107,6 +108,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         await delivery.to_roles(
             svc, app.bot, [Role.KASI, Role.KABID], texts.copy_interrupted(lost_copies)
         )
+    svc.drill.recover()
     svc.scheduler.start()
     scheduler = svc.scheduler
     svc.watchdog = Watchdog(
@@ -120,6 +122,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         watch.ChatWatchdogNotifier(svc, app.bot),
         svc.state,
         backup_time=lambda: scheduler.backup_time,
+        drills=svc.drilllog,
     )
     if svc.run_watch_loop:
         svc.watch_task = watch.start_watch(svc.watchdog)
@@ -136,6 +139,7 @@ async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
     # shutting the scheduler down would cancel a scheduled dump outright.
     await svc.dump.stop()
     await svc.copier.stop()
+    await svc.drill.stop()
     svc.scheduler.shutdown()
     if svc.sender is not None:
         # A stop is often a service stop during a job: its verdict goes out now if Telegram

@@ -7,7 +7,7 @@ handler.
 
 from __future__ import annotations
 
-from bot import backup, checks, external, handlers, reports
+from bot import backup, checks, drill, external, handlers, reports
 from bot.command import ALL_ROLES, Button, Command
 from core.sop import Role
 
@@ -63,6 +63,13 @@ COMMANDS: tuple[Command, ...] = (
         "/verifikasi",
         "Periksa ulang semua file di hard disk eksternal",
         external.verifikasi,
+    ),
+    Command(
+        "ujipulih",
+        frozenset({Role.ADB, Role.KABID}),
+        "/ujipulih",
+        "Uji pulih: buktikan salinan di hard disk dapat dipulihkan",
+        drill.ujipulih,
     ),
     Command(
         "hilang",

@@ -347,13 +347,14 @@ async def _mark_deliveries_closed(
 async def status(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     day = svc.log.day_status(svc.today())
-    await respond(
-        update,
-        context,
-        texts.day_status(
-            day, svc.names, svc.settings.office, svc.clock.now(), svc.describe_schedule()
-        ),
+    text = texts.day_status(
+        day, svc.names, svc.settings.office, svc.clock.now(), svc.describe_schedule()
     )
+    drills = svc.drilllog.latest(1)
+    drill = texts.drill_line(
+        drills[0] if drills else None, svc.drilllog.last_passed(), svc.settings.tz
+    )
+    await respond(update, context, f"{text}\n{drill}")
 
 
 async def riwayat(update: Update, context: Context, caller: Caller) -> None:

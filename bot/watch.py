@@ -19,6 +19,7 @@ from core.sop import Role
 from jobs.healthcheck import HealthcheckPinger
 from jobs.watchdog import Summary, Watchdog
 from storage.copies import CopyRecord
+from storage.drills import DrillRecord
 from storage.dumps import DumpRecord
 from storage.soplog import InstructionRecord
 
@@ -72,6 +73,9 @@ class ChatWatchdogNotifier:
             [Role.KABID],
             texts.breach_reminder(label, deadline, self.svc.settings.tz),
         )
+
+    async def drill_overdue(self, days: int, last_passed: DrillRecord | None) -> None:
+        await self._everyone(texts.drill_overdue(days, last_passed, self.svc.settings.tz))
 
     async def database_unwritable(self, trouble: Problem) -> None:
         await DatabaseAlarm(self.svc, self.bot).raised(trouble)

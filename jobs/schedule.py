@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
 from core.settings import Settings
+from jobs.drill.service import DrillService
 from jobs.dump.service import DumpService
 from jobs.job import JobAlreadyRunning
 from storage.state import StateStore
@@ -26,6 +27,7 @@ from storage.state import StateStore
 log = logging.getLogger(__name__)
 
 DUMP_JOB_ID = "daily-dump"
+DRILL_JOB_ID = "restore-drill"
 MISFIRE_GRACE = timedelta(hours=12)  # a run missed by less than this still runs on start
 LATE_AFTER = timedelta(minutes=2)  # a run starting later than this says it was late
 
@@ -58,6 +60,18 @@ async def scheduled_dump() -> None:
         log.warning("Scheduled dump skipped: another dump is still running")
 
 
+async def scheduled_drill() -> None:
+    """The stored job: the restore drill (DRILL_SCHEDULE)."""
+    drill: DrillService | None = _runtime.get("drill")
+    if drill is None:
+        log.error("Scheduled restore drill fired before the bot was ready; it will run next time")
+        return
+    try:
+        await drill.run("schedule")
+    except JobAlreadyRunning:
+        log.warning("Scheduled restore drill skipped: another drill is still running")
+
+
 def effective_backup_time(
     configured: time, stored: str | None, configured_last_start: str | None
 ) -> time:
@@ -82,8 +96,15 @@ def backup_time_on_start(settings: Settings, state: StateStore, now: datetime) -
 
 
 class BackupScheduler:
-    def __init__(self, engine: Engine, service: DumpService, backup_time: time) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        service: DumpService,
+        backup_time: time,
+        drill: DrillService | None = None,
+    ) -> None:
         self.service = service
+        self.drill = drill
         self.tz = service.settings.tz
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine)},
@@ -114,6 +135,34 @@ class BackupScheduler:
             log.info("Daily dump scheduled at %s", self._wanted.strftime("%H:%M"))
         elif _time_of(job.trigger) != self._wanted:
             self.reschedule(self._wanted)
+        self._schedule_drill()
+
+    def _schedule_drill(self) -> None:
+        """DRILL_SCHEDULE as a stored job too (a missed drill runs once at the next start); an
+        edited schedule replaces it, an empty one removes it."""
+        if self.drill is None:
+            return
+        _runtime["drill"] = self.drill
+        crontab = self.drill.settings.drill_schedule
+        job = self.scheduler.get_job(DRILL_JOB_ID)
+        if not crontab:
+            if job is not None:
+                job.remove()
+            return
+        trigger = CronTrigger.from_crontab(crontab, timezone=self.tz)
+        if job is None or str(job.trigger) != str(trigger):
+            self.scheduler.add_job(
+                scheduled_drill,
+                trigger,
+                id=DRILL_JOB_ID,
+                name="Restore drill",
+                replace_existing=True,
+            )
+            log.info("Restore drill scheduled: %s", crontab)
+
+    def next_drill(self) -> datetime | None:
+        job = self.scheduler.get_job(DRILL_JOB_ID)
+        return None if job is None else job.next_run_time
 
     def shutdown(self) -> None:
         if self.scheduler.running:

@@ -32,6 +32,7 @@ from jobs.external.disk import DiskError
 from jobs.external.service import CopyService
 from jobs.job import JobAlreadyRunning
 from storage.copies import CopyLog, CopyRecord
+from storage.drills import DrillLog, DrillRecord
 from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import InstructionRecord, SopLog
 from storage.state import StateStore
@@ -50,6 +51,8 @@ class Summary:
     server_free: int | None
     external_free: int | None
     external_problem: Problem | None  # why the disk could not be read, if it could not
+    last_drill: DrillRecord | None = None
+    last_passed_drill: DrillRecord | None = None
 
 
 class WatchdogNotifier(Protocol):
@@ -73,6 +76,8 @@ class WatchdogNotifier(Protocol):
 
     async def database_writable(self, merged: int) -> None: ...
 
+    async def drill_overdue(self, days: int, last_passed: DrillRecord | None) -> None: ...
+
 
 def _last_slot(now: datetime, at_hour: int, at_minute: int, tz: tzinfo) -> datetime:
     """The most recent time of day `at_hour:at_minute` (office time) at or before `now`."""
@@ -94,8 +99,10 @@ class Watchdog:
         notifier: WatchdogNotifier,
         state: StateStore,
         backup_time: Callable[[], time] | None = None,
+        drills: DrillLog | None = None,
     ) -> None:
         self.state = state
+        self.drills = drills
         self._database_down = False
         self._database_file = _sqlite_file(settings.database_url)
         self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
@@ -119,6 +126,7 @@ class Watchdog:
             self._auto_copy,
             self._missing_dump,
             self._stale_external,
+            self._drill_overdue,
             self._daily_summary,
             self._reminders,
         ):
@@ -295,6 +303,32 @@ class Watchdog:
             log.warning("Last verified external copy is older than %s", max_age)
             await self.notifier.stale_external(last, max_age)
 
+    async def _drill_overdue(self, now: datetime) -> None:
+        """No passed restore drill for DRILL_MAX_AGE_DAYS (counted from the first verified copy
+        when none ever passed): everyone is told, once a day, until one passes."""
+        days = self.settings.drill_max_age_days
+        if self.drills is None or not days:
+            return
+        if self.copies.newest_intact() is None:
+            return  # nothing to drill yet: the stale-copy warning speaks
+        last = self.drills.last_passed()
+        since_key = "drill:watched_since"
+        if last is not None and last.finished_at is not None:
+            since = last.finished_at
+        else:
+            stored = self.state.get(since_key)
+            if stored is None:
+                self._mark(since_key, now)
+                return
+            since = datetime.fromisoformat(stored)
+        if now - since < timedelta(days=days):
+            return
+        key = f"alert:drill_overdue:{now.astimezone(self.settings.tz).date().isoformat()}"
+        if self._due(key, now, None):
+            self._mark(key, now)
+            log.warning("No passed restore drill since %s", since)
+            await self.notifier.drill_overdue(days, last)
+
     async def _daily_summary(self, now: datetime) -> None:
         tz = self.settings.tz
         report = self.settings.report_time
@@ -319,7 +353,19 @@ class Watchdog:
                 external_free = self.copier.check(writing=False).free_bytes
             except DiskError as error:
                 problem = error.problem
-        return Summary(now, last_dump, last_copy, copied, server_free, external_free, problem)
+        drills = self.drills.latest(1) if self.drills is not None else []
+        passed = self.drills.last_passed() if self.drills is not None else None
+        return Summary(
+            now,
+            last_dump,
+            last_copy,
+            copied,
+            server_free,
+            external_free,
+            problem,
+            drills[0] if drills else None,
+            passed,
+        )
 
     async def _reminders(self, now: datetime) -> None:
         every = self.settings.reminder_minutes

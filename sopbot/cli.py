@@ -162,6 +162,29 @@ def backup(env_file: Path, verbose: bool) -> None:
     sys.exit(code)
 
 
+@main.command()
+@env_file_option
+@click.option("--verbose", is_flag=True, help="Log debug details.")
+def ujipulih(env_file: Path, verbose: bool) -> None:
+    """Restore drill: read the newest copy back from the external disk, restore it and check it.
+
+    Exits 0 when the drill passed, 1 when it failed (or could not run: no disk, no copy), 75 when
+    a bot already runs on this log (use /ujipulih in chat instead).
+    """
+    from core.logs import configure_logging
+    from sopbot.drill_cli import run_drill
+
+    settings = _settings(env_file)
+    configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
+    logging.getLogger().handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
+    lock = _single_instance(settings)
+    try:
+        code = asyncio.run(run_drill(settings))
+    finally:
+        lock.release()
+    sys.exit(code)
+
+
 @main.command("sample-db")
 @env_file_option
 @click.option("--residents", default=3000, show_default=True, help="How many invented people.")

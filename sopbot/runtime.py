@@ -36,13 +36,15 @@ def open_runtime(
     dump = DumpService(settings, dumplog, soplog, clock, backend)
     copier = CopyService(settings, dumplog, copylog, soplog, clock, disks)
     drilllog = DrillLog(engine)
+    drill = DrillService(settings, dumplog, copylog, drilllog, copier, clock)
+    backup_time = backup_time_on_start(settings, state, clock.now())
     return Runtime(
         settings=settings,
         log=soplog,
         clock=clock,
         dumplog=dumplog,
         dump=dump,
-        scheduler=BackupScheduler(engine, dump, backup_time_on_start(settings, state, clock.now())),
+        scheduler=BackupScheduler(engine, dump, backup_time, drill),
         copylog=copylog,
         copier=copier,
         outbox=Outbox(engine),
@@ -50,5 +52,5 @@ def open_runtime(
         audit=AuditLog(engine),
         disks=disks,
         drilllog=drilllog,
-        drill=DrillService(settings, dumplog, copylog, drilllog, copier, clock),
+        drill=drill,
     )

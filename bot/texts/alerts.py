@@ -16,6 +16,7 @@ from bot.texts.common import (
     size,
     warning_footer,
 )
+from bot.texts.drill import drill_line
 from bot.texts.problems import say
 from core.problems import Problem
 from jobs.watchdog import Summary
@@ -91,6 +92,7 @@ def daily_summary(summary: Summary, tz: tzinfo) -> str:
         lines.append("Hard disk eksternal: " + escape(say(summary.external_problem)))
     elif summary.external_free is not None:
         lines.append(f"Ruang kosong hard disk eksternal: {size(summary.external_free)}")
+    lines.append(drill_line(summary.last_drill, summary.last_passed_drill, tz))
     return "\n".join(lines)
 
 

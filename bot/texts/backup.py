@@ -126,6 +126,8 @@ def job_busy(busy: JobAlreadyRunning) -> str:
     percent = busy.progress.percent if busy.progress else None
     where = f" ({percent:.0f}%)" if percent is not None else ""
     name = f" <code>{escape(busy.started.subject.name)}</code>" if busy.started else ""
+    if busy.kind is JobKind.DRILL:
+        return f"Uji pulih{name} sedang berjalan{where}. Tunggu sampai selesai."
     if busy.kind is JobKind.COPY:
         return (
             f"Penyalinan{name} ke hard disk eksternal sedang berjalan{where}. "

@@ -26,6 +26,7 @@ COMMAND_LINES = {
     "laporan": "/laporan",
     "cek": "/cek",
     "hilang": "/hilang HDD-TIDAK-ADA",
+    "ujipulih": "/ujipulih",
 }
 WRONG_ROLE_CASES = [
     (command.name, role) for command in COMMANDS for role in Role if role not in command.roles

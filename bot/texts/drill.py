@@ -1,0 +1,127 @@
+"""Texts of the restore drill (/ujipulih): what it proved, plainly, and what it did not."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from bot.texts.common import clock_time, escape, long_date, number, seconds_text, size
+from bot.texts.problems import say
+from jobs.drill.result import Claim, DrillResult, Proof
+from jobs.job import JobStarted, Outcome
+from storage.drills import DrillRecord
+
+CLAIMS: dict[Claim, str] = {
+    Claim.COPY_INTACT: "salinan {file} dibaca ulang dari hard disk {label}: SHA-256 cocok",
+    Claim.DUMP_IDENTICAL: "setelah dibuka ({size}), isinya sama persis dengan dump asli di server",
+    Claim.DATABASE_OPENS: "database hasil pemulihan terbuka dan lulus pemeriksaan integritas",
+    Claim.TABLES_READ: "semua {tables} tabel terbaca, {rows} baris",
+    Claim.ROWS_MATCH: "jumlah baris {tables} tabel sama dengan saat dump",
+    Claim.HEADER: "header Data Pump sah: {detail}",
+    Claim.METADATA: "impdp membaca metadata {objects} objek ({tables} tabel), sesuai log ekspor",
+    Claim.IMPORTED: "{tables} tabel diimpor ke skema uji {schema}, {rows} baris, sesuai log "
+    "ekspor (lalu dihapus)",
+}
+
+# What each level leaves unproven, said with the verdict so a ✅ is never read as more.
+LIMITS = {
+    1: "Belum dibuktikan: isi tabel (tingkat 1 hanya header dump). Naikkan DRILL_LEVEL.",
+    2: "Belum dibuktikan: data baris (tingkat 2 membaca metadata saja).",
+}
+
+
+DRILL_ASKED = (
+    "🧪 Uji pulih dimulai: salinan terbaru dibaca dari hard disk eksternal dan dipulihkan. "
+    "Hasilnya dikirim ke ADB dan Kabid."
+)
+
+
+def claim_text(found: Proof) -> str:
+    params = dict(found.params)
+    if "size" in params:
+        params["size"] = size(int(params["size"]))
+    for key in ("rows", "tables", "objects"):
+        if isinstance(params.get(key), int):
+            params[key] = number(int(params[key]))
+    return CLAIMS[found.claim].format_map({k: escape(str(v)) for k, v in params.items()})
+
+
+def drill_started(started: JobStarted, requester: str | None) -> str:
+    who = f" oleh {escape(requester)}" if requester else ""
+    how = {"schedule": "terjadwal", "chat": "atas permintaan", "cli": "dari baris perintah"}
+    return (
+        f"🧪 <b>Uji pulih back up dimulai</b> ({how.get(started.trigger, started.trigger)}{who})\n"
+        f"Salinan: <code>{escape(started.subject.name)}</code> · {size(started.size)}, dibaca "
+        "dari hard disk eksternal"
+    )
+
+
+STAGES = {
+    "restore": "membaca dan membuka salinan",
+    "check": "memeriksa database hasil pemulihan",
+    "header": "membaca header Data Pump",
+    "metadata": "impdp membaca metadata",
+    "import": "impdp mengimpor tabel uji",
+}
+
+
+def drill_stage(state: str) -> str:
+    return STAGES.get(state, state)
+
+
+def drill_report(result: DrillResult, tz: tzinfo) -> str:
+    if result.outcome is Outcome.SUCCESS:
+        head = "✅ <b>Uji pulih LULUS</b>: salinan ini dapat dipulihkan"
+    elif result.outcome is Outcome.INTERRUPTED:
+        head = "⚠️ <b>Uji pulih terputus</b>: tidak ada kesimpulan"
+    else:
+        head = "❌ <b>Uji pulih GAGAL</b>: salinan ini TIDAK terbukti dapat dipulihkan"
+    lines = [head]
+    if result.file_name:
+        where = f" di hard disk {escape(result.disk_label)}" if result.disk_label else ""
+        lines.append(f"Salinan: <code>{escape(result.file_name)}</code>{where}")
+    if result.level and result.backend != "sqlite":
+        lines.append(f"Tingkat uji: {result.level} (DRILL_LEVEL)")
+    lines += [f"✔️ {claim_text(p)}" for p in result.proofs]
+    lines += [f"❌ {escape(say(p))}" for p in result.errors]
+    if result.restore_seconds is not None:
+        lines.append(f"Waktu pemulihan: {seconds_text(result.restore_seconds)}")
+    if result.outcome is Outcome.SUCCESS and result.backend != "sqlite":
+        limit = LIMITS.get(result.level)
+        if limit:
+            lines.append(limit)
+    if result.outcome is Outcome.FAILED:
+        lines.append(
+            "ADB: periksa penyebab di atas, buat back up dan salinan baru, lalu /ujipulih lagi."
+        )
+    if result.finished_at is not None:
+        lines.append(f"Selesai {clock_time(result.finished_at, tz)}")
+    return "\n".join(lines)
+
+
+def drill_line(last: DrillRecord | None, passed: DrillRecord | None, tz: tzinfo) -> str:
+    """One line for /status and the morning summary."""
+    if last is None:
+        return "🧪 Uji pulih: belum pernah (/ujipulih)"
+    when = last.finished_at or last.started_at
+    day = long_date(when.astimezone(tz).date())
+    if last.passed:
+        took = f", pulih {seconds_text(last.restore_seconds)}" if last.restore_seconds else ""
+        return f"🧪 Uji pulih terakhir ✅ lulus {day}{took}"
+    before = ""
+    if passed is not None and passed.finished_at is not None:
+        before = f"; terakhir lulus {long_date(passed.finished_at.astimezone(tz).date())}"
+    word = "terputus" if last.outcome == "interrupted" else "GAGAL"
+    return f"🧪 Uji pulih terakhir ❌ {word} {day}{before}"
+
+
+def drill_overdue(days: int, last: DrillRecord | None, tz: tzinfo) -> str:
+    since = (
+        f"terakhir lulus {long_date(last.finished_at.astimezone(tz).date())}"
+        if last is not None and last.finished_at is not None
+        else "belum pernah ada yang lulus"
+    )
+    return (
+        f"⚠️ <b>Uji pulih terlambat</b>: sudah lebih dari {days} hari tanpa uji pulih yang lulus "
+        f"({since}). Tanpa uji pulih, kita belum tahu apakah back up dapat dipulihkan. "
+        "ADB: pasang hard disk eksternal lalu /ujipulih."
+    )
