@@ -47,9 +47,10 @@ class ChatDrillObserver:
         report = texts.drill_report(result, self.svc.settings.tz)
         if self._live is not None:
             await self._live.finish(report)
-            await delivery.to_roles(self.svc, self.bot, [Role.KABID], report)
-        else:  # it could not start (no disk, no copy): said to both, as news
-            await delivery.to_roles(self.svc, self.bot, REPORTED_TO, report)
+        # A failure is news for the ADB too (an edited message makes no sound); a pass only
+        # for the Kabid, the ADB's message having been edited into it.
+        to = [Role.KABID] if result.passed and self._live is not None else REPORTED_TO
+        await delivery.to_roles(self.svc, self.bot, to, report)
 
 
 async def ujipulih(update: Update, context: Context, caller: Caller) -> None:

@@ -126,11 +126,9 @@ class Chat:
                 await asyncio.sleep(0.02)
 
     async def idle(self, timeout: float = 10.0) -> None:
-        """Wait until no dump or copy is running (their last messages may still be on the way)."""
+        """Wait until no dump, copy or drill runs (their last messages may still be on the way)."""
         async with asyncio.timeout(timeout):
-            while (self.services.dump and self.services.dump.busy) or (
-                self.services.copier and self.services.copier.busy
-            ):
+            while self.services.dump.busy or self.services.copier.busy or self.services.drill.busy:
                 await asyncio.sleep(0.02)
 
     async def tick(self) -> None:

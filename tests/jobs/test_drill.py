@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import WITA, make_settings, open_services
+from corruption import corrupt_silently
 
 from bot.context import Services
 from core.clock import ManualClock
@@ -21,26 +22,6 @@ from devtools.sample_db import create_sample_database
 from jobs.drill.result import Claim
 from jobs.job import Outcome
 from sopbot.keys import create_keys
-
-PAGE = 4096
-TABLE_LEAF, INDEX_LEAF = 0x0D, 0x0A
-
-
-def corrupt_silently(db: Path, nik: str) -> None:
-    """Change one NIK in the table's own page and not in its index: every page stays well
-    formed (COUNT(*) and a byte-for-byte dump see nothing), only an integrity check finds it."""
-    data = bytearray(db.read_bytes())
-    needle = nik.encode()
-    start = 0
-    while (at := data.find(needle, start)) >= 0:
-        page = at // PAGE * PAGE
-        kind = data[page + (100 if page == 0 else 0)]
-        if kind == TABLE_LEAF:
-            data[at + len(needle) - 1] ^= 0x01  # the last digit, changed to another digit
-            db.write_bytes(bytes(data))
-            return
-        start = at + 1
-    raise AssertionError(f"{nik} not found in a table page")
 
 
 @pytest.fixture
