@@ -1,5 +1,10 @@
 """Data Pump export logs written from Oracle's documented format, for the parser and the fakes."""
 
+import json
+import os
+import re
+from pathlib import Path
+
 SUCCESS_11G = """\
 ;;;
 Export: Release 11.2.0.4.0 - Production on Wed Nov 25 01:00:02 2026
@@ -115,3 +120,34 @@ Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=/tmp/sopbot
 UDE-00008: operation generated ORACLE error 31626
 ORA-31626: job does not exist
 """
+
+
+# --- the fakes' dump files ---------------------------------------------------------------------
+# A real dump is Oracle's own binary format; the fakes write a small header the fake impdp and the
+# fake GET_DUMPFILE_INFO read back (job, tables and rows as the export log says), then bytes.
+DUMP_MAGIC = b"FAKE-DATAPUMP-DUMP\n"
+_EXPORTED = re.compile(
+    r'^\.\s+\.\s+exported\s+"(?P<schema>[^"]+)"\."(?P<table>[^"]+)"(?::"(?P<part>[^"]+)")?'
+    r"\s+[\d.,]+\s*[KMGT]?B\s+(?P<rows>\d+)\s+rows",
+    re.MULTILINE,
+)
+
+
+def fake_dump(job: str, log_text: str) -> bytes:
+    tables = [
+        [m["schema"], m["table"], m["part"] or "", int(m["rows"])]
+        for m in _EXPORTED.finditer(log_text)
+    ]
+    header = {"job": job, "tables": tables, "version": "19.0.0.0.0", "created": "25-NOV-26"}
+    return DUMP_MAGIC + json.dumps(header).encode() + b"\n" + os.urandom(64 * 1024)
+
+
+def read_fake_dump(path: Path) -> dict | None:
+    """The header of a fake dump, None when the file is not one (damaged, or anything else)."""
+    with path.open("rb") as stream:
+        if stream.read(len(DUMP_MAGIC)) != DUMP_MAGIC:
+            return None
+        try:
+            return json.loads(stream.readline())
+        except ValueError:
+            return None

@@ -86,8 +86,11 @@ class Cursor:
             server.session_nls = text
         elif "USER_DATAPUMP_JOBS" in text:
             self._rows = list(server.leftover_jobs)
+        elif "DBMS_DATAPUMP.GET_DUMPFILE_INFO" in text:
+            self._dumpfile_info(kwargs)
         elif text.startswith("DROP TABLE"):
-            name = statement.split('"')[1]
+            quoted = statement.split('"')
+            name = quoted[1] if len(quoted) < 5 else f"{quoted[1]}.{quoted[3]}"
             server.dropped.append(name)
             server.leftover_jobs = [j for j in server.leftover_jobs if j[0] != name]
         elif "USER_TS_QUOTAS" in text:
@@ -139,6 +142,25 @@ class Cursor:
             raise Error(f"ORA-00900: invalid SQL statement ({text[:40]})")
         return self
 
+    def _dumpfile_info(self, out: dict[str, Any]) -> None:
+        """Oracle reads the file's header in the directory object's folder."""
+        assert out["directory"] == "DATA_PUMP_DIR"
+        path = self.server.directory_path / out["file_name"]
+        if not path.is_file():
+            raise Error(
+                "ORA-39211: Unable to retrieve dumpfile information as specified.\n"
+                "ORA-29283: invalid file operation"
+            )
+        header = logs.read_fake_dump(path)
+        if header is None:  # Oracle does not recognise it: file type 0, no items
+            out["filetype"].value = 0
+            return
+        out["filetype"].value = 1
+        out["job_name"].value = header["job"]
+        out["created"].value = header["created"]
+        out["db_version"].value = header["version"]
+        out["master"].value = "1"
+
     def _finish(self, out: dict[str, Any]) -> None:
         server, job = self.server, self.server.job
         folder = server.directory_path
@@ -148,7 +170,7 @@ class Cursor:
             "skipped": logs.COMPLETED_WITH_ERRORS,
             "no_log": None,
         }[server.scenario]
-        (folder / job["dump_file"]).write_bytes(b"ORACLE DUMP " * 5000)
+        (folder / job["dump_file"]).write_bytes(logs.fake_dump(job["job_name"], log_text or ""))
         if log_text is not None:
             (folder / job["log_file"]).write_text(
                 log_text.replace("SOPBOT_20261125_010002", job["job_name"])

@@ -1,0 +1,172 @@
+"""The Oracle drill tiers at their boundaries: the fake expdp dumps, the copy goes to a real
+(tmpfs as root) disk, then GET_DUMPFILE_INFO through the oracledb stand-in and the fake impdp
+read it back, with Oracle's own message texts."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import EXPDP_SETTINGS, WITA, make_settings, open_services
+from fakes.oracledb_fake import Driver, Server
+
+from bot import texts
+from bot.context import Services
+from core.clock import ManualClock
+from core.problems import Code
+from jobs.drill.oracle_proof import OracleProver
+from jobs.drill.result import Claim
+from jobs.job import Outcome
+
+FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp"
+
+
+@pytest.fixture
+def oracle_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The directory object's folder, where Oracle (here: its stand-ins) reads and writes."""
+    folder = tmp_path / "dpdump"
+    folder.mkdir()
+    monkeypatch.setenv("FAKE_EXPDP_DIR", str(folder))
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "success")
+    monkeypatch.setenv("FAKE_IMPDP_RECORD", str(tmp_path / "impdp.jsonl"))
+    return folder
+
+
+def office(tmp_path: Path, oracle_dir: Path, disk_path: Path, level: int) -> Services:
+    settings = make_settings(
+        "http://127.0.0.1:9/bot",
+        tmp_path / "data",
+        **EXPDP_SETTINGS,
+        dump_dir=oracle_dir,
+        impdp_path=str(FAKE_IMPDP),
+        external_disk_path=disk_path,
+        external_auto_copy=False,
+        drill_level=level,
+    )
+    svc = open_services(settings, ManualClock(datetime(2026, 11, 29, 2, 0, tzinfo=WITA)))
+    svc.drill.oracle_driver = Driver(Server(directory_path=oracle_dir))
+    return svc
+
+
+async def dumped_and_copied(svc: Services) -> None:
+    dumped = await svc.dump.run("schedule")
+    assert dumped.ok, dumped.errors
+    copied = await svc.copier.run("chat")
+    assert copied.verified, copied.errors
+
+
+def impdp_runs(tmp_path: Path) -> list[dict[str, list[str]]]:
+    lines = (tmp_path / "impdp.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+async def test_level_3_reads_the_header_the_metadata_and_imports_into_the_scratch_schema(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=3)
+    await dumped_and_copied(svc)
+
+    result = await svc.drill.run("chat")
+
+    assert result.outcome is Outcome.SUCCESS, result.errors
+    assert [p.claim for p in result.proofs] == [
+        Claim.COPY_INTACT,
+        Claim.DUMP_IDENTICAL,
+        Claim.HEADER,
+        Claim.METADATA,
+        Claim.IMPORTED,
+    ]
+    dump = svc.dumplog.last_good()
+    assert dump is not None
+    header = next(p for p in result.proofs if p.claim is Claim.HEADER)
+    assert header.params["job"] == dump.job_name
+    metadata = next(p for p in result.proofs if p.claim is Claim.METADATA)
+    assert metadata.params["tables"] == 2 and metadata.params["objects"] == 4
+    imported = next(p for p in result.proofs if p.claim is Claim.IMPORTED)
+    assert imported.params["rows"] == 2345678 + 712345
+    assert imported.params["schema"] == "SOPBOT_DRILL"
+    sql_run, import_run = impdp_runs(tmp_path)
+    assert sql_run["sqlfile"] and "tables" not in sql_run
+    assert import_run["remap_schema"] == ["SIAK:SOPBOT_DRILL"]
+    assert import_run["tables"] == ["SIAK.DATA_KELUARGA,SIAK.BIODATA_WNI"]  # smallest first
+    # The imported copies are dropped again, and nothing of the drill stays in the folder.
+    server = svc.drill.oracle_driver.server
+    assert sorted(server.dropped) == ["SOPBOT_DRILL.BIODATA_WNI", "SOPBOT_DRILL.DATA_KELUARGA"]
+    assert list(oracle_dir.glob("sopbot-drill-*")) == []
+    assert list((svc.settings.data_dir / "private").iterdir()) == []  # parameter files gone
+    assert result.compared == 3 and result.mismatches == 0
+
+
+async def test_level_1_says_what_it_did_not_prove(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=1)
+    await dumped_and_copied(svc)
+
+    result = await svc.drill.run("chat")
+
+    assert result.outcome is Outcome.SUCCESS
+    assert [p.claim for p in result.proofs][-1] is Claim.HEADER
+    assert not (tmp_path / "impdp.jsonl").exists()  # no impdp at level 1
+    report = texts.drill_report(result, WITA)
+    assert "Tingkat uji: 1" in report and "Belum dibuktikan: isi tabel" in report
+
+
+async def test_table_data_that_does_not_load_fails_the_drill(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=3)
+    await dumped_and_copied(svc)
+    monkeypatch.setenv("FAKE_IMPDP_MODE", "bad_rows")
+
+    result = await svc.drill.run("chat")
+
+    assert result.outcome is Outcome.FAILED
+    codes = [p.code for p in result.errors]
+    assert codes[0] is Code.TABLES_SKIPPED
+    assert {"ORA-31693", "ORA-02354", "ORA-39776"} <= {
+        str(p.params.get("code")) for p in result.errors
+    }
+    assert svc.drilllog.last_passed() is None
+    # The table that did load is dropped all the same.
+    assert svc.drill.oracle_driver.server.dropped == ["SOPBOT_DRILL.BIODATA_WNI"]
+
+
+async def test_a_dump_written_by_another_job_fails_at_the_header(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=2)
+    await dumped_and_copied(svc)
+    dump = svc.dumplog.last_good()
+    assert dump is not None
+    prover = OracleProver(svc.settings, svc.drill.oracle_driver)
+    other = dump.__class__(**{**dump.__dict__, "job_name": "SOPBOT_20261101_010000"})
+    found = prover._header(Path(dump.file_path).name, other)
+    assert found.problems[0].code is Code.DRILL_HEADER
+    assert "not SOPBOT_20261101_010000" in str(found.problems[0].params["detail"])
+
+    (oracle_dir / "not-a-dump.dmp").write_bytes(b"MZ" + bytes(4096))
+    found = prover._header("not-a-dump.dmp", dump)
+    assert "file type 0" in str(found.problems[0].params["detail"])
+    found = prover._header("gone.dmp", dump)
+    assert [p.params["code"] for p in found.problems] == ["ORA-39211", "ORA-29283"]
+
+
+async def test_a_hanging_impdp_is_ended_by_the_deadline_and_killed_on_the_server(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=2)
+    await dumped_and_copied(svc)
+    monkeypatch.setenv("FAKE_IMPDP_MODE", "hang")
+    svc.drill.timeout = timedelta(seconds=2)
+
+    result = await svc.drill.run("schedule")
+
+    assert result.outcome is Outcome.INTERRUPTED
+    assert result.errors[0].code is Code.TIMED_OUT
+    states = [p.read_text() for p in oracle_dir.glob("SOPBOT_DRILL_*.state")]
+    assert states == ["STOPPED"]  # `impdp attach=… KILL_JOB` reached the server's job
+    assert svc.drilllog.latest(1)[0].outcome == "interrupted"
+    assert list(oracle_dir.glob("sopbot-drill-*")) == []
