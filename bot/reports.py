@@ -27,7 +27,9 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     except ValueError:
         await respond(update, context, texts.usage(caller.command, texts.REPORT_USAGE_PROBLEM))
         return
-    report = build_report(month, today, svc.log, svc.dumplog, svc.copylog, svc.settings.office)
+    report = build_report(
+        month, today, svc.log, svc.dumplog, svc.copylog, svc.settings.office, svc.drilllog
+    )
     summary = texts.report_summary(report)
     chat = update.effective_chat
     if not report.days or chat is None:

@@ -80,8 +80,30 @@ def render_chart(report: MonthReport) -> bytes:
         )[0]
     )
     top.legend(handles=handles, fontsize=8, loc="upper left", ncols=3)
-    bottom.bar(days, minutes, color="#546e7a")
-    bottom.set_ylabel("Durasi dump (menit)")
+    bottom.bar(days, minutes, color="#546e7a", label="Durasi dump")
+    # The restore drills: the office's time to restore (RTO), a cross where one failed.
+    drilled = [row for row in report.days if row.drill]
+    passed = [r for r in drilled if r.drill == "passed"]
+    bottom.plot(
+        [r.day.day for r in passed],
+        [(r.restore_seconds or 0) / 60 for r in passed],
+        marker="o",
+        color="#2e7d32",
+        label="Waktu pemulihan (uji pulih lulus)",
+    )
+    failed = [r for r in drilled if r.drill != "passed"]
+    bottom.plot(
+        [r.day.day for r in failed],
+        [(r.restore_seconds or 0) / 60 for r in failed],
+        marker="x",
+        color="#c62828",
+        linestyle="",
+        markersize=9,
+        label="Uji pulih gagal",
+    )
+    if drilled:
+        bottom.legend(fontsize=8, loc="upper left")
+    bottom.set_ylabel("Menit")
     bottom.set_xlabel("Tanggal")
     bottom.grid(axis="y", alpha=0.3)
     bottom.set_xticks(days if days else [1])

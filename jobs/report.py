@@ -7,11 +7,12 @@ import calendar
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from core.sop import STEP_BY_NUMBER, duration_standard
 from core.timing import OfficeHours, step_timeliness
 from storage.copies import CopyLog
+from storage.drills import DrillLog, DrillRecord
 from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import SopLog
 
@@ -30,6 +31,8 @@ class DayRow:
     steps_done: int
     steps_required: int
     late_steps: tuple[int, ...]
+    drill: str = ""  # the day's last restore drill: passed | failed | interrupted | "" (none)
+    restore_seconds: float | None = None  # its time to restore
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,10 @@ class MonthReport:
     def late_days(self) -> list[date]:
         return [d.day for d in self.days if d.late_steps]
 
+    @property
+    def drill_days(self) -> list[DayRow]:
+        return [d for d in self.days if d.drill]
+
 
 def parse_month(text: str) -> date:
     """'2026-11' -> date(2026, 11, 1); ValueError when malformed."""
@@ -89,6 +96,7 @@ def build_report(
     dumps: DumpLog,
     copies: CopyLog,
     office: OfficeHours,
+    drills: DrillLog | None = None,
 ) -> MonthReport:
     last_day = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
     last = min(last_day, today)
@@ -98,6 +106,13 @@ def build_report(
     statuses = soplog.days_status(dates)
     runs = dumps.between(month, last)
     copied_ids = {c.dump_run_id for c in copies.verified()}
+    drills_by_day: dict[date, DrillRecord] = {}
+    if drills is not None:
+        tz = office.tz
+        start = datetime.combine(month, time(), tz)
+        end = datetime.combine(last + timedelta(days=1), time(), tz)
+        for drill in drills.between(start, end):  # oldest first: the day's last one stays
+            drills_by_day[drill.started_at.astimezone(tz).date()] = drill
     by_day: dict[date, list[DumpRecord]] = {}
     for run in runs:
         by_day.setdefault(run.run_date, []).append(run)
@@ -135,6 +150,12 @@ def build_report(
                 steps_done=len(status.done_steps),
                 steps_required=len(status.required_steps),
                 late_steps=tuple(sorted(set(late))),
+                drill=drills_by_day[status.run_date].outcome
+                if status.run_date in drills_by_day
+                else "",
+                restore_seconds=drills_by_day[status.run_date].restore_seconds
+                if status.run_date in drills_by_day
+                else None,
             )
         )
     report.steps = [
@@ -160,7 +181,12 @@ CSV_COLUMNS = (
     "langkah_selesai",
     "langkah_wajib",
     "langkah_terlambat",
+    "uji_pulih",
+    "waktu_pulih_detik",
 )
+
+
+DRILL_WORDS = {"passed": "lulus", "failed": "gagal", "interrupted": "terputus"}
 
 
 def report_csv(report: MonthReport) -> bytes:
@@ -180,6 +206,8 @@ def report_csv(report: MonthReport) -> bytes:
                 row.steps_done,
                 row.steps_required,
                 " ".join(str(n) for n in row.late_steps),
+                DRILL_WORDS.get(row.drill, ""),
+                "" if row.restore_seconds is None else round(row.restore_seconds),
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

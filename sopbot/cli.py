@@ -402,6 +402,7 @@ def report(env_file: Path, month: str, out: Path) -> None:
         services.dumplog,
         services.copylog,
         settings.office,
+        services.drilllog,
     )
     out = out.with_suffix(".png")
     out.parent.mkdir(parents=True, exist_ok=True)

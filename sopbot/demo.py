@@ -130,6 +130,10 @@ class DemoDay:
         await self.expect(KABID, "Laporan Kasi")
         await self.expect(GROUP, "Laporan Kasi")
         self.clock.advance(timedelta(minutes=1))
+        await self.say(ADB, "/ujipulih")
+        await self.expect(ADB, "Uji pulih dimulai")
+        await self.expect(KABID, "Uji pulih LULUS")
+        self.clock.advance(timedelta(minutes=1))
         await self.say(KABID, "/daftar")
         await self.expect(KABID, "Daftar back up")
         await self.say(KABID, "/status")
@@ -175,7 +179,7 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
     out(
         "\nDemo selesai: satu hari SOP dijalankan — back up terjadwal dari database contoh, "
         "ringkasan pagi dan peringatan, instruksi, salinan terverifikasi sebagai bukti langkah "
-        "11, daftar file, status lengkap dan laporan bulanan."
+        "11, uji pulih salinan dari hard disk, daftar file, status lengkap dan laporan bulanan."
     )
 
 

@@ -83,6 +83,8 @@ def number(value: int | None) -> str:
 
 
 def seconds_text(total: float) -> str:
+    if 0 < total < 0.5:
+        return "kurang dari 1 detik"
     total_int = round(total)
     if total_int < 60:
         return f"{total_int} detik"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.texts.common import minutes, month_name
+from bot.texts.common import minutes, month_name, seconds_text
 from jobs.report import MonthReport
 
 # --- the monthly report -----------------------------------------------------------------------
@@ -38,6 +38,18 @@ def report_summary(report: MonthReport) -> str:
         lines.append(
             "Hari dengan langkah terlambat: " + ", ".join(str(d.day) for d in report.late_days[:15])
         )
+    drills = report.drill_days
+    if drills:
+        passed = [d for d in drills if d.drill == "passed"]
+        line = f"Uji pulih: {len(drills)} hari diuji, {len(passed)} lulus"
+        if passed and passed[-1].restore_seconds is not None:
+            line += f"; waktu pemulihan terakhir {seconds_text(passed[-1].restore_seconds)}"
+        failed = [str(d.day.day) for d in drills if d.drill != "passed"]
+        if failed:
+            line += " · gagal: tanggal " + ", ".join(failed)
+        lines.append(line)
+    else:
+        lines.append("Uji pulih: belum ada bulan ini (/ujipulih).")
     if report.steps:
         lines.append("Rata-rata waktu per langkah (standar):")
         for stat in report.steps:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -130,3 +132,32 @@ async def test_the_morning_summary_shows_the_last_drill(chat: Chat) -> None:
     await chat.tick()
     summary = await until(chat, KABID, "Ringkasan back up")
     assert "Uji pulih terakhir ✅ lulus" in summary.text
+
+
+async def test_the_monthly_report_counts_drills_and_their_restore_time(chat: Chat) -> None:
+    source = chat.services.settings.sqlite_source_path
+    assert source is not None
+    await backed_up_and_copied(chat)
+    await chat.send(ADB, "/ujipulih")
+    await until(chat, KABID, "Uji pulih LULUS")
+    await chat.idle()
+    chat.advance(days=1)
+    corrupt_silently(source, f"99{5:014d}")
+    await backed_up_and_copied(chat)
+    await chat.send(ADB, "/ujipulih")
+    await until(chat, KABID, "Uji pulih GAGAL")
+    await chat.idle()
+    chat.drain(KABID)
+
+    await chat.send(KABID, "/laporan")
+    photo = await chat.receive(KABID)
+    assert photo.photo is not None and photo.photo[:4] == b"\x89PNG"
+    summary = await until(chat, KABID, "Laporan SOP-PIAK-02")
+    assert "Uji pulih: 2 hari diuji, 1 lulus; waktu pemulihan terakhir" in summary.text
+    assert "gagal: tanggal 26" in summary.text
+    document = await chat.receive(KABID)
+    assert document.document is not None
+    rows = list(csv.DictReader(io.StringIO(document.document.decode("utf-8-sig"))))
+    drilled = {row["tanggal"]: row["uji_pulih"] for row in rows if row["uji_pulih"]}
+    assert drilled == {"2026-11-25": "lulus", "2026-11-26": "gagal"}
+    assert all(row["waktu_pulih_detik"] != "" for row in rows if row["uji_pulih"])
