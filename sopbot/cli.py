@@ -319,17 +319,31 @@ def disk_list(env_file: Path) -> None:
     default=None,
     help="An age key file (the office's, or the escrow key from the safe) for a .age copy.",
 )
-def restore_file(source: Path, out: Path, identity_file: Path | None) -> None:
+@click.option(
+    "--directory",
+    default="DATA_PUMP_DIR",
+    show_default=True,
+    help="The Oracle directory object the dump will be imported from.",
+)
+def restore_file(source: Path, out: Path, identity_file: Path | None, directory: str) -> None:
     """Turn a copy from the external disk (.dmp, .dmp.zst, .dmp.age, .dmp.zst.age) back into
-    its .dmp, checking it against SHA256SUMS first."""
+    its .dmp, checking it against SHA256SUMS first, then print how to bring the database back
+    (an impdp parameter file for an Oracle dump) in Indonesian and English."""
     from jobs.external.copy import CopyError, hash_file, read_manifest, restore
+    from sopbot.disaster import plan_recovery
 
     expected = read_manifest(source.parent).get(source.name)
-    if expected is not None:
-        if hash_file(source) != expected:
-            click.echo(f"{source.name} does not match SHA256SUMS: the copy is damaged.", err=True)
-            sys.exit(1)
-        click.echo(f"{source.name} matches SHA256SUMS.")
+    if expected is None:
+        click.echo(f"⚠️ {source.name} tidak ada di SHA256SUMS: keutuhannya tidak dapat dipastikan.")
+    elif hash_file(source) != expected:
+        click.echo(
+            f"❌ {source.name} tidak cocok dengan SHA256SUMS: salinan rusak "
+            "(does not match SHA256SUMS: the copy is damaged).",
+            err=True,
+        )
+        sys.exit(1)
+    else:
+        click.echo(f"✅ {source.name} cocok dengan SHA256SUMS (matches SHA256SUMS).")
     identities = []
     if identity_file is not None:
         text = identity_file.read_text(encoding="utf-8")
@@ -337,9 +351,25 @@ def restore_file(source: Path, out: Path, identity_file: Path | None) -> None:
     try:
         digest = restore(source, out, identities)
     except CopyError as error:
-        click.echo(f"Cannot restore: {error.problem.english()}", err=True)
+        click.echo(
+            f"❌ Tidak dapat dipulihkan (cannot restore): {error.problem.english()}", err=True
+        )
         sys.exit(1)
-    click.echo(f"Restored {out} (SHA-256 {digest}).")
+    click.echo(f"✅ Dipulihkan (restored): {out} (SHA-256 {digest})")
+    name = source.name.removesuffix(".age").removesuffix(".zst")
+    export_log = source.parent / (name.rsplit(".", 1)[0] + ".log")
+    log_text = (
+        export_log.read_text(encoding="utf-8", errors="replace") if export_log.is_file() else None
+    )
+    plan = plan_recovery(out, directory.upper(), log_text)
+    if plan.parameter_file is not None:
+        click.echo(f"File parameter impdp (impdp parameter file): {plan.parameter_file}")
+    click.echo("\nLangkah pemulihan:")
+    for number, step in enumerate(plan.steps_id, 1):
+        click.echo(f"  {number}. {step}")
+    click.echo("\nRecovery steps:")
+    for number, step in enumerate(plan.steps_en, 1):
+        click.echo(f"  {number}. {step}")
 
 
 @main.group()

@@ -115,3 +115,63 @@ def test_version_and_every_outcome_has_an_exit_code(workdir: Path) -> None:
     assert EXIT_CODES[Outcome.INCOMPLETE] == 1
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("sopbot ")
+
+
+def test_ujipulih_exits_0_only_when_the_drill_passed(workdir: Path, disk_path: Path) -> None:
+    import asyncio
+
+    from core.settings import load_settings
+    from sopbot.runtime import open_runtime
+
+    (workdir / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN=1:abc\nEXTERNAL_DISK_PATH={disk_path}\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    assert runner.invoke(main, ["sample-db", "--residents", "200"]).exit_code == 0
+    nothing = runner.invoke(main, ["ujipulih"])
+    assert nothing.exit_code == 1 and "belum ada salinan terverifikasi" in nothing.output
+    assert runner.invoke(main, ["backup"]).exit_code == 0
+    copied = asyncio.run(open_runtime(load_settings(Path(".env"))).copier.run("cli"))
+    assert copied.verified
+
+    passed = runner.invoke(main, ["ujipulih"])
+    assert passed.exit_code == 0, passed.output
+    assert "Uji pulih LULUS" in passed.output and "Waktu pemulihan" in passed.output
+    assert "<b>" not in passed.output  # plain text on the terminal
+
+    assert copied.dest is not None
+    copied.dest.write_bytes(b"not the copy any more")
+    failed = runner.invoke(main, ["ujipulih"])
+    assert failed.exit_code == 1 and "Uji pulih GAGAL" in failed.output
+
+
+def test_restore_file_prints_the_impdp_recovery_for_an_oracle_dump(workdir: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "jobs"))
+    from datapump_logs import SUCCESS_11G
+
+    from jobs.external.copy import copy_verified, write_manifest
+
+    disk = workdir / "external" / "sopbot-backups"
+    disk.mkdir(parents=True)
+    dump = workdir / "SIAK_20261125_0100.dmp"
+    dump.write_bytes(b"\x03\x00DATAPUMP" + bytes(50000))
+    copied = copy_verified(dump, disk / dump.name, compress=True)
+    (disk / "SIAK_20261125_0100.log").write_text(SUCCESS_11G, encoding="utf-8")
+    write_manifest(disk, {copied.path.name: copied.sha256})
+    out = workdir / "pulih" / dump.name
+    out.parent.mkdir()
+
+    result = CliRunner().invoke(
+        main, ["restore-file", str(copied.path), "--out", str(out), "--directory", "dpump_dir"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "cocok dengan SHA256SUMS" in result.output
+    assert "Langkah pemulihan:" in result.output and "Recovery steps:" in result.output
+    parfile = out.with_name("restore-SIAK_20261125_0100.par").read_text(encoding="utf-8")
+    assert "directory=DPUMP_DIR" in parfile and "dumpfile=SIAK_20261125_0100.dmp" in parfile
+    assert "schemas=SIAK" in parfile  # a schema-mode export, as its log says
+    assert "userid" not in parfile  # impdp asks the password; it is written nowhere
+    assert "impdp system parfile=restore-SIAK_20261125_0100.par" in result.output

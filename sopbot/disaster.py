@@ -1,0 +1,96 @@
+"""The disaster path after `sopbot restore-file`: what to run to bring the database back from the
+restored dump, as a ready impdp parameter file and a checklist in Indonesian and English.
+
+The password is never written: impdp asks for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_EXPORTED_SCHEMA = re.compile(r'^\.\s+\.\s+exported\s+"(?P<schema>[^"]+)"\.', re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RecoveryPlan:
+    parameter_file: Path | None  # the impdp parameter file written beside the dump
+    steps_id: list[str]
+    steps_en: list[str]
+
+
+def is_sqlite(dump: Path) -> bool:
+    with dump.open("rb") as stream:
+        return stream.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+
+
+def schemas_in(export_log: str) -> list[str]:
+    """The schemas of a schema-mode export (empty for a full export: import it all)."""
+    if "SCHEMA_EXPORT/" not in export_log:
+        return []
+    return sorted({m["schema"] for m in _EXPORTED_SCHEMA.finditer(export_log)})
+
+
+def plan_recovery(dump: Path, directory: str, export_log: str | None) -> RecoveryPlan:
+    if is_sqlite(dump):
+        return RecoveryPlan(
+            None,
+            [
+                "Hentikan aplikasi yang memakai database.",
+                f"Salin {dump.name} ke lokasi database (SQLITE_SOURCE_PATH), ganti file lama.",
+                f'Periksa: sqlite3 {dump.name} "PRAGMA integrity_check" harus menjawab ok.',
+                "Jalankan aplikasi lagi, lalu catat pemulihan dalam berita acara.",
+            ],
+            [
+                "Stop the application using the database.",
+                f"Copy {dump.name} to the database's path (SQLITE_SOURCE_PATH), replacing it.",
+                f'Check: sqlite3 {dump.name} "PRAGMA integrity_check" must answer ok.',
+                "Start the application again and record the recovery in the minutes.",
+            ],
+        )
+    stem = dump.name.rsplit(".", 1)[0]
+    schemas = schemas_in(export_log or "")
+    scope = f"schemas={','.join(schemas)}" if schemas else "full=y"
+    parameter_file = dump.with_name(f"restore-{stem}.par")
+    parameter_file.write_text(
+        "\n".join(
+            [
+                f"# impdp parameter file: bring the database back from {dump.name}",
+                f"# Run: impdp system parfile={parameter_file.name}  (impdp asks the password)",
+                f"directory={directory}",
+                f"dumpfile={dump.name}",
+                f"logfile=restore-{stem}.log",
+                scope,
+                "table_exists_action=skip",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    compare = "log ekspor di hard disk" if export_log else "laporan back up di chat"
+    compare_en = "the export log on the disk" if export_log else "the backup report in chat"
+    return RecoveryPlan(
+        parameter_file,
+        [
+            f"Pastikan database Oracle tujuan berjalan dan directory object {directory} ada "
+            "(CREATE DIRECTORY ... AS '<folder>'), dengan pengguna yang punya "
+            "DATAPUMP_IMP_FULL_DATABASE.",
+            f"Salin {dump.name} ke folder directory object {directory} di server itu.",
+            f"Jalankan: impdp system parfile={parameter_file.name} (kata sandi diminta impdp).",
+            f'Baca restore-{stem}.log: baris terakhir harus "successfully completed"; '
+            f"bandingkan jumlah baris tiap tabel dengan {compare}.",
+            "Laporkan ke Kabid dan catat pemulihan dalam berita acara.",
+        ],
+        [
+            f"Make sure the target Oracle database runs and the directory object {directory} "
+            "exists (CREATE DIRECTORY ... AS '<folder>'), with a user holding "
+            "DATAPUMP_IMP_FULL_DATABASE.",
+            f"Copy {dump.name} into the folder of directory object {directory} on that server.",
+            f"Run: impdp system parfile={parameter_file.name} (impdp asks for the password).",
+            f'Read restore-{stem}.log: its last line must say "successfully completed"; '
+            f"compare the rows of each table with {compare_en}.",
+            "Tell the Kabid and record the recovery in the minutes.",
+        ],
+    )
