@@ -197,9 +197,9 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
-    @field_validator("oracle_schemas", mode="before")
+    @field_validator("oracle_schemas", "drill_tables", mode="before")
     @classmethod
-    def _parse_schemas(cls, value: Any) -> Any:
+    def _parse_names(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip().upper() for part in value.split(",") if part.strip()]
         return value
@@ -210,13 +210,6 @@ class Settings(BaseSettings):
         for name in value:
             if not re.fullmatch(r"[A-Z][A-Z0-9_$#]{0,127}", name):
                 raise ValueError(f"{name!r} is not a plain Oracle schema name")
-        return value
-
-    @field_validator("drill_tables", mode="before")
-    @classmethod
-    def _parse_drill_tables(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip().upper() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("drill_tables")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -148,15 +148,23 @@ def backup(env_file: Path, verbose: bool) -> None:
     Exits 0 on success, 1 when the dump failed (or was incomplete), 3 when it finished with
     warnings, 75 when a bot or another `sopbot backup` already runs on this log (try later).
     """
-    from core.logs import configure_logging
     from sopbot.backup_cli import run_backup
+
+    _run_alone(env_file, verbose, run_backup)
+
+
+def _run_alone(
+    env_file: Path, verbose: bool, job: Callable[[Settings], Coroutine[Any, Any, int]]
+) -> NoReturn:
+    """Run a job from the terminal, never beside the bot or another such run; exit its code."""
+    from core.logs import configure_logging
 
     settings = _settings(env_file)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     logging.getLogger().handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
     lock = _single_instance(settings)
     try:
-        code = asyncio.run(run_backup(settings))
+        code = asyncio.run(job(settings))
     finally:
         lock.release()
     sys.exit(code)
@@ -171,18 +179,9 @@ def ujipulih(env_file: Path, verbose: bool) -> None:
     Exits 0 when the drill passed, 1 when it failed (or could not run: no disk, no copy), 75 when
     a bot already runs on this log (use /ujipulih in chat instead).
     """
-    from core.logs import configure_logging
     from sopbot.drill_cli import run_drill
 
-    settings = _settings(env_file)
-    configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
-    logging.getLogger().handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
-    lock = _single_instance(settings)
-    try:
-        code = asyncio.run(run_drill(settings))
-    finally:
-        lock.release()
-    sys.exit(code)
+    _run_alone(env_file, verbose, run_drill)
 
 
 @main.command("sample-db")

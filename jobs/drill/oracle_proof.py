@@ -88,15 +88,7 @@ class ImpdpRun(ExpdpBackend):
         self.extra = extra
 
     def parameters(self, request: DumpRequest) -> str:
-        lines = [
-            self._login(),
-            f"directory={self.directory}",
-            f"dumpfile={request.dump_path.name}",
-            f"logfile={request.log_path.name}",
-            f"job_name={request.job_name}",
-            *self.extra,
-        ]
-        return "\n".join(lines) + "\n"
+        return "\n".join([*self.job_lines(request), *self.extra]) + "\n"
 
 
 class OracleProver:

@@ -67,13 +67,19 @@ class ExpdpBackend:
         self.directory, self.dump_dir, self.schemas = directory, dump_dir, schemas
         self.secrets = [s for s in secrets if s]
 
-    def parameters(self, request: DumpRequest) -> str:
-        lines = [
+    def job_lines(self, request: DumpRequest) -> list[str]:
+        """The parameters every Data Pump run of ours starts with (expdp and impdp alike)."""
+        return [
             self._login(),
             f"directory={self.directory}",
             f"dumpfile={request.dump_path.name}",
             f"logfile={request.log_path.name}",
             f"job_name={request.job_name}",
+        ]
+
+    def parameters(self, request: DumpRequest) -> str:
+        lines = [
+            *self.job_lines(request),
             f"status={STATUS_INTERVAL_SECONDS}",
             # Every table as of one moment (11.2+); needs enough UNDO (ORA-01555 otherwise).
             "flashback_time=systimestamp",
