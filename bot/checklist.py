@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.texts.problems import say
+from core.envfile import lint_env_file
 from core.problems import Code
-from core.settings import Settings
+from core.settings import Settings, known_keys
 from core.sop import ROLE_TITLES, Role
 from jobs.dump import oracle
 from jobs.dump.backends import spec_for
@@ -157,7 +158,9 @@ def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem
     )
 
 
-def check_external(settings: Settings) -> CheckItem:
+def check_external(settings: Settings, setup: bool = False) -> CheckItem:
+    """At set-up (`sopbot check`) the disk must be there to be checked; day to day (/cek) an
+    unplugged disk is only a warning: it is meant to be stored away."""
     name = "Hard disk eksternal"
     if settings.external_disk_path is None:
         return CheckItem(
@@ -170,8 +173,15 @@ def check_external(settings: Settings) -> CheckItem:
             settings.external_disk_path, settings.dumps, settings.external_disk_ids, writing=False
         )
     except DiskError as trouble:
-        verdict = Verdict.WARN if trouble.problem.code is Code.DISK_MISSING else Verdict.FAIL
-        return CheckItem(name, verdict, say(trouble.problem))
+        missing = trouble.problem.code is Code.DISK_MISSING
+        if missing and setup:
+            return CheckItem(
+                name,
+                Verdict.FAIL,
+                f"{say(trouble.problem)}; pasang hard disk lalu ulangi pemeriksaan "
+                "(EXTERNAL_DISK_PATH harus ada)",
+            )
+        return CheckItem(name, Verdict.WARN if missing else Verdict.FAIL, say(trouble.problem))
     return CheckItem(
         name,
         Verdict.OK,
@@ -239,14 +249,29 @@ def check_env_file(env_file: Path | None) -> CheckItem | None:
     return CheckItem("Izin file .env", Verdict.OK, oct(mode))
 
 
+def check_env_lines(env_file: Path | None) -> list[CheckItem]:
+    """What the settings object cannot see in .env: unknown keys, placeholders, bad quoting."""
+    if env_file is None or not env_file.is_file():
+        return []
+    return [
+        CheckItem(
+            f"Pengaturan {finding.key}",
+            Verdict.FAIL if finding.fatal else Verdict.WARN,
+            finding.text,
+        )
+        for finding in lint_env_file(env_file, known_keys())
+    ]
+
+
 async def run_checks(
     settings: Settings,
     *,
     env_file: Path | None = None,
     last_dump_bytes: int | None = None,
     oracle_driver: Any = None,
+    setup: bool = False,
 ) -> list[CheckItem]:
-    items = [CheckItem("Pengaturan", Verdict.OK, "valid")]
+    items = check_env_lines(env_file) or [CheckItem("Pengaturan", Verdict.OK, "valid")]
     env_item = check_env_file(env_file)
     if env_item is not None:
         items.append(env_item)
@@ -256,7 +281,7 @@ async def run_checks(
         lambda: asyncio.to_thread(check_database, settings),
         lambda: check_backend(settings, oracle_driver),
         lambda: asyncio.to_thread(check_dump_dir, settings, last_dump_bytes),
-        lambda: asyncio.to_thread(check_external, settings),
+        lambda: asyncio.to_thread(check_external, settings, setup),
         lambda: asyncio.to_thread(check_encryption, settings),
     ]
     for step in steps:

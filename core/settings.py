@@ -433,14 +433,37 @@ def _secrets_from_files(env_file: Path | None) -> dict[str, str]:
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    lines = ["Invalid configuration (check .env or the environment):"]
+    """Each wrong setting on one line, in Indonesian, by its English name; the validator's own
+    detail (English) kept in brackets for the ADB."""
+    lines = ["Pengaturan tidak valid (periksa .env atau environment):"]
     for item in error.errors():
-        name = str(item["loc"][0]).upper() if item["loc"] else "SETTINGS"
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "missing":
-            message = "is required but not set"
-        lines.append(f"  {name}: {message}")
+        name = str(item["loc"][0]).upper() if item["loc"] else "PENGATURAN"
+        lines.append(f"  {name}: {_in_indonesian(item)}")
     return "\n".join(lines)
+
+
+def _in_indonesian(item: Any) -> str:
+    kind, context = item["type"], item.get("ctx") or {}
+    detail = str(item["msg"]).removeprefix("Value error, ")
+    known = {
+        "missing": "wajib diisi, belum ada",
+        "int_parsing": "harus bilangan bulat",
+        "float_parsing": "harus angka",
+        "bool_parsing": "harus true atau false",
+        "time_parsing": "harus jam JJ:MM",
+        "literal_error": f"pilihan yang sah: {context.get('expected', '?')}",
+        "less_than_equal": f"paling besar {context.get('le', '?')}",
+        "greater_than_equal": f"paling kecil {context.get('ge', '?')}",
+    }
+    if kind in known:
+        return known[kind]
+    return f"nilai tidak sah ({detail})"
+
+
+def known_keys() -> frozenset[str]:
+    """Every name .env may hold: the settings, and the *_FILE form of the secrets."""
+    names = {name.upper() for name in Settings.model_fields}
+    return frozenset(names | {f"{name}_FILE" for name in SECRET_FILE_VARIABLES})
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:

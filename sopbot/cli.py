@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ def _settings(env_file: Path) -> Settings:
         return load_settings(env_file)
     except SettingsError as error:
         click.echo(str(error), err=True)
+        if not env_file.is_file():
+            click.echo(f"File pengaturan {env_file.resolve()} tidak ditemukan.", err=True)
         sys.exit(2)
 
 
@@ -201,16 +204,31 @@ def sample_db(env_file: Path, residents: int) -> None:
 @env_file_option
 def check(env_file: Path) -> None:
     """Check the settings, Telegram, the database, the dump and the disks; exit 1 on a problem."""
-    from bot.checklist import ICONS, Verdict, passed, run_checks
+    from bot.checklist import ICONS, Verdict, check_env_lines, passed, run_checks
     from core.settings import SettingsError, load_settings
 
+    if not env_file.is_file():
+        where = env_file.resolve()
+        click.echo(
+            f"{ICONS[Verdict.FAIL]} File pengaturan: {where} tidak ditemukan (salin .env.example "
+            "menjadi .env di folder ini, atau sebutkan --env-file)"
+        )
+        if "TELEGRAM_BOT_TOKEN" not in os.environ:
+            sys.exit(1)
     try:
         settings = load_settings(env_file)
     except SettingsError as error:
-        click.echo(f"{ICONS[Verdict.FAIL]} Pengaturan: {error}")
+        for item in check_env_lines(env_file):
+            click.echo(item.line())
+        click.echo(f"{ICONS[Verdict.FAIL]} {error}")
         sys.exit(1)
     items = asyncio.run(
-        run_checks(settings, env_file=env_file, last_dump_bytes=_last_dump_bytes(settings))
+        run_checks(
+            settings,
+            env_file=env_file,
+            last_dump_bytes=_last_dump_bytes(settings),
+            setup=True,
+        )
     )
     for item in items:
         click.echo(item.line())

@@ -266,3 +266,81 @@ async def test_a_missing_oracle_dump_folder_is_named_and_never_created(
     items = await run_checks(settings)
     assert verdicts(items)["Folder dump"] is Verdict.FAIL
     assert not typo.exists()
+
+
+def check_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: str | None) -> Any:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    if env is not None:
+        (tmp_path / ".env").write_text(env, encoding="utf-8")
+        (tmp_path / ".env").chmod(0o600)
+    return CliRunner().invoke(main, ["check"])
+
+
+BASE = (
+    f"TELEGRAM_BOT_TOKEN={TOKEN}\nTELEGRAM_API_BASE_URL=http://127.0.0.1:9/bot\n"
+    "KABID_IDS=1\nKASI_IDS=2\nADB_IDS=3\n"
+)
+
+
+def test_check_fails_on_an_unknown_key_and_suggests_the_right_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = check_output(tmp_path, monkeypatch, BASE + "EXTERNAL_DISK=/media/backup\n")
+    assert result.exit_code == 1
+    line = next(ln for ln in result.output.splitlines() if "EXTERNAL_DISK:" in ln)
+    assert line.startswith("❌ Pengaturan EXTERNAL_DISK: tidak dikenal (baris 6), diabaikan bot")
+    assert "maksud Anda" in line and "EXTERNAL_DISK_PATH" in line
+
+
+def test_check_flags_the_examples_placeholders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = (Path(__file__).parents[2] / ".env.example").read_text(encoding="utf-8")
+    result = check_output(tmp_path, monkeypatch, example)
+    assert result.exit_code == 1
+    assert "❌ Pengaturan TELEGRAM_BOT_TOKEN: masih token contoh" in result.output
+    for key in ("KABID_IDS", "KASI_IDS", "ADB_IDS"):
+        assert f"❌ Pengaturan {key}: masih ID contoh" in result.output
+    assert "tidak dikenal" not in result.output  # every key of the example is a real setting
+
+
+def test_check_warns_about_backslashes_in_double_quotes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = check_output(tmp_path, monkeypatch, BASE + 'DATA_DIR="D:\\sopbot\\backup"\n')
+    assert "⚠️ Pengaturan DATA_DIR: nilai dalam tanda kutip ganda berisi \\" in result.output
+    plain = check_output(tmp_path, monkeypatch, BASE + "DATA_DIR='D:\\sopbot\\backup'\n")
+    assert "DATA_DIR" not in plain.output
+
+
+def test_check_says_where_it_looked_for_a_missing_env_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = check_output(tmp_path, monkeypatch, None)
+    assert result.exit_code == 1
+    assert f"File pengaturan: {tmp_path / '.env'} tidak ditemukan" in result.output
+    assert "TELEGRAM_BOT_TOKEN" not in result.output  # not reported as a missing token
+
+
+def test_check_lists_bad_settings_in_indonesian_with_the_lines_it_does_not_know(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = check_output(
+        tmp_path, monkeypatch, BASE + "BACKUP_TIME=nanti\nDRILL_LEVEL=7\nREPORTTIME=07:00\n"
+    )
+    assert result.exit_code == 1
+    assert "Pengaturan tidak valid" in result.output
+    assert "BACKUP_TIME: harus jam JJ:MM" in result.output
+    assert "DRILL_LEVEL: paling besar 3" in result.output
+    assert "REPORTTIME: tidak dikenal" in result.output and "REPORT_TIME" in result.output
+
+
+def test_check_fails_when_the_external_disk_path_is_not_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = check_output(
+        tmp_path, monkeypatch, BASE + f"EXTERNAL_DISK_PATH={tmp_path / 'E-drive'}\n"
+    )
+    assert result.exit_code == 1
+    assert "❌ Hard disk eksternal:" in result.output and "pasang hard disk" in result.output

@@ -50,7 +50,7 @@ def test_reads_a_complete_env_file(tmp_path: Path) -> None:
 
 
 def test_missing_token_names_the_variable(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN: is required"):
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN: wajib diisi"):
         load_settings(write_env(tmp_path, "KABID_IDS=1\n"))
 
 
