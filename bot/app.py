@@ -26,7 +26,7 @@ from bot.updates import PerChatUpdateProcessor
 from core.sop import Role
 from jobs.healthcheck import HealthcheckPinger
 from jobs.runtime import Runtime
-from jobs.watchdog import Watchdog
+from jobs.watchdog import Watchdog, mark_installed
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,9 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         pinger = HealthcheckPinger(svc.settings.healthcheck_url)
         svc.dump.observers.append(pinger)
         svc.copier.observers.append(pinger)
+    if mark_installed(svc.state, svc.clock.now()):  # the very first start: a welcome, no alarm
+        text = texts.first_start(svc.describe_schedule())
+        await delivery.to_roles(svc, app.bot, list(Role), text, also_group=text)
     lost = svc.dump.recover()
     if lost:
         alert = texts.dump_interrupted(lost)

@@ -40,6 +40,16 @@ from storage.state import StateStore
 log = logging.getLogger(__name__)
 
 BREACH_NOTICE = timedelta(hours=72)  # UU 27/2022 Pasal 46: written notice within 3x24 hours
+# When the bot first ran here: nothing before it is "missed" (a first start is calm).
+INSTALLED_KEY = "installed_at"
+
+
+def mark_installed(state: StateStore, now: datetime) -> bool:
+    """Record the first start; True when this is it."""
+    if state.get(INSTALLED_KEY) is not None:
+        return False
+    state.set(INSTALLED_KEY, now.isoformat(), now)
+    return True
 
 
 @dataclass(frozen=True)
@@ -265,9 +275,16 @@ class Watchdog:
                 self._mark(key, now)
                 await self.notifier.breach_clock(disk.label, deadline)
 
+    def _installed(self) -> datetime | None:
+        stored = self.state.get(INSTALLED_KEY)
+        return datetime.fromisoformat(stored) if stored else None
+
     async def _missing_dump(self, now: datetime) -> None:
         tz = self.settings.tz
         slot = _last_slot(now, self.backup_time.hour, self.backup_time.minute, tz)
+        installed = self._installed()
+        if installed is not None and slot < installed:
+            return  # the first scheduled run after installation has not come yet
         # The deadline keeps its distance from BACKUP_TIME when /jadwal moves the schedule.
         deadline = self.settings.deadline
         configured = self.settings.backup_time
@@ -292,9 +309,13 @@ class Watchdog:
             return  # nothing to copy yet
         max_age = timedelta(hours=self.settings.external_max_age_hours)
         # A copy /verifikasi found damaged is no copy: the warning speaks until it is replaced.
-        last = next((c for c in self.copies.verified() if not c.damaged), None)
+        verified = self.copies.verified()
+        last = next((c for c in verified if not c.damaged), None)
         if last is not None and last.finished_at is not None and now - last.finished_at < max_age:
             return
+        installed = self._installed()
+        if not verified and installed is not None and now - installed < max_age:
+            return  # a new installation has had less than the allowed age to make its first
         if self.copier.busy:
             return
         key = "alert:stale_external"
@@ -334,6 +355,9 @@ class Watchdog:
         report = self.settings.report_time
         slot = _last_slot(now, report.hour, report.minute, tz)
         key = f"summary:{slot.date().isoformat()}"
+        installed = self._installed()
+        if installed is not None and slot < installed:
+            return  # the first summary is the first morning after installation
         if now - slot > timedelta(hours=12) or not self._due(key, now, None):
             return  # a summary more than 12 hours late is no longer news
         self._mark(key, now)

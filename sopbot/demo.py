@@ -102,7 +102,6 @@ class DemoDay:
         self.clock.set(datetime(2026, 11, 25, 7, 0, tzinfo=self.tz))
         self.out(f"\n[{self._stamp()}] ⏰ Pemeriksaan bot setiap menit: ringkasan pagi")
         await services.watchdog.tick()
-        await self.expect(KABID, "SALINAN HARD DISK EKSTERNAL")
         await self.expect(KABID, "Ringkasan back up")
 
         self.clock.set(datetime(2026, 11, 25, 7, 32, tzinfo=self.tz))

@@ -229,4 +229,8 @@ async def chat(
     services.run_watch_loop = False  # tests drive the watchdog with chat.tick()
     app = build_application(services)
     async with running(app, poll_timeout=1):
-        yield Chat(server, clock, services, app)
+        chat = Chat(server, clock, services, app)
+        await chat.quiet()  # the first start's welcome, to everyone: read before the test
+        for chat_id in (KABID, ADB, KASI, GROUP):
+            chat.drain(chat_id)
+        yield chat

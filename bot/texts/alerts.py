@@ -150,3 +150,12 @@ def overdue_to_kabid(instruction: InstructionRecord, late_by: timedelta) -> str:
         f"belum selesai, terlambat {minutes(late_by)} dari standar SOP. Pengingat sudah "
         "dikirim."
     )
+
+
+def first_start(schedule: str) -> str:
+    return (
+        "👋 <b>Bot SOP-PIAK-02 Back Up Data Kependudukan sudah aktif.</b>\n"
+        f"Back up database: {schedule}.\n"
+        "Peringatan baru dikirim bila back up terjadwal pertama tidak berhasil atau salinan ke "
+        "hard disk eksternal terlambat. Kirim /bantuan untuk perintah sesuai peran Anda."
+    )

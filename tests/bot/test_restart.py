@@ -17,7 +17,7 @@ from bot.context import Services
 from core.clock import ManualClock
 from core.problems import Code
 from core.settings import Settings
-from devtools.botapi import BotApiServer
+from devtools.botapi import BotApiServer, SentMessage
 from devtools.sample_db import create_sample_database
 from jobs.schedule import DUMP_JOB_ID
 from storage.database import make_engine
@@ -33,6 +33,14 @@ def settings(server: BotApiServer, tmp_path: Path, database_url: str) -> Setting
         progress_interval_seconds=0.05,
         database_url=database_url,
     )
+
+
+async def past_welcome(server: BotApiServer, chat_id: int) -> SentMessage:
+    """The next message after the first start's welcome (if it is still unread)."""
+    message = await server.next_message(chat_id, timeout=10)
+    if "sudah aktif" in message.text:
+        message = await server.next_message(chat_id, timeout=10)
+    return message
 
 
 def quiet(services: Services) -> Services:
@@ -65,7 +73,7 @@ async def test_missed_run_runs_once_on_start_and_says_it_was_late(
     clock.set(datetime(2026, 11, 26, 3, 0, tzinfo=WITA))
     services = open_services(settings, clock)
     async with running(build_application(quiet(services)), poll_timeout=1):
-        started = await server.next_message(ADB, timeout=10)
+        started = await past_welcome(server, ADB)
         assert "terjadwal" in started.text and "Terlambat 2 jam" in started.text
         while "Laporan back up" not in (await server.next_message(KABID, timeout=10)).text:
             pass
@@ -80,7 +88,7 @@ async def test_schedule_changed_from_chat_survives_a_restart(
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
     async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
         await server.send_text(ADB, "/jadwal 03:15")
-        assert "03:15" in (await server.next_message(ADB, timeout=10)).text
+        assert "03:15" in (await past_welcome(server, ADB)).text
     services = open_services(settings, clock)
     async with running(build_application(quiet(services)), poll_timeout=1):
         assert services.scheduler.backup_time.strftime("%H:%M") == "03:15"
@@ -117,7 +125,7 @@ async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
         log_path=str(tmp_path / "x.log"),
     )
     async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
-        alert = await server.next_message(ADB, timeout=10)
+        alert = await past_welcome(server, ADB)
         assert "terputus" in alert.text and "x.dmp" in alert.text
     assert services.dumplog.latest(1)[0].outcome == "interrupted"
 
@@ -154,3 +162,30 @@ async def test_stopping_the_bot_during_a_scheduled_expdp_dump_stops_the_server_j
     # Told now if Telegram answered in time, otherwise queued for the next start.
     told = [m.text for m in server.sent_to(ADB)] + [m.text for m in services.outbox.pending()]
     assert any("BACK UP DATABASE GAGAL" in text for text in told), told
+
+
+async def test_the_first_start_is_calm_and_welcomes_each_role_once(
+    server: BotApiServer, tmp_path: Path, settings: Settings
+) -> None:
+    # Installed at noon, long after the 01:00 dump and its 04:00 deadline, with no dump at all.
+    clock = ManualClock(datetime(2026, 11, 25, 12, 0, tzinfo=WITA))
+    services = quiet(open_services(settings, clock))
+    async with running(build_application(services), poll_timeout=1):
+        for person in (KABID, ADB):
+            welcome = await server.next_message(person, timeout=10)
+            assert "sudah aktif" in welcome.text and "harian pukul 01:00" in welcome.text
+        assert services.watchdog is not None
+        await services.watchdog.tick()
+        clock.set(datetime(2026, 11, 26, 0, 30, tzinfo=WITA))  # before the first scheduled run
+        await services.watchdog.tick()
+        await asyncio.sleep(0.3)
+        assert server.unread(KABID) == []  # no alarm for a run that was never scheduled
+
+    clock.set(datetime(2026, 11, 26, 4, 1, tzinfo=WITA))  # the first run's deadline has passed
+    services = quiet(open_services(settings, clock))
+    async with running(build_application(services), poll_timeout=1):
+        assert services.watchdog is not None
+        await services.watchdog.tick()
+        alarm = await server.next_message(KABID, timeout=10)
+        assert "sudah aktif" not in alarm.text  # welcomed once only
+        assert "BACK UP" in alarm.text.upper() and "belum" in alarm.text.lower()

@@ -15,7 +15,10 @@ async def test_demo_plays_the_whole_day(tmp_path: Path) -> None:
     assert "Laporan back up database (SOP langkah 8–9): ✅ berhasil" in transcript
     assert "Baris diekspor: 5.932 dari 3 tabel" in transcript
     assert "Laporan ADB" in transcript and "Laporan Kasi" in transcript
-    assert "Ringkasan back up" in transcript and "SALINAN HARD DISK EKSTERNAL" in transcript
+    assert "Bot SOP-PIAK-02 Back Up Data Kependudukan sudah aktif" in transcript  # first start
+    assert "Ringkasan back up" in transcript
+    assert "SALINAN HARD DISK EKSTERNAL" not in transcript  # a new installation is calm
+    assert "Uji pulih LULUS" in transcript and "jumlah baris 3 tabel sama" in transcript
     assert "Instruksi #2 belum ditutup" in transcript  # the Kasi's word alone is not step 11
     assert "instruksi #2 ditutup otomatis dengan bukti salinan ini" in transcript
     assert "Bukti: SIAK_20261125_0100.dmp di hard disk HDD-DEMO-1" in transcript
