@@ -83,6 +83,9 @@ class Code(StrEnum):
     DRILL_OBJECTS_DIFFER = "drill_objects_differ"
     DRILL_IMPORT_FAILED = "drill_import_failed"
     DRILL_OVERDUE = "drill_overdue"
+    DRILL_NO_RECORD = "drill_no_record"
+    DRILL_NOT_LOADED = "drill_not_loaded"
+    DRILL_SCHEMA_UNSAFE = "drill_schema_unsafe"
     # The bot's own database
     DATABASE_UNWRITABLE = "database_unwritable"
     DATABASE_VANISHED = "database_vanished"
@@ -159,6 +162,9 @@ ENGLISH: dict[Code, str] = {
     "log",
     Code.DRILL_IMPORT_FAILED: "impdp did not complete ({status})",
     Code.DRILL_OVERDUE: "no passed restore drill for {days} days",
+    Code.DRILL_NOT_LOADED: "{count} table(s) did not load from the dump: {tables}",
+    Code.DRILL_NO_RECORD: "the dump's record holds no {what} to compare the restore with",
+    Code.DRILL_SCHEMA_UNSAFE: "DRILL_SCHEMA {schema} holds real data: nothing imported",
     Code.DATABASE_UNWRITABLE: "the SOP log cannot be written: {detail}",
     Code.DATABASE_VANISHED: "the SOP log file {path} was deleted or replaced",
     Code.LEGACY: "{text}",

@@ -233,6 +233,12 @@ class Settings(BaseSettings):
         if value.strip():
             from apscheduler.triggers.cron import CronTrigger
 
+            fields = value.split()
+            if len(fields) == 5 and any(ch.isdigit() for ch in fields[4]):
+                raise ValueError(
+                    "write the weekday by name (sun, mon, ...): APScheduler counts 0 as Monday, "
+                    "cron as Sunday"
+                )
             try:
                 CronTrigger.from_crontab(value.strip())
             except ValueError as error:
@@ -330,6 +336,20 @@ class Settings(BaseSettings):
         if self.external_encryption == "age" and not self.external_age_recipients:
             raise ValueError(
                 "EXTERNAL_ENCRYPTION=age needs EXTERNAL_AGE_RECIPIENTS (run `sopbot keys init`)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _scratch_schema_is_not_a_real_one(self) -> Settings:
+        """Level 3 replaces and then drops tables in DRILL_SCHEMA: never the data's own schema
+        nor the bot's own user."""
+        real = set(self.oracle_schemas) | {t.split(".", 1)[0] for t in self.drill_tables}
+        if self.oracle_user:
+            real.add(self.oracle_user.upper())
+        if self.drill_schema in real:
+            raise ValueError(
+                f"DRILL_SCHEMA {self.drill_schema} is a schema with real data or the bot's own "
+                "user: the drill would replace and drop its tables"
             )
         return self
 

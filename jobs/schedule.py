@@ -145,7 +145,7 @@ class BackupScheduler:
         _runtime["drill"] = self.drill
         crontab = self.drill.settings.drill_schedule
         job = self.scheduler.get_job(DRILL_JOB_ID)
-        if not crontab:
+        if not crontab or not self.drill.copier.configured:  # no disk: nothing to drill
             if job is not None:
                 job.remove()
             return

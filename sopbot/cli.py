@@ -372,7 +372,8 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
             f"❌ Tidak dapat dipulihkan (cannot restore): {error.problem.english()}", err=True
         )
         sys.exit(1)
-    click.echo(f"✅ Dipulihkan (restored): {out} (SHA-256 {digest})")
+    mark = "✅" if expected is not None else "⚠️"  # unchecked against SHA256SUMS: no ✅
+    click.echo(f"{mark} Dipulihkan (restored): {out} (SHA-256 {digest})")
     name = source.name.removesuffix(".age").removesuffix(".zst")
     export_log = source.parent / (name.rsplit(".", 1)[0] + ".log")
     log_text = (

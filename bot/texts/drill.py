@@ -106,7 +106,9 @@ def drill_line(last: DrillRecord | None, passed: DrillRecord | None, tz: tzinfo)
     day = long_date(when.astimezone(tz).date())
     if last.passed:
         took = f", pulih {seconds_text(last.restore_seconds)}" if last.restore_seconds else ""
-        return f"🧪 Uji pulih terakhir ✅ lulus {day}{took}"
+        # An Oracle drill below level 3 proved less: say how far it went.
+        level = f" (tingkat {last.level} dari 3)" if last.backend != "sqlite" else ""
+        return f"🧪 Uji pulih terakhir ✅ lulus{level} {day}{took}"
     before = ""
     if passed is not None and passed.finished_at is not None:
         before = f"; terakhir lulus {long_date(passed.finished_at.astimezone(tz).date())}"

@@ -93,6 +93,11 @@ INDONESIAN: dict[Code, str] = {
     Code.DRILL_OBJECTS_DIFFER: "metadata dump berisi {found} tabel, log ekspor mencatat {expected}",
     Code.DRILL_IMPORT_FAILED: "impdp tidak selesai ({status})",
     Code.DRILL_OVERDUE: "sudah {days} hari tanpa uji pulih yang lulus",
+    Code.DRILL_NOT_LOADED: "{count} tabel GAGAL dimuat dari dump: {tables}",
+    Code.DRILL_NO_RECORD: "catatan dump tidak memuat data pembanding ({what}); hasil pemulihan "
+    "tidak dapat dibuktikan",
+    Code.DRILL_SCHEMA_UNSAFE: "DRILL_SCHEMA {schema} berisi data asli: impor uji tidak "
+    "dijalankan (ADB: pakai skema uji tersendiri)",
     Code.DATABASE_UNWRITABLE: "basis data log SOP tidak dapat ditulis ({detail}); biasanya disk "
     "server penuh atau hanya-baca",
     Code.DATABASE_VANISHED: "file basis data log SOP {path} terhapus atau diganti",

@@ -44,9 +44,12 @@ def report_summary(report: MonthReport) -> str:
         line = f"Uji pulih: {len(drills)} hari diuji, {len(passed)} lulus"
         if passed and passed[-1].restore_seconds is not None:
             line += f"; waktu pemulihan terakhir {seconds_text(passed[-1].restore_seconds)}"
-        failed = [str(d.day.day) for d in drills if d.drill != "passed"]
+        failed = [str(d.day.day) for d in drills if d.drill == "failed"]
         if failed:
             line += " · gagal: tanggal " + ", ".join(failed)
+        cut = [str(d.day.day) for d in drills if d.drill == "interrupted"]
+        if cut:
+            line += " · terputus: tanggal " + ", ".join(cut)
         lines.append(line)
     else:
         lines.append("Uji pulih: belum ada bulan ini (/ujipulih).")

@@ -31,7 +31,7 @@ from core.settings import Settings
 from jobs.drill.result import Claim, Level, proof
 from jobs.drill.verdict import Findings
 from jobs.dump import datapump_log
-from jobs.dump.expdp import ExpdpBackend, private_folder
+from jobs.dump.expdp import ExpdpBackend
 from jobs.dump.oracle import load_driver
 from jobs.dump.result import DumpRequest
 from jobs.job import Outcome, Progress, ProgressReport, StopSignal
@@ -74,6 +74,8 @@ class ImpdpRun(ExpdpBackend):
     expdp (the job ends on the server too: `impdp attach=<job>` and KILL_JOB)."""
 
     def __init__(self, settings: Settings, extra: list[str]) -> None:
+        private = settings.data_dir / "private"  # made private, and swept, at the bot's start
+        private.mkdir(parents=True, exist_ok=True)
         super().__init__(
             settings.impdp_path,
             settings.oracle_user,
@@ -83,7 +85,7 @@ class ImpdpRun(ExpdpBackend):
             settings.dumps,
             [],
             settings.secrets,
-            private_folder(settings.data_dir / "private"),
+            private,
         )
         self.extra = extra
 
@@ -194,6 +196,9 @@ class OracleProver:
         tables = len(_CREATE_TABLE.findall(text))
         objects = len(_STATEMENT.findall(text))
         exported = len({name.split(":", 1)[0] for name, _ in dump.tables})
+        if not exported:  # nothing recorded to compare with: nothing proved
+            found.problems.append(problem(Code.DRILL_NO_RECORD, what="tables"))
+            return found
         found.compared = 1
         if tables != exported:
             found.mismatches = 1
@@ -222,13 +227,24 @@ class OracleProver:
         chosen = self.chosen_tables(dump)
         scratch = self.settings.drill_schema
         schemas = sorted({t.split(".", 1)[0] for t, _ in chosen})
+        in_dump = {name.split(".", 1)[0] for name, _ in dump.tables}
+        if scratch in in_dump | set(schemas):  # the dump's own data: never replaced or dropped
+            found.problems.append(problem(Code.DRILL_SCHEMA_UNSAFE, schema=scratch))
+            return found
+        if not chosen:
+            found.problems.append(problem(Code.DRILL_NO_RECORD, what="tables with rows"))
+            return found
         extra = [
             f"tables={','.join(t for t, _ in chosen)}",
             *(f"remap_schema={s}:{scratch}" for s in schemas),
             "table_exists_action=replace",
         ]
         request = _request(restored, "imp")
-        result = await ImpdpRun(self.settings, extra).run(request, _ignore, stop)
+        try:
+            result = await ImpdpRun(self.settings, extra).run(request, _ignore, stop)
+        except BaseException:
+            await asyncio.shield(asyncio.to_thread(self._drop, scratch, chosen))
+            raise
         _remove(request.log_path)
         imported = {name.split(".", 1)[-1]: n for name, n in _whole_tables(result.tables)}
         try:
@@ -256,11 +272,14 @@ class OracleProver:
                     )
                 )
         finally:
-            await asyncio.to_thread(self._drop, scratch, list(imported))
+            # Every chosen table, not only those impdp's log names: a stopped or failed import
+            # may have loaded some rows before its log said so.
+            await asyncio.shield(asyncio.to_thread(self._drop, scratch, chosen))
         return found
 
-    def _drop(self, schema: str, tables: list[str]) -> None:
+    def _drop(self, schema: str, chosen: list[tuple[str, int]]) -> None:
         """The imported copies go again: personal data must not stay in a scratch schema."""
+        tables = [name.split(".", 1)[-1] for name, _ in chosen]
         if not tables:
             return
         driver = self._driver or load_driver(self.settings)
@@ -275,7 +294,8 @@ class OracleProver:
                     try:
                         cursor.execute(f'DROP TABLE "{schema}"."{table}" PURGE')
                     except driver.Error as exc:
-                        log.error("Drill table %s.%s not dropped: %s", schema, table, exc)
+                        if "ORA-00942" not in str(exc):  # not imported at all: nothing to drop
+                            log.error("Drill table %s.%s not dropped: %s", schema, table, exc)
         finally:
             connection.close()
 
@@ -295,7 +315,13 @@ def _request(restored: Path, what: str) -> DumpRequest:
 
 
 def _failed(outcome: Outcome, errors: list[Problem]) -> list[Problem]:
-    return errors or [problem(Code.DRILL_IMPORT_FAILED, status=outcome.value)]
+    """impdp's problems, in an import's words (a skipped table did not load into the scratch
+    schema: the dump did not restore, it was not the export that missed it)."""
+    said = [
+        problem(Code.DRILL_NOT_LOADED, **e.params) if e.code is Code.TABLES_SKIPPED else e
+        for e in errors
+    ]
+    return said or [problem(Code.DRILL_IMPORT_FAILED, status=outcome.value)]
 
 
 def _ignore(_progress: Progress) -> None:

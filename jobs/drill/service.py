@@ -25,6 +25,7 @@ from core.settings import Settings
 from jobs.drill.result import Claim, DrillResult, Level, dump_proofs, proof
 from jobs.drill.sqlite_proof import Stopped, prove_sqlite
 from jobs.drill.verdict import Findings
+from jobs.dump.expdp import ExpdpBackend
 from jobs.external.copy import PARTIAL_SUFFIX, CopyError, CopyStopped, restore_verified
 from jobs.external.disk import DiskError
 from jobs.external.service import CopyService
@@ -44,6 +45,9 @@ from storage.drills import DrillLog
 from storage.dumps import DumpLog, DumpRecord
 
 log = logging.getLogger(__name__)
+
+COPY_WAIT_SECONDS = 3600.0
+SCRATCH_SIDES = ("", PARTIAL_SUFFIX, "-wal", "-shm", "-journal")
 
 
 class Prover(Protocol):
@@ -100,6 +104,8 @@ class DrillService(JobRunner[DrillResult]):
         # A corrupt dump can make impdp hang: the drill has a deadline like the dump.
         timeout = timedelta(minutes=settings.drill_timeout_minutes)
         super().__init__(clock, settings.progress_interval_seconds, timeout)
+        # Ending impdp and killing its job on the server may take this long (as for expdp).
+        self.stop_grace = max(self.stop_grace, ExpdpBackend.stop_seconds + 15)
         self.settings, self.dumps, self.copies, self.drills = settings, dumps, copies, drills
         self.copier = copier
         self._copy: CopyRecord | None = None
@@ -109,11 +115,27 @@ class DrillService(JobRunner[DrillResult]):
         self.oracle_driver: Any = None  # python-oracledb by default; tests put a stand-in here
 
     def recover(self) -> int:
+        """After a crash: drills left running are recorded as interrupted, and their scratch
+        files (personal data in the clear) removed."""
+        from jobs.drill.oracle_proof import SCRATCH_PREFIX
+
+        leftovers = [*(self.settings.data_dir / "drill").glob("*")]
+        leftovers += self.settings.dumps.glob(f"{SCRATCH_PREFIX}*")
+        for leftover in leftovers:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+                log.warning("Removed a restore drill's scratch file: %s", leftover.name)
         return self.drills.mark_interrupted(self.clock.now(), problem(Code.INTERRUPTED))
 
     # --- the job ------------------------------------------------------------------------------
 
     async def prepare(self, order: Order) -> JobStarted | DrillResult:
+        # A copy being written now may be the newest: wait for it rather than drill the one
+        # before (bounded: a copy that never ends is its own alarm).
+        waited = 0.0
+        while self.copier.busy and waited < COPY_WAIT_SECONDS:
+            await asyncio.sleep(1.0)
+            waited += 1.0
         started_at = self.clock.now()
         try:
             copy, path, label = self._choose()
@@ -229,11 +251,14 @@ class DrillService(JobRunner[DrillResult]):
         except (CopyStopped, Stopped):
             return await self.abandon(started, Outcome.INTERRUPTED, stop.reason or _stopped())
         finally:
-            for leftover in (scratch, scratch.with_name(scratch.name + PARTIAL_SUFFIX)):
+            for side in SCRATCH_SIDES:
                 with contextlib.suppress(OSError):
-                    leftover.unlink()
-        if stop.is_set():
-            return await self.abandon(started, Outcome.INTERRUPTED, stop.reason or _stopped())
+                    scratch.with_name(scratch.name + side).unlink()
+        if stop.is_set():  # what the work found while stopping (a job left on the server) too
+            reason = stop.reason or _stopped()
+            return await self.abandon(
+                started, Outcome.INTERRUPTED, reason, [p for p in found.problems if p != reason]
+            )
         return self._judged(started, found, time.monotonic() - began)
 
     async def _restore_and_prove(
@@ -278,7 +303,10 @@ class DrillService(JobRunner[DrillResult]):
             )
             return found
         found.proofs.append(proof(Claim.COPY_INTACT, file=name, label=label))
-        if dump.sha256 and restored.dump_sha256 != dump.sha256:
+        if not dump.sha256:  # nothing recorded to compare with: identity not proved
+            found.problems.append(problem(Code.DRILL_NO_RECORD, what="SHA-256"))
+            return found
+        if restored.dump_sha256 != dump.sha256:
             found.problems.append(
                 problem(
                     Code.DRILL_DUMP_DIFFERS,
@@ -334,15 +362,22 @@ class DrillService(JobRunner[DrillResult]):
     def unstarted(self, reason: Problem) -> DrillResult:
         return DrillResult(run_id=None, outcome=Outcome.FAILED, errors=[reason])
 
-    async def abandon(self, started: JobStarted, outcome: Outcome, reason: Problem) -> DrillResult:
+    async def abandon(
+        self,
+        started: JobStarted,
+        outcome: Outcome,
+        reason: Problem,
+        also: list[Problem] | None = None,
+    ) -> DrillResult:
         finished_at = self.clock.now()
         stored = "interrupted" if outcome is Outcome.INTERRUPTED else "failed"
-        self.drills.finish(started.run_id, finished_at=finished_at, outcome=stored, errors=[reason])
+        errors = [reason, *(also or [])]
+        self.drills.finish(started.run_id, finished_at=finished_at, outcome=stored, errors=errors)
         log.warning("Restore drill %s ended early: %s", started.run_id, reason.english())
         return DrillResult(
             run_id=started.run_id,
             outcome=outcome,
-            errors=[reason],
+            errors=errors,
             started_at=started.started_at,
             finished_at=finished_at,
             file_name=started.subject.name,

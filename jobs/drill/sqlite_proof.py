@@ -30,7 +30,9 @@ def prove_sqlite(
 ) -> Findings:
     found = Findings()
     try:
-        with closing(sqlite3.connect(f"{restored.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        with closing(
+            sqlite3.connect(f"{restored.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        ) as db:
             lines = [row[0] for row in db.execute("PRAGMA integrity_check")]
             if lines != ["ok"]:
                 detail = "; ".join(lines[:MAX_INTEGRITY_LINES])
@@ -46,6 +48,9 @@ def prove_sqlite(
     if found.problems:
         return found
     found.proofs.append(proof(Claim.TABLES_READ, tables=len(counts), rows=sum(counts.values())))
+    if not recorded:  # nothing recorded at dump time: the counts prove nothing
+        found.problems.append(problem(Code.DRILL_NO_RECORD, what="row counts"))
+        return found
     for name, expected in recorded:
         found.compared += 1
         table = name.split(".", 1)[-1]

@@ -125,3 +125,13 @@ def test_oracle_password_may_come_from_a_file(tmp_path: Path) -> None:
     assert settings.oracle_password.get_secret_value() == "OraclePw-1"
     assert settings.oracle_schemas == ["SIAK"]
     assert "OraclePw-1" in settings.secrets
+
+
+def test_a_numeric_weekday_in_the_drill_schedule_is_refused(tmp_path: Path) -> None:
+    # APScheduler counts 0 as Monday where cron counts Sunday: names only, no surprise.
+    with pytest.raises(SettingsError, match=r"DRILL_SCHEDULE: nilai tidak sah.*by name"):
+        load_settings(write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nDRILL_SCHEDULE=0 2 * * 0\n"))
+    named = load_settings(
+        write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nDRILL_SCHEDULE=0 2 * * sun\n")
+    )
+    assert named.drill_schedule == "0 2 * * sun"

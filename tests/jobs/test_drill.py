@@ -194,3 +194,44 @@ async def test_a_stopped_drill_is_recorded_as_interrupted_and_leaves_nothing(
     assert result.outcome is Outcome.INTERRUPTED
     assert office.drilllog.latest(1)[0].outcome == "interrupted"
     assert list((office.settings.data_dir / "drill").glob("*")) == []
+
+
+async def test_nothing_recorded_to_compare_with_proves_nothing(office: Services) -> None:
+    await dump_and_copy(office)
+    dump = office.dumplog.last_good()
+    assert dump is not None
+    db_path = office.settings.database_url.removeprefix("sqlite:///")
+    for column, value in (("tables_json", "[]"), ("sha256", "")):
+        with closing(sqlite3.connect(db_path)) as db:
+            db.execute(f"UPDATE dump_runs SET {column} = ? WHERE id = ?", (value, dump.id))
+            db.commit()
+        result = await office.drill.run("chat")
+        assert result.outcome is Outcome.FAILED, column
+        assert result.errors[0].code is Code.DRILL_NO_RECORD
+        assert office.drilllog.last_passed() is None
+
+
+async def test_a_wal_mode_database_restores_and_leaves_no_side_files(office: Services) -> None:
+    source = office.settings.sqlite_source_path
+    assert source is not None
+    with closing(sqlite3.connect(source)) as db:
+        assert db.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    await dump_and_copy(office)
+
+    result = await office.drill.run("chat")
+
+    assert result.outcome is Outcome.SUCCESS, result.errors
+    assert list((office.settings.data_dir / "drill").iterdir()) == []
+
+
+async def test_a_crash_leaves_no_scratch_file_after_the_next_start(office: Services) -> None:
+    scratch = office.settings.data_dir / "drill"
+    scratch.mkdir(parents=True, exist_ok=True)
+    (scratch / "SIAK_20261125_0100.dmp").write_bytes(b"NIK in the clear")
+    office.settings.dumps.mkdir(parents=True, exist_ok=True)
+    (office.settings.dumps / "sopbot-drill-SIAK.dmp").write_bytes(b"NIK in the clear")
+
+    office.drill.recover()
+
+    assert list(scratch.iterdir()) == []
+    assert list(office.settings.dumps.glob("sopbot-drill-*")) == []

@@ -125,13 +125,14 @@ async def test_table_data_that_does_not_load_fails_the_drill(
 
     assert result.outcome is Outcome.FAILED
     codes = [p.code for p in result.errors]
-    assert codes[0] is Code.TABLES_SKIPPED
+    assert codes[0] is Code.DRILL_NOT_LOADED
     assert {"ORA-31693", "ORA-02354", "ORA-39776"} <= {
         str(p.params.get("code")) for p in result.errors
     }
     assert svc.drilllog.last_passed() is None
-    # The table that did load is dropped all the same.
-    assert svc.drill.oracle_driver.server.dropped == ["SOPBOT_DRILL.BIODATA_WNI"]
+    # Every chosen table is dropped again, also the one whose rows failed half way.
+    dropped = sorted(svc.drill.oracle_driver.server.dropped)
+    assert dropped == ["SOPBOT_DRILL.BIODATA_WNI", "SOPBOT_DRILL.DATA_KELUARGA"]
 
 
 async def test_a_dump_written_by_another_job_fails_at_the_header(
@@ -170,3 +171,47 @@ async def test_a_hanging_impdp_is_ended_by_the_deadline_and_killed_on_the_server
     assert states == ["STOPPED"]  # `impdp attach=… KILL_JOB` reached the server's job
     assert svc.drilllog.latest(1)[0].outcome == "interrupted"
     assert list(oracle_dir.glob("sopbot-drill-*")) == []
+
+
+async def test_a_stopped_import_still_drops_every_chosen_table(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=3)
+    await dumped_and_copied(svc)
+    monkeypatch.setenv("FAKE_IMPDP_MODE", "hang_import")
+    svc.drill.timeout = timedelta(seconds=2)
+
+    result = await svc.drill.run("schedule")
+
+    assert result.outcome is Outcome.INTERRUPTED
+    dropped = sorted(svc.drill.oracle_driver.server.dropped)
+    assert dropped == ["SOPBOT_DRILL.BIODATA_WNI", "SOPBOT_DRILL.DATA_KELUARGA"]
+    assert svc.drill.stop_grace >= 150  # impdp's end and KILL_JOB get their time
+
+
+def test_the_scratch_schema_can_never_be_a_real_one(tmp_path: Path) -> None:
+    from core.settings import SettingsError, load_settings
+
+    base = {**EXPDP_SETTINGS, "data_dir": tmp_path, "telegram_bot_token": "1:x"}
+    for clash in (
+        {"oracle_schemas": "SIAK", "drill_schema": "siak"},
+        {"drill_tables": "SIAK.BIODATA_WNI", "drill_schema": "SIAK"},
+        {"drill_schema": "SYSTEM"},  # the bot's own user
+    ):
+        with pytest.raises(SettingsError, match="DRILL_SCHEMA"):
+            load_settings(None, **base, **clash)
+
+
+async def test_a_dump_holding_the_scratch_schema_is_never_imported_into(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=3)
+    await dumped_and_copied(svc)
+    svc.settings.drill_schema = "SIAK"  # set behind the settings' back: the import checks too
+
+    result = await svc.drill.run("chat")
+
+    assert result.outcome is Outcome.FAILED
+    assert result.errors[0].code is Code.DRILL_SCHEMA_UNSAFE
+    assert svc.drill.oracle_driver.server.dropped == []
+    assert len(impdp_runs(tmp_path)) == 1  # the SQL file only, no import
