@@ -15,6 +15,7 @@ from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import report_closed, respond
 from bot.live import LiveMessage
+from core.problems import Code
 from core.sop import Role
 from jobs.external.custody import rotation
 from jobs.external.disk import Disk, DiskError
@@ -25,6 +26,16 @@ from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
 from jobs.watchdog import BREACH_NOTICE
 
 log = logging.getLogger(__name__)
+
+# Disk trouble only the ADB can fix (settings, registration, permissions) goes to the ADB, not to
+# the Kasi, whose part is to plug in the right disk with room on it.
+ADB_FIXES = {
+    Code.DISK_NOT_CONFIGURED: Role.ADB,
+    Code.DISK_NOT_SEPARATE: Role.ADB,
+    Code.DISK_NO_IDENTITY: Role.ADB,
+    Code.DISK_WRONG: Role.ADB,
+    Code.DISK_READ_ONLY: Role.ADB,
+}
 
 
 @dataclass
@@ -53,9 +64,13 @@ class ChatCopyObserver:
         if result.outcome is Outcome.NOTHING:
             return
         if started is None:  # the disk stopped it before it started: new messages
-            await delivery.to_roles(
-                svc, self.bot, [Role.KASI, Role.KABID], texts.copy_disk_problem(result)
-            )
+            trouble = result.disk_problem
+            actor = ADB_FIXES.get(trouble.code, Role.KASI) if trouble else Role.KASI
+            text = texts.copy_disk_problem(result)
+            sent = await delivery.to_roles(svc, self.bot, [actor, Role.KABID], text)
+            asker = result.requested_by
+            if asker is not None and asker not in {d.chat_id for d in sent}:
+                await delivery.send(svc, self.bot, asker, text)  # who asked is answered too
             return
         if result.verified:
             turns = rotation(svc.disks, svc.copylog)

@@ -12,6 +12,7 @@ from bot.texts.common import (
     minutes,
     number,
     seconds_text,
+    short_hash,
     size,
     warning_footer,
 )
@@ -89,7 +90,7 @@ def dump_report(result: DumpResult, tz: tzinfo, *, with_button: bool) -> str:
         f"({clock_time(result.started_at, tz)}–{clock_time(result.finished_at, tz)})",
     ]
     if result.sha256:
-        lines.append(f"SHA-256: <code>{result.sha256}</code>")
+        lines.append(f"SHA-256: <code>{short_hash(result.sha256)}</code>")
     if result.consistent_as_of and result.ok:
         lines.append(f"Konsisten: semua tabel per satu saat ({escape(result.consistent_as_of)})")
     if result.total_rows is not None:

@@ -148,3 +148,9 @@ def plain(html_text: str) -> str:
 
 def month_name(month: date) -> str:
     return f"{MONTHS[month.month - 1]} {month.year}"
+
+
+def short_hash(sha256: str) -> str:
+    """A SHA-256 as people compare it in chat: the first 16 hex digits (the full one is in the
+    disk's SHA256SUMS and the log)."""
+    return f"{sha256[:16]}…" if len(sha256) > 16 else sha256

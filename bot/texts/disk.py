@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from bot.command import Command
-from bot.texts.common import escape, seconds_text, size, some, warning_footer
+from bot.texts.common import escape, seconds_text, short_hash, size, some, warning_footer
 from bot.texts.problems import say
 from core.problems import Problem
 from jobs.external.custody import DiskTurn
@@ -59,7 +59,7 @@ def copy_done(result: CopyResult, tz: tzinfo, next_disk: str | None = None) -> s
         + (" · 🔒 terenkripsi (age)" if result.encrypted else " · ⚠️ tidak terenkripsi"),
         f"Hard disk: {escape(result.disk_label)} · durasi "
         f"{seconds_text((result.finished_at - result.started_at).total_seconds())}",
-        f"SHA-256: <code>{result.sha256}</code> (dibaca ulang dari disk, cocok)",
+        f"SHA-256: <code>{short_hash(result.sha256)}</code> (dibaca ulang dari disk, cocok)",
     ]
     if result.pruned:
         lines.append(f"Dihapus oleh retensi ({len(result.pruned)}): {some(result.pruned)}")

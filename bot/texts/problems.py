@@ -52,8 +52,8 @@ INDONESIAN: dict[Code, str] = {
     Code.INTERRUPTED: "bot berhenti saat pekerjaan ini berjalan",
     Code.JOB_CRASHED: "kesalahan program bot ({error}); lihat log bot",
     Code.DISK_NOT_CONFIGURED: "hard disk eksternal belum diatur (EXTERNAL_DISK_PATH kosong).",
-    Code.DISK_MISSING: "hard disk eksternal tidak terpasang (folder EXTERNAL_DISK_PATH tidak ada). "
-    "Pasang hard disk lalu kirim /salin.",
+    Code.DISK_MISSING: "hard disk eksternal tidak terpasang. Pasang hard disk back up lalu "
+    "kirim /salin.",
     Code.DISK_NOT_SEPARATE: "lokasi EXTERNAL_DISK_PATH berada pada disk yang sama dengan server "
     "(folder dump atau disk sistem), bukan hard disk eksternal. Tidak ada yang ditulis.",
     Code.DISK_NO_IDENTITY: "hard disk ini belum didaftarkan. ADB: jalankan `sopbot disk init` "

@@ -60,6 +60,7 @@ class CopyResult(JobResult):
     encrypted: bool = False
     disk_label: str = ""
     pruned: list[str] = field(default_factory=list)
+    requested_by: int | None = None  # who asked for it (None: the schedule or the watchdog)
     # Kasi instructions this verified copy closed, being their evidence (SOP step 11).
     closed_instructions: list[InstructionRecord] = field(default_factory=list)
 
@@ -191,6 +192,7 @@ class CopyService(JobRunner[CopyResult]):
                 run_id=copy_id,
                 outcome=Outcome.FAILED,
                 source=source,
+                requested_by=order.requested_by,
                 errors=[trouble.problem],
                 started_at=started_at,
                 finished_at=self.clock.now(),

@@ -33,7 +33,9 @@ async def test_backup_from_chat_dumps_reports_and_records_step_8(chat: Chat) -> 
     report = await wait_for_report(chat, KABID, "Laporan back up database")
     assert "berhasil" in report.text
     dump = chat.services.settings.dumps / "SIAK_20261125_0800.dmp"
-    assert hashlib.sha256(dump.read_bytes()).hexdigest() in report.text
+    digest = hashlib.sha256(dump.read_bytes()).hexdigest()
+    assert f"SHA-256: {digest[:16]}…" in report.text and digest not in report.text  # short
+    assert chat.services.dumplog.last_good().sha256 == digest  # type: ignore[union-attr]
     assert "Baris diekspor: " in report.text and "MAIN.BIODATA_WNI: 300" in report.text
     assert report.buttons == [("📋 Tugaskan Kasi (langkah 10)", "instruksi:kasi")]
     with closing(sqlite3.connect(dump)) as copy:  # the dump is a consistent, usable database

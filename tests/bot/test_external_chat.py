@@ -212,3 +212,25 @@ async def test_a_damaged_copy_found_by_verifikasi_stops_counting_and_is_replaced
     chat.drain(KABID)
     await chat.send(KABID, "/daftar")
     assert "✅ SIAK_20261125_0800.dmp" in (await until(chat, KABID, "Daftar back up")).text
+
+
+async def test_a_disk_only_the_adb_can_fix_is_told_to_the_adb_and_whoever_asked(
+    chat: Chat, disk_path: Path
+) -> None:
+    from jobs.external.disk import IDENTITY_FILE
+
+    (disk_path / IDENTITY_FILE).unlink()  # a new disk, never registered
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    chat.drain(ADB)
+    await chat.send(KASI, "/salin")
+    for person in (ADB, KABID, KASI):
+        told = await until(chat, person, "belum disalin")
+        assert "sopbot disk init" in told.text
+
+    await chat.quiet()
+    chat.drain(KASI)
+    await chat.services.copier.run("auto")  # nobody asked: the Kasi has nothing to do here
+    await until(chat, ADB, "belum disalin")
+    await chat.quiet()
+    assert not [m for m in chat.drain(KASI) if "belum disalin" in m.text]
