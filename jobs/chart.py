@@ -36,9 +36,20 @@ def render_chart(report: MonthReport) -> bytes:
     from matplotlib import pyplot as plt
     from matplotlib.patches import Patch
 
+    from matplotlib.ticker import FuncFormatter
+
     days = [row.day.day for row in report.days]
-    sizes = [(row.dump_bytes or 0) / 1024 / 1024 for row in report.days]
-    minutes = [(row.dump_seconds or 0) / 60 for row in report.days]
+    # Units that give readable numbers: KB for a small sample, seconds for short jobs.
+    largest = max((row.dump_bytes or 0 for row in report.days), default=0)
+    size_unit, per = ("MB", 1024 * 1024) if largest >= 1024 * 1024 else ("KB", 1024)
+    sizes = [(row.dump_bytes or 0) / per for row in report.days]
+    longest = max(
+        (t or 0 for row in report.days for t in (row.dump_seconds, row.restore_seconds)),
+        default=0,
+    )
+    time_unit, per_second = ("menit", 60) if longest >= 120 else ("detik", 1)
+    durations = [(row.dump_seconds or 0) / per_second for row in report.days]
+    indonesian = FuncFormatter(lambda value, _pos: f"{value:g}".replace(".", ","))
     colors = [COLORS.get(row.dump, COLORS["missing"]) for row in report.days]
     figure, (top, bottom) = plt.subplots(
         2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
@@ -66,7 +77,8 @@ def render_chart(report: MonthReport) -> bytes:
         if row.copied:
             top.plot(row.day.day, height, marker="v", color="#1565c0", markersize=7)
     top.set_ylim(0, max(sizes, default=0) * 1.45 or 1)  # room for the legend
-    top.set_ylabel("Ukuran dump (MB)")
+    top.set_ylabel(f"Ukuran dump ({size_unit})")
+    top.yaxis.set_major_formatter(indonesian)
     top.grid(axis="y", alpha=0.3)
     handles = [Patch(color=COLORS[key], label=label) for key, label in LABELS.items()]
     handles.append(
@@ -80,13 +92,13 @@ def render_chart(report: MonthReport) -> bytes:
         )[0]
     )
     top.legend(handles=handles, fontsize=8, loc="upper left", ncols=3)
-    bottom.bar(days, minutes, color="#546e7a", label="Durasi dump")
+    bottom.bar(days, durations, color="#546e7a", label="Durasi dump")
     # The restore drills: the office's time to restore (RTO), a cross where one failed.
     drilled = [row for row in report.days if row.drill]
     passed = [r for r in drilled if r.drill == "passed"]
     bottom.plot(
         [r.day.day for r in passed],
-        [(r.restore_seconds or 0) / 60 for r in passed],
+        [(r.restore_seconds or 0) / per_second for r in passed],
         marker="o",
         color="#2e7d32",
         label="Waktu pemulihan (uji pulih lulus)",
@@ -94,7 +106,7 @@ def render_chart(report: MonthReport) -> bytes:
     failed = [r for r in drilled if r.drill != "passed"]
     bottom.plot(
         [r.day.day for r in failed],
-        [(r.restore_seconds or 0) / 60 for r in failed],
+        [(r.restore_seconds or 0) / per_second for r in failed],
         marker="x",
         color="#c62828",
         linestyle="",
@@ -103,7 +115,8 @@ def render_chart(report: MonthReport) -> bytes:
     )
     if drilled:
         bottom.legend(fontsize=8, loc="upper left")
-    bottom.set_ylabel("Menit")
+    bottom.set_ylabel(f"Durasi ({time_unit})")
+    bottom.yaxis.set_major_formatter(indonesian)
     bottom.set_xlabel("Tanggal")
     bottom.grid(axis="y", alpha=0.3)
     bottom.set_xticks(days if days else [1])

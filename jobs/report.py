@@ -175,39 +175,53 @@ CSV_COLUMNS = (
     "tanggal",
     "status_dump",
     "file_dump",
-    "ukuran_byte",
-    "durasi_detik",
+    "ukuran_mb",
+    "durasi_menit",
     "salinan_eksternal_terverifikasi",
     "langkah_selesai",
     "langkah_wajib",
     "langkah_terlambat",
     "uji_pulih",
-    "waktu_pulih_detik",
+    "waktu_pulih_menit",
 )
-
-
+# One vocabulary, in Indonesian, for every column.
+DUMP_WORDS = {
+    "success": "berhasil",
+    "warning": "peringatan",
+    "failed": "gagal",
+    "incomplete": "tidak lengkap",
+    "interrupted": "terputus",
+    "missing": "tidak ada",
+    NO_DATA: "belum ada data",
+}
 DRILL_WORDS = {"passed": "lulus", "failed": "gagal", "interrupted": "terputus"}
 
 
+def decimal(value: float | None, places: int = 1) -> str:
+    """A number as Indonesian spreadsheets read it: a decimal comma, no thousands mark."""
+    return "" if value is None else f"{value:.{places}f}".replace(".", ",")
+
+
 def report_csv(report: MonthReport) -> bytes:
-    """The report's days as CSV (UTF-8 with BOM so spreadsheet programs read it right)."""
+    """The report's days as CSV for a spreadsheet set to Indonesian: `;` between fields, decimal
+    commas, UTF-8 with a BOM (so the program reads the encoding right)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in report.days:
         writer.writerow(
             [
                 row.day.isoformat(),
-                row.dump,
+                DUMP_WORDS.get(row.dump, row.dump),
                 row.dump_file,
-                "" if row.dump_bytes is None else row.dump_bytes,
-                "" if row.dump_seconds is None else round(row.dump_seconds),
+                decimal(None if row.dump_bytes is None else row.dump_bytes / 1024 / 1024),
+                decimal(None if row.dump_seconds is None else row.dump_seconds / 60),
                 "ya" if row.copied else "tidak",
                 row.steps_done,
                 row.steps_required,
                 " ".join(str(n) for n in row.late_steps),
                 DRILL_WORDS.get(row.drill, ""),
-                "" if row.restore_seconds is None else round(row.restore_seconds),
+                decimal(None if row.restore_seconds is None else row.restore_seconds / 60),
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -157,7 +157,8 @@ async def test_the_monthly_report_counts_drills_and_their_restore_time(chat: Cha
     assert "gagal: tanggal 26" in summary.text
     document = await chat.receive(KABID)
     assert document.document is not None
-    rows = list(csv.DictReader(io.StringIO(document.document.decode("utf-8-sig"))))
+    text = document.document.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     drilled = {row["tanggal"]: row["uji_pulih"] for row in rows if row["uji_pulih"]}
     assert drilled == {"2026-11-25": "lulus", "2026-11-26": "gagal"}
-    assert all(row["waktu_pulih_detik"] != "" for row in rows if row["uji_pulih"])
+    assert all(row["waktu_pulih_menit"] != "" for row in rows if row["uji_pulih"])

@@ -69,11 +69,13 @@ def test_a_future_month_is_empty_and_a_running_month_stops_today(tmp_path: Path)
 
 def test_csv_has_one_row_per_day_with_the_same_numbers(report: MonthReport) -> None:
     text = report_csv(report).decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 24
-    assert rows[0]["tanggal"] == "2026-11-01" and rows[0]["ukuran_byte"] == str(101 * 1024**2)
+    assert rows[0]["tanggal"] == "2026-11-01" and rows[0]["ukuran_mb"] == "101,0"
     assert sum(r["salinan_eksternal_terverifikasi"] == "ya" for r in rows) == report.copied_days
-    assert rows[4]["status_dump"] == "failed" and rows[11]["status_dump"] == "missing"
+    assert rows[4]["status_dump"] == "gagal" and rows[11]["status_dump"] == "tidak ada"
+    sized = [r["ukuran_mb"] for r in rows if r["ukuran_mb"]]
+    assert sized and all("," in v and "." not in v for v in sized)  # decimal commas
     assert rows[1]["langkah_terlambat"] == "9"
 
 
@@ -104,8 +106,9 @@ def test_days_before_the_bot_was_installed_are_no_data_not_missed(tmp_path: Path
     assert [d.dump for d in built.days[:24]] == ["no_data"] * 24
     assert built.missed_days == [date(2026, 11, 25), date(2026, 11, 26)]
     assert len(built.recorded_days) == 2 and built.compliance == 0.0
-    rows = list(csv.DictReader(io.StringIO(report_csv(built).decode("utf-8-sig"))))
-    assert rows[0]["status_dump"] == "no_data" and rows[24]["status_dump"] == "missing"
+    text = report_csv(built).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert rows[0]["status_dump"] == "belum ada data" and rows[24]["status_dump"] == "tidak ada"
 
 
 def test_people_are_timed_in_office_hours_only(tmp_path: Path) -> None:
