@@ -35,7 +35,6 @@ def render_chart(report: MonthReport) -> bytes:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
     from matplotlib.patches import Patch
-
     from matplotlib.ticker import FuncFormatter
 
     days = [row.day.day for row in report.days]
