@@ -22,15 +22,21 @@ EXIT_CODES = {
 
 
 class TerminalObserver:
-    """Shows a dump's progress as a bar on the terminal."""
+    """Shows a dump's progress as a bar on the terminal, and its report in the chat's words."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self._bar: Any = None  # click's progress bar, open while a dump runs
         self._shown = 0
 
     async def job_started(self, started: JobStarted) -> None:
-        click.echo(f"Dump started ({started.backend}): {started.subject}")
-        self._bar = click.progressbar(length=100, label="Dumping", show_eta=False)
+        from bot import texts
+
+        header = texts.dump_started(
+            started.subject.name, started.backend, "cli", started.late_by, None
+        )
+        click.echo(texts.plain(header))
+        self._bar = click.progressbar(length=100, label="Back up", show_eta=False)
         self._bar.__enter__()
 
     async def job_progress(self, started: JobStarted, progress: Progress) -> None:
@@ -41,29 +47,25 @@ class TerminalObserver:
                 self._shown += step
 
     async def job_finished(self, started: JobStarted | None, result: DumpResult) -> None:
+        from bot import texts
+
         if self._bar is not None:
             if result.ok:
                 self._bar.update(100 - self._shown)
             self._bar.__exit__(None, None, None)
-        click.echo(f"Outcome: {result.outcome.value}")
-        if result.ok:
-            click.echo(f"File: {result.dump_path} ({result.size_bytes} bytes)")
+        report = texts.dump_report(result, self.settings.tz, with_button=False)
+        click.echo(texts.plain(report), err=not result.ok)
+        if result.sha256:  # the full hash on the terminal, for the office's records
             click.echo(f"SHA-256: {result.sha256}")
-            if result.total_rows is not None:
-                click.echo(f"Rows: {result.total_rows} in {len(result.tables)} tables")
-        for warning in result.warnings:
-            click.echo(f"Warning: {warning.english()}", err=True)
-        for error in result.errors:
-            click.echo(f"Error: {error.english()}", err=True)
 
 
 async def run_backup(settings: Settings) -> int:
     services = open_runtime(settings)
     services.dump.recover()
-    services.dump.observers.append(TerminalObserver())
+    services.dump.observers.append(TerminalObserver(settings))
     try:
         result = await services.dump.run("cli")
     except JobAlreadyRunning:
-        click.echo("Another dump is running.", err=True)
+        click.echo("Back up lain sedang berjalan; coba lagi nanti.", err=True)
         return 75  # try later, like a bot running beside it
     return EXIT_CODES[result.outcome]

@@ -39,21 +39,27 @@ env_file_option = click.option(
     type=click.Path(path_type=Path),
     default=Path(".env"),
     show_default=True,
-    help="Settings file.",
+    help="File pengaturan.",
 )
 
 
 @click.group()
-@click.version_option(package_name="sopbot", message="sopbot %(version)s")
+@click.version_option(
+    package_name="sopbot", message="sopbot %(version)s", help="Tampilkan versi lalu keluar."
+)
+@click.help_option(help="Tampilkan bantuan ini lalu keluar.")
 def main() -> None:
-    """Telegram bot for SOP-PIAK-02, the population-database backup procedure."""
+    """Bot Telegram SOP-PIAK-02 Back Up Data Kependudukan.
+
+    Nama pengaturan (TELEGRAM_BOT_TOKEN, DUMP_DIR, ...) tetap dalam bahasa Inggris, seperti
+    di file .env."""
 
 
 @main.command()
 @env_file_option
-@click.option("--verbose", is_flag=True, help="Log debug details.")
+@click.option("--verbose", is_flag=True, help="Catat rincian debug di log.")
 def run(env_file: Path, verbose: bool) -> None:
-    """Run the bot until stopped."""
+    """Jalankan bot sampai dihentikan."""
     from bot.app import build_application, run_forever
     from core.logs import configure_logging
     from sopbot.runtime import open_runtime
@@ -126,8 +132,8 @@ def _single_instance(settings: Settings) -> InstanceLock:
         lock.acquire()
     except AlreadyRunning as error:
         click.echo(
-            f"sopbot is already running: {error}. Stop it first (or use /backup in "
-            "chat instead of `sopbot backup`).",
+            f"sopbot sedang berjalan: {error}. Hentikan dulu, atau pakai perintahnya di chat "
+            "(/backup, /salin, /ujipulih).",
             err=True,
         )
         sys.exit(ALREADY_RUNNING)
@@ -144,12 +150,12 @@ def _warn_if_env_is_readable(env_file: Path) -> None:
 
 @main.command()
 @env_file_option
-@click.option("--verbose", is_flag=True, help="Log debug details.")
+@click.option("--verbose", is_flag=True, help="Catat rincian debug di log.")
 def backup(env_file: Path, verbose: bool) -> None:
-    """Run the database dump now, with a progress bar (for cron or Task Scheduler).
+    """Jalankan back up database sekarang, dengan progres (untuk cron atau Task Scheduler).
 
-    Exits 0 on success, 1 when the dump failed (or was incomplete), 3 when it finished with
-    warnings, 75 when a bot or another `sopbot backup` already runs on this log (try later).
+    Kode keluar: 0 berhasil, 1 gagal atau tidak lengkap, 3 selesai dengan peringatan, 75 bot
+    atau `sopbot backup` lain sedang berjalan pada log yang sama (coba lagi nanti).
     """
     from sopbot.backup_cli import run_backup
 
@@ -175,12 +181,26 @@ def _run_alone(
 
 @main.command()
 @env_file_option
-@click.option("--verbose", is_flag=True, help="Log debug details.")
-def ujipulih(env_file: Path, verbose: bool) -> None:
-    """Restore drill: read the newest copy back from the external disk, restore it and check it.
+@click.option("--verbose", is_flag=True, help="Catat rincian debug di log.")
+def salin(env_file: Path, verbose: bool) -> None:
+    """Salin back up terbaru ke hard disk eksternal dan verifikasi (SOP langkah 11).
 
-    Exits 0 when the drill passed, 1 when it failed (or could not run: no disk, no copy), 75 when
-    a bot already runs on this log (use /ujipulih in chat instead).
+    Kode keluar: 0 salinan terverifikasi ada (baru dibuat atau sudah ada), 1 gagal (hard disk
+    tidak ada, penuh, tidak terverifikasi), 75 bot sedang berjalan (pakai /salin di chat).
+    """
+    from sopbot.copy_cli import run_copy
+
+    _run_alone(env_file, verbose, run_copy)
+
+
+@main.command()
+@env_file_option
+@click.option("--verbose", is_flag=True, help="Catat rincian debug di log.")
+def ujipulih(env_file: Path, verbose: bool) -> None:
+    """Uji pulih: baca salinan terbaru dari hard disk eksternal, pulihkan dan periksa.
+
+    Kode keluar: 0 lulus, 1 gagal atau tidak dapat berjalan (hard disk/salinan tidak ada), 75 bot
+    sedang berjalan (pakai /ujipulih di chat).
     """
     from sopbot.drill_cli import run_drill
 
@@ -189,21 +209,21 @@ def ujipulih(env_file: Path, verbose: bool) -> None:
 
 @main.command("sample-db")
 @env_file_option
-@click.option("--residents", default=3000, show_default=True, help="How many invented people.")
+@click.option("--residents", default=3000, show_default=True, help="Jumlah penduduk rekaan.")
 def sample_db(env_file: Path, residents: int) -> None:
-    """Create the invented SIAK-like sample database at SQLITE_SOURCE_PATH."""
+    """Buat database contoh mirip SIAK (data rekaan) di SQLITE_SOURCE_PATH."""
     from devtools.sample_db import create_sample_database
 
     settings = _settings(env_file)
     assert settings.sqlite_source_path is not None
     path = create_sample_database(settings.sqlite_source_path, residents=residents)
-    click.echo(f"Sample database with {residents} invented residents: {path}")
+    click.echo(f"Database contoh dengan {residents} penduduk rekaan: {path}")
 
 
 @main.command()
 @env_file_option
 def check(env_file: Path) -> None:
-    """Check the settings, Telegram, the database, the dump and the disks; exit 1 on a problem."""
+    """Periksa pengaturan, Telegram, database, dump dan hard disk; keluar 1 bila ada masalah."""
     from bot.checklist import ICONS, Verdict, check_env_lines, passed, run_checks
     from core.settings import SettingsError, load_settings
 
@@ -253,36 +273,38 @@ def _last_dump_bytes(settings: Settings) -> int | None:
 
 @main.group()
 def disk() -> None:
-    """The external hard disk: initialise it once, list its backups."""
+    """Hard disk eksternal: daftarkan sekali, lihat daftar back up-nya."""
 
 
 @disk.command("init")
 @env_file_option
-@click.option("--label", required=True, help="A name written on the disk, e.g. HDD-PIAK-1.")
+@click.option("--label", required=True, help="Nama yang ditulis di hard disk, mis. HDD-PIAK-1.")
 @click.option(
     "--path",
     "root",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where the disk is mounted (default EXTERNAL_DISK_PATH).",
+    help="Lokasi hard disk (bawaan: EXTERNAL_DISK_PATH).",
 )
 def disk_init(env_file: Path, label: str, root: Path | None) -> None:
-    """Write the disk's identity file (once); the bot copies only to initialised disks."""
+    """Tulis file identitas hard disk (sekali); bot hanya menyalin ke hard disk terdaftar."""
     from jobs.external.disk import init_disk, read_identity
 
     settings = _settings(env_file)
     root = root or settings.external_disk_path
     if root is None or not root.is_dir():
-        click.echo(f"The disk is not there: {root or 'EXTERNAL_DISK_PATH is not set'}", err=True)
+        click.echo(f"Hard disk tidak ada: {root or 'EXTERNAL_DISK_PATH belum diatur'}", err=True)
         sys.exit(1)
     existing = read_identity(root)
     identity = init_disk(root, label)
     if existing is not None:
-        click.echo(f"Already initialised: {identity.label} (id {identity.id}); unchanged.")
+        click.echo(f"Sudah terdaftar: {identity.label} (id {identity.id}); tidak diubah.")
     else:
-        click.echo(f"Initialised {root} as {identity.label} (id {identity.id}).")
+        click.echo(f"Terdaftar: {root} sebagai {identity.label} (id {identity.id}).")
     _register_disk(settings, identity.id, identity.label, root)
-    click.echo(f"To accept only this disk, add its id to EXTERNAL_DISK_IDS: {identity.id}")
+    click.echo(
+        f"Agar hanya hard disk kantor yang dipakai, tambahkan ke EXTERNAL_DISK_IDS: {identity.id}"
+    )
 
 
 def _register_disk(settings: Settings, disk_id: str, label: str, root: Path) -> None:
@@ -304,8 +326,9 @@ def _register_disk(settings: Settings, disk_id: str, label: str, root: Path) -> 
 @disk.command("list")
 @env_file_option
 def disk_list(env_file: Path) -> None:
-    """Print the backups on the external disk (the same list as /daftar in chat)."""
+    """Tampilkan back up di hard disk eksternal (sama dengan /daftar di chat)."""
     from bot import texts
+    from bot.texts.problems import say
     from jobs.external.disk import DiskError
     from jobs.external.listing import list_disk, logged_copies
     from sopbot.runtime import open_runtime
@@ -315,7 +338,7 @@ def disk_list(env_file: Path) -> None:
     try:
         found = services.copier.check(writing=False)
     except DiskError as problem:
-        click.echo(f"External disk not usable: {problem.problem.english()}", err=True)
+        click.echo(f"Hard disk eksternal tidak dapat dipakai: {say(problem.problem)}", err=True)
         sys.exit(1)
     listing = list_disk(found, logged_copies(services.copylog, found))
     click.echo(texts.plain(texts.disk_listing(listing, services.copylog.pruned(), settings.tz)))
@@ -327,25 +350,25 @@ def disk_list(env_file: Path) -> None:
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Where to write the .dmp.",
+    help="Tempat menulis file .dmp.",
 )
 @click.option(
     "--identity",
     "identity_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="An age key file (the office's, or the escrow key from the safe) for a .age copy.",
+    help="File kunci age (kunci kantor, atau kunci cadangan dari brankas) untuk salinan .age.",
 )
 @click.option(
     "--directory",
     default="DATA_PUMP_DIR",
     show_default=True,
-    help="The Oracle directory object the dump will be imported from.",
+    help="Directory object Oracle tempat dump akan diimpor.",
 )
 def restore_file(source: Path, out: Path, identity_file: Path | None, directory: str) -> None:
-    """Turn a copy from the external disk (.dmp, .dmp.zst, .dmp.age, .dmp.zst.age) back into
-    its .dmp, checking it against SHA256SUMS first, then print how to bring the database back
-    (an impdp parameter file for an Oracle dump) in Indonesian and English."""
+    """Pulihkan salinan dari hard disk (.dmp, .dmp.zst, .dmp.age, .dmp.zst.age) menjadi .dmp,
+    diperiksa dengan SHA256SUMS dulu, lalu tampilkan langkah mengembalikan database (file
+    parameter impdp untuk dump Oracle) dalam bahasa Indonesia dan Inggris."""
     from jobs.external.copy import CopyError, hash_file, read_manifest, restore
     from sopbot.disaster import plan_recovery
 
@@ -392,7 +415,7 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
 
 @main.group()
 def keys() -> None:
-    """The age keys that encrypt the copies on the external disk."""
+    """Kunci age yang mengenkripsi salinan di hard disk eksternal."""
 
 
 @keys.command("init")
@@ -401,20 +424,20 @@ def keys() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("data") / "keys",
     show_default=True,
-    help="Where the office key and the escrow sheet are written.",
+    help="Tempat kunci kantor dan lembar kunci cadangan ditulis.",
 )
 def keys_init(folder: Path) -> None:
-    """Create the office key and the escrow key, and the escrow sheet for the safe."""
+    """Buat kunci kantor, kunci cadangan (escrow) dan lembarnya untuk brankas."""
     from sopbot.keys import KeysExist, create_keys
 
     try:
         made = create_keys(folder)
     except KeysExist as exists:
-        click.echo(f"Keys already exist in {exists}: nothing was overwritten.", err=True)
+        click.echo(f"Kunci sudah ada di {exists}: tidak ada yang ditimpa.", err=True)
         sys.exit(1)
-    click.echo(f"Office key (keep private, used by the bot): {made.office_key_file}")
-    click.echo(f"Escrow sheet to print for the Kabid's safe: {made.sheet_text}, {made.sheet_png}")
-    click.echo("Then DELETE the escrow sheet files from this computer. Put in .env:")
+    click.echo(f"Kunci kantor (rahasia, dipakai bot): {made.office_key_file}")
+    click.echo(f"Lembar kunci cadangan untuk brankas Kabid: {made.sheet_text}, {made.sheet_png}")
+    click.echo("Cetak, lalu HAPUS file lembar itu dari komputer ini. Isi di .env:")
     click.echo("EXTERNAL_ENCRYPTION=age")
     click.echo(f"EXTERNAL_AGE_RECIPIENTS={made.office_public},{made.escrow_public}")
     click.echo(f"EXTERNAL_AGE_IDENTITY_FILE={made.office_key_file}")
@@ -422,15 +445,15 @@ def keys_init(folder: Path) -> None:
 
 @main.command()
 @env_file_option
-@click.option("--month", required=True, help="The month, e.g. 2026-11.")
+@click.option("--month", required=True, help="Bulan, mis. 2026-11.")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The chart file (.png); the CSV and the summary go beside it.",
+    help="File grafik (.png); CSV dan ringkasan ditulis di sebelahnya.",
 )
 def report(env_file: Path, month: str, out: Path) -> None:
-    """Write the monthly report: chart (PNG), daily data (CSV) and summary (TXT)."""
+    """Tulis laporan bulanan: grafik (PNG), data harian (CSV) dan ringkasan (TXT)."""
     from bot import texts
     from jobs.chart import render_chart
     from jobs.report import build_report, parse_month, report_csv
@@ -459,12 +482,12 @@ def report(env_file: Path, month: str, out: Path) -> None:
     out.with_suffix(".txt").write_text(
         texts.plain(texts.report_summary(built)) + "\n", encoding="utf-8"
     )
-    click.echo(f"Wrote {out}, {out.with_suffix('.csv')} and {out.with_suffix('.txt')}")
+    click.echo(f"Ditulis: {out}, {out.with_suffix('.csv')} dan {out.with_suffix('.txt')}")
 
 
 @main.command()
 def demo() -> None:
-    """Play one SOP day against a local Bot API server (no Telegram account needed)."""
+    """Mainkan satu hari SOP dengan server Bot API lokal (tanpa akun Telegram)."""
     from core.logs import configure_logging
     from sopbot.demo import run_demo
 

@@ -144,7 +144,7 @@ async def test_sigkill_during_a_dump_then_restart(
         text=True,
         timeout=60,
     )
-    assert second.returncode == 75 and "already running" in second.stderr
+    assert second.returncode == 75 and "sopbot sedang berjalan" in second.stderr
     bot.kill()
 
     engine = make_engine(database_url)

@@ -25,7 +25,8 @@ def test_sample_db_then_backup_succeeds(workdir: Path) -> None:
     assert made.exit_code == 0, made.output
     result = runner.invoke(main, ["backup"])
     assert result.exit_code == 0, result.output
-    assert "Outcome: success" in result.output and "SHA-256:" in result.output
+    assert "Laporan back up database (SOP langkah 8–9): ✅ berhasil" in result.output
+    assert "SHA-256:" in result.output
     assert len(list((workdir / "data" / "dumps").glob("SIAK_*.dmp"))) == 1
 
 
@@ -35,7 +36,7 @@ def test_backup_of_a_missing_source_exits_non_zero(workdir: Path) -> None:
     )
     result = CliRunner().invoke(main, ["backup"])
     assert result.exit_code == 1
-    assert "source database not found" in result.output
+    assert "database sumber tidak ditemukan" in result.output
 
 
 def test_bad_settings_exit_2_naming_the_variable(workdir: Path) -> None:
@@ -56,12 +57,12 @@ def test_disk_init_list_and_restore(workdir: Path) -> None:
     )
     runner = CliRunner()
     first = runner.invoke(main, ["disk", "init", "--label", "HDD-1"])
-    assert first.exit_code == 0 and "Initialised" in first.output
+    assert first.exit_code == 0 and "Terdaftar" in first.output
     again = runner.invoke(main, ["disk", "init", "--label", "other"])
-    assert "Already initialised: HDD-1" in again.output
+    assert "Sudah terdaftar: HDD-1" in again.output
     # A folder on the same disk is refused by the bot; list shows why and exits 1.
     listed = runner.invoke(main, ["disk", "list"])
-    assert listed.exit_code == 1 and "same device" in listed.output
+    assert listed.exit_code == 1 and "disk yang sama dengan server" in listed.output
 
     from jobs.external.copy import copy_verified, write_manifest
 
@@ -175,3 +176,29 @@ def test_restore_file_prints_the_impdp_recovery_for_an_oracle_dump(workdir: Path
     assert "schemas=SIAK" in parfile  # a schema-mode export, as its log says
     assert "userid" not in parfile  # impdp asks the password; it is written nowhere
     assert "impdp system parfile=restore-SIAK_20261125_0100.par" in result.output
+
+
+def test_salin_copies_and_verifies_from_the_terminal(workdir: Path, disk_path: Path) -> None:
+    (workdir / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN=1:abc\nEXTERNAL_DISK_PATH={disk_path}\nEXTERNAL_AUTO_COPY=false\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    assert runner.invoke(main, ["sample-db", "--residents", "200"]).exit_code == 0
+    assert runner.invoke(main, ["backup"]).exit_code == 0
+
+    copied = runner.invoke(main, ["salin"])
+    assert copied.exit_code == 0, copied.output
+    assert "Salinan ke hard disk eksternal terverifikasi" in copied.output
+    assert "KB" in copied.output  # sizes for people, not byte counts
+    assert len(list((disk_path / "sopbot-backups").glob("SIAK_*.dmp"))) == 1
+
+    again = runner.invoke(main, ["salin"])
+    assert again.exit_code == 0 and "Tidak ada back up baru" in again.output
+
+    (workdir / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN=1:abc\nEXTERNAL_DISK_PATH={disk_path / 'cabut'}\n", encoding="utf-8"
+    )
+    assert runner.invoke(main, ["backup"]).exit_code == 0
+    unplugged = runner.invoke(main, ["salin"])
+    assert unplugged.exit_code == 1 and "tidak terpasang" in unplugged.output
