@@ -98,7 +98,7 @@ def guard(command: Command, handler: GuardedHandler) -> Handler:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
-        roles = svc.settings.roles_of(user.id)
+        roles = svc.roster.roles_of(user.id)
         caller = Caller(user.id, user.full_name, roles, chat.id, command)
         if chat.type != ChatType.PRIVATE and chat.id != svc.settings.notify_chat_id:
             # A group the office does not use: the bot says nothing there at all.

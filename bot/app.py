@@ -81,7 +81,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data[SERVICES_KEY]
     await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
     for role in Role:
-        if not svc.settings.ids_of(role):
+        if not svc.roster.ids_of(role):
             log.warning(
                 "No Telegram user holds the role %s: set %s_IDS in .env",
                 role.value,

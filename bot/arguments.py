@@ -95,3 +95,33 @@ def parse_days(rest: str, default: int = 7) -> int:
     if not 1 <= days <= MAX_HISTORY_DAYS:
         raise UsageError(f"Jumlah hari harus antara 1 dan {MAX_HISTORY_DAYS}.")
     return days
+
+
+ROLE_WORDS = {"adb": Role.ADB, "kasi": Role.KASI, "kabid": Role.KABID}
+
+
+@dataclass(frozen=True)
+class MemberArgs:
+    role: Role
+    user_id: int
+    name: str
+
+
+def parse_user_id(word: str) -> int:
+    if not word.isdigit() or not 0 < int(word) < 2**53:
+        raise UsageError(
+            "ID Telegram harus angka (terlihat saat orang itu mengirim /start ke bot)."
+        )
+    return int(word)
+
+
+def parse_member(rest: str) -> MemberArgs:
+    """`<adb|kasi|kabid> <id> [nama]`."""
+    parts = rest.split(maxsplit=2)
+    if len(parts) < 2:
+        raise UsageError("Sebutkan peran (adb, kasi atau kabid) dan ID Telegram orangnya.")
+    role = ROLE_WORDS.get(parts[0].lower())
+    if role is None:
+        raise UsageError("Peran harus adb, kasi atau kabid.")
+    name = _note(parts[2]) if len(parts) > 2 else ""
+    return MemberArgs(role, parse_user_id(parts[1]), name[:128])

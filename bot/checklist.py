@@ -79,10 +79,23 @@ async def check_telegram(settings: Settings) -> CheckItem:
 
 
 def check_roles(settings: Settings) -> CheckItem:
+    """The Kabid must be in .env (only the Kabid adds people from the chat); the others may be
+    added with /tambah once the bot runs."""
+    if not settings.kabid_ids:
+        return CheckItem(
+            "Peran",
+            Verdict.FAIL,
+            f"belum ada {ROLE_TITLES[Role.KABID]} di KABID_IDS (Kabid yang menambahkan "
+            "petugas lain dari chat)",
+        )
     empty = [role for role in Role if not settings.ids_of(role)]
     if empty:
         names = ", ".join(f"{ROLE_TITLES[r]} ({r.value.upper()}_IDS)" for r in empty)
-        return CheckItem("Peran", Verdict.FAIL, f"belum ada pengguna untuk {names}")
+        return CheckItem(
+            "Peran",
+            Verdict.WARN,
+            f"belum ada di .env: {names}; Kabid dapat menambahkan dengan /tambah (lihat /anggota)",
+        )
     counts = ", ".join(f"{r.value.upper()} {len(settings.ids_of(r))}" for r in Role)
     return CheckItem("Peran", Verdict.OK, counts)
 

@@ -7,7 +7,7 @@ handler.
 
 from __future__ import annotations
 
-from bot import backup, checks, drill, external, handlers, reports
+from bot import backup, checks, drill, external, handlers, people, reports
 from bot.command import ALL_ROLES, Button, Command
 from core.sop import Role
 
@@ -77,6 +77,27 @@ COMMANDS: tuple[Command, ...] = (
         "/hilang <label hard disk>",
         "Laporkan hard disk back up hilang (UU 27/2022)",
         external.hilang,
+    ),
+    Command(
+        "anggota",
+        ALL_ROLES,
+        "/anggota",
+        "Daftar petugas dan perannya",
+        people.anggota,
+    ),
+    Command(
+        "tambah",
+        frozenset({Role.KABID}),
+        "/tambah adb|kasi|kabid <id> [nama]",
+        "Tambahkan petugas (berlaku sekarang)",
+        people.tambah,
+    ),
+    Command(
+        "hapus",
+        frozenset({Role.KABID}),
+        "/hapus <id>",
+        "Hapus petugas yang ditambahkan dari chat",
+        people.hapus,
     ),
     Command(
         "laporan",

@@ -48,7 +48,7 @@ def recipients(svc: Services, roles: Iterable[Role]) -> list[int]:
     """Private chats of everyone holding one of `roles`, each once, in a stable order."""
     seen: dict[int, None] = {}
     for role in roles:
-        for user_id in svc.settings.ids_of(role):
+        for user_id in svc.roster.ids_of(role):
             seen.setdefault(user_id, None)
     return list(seen)
 
@@ -98,7 +98,7 @@ def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook]:
             return
         svc.state.set(key, reason, svc.clock.now())
         note = texts.undeliverable(svc.name_of(item.chat_id), reason)
-        for kabid in svc.settings.kabid_ids:
+        for kabid in svc.roster.ids_of(Role.KABID):
             if kabid != item.chat_id:
                 svc.outbox.add(
                     chat_id=kabid,

@@ -389,7 +389,7 @@ async def unknown_command(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.id != user.id:
         return  # in a group the command may be meant for another bot
-    if not svc.settings.roles_of(user.id):
+    if not svc.roster.roles_of(user.id):
         if not quiet(svc, user.id, chat.id):  # a stranger's flood: one answer a minute
             await respond(update, context, texts.stranger(user.id))
         return

@@ -17,6 +17,7 @@ from storage.copies import CopyLog
 from storage.disks import DiskRegistry
 from storage.drills import DrillLog
 from storage.dumps import DumpLog
+from storage.members import Roster
 from storage.outbox import Outbox
 from storage.soplog import SopLog
 from storage.state import StateStore
@@ -38,6 +39,7 @@ class Runtime:
     disks: DiskRegistry
     drilllog: DrillLog
     drill: DrillService
+    roster: Roster
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)

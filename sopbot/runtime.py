@@ -18,6 +18,7 @@ from storage.database import make_engine, upgrade
 from storage.disks import DiskRegistry
 from storage.drills import DrillLog
 from storage.dumps import DumpLog
+from storage.members import MemberLog, Roster
 from storage.outbox import Outbox
 from storage.soplog import SopLog
 from storage.state import StateStore
@@ -53,4 +54,5 @@ def open_runtime(
         disks=disks,
         drilllog=drilllog,
         drill=drill,
+        roster=Roster(settings, MemberLog(engine)),
     )

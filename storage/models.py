@@ -325,3 +325,21 @@ class RestoreDrill(Base):
         # last_passed(): "the newest passed drill"
         Index("ix_restore_drills_outcome_finished", "outcome", "finished_at"),
     )
+
+
+class Member(Base):
+    """A person given a role from the chat (/tambah), until removed (/hapus). The ids in .env
+    are the bootstrap and are not rows here."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(8))  # kabid | kasi | adb
+    name: Mapped[str] = mapped_column(String(128), default="")
+    added_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_members_user_id", "user_id"),)

@@ -27,6 +27,9 @@ COMMAND_LINES = {
     "cek": "/cek",
     "hilang": "/hilang HDD-TIDAK-ADA",
     "ujipulih": "/ujipulih",
+    "anggota": "/anggota",
+    "tambah": "/tambah kasi 999000111 Ketut",
+    "hapus": "/hapus 999000111",
 }
 WRONG_ROLE_CASES = [
     (command.name, role) for command in COMMANDS for role in Role if role not in command.roles

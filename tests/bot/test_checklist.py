@@ -59,7 +59,7 @@ async def test_good_configuration_passes(server: BotApiServer, tmp_path: Path, d
             "Token bot Telegram",
             "tidak dapat dihubungi",
         ),
-        ({"kasi_ids": []}, "Peran", "Kepala Seksi (Kasi) (KASI_IDS)"),
+        ({"kabid_ids": []}, "Peran", "KABID_IDS"),
         ({"sqlite_source_path": Path("/nope.db")}, "Metode dump (sqlite)", "sopbot sample-db"),
         (
             {
@@ -344,3 +344,12 @@ def test_check_fails_when_the_external_disk_path_is_not_there(
     )
     assert result.exit_code == 1
     assert "❌ Hard disk eksternal:" in result.output and "pasang hard disk" in result.output
+
+
+async def test_a_role_missing_from_env_is_a_warning_the_kabid_can_fix_in_chat(
+    server: BotApiServer, tmp_path: Path, disk: Path
+) -> None:
+    items = await run_checks(good(server, tmp_path, disk, kasi_ids=[], adb_ids=[]))
+    roles = next(i for i in items if i.name == "Peran")
+    assert roles.verdict is Verdict.WARN and "/tambah" in roles.detail
+    assert "Kepala Seksi (Kasi) (KASI_IDS)" in roles.detail

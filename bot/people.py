@@ -1,0 +1,91 @@
+"""People managed from the chat: /tambah, /hapus (Kabid) and /anggota (everyone).
+
+The ids in .env stay the bootstrap: they cannot be removed from the chat. A change is recorded in
+the audit trail, announced to the group and to the person, and effective at once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot import delivery, texts
+from bot.arguments import UsageError, parse_member, parse_user_id, split_command
+from bot.command import Caller
+from bot.context import Context, services
+from bot.handlers import respond
+
+log = logging.getLogger(__name__)
+
+
+def _rest(update: Update) -> str:
+    message = update.effective_message
+    return split_command(message.text or "") if message else ""
+
+
+async def tambah(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    try:
+        args = parse_member(_rest(update))
+    except UsageError as error:
+        await respond(update, context, texts.usage(caller.command, str(error)))
+        return
+    now = svc.clock.now()
+    name = args.name or svc.names.get(args.user_id, "")
+    if args.role in svc.roster.roles_of(args.user_id):
+        await respond(update, context, texts.already_member(args.user_id, name, args.role))
+        return
+    svc.roster.members.add(args.user_id, args.role, name, caller.user_id, now)
+    svc.roster.reload()
+    if name:
+        svc.names.setdefault(args.user_id, name)
+    svc.audit.record(now, caller.user_id, "member_added", f"{args.role.value} {args.user_id}")
+    log.info("%s added %s as %s", caller.user_id, args.user_id, args.role.value)
+    announcement = texts.member_added(args.user_id, name, args.role, caller.name)
+    await respond(update, context, announcement)
+    group = svc.settings.notify_chat_id
+    if group is not None and update.effective_chat and update.effective_chat.id != group:
+        await delivery.send(svc, context.bot, group, announcement)
+    commands = svc.commands_for(svc.roster.roles_of(args.user_id))
+    greeting = texts.member_welcome(args.role, caller.name, commands)
+    await delivery.send(svc, context.bot, args.user_id, greeting)
+
+
+async def hapus(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    rest = _rest(update).split()
+    try:
+        if len(rest) != 1:
+            raise UsageError("Sebutkan ID Telegram orang yang dihapus.")
+        user_id = parse_user_id(rest[0])
+    except UsageError as error:
+        await respond(update, context, texts.usage(caller.command, str(error)))
+        return
+    name = svc.names.get(user_id, "")
+    if svc.roster.from_env(user_id):
+        await respond(update, context, texts.member_in_env(user_id, name))
+        return
+    now = svc.clock.now()
+    ended = svc.roster.members.remove(user_id, caller.user_id, now)
+    if not ended:
+        await respond(update, context, texts.not_a_member(user_id))
+        return
+    svc.roster.reload()
+    roles = ", ".join(role.value for role in ended)
+    svc.audit.record(now, caller.user_id, "member_removed", f"{roles} {user_id}")
+    log.info("%s removed %s (%s)", caller.user_id, user_id, roles)
+    announcement = texts.member_removed(user_id, name, ended, caller.name)
+    await respond(update, context, announcement)
+    group = svc.settings.notify_chat_id
+    if group is not None and update.effective_chat and update.effective_chat.id != group:
+        await delivery.send(svc, context.bot, group, announcement)
+
+
+async def anggota(update: Update, context: Context, caller: Caller) -> None:
+    svc = services(context)
+    written = svc.roster.members.have_written()
+    # The name the Kabid gave counts over the person's Telegram display name.
+    given = {m.user_id: m.name for m in svc.roster.chat_members() if m.name}
+    names = {**svc.names, **given}
+    await respond(update, context, texts.member_list(svc.roster, names, written))

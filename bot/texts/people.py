@@ -1,0 +1,72 @@
+"""Texts of the people managed from the chat (/tambah, /hapus, /anggota)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.command import Command
+from bot.texts.common import ROLE_SHORT, escape
+from core.sop import ROLE_TITLES, Role
+from storage.members import Roster
+
+
+def _who(user_id: int, name: str) -> str:
+    return f"{escape(name)} (id {user_id})" if name else f"id {user_id}"
+
+
+def member_added(user_id: int, name: str, role: Role, by: str) -> str:
+    return (
+        f"👤 {_who(user_id, name)} ditambahkan sebagai <b>{ROLE_TITLES[role]}</b> oleh "
+        f"{escape(by)}. Berlaku sekarang."
+    )
+
+
+def member_welcome(role: Role, by: str, commands: Sequence[Command]) -> str:
+    lines = [
+        f"👋 Anda ditambahkan sebagai <b>{ROLE_TITLES[role]}</b> oleh {escape(by)} untuk SOP "
+        "back up data kependudukan. Perintah Anda:"
+    ]
+    lines += [f"{escape(c.usage)} — {escape(c.description)}" for c in commands]
+    return "\n".join(lines)
+
+
+def already_member(user_id: int, name: str, role: Role) -> str:
+    return (
+        f"{_who(user_id, name)} sudah terdaftar sebagai {ROLE_TITLES[role]}. Tidak ada yang diubah."
+    )
+
+
+def member_in_env(user_id: int, name: str) -> str:
+    return (
+        f"{_who(user_id, name)} terdaftar di file .env server dan tidak dapat dihapus dari chat. "
+        "ADB: hapus ID itu dari .env lalu mulai ulang bot."
+    )
+
+
+def not_a_member(user_id: int) -> str:
+    return f"ID {user_id} tidak terdaftar dari chat. Lihat /anggota."
+
+
+def member_removed(user_id: int, name: str, roles: Sequence[Role], by: str) -> str:
+    titles = ", ".join(ROLE_TITLES[r] for r in roles)
+    return (
+        f"👤 {_who(user_id, name)} tidak lagi {titles}; dihapus oleh {escape(by)}. "
+        "Berlaku sekarang."
+    )
+
+
+def member_list(roster: Roster, names: Mapping[int, str], written: set[int]) -> str:
+    lines = ["👥 <b>Petugas SOP-PIAK-02</b>"]
+    for role in Role:
+        ids = roster.ids_of(role)
+        lines.append(f"<b>{ROLE_SHORT[role]}</b>" + ("" if ids else ": belum ada"))
+        for user_id in ids:
+            source = ".env" if role in roster.from_env(user_id) else "chat"
+            started = (
+                "✅ sudah memulai bot"
+                if user_id in written
+                else ("⚠️ belum pernah mengirim /start (bot belum dapat mengirim pesan kepadanya)")
+            )
+            lines.append(f"• {_who(user_id, names.get(user_id, ''))} · {source} · {started}")
+    lines.append("Kabid: /tambah adb|kasi|kabid &lt;id&gt; [nama] · /hapus &lt;id&gt;")
+    return "\n".join(lines)
