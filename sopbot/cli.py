@@ -53,6 +53,21 @@ def main() -> None:
 
     Nama pengaturan (TELEGRAM_BOT_TOKEN, DUMP_DIR, ...) tetap dalam bahasa Inggris, seperti
     di file .env."""
+    _safe_console()
+
+
+def _safe_console() -> None:
+    """Output that never crashes on a console or file in a legacy code page (cp1252 on an old
+    Windows Server, `sopbot check > cek.txt`): a file or pipe gets UTF-8; a console that cannot
+    show a character gets a replacement instead of a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None or (stream.encoding or "").lower().replace("-", "") == "utf8":
+            continue
+        if stream.isatty():
+            reconfigure(errors="replace")
+        else:
+            reconfigure(encoding="utf-8", errors="replace")
 
 
 @main.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -74,3 +75,25 @@ async def test_a_database_that_cannot_be_used_names_the_setting(
     )
     assert code == 2 and words in err, err
     assert "Traceback" not in err and "Rahasia-DB-9" not in err
+
+
+def test_output_to_a_file_under_a_legacy_code_page_does_not_crash(tmp_path: Path) -> None:
+    """`sopbot check > cek.txt` on a Windows Server whose code page is cp1252."""
+    (tmp_path / ".env").write_text(
+        "TELEGRAM_BOT_TOKEN=1:abc\nTELEGRAM_API_BASE_URL=http://127.0.0.1:9/bot\nKABID_IDS=1\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cek.txt"
+    with out.open("wb") as stream:
+        done = subprocess.run(
+            [sys.executable, "-m", "sopbot", "check"],
+            cwd=tmp_path,
+            stdout=stream,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"},
+            timeout=120,
+            check=False,
+        )
+    assert "UnicodeEncodeError" not in done.stderr.decode("utf-8", "replace")
+    text = out.read_text(encoding="utf-8")
+    assert "❌ Token bot Telegram" in text and "Hasil: ada yang harus diperbaiki." in text
