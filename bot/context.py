@@ -54,6 +54,14 @@ class Services(Runtime):
             self.settings.tz,
         )
 
+    def short_schedule(self) -> str:
+        """The schedule in a few words, for /status on a phone."""
+        return texts.short_schedule_line(
+            self.scheduler.backup_time.strftime("%H:%M"),
+            self.scheduler.upcoming(self.clock.now()),
+            self.settings.tz,
+        )
+
     def name_of(self, user_id: int) -> str:
         return self.names.get(user_id, f"id {user_id}")
 

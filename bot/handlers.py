@@ -82,10 +82,9 @@ async def start(update: Update, context: Context, caller: Caller) -> None:
 
 
 async def bantuan(update: Update, context: Context, caller: Caller) -> None:
+    commands = services(context).commands_for(caller.roles)
     await respond(
-        update,
-        context,
-        texts.welcome(caller.name, caller.roles, services(context).commands_for(caller.roles)),
+        update, context, texts.welcome(caller.name, caller.roles, commands) + texts.sop_steps()
     )
 
 
@@ -348,7 +347,7 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     day = svc.log.day_status(svc.today())
     text = texts.day_status(
-        day, svc.names, svc.settings.office, svc.clock.now(), svc.describe_schedule()
+        day, svc.names, svc.settings.office, svc.clock.now(), svc.short_schedule()
     )
     drills = svc.drilllog.latest(1)
     drill = texts.drill_line(

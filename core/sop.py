@@ -39,6 +39,11 @@ class Step:
     standard: timedelta  # Mutu Baku time standard
     kind: StepKind
     output: str = ""
+    short: str = ""  # a few words for a phone screen (/status); the title is in /bantuan
+
+    @property
+    def label(self) -> str:
+        return self.short or self.title
 
 
 def _minutes(n: int) -> timedelta:
@@ -53,6 +58,7 @@ STEPS: tuple[Step, ...] = (
         _minutes(5),
         StepKind.INSTRUCTION,
         "instruksi",
+        "Kabid menugaskan ADB",
     ),
     Step(2, "Membuka aplikasi Server Manager", Role.ADB, _minutes(1), StepKind.SCHEDULE),
     Step(3, "Membuka Task Scheduler pada Configuration", Role.ADB, _minutes(2), StepKind.SCHEDULE),
@@ -62,7 +68,15 @@ STEPS: tuple[Step, ...] = (
     Step(5, "Memberi nama file dmp", Role.ADB, _minutes(1), StepKind.SCHEDULE),
     Step(6, "Memilih back up data harian", Role.ADB, _minutes(1), StepKind.SCHEDULE),
     Step(7, "Mensetting waktu pelaksanaan back up data", Role.ADB, _minutes(1), StepKind.SCHEDULE),
-    Step(8, "Start program back up data", Role.ADB, _minutes(1), StepKind.JOB, "progres back up"),
+    Step(
+        8,
+        "Start program back up data",
+        Role.ADB,
+        _minutes(1),
+        StepKind.JOB,
+        "progres back up",
+        "Back up database",
+    ),
     Step(
         9,
         "Melaporkan kepada Kabid bahwa back up data kependudukan harian sudah dilaksanakan",
@@ -70,6 +84,7 @@ STEPS: tuple[Step, ...] = (
         _minutes(5),
         StepKind.REPORT,
         "laporan kepada Kabid",
+        "ADB melapor ke Kabid",
     ),
     Step(
         10,
@@ -78,6 +93,7 @@ STEPS: tuple[Step, ...] = (
         _minutes(5),
         StepKind.INSTRUCTION,
         "instruksi",
+        "Kabid menugaskan Kasi",
     ),
     Step(
         11,
@@ -86,6 +102,7 @@ STEPS: tuple[Step, ...] = (
         _minutes(5),
         StepKind.JOB,
         "back up di hard disk eksternal",
+        "Salinan ke hard disk eksternal",
     ),
 )
 

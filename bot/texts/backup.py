@@ -12,6 +12,7 @@ from bot.texts.common import (
     minutes,
     number,
     seconds_text,
+    short_date,
     short_hash,
     size,
     warning_footer,
@@ -152,6 +153,15 @@ def schedule_line(backup_time: str, pattern: str, next_run: datetime | None, tz:
         else "-"
     )
     return f"harian pukul {backup_time}, file <code>{escape(pattern)}</code>, berikutnya {nxt}"
+
+
+def short_schedule_line(backup_time: str, next_run: datetime | None, tz: tzinfo) -> str:
+    nxt = (
+        f"{short_date(next_run.astimezone(tz).date())} {clock_time(next_run, tz)}"
+        if next_run
+        else "-"
+    )
+    return f"harian {backup_time}, berikutnya {nxt}"
 
 
 def schedule_view(

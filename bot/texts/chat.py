@@ -33,6 +33,14 @@ from storage.soplog import DayStatus, InstructionRecord, StepRecord
 # --- introductions and refusals ---------------------------------------------------------------
 
 
+def sop_steps() -> str:
+    """The SOP's own wording of every step with its time standard (the full text behind the
+    short names of /status)."""
+    lines = ["", "<b>Langkah SOP-PIAK-02</b> (standar waktu):"]
+    lines += [f"{step.number}. {escape(step.title)} ({minutes(step.standard)})" for step in STEPS]
+    return "\n".join(lines)
+
+
 def welcome(name: str, roles: frozenset[Role], commands: Sequence[Command]) -> str:
     lines = [
         f"Halo, {escape(name)}. Saya bot SOP-PIAK-02 <b>Back Up Data Kependudukan</b>.",
@@ -319,10 +327,7 @@ def day_status(
         if step.kind is StepKind.SCHEDULE:
             if step is schedule_steps[0]:
                 first, last = schedule_steps[0].number, schedule_steps[-1].number
-                lines.append(
-                    f"⚙️ {first}–{last}. Pengaturan back up harian (Task Scheduler): "
-                    f"digantikan jadwal bot — {schedule_summary}"
-                )
+                lines.append(f"⚙️ {first}–{last}. Jadwal bot — {schedule_summary}")
             continue
         events = status.events_for(step.number)
         if events:
@@ -335,7 +340,7 @@ def day_status(
                 detail += f" — {escape(event.note[:200])}"
         else:
             icon, detail = "⏳", f"belum (standar {minutes(step.standard)})"
-        lines.append(f"{icon} {step.number}. {escape(step.title)} — {detail}")
+        lines.append(f"{icon} {step.number}. {escape(step.label)} — {detail}")
     open_ones = [i for i in status.instructions if i.status == "open"]
     if len(open_ones) > OPEN_SHOWN:
         lines.append(f"🕒 {len(open_ones)} instruksi masih terbuka; yang terbaru:")

@@ -221,3 +221,15 @@ async def test_pressing_tugaskan_kasi_twice_gives_one_instruction(chat: Chat) ->
     assert "sudah diberikan hari ini" in (await until(chat, KABID, "Instruksi #2")).text
     day = chat.services.log.day_status(chat.services.today())
     assert len(day.events_for(10)) == 1
+
+
+async def test_status_fits_a_phone_and_bantuan_has_the_sops_own_words(chat: Chat) -> None:
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    await chat.idle()
+    status = await chat.ask(KASI, "/status")
+    assert "8. Back up database — Made" in status.text
+    assert max(len(line) for line in status.text.splitlines()) <= 100
+    help_text = await chat.ask(KASI, "/bantuan")
+    assert "8. Start program back up data (1 menit)" in help_text.text
+    assert "11. Back up data kependudukan ke dalam hard disk eksternal (5 menit)" in help_text.text
