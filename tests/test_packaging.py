@@ -3,10 +3,13 @@ module and the migrations."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).parents[1]
 
@@ -45,3 +48,27 @@ def test_wheel_contains_the_code_and_the_migrations(tmp_path: Path) -> None:
     on_disk = sorted(p.name for p in (ROOT / "storage/migrations/versions").glob("*.py"))
     assert [Path(v).name for v in versions] == on_disk
     assert not any(n.startswith("tests/") for n in names)
+
+
+def test_the_systemd_unit_verifies(tmp_path: Path) -> None:
+    """`systemd-analyze verify` on the shipped unit, pointed at this checkout's program."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed here (the unit is checked where it is)")
+    program = Path(sys.executable).with_name("sopbot")
+    assert program.is_file(), program
+    unit = (ROOT / "deploy" / "sopbot.service").read_text(encoding="utf-8")
+    assert "ExecStart=/opt/sopbot/.venv/bin/sopbot run" in unit
+    here = unit.replace("/opt/sopbot/.venv/bin/sopbot", str(program)).replace(
+        "WorkingDirectory=/opt/sopbot", f"WorkingDirectory={tmp_path}"
+    )
+    (tmp_path / "sopbot.service").write_text(here, encoding="utf-8")
+    done = subprocess.run(
+        [analyze, "verify", str(tmp_path / "sopbot.service")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Unknown" not in done.stderr and "ignoring" not in done.stderr, done.stderr
