@@ -47,11 +47,22 @@ class StepStat:
         return self.average_seconds <= self.standard_seconds
 
 
+@dataclass(frozen=True)
+class PersonStat:
+    """One person's record on one step over the month: how often, how often late."""
+
+    actor_id: int
+    step: int
+    count: int
+    late: int
+
+
 @dataclass
 class MonthReport:
     month: date  # first day of the month
     days: list[DayRow] = field(default_factory=list)
     steps: list[StepStat] = field(default_factory=list)
+    people: list[PersonStat] = field(default_factory=list)
 
     @property
     def recorded_days(self) -> list[DayRow]:
@@ -118,6 +129,7 @@ def build_report(
         by_day.setdefault(run.run_date, []).append(run)
     report = MonthReport(month)
     durations: dict[int, list[float]] = {}
+    per_person: dict[tuple[int, int], tuple[int, int]] = {}  # (person, step) -> (count, late)
     firsts = [d for d in (soplog.first_run_date(), dumps.first_run_date()) if d is not None]
     installed = min(firsts) if firsts else today + timedelta(days=1)
     for status in statuses:
@@ -135,6 +147,12 @@ def build_report(
             durations.setdefault(event.step_number, []).append(judged.duration.total_seconds())
             if not judged.on_time:
                 late.append(event.step_number)
+            if event.actor_id is not None and event.actor_role != "bot":
+                count, was_late = per_person.get((event.actor_id, event.step_number), (0, 0))
+                per_person[(event.actor_id, event.step_number)] = (
+                    count + 1,
+                    was_late + (not judged.on_time),
+                )
         report.days.append(
             DayRow(
                 day=status.run_date,
@@ -167,6 +185,10 @@ def build_report(
         )
         for number, values in sorted(durations.items())
         if number in STEP_BY_NUMBER
+    ]
+    report.people = [
+        PersonStat(actor, step, count, late)
+        for (actor, step), (count, late) in sorted(per_person.items(), key=lambda kv: kv[0][1])
     ]
     return report
 

@@ -495,7 +495,8 @@ def report(env_file: Path, month: str, out: Path) -> None:
     out.write_bytes(render_chart(built))
     out.with_suffix(".csv").write_bytes(report_csv(built))
     out.with_suffix(".txt").write_text(
-        texts.plain(texts.report_summary(built)) + "\n", encoding="utf-8"
+        texts.plain(texts.report_summary(built, services.log.user_names())) + "\n",
+        encoding="utf-8",
     )
     click.echo(f"Ditulis: {out}, {out.with_suffix('.csv')} dan {out.with_suffix('.txt')}")
 

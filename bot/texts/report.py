@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
-from bot.texts.common import minutes, month_name, seconds_text
+from bot.texts.common import escape, minutes, month_name, seconds_text
 from jobs.report import MonthReport
 
 # --- the monthly report -----------------------------------------------------------------------
 
 
-def report_summary(report: MonthReport) -> str:
+def report_summary(report: MonthReport, names: Mapping[int, str] | None = None) -> str:
     if not report.days:
         return f"📈 Laporan {month_name(report.month)}: belum ada hari yang dapat dilaporkan."
     percent = f"{report.compliance * 100:.0f}%"
@@ -62,6 +63,15 @@ def report_summary(report: MonthReport) -> str:
                 f"{minutes(timedelta(seconds=stat.average_seconds))} "
                 f"({minutes(timedelta(seconds=stat.standard_seconds))}, "
                 f"{stat.count}×)"
+            )
+    if report.people:
+        lines.append("Per orang (terlambat/jumlah, per langkah):")
+        known = names or {}
+        for person in report.people:
+            mark = "⚠️" if person.late else "✅"
+            who = escape(known.get(person.actor_id, f"id {person.actor_id}"))
+            lines.append(
+                f"{mark} {who}, langkah {person.step}: {person.late}/{person.count} terlambat"
             )
     return "\n".join(lines)
 

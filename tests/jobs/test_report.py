@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from seed import FAILED_DAYS, LATE_ADB_DAYS, MISSING_DAYS, NOT_COPIED_DAYS, WITA, seed_month
 
+from bot.texts.report import report_summary
 from core.sop import Role
 from core.timing import OfficeHours
 from jobs.chart import render_chart
@@ -133,3 +134,9 @@ def test_people_are_timed_in_office_hours_only(tmp_path: Path) -> None:
     assert by_step[9].average_seconds == 12 * 60  # not 2 days and 15 hours
     assert by_step[1].average_seconds == (8 * 60 + 28) * 60  # from opening, 07:30-15:58
     assert built.days[26].late_steps == (1,)  # the Kabid's instruction came at 15:58
+    # Per person and step: the Kabid (111) was late once with step 1, the ADB (222) never.
+    people = {(p.actor_id, p.step): (p.late, p.count) for p in built.people}
+    assert people == {(111, 1): (1, 1), (222, 9): (0, 1)}
+    text = report_summary(built, {111: "Kadek", 222: "Made"})
+    assert "⚠️ Kadek, langkah 1: 1/1 terlambat" in text
+    assert "✅ Made, langkah 9: 0/1 terlambat" in text
