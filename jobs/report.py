@@ -116,7 +116,7 @@ def build_report(
     dates = [month + timedelta(days=n) for n in range((last - month).days + 1)]
     statuses = soplog.days_status(dates)
     runs = dumps.between(month, last)
-    copied_ids = {c.dump_run_id for c in copies.verified()}
+    copied_ids = copies.copied_dump_ids(run.id for run in runs)
     drills_by_day: dict[date, DrillRecord] = {}
     if drills is not None:
         tz = office.tz

@@ -245,8 +245,8 @@ class Watchdog:
         record = copier.disks.get(disk.identity.id)
         if copier.busy or record is None or record.plugged_since is None:
             return
-        copies = self.copies.verified(disk.identity.id)
-        last = copies[0].finished_at if copies else None
+        newest = self.copies.newest(disk_id=disk.identity.id, intact=None)
+        last = newest.finished_at if newest else None
         wait = timedelta(minutes=self.settings.external_unplug_minutes)
         if last is not None and now - last >= wait and now - record.plugged_since >= wait:
             key = f"unplug:{disk.identity.id}"
@@ -309,12 +309,12 @@ class Watchdog:
             return  # nothing to copy yet
         max_age = timedelta(hours=self.settings.external_max_age_hours)
         # A copy /verifikasi found damaged is no copy: the warning speaks until it is replaced.
-        verified = self.copies.verified()
-        last = next((c for c in verified if not c.damaged), None)
+        last = self.copies.newest()
         if last is not None and last.finished_at is not None and now - last.finished_at < max_age:
             return
         installed = self._installed()
-        if not verified and installed is not None and now - installed < max_age:
+        ever = last is not None or self.copies.newest(intact=None) is not None
+        if not ever and installed is not None and now - installed < max_age:
             return  # a new installation has had less than the allowed age to make its first
         if self.copier.busy:
             return
@@ -366,9 +366,11 @@ class Watchdog:
     def summary(self, now: datetime) -> Summary:
         latest = self.dumps.latest(1)
         last_dump = latest[0] if latest else None
-        verified = self.copies.verified()
-        last_copy = verified[0] if verified else None
-        copied = last_dump is not None and any(c.dump_run_id == last_dump.id for c in verified)
+        last_copy = self.copies.newest(intact=None)
+        copied = (
+            last_dump is not None
+            and self.copies.newest(dump_run_id=last_dump.id, intact=None) is not None
+        )
         server_free = _free(self.settings.dumps)
         external_free: int | None = None
         problem: Problem | None = None

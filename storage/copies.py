@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -182,17 +183,47 @@ class CopyLog(Repository):
                 if name in results:
                     row.checked_at, row.check_ok = at, results[name]
 
-    def newest_intact(self, disk_id: str | None = None) -> CopyRecord | None:
-        """The newest verified copy not found damaged since (on one disk if given)."""
+    def newest(
+        self,
+        *,
+        disk_id: str | None = None,
+        dump_run_id: int | None = None,
+        intact: bool | None = True,
+    ) -> CopyRecord | None:
+        """The newest verified copy (on one disk, of one dump, if given): intact=True not found
+        damaged since, False only damaged ones, None either. One indexed row, however long the
+        history."""
         with self._sessions() as session:
-            query = select(ExternalCopy).where(
-                ExternalCopy.outcome == "verified",
-                or_(ExternalCopy.check_ok.is_(None), ExternalCopy.check_ok.is_(True)),
-            )
+            query = select(ExternalCopy).where(ExternalCopy.outcome == "verified")
             if disk_id is not None:
                 query = query.where(ExternalCopy.disk_id == disk_id)
+            if dump_run_id is not None:
+                query = query.where(ExternalCopy.dump_run_id == dump_run_id)
+            if intact is True:
+                query = query.where(
+                    or_(ExternalCopy.check_ok.is_(None), ExternalCopy.check_ok.is_(True))
+                )
+            elif intact is False:
+                query = query.where(ExternalCopy.check_ok.is_(False))
             row = session.scalars(query.order_by(ExternalCopy.finished_at.desc()).limit(1)).first()
             return None if row is None else _copy(row)
+
+    def newest_intact(self, disk_id: str | None = None) -> CopyRecord | None:
+        """The newest verified copy not found damaged since (on one disk if given)."""
+        return self.newest(disk_id=disk_id)
+
+    def copied_dump_ids(self, dump_run_ids: Iterable[int]) -> set[int]:
+        """Which of these dumps have a verified copy."""
+        wanted = list(dump_run_ids)
+        if not wanted:
+            return set()
+        with self._sessions() as session:
+            found = session.scalars(
+                select(ExternalCopy.dump_run_id)
+                .where(ExternalCopy.outcome == "verified", ExternalCopy.dump_run_id.in_(wanted))
+                .distinct()
+            )
+            return {dump_id for dump_id in found if dump_id is not None}
 
     def latest(self, limit: int = 10) -> list[CopyRecord]:
         with self._sessions() as session:

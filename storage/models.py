@@ -240,8 +240,12 @@ class ExternalCopy(Base):
     check_ok: Mapped[bool | None] = mapped_column(nullable=True)
 
     __table_args__ = (
-        # last_verified_copy(), copied_dump_ids(): "verified copies, newest first"
+        # newest(): "verified copies, newest first"
         Index("ix_external_copies_outcome_finished", "outcome", "finished_at"),
+        # newest(disk_id=…): the newest copy on one disk (custody, "already on this disk?")
+        Index("ix_external_copies_disk_outcome_finished", "disk_id", "outcome", "finished_at"),
+        # newest(dump_run_id=…), copied_dump_ids(): "is this dump copied?"
+        Index("ix_external_copies_dump_run_id", "dump_run_id"),
     )
 
 

@@ -30,6 +30,6 @@ def copy_evidence(dumps: DumpLog, copies: CopyLog) -> Evidence | Problem:
     copy = copies.evidence(latest.id)
     if copy is not None:
         return Evidence(latest, copy)
-    if any(c.dump_run_id == latest.id and c.damaged for c in copies.verified()):
+    if copies.newest(dump_run_id=latest.id, intact=False) is not None:
         return problem(Code.COPY_DAMAGED, file=name)
     return problem(Code.NOT_COPIED_YET, file=name)

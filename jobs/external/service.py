@@ -138,14 +138,9 @@ class CopyService(JobRunner[CopyResult]):
         return latest
 
     def _on_disk(self, dump: DumpRecord, disk: Disk) -> bool:
-        copies = [
-            c
-            for c in self.copies.verified(disk.identity.id)
-            if c.dump_run_id == dump.id and not c.damaged
-        ]
-        if not copies:
+        copy = self.copies.newest(disk_id=disk.identity.id, dump_run_id=dump.id)
+        if copy is None:
             return False
-        copy = copies[0]
         name = Path(copy.dest_path).name
         try:
             size = (disk.folder / name).stat().st_size
