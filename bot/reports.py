@@ -35,9 +35,9 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     if not report.days or chat is None:
         await respond(update, context, summary)
         return
-    from jobs.chart import render_chart
+    from jobs.chart import render_chart_apart
 
-    png = await asyncio.to_thread(render_chart, report)
+    png = await asyncio.to_thread(render_chart_apart, report)
     stem = f"laporan-sop-{month:%Y-%m}"
     await context.bot.send_photo(
         chat.id,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import struct
+import subprocess
+import sys
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -140,3 +142,25 @@ def test_people_are_timed_in_office_hours_only(tmp_path: Path) -> None:
     text = report_summary(built, {111: "Kadek", 222: "Made"})
     assert "⚠️ Kadek, langkah 1: 1/1 terlambat" in text
     assert "✅ Made, langkah 9: 0/1 terlambat" in text
+
+
+def test_the_bot_draws_its_chart_in_a_child_and_never_carries_matplotlib() -> None:
+    script = """
+import sys
+from datetime import date
+from jobs.chart import render_chart_apart
+from jobs.report import DayRow, MonthReport
+day = DayRow(date(2026, 11, 1), "success", "x.dmp", 5 << 20, 60.0, True, 5, 5, ())
+png = render_chart_apart(MonthReport(date(2026, 11, 1), [day]))
+print(png[:4] == b"\\x89PNG", "matplotlib" in sys.modules)
+"""
+    root = Path(__file__).parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    assert done.stdout.split() == ["True", "False"], done.stderr
