@@ -17,7 +17,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def build(token: str, base_url: str) -> Application:  # type: ignore[type-arg]
     app = ApplicationBuilder().token(token).base_url(base_url).build()
-    app.add_handler(CommandHandler("status", status))
+    # The same commands the latency benchmark sends to sopbot, each answered with a fixed text.
+    for command in ("status", "riwayat", "daftar", "laporan"):
+        app.add_handler(CommandHandler(command, status))
     return app
 
 

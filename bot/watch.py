@@ -122,10 +122,10 @@ class DatabaseAlarm:
                 log.error("Could not alert chat %s about the database: %s", chat_id, exc)
 
 
-async def watch_forever(watchdog: Watchdog, every: float = TICK_SECONDS) -> None:
+async def watch_forever(watchdog: Watchdog, every: float | None = None) -> None:
     while True:
         await watchdog.tick()
-        await asyncio.sleep(every)
+        await asyncio.sleep(TICK_SECONDS if every is None else every)
 
 
 def start_watch(watchdog: Watchdog) -> asyncio.Task[None]:

@@ -138,6 +138,9 @@ class BotApiServer:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        # For a client in another process (the benchmarks): a person sends, the next reply.
+        app.router.add_post("/control/send", self._control_send)
+        app.router.add_get("/control/next", self._control_next)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -287,6 +290,21 @@ class BotApiServer:
         self._scripted_errors.append((method, ApiError(code, description, retry_after)))
 
     # --- HTTP -------------------------------------------------------------------------------
+
+    async def _control_send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        update = await self.send_text(int(body["user_id"]), str(body["text"]))
+        return web.json_response({"ok": True, "update_id": update["update_id"]})
+
+    async def _control_next(self, request: web.Request) -> web.Response:
+        chat_id = int(request.query["chat_id"])
+        timeout = float(request.query.get("timeout", "30"))
+        try:
+            message = await self.next_message(chat_id, timeout)
+        except TimeoutError:
+            return web.json_response({"ok": False}, status=504)
+        kind = "photo" if message.photo else "document" if message.document else "text"
+        return web.json_response({"ok": True, "kind": kind, "text": message.text})
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
