@@ -14,8 +14,6 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from core.sop import STEP_BY_NUMBER, StepKind, duration_standard
 
-MAX_DAYS_SPANNED = 400  # longer spans are counted up to this many days (a year's backlog)
-
 
 @dataclass(frozen=True)
 class Timeliness:
@@ -47,14 +45,18 @@ class OfficeHours:
         )
 
     def working_time(self, start: datetime, end: datetime) -> timedelta:
-        """How much of [start, end] falls within office hours."""
+        """How much of [start, end] falls within office hours.
+
+        The first and last day are measured; the whole weeks between them are counted, so an
+        instruction open for years costs no more than one open for a week."""
         if end <= start:
             return timedelta()
-        total = timedelta()
         first = start.astimezone(self.tz).date()
-        last = end.astimezone(self.tz).date()
-        span = min((last - first).days, MAX_DAYS_SPANNED)
-        for offset in range(span + 1):
+        days_total = (end.astimezone(self.tz).date() - first).days + 1
+        full_weeks = max(days_total - 2, 0) // 7  # whole days strictly inside the span
+        total = full_weeks * self._week()
+        measured = [0, *range(1 + full_weeks * 7, days_total)] if days_total > 1 else [0]
+        for offset in measured:
             window = self._window(first + timedelta(days=offset))
             if window is None:
                 continue
@@ -62,6 +64,13 @@ class OfficeHours:
             if overlap > timedelta():
                 total += overlap
         return total
+
+    def _week(self) -> timedelta:
+        """Office time in one whole week."""
+        day = datetime.combine(date(2026, 1, 5), self.closes) - datetime.combine(
+            date(2026, 1, 5), self.opens
+        )
+        return day * len(self.days)
 
 
 def step_time(

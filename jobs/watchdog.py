@@ -40,6 +40,7 @@ from storage.state import StateStore
 log = logging.getLogger(__name__)
 
 BREACH_NOTICE = timedelta(hours=72)  # UU 27/2022 Pasal 46: written notice within 3x24 hours
+REMIND_FOR = timedelta(days=3)  # overdue reminders stop after this long (the backlog stays shown)
 # When the bot first ran here: nothing before it is "missed" (a first start is calm).
 INSTALLED_KEY = "installed_at"
 
@@ -397,7 +398,10 @@ class Watchdog:
         every = self.settings.reminder_minutes
         if not every:
             return
-        for instruction in self.soplog.open_instructions(ASSIGNMENTS):
+        # Reminders are for the days an instruction is fresh; older open ones stay in /status
+        # and the reports, and the per-minute work does not grow with a backlog of years.
+        since = now - REMIND_FOR
+        for instruction in self.soplog.open_instructions(ASSIGNMENTS, since=since):
             waited = self.settings.office.working_time(instruction.issued_at, now)
             late_by = waited - ASSIGNMENTS[instruction.target_role].standard
             if late_by <= timedelta():

@@ -284,15 +284,20 @@ class SopLog(Repository):
             ).one_or_none()
             return None if found is None else _instruction(found[0], found[1])
 
-    def open_instructions(self, roles: Iterable[Role]) -> list[InstructionRecord]:
+    def open_instructions(
+        self, roles: Iterable[Role], since: datetime | None = None
+    ) -> list[InstructionRecord]:
+        """Open instructions for these roles, oldest first (issued at or after `since`)."""
         role_values = [role.value for role in roles]
         with self._sessions() as session:
-            rows = session.execute(
+            query = (
                 select(Instruction, SopRun.run_date)
                 .join(SopRun, SopRun.id == Instruction.run_id)
                 .where(Instruction.status == "open", Instruction.target_role.in_(role_values))
-                .order_by(Instruction.id)
-            ).all()
+            )
+            if since is not None:
+                query = query.where(Instruction.issued_at >= since)
+            rows = session.execute(query.order_by(Instruction.id)).all()
             return [_instruction(row, run_date) for row, run_date in rows]
 
     def close_instruction(
