@@ -105,7 +105,7 @@ def one_run(kind: str, url: str, data_dir: Path, args: argparse.Namespace) -> di
     )
     try:
         deadline = time.monotonic() + 120
-        while not ready.exists():
+        while not (ready.exists() and ready.read_text().startswith("http")):
             if time.monotonic() > deadline or office.poll() is not None:
                 raise RuntimeError(f"{kind} did not start")
             time.sleep(0.05)
