@@ -34,12 +34,26 @@ from jobs.job import JobAlreadyRunning
 from storage.copies import CopyLog, CopyRecord
 from storage.drills import DrillLog, DrillRecord
 from storage.dumps import DumpLog, DumpRecord
+from storage.outbox import Outbox
 from storage.soplog import InstructionRecord, SopLog
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
 
 BREACH_NOTICE = timedelta(hours=72)  # UU 27/2022 Pasal 46: written notice within 3x24 hours
+# Marks of one day's or one instruction's alert: kept this long, then forgotten, so the kept state
+# (and the outbox of sent messages) does not grow with the years. Breach clocks, the schedule and
+# the installation date are never among them.
+DATED_MARKS = (
+    "summary:",
+    "alert:missing_dump:",
+    "alert:drill_overdue:",
+    "autocopy:",
+    "reminder:",
+    "plugged:",
+)
+KEEP_MARKS_FOR = timedelta(days=60)
+KEEP_SENT_FOR = timedelta(days=90)
 REMIND_FOR = timedelta(days=3)  # overdue reminders stop after this long (the backlog stays shown)
 # When the bot first ran here: nothing before it is "missed" (a first start is calm).
 INSTALLED_KEY = "installed_at"
@@ -111,9 +125,11 @@ class Watchdog:
         state: StateStore,
         backup_time: Callable[[], time] | None = None,
         drills: DrillLog | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.state = state
         self.drills = drills
+        self.outbox = outbox
         self._database_down = False
         self._database_file = _sqlite_file(settings.database_url)
         self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
@@ -138,6 +154,7 @@ class Watchdog:
             self._missing_dump,
             self._stale_external,
             self._drill_overdue,
+            self._housekeeping,
             self._daily_summary,
             self._reminders,
         ):
@@ -350,6 +367,17 @@ class Watchdog:
             self._mark(key, now)
             log.warning("No passed restore drill since %s", since)
             await self.notifier.drill_overdue(days, last)
+
+    async def _housekeeping(self, now: datetime) -> None:
+        """Once a day: forget old one-off marks and messages long delivered."""
+        key = f"housekeeping:{now.astimezone(self.settings.tz).date().isoformat()}"
+        if not self._due(key, now, None):
+            return
+        self._mark(key, now)
+        marks = self.state.prune((*DATED_MARKS, "housekeeping:"), now - KEEP_MARKS_FOR)
+        sent = self.outbox.prune(now - KEEP_SENT_FOR) if self.outbox is not None else 0
+        if marks or sent:
+            log.info("Housekeeping: %s old marks and %s delivered messages forgotten", marks, sent)
 
     async def _daily_summary(self, now: datetime) -> None:
         tz = self.settings.tz

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from storage.models import OutboxMessage
 from storage.repository import Repository
@@ -70,6 +70,17 @@ class Outbox(Repository):
             row.status, row.last_error = status, error[:500]
             if status == "sent":
                 row.sent_at, row.message_id = at, message_id
+
+    def prune(self, before: datetime) -> int:
+        """Forget messages delivered (or refused for good) before `before`; pending ones stay.
+        The outbox is a delivery queue, not the record: the SOP log keeps what happened."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.status != "pending", OutboxMessage.created_at < before
+                )
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def counts(self) -> dict[str, int]:
         with self._sessions() as session:

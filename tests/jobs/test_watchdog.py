@@ -3,7 +3,7 @@ alerts, the daily summary and overdue reminders, driven by the clock."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from conftest import ADB, GROUP, KABID, KASI, WITA, Chat, until
@@ -124,3 +124,33 @@ async def test_a_disk_that_cannot_take_the_copy_is_tried_once_in_a_while_not_eve
         await chat.tick()
         await chat.idle()
         assert len([c for c in chat.services.copylog.latest(10) if c.trigger == "auto"]) == 2
+
+
+async def test_housekeeping_forgets_old_marks_and_delivered_messages_once_a_day(
+    chat: Chat,
+) -> None:
+    svc = chat.services
+    long_ago = chat.clock.now() - timedelta(days=120)
+    for key in ("summary:2026-07-01", "alert:missing_dump:2026-07-01", "reminder:7"):
+        svc.state.set(key, long_ago.isoformat(), long_ago)
+    svc.state.set("breach:disk-1", long_ago.isoformat(), long_ago)  # never forgotten
+    svc.state.set("summary:2026-11-24", chat.clock.now().isoformat(), chat.clock.now())
+    old_sent = svc.outbox.add(chat_id=KABID, text="lama", reply_markup="", ref="", at=long_ago)
+    svc.outbox.mark(old_sent, status="sent", at=long_ago, message_id=1)
+    chat.server.down = 502  # a message still waiting for Telegram is never dropped
+    waiting = svc.outbox.add(chat_id=KABID, text="tertunda", reply_markup="", ref="", at=long_ago)
+    sent_before = svc.outbox.counts().get("sent", 0)
+
+    await chat.tick()
+
+    assert svc.state.get("summary:2026-07-01") is None
+    assert svc.state.get("alert:missing_dump:2026-07-01") is None
+    assert svc.state.get("reminder:7") is None
+    assert svc.state.get("breach:disk-1") is not None
+    assert svc.state.get("summary:2026-11-24") is not None
+    assert waiting in [item.id for item in svc.outbox.pending(limit=100)]
+    assert svc.outbox.counts().get("sent", 0) == sent_before - 1  # only the old delivered one
+    svc.state.set("summary:2026-07-02", long_ago.isoformat(), long_ago)
+    await chat.tick()  # once a day: the next tick leaves it
+    assert svc.state.get("summary:2026-07-02") is not None
+    chat.server.down = None
