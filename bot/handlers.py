@@ -61,7 +61,8 @@ async def respond(
         await delivery.send(services(context), context.bot, chat.id, text, markup)
 
 
-def _rest(update: Update) -> str:
+def command_rest(update: Update) -> str:
+    """The text after the command word of the message being handled."""
     message = update.effective_message
     return split_command(message.text or "") if message else ""
 
@@ -93,7 +94,7 @@ async def bantuan(update: Update, context: Context, caller: Caller) -> None:
 
 async def instruksi(update: Update, context: Context, caller: Caller) -> None:
     try:
-        args = parse_instruction(_rest(update))
+        args = parse_instruction(command_rest(update))
     except UsageError as error:
         await _usage(update, context, caller, error)
         return
@@ -198,7 +199,7 @@ def _closable_roles(caller: Caller) -> frozenset[Role]:
 async def selesai(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     try:
-        args = parse_done(_rest(update))
+        args = parse_done(command_rest(update))
     except UsageError as error:
         await _usage(update, context, caller, error)
         return
@@ -359,7 +360,7 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
 async def riwayat(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     try:
-        days = parse_days(_rest(update))
+        days = parse_days(command_rest(update))
     except UsageError as error:
         await _usage(update, context, caller, error)
         return

@@ -11,23 +11,18 @@ import logging
 from telegram import Update
 
 from bot import delivery, texts
-from bot.arguments import UsageError, parse_member, parse_user_id, split_command
+from bot.arguments import UsageError, parse_member, parse_user_id
 from bot.command import Caller
 from bot.context import Context, services
-from bot.handlers import respond
+from bot.handlers import command_rest, respond
 
 log = logging.getLogger(__name__)
-
-
-def _rest(update: Update) -> str:
-    message = update.effective_message
-    return split_command(message.text or "") if message else ""
 
 
 async def tambah(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     try:
-        args = parse_member(_rest(update))
+        args = parse_member(command_rest(update))
     except UsageError as error:
         await respond(update, context, texts.usage(caller.command, str(error)))
         return
@@ -54,7 +49,7 @@ async def tambah(update: Update, context: Context, caller: Caller) -> None:
 
 async def hapus(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    rest = _rest(update).split()
+    rest = command_rest(update).split()
     try:
         if len(rest) != 1:
             raise UsageError("Sebutkan ID Telegram orang yang dihapus.")

@@ -25,6 +25,10 @@ DEFAULT_DATA_DIR = Path("data")
 UserIds = Annotated[list[int], NoDecode]
 
 
+# An unquoted Oracle identifier (schema, table), as the settings take them, upper case.
+ORACLE_NAME = r"[A-Z][A-Z0-9_$#]{0,127}"
+
+
 class SettingsError(Exception):
     """Configuration is missing or malformed; the message names the variables."""
 
@@ -208,7 +212,7 @@ class Settings(BaseSettings):
     @classmethod
     def _plain_schema_names(cls, value: list[str]) -> list[str]:
         for name in value:
-            if not re.fullmatch(r"[A-Z][A-Z0-9_$#]{0,127}", name):
+            if not re.fullmatch(ORACLE_NAME, name):
                 raise ValueError(f"{name!r} is not a plain Oracle schema name")
         return value
 
@@ -216,14 +220,14 @@ class Settings(BaseSettings):
     @classmethod
     def _qualified_tables(cls, value: list[str]) -> list[str]:
         for name in value:
-            if not re.fullmatch(r"[A-Z][A-Z0-9_$#]{0,127}\.[A-Z][A-Z0-9_$#]{0,127}", name):
+            if not re.fullmatch(rf"{ORACLE_NAME}\.{ORACLE_NAME}", name):
                 raise ValueError(f"{name!r} is not SCHEMA.TABLE")
         return value
 
     @field_validator("drill_schema")
     @classmethod
     def _plain_drill_schema(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_$#]{0,127}", value):
+        if not re.fullmatch(ORACLE_NAME, value.upper()):
             raise ValueError("must be a plain Oracle schema name")
         return value.upper()
 

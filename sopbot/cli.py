@@ -384,6 +384,7 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
     """Pulihkan salinan dari hard disk (.dmp, .dmp.zst, .dmp.age, .dmp.zst.age) menjadi .dmp,
     diperiksa dengan SHA256SUMS dulu, lalu tampilkan langkah mengembalikan database (file
     parameter impdp untuk dump Oracle) dalam bahasa Indonesia dan Inggris."""
+    from bot.texts.problems import say
     from jobs.external.copy import CopyError, hash_file, read_manifest, restore
     from sopbot.disaster import plan_recovery
 
@@ -407,7 +408,9 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
         digest = restore(source, out, identities)
     except CopyError as error:
         click.echo(
-            f"❌ Tidak dapat dipulihkan (cannot restore): {error.problem.english()}", err=True
+            f"❌ Tidak dapat dipulihkan: {say(error.problem)} "
+            f"(cannot restore: {error.problem.english()})",
+            err=True,
         )
         sys.exit(1)
     mark = "✅" if expected is not None else "⚠️"  # unchecked against SHA256SUMS: no ✅

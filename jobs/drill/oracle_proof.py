@@ -119,20 +119,25 @@ class OracleProver:
 
     # --- 1. the header ------------------------------------------------------------------------
 
-    def _connect(self) -> tuple[Any, Any]:
-        driver = self._driver or load_driver(self.settings)
-        connection = driver.connect(
+    @property
+    def driver(self) -> Any:
+        """python-oracledb (thick mode when configured), loaded once."""
+        if self._driver is None:
+            self._driver = load_driver(self.settings)
+        return self._driver
+
+    def _connect(self) -> Any:
+        return self.driver.connect(
             user=self.settings.oracle_user,
             password=self.settings.oracle_password.get_secret_value(),
             dsn=self.settings.oracle_dsn,
         )
-        return driver, connection
 
     def _header(self, file_name: str, dump: DumpRecord) -> Findings:
         found = Findings()
-        driver = self._driver or load_driver(self.settings)
+        driver = self.driver
         try:
-            _, connection = self._connect()
+            connection = self._connect()
             try:
                 with connection.cursor() as cursor:
                     out = {k: cursor.var(str) for k in ("job_name", "created", "db_version")}
@@ -282,9 +287,9 @@ class OracleProver:
         tables = [name.split(".", 1)[-1] for name, _ in chosen]
         if not tables:
             return
-        driver = self._driver or load_driver(self.settings)
+        driver = self.driver
         try:
-            _, connection = self._connect()
+            connection = self._connect()
         except driver.Error as exc:
             log.error("Drill tables in %s not dropped: %s", schema, str(exc).splitlines()[0])
             return
