@@ -97,6 +97,20 @@ def parse_days(rest: str, default: int = 7) -> int:
     return days
 
 
+def parse_page(rest: str) -> int:
+    """`[halaman]`: a page number from 1 (the default); whether it exists the caller knows."""
+    parts = rest.split()
+    if not parts:
+        return 1
+    token = parts[0]
+    if len(parts) > 1 or not (token.isdecimal() and token.isascii()):
+        raise UsageError("Nomor halaman harus berupa angka.")
+    page = int(token)
+    if not 0 < page < 2**31:
+        raise UsageError("Nomor halaman dimulai dari 1.")
+    return page
+
+
 ROLE_WORDS = {"adb": Role.ADB, "kasi": Role.KASI, "kabid": Role.KABID}
 
 

@@ -53,7 +53,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "daftar",
         ALL_ROLES,
-        "/daftar",
+        "/daftar [halaman]",
         "Daftar file back up di hard disk eksternal",
         external.daftar,
     ),

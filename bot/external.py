@@ -10,17 +10,17 @@ from telegram import Bot, InputFile, Update
 from telegram.error import TelegramError
 
 from bot import delivery, texts
-from bot.arguments import split_command
+from bot.arguments import UsageError, parse_page, split_command
 from bot.command import Caller
 from bot.context import Context, Services, services
-from bot.handlers import report_closed, respond
+from bot.handlers import command_rest, report_closed, respond
 from bot.live import LiveMessage
 from core.problems import Code
 from core.sop import Role
 from jobs.external.custody import rotation
 from jobs.external.disk import Disk, DiskError
 from jobs.external.evidence import Evidence, copy_evidence
-from jobs.external.listing import list_disk, logged_copies, verify_disk
+from jobs.external.listing import list_disk, verify_disk
 from jobs.external.service import CopyResult
 from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
 from jobs.watchdog import BREACH_NOTICE
@@ -144,11 +144,22 @@ async def _readable_disk(update: Update, context: Context) -> Disk | None:
 
 
 async def daftar(update: Update, context: Context, caller: Caller) -> None:
+    """/daftar [halaman]: one page of the files on the disk (newest first), the totals about the
+    whole disk. The log is asked only about the page's files, however long the history."""
     svc = services(context)
+    try:
+        page = parse_page(command_rest(update))
+    except UsageError as error:
+        await respond(update, context, texts.usage(caller.command, str(error)))
+        return
     disk = await _readable_disk(update, context)
     if disk is None:
         return
-    listing = await asyncio.to_thread(list_disk, disk, logged_copies(svc.copylog, disk))
+    listing = await asyncio.to_thread(list_disk, disk, svc.copylog, page)
+    if page > listing.pages:
+        problem = texts.no_such_page(listing.pages)
+        await respond(update, context, texts.usage(caller.command, problem))
+        return
     text = texts.disk_listing(listing, svc.copylog.pruned(), svc.settings.tz)
     turns = texts.disk_rotation(rotation(svc.disks, svc.copylog), svc.settings.tz)
     await respond(update, context, f"{text}\n\n{turns}" if turns else text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import or_, select, update
 
@@ -39,6 +40,19 @@ class CopyRecord:
         return self.check_ok is False
 
 
+def file_name(dest_path: str) -> str:
+    """The final component of a copy's path, written on Windows or elsewhere."""
+    return dest_path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _like_literal(text: str) -> str:
+    """`text` for a LIKE pattern with "!" as the escape character: matched as itself."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+LOOKUP_CHUNK = 500  # names per query: well under every database's limit on bound parameters
+
+
 def _copy(row: ExternalCopy) -> CopyRecord:
     return CopyRecord(
         id=row.id,
@@ -59,6 +73,14 @@ def _copy(row: ExternalCopy) -> CopyRecord:
         check_ok=row.check_ok,
         encrypted=row.encrypted,
     )
+
+
+def _newer(row: ExternalCopy, than: CopyRecord) -> bool:
+    """Newest first as verified() orders them: by finish time (then by id, for ties)."""
+    mine, theirs = row.finished_at, than.finished_at
+    if mine is None or theirs is None or mine == theirs:
+        return (mine is not None, row.id) > (theirs is not None, than.id)
+    return mine > theirs
 
 
 @dataclass(frozen=True)
@@ -155,6 +177,66 @@ class CopyLog(Repository):
             rows = session.scalars(query.order_by(ExternalCopy.finished_at.desc()))
             return [_copy(row) for row in rows]
 
+    def newest_by_name(
+        self, disk_id: str, folder: Path, names: Iterable[str]
+    ) -> dict[str, CopyRecord]:
+        """File name -> the newest verified copy with that name on this disk, for these names
+        only: looked up by their exact path in `folder`, and for names not found so (the disk
+        was mounted elsewhere, another drive letter) by the path's final component, still on
+        this disk only. Names without a verified copy are left out."""
+        wanted = list(dict.fromkeys(names))
+        found: dict[str, CopyRecord] = {}
+        with self._sessions() as session:
+            verified_here = (ExternalCopy.disk_id == disk_id, ExternalCopy.outcome == "verified")
+            for start in range(0, len(wanted), LOOKUP_CHUNK):
+                chunk = wanted[start : start + LOOKUP_CHUNK]
+                paths = {str(folder / name): name for name in chunk}
+                rows = session.scalars(
+                    select(ExternalCopy).where(
+                        *verified_here, ExternalCopy.dest_path.in_(list(paths))
+                    )
+                )
+                self._keep_newest(found, rows, set(chunk))
+            missing = [name for name in wanted if name not in found]
+            for start in range(0, len(missing), LOOKUP_CHUNK):
+                chunk = missing[start : start + LOOKUP_CHUNK]
+                endings = [
+                    ExternalCopy.dest_path.like(f"%{sep}{_like_literal(name)}", escape="!")
+                    for name in chunk
+                    for sep in ("/", "\\")
+                ]
+                rows = session.scalars(select(ExternalCopy).where(*verified_here, or_(*endings)))
+                self._keep_newest(found, rows, set(chunk))
+        return found
+
+    @staticmethod
+    def _keep_newest(
+        found: dict[str, CopyRecord], rows: Iterable[ExternalCopy], names: set[str]
+    ) -> None:
+        for row in rows:
+            # Exact: SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does not.
+            name = file_name(row.dest_path)
+            if name not in names:
+                continue
+            known = found.get(name)
+            if known is None or _newer(row, known):
+                found[name] = _copy(row)
+
+    def damaged_names(self, disk_id: str) -> set[str]:
+        """Names of the copies on this disk that a /verifikasi found damaged (a newer copy with
+        the same name may have replaced one since: see newest_by_name)."""
+        with self._sessions() as session:
+            paths = session.scalars(
+                select(ExternalCopy.dest_path)
+                .where(
+                    ExternalCopy.disk_id == disk_id,
+                    ExternalCopy.outcome == "verified",
+                    ExternalCopy.check_ok.is_(False),
+                )
+                .distinct()
+            )
+            return {file_name(path) for path in paths}
+
     def evidence(self, dump_run_id: int) -> CopyRecord | None:
         """The newest verified copy of this dump not found damaged since: step 11's evidence."""
         with self._sessions() as session:
@@ -179,7 +261,7 @@ class CopyLog(Repository):
                 )
             )
             for row in rows:
-                name = row.dest_path.replace("\\", "/").rsplit("/", 1)[-1]
+                name = file_name(row.dest_path)
                 if name in results:
                     row.checked_at, row.check_ok = at, results[name]
 

@@ -127,7 +127,7 @@ def disk_listing(listing: DiskListing, pruned: Sequence[PrunedRecord], tz: tzinf
     lines = [f"🗂️ <b>Daftar back up di hard disk eksternal</b> — {escape(disk.identity.label)}"]
     if not listing.files:
         lines.append("Belum ada file back up.")
-    for item in listing.files:
+    for item in listing.shown:
         if item.damaged:
             checked = item.checked_at.astimezone(tz) if item.checked_at else None
             mark = "❌ rusak" + (f" ({checked:%d/%m/%Y})" if checked else "")
@@ -166,7 +166,16 @@ def disk_listing(listing: DiskListing, pruned: Sequence[PrunedRecord], tz: tzinf
                 for p in pruned[:5]
             )
         )
+    if listing.pages > 1:
+        line = f"📄 Halaman {listing.page} dari {listing.pages}"
+        if listing.page < listing.pages:
+            line += f" · kirim /daftar {listing.page + 1} untuk berikutnya"
+        lines.append(line)
     return "\n".join(lines)
+
+
+def no_such_page(pages: int) -> str:
+    return f"Halaman itu tidak ada: daftar ini hanya {pages} halaman."
 
 
 def disk_rotation(turns: Sequence[DiskTurn], tz: tzinfo) -> str:

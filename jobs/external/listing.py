@@ -3,8 +3,9 @@ the SOP's record keeping ("daftar file back up pada hard disk eksternal")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,10 +34,31 @@ class BackupFile:
         return self.in_manifest and not self.partial and not self.damaged
 
 
+PAGE_SIZE = 20  # files shown per page of /daftar: a chat message holds ~4096 characters
+
+
 @dataclass(frozen=True)
 class DiskListing:
+    """Every backup file on the disk, newest first, and one page of them to show.
+
+    The log's details (in the log, last re-read) are looked up for the shown page only; whether
+    a file was found damaged is known for every file, so the counts are about the whole disk."""
+
     disk: Disk
     files: list[BackupFile]
+    page: int = 1
+    page_size: int | None = None  # None: one page with every file
+
+    @property
+    def pages(self) -> int:
+        if not self.page_size:
+            return 1
+        return max(1, -(-len(self.files) // self.page_size))
+
+    @property
+    def shown(self) -> list[BackupFile]:
+        """The files on this page (none past the last page)."""
+        return self.files[_page_slice(self.page, self.page_size)]
 
     @property
     def good(self) -> list[BackupFile]:
@@ -52,44 +74,87 @@ class DiskListing:
         return int(self.disk.free_bytes // average) if average else None
 
 
+def _page_slice(page: int, page_size: int | None) -> slice:
+    if not page_size:
+        return slice(None)
+    return slice((page - 1) * page_size, page * page_size)
+
+
 def is_companion(name: str) -> bool:
     """A dump's log copied beside it: verified like the dump, but not a backup of its own."""
     return name.endswith(".log")
 
 
 def logged_copies(copies: CopyLog, disk: Disk) -> dict[str, CopyRecord]:
-    """File name -> the newest verified copy the log has with that name on this disk."""
+    """File name -> the newest verified copy the log has with that name on this disk.
+
+    Reads the disk's whole history: list_disk with the CopyLog itself asks only about the files
+    it shows."""
     found: dict[str, CopyRecord] = {}
     for copy in copies.verified(disk.identity.id):  # newest first
         found.setdefault(Path(copy.dest_path).name, copy)
     return found
 
 
-def list_disk(disk: Disk, logged: dict[str, CopyRecord] | None = None) -> DiskListing:
+def _backup_file(
+    path: Path, stat: os.stat_result, manifest: dict[str, str], record: CopyRecord | None
+) -> BackupFile:
+    return BackupFile(
+        name=path.name,
+        size=stat.st_size,
+        modified=datetime.fromtimestamp(stat.st_mtime, UTC),
+        in_manifest=path.name in manifest,
+        in_log=record is not None and record.sha256 == manifest.get(path.name),
+        partial=path.name.endswith(PARTIAL_SUFFIX) or path.name.endswith(".corrupt"),
+        checked_at=record.checked_at if record else None,
+        check_ok=record.check_ok if record else None,
+    )
+
+
+def list_disk(
+    disk: Disk,
+    logged: Mapping[str, CopyRecord] | CopyLog | None = None,
+    page: int | None = None,
+) -> DiskListing:
+    """The backup files on the disk, newest first, read from the directory (stat only).
+
+    `logged` is the log's newest copy per name (logged_copies), or the CopyLog to ask about the
+    shown files only; with `page`, PAGE_SIZE files a page (page 1 the newest)."""
     manifest = read_manifest(disk.folder)
-    logged = logged or {}
-    files: list[BackupFile] = []
+    found: list[tuple[Path, os.stat_result]] = []
     if disk.folder.is_dir():
-        for path in sorted(disk.folder.iterdir()):
-            if not path.is_file() or path.name in (MANIFEST, MANIFEST + PARTIAL_SUFFIX):
-                continue
-            if path.name.startswith(".write-test-") or is_companion(path.name):
-                continue
-            stat = path.stat()
-            record = logged.get(path.name)
-            files.append(
-                BackupFile(
-                    name=path.name,
-                    size=stat.st_size,
-                    modified=datetime.fromtimestamp(stat.st_mtime, UTC),
-                    in_manifest=path.name in manifest,
-                    in_log=record is not None and record.sha256 == manifest.get(path.name),
-                    partial=path.name.endswith(PARTIAL_SUFFIX) or path.name.endswith(".corrupt"),
-                    checked_at=record.checked_at if record else None,
-                    check_ok=record.check_ok if record else None,
-                )
-            )
-    return DiskListing(disk, files)
+        with os.scandir(disk.folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if not entry.is_file() or name in (MANIFEST, MANIFEST + PARTIAL_SUFFIX):
+                    continue
+                if name.startswith(".write-test-") or is_companion(name):
+                    continue
+                found.append((disk.folder / name, entry.stat()))
+    found.sort(key=lambda item: (item[1].st_mtime, item[0].name), reverse=True)
+    listing = DiskListing(disk, [], max(page or 1, 1), PAGE_SIZE if page is not None else None)
+    if not isinstance(logged, CopyLog):
+        every = logged or {}
+        return replace(
+            listing, files=[_backup_file(p, s, manifest, every.get(p.name)) for p, s in found]
+        )
+    # Only the shown page's records, and the damaged ones anywhere on the disk: never the
+    # disk's whole history.
+    shown = {path.name for path, _ in found[_page_slice(listing.page, listing.page_size)]}
+    disk_id = disk.identity.id
+    suspects = logged.damaged_names(disk_id) & {path.name for path, _ in found}
+    records = logged.newest_by_name(disk_id, disk.folder, sorted(shown | suspects))
+    damaged = {name for name in suspects if name in records and records[name].damaged}
+    files: list[BackupFile] = []
+    for path, stat in found:
+        if path.name in shown:
+            record = records.get(path.name)
+        elif path.name in damaged:  # not shown, counted: only the verdict matters
+            record = records[path.name]
+        else:
+            record = None
+        files.append(_backup_file(path, stat, manifest, record))
+    return replace(listing, files=files)
 
 
 @dataclass(frozen=True)

@@ -234,3 +234,177 @@ async def test_a_disk_only_the_adb_can_fix_is_told_to_the_adb_and_whoever_asked(
     await until(chat, ADB, "belum disalin")
     await chat.quiet()
     assert not [m for m in chat.drain(KASI) if "belum disalin" in m.text]
+
+
+# --- /daftar in pages: the log asked about the shown files only --------------------------------
+
+
+def _put_backups(
+    chat: Chat, disk_path: Path, names: list[str], logged_at: dict[str, str | None] | None = None
+) -> None:
+    """Backup files on the disk, oldest first a minute apart, in its SHA256SUMS, each with a
+    verified copy in the log at `logged_at[name]` (its path on the disk by default; None: not
+    in the log)."""
+    import hashlib
+    import os
+
+    from jobs.external.copy import write_manifest
+    from jobs.external.disk import read_identity
+
+    identity = read_identity(disk_path)
+    assert identity is not None
+    folder = disk_path / "sopbot-backups"
+    manifest = read_manifest(folder)
+    base = chat.clock.now().timestamp() - 86_400
+    for number, name in enumerate(names):
+        data = f"backup {name}".encode()
+        (folder / name).write_bytes(data)
+        os.utime(folder / name, (base + 60 * number, base + 60 * number))
+        digest = hashlib.sha256(data).hexdigest()
+        manifest[name] = digest
+        dest = (logged_at or {}).get(name, str(folder / name))
+        if dest is None:
+            continue
+        copies, now = chat.services.copylog, chat.clock.now()
+        copy_id = copies.start(
+            dump_run_id=None,
+            source_path=f"/dumps/{name}",
+            trigger="cli",
+            requested_by=None,
+            started_at=now,
+        )
+        copies.finish(
+            copy_id,
+            finished_at=now,
+            outcome="verified",
+            dest_path=dest,
+            disk_id=identity.id,
+            disk_label=identity.label,
+            size_bytes=len(data),
+            sha256=digest,
+        )
+    write_manifest(folder, manifest)
+
+
+DAYS = [f"SIAK_202611{day:02d}_0800.dmp" for day in range(1, 26)]  # 25 days, oldest first
+
+
+async def test_daftar_shows_the_newest_page_and_counts_the_whole_disk(
+    chat: Chat, disk_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _put_backups(chat, disk_path, DAYS)
+    identity_id = chat.services.copylog.latest(1)[0].disk_id
+    # A /verifikasi once found the oldest damaged: not on page 1, still not counted there.
+    chat.services.copylog.record_checks(identity_id, {DAYS[0]: False}, chat.clock.now())
+
+    def whole_history(*_: Any) -> None:
+        raise AssertionError("/daftar must not read the disk's whole history")
+
+    monkeypatch.setattr(chat.services.copylog, "verified", whole_history)
+    first = await chat.ask(KABID, "/daftar")
+    shown = [name for name in reversed(DAYS) if f"✅ {name}" in first.text]
+    assert shown == list(reversed(DAYS))[:20]  # the newest 20
+    positions = [first.text.index(f"✅ {name}") for name in shown]
+    assert positions == sorted(positions)  # newest first
+    assert "tidak ada di catatan bot" not in first.text
+    assert "rusak" not in first.text  # the damaged one is on page 2
+    assert f"Tertua: {DAYS[1]} · terbaru: {DAYS[-1]} (24 file terverifikasi)" in first.text
+    assert "Ruang kosong" in first.text
+    assert "Halaman 1 dari 2 · kirim /daftar 2 untuk berikutnya" in first.text
+
+    second = await chat.ask(KABID, "/daftar 2")
+    assert [name for name in DAYS if f"✅ {name}" in second.text] == DAYS[1:5]
+    assert "❌ rusak" in second.text and DAYS[0] in second.text
+    assert "Halaman 2 dari 2" in second.text and "/daftar 3" not in second.text
+    assert "(24 file terverifikasi)" in second.text  # the totals are the same on every page
+
+
+async def test_a_bad_daftar_page_is_refused_with_the_usage(chat: Chat, disk_path: Path) -> None:
+    _put_backups(chat, disk_path, DAYS)
+    for argument, why in [
+        ("x", "Nomor halaman harus berupa angka."),
+        ("0", "Nomor halaman dimulai dari 1."),
+        ("-1", "Nomor halaman harus berupa angka."),
+        ("99", "daftar ini hanya 2 halaman"),
+        ("3", "daftar ini hanya 2 halaman"),
+    ]:
+        reply = await chat.ask(KABID, f"/daftar {argument}")
+        assert why in reply.text and "Cara pakai: /daftar [halaman]" in reply.text, argument
+        assert "Daftar back up" not in reply.text
+    one_page = await chat.ask(KABID, "/daftar 2")  # 25 files: page 2 is the last
+    assert "Halaman 2 dari 2" in one_page.text
+
+
+async def test_a_copy_logged_under_another_mount_point_still_counts_as_in_the_log(
+    chat: Chat, disk_path: Path
+) -> None:
+    moved: dict[str, str | None] = {
+        "SIAK_20261101_0800.dmp": "/media/usb-lama/sopbot-backups/SIAK_20261101_0800.dmp",
+        "SIAK_20261102_0800.dmp": "E:\\sopbot-backups\\SIAK_20261102_0800.dmp",
+    }
+    _put_backups(chat, disk_path, [*moved, "SIAK_20261103_0800.dmp"], moved)
+    # On the disk and verified when copied, but never in this bot's log.
+    _put_backups(chat, disk_path, ["SIAK_20261104_0800.dmp"], {"SIAK_20261104_0800.dmp": None})
+    listing = await chat.ask(KABID, "/daftar")
+    lines = {line.split()[1]: line for line in listing.text.splitlines() if line.startswith("✅")}
+    assert set(lines) == {*moved, "SIAK_20261103_0800.dmp", "SIAK_20261104_0800.dmp"}
+    assert [n for n, line in lines.items() if "tidak ada di catatan bot" in line] == [
+        "SIAK_20261104_0800.dmp"
+    ]
+    assert "Halaman" not in listing.text  # one page: nothing to page through
+
+
+def test_newest_by_name_returns_exactly_the_asked_names(database_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.copies import CopyLog
+    from storage.database import make_engine, upgrade
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    copies = CopyLog(engine)
+    folder = Path("/mnt/hdd/sopbot-backups")
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def copy(dest: str, minutes: int, disk: str = "disk-a", outcome: str = "verified") -> int:
+        at = start + timedelta(minutes=minutes)
+        copy_id = copies.start(
+            dump_run_id=None,
+            source_path="/dumps/x",
+            trigger="cli",
+            requested_by=None,
+            started_at=at,
+        )
+        copies.finish(
+            copy_id,
+            finished_at=at,
+            outcome=outcome,
+            dest_path=dest,
+            disk_id=disk,
+            disk_label=disk,
+            sha256="0" * 64,
+        )
+        return copy_id
+
+    copy(str(folder / "a_b.dmp"), 1)
+    newest_a_b = copy(str(folder / "a_b.dmp"), 5)  # copied again: the newer one counts
+    copy(str(folder / "a_b.dmp"), 9, outcome="failed")  # only verified copies count
+    copy(str(folder / "axb.dmp"), 2)  # what "a_b.dmp" would match if "_" were a wildcard
+    copy(str(folder / "SIAK_100%.dmp"), 3)
+    copy(str(folder / "SIAK_100x.dmp"), 3)
+    copy(str(folder / "OTHER.dmp"), 3, disk="disk-b")  # another disk
+    moved = copy("/media/old/sopbot-backups/moved.dmp", 4)  # mounted elsewhere then
+    windows = copy("F:\\sopbot-backups\\win.dmp", 4)
+    copy("/media/old/sopbot-backups/WIN.DMP", 6)  # another name, but for SQLite's LIKE case
+    copy("/media/old/sopbot-backups/notmoved.dmp", 4)  # ends with "moved.dmp", not named so
+    asked = ["a_b.dmp", "SIAK_100%.dmp", "OTHER.dmp", "moved.dmp", "win.dmp", "never.dmp"]
+
+    found = copies.newest_by_name("disk-a", folder, asked)
+
+    assert set(found) == {"a_b.dmp", "SIAK_100%.dmp", "moved.dmp", "win.dmp"}
+    assert found["a_b.dmp"].id == newest_a_b
+    assert found["SIAK_100%.dmp"].dest_path == str(folder / "SIAK_100%.dmp")
+    assert found["moved.dmp"].id == moved and found["win.dmp"].id == windows
+    assert copies.newest_by_name("disk-a", folder, []) == {}
+    assert copies.newest_by_name("disk-b", folder, ["OTHER.dmp"])["OTHER.dmp"].disk_id == "disk-b"
+    engine.dispose()

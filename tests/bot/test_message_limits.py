@@ -22,7 +22,7 @@ from jobs.external.service import CopyResult
 from jobs.job import Outcome
 
 
-async def test_daftar_with_two_hundred_files_arrives_whole_within_the_limit(
+async def test_daftar_with_two_hundred_files_comes_in_pages_within_the_limit(
     chat: Chat, disk_path: Path
 ) -> None:
     folder = disk_path / "sopbot-backups"
@@ -33,14 +33,15 @@ async def test_daftar_with_two_hundred_files_arrives_whole_within_the_limit(
         (folder / name).write_bytes(name.encode())
         manifest[name] = hashlib.sha256(name.encode()).hexdigest()
     write_manifest(folder, manifest)
-    await chat.send(KABID, "/daftar")
-    received = [await chat.receive(KABID)]
-    while "Ruang kosong" not in received[-1].text:  # the list's last line ends it
-        received.append(await chat.receive(KABID))
-    shown = "\n".join(m.text for m in received)
-    assert len(received) > 1 and all(len(m.text) <= TEXT_LIMIT for m in received)
-    assert all(name in shown for name in manifest)  # split into messages, nothing dropped
-    assert "Ruang kosong" in shown
+    first = await chat.ask(KABID, "/daftar")
+    assert len(first.text) <= TEXT_LIMIT and "Ruang kosong" in first.text
+    assert "Halaman 1 dari 10 · kirim /daftar 2 untuk berikutnya" in first.text
+    shown = [first.text]
+    for page in range(2, 11):  # one message a page
+        reply = await chat.ask(KABID, f"/daftar {page}")
+        assert len(reply.text) <= TEXT_LIMIT and f"Halaman {page} dari 10" in reply.text
+        shown.append(reply.text)
+    assert all(name in "\n".join(shown) for name in manifest)  # every file on some page
 
 
 async def test_status_with_many_open_instructions_fits(chat: Chat) -> None:
