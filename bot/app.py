@@ -17,13 +17,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import backup, delivery, drill, external, handlers, texts, watch
+from bot import backup, central, delivery, drill, external, handlers, texts, watch
 from bot.access import guard
 from bot.commands import BUTTONS, COMMAND_BY_NAME, COMMANDS
 from bot.context import SERVICES_KEY, Services
 from bot.outbox import OutboxSender
 from bot.updates import PerChatUpdateProcessor
-from core.sop import Role
+from core.sop import SOP_ROLES, Role
 from jobs.healthcheck import HealthcheckPinger
 from jobs.runtime import Runtime
 from jobs.watchdog import Watchdog, mark_installed
@@ -80,7 +80,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     schedule and the watchdog."""
     svc: Services = app.bot_data[SERVICES_KEY]
     await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
-    for role in Role:
+    for role in SOP_ROLES:
         if not svc.roster.ids_of(role):
             log.warning(
                 "No Telegram user holds the role %s: set %s_IDS in .env",
@@ -101,7 +101,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         svc.copier.observers.append(pinger)
     if mark_installed(svc.state, svc.clock.now()):  # the very first start: a welcome, no alarm
         text = texts.first_start(svc.describe_schedule())
-        await delivery.to_roles(svc, app.bot, list(Role), text, also_group=text)
+        await delivery.to_roles(svc, app.bot, list(SOP_ROLES), text, also_group=text)
     lost = svc.dump.recover()
     if lost:
         alert = texts.dump_interrupted(lost)
@@ -130,6 +130,9 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     )
     if svc.run_watch_loop:
         svc.watch_task = watch.start_watch(svc.watchdog)
+    svc.central = central.reporter_for(svc, app.bot)
+    if svc.central is not None and svc.run_watch_loop:
+        svc.central_task = central.start_reporting(svc.central)
     log.info("Bot @%s is up", app.bot.username)
 
 
@@ -139,6 +142,8 @@ async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data[SERVICES_KEY]
     await watch.stop_watch(svc.watch_task)
     svc.watch_task = None
+    await central.stop_reporting(svc.central_task)
+    svc.central_task = None
     # The jobs first, through their stop contract (Data Pump's job stopped on the server too):
     # shutting the scheduler down would cancel a scheduled dump outright.
     await svc.dump.stop()

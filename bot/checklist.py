@@ -21,7 +21,7 @@ from bot.texts.problems import say
 from core.envfile import lint_env_file
 from core.problems import Code
 from core.settings import Settings, known_keys
-from core.sop import ROLE_TITLES, Role
+from core.sop import ROLE_TITLES, SOP_ROLES, Role
 from jobs.dump import oracle
 from jobs.dump.backends import spec_for
 from jobs.external.disk import DiskError, check_disk
@@ -88,7 +88,7 @@ def check_roles(settings: Settings) -> CheckItem:
             f"belum ada {ROLE_TITLES[Role.KABID]} di KABID_IDS (Kabid yang menambahkan "
             "petugas lain dari chat)",
         )
-    empty = [role for role in Role if not settings.ids_of(role)]
+    empty = [role for role in SOP_ROLES if not settings.ids_of(role)]
     if empty:
         names = ", ".join(f"{ROLE_TITLES[r]} ({r.value.upper()}_IDS)" for r in empty)
         return CheckItem(
@@ -96,7 +96,7 @@ def check_roles(settings: Settings) -> CheckItem:
             Verdict.WARN,
             f"belum ada di .env: {names}; Kabid dapat menambahkan dengan /tambah (lihat /anggota)",
         )
-    counts = ", ".join(f"{r.value.upper()} {len(settings.ids_of(r))}" for r in Role)
+    counts = ", ".join(f"{r.value.upper()} {len(settings.ids_of(r))}" for r in SOP_ROLES)
     return CheckItem("Peran", Verdict.OK, counts)
 
 
@@ -248,6 +248,38 @@ def check_encryption(settings: Settings) -> CheckItem:
     return CheckItem(name, Verdict.OK, f"terenkripsi (age) untuk {keys} kunci; kunci kantor ada")
 
 
+def check_central(settings: Settings) -> CheckItem:
+    """The central database (OFFICE_ID set): reachable, and this login is this office's."""
+    name = "Database pusat"
+    url = settings.central_database_url.get_secret_value()
+    if not settings.pushes_evidence:
+        return CheckItem(name, Verdict.OK, "tidak melapor ke pusat (OFFICE_ID kosong)")
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jobs.central.link import describe
+    from storage.central.admin import central_engine
+
+    try:
+        engine = central_engine(url)
+        with engine.connect() as connection:
+            login_office = connection.scalar(text("SELECT sopbot_office_id()"))
+        engine.dispose()
+    except ImportError:
+        return CheckItem(
+            name, Verdict.FAIL, 'driver PostgreSQL belum terpasang: pip install "sopbot[postgres]"'
+        )
+    except SQLAlchemyError as error:
+        return CheckItem(name, Verdict.WARN, f"belum dapat dihubungi ({describe(error)})")
+    if login_office != settings.office_id:
+        return CheckItem(
+            name,
+            Verdict.FAIL,
+            f"login ini milik kantor {login_office or '-'}, bukan OFFICE_ID {settings.office_id}",
+        )
+    return CheckItem(name, Verdict.OK, f"terhubung sebagai kantor {settings.office_id}")
+
+
 def check_env_file(env_file: Path | None) -> CheckItem | None:
     """Warn when .env (holding the token) is readable by other users, where the OS tells."""
     if env_file is None or not env_file.is_file() or os.name != "posix":
@@ -295,6 +327,7 @@ async def run_checks(
         lambda: check_backend(settings, oracle_driver),
         lambda: asyncio.to_thread(check_dump_dir, settings, last_dump_bytes),
         lambda: asyncio.to_thread(check_external, settings, setup),
+        lambda: asyncio.to_thread(check_central, settings),
         lambda: asyncio.to_thread(check_encryption, settings),
     ]
     for step in steps:

@@ -7,7 +7,7 @@ handler.
 
 from __future__ import annotations
 
-from bot import backup, checks, drill, external, handlers, people, reports
+from bot import backup, central, checks, drill, external, handlers, people, reports
 from bot.command import ALL_ROLES, Button, Command
 from core.sop import Role
 
@@ -119,6 +119,13 @@ COMMANDS: tuple[Command, ...] = (
         "/jadwal [JJ:MM]",
         "Lihat jadwal back up harian (ADB/Kabid: ubah jamnya)",
         backup.jadwal,
+    ),
+    Command(
+        "kantor",
+        ALL_ROLES,
+        "/kantor [halaman]",
+        "Bukti back up tiap kantor di database pusat (pengawas)",
+        central.kantor,
     ),
 )
 

@@ -30,6 +30,8 @@ class Services(Runtime):
     watchdog: Watchdog | None = None  # created at start-up, once the bot can speak
     run_watch_loop: bool = True  # tests turn the minute loop off and call tick() themselves
     watch_task: asyncio.Task[None] | None = None
+    central_task: asyncio.Task[None] | None = None  # the link to the central database
+    central: Any = None  # bot.central.CentralReporter, when reporting or serving /kantor
     sender: OutboxSender | None = None  # started with the bot; sends every notification
     commands: tuple[Command, ...] = ()  # the command table, for /bantuan
     # (user, chat) -> when a stranger was last refused there

@@ -354,7 +354,13 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
     drill = texts.drill_line(
         drills[0] if drills else None, svc.drilllog.last_passed(), svc.settings.tz
     )
-    await respond(update, context, f"{text}\n{drill}")
+    lines = [text, drill]
+    if svc.settings.pushes_evidence:
+        queued, oldest = svc.central_queue.waiting()
+        error = svc.central.status.error if svc.central is not None else ""
+        tz = svc.settings.tz
+        lines.append(texts.central_line(queued, oldest, svc.central_queue.last_sent(), error, tz))
+    await respond(update, context, "\n".join(lines))
 
 
 async def riwayat(update: Update, context: Context, caller: Caller) -> None:

@@ -126,7 +126,16 @@ class Settings(BaseSettings):
     oracle_directory: str = "DATA_PUMP_DIR"
     oracle_client_lib_dir: Path | None = None
 
-    @field_validator("kabid_ids", "kasi_ids", "adb_ids", mode="before")
+    # Many offices, one view: evidence records pushed to a central PostgreSQL (never personal
+    # data). OFFICE_ID is the regional code (5108 Buleleng); without it nothing is pushed, and the
+    # URL (a supervisor's login) only serves /kantor to PUSAT_IDS.
+    office_id: str = ""
+    office_name: str = ""
+    central_database_url: SecretStr = SecretStr("")
+    central_heartbeat_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    pusat_ids: UserIds = Field(default_factory=list)
+
+    @field_validator("kabid_ids", "kasi_ids", "adb_ids", "pusat_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: Any) -> Any:
         return _split_ids(value)
@@ -302,6 +311,33 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    @field_validator("office_id")
+    @classmethod
+    def _regional_code(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"[0-9]{2,6}", value):
+            raise ValueError("must be the regional code in digits, e.g. 5108 (Buleleng)")
+        return value
+
+    @field_validator("central_database_url")
+    @classmethod
+    def _central_is_postgresql(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value().strip()
+        if not url:
+            return SecretStr("")
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            backend = ""
+        if backend != "postgresql":
+            raise ValueError(
+                "must be a PostgreSQL URL, e.g. postgresql+psycopg://sopbot_kantor_5108:…@host/pusat"
+            )
+        return SecretStr(url)
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_not_blank(cls, value: SecretStr) -> SecretStr:
@@ -374,6 +410,19 @@ class Settings(BaseSettings):
         return [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-")]
 
     @model_validator(mode="after")
+    def _office_pushing_needs_its_name(self) -> Settings:
+        if self.office_id and not self.central_database_url.get_secret_value():
+            raise ValueError("OFFICE_ID is set: CENTRAL_DATABASE_URL must say where to report")
+        if self.office_id and not self.office_name.strip():
+            raise ValueError("OFFICE_ID needs OFFICE_NAME (e.g. Disdukcapil Kabupaten Buleleng)")
+        return self
+
+    @property
+    def pushes_evidence(self) -> bool:
+        """This office reports its evidence to the central database."""
+        return bool(self.office_id)
+
+    @model_validator(mode="after")
     def _backend_needs(self) -> Settings:
         if self.dump_backend in ("oracle", "expdp"):
             missing = [
@@ -408,6 +457,8 @@ class Settings(BaseSettings):
         values = [
             self.telegram_bot_token.get_secret_value(),
             self.oracle_password.get_secret_value(),
+            self.central_database_url.get_secret_value(),
+            *_url_password(self.central_database_url.get_secret_value()),
         ]
         return [value for value in values if value]
 
@@ -428,16 +479,31 @@ class Settings(BaseSettings):
 
     def roles_of(self, user_id: int) -> frozenset[Role]:
         """Every role this Telegram user id holds (one person may hold more than one)."""
-        members = {Role.KABID: self.kabid_ids, Role.KASI: self.kasi_ids, Role.ADB: self.adb_ids}
-        return frozenset(role for role, ids in members.items() if user_id in ids)
+        return frozenset(role for role in Role if user_id in self.ids_of(role))
 
     def ids_of(self, role: Role) -> list[int]:
-        return {Role.KABID: self.kabid_ids, Role.KASI: self.kasi_ids, Role.ADB: self.adb_ids}[role]
+        members = {
+            Role.KABID: self.kabid_ids,
+            Role.KASI: self.kasi_ids,
+            Role.ADB: self.adb_ids,
+            Role.PUSAT: self.pusat_ids,
+        }
+        return members[role]
+
+
+def _url_password(url: str) -> list[str]:
+    """The password inside a database URL, masked on its own too (drivers quote it alone)."""
+    if not url:
+        return []
+    from sqlalchemy.engine import make_url
+
+    password = make_url(url).password
+    return [str(password)] if password else []
 
 
 # Secrets that may be given as a path to a file holding them (`<NAME>_FILE`), the way
 # container secrets and Windows service set-ups usually provide them.
-SECRET_FILE_VARIABLES = ("TELEGRAM_BOT_TOKEN", "ORACLE_PASSWORD")
+SECRET_FILE_VARIABLES = ("TELEGRAM_BOT_TOKEN", "ORACLE_PASSWORD", "CENTRAL_DATABASE_URL")
 
 
 def _secrets_from_files(env_file: Path | None) -> dict[str, str]:

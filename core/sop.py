@@ -15,12 +15,17 @@ class Role(StrEnum):
     KABID = "kabid"
     KASI = "kasi"
     ADB = "adb"
+    PUSAT = "pusat"  # a supervisor (province, Dukcapil): reads the offices' evidence, no SOP step
 
+
+# The office's own people, who carry out the SOP (PUSAT only watches from outside).
+SOP_ROLES: tuple[Role, ...] = (Role.KABID, Role.KASI, Role.ADB)
 
 ROLE_TITLES: dict[Role, str] = {
     Role.KABID: "Kepala Bidang PIAK (Kabid)",
     Role.KASI: "Kepala Seksi (Kasi)",
     Role.ADB: "Administrator Database (ADB)",
+    Role.PUSAT: "Pengawas pusat (provinsi/Dukcapil)",
 }
 
 

@@ -13,6 +13,7 @@ from jobs.dump.service import DumpService
 from jobs.external.service import CopyService
 from jobs.schedule import BackupScheduler
 from storage.audit import AuditLog
+from storage.central_queue import CentralQueue
 from storage.copies import CopyLog
 from storage.disks import DiskRegistry
 from storage.drills import DrillLog
@@ -40,6 +41,7 @@ class Runtime:
     drilllog: DrillLog
     drill: DrillService
     roster: Roster
+    central_queue: CentralQueue
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)

@@ -51,6 +51,9 @@ DATED_MARKS = (
     "autocopy:",
     "reminder:",
     "plugged:",
+    "pusat-summary:",
+    "central-down:",
+    "central-prune:",
 )
 KEEP_MARKS_FOR = timedelta(days=60)
 KEEP_SENT_FOR = timedelta(days=90)
@@ -104,7 +107,7 @@ class WatchdogNotifier(Protocol):
     async def drill_overdue(self, days: int, last_passed: DrillRecord | None) -> None: ...
 
 
-def _last_slot(now: datetime, at_hour: int, at_minute: int, tz: tzinfo) -> datetime:
+def last_slot(now: datetime, at_hour: int, at_minute: int, tz: tzinfo) -> datetime:
     """The most recent time of day `at_hour:at_minute` (office time) at or before `now`."""
     local = now.astimezone(tz)
     slot = local.replace(hour=at_hour, minute=at_minute, second=0, microsecond=0)
@@ -299,7 +302,7 @@ class Watchdog:
 
     async def _missing_dump(self, now: datetime) -> None:
         tz = self.settings.tz
-        slot = _last_slot(now, self.backup_time.hour, self.backup_time.minute, tz)
+        slot = last_slot(now, self.backup_time.hour, self.backup_time.minute, tz)
         installed = self._installed()
         if installed is not None and slot < installed:
             return  # the first scheduled run after installation has not come yet
@@ -382,7 +385,7 @@ class Watchdog:
     async def _daily_summary(self, now: datetime) -> None:
         tz = self.settings.tz
         report = self.settings.report_time
-        slot = _last_slot(now, report.hour, report.minute, tz)
+        slot = last_slot(now, report.hour, report.minute, tz)
         key = f"summary:{slot.date().isoformat()}"
         installed = self._installed()
         if installed is not None and slot < installed:

@@ -15,6 +15,7 @@ import click
 
 from core.secrets import mask
 from core.settings import Settings, SettingsError, load_settings
+from sopbot.central_cli import pusat
 
 if TYPE_CHECKING:
     from storage.lock import InstanceLock
@@ -515,6 +516,8 @@ def demo() -> None:
     logging.getLogger().setLevel(logging.ERROR)
     asyncio.run(run_demo())
 
+
+main.add_command(pusat)
 
 if __name__ == "__main__":
     main()

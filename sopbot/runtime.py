@@ -13,6 +13,7 @@ from jobs.external.service import CopyService
 from jobs.runtime import Runtime
 from jobs.schedule import BackupScheduler, backup_time_on_start
 from storage.audit import AuditLog
+from storage.central_queue import CentralQueue
 from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
 from storage.disks import DiskRegistry
@@ -55,4 +56,5 @@ def open_runtime(
         drilllog=drilllog,
         drill=drill,
         roster=Roster(settings, MemberLog(engine)),
+        central_queue=CentralQueue(engine),
     )

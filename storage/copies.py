@@ -324,6 +324,29 @@ class CopyLog(Repository):
                 )
             )
 
+    def damaged_since(self, since: datetime, limit: int = 1000) -> list[CopyRecord]:
+        """Verified copies whose last re-read (/verifikasi, a drill), at or after `since`, found
+        them damaged or gone; oldest check first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ExternalCopy)
+                .where(ExternalCopy.checked_at >= since, ExternalCopy.check_ok.is_(False))
+                .order_by(ExternalCopy.checked_at)
+                .limit(limit)
+            )
+            return [_copy(row) for row in rows]
+
+    def after(self, after_id: int, limit: int = 100) -> list[CopyRecord]:
+        """Copies recorded after `after_id`, in the order they were started (by primary key)."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ExternalCopy)
+                .where(ExternalCopy.id > after_id)
+                .order_by(ExternalCopy.id)
+                .limit(limit)
+            )
+            return [_copy(row) for row in rows]
+
     def pruned(self, limit: int = 20) -> list[PrunedRecord]:
         with self._sessions() as session:
             rows = session.scalars(select(PrunedFile).order_by(PrunedFile.id.desc()).limit(limit))

@@ -145,6 +145,17 @@ class DrillLog(Repository):
             ).first()
             return None if row is None else _record(row)
 
+    def after(self, after_id: int, limit: int = 100) -> list[DrillRecord]:
+        """Rows recorded after `after_id`, in the order they were started (by primary key)."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(RestoreDrill)
+                .where(RestoreDrill.id > after_id)
+                .order_by(RestoreDrill.id)
+                .limit(limit)
+            )
+            return [_record(row) for row in rows]
+
     def latest(self, limit: int = 10) -> list[DrillRecord]:
         with self._sessions() as session:
             rows = session.scalars(

@@ -31,6 +31,7 @@ class DumpRecord:
     tables: list[tuple[str, int]]
     errors: list[Problem]
     warnings: list[Problem]
+    consistent_as_of: str = ""
 
 
 def _record(row: DumpRun) -> DumpRecord:
@@ -50,6 +51,7 @@ def _record(row: DumpRun) -> DumpRecord:
         tables=[(name, rows) for name, rows in json.loads(row.tables_json or "[]")],
         errors=load_problems(row.errors),
         warnings=load_problems(row.warnings),
+        consistent_as_of=row.consistent_as_of or "",
     )
 
 
@@ -102,6 +104,7 @@ class DumpLog(Repository):
         tables: list[tuple[str, int]],
         errors: list[Problem],
         warnings: list[Problem],
+        consistent_as_of: str = "",
     ) -> None:
         with self._sessions.begin() as session:
             session.execute(
@@ -116,6 +119,7 @@ class DumpLog(Repository):
                     tables_json=json.dumps(tables),
                     errors=dump_problems(errors),
                     warnings=dump_problems(warnings),
+                    consistent_as_of=consistent_as_of,
                 )
             )
 
@@ -170,6 +174,14 @@ class DumpLog(Repository):
         with self._sessions() as session:
             row = session.get(DumpRun, run_id)
             return None if row is None else _record(row)
+
+    def after(self, after_id: int, limit: int = 100) -> list[DumpRecord]:
+        """Rows recorded after `after_id`, in the order they were started (by primary key)."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(DumpRun).where(DumpRun.id > after_id).order_by(DumpRun.id).limit(limit)
+            )
+            return [_record(row) for row in rows]
 
     def latest(self, limit: int = 10) -> list[DumpRecord]:
         with self._sessions() as session:

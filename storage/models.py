@@ -181,6 +181,8 @@ class DumpRun(Base):
     errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of coded problems
     warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of coded problems
     late_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    # The one moment every table is consistent to: "SCN 987654321" (oracle), "systimestamp"
+    consistent_as_of: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     __table_args__ = (
         # last_good_dump(), dumps_of_day(): "latest dumps by outcome"
@@ -246,6 +248,10 @@ class ExternalCopy(Base):
         Index("ix_external_copies_disk_outcome_finished", "disk_id", "outcome", "finished_at"),
         # newest(dump_run_id=…), copied_dump_ids(): "is this dump copied?"
         Index("ix_external_copies_dump_run_id", "dump_run_id"),
+        # damaged_since(): copies found damaged, for the central database
+        Index("ix_external_copies_checked_at", "checked_at"),
+        # newest_by_name(): /daftar's page of file names on one disk
+        Index("ix_external_copies_disk_dest", "disk_id", "dest_path"),
     )
 
 
@@ -347,3 +353,26 @@ class Member(Base):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_members_user_id", "user_id"),)
+
+
+class CentralQueued(Base):
+    """Evidence waiting for, or delivered to, the central database (OFFICE_ID set): written
+    before it is sent, sent oldest first, so an outage of the link delays it but loses nothing.
+    `key` is its idempotency key there too."""
+
+    __tablename__ = "central_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # dump:42, copy:7, day:2026-11-25
+    kind: Mapped[str] = mapped_column(String(8))
+    happened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool]
+    encrypted: Mapped[bool | None] = mapped_column(nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        # pending(): "what is still to send, oldest first"
+        Index("ix_central_queue_sent_id", "sent_at", "id"),
+    )

@@ -37,9 +37,10 @@ EXPDP_SETTINGS: dict[str, Any] = {
 
 TOKEN = "987654:TEST-token-AbCdEfGhIjKlMnOp"
 KABID, ADB, KASI, STRANGER = 111, 222, 333, 999
+PUSAT = 444  # a supervisor (province): PUSAT_IDS
 GROUP = -1001234
 WITA = ZoneInfo("Asia/Makassar")
-NAMES = {KABID: "Kadek", ADB: "Made", KASI: "Nyoman", STRANGER: "Orang Asing"}
+NAMES = {KABID: "Kadek", ADB: "Made", KASI: "Nyoman", PUSAT: "Wayan", STRANGER: "Orang Asing"}
 
 
 def make_settings(base_url: str, data_dir: Path, **overrides: Any) -> Settings:
@@ -49,6 +50,7 @@ def make_settings(base_url: str, data_dir: Path, **overrides: Any) -> Settings:
         "kabid_ids": [KABID],
         "adb_ids": [ADB],
         "kasi_ids": [KASI],
+        "pusat_ids": [PUSAT],
         "notify_chat_id": GROUP,
         "data_dir": data_dir,
     }

@@ -3,6 +3,7 @@ people and programs is escaped here (`escape`)."""
 
 from bot.texts.alerts import *  # noqa: F403
 from bot.texts.backup import *  # noqa: F403
+from bot.texts.central import *  # noqa: F403
 from bot.texts.chat import *  # noqa: F403
 from bot.texts.common import *  # noqa: F403
 from bot.texts.disk import *  # noqa: F403

@@ -23,7 +23,7 @@ def escape(text: str) -> str:
     return _escape(visible, quote=False)
 
 
-ROLE_SHORT = {Role.KABID: "Kabid", Role.KASI: "Kasi", Role.ADB: "ADB"}
+ROLE_SHORT = {Role.KABID: "Kabid", Role.KASI: "Kasi", Role.ADB: "ADB", Role.PUSAT: "Pusat"}
 MAX_NOTE_LENGTH = 1000
 
 

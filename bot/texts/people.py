@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.command import Command
 from bot.texts.common import ROLE_SHORT, escape
-from core.sop import ROLE_TITLES, Role
+from core.sop import ROLE_TITLES, SOP_ROLES, Role
 from storage.members import Roster
 
 
@@ -59,6 +59,8 @@ def member_list(roster: Roster, names: Mapping[int, str], written: set[int]) -> 
     lines = ["👥 <b>Petugas SOP-PIAK-02</b>"]
     for role in Role:
         ids = roster.ids_of(role)
+        if role not in SOP_ROLES and not ids:
+            continue
         lines.append(f"<b>{ROLE_SHORT[role]}</b>" + ("" if ids else ": belum ada"))
         for user_id in ids:
             source = ".env" if role in roster.from_env(user_id) else "chat"

@@ -248,6 +248,7 @@ class DumpService(JobRunner[DumpResult]):
             tables=[(t.name, t.rows) for t in result.tables],
             errors=result.errors,
             warnings=result.warnings,
+            consistent_as_of=result.consistent_as_of,
         )
         self.soplog.record_step(**self._step(started, request, result))
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import ADB, GROUP, KABID, KASI, STRANGER, Chat
+from conftest import ADB, GROUP, KABID, KASI, PUSAT, STRANGER, Chat
 
 from bot.commands import COMMANDS
 from core.sop import Role
 
-ROLE_USERS = {Role.KABID: KABID, Role.ADB: ADB, Role.KASI: KASI}
+ROLE_USERS = {Role.KABID: KABID, Role.ADB: ADB, Role.KASI: KASI, Role.PUSAT: PUSAT}
 COMMAND_LINES = {
     "start": "/start",
     "bantuan": "/bantuan",
@@ -30,6 +30,7 @@ COMMAND_LINES = {
     "anggota": "/anggota",
     "tambah": "/tambah kasi 999000111 Ketut",
     "hapus": "/hapus 999000111",
+    "kantor": "/kantor",
 }
 WRONG_ROLE_CASES = [
     (command.name, role) for command in COMMANDS for role in Role if role not in command.roles

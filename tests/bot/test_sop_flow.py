@@ -191,7 +191,7 @@ async def test_bot_publishes_its_command_menu_on_start(chat: Chat) -> None:
     assert names == [
         "start", "bantuan", "instruksi", "selesai", "status", "riwayat", "backup", "salin",
         "daftar", "verifikasi", "ujipulih", "hilang", "anggota", "tambah", "hapus", "laporan",
-        "cek", "jadwal",
+        "cek", "jadwal", "kantor",
     ]  # fmt: skip
     assert all(c["description"] for c in chat.server.commands)
 

@@ -135,3 +135,31 @@ def test_a_numeric_weekday_in_the_drill_schedule_is_refused(tmp_path: Path) -> N
         write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nDRILL_SCHEDULE=0 2 * * sun\n")
     )
     assert named.drill_schedule == "0 2 * * sun"
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("OFFICE_ID=51O8\n", "OFFICE_ID"),
+        ("OFFICE_ID=5108\nOFFICE_NAME=Buleleng\n", "CENTRAL_DATABASE_URL must say where"),
+        ("OFFICE_ID=5108\nCENTRAL_DATABASE_URL=postgresql://k:p@h/db\n", "OFFICE_NAME"),
+        ("CENTRAL_DATABASE_URL=sqlite:///pusat.db\n", "CENTRAL_DATABASE_URL"),
+    ],
+)
+def test_central_reporting_settings_are_checked(tmp_path: Path, lines: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nKABID_IDS=1\n" + lines))
+
+
+def test_the_central_url_and_its_password_are_secrets(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://sopbot_kantor_5108:Rahasia-Sekali-123@pusat/db"
+    settings = load_settings(
+        write_env(
+            tmp_path,
+            "TELEGRAM_BOT_TOKEN=1:abc\nKABID_IDS=1\nOFFICE_ID=5108\nOFFICE_NAME=Buleleng\n"
+            f"CENTRAL_DATABASE_URL={url}\nPUSAT_IDS=77, 78\n",
+        )
+    )
+    assert settings.pushes_evidence and settings.ids_of(Role.PUSAT) == [77, 78]
+    assert "Rahasia-Sekali-123" not in repr(settings)
+    assert url in settings.secrets and "Rahasia-Sekali-123" in settings.secrets

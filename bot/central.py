@@ -1,0 +1,178 @@
+"""Many offices, one view, in the chat: the office's link to the central database (a loop beside
+the watchdog), /kantor for PUSAT, and the supervisor's morning summary of unsafe offices."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot, Update
+
+from bot import delivery, texts
+from bot.arguments import UsageError, parse_page
+from bot.command import Caller
+from bot.context import Context, Services, services
+from bot.handlers import command_rest, respond
+from core.sop import Role
+from jobs.central.link import CentralLink, LinkStatus, describe
+from jobs.watchdog import last_slot
+from storage.central.admin import central_engine
+from storage.central.view import OfficeState, office_states
+
+log = logging.getLogger(__name__)
+
+PUSH_SECONDS = 30.0
+KEEP_SENT_FOR = timedelta(days=90)
+TELL_ADB_AFTER = timedelta(hours=24)  # a longer outage of the link is the ADB's to look at
+
+
+@dataclass
+class CentralReporter:
+    """Runs the link every PUSH_SECONDS in a worker thread (it blocks on databases), sends the
+    supervisors' summary once a day, and tells the ADB about a link down for a day."""
+
+    svc: Services
+    bot: Bot
+    link: CentralLink | None
+    status: LinkStatus = field(default_factory=LinkStatus)
+
+    async def tick(self) -> None:
+        now = self.svc.clock.now()
+        if self.link is not None:
+            self.status = await asyncio.to_thread(self.link.cycle)
+            await self._link_down(now)
+            await self._prune(now)
+        if self.svc.roster.ids_of(Role.PUSAT) and central_url(self.svc):
+            await self._pusat_summary(now)
+
+    async def _link_down(self, now: datetime) -> None:
+        assert self.link is not None
+        since = self.link.down_since
+        if since is None or now - since < TELL_ADB_AFTER:
+            return
+        key = f"central-down:{now.astimezone(self.svc.settings.tz).date().isoformat()}"
+        if self.svc.state.get(key):
+            return
+        self.svc.state.set(key, now.isoformat(), now)
+        text = texts.central_down(since, self.status.queued, self.svc.settings.tz)
+        await delivery.to_roles(self.svc, self.bot, [Role.ADB], text)
+
+    async def _prune(self, now: datetime) -> None:
+        key = f"central-prune:{now.astimezone(self.svc.settings.tz).date().isoformat()}"
+        if self.svc.state.get(key):
+            return
+        self.svc.state.set(key, now.isoformat(), now)
+        forgotten = self.svc.central_queue.prune(now - KEEP_SENT_FOR)
+        if forgotten:
+            log.info("Central queue: %d records delivered long ago forgotten", forgotten)
+
+    async def _pusat_summary(self, now: datetime) -> None:
+        report = self.svc.settings.report_time
+        slot = last_slot(now, report.hour, report.minute, self.svc.settings.tz)
+        key = f"pusat-summary:{slot.date().isoformat()}"
+        if now - slot > timedelta(hours=12) or self.svc.state.get(key):
+            return
+        try:
+            states = await asyncio.to_thread(read_states, self.svc, now)
+        except SQLAlchemyError as error:
+            log.warning("Supervisor summary not made: %s", describe(error))
+            return  # tried again at the next tick
+        self.svc.state.set(key, now.isoformat(), now)
+        text = texts.pusat_summary(states, now, self.svc.settings.tz)
+        for part in texts.pages(text):
+            await delivery.to_roles(self.svc, self.bot, [Role.PUSAT], part)
+
+
+def reporter_for(svc: Services, bot: Bot) -> CentralReporter | None:
+    """The reporter this bot needs: a link when OFFICE_ID is set, the supervisors' summary when
+    PUSAT_IDS is; none when neither."""
+    settings = svc.settings
+    link = None
+    if settings.pushes_evidence:
+        link = CentralLink(
+            settings,
+            svc.central_queue,
+            svc.dumplog,
+            svc.copylog,
+            svc.drilllog,
+            svc.log,
+            svc.state,
+            svc.clock,
+            version=package_version(),
+        )
+    if link is None and not (settings.pusat_ids and central_url(svc)):
+        return None
+    return CentralReporter(svc, bot, link)
+
+
+def central_url(svc: Services) -> str:
+    return svc.settings.central_database_url.get_secret_value()
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sopbot")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def read_states(svc: Services, now: datetime) -> list[OfficeState]:
+    engine = central_engine(central_url(svc))
+    try:
+        return office_states(engine, now)
+    finally:
+        engine.dispose()
+
+
+async def report_forever(reporter: CentralReporter, every: float | None = None) -> None:
+    while True:
+        try:
+            await reporter.tick()
+        except Exception:  # the office's own database failing: the watchdog says so
+            log.exception("Central reporting tick failed")
+        await asyncio.sleep(PUSH_SECONDS if every is None else every)
+
+
+def start_reporting(reporter: CentralReporter) -> asyncio.Task[None]:
+    return asyncio.get_running_loop().create_task(report_forever(reporter), name="central")
+
+
+async def stop_reporting(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def kantor(update: Update, context: Context, caller: Caller) -> None:
+    """/kantor [halaman]: every office's evidence, worst first (what this login may see)."""
+    svc = services(context)
+    if not central_url(svc):
+        await respond(update, context, texts.NO_CENTRAL)
+        return
+    try:
+        page = parse_page(command_rest(update))
+    except UsageError as error:
+        await respond(update, context, texts.usage(caller.command, str(error)))
+        return
+    now = svc.clock.now()
+    try:
+        states = await asyncio.to_thread(read_states, svc, now)
+    except SQLAlchemyError as error:
+        log.warning("/kantor: central database: %s", describe(error))
+        await respond(update, context, texts.central_unreachable())
+        return
+    last_page = max(1, -(-len(states) // texts.KANTOR_PAGE))
+    if page > last_page:
+        await respond(
+            update, context, texts.usage(caller.command, f"Hanya ada {last_page} halaman.")
+        )
+        return
+    table = texts.office_table(states, now, svc.settings.tz, page, texts.KANTOR_PAGE)
+    await respond(update, context, table)

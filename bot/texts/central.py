@@ -1,0 +1,136 @@
+"""Texts of the central view (/kantor, the supervisor's daily summary, `sopbot pusat`) and of the
+office's link to the central database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+
+from bot.texts.common import escape
+from storage.central.view import NO_COPY, NO_DRILL, NO_DUMP, NOT_ENCRYPTED, SILENT, OfficeState
+
+__all__ = [
+    "KANTOR_PAGE",
+    "NO_CENTRAL",
+    "central_down",
+    "central_line",
+    "central_unreachable",
+    "office_line",
+    "office_table",
+    "pusat_summary",
+]
+
+KANTOR_PAGE = 20  # offices per /kantor page
+
+NO_CENTRAL = (
+    "Bot ini tidak terhubung ke database pusat (CENTRAL_DATABASE_URL belum diatur). "
+    'ADB: lihat bagian "Banyak kantor" di README.'
+)
+
+
+def _when(moment: datetime | None, tz: tzinfo) -> str:
+    return "belum pernah" if moment is None else f"{moment.astimezone(tz):%d/%m %H:%M}"
+
+
+def _problem_words(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
+    words = {
+        NO_COPY: (
+            "belum pernah ada salinan terverifikasi"
+            if state.last_copy is None
+            else f"{state.days_without_copy(now)} hari tanpa salinan terverifikasi"
+        ),
+        NOT_ENCRYPTED: "salinan terakhir tidak terenkripsi",
+        NO_DUMP: "tidak ada dump yang baik dalam 36 jam",
+        NO_DRILL: "tidak ada uji pulih yang lulus dalam 14 hari",
+        SILENT: (
+            "bot belum pernah melapor"
+            if state.seen_at is None
+            else f"bot diam sejak {_when(state.seen_at, tz)}"
+        ),
+    }
+    return [words[p] for p in state.problems]
+
+
+def office_line(state: OfficeState, now: datetime, tz: tzinfo) -> str:
+    """One office on one line: id, name, last good dump, last verified copy (🔒 encrypted),
+    last passed drill, days without a copy, last sign of life; its problems."""
+    mark = "✅" if state.safe else "❌"
+    lock = "" if state.last_copy is None else (" 🔒" if state.copy_encrypted else " 🔓")
+    days = state.days_without_copy(now)
+    parts = [
+        f"dump {_when(state.last_dump, tz)}",
+        f"salinan {_when(state.last_copy, tz)}{lock}",
+        f"uji pulih {_when(state.last_drill, tz)}",
+        f"{'-' if days is None else days} hari tanpa salinan",
+        f"aktif {_when(state.seen_at, tz)}",
+    ]
+    line = f"{mark} <b>{escape(state.office_id)}</b> {escape(state.name)} · " + " · ".join(parts)
+    problems = _problem_words(state, now, tz)
+    return line + (f"\n    ⚠️ {escape('; '.join(problems))}" if problems else "")
+
+
+def office_table(
+    states: Sequence[OfficeState], now: datetime, tz: tzinfo, page: int = 1, per_page: int = 0
+) -> str:
+    unsafe = sum(1 for s in states if not s.safe)
+    lines = [
+        f"🏛️ <b>Bukti back up kantor</b> — {len(states)} kantor, "
+        f"{unsafe} tidak aman · {now.astimezone(tz):%d/%m/%Y %H:%M}"
+    ]
+    if not states:
+        lines.append("Belum ada kantor yang terdaftar di database pusat.")
+    shown = states
+    if per_page:
+        last_page = max(1, -(-len(states) // per_page))
+        shown = states[(page - 1) * per_page : page * per_page]
+        if last_page > 1:
+            more = f" · kirim /kantor {page + 1} untuk berikutnya" if page < last_page else ""
+            lines.append(f"Halaman {page} dari {last_page}{more}")
+    lines.extend(office_line(state, now, tz) for state in shown)
+    return "\n".join(lines)
+
+
+def pusat_summary(states: Sequence[OfficeState], now: datetime, tz: tzinfo) -> str:
+    """The supervisor's morning message: the unsafe offices only (worst first), or all clear."""
+    unsafe = [s for s in states if not s.safe]
+    if not unsafe:
+        return (
+            f"🏛️ <b>Ringkasan pusat</b> {now.astimezone(tz):%d/%m/%Y}: semua {len(states)} "
+            "kantor aman (dump, salinan terenkripsi, uji pulih, bot aktif)."
+        )
+    head = (
+        f"🏛️ <b>Ringkasan pusat</b> {now.astimezone(tz):%d/%m/%Y}: "
+        f"<b>{len(unsafe)} dari {len(states)} kantor tidak aman</b>"
+    )
+    lines = [head, *(office_line(s, now, tz) for s in unsafe[:KANTOR_PAGE])]
+    if len(unsafe) > KANTOR_PAGE:
+        lines.append(f"… dan {len(unsafe) - KANTOR_PAGE} kantor lainnya: kirim /kantor.")
+    return "\n".join(lines)
+
+
+def central_line(
+    queued: int, oldest: datetime | None, last_sent: datetime | None, error: str, tz: tzinfo
+) -> str:
+    """The office's own /status line on its reports to the central database."""
+    if queued == 0:
+        return f"🏛️ Laporan ke pusat: ✅ semua terkirim (terakhir {_when(last_sent, tz)})"
+    trouble = " · pusat belum dapat dihubungi" if error else ""
+    return (
+        f"🏛️ Laporan ke pusat: ⏳ {queued} catatan menunggu sejak {_when(oldest, tz)}{trouble} "
+        "(tidak hilang, dikirim saat tersambung)"
+    )
+
+
+def central_down(since: datetime, queued: int, tz: tzinfo) -> str:
+    return (
+        f"⚠️ Database pusat tidak dapat dihubungi sejak {_when(since, tz)}. {queued} catatan bukti "
+        "back up menunggu di server kantor dan akan dikirim otomatis. Back up kantor tetap "
+        "berjalan seperti biasa. ADB: periksa jaringan dan CENTRAL_DATABASE_URL."
+    )
+
+
+def central_unreachable() -> str:
+    return (
+        "⚠️ Database pusat tidak dapat dihubungi saat ini. Coba lagi beberapa saat lagi; "
+        "bila berlanjut, ADB memeriksa jaringan dan CENTRAL_DATABASE_URL."
+    )

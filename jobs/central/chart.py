@@ -1,0 +1,53 @@
+"""The supervisor's chart: offices x days, one cell per office and day (a verified copy, a good
+dump without a copy, or nothing good), drawn without a display (matplotlib's Agg backend)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+CELL = {"copy": 2, "dump": 1}  # absent: 0, nothing good that day
+COLORS = ["#c62828", "#f9a825", "#2e7d32"]
+LEGEND = ["Tidak ada back up baik", "Dump baik, belum disalin", "Salinan terverifikasi"]
+
+
+def render_grid(
+    offices: list[tuple[str, str]], grid: dict[str, dict[date, str]], first: date, last: date
+) -> bytes:
+    """`offices`: (id, name) in the order to draw them, worst first."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    cells = [[CELL.get(grid.get(oid, {}).get(day, ""), 0) for day in days] for oid, _ in offices]
+    height = min(60.0, 1.5 + 0.22 * max(1, len(offices)))
+    figure, axes = plt.subplots(figsize=(max(6.0, 0.3 * len(days) + 3), height))
+    axes.imshow(
+        cells or [[0] * len(days)],
+        aspect="auto",
+        cmap=ListedColormap(COLORS),
+        vmin=0,
+        vmax=2,
+        interpolation="nearest",
+    )
+    axes.set_yticks(range(len(offices)), [f"{oid} {name[:28]}" for oid, name in offices])
+    step = max(1, len(days) // 15)
+    axes.set_xticks(range(0, len(days), step), [f"{d:%d/%m}" for d in days[::step]])
+    axes.tick_params(axis="y", labelsize=7)
+    axes.set_title(f"Back up per kantor, {first:%d/%m/%Y}–{last:%d/%m/%Y}")
+    axes.legend(
+        handles=[Patch(color=c, label=label) for c, label in zip(COLORS, LEGEND, strict=True)],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+        ncol=3,
+        fontsize=8,
+    )
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=100)
+    plt.close(figure)
+    return out.getvalue()

@@ -1,0 +1,123 @@
+"""Evidence records built from the office's own log: what the central database is told about a
+dump, a copy, a drill and an SOP day. Verdicts, sizes, counts, hashes and times only: never a
+row of population data, a person's name or a Telegram id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import PureWindowsPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.problems import Problem
+from jobs.report import GOOD, DayRow
+from storage.central.record import EvidenceRecord
+from storage.central.schema import CHECK, COPY, DAY, DRILL, DUMP
+from storage.copies import CopyRecord
+from storage.drills import DrillRecord
+from storage.dumps import DumpRecord
+
+MAX_TABLES = 300  # rows per table: enough to compare, small enough to send every day
+
+
+def _file_name(path: str) -> str:
+    return PureWindowsPath(path).name  # takes / and \ alike
+
+
+def _codes(problems: list[Problem]) -> list[str]:
+    return [str(problem.code) for problem in problems]
+
+
+def from_dump(dump: DumpRecord) -> EvidenceRecord:
+    assert dump.finished_at is not None
+    detail: dict[str, Any] = {
+        "outcome": dump.outcome,
+        "backend": dump.backend,
+        "job": dump.job_name,
+        "file": _file_name(dump.file_path),
+        "size_bytes": dump.size_bytes,
+        "sha256": dump.sha256,
+        "total_rows": dump.total_rows,
+        "tables": dict(dump.tables[:MAX_TABLES]),
+        "consistent_as_of": dump.consistent_as_of,  # "SCN 987654321" for an Oracle export
+        "started_at": dump.started_at.isoformat(),
+        "finished_at": dump.finished_at.isoformat(),
+        "errors": _codes(dump.errors),
+        "warnings": _codes(dump.warnings),
+    }
+    return EvidenceRecord(
+        0, f"{DUMP}:{dump.id}", DUMP, dump.finished_at, dump.outcome in GOOD, None, detail
+    )
+
+
+def from_copy(copy: CopyRecord) -> EvidenceRecord:
+    assert copy.finished_at is not None
+    detail: dict[str, Any] = {
+        "outcome": copy.outcome,
+        "disk": copy.disk_label,
+        "file": _file_name(copy.dest_path or copy.source_path),
+        "size_bytes": copy.size_bytes,
+        "sha256": copy.sha256,
+        "compressed": copy.compressed,
+        "dump": f"{DUMP}:{copy.dump_run_id}" if copy.dump_run_id else None,
+        "error": str(copy.error.code) if copy.error else None,
+    }
+    return EvidenceRecord(
+        0,
+        f"{COPY}:{copy.id}",
+        COPY,
+        copy.finished_at,
+        copy.outcome == "verified",
+        copy.encrypted,
+        detail,
+    )
+
+
+def from_damage(copy: CopyRecord) -> EvidenceRecord:
+    """A verified copy found damaged or gone when read again: the central view stops counting
+    it."""
+    assert copy.checked_at is not None
+    detail: dict[str, Any] = {"copy": f"{COPY}:{copy.id}", "disk": copy.disk_label}
+    key = f"{CHECK}:{copy.id}:{copy.checked_at:%Y%m%dT%H%M%S}"
+    return EvidenceRecord(0, key, CHECK, copy.checked_at, False, copy.encrypted, detail)
+
+
+def from_drill(drill: DrillRecord) -> EvidenceRecord:
+    assert drill.finished_at is not None
+    detail: dict[str, Any] = {
+        "outcome": drill.outcome,
+        "backend": drill.backend,
+        "level": drill.level,
+        "disk": drill.disk_label,
+        "file": drill.file_name,
+        "restore_seconds": drill.restore_seconds,
+        "compared": drill.compared,
+        "mismatches": drill.mismatches,
+        "copy": f"{COPY}:{drill.copy_id}" if drill.copy_id else None,
+        "errors": _codes(drill.errors),
+    }
+    return EvidenceRecord(
+        0, f"{DRILL}:{drill.id}", DRILL, drill.finished_at, drill.passed, None, detail
+    )
+
+
+def from_day(row: DayRow, tz: ZoneInfo) -> EvidenceRecord:
+    """A finished SOP day: steps done, late steps, and whether it was complete (compliant)."""
+    compliant = row.steps_required > 0 and row.steps_done == row.steps_required
+    detail: dict[str, Any] = {
+        "date": row.day.isoformat(),
+        "steps_done": row.steps_done,
+        "steps_required": row.steps_required,
+        "late_steps": list(row.late_steps),
+        "compliance": round(row.steps_done / row.steps_required, 3) if row.steps_required else 0,
+        "dump": row.dump,
+        "copied": row.copied,
+        "drill": row.drill,
+    }
+    return EvidenceRecord(
+        0, f"{DAY}:{row.day.isoformat()}", DAY, day_start(row.day, tz), compliant, None, detail
+    )
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tz)

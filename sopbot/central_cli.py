@@ -1,0 +1,232 @@
+"""`sopbot pusat`: the central database many offices report to. Set-up for its administrator
+(`init`, `kantor add`, `pengawas add`) and the supervisor's view (`sopbot pusat`)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+from zoneinfo import ZoneInfo
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from storage.central.admin import Login
+    from storage.central.view import OfficeState
+
+URL_HELP = (
+    "URL PostgreSQL database pusat, mis. postgresql+psycopg://admin@host/pusat. Tulis tanpa "
+    "kata sandi (pakai PGPASSWORD atau ~/.pgpass) agar tidak terlihat di daftar proses; "
+    "bisa juga lewat CENTRAL_DATABASE_URL."
+)
+database_url_option = click.option(
+    "--database-url", envvar="CENTRAL_DATABASE_URL", required=True, help=URL_HELP
+)
+
+
+def _engine(url: str) -> Engine:
+    from storage.central.admin import CentralSetupError, central_engine
+
+    try:
+        return central_engine(url)
+    except (CentralSetupError, ImportError, ValueError) as error:
+        click.echo(f"Database pusat tidak dapat dipakai: {_clean(error)}", err=True)
+        sys.exit(2)
+
+
+def _clean(error: BaseException) -> str:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jobs.central.link import describe
+
+    return describe(error) if isinstance(error, SQLAlchemyError) else str(error).splitlines()[0]
+
+
+def _fail(what: str, error: BaseException) -> NoReturn:
+    click.echo(f"{what}: {_clean(error)}", err=True)
+    sys.exit(1)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--database-url", envvar="CENTRAL_DATABASE_URL", help=URL_HELP)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tulis tabel sebagai CSV.",
+)
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tulis grafik kantor x hari (PNG).",
+)
+@click.option("--days", default=30, show_default=True, help="Jumlah hari di grafik.")
+@click.option("--timezone", default="Asia/Makassar", show_default=True, help="Zona waktu tampilan.")
+@click.pass_context
+def pusat(
+    ctx: click.Context,
+    database_url: str | None,
+    csv_path: Path | None,
+    chart: Path | None,
+    days: int,
+    timezone: str,
+) -> None:
+    """Database pusat: bukti back up semua kantor (pengawas provinsi/Dukcapil).
+
+    Tanpa subperintah: satu baris per kantor, yang paling tidak aman di atas; keluar dengan
+    kode 1 bila ada kantor yang tidak aman."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not database_url:
+        click.echo("Sebutkan --database-url (atau CENTRAL_DATABASE_URL).", err=True)
+        sys.exit(2)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot import texts
+    from storage.central.view import daily_grid, office_states
+
+    tz = ZoneInfo(timezone)
+    now = datetime.now(UTC)
+    last = now.astimezone(tz).date()
+    first = last - timedelta(days=max(1, days) - 1)
+    engine = _engine(database_url)
+    try:
+        states = office_states(engine, now)
+        grid = daily_grid(engine, first, last, tz) if chart is not None else None
+    except SQLAlchemyError as error:
+        _fail("Database pusat tidak dapat dibaca", error)
+    click.echo(texts.plain(texts.office_table(states, now, tz)))
+    if csv_path is not None:
+        csv_path.write_bytes(states_csv(states, now, tz))
+        click.echo(f"CSV: {csv_path}")
+    if chart is not None and grid is not None:
+        from jobs.central.chart import render_grid
+
+        chart.write_bytes(render_grid([(s.office_id, s.name) for s in states], grid, first, last))
+        click.echo(f"Grafik: {chart}")
+    sys.exit(0 if all(s.safe for s in states) else 1)
+
+
+def states_csv(states: Sequence[OfficeState], now: datetime, tz: ZoneInfo) -> bytes:
+    """The table as a spreadsheet opens it in Indonesia: `;` between fields, UTF-8 with BOM."""
+    import csv
+    import io
+
+    def when(moment: datetime | None) -> str:
+        return "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        [
+            "kode",
+            "kantor",
+            "aman",
+            "dump_baik_terakhir",
+            "salinan_terakhir",
+            "terenkripsi",
+            "uji_pulih_lulus_terakhir",
+            "hari_tanpa_salinan",
+            "aktif_terakhir",
+            "masalah",
+        ]
+    )
+    for s in states:
+        days = s.days_without_copy(now)
+        writer.writerow(
+            [
+                s.office_id,
+                s.name,
+                "ya" if s.safe else "tidak",
+                when(s.last_dump),
+                when(s.last_copy),
+                "" if s.copy_encrypted is None else ("ya" if s.copy_encrypted else "tidak"),
+                when(s.last_drill),
+                "" if days is None else days,
+                when(s.seen_at),
+                " ".join(s.problems),
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+@pusat.command("init")
+@database_url_option
+def pusat_init(database_url: str) -> None:
+    """Buat atau perbarui skema, peran dan aturan akses (row-level security) database pusat."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.central.admin import current_revision, upgrade
+
+    engine = _engine(database_url)
+    try:
+        upgrade(engine)
+        revision = current_revision(engine)
+    except SQLAlchemyError as error:
+        _fail("Database pusat tidak dapat disiapkan", error)
+    click.echo(f"Database pusat siap (skema {revision}): peran sopbot_kantor dan sopbot_pusat.")
+
+
+@pusat.group("kantor")
+def kantor() -> None:
+    """Kantor yang melapor ke database pusat."""
+
+
+@kantor.command("add")
+@database_url_option
+@click.argument("office_id")
+@click.argument("name")
+@click.option("--host", help="Nama server pusat seperti dilihat dari kantor (bila berbeda).")
+def kantor_add(database_url: str, office_id: str, name: str, host: str | None) -> None:
+    """Buat login kantor OFFICE_ID (kode wilayah, mis. 5108) lalu cetak pengaturannya."""
+    from storage.central.admin import add_office
+
+    _print_login(
+        database_url,
+        host,
+        lambda engine: add_office(engine, office_id, name),
+        [f"OFFICE_ID={office_id}", f"OFFICE_NAME={name}"],
+    )
+
+
+@pusat.group("pengawas")
+def pengawas() -> None:
+    """Login pengawas: membaca semua kantor, tidak menulis apa pun."""
+
+
+@pengawas.command("add")
+@database_url_option
+@click.argument("name")
+@click.option("--host", help="Nama server pusat seperti dilihat dari pengawas (bila berbeda).")
+def pengawas_add(database_url: str, name: str, host: str | None) -> None:
+    """Buat login pengawas NAME (huruf kecil, mis. bali) lalu cetak pengaturannya."""
+    from storage.central.admin import add_supervisor
+
+    _print_login(database_url, host, lambda engine: add_supervisor(engine, name), [])
+
+
+def _print_login(
+    database_url: str, host: str | None, make: Callable[[Engine], Login], lines: list[str]
+) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.central.admin import CentralSetupError, with_host
+
+    engine = _engine(database_url)
+    try:
+        login = make(engine)
+    except CentralSetupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    except SQLAlchemyError as error:
+        _fail("Login tidak dapat dibuat", error)
+    url = login.url if host is None else with_host(login.url, host)
+    click.echo(f"Login {login.role} siap. Simpan kata sandinya: tidak ditampilkan lagi.")
+    click.echo("Isi di .env bot:")
+    for line in lines:
+        click.echo(line)
+    click.echo(f"CENTRAL_DATABASE_URL={url}")

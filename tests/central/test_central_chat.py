@@ -1,0 +1,94 @@
+"""The central view in the chat: /kantor and the supervisors' morning summary for PUSAT, and the
+office's own line on its reports in /status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from centraldb import BULELENG, DENPASAR, Central, central_database  # noqa: F401 (fixture)
+from conftest import KABID, POSTGRES_URL, PUSAT, WITA, Chat, until
+from seed import seed_month
+
+from storage.central.push import beat, deliver
+from storage.central.record import EvidenceRecord
+
+pytestmark = pytest.mark.skipif(
+    not POSTGRES_URL, reason="needs PostgreSQL: set SOPBOT_TEST_POSTGRES_URL (.ci/run starts one)"
+)
+AS_SUPERVISOR = pytest.mark.parametrize("settings_overrides", ["supervisor"], indirect=True)
+AS_OFFICE = pytest.mark.parametrize("settings_overrides", ["office"], indirect=True)
+
+
+@pytest.fixture
+def settings_overrides(request: pytest.FixtureRequest, central: Central) -> dict[str, Any]:
+    kind = getattr(request, "param", "")
+    if not kind:
+        return {}
+    if kind == "supervisor":
+        return {"central_database_url": central.supervisor.url}
+    login = central.offices[BULELENG]
+    return {
+        "office_id": BULELENG,
+        "office_name": "Disdukcapil Kabupaten Buleleng",
+        "central_database_url": login.url,
+    }
+
+
+@AS_SUPERVISOR
+async def test_the_supervisor_sees_every_office_and_gets_a_morning_summary(
+    chat: Chat, central: Central
+) -> None:
+    now = chat.clock.now()
+    buleleng = central.engine(central.offices[BULELENG])
+    deliver(
+        buleleng,
+        BULELENG,
+        [
+            EvidenceRecord(1, "dump:1", "dump", now, True, None, {}),
+            EvidenceRecord(2, "copy:1", "copy", now, True, False, {}),
+        ],
+    )
+    beat(buleleng, BULELENG, now, "t", 0, "")
+
+    table = await chat.ask(PUSAT, "/kantor")
+    lines = table.text.splitlines()
+    assert "2 kantor, 2 tidak aman" in lines[0]
+    assert lines[1].startswith("❌ 5171")  # never reported: the worst first
+    buleleng_line = next(line for line in lines if "5108" in line)
+    assert "🔓" in buleleng_line  # its copy is not encrypted
+    assert "salinan terakhir tidak terenkripsi" in table.text
+    refused = await chat.ask(PUSAT, "/kantor 2")
+    assert "Hanya ada 1 halaman" in refused.text
+
+    assert chat.services.central is not None
+    await chat.services.central.tick()  # 08:00, the report time was 07:00
+    summary = await until(chat, PUSAT, "Ringkasan pusat")
+    assert "2 dari 2 kantor tidak aman" in summary.text
+    await chat.services.central.tick()
+    await chat.quiet()
+    assert not [m for m in chat.drain(PUSAT) if "Ringkasan pusat" in m.text]  # once a day
+
+
+@AS_OFFICE
+async def test_an_office_reports_and_says_so_in_status(chat: Chat, central: Central) -> None:
+    svc = chat.services
+    seed_month(svc.log, svc.dumplog, svc.copylog, last_day=3)
+    assert svc.central is not None and svc.central.link is not None
+    svc.central.link.collect()
+    waiting = await chat.ask(KABID, "/status")
+    assert "Laporan ke pusat: ⏳" in waiting.text
+
+    await svc.central.tick()
+    sent = await chat.ask(KABID, "/status")
+    assert "Laporan ke pusat: ✅ semua terkirim (terakhir 25/11 08:00)" in sent.text
+    # The office's own login sees its own row only, in /kantor too.
+    own = await chat.ask(KABID, "/kantor")
+    assert "1 kantor" in own.text and "5108" in own.text and DENPASAR not in own.text
+    assert svc.central_queue.waiting()[0] == 0
+    assert chat.clock.now().astimezone(WITA).hour == 8
+
+
+async def test_kantor_without_a_central_database_says_so(chat: Chat) -> None:
+    reply = await chat.ask(PUSAT, "/kantor")
+    assert "tidak terhubung ke database pusat" in reply.text
