@@ -10,10 +10,11 @@ logins and a supervisor login; give the password through PGPASSWORD, not the URL
 1. Push: every office sends a month of history the way its bot does (storage.central.push, its
    own login, row-level security, a new connection per cycle): per day a dump, a copy and the SOP
    day in one transaction, a drill every week, and a heartbeat. `--clients` offices at a time, in
-   `--processes` client processes (not this one). Baseline, side by side: the same rows sent by
-   one superuser with kept connections and no row-level security (the best this server does).
-   Interleaved, `--repeat` times each, into an emptied table; prints records/s and p50/p99 of
-   one delivery, median and min over the repeats, and the ratio.
+   `--processes` client processes (not this one). Side by side: the same login over a kept
+   connection (row-level security alone), and the baseline, the same rows sent by one superuser
+   with kept connections and no row-level security (the best this server does). Interleaved,
+   `--repeat` times each, into an emptied table; prints records/s (median and min over the
+   repeats), p50/p99 of one cycle (connect, deliver, heartbeat), and the ratios.
 2. Supervisor: `office_states` (what `sopbot pusat` and /kantor run) as the supervisor login on
    one month and on one year of evidence for 514 offices (the year bulk-loaded by the server),
    repeated; the year/month ratio shows whether the query grows with history.
@@ -81,23 +82,38 @@ def month_of(office_index: int, day: int) -> list[EvidenceRecord]:
     return records
 
 
-def push_offices(args: tuple[str, list[tuple[int, str]], int, bool]) -> list[float]:
+# How a client sends: as the bot does (its own login, row-level security, one new connection per
+# cycle for the day's records and its heartbeat), the same login over a kept connection (row-level
+# security alone), and the baseline (one superuser, kept connections, no row-level security).
+AS_THE_BOT, KEPT, BASELINE = "offices, as the bot", "offices, kept conn.", "baseline"
+MODES = (AS_THE_BOT, KEPT, BASELINE)
+
+
+def push_offices(args: tuple[str, list[tuple[int, str]], int, str]) -> list[float]:
     """One client process: its offices, `threads` at a time, each a month. Returns the time of
-    each delivery (seconds)."""
-    base_url, offices, threads, as_superuser = args
+    each cycle (connect if new, deliver the day's records, heartbeat), in seconds."""
+    base_url, offices, threads, mode = args
     timings: list[float] = []
-    shared = create_engine(base_url, pool_size=threads) if as_superuser else None
+    shared = create_engine(base_url, pool_size=threads) if mode == BASELINE else None
 
     def one_office(item: tuple[int, str]) -> list[float]:
         index, url = item
         office_id = OFFICES[index]
-        engine = shared if shared is not None else admin.central_engine(url)
+        if shared is not None:
+            engine = shared
+        elif mode == KEPT:
+            engine = create_engine(url, pool_size=1)
+        else:
+            engine = admin.central_engine(url)  # no pool: what the bot uses
         times = []
         for day in range(DAYS):
             started = time.perf_counter()
-            deliver(engine, office_id, month_of(index, day))
+            with engine.connect() as connection:
+                deliver(connection, office_id, month_of(index, day))
+                beat(connection, office_id, START + timedelta(days=day), "bench", 0, "")
             times.append(time.perf_counter() - started)
-            beat(engine, office_id, START + timedelta(days=day), "bench", 0, "")
+        if shared is None:
+            engine.dispose()
         return times
 
     with ThreadPoolExecutor(threads) as pool:
@@ -107,7 +123,7 @@ def push_offices(args: tuple[str, list[tuple[int, str]], int, bool]) -> list[flo
 
 
 def run_push(
-    admin_url: str, logins: list[str], processes: int, clients: int, superuser: bool
+    admin_url: str, logins: list[str], processes: int, clients: int, mode: str
 ) -> tuple[float, list[float], int]:
     engine = create_engine(admin_url)
     with engine.begin() as connection:
@@ -115,7 +131,12 @@ def run_push(
     engine.dispose()
     items = list(enumerate(logins))
     shares = [
-        (admin_url, items[n::processes], max(1, clients // processes), superuser)
+        (
+            admin_url if mode == BASELINE else "",
+            items[n::processes],
+            max(1, clients // processes),
+            mode,
+        )
         for n in range(processes)
     ]
     started = time.perf_counter()
@@ -194,27 +215,26 @@ def main() -> int:
     supervisor = admin.add_supervisor(engine, "bench").url
     print(f"{len(OFFICES)} office logins created in {time.perf_counter() - started:.1f} s")
 
-    runs: dict[str, list[tuple[float, list[float], int]]] = {"offices (RLS)": [], "baseline": []}
-    for _ in range(options.repeat):
-        for name in runs:  # interleaved
-            runs[name].append(
-                run_push(admin_url, logins, options.processes, options.clients, name == "baseline")
-            )
+    runs: dict[str, list[tuple[float, list[float], int]]] = {mode: [] for mode in MODES}
+    for repeat in range(options.repeat):
+        for mode in MODES[:: 1 if repeat % 2 == 0 else -1]:  # interleaved
+            runs[mode].append(run_push(admin_url, logins, options.processes, options.clients, mode))
     print(
         f"\n1. Push: {len(OFFICES)} offices x {DAYS} days, {options.clients} at a time in "
         f"{options.processes} client processes; {options.repeat} interleaved repeats"
     )
-    print(f"  {'':15} {'records/s med':>14} {'min':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"  {'':20} {'records/s med':>14} {'min':>8} {'cycle p50 ms':>13} {'p99 ms':>8}")
     rates = {}
     for name, results in runs.items():
         per_second = [records / elapsed for elapsed, _, records in results]
         all_times = [t for _, timings, _ in results for t in timings]
         rates[name] = statistics.median(per_second)
         print(
-            f"  {name:15} {statistics.median(per_second):14.0f} {min(per_second):8.0f} "
+            f"  {name:20} {statistics.median(per_second):14.0f} {min(per_second):8.0f} "
             f"{p(all_times, 0.5) * 1000:8.1f} {p(all_times, 0.99) * 1000:8.1f}"
         )
-    print(f"  ratio baseline/offices: {rates['baseline'] / rates['offices (RLS)']:.2f}")
+    for mode in (AS_THE_BOT, KEPT):
+        print(f"  ratio baseline / {mode}: {rates[BASELINE] / rates[mode]:.2f}")
 
     # The last push left one month; its query time, then the year's.
     vacuum(admin_url)

@@ -21,7 +21,7 @@ from core.sop import Role
 from jobs.central.link import CentralLink, LinkStatus, describe
 from jobs.watchdog import last_slot
 from storage.central.admin import central_engine
-from storage.central.view import OfficeState, office_states
+from storage.central.view import CentralView, central_view
 
 log = logging.getLogger(__name__)
 
@@ -45,23 +45,24 @@ class CentralReporter:
         if self.link is not None:
             self.status = await asyncio.to_thread(self.link.cycle)
             await self._link_down(now)
-            await self._prune(now)
+            await asyncio.to_thread(self._prune, now)
         if self.svc.roster.ids_of(Role.PUSAT) and central_url(self.svc):
             await self._pusat_summary(now)
 
     async def _link_down(self, now: datetime) -> None:
-        assert self.link is not None
-        since = self.link.down_since
-        if since is None or now - since < TELL_ADB_AFTER:
+        """A record waiting for more than a day: the ADB is told, once a day. Read from the
+        queue itself, so restarts (an office PC switched off each night) do not hide it."""
+        queued, oldest = await asyncio.to_thread(self.svc.central_queue.waiting)
+        if not queued or oldest is None or now - oldest < TELL_ADB_AFTER:
             return
         key = f"central-down:{now.astimezone(self.svc.settings.tz).date().isoformat()}"
         if self.svc.state.get(key):
             return
         self.svc.state.set(key, now.isoformat(), now)
-        text = texts.central_down(since, self.status.queued, self.svc.settings.tz)
+        text = texts.central_down(oldest, queued, self.status.error, self.svc.settings.tz)
         await delivery.to_roles(self.svc, self.bot, [Role.ADB], text)
 
-    async def _prune(self, now: datetime) -> None:
+    def _prune(self, now: datetime) -> None:
         key = f"central-prune:{now.astimezone(self.svc.settings.tz).date().isoformat()}"
         if self.svc.state.get(key):
             return
@@ -77,12 +78,15 @@ class CentralReporter:
         if now - slot > timedelta(hours=12) or self.svc.state.get(key):
             return
         try:
-            states = await asyncio.to_thread(read_states, self.svc, now)
+            view = await asyncio.to_thread(read_states, self.svc, now)
         except SQLAlchemyError as error:
             log.warning("Supervisor summary not made: %s", describe(error))
             return  # tried again at the next tick
         self.svc.state.set(key, now.isoformat(), now)
-        text = texts.pusat_summary(states, now, self.svc.settings.tz)
+        if not view.supervisor:  # an office's login sees itself only: no "all offices are safe"
+            log.warning("PUSAT_IDS is set but CENTRAL_DATABASE_URL is not a supervisor's login")
+            return
+        text = texts.pusat_summary(view.states, now, self.svc.settings.tz)
         for part in texts.pages(text):
             await delivery.to_roles(self.svc, self.bot, [Role.PUSAT], part)
 
@@ -122,10 +126,10 @@ def package_version() -> str:
         return "dev"
 
 
-def read_states(svc: Services, now: datetime) -> list[OfficeState]:
+def read_states(svc: Services, now: datetime) -> CentralView:
     engine = central_engine(central_url(svc))
     try:
-        return office_states(engine, now)
+        return central_view(engine, now)
     finally:
         engine.dispose()
 
@@ -163,16 +167,19 @@ async def kantor(update: Update, context: Context, caller: Caller) -> None:
         return
     now = svc.clock.now()
     try:
-        states = await asyncio.to_thread(read_states, svc, now)
+        view = await asyncio.to_thread(read_states, svc, now)
     except SQLAlchemyError as error:
         log.warning("/kantor: central database: %s", describe(error))
         await respond(update, context, texts.central_unreachable())
         return
+    states = view.states
     last_page = max(1, -(-len(states) // texts.KANTOR_PAGE))
     if page > last_page:
         await respond(
             update, context, texts.usage(caller.command, f"Hanya ada {last_page} halaman.")
         )
         return
-    table = texts.office_table(states, now, svc.settings.tz, page, texts.KANTOR_PAGE)
+    table = texts.office_table(
+        states, now, svc.settings.tz, page, texts.KANTOR_PAGE, supervisor=view.supervisor
+    )
     await respond(update, context, table)

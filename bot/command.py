@@ -10,14 +10,19 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from telegram import Update
-
-from core.sop import Role
+from core.sop import SOP_ROLES, Role
 
 if TYPE_CHECKING:
+    # Types only: the texts name these shapes, and `sopbot backup` prints texts without
+    # loading python-telegram-bot (a quarter of a second at every start).
+    from telegram import Update
+
     from bot.context import Context
 
-ALL_ROLES = frozenset(Role)
+# The office's own people: most commands are theirs. A supervisor (PUSAT) is not one of them: it
+# sees /start, /bantuan and /kantor, not the office's staff or disks.
+ALL_ROLES = frozenset(SOP_ROLES)
+EVERY_ROLE = frozenset(Role)
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class Caller:
     command: Command  # the command it counts as (a button counts as the command it stands for)
 
 
-GuardedHandler = Callable[[Update, "Context", Caller], Coroutine[Any, Any, None]]
+GuardedHandler = Callable[["Update", "Context", Caller], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

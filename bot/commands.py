@@ -8,12 +8,14 @@ handler.
 from __future__ import annotations
 
 from bot import backup, central, checks, drill, external, handlers, people, reports
-from bot.command import ALL_ROLES, Button, Command
+from bot.command import ALL_ROLES, EVERY_ROLE, Button, Command
 from core.sop import Role
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", ALL_ROLES, "/start", "Perkenalan dan peran Anda", handlers.start),
-    Command("bantuan", ALL_ROLES, "/bantuan", "Daftar perintah untuk peran Anda", handlers.bantuan),
+    Command("start", EVERY_ROLE, "/start", "Perkenalan dan peran Anda", handlers.start),
+    Command(
+        "bantuan", EVERY_ROLE, "/bantuan", "Daftar perintah untuk peran Anda", handlers.bantuan
+    ),
     Command(
         "instruksi",
         frozenset({Role.KABID}),
@@ -122,7 +124,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "kantor",
-        ALL_ROLES,
+        frozenset({Role.PUSAT, Role.KABID, Role.ADB}),
         "/kantor [halaman]",
         "Bukti back up tiap kantor di database pusat (pengawas)",
         central.kantor,

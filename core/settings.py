@@ -304,7 +304,7 @@ class Settings(BaseSettings):
 
         try:
             make_url(value)
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # ValueError: a bad port, which may be a password
             raise ValueError(
                 "must be a database URL, e.g. sqlite:///data/sopbot.db or "
                 "postgresql+psycopg://user:password@host/sopbot"
@@ -330,7 +330,7 @@ class Settings(BaseSettings):
 
         try:
             backend = make_url(url).get_backend_name()
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # ValueError: a bad port, which may be a password
             backend = ""
         if backend != "postgresql":
             raise ValueError(

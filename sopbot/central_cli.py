@@ -29,13 +29,25 @@ database_url_option = click.option(
 
 
 def _engine(url: str) -> Engine:
+    from sqlalchemy.exc import ArgumentError
+
     from storage.central.admin import CentralSetupError, central_engine
 
     try:
         return central_engine(url)
-    except (CentralSetupError, ImportError, ValueError) as error:
+    except (CentralSetupError, ImportError, ValueError, ArgumentError) as error:
         click.echo(f"Database pusat tidak dapat dipakai: {_clean(error)}", err=True)
         sys.exit(2)
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError):
+        raise click.BadParameter(
+            f"zona waktu {name!r} tidak dikenal (mis. Asia/Makassar)"
+        ) from None
+    return name
 
 
 def _clean(error: BaseException) -> str:
@@ -65,7 +77,13 @@ def _fail(what: str, error: BaseException) -> NoReturn:
     help="Tulis grafik kantor x hari (PNG).",
 )
 @click.option("--days", default=30, show_default=True, help="Jumlah hari di grafik.")
-@click.option("--timezone", default="Asia/Makassar", show_default=True, help="Zona waktu tampilan.")
+@click.option(
+    "--timezone",
+    default="Asia/Makassar",
+    show_default=True,
+    callback=lambda _ctx, _param, value: _zone(value),
+    help="Zona waktu tampilan.",
+)
 @click.pass_context
 def pusat(
     ctx: click.Context,
@@ -87,7 +105,7 @@ def pusat(
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot import texts
-    from storage.central.view import daily_grid, office_states
+    from storage.central.view import central_view, daily_grid
 
     tz = ZoneInfo(timezone)
     now = datetime.now(UTC)
@@ -95,11 +113,12 @@ def pusat(
     first = last - timedelta(days=max(1, days) - 1)
     engine = _engine(database_url)
     try:
-        states = office_states(engine, now)
+        view = central_view(engine, now)
         grid = daily_grid(engine, first, last, tz) if chart is not None else None
     except SQLAlchemyError as error:
         _fail("Database pusat tidak dapat dibaca", error)
-    click.echo(texts.plain(texts.office_table(states, now, tz)))
+    states = view.states
+    click.echo(texts.plain(texts.office_table(states, now, tz, supervisor=view.supervisor)))
     if csv_path is not None:
         csv_path.write_bytes(states_csv(states, now, tz))
         click.echo(f"CSV: {csv_path}")
@@ -108,7 +127,8 @@ def pusat(
 
         chart.write_bytes(render_grid([(s.office_id, s.name) for s in states], grid, first, last))
         click.echo(f"Grafik: {chart}")
-    sys.exit(0 if all(s.safe for s in states) else 1)
+    # Nothing seen is nothing known: only offices seen and all safe make a 0.
+    sys.exit(0 if states and all(s.safe for s in states) else 1)
 
 
 def states_csv(states: Sequence[OfficeState], now: datetime, tz: ZoneInfo) -> bytes:

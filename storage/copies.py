@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from core.problems import Problem, dump_problems, load_problems
 from storage.models import ExternalCopy, PrunedFile
@@ -324,14 +324,21 @@ class CopyLog(Repository):
                 )
             )
 
-    def damaged_since(self, since: datetime, limit: int = 1000) -> list[CopyRecord]:
-        """Verified copies whose last re-read (/verifikasi, a drill), at or after `since`, found
-        them damaged or gone; oldest check first."""
+    def damaged_after(self, at: datetime, after_id: int, limit: int = 500) -> list[CopyRecord]:
+        """Verified copies whose last re-read (/verifikasi, a drill) found them damaged or gone,
+        checked after (`at`, `after_id`), in (check time, id) order: a position that moves past
+        any number of copies checked at the same moment."""
         with self._sessions() as session:
             rows = session.scalars(
                 select(ExternalCopy)
-                .where(ExternalCopy.checked_at >= since, ExternalCopy.check_ok.is_(False))
-                .order_by(ExternalCopy.checked_at)
+                .where(
+                    ExternalCopy.check_ok.is_(False),
+                    or_(
+                        ExternalCopy.checked_at > at,
+                        and_(ExternalCopy.checked_at == at, ExternalCopy.id > after_id),
+                    ),
+                )
+                .order_by(ExternalCopy.checked_at, ExternalCopy.id)
                 .limit(limit)
             )
             return [_copy(row) for row in rows]

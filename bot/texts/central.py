@@ -70,13 +70,21 @@ def office_line(state: OfficeState, now: datetime, tz: tzinfo) -> str:
 
 
 def office_table(
-    states: Sequence[OfficeState], now: datetime, tz: tzinfo, page: int = 1, per_page: int = 0
+    states: Sequence[OfficeState],
+    now: datetime,
+    tz: tzinfo,
+    page: int = 1,
+    per_page: int = 0,
+    *,
+    supervisor: bool = True,
 ) -> str:
     unsafe = sum(1 for s in states if not s.safe)
     lines = [
         f"🏛️ <b>Bukti back up kantor</b> — {len(states)} kantor, "
         f"{unsafe} tidak aman · {now.astimezone(tz):%d/%m/%Y %H:%M}"
     ]
+    if not supervisor:
+        lines.append("ℹ️ Login ini milik satu kantor: hanya kantor ini yang terlihat.")
     if not states:
         lines.append("Belum ada kantor yang terdaftar di database pusat.")
     shown = states
@@ -121,11 +129,13 @@ def central_line(
     )
 
 
-def central_down(since: datetime, queued: int, tz: tzinfo) -> str:
+def central_down(oldest: datetime, queued: int, error: str, tz: tzinfo) -> str:
+    reason = f"\nKeterangan teknis: <code>{escape(error)}</code>" if error else ""
     return (
-        f"⚠️ Database pusat tidak dapat dihubungi sejak {_when(since, tz)}. {queued} catatan bukti "
-        "back up menunggu di server kantor dan akan dikirim otomatis. Back up kantor tetap "
-        "berjalan seperti biasa. ADB: periksa jaringan dan CENTRAL_DATABASE_URL."
+        f"⚠️ Bukti back up belum terkirim ke database pusat sejak {_when(oldest, tz)}: "
+        f"{queued} catatan menunggu di server kantor dan akan dikirim otomatis. Back up kantor "
+        "tetap berjalan seperti biasa. ADB: periksa jaringan, CENTRAL_DATABASE_URL dan "
+        f"OFFICE_ID (sopbot check).{reason}"
     )
 
 

@@ -28,7 +28,13 @@ def _codes(problems: list[Problem]) -> list[str]:
     return [str(problem.code) for problem in problems]
 
 
-def from_dump(dump: DumpRecord) -> EvidenceRecord:
+def ref(origin: str, kind: str, ident: object) -> str:
+    """A record's key: unique to this installation of the bot (`origin`, made once), so the log
+    of a reinstalled office (ids from 1 again) is never taken for what was already stored."""
+    return f"{origin}/{kind}:{ident}"
+
+
+def from_dump(dump: DumpRecord, origin: str) -> EvidenceRecord:
     assert dump.finished_at is not None
     detail: dict[str, Any] = {
         "outcome": dump.outcome,
@@ -46,11 +52,11 @@ def from_dump(dump: DumpRecord) -> EvidenceRecord:
         "warnings": _codes(dump.warnings),
     }
     return EvidenceRecord(
-        0, f"{DUMP}:{dump.id}", DUMP, dump.finished_at, dump.outcome in GOOD, None, detail
+        0, ref(origin, DUMP, dump.id), DUMP, dump.finished_at, dump.outcome in GOOD, None, detail
     )
 
 
-def from_copy(copy: CopyRecord) -> EvidenceRecord:
+def from_copy(copy: CopyRecord, origin: str) -> EvidenceRecord:
     assert copy.finished_at is not None
     detail: dict[str, Any] = {
         "outcome": copy.outcome,
@@ -59,12 +65,12 @@ def from_copy(copy: CopyRecord) -> EvidenceRecord:
         "size_bytes": copy.size_bytes,
         "sha256": copy.sha256,
         "compressed": copy.compressed,
-        "dump": f"{DUMP}:{copy.dump_run_id}" if copy.dump_run_id else None,
+        "dump": ref(origin, DUMP, copy.dump_run_id) if copy.dump_run_id else None,
         "error": str(copy.error.code) if copy.error else None,
     }
     return EvidenceRecord(
         0,
-        f"{COPY}:{copy.id}",
+        ref(origin, COPY, copy.id),
         COPY,
         copy.finished_at,
         copy.outcome == "verified",
@@ -73,16 +79,16 @@ def from_copy(copy: CopyRecord) -> EvidenceRecord:
     )
 
 
-def from_damage(copy: CopyRecord) -> EvidenceRecord:
+def from_damage(copy: CopyRecord, origin: str) -> EvidenceRecord:
     """A verified copy found damaged or gone when read again: the central view stops counting
     it."""
     assert copy.checked_at is not None
-    detail: dict[str, Any] = {"copy": f"{COPY}:{copy.id}", "disk": copy.disk_label}
-    key = f"{CHECK}:{copy.id}:{copy.checked_at:%Y%m%dT%H%M%S}"
+    detail: dict[str, Any] = {"copy": ref(origin, COPY, copy.id), "disk": copy.disk_label}
+    key = ref(origin, CHECK, f"{copy.id}:{copy.checked_at:%Y%m%dT%H%M%S}")
     return EvidenceRecord(0, key, CHECK, copy.checked_at, False, copy.encrypted, detail)
 
 
-def from_drill(drill: DrillRecord) -> EvidenceRecord:
+def from_drill(drill: DrillRecord, origin: str) -> EvidenceRecord:
     assert drill.finished_at is not None
     detail: dict[str, Any] = {
         "outcome": drill.outcome,
@@ -93,15 +99,15 @@ def from_drill(drill: DrillRecord) -> EvidenceRecord:
         "restore_seconds": drill.restore_seconds,
         "compared": drill.compared,
         "mismatches": drill.mismatches,
-        "copy": f"{COPY}:{drill.copy_id}" if drill.copy_id else None,
+        "copy": ref(origin, COPY, drill.copy_id) if drill.copy_id else None,
         "errors": _codes(drill.errors),
     }
     return EvidenceRecord(
-        0, f"{DRILL}:{drill.id}", DRILL, drill.finished_at, drill.passed, None, detail
+        0, ref(origin, DRILL, drill.id), DRILL, drill.finished_at, drill.passed, None, detail
     )
 
 
-def from_day(row: DayRow, tz: ZoneInfo) -> EvidenceRecord:
+def from_day(row: DayRow, tz: ZoneInfo, origin: str) -> EvidenceRecord:
     """A finished SOP day: steps done, late steps, and whether it was complete (compliant)."""
     compliant = row.steps_required > 0 and row.steps_done == row.steps_required
     detail: dict[str, Any] = {
@@ -115,7 +121,13 @@ def from_day(row: DayRow, tz: ZoneInfo) -> EvidenceRecord:
         "drill": row.drill,
     }
     return EvidenceRecord(
-        0, f"{DAY}:{row.day.isoformat()}", DAY, day_start(row.day, tz), compliant, None, detail
+        0,
+        ref(origin, DAY, row.day.isoformat()),
+        DAY,
+        day_start(row.day, tz),
+        compliant,
+        None,
+        detail,
     )
 
 

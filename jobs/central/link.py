@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -38,6 +39,8 @@ MAX_BATCHES = 10  # per cycle: a long backlog is caught up over several cycles
 COLLECT_LIMIT = 500  # rows per kind per cycle
 DAYS_PER_CYCLE = 62  # SOP days turned into records per cycle (a first start with years of log)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+ORIGIN_KEY = "central:origin"
+STUCK_AFTER = timedelta(days=2)  # longer than any job's timeout
 WATERMARK = "central:after:"  # + kind: the last row of the office's log already queued
 
 
@@ -66,6 +69,7 @@ class CentralLink:
     _engine: Engine | None = field(default=None, repr=False)
     _last_beat: datetime | None = None
     _down_since: datetime | None = None
+    _origin: str | None = None
 
     @property
     def engine(self) -> Engine:
@@ -75,10 +79,24 @@ class CentralLink:
 
     # --- collecting ---------------------------------------------------------------------------
 
+    @property
+    def origin(self) -> str:
+        """This installation's mark in every key, made once and kept in the office's database."""
+        if self._origin is None:
+            found = self.state.get(ORIGIN_KEY)
+            if found is None:
+                found = uuid.uuid4().hex[:12]
+                self.state.set(ORIGIN_KEY, found, self.clock.now())
+            self._origin = found
+        return self._origin
+
     def collect(self) -> int:
         """Queue evidence the office's log has finished since the last time. Returns how many
-        records were queued. Watermarks are advanced only past finished rows, so a dump still
-        running is picked up once it has its verdict."""
+        records were queued (the queue ignores a key it has, so reading a row twice is harmless).
+
+        A row still running is passed over and its kind's watermark stays before it, so it is
+        read again until it has its verdict; one left running for days (a process killed before
+        the next start could mark it) no longer holds the watermark."""
         now = self.clock.now()
         queued = 0
         sources = (
@@ -88,25 +106,33 @@ class CentralLink:
         )
         for kind, rows_after, to_record in sources:
             after = int(self.state.get(WATERMARK + kind) or 0)
-            last = after
+            mark = after
+            waiting = False
             for row in rows_after(after, COLLECT_LIMIT):
                 if row.outcome == "running" or row.finished_at is None:
-                    break
-                queued += self.queue.add(to_record(row), now)  # type: ignore[arg-type]
-                last = row.id
-            if last != after:
-                self.state.set(WATERMARK + kind, str(last), now)
+                    stuck = now - row.started_at > STUCK_AFTER
+                    waiting = waiting or not stuck
+                else:
+                    queued += self.queue.add(to_record(row, self.origin), now)  # type: ignore[arg-type]
+                if not waiting:
+                    mark = row.id
+            if mark != after:
+                self.state.set(WATERMARK + kind, str(mark), now)
         return queued + self._collect_damage(now) + self._collect_days(now)
 
     def _collect_damage(self, now: datetime) -> int:
-        """Copies found damaged since the last time (keys make a second sight harmless)."""
-        since = self.state.get(WATERMARK + "check")
-        found = self.copies.damaged_since(datetime.fromisoformat(since) if since else EPOCH)
-        queued = sum(self.queue.add(evidence.from_damage(copy), now) for copy in found)
+        """Copies found damaged since the last time, by (check time, id). A position in the
+        future (the clock was set back since) is moved back to a day before now."""
+        at_text, _, id_text = (self.state.get(WATERMARK + "check") or "").partition("|")
+        at, after_id = (datetime.fromisoformat(at_text), int(id_text)) if at_text else (EPOCH, 0)
+        if at > now:
+            at, after_id = now - timedelta(days=1), 0
+        found = self.copies.damaged_after(at, after_id)
+        queued = sum(self.queue.add(evidence.from_damage(c, self.origin), now) for c in found)
         if found:
-            last = found[-1].checked_at
-            assert last is not None
-            self.state.set(WATERMARK + "check", last.isoformat(), now)
+            last = found[-1]
+            assert last.checked_at is not None
+            self.state.set(WATERMARK + "check", f"{last.checked_at.isoformat()}|{last.id}", now)
         return queued
 
     def _collect_days(self, now: datetime) -> int:
@@ -126,7 +152,7 @@ class CentralLink:
             )
             for row in report.days:
                 if first <= row.day <= last and row.dump != "no_data":
-                    queued += self.queue.add(evidence.from_day(row, tz), now)
+                    queued += self.queue.add(evidence.from_day(row, tz, self.origin), now)
             month = (month + timedelta(days=32)).replace(day=1)
         self.state.set(WATERMARK + "day", last.isoformat(), now)
         return queued

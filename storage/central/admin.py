@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -32,17 +32,33 @@ class CentralSetupError(Exception):
 @dataclass(frozen=True)
 class Login:
     role: str
-    password: str
-    url: str  # the administrator's URL with this login, for the office's CENTRAL_DATABASE_URL
+    password: str = field(repr=False)
+    url: str = field(repr=False)  # the administrator's server with this login
+
+
+# Every wait on the central server is bounded: a lock held there or a link that dies mid-query
+# must not hang an office's link (nor /kantor) for the minutes TCP would wait.
+SESSION_LIMITS = (
+    "-c statement_timeout=30000 -c lock_timeout=5000 -c idle_in_transaction_session_timeout=60000"
+)
+CONNECT_ARGS = {
+    "connect_timeout": 10,
+    "options": SESSION_LIMITS,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 60000,
+}
 
 
 def central_engine(url: str) -> Engine:
-    """An engine for the central database. No pool: an office connects briefly every few
-    minutes, and 514 offices must not each hold a connection open."""
+    """An engine for the central database. No pool: an office connects briefly every half
+    minute at most, and 514 offices must not each hold a connection open."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         raise CentralSetupError("the central database must be PostgreSQL")
-    return create_engine(parsed, poolclass=NullPool, connect_args={"connect_timeout": 10})
+    return create_engine(parsed, poolclass=NullPool, connect_args=CONNECT_ARGS)
 
 
 def upgrade(engine: Engine) -> None:
@@ -77,7 +93,8 @@ def add_office(engine: Engine, office_id: str, name: str, password: str | None =
         _login_role(connection, role, password, OFFICE_GROUP, OFFICE_CONNECTION_LIMIT)
         connection.execute(
             text(
-                "INSERT INTO offices (office_id, name, role_name) VALUES (:id, :name, :role) "
+                "INSERT INTO public.offices (office_id, name, role_name) "
+                "VALUES (:id, :name, :role) "
                 "ON CONFLICT (office_id) DO UPDATE SET name = excluded.name"
             ),
             {"id": office_id, "name": name.strip(), "role": role},
@@ -112,23 +129,47 @@ def _password(given: str | None) -> str:
 def _login_role(
     connection: Connection, role: str, password: str, group: str, limit: int | None
 ) -> None:
-    exists = connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+    # Only the system catalog's functions and operators are found while the administrator's
+    # statements are built: nothing anyone created elsewhere runs with its rights.
+    connection.exec_driver_sql("SET LOCAL search_path = pg_catalog")
+    exists = connection.scalar(
+        text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :r"), {"r": role}
+    )
     verb = "ALTER" if exists else "CREATE"
     limit_sql = f" CONNECTION LIMIT {int(limit)}" if limit else ""
+    # The server is sent the password's SCRAM verifier, never the password itself: it cannot
+    # end up in the server's statement log.
+    verifier = _scram_verifier(connection, role, password)
     # The statements are quoted by the server (format's %I and %L), not by us.
     for template, values in (
-        (f"{verb} ROLE %I LOGIN PASSWORD %L{limit_sql}", (role, password)),
+        (f"{verb} ROLE %I LOGIN PASSWORD %L{limit_sql}", (role, verifier)),
         ("GRANT %I TO %I", (group, role)),
     ):
         statement = connection.scalar(
-            text(f"SELECT format('{template}', CAST(:a AS text), CAST(:b AS text))"),
+            text(f"SELECT pg_catalog.format('{template}', CAST(:a AS text), CAST(:b AS text))"),
             {"a": values[0], "b": values[1]},
         )
-        connection.execute(text(str(statement)))
+        # Role names are [a-z0-9_] and a verifier is base64 with $ and ':': no % or :name in
+        # them for a driver or SQLAlchemy to read as a parameter.
+        connection.exec_driver_sql(str(statement))
+
+
+def _scram_verifier(connection: Connection, role: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier libpq computes on this side (psycopg's encrypt_password)."""
+    raw = connection.connection.driver_connection
+    pgconn = getattr(raw, "pgconn", None)
+    if pgconn is None:
+        raise CentralSetupError("the central database needs the psycopg driver")
+    verifier: bytes = pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256")
+    return verifier.decode("ascii")
 
 
 def _url_for(admin: URL, role: str, password: str) -> str:
-    return admin.set(username=role, password=password).render_as_string(hide_password=False)
+    # The administrator's own client settings (certificate paths…) are not the office's; TLS
+    # requirements are.
+    query = {k: v for k, v in admin.query.items() if k in ("sslmode", "sslrootcert")}
+    office = admin.set(username=role, password=password, query=query)
+    return office.render_as_string(hide_password=False)
 
 
 def with_host(url: str, host: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, func
+from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects.postgresql import insert
 
 from storage.central.record import EvidenceRecord
@@ -61,12 +61,12 @@ def beat(
 ) -> None:
     """The office is alive, with how much it still has to send."""
     statement = insert(Heartbeat).values(
-        office_id=office_id, seen_at=at, version=version, queued=queued, note=note[:500]
+        office_id=office_id, seen_at=at, version=version[:32], queued=queued, note=note[:500]
     )
     statement = statement.on_conflict_do_update(
         index_elements=["office_id"],
         set_={
-            "seen_at": func.greatest(Heartbeat.seen_at, statement.excluded.seen_at),
+            "seen_at": statement.excluded.seen_at,  # the server's clock (a trigger sets it)
             "version": statement.excluded.version,
             "queued": statement.excluded.queued,
             "note": statement.excluded.note,

@@ -58,6 +58,10 @@ DAYS_SQL = text(
     SELECT office_id, (happened_at AT TIME ZONE :tz)::date AS day, kind, bool_or(ok) AS ok
     FROM evidence
     WHERE happened_at >= :since AND kind IN ('dump', 'copy')
+      AND NOT EXISTS (
+        SELECT 1 FROM evidence x
+         WHERE x.office_id = evidence.office_id AND x.kind = 'check' AND NOT x.ok
+           AND x.detail ->> 'copy' = evidence.key)
     GROUP BY office_id, day, kind
     """
 )
@@ -131,6 +135,23 @@ def office_states(engine: Engine, now: datetime) -> list[OfficeState]:
         for row in rows
     ]
     return sorted(states, key=lambda s: _badness(s, now))
+
+
+@dataclass(frozen=True)
+class CentralView:
+    states: list[OfficeState]
+    supervisor: bool  # the login reads every office (otherwise: an office's own row only)
+
+
+def is_supervisor(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return bool(
+            connection.scalar(text("SELECT pg_has_role(current_user, 'sopbot_pusat', 'MEMBER')"))
+        )
+
+
+def central_view(engine: Engine, now: datetime) -> CentralView:
+    return CentralView(office_states(engine, now), is_supervisor(engine))
 
 
 def daily_grid(engine: Engine, first: date, last: date, tz: tzinfo) -> dict[str, dict[date, str]]:

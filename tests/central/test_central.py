@@ -4,6 +4,7 @@ keeps each office to its own rows, and the supervisor sees every office."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from centraldb import BULELENG, DENPASAR, Central, central_database  # noqa: F40
 from click.testing import CliRunner
 from conftest import POSTGRES_URL, WITA, make_settings, open_services
 from seed import seed_month
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from tcpproxy import CuttableProxy
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.skipif(
 # seed_month(last_day=24), the clock on 25 November: 23 dump runs (one day missing), 19 verified
 # copies, 24 finished SOP days.
 SEEDED_A = {"dump": 23, "copy": 19, "day": 24}
+SEEDED_6_COPIES = 4  # last_day=6: copies of days 1, 2, 4 and 6 (5 failed, 3 not copied)
 SEEDED_B = {"dump": 10, "copy": 7, "day": 24}  # last_day=10; the days after count, empty
 
 
@@ -91,12 +93,13 @@ def test_two_offices_push_and_the_supervisor_sees_both(central: Central, tmp_pat
     assert counts(supervisor, BULELENG) == SEEDED_A
     assert counts(supervisor, DENPASAR) == SEEDED_B
     with supervisor.connect() as connection:
-        days = dict(
-            connection.execute(
+        days = {
+            local(key): detail
+            for key, detail in connection.execute(
                 text("SELECT key, detail FROM evidence WHERE office_id = :o AND kind = 'day'"),
                 {"o": BULELENG},
-            ).all()
-        )
+            )
+        }
     # Evidence only: the day's steps and lateness (the ADB was late on the 2nd, not the 3rd),
     # no name or Telegram id.
     late, on_time = days["day:2026-11-02"], days["day:2026-11-03"]
@@ -109,7 +112,8 @@ def test_two_offices_push_and_the_supervisor_sees_both(central: Central, tmp_pat
     buleleng = states[BULELENG]
     assert buleleng.last_dump == datetime(2026, 11, 24, 1, 34, tzinfo=WITA)
     assert buleleng.last_copy == datetime(2026, 11, 24, 8, 3, tzinfo=WITA)
-    assert buleleng.seen_at == a.clock.now()
+    assert buleleng.seen_at is not None  # the server's clock: see the test of clocks
+    assert abs(buleleng.seen_at - datetime.now(UTC)) < timedelta(minutes=1)
     # Copies not encrypted and no drill ever: the supervisor is told, not shown a ✅.
     assert NOT_ENCRYPTED in buleleng.problems and NO_DRILL in buleleng.problems
     assert SILENT not in buleleng.problems
@@ -181,14 +185,22 @@ def test_an_office_that_loses_its_link_keeps_working_and_catches_up_exactly_once
             .all()
         )
     assert len(keys) == len(set(keys)) == sum(expected.values())
+    keys = [local(key) for key in keys]
     with supervisor.connect() as connection:
         newest = connection.execute(
-            text("SELECT detail FROM evidence WHERE office_id = :o AND key = 'dump:24'"),
+            text("SELECT detail FROM evidence WHERE office_id = :o AND key LIKE '%/dump:24'"),
             {"o": BULELENG},
         ).scalar_one()
     assert newest["consistent_as_of"] == "SCN 987654321" and newest["file"] == "next.dmp"
     # In order: the office's queue order is kept (dumps before the copies of the same batch).
     assert keys.index("dump:1") < keys.index("copy:1")
+
+
+def local(key: str) -> str:
+    """A key without its installation's mark: "3f2a…/dump:1" -> "dump:1"."""
+    origin, _, rest = key.partition("/")
+    assert len(origin) == 12, key
+    return rest
 
 
 def seed_next_dump(svc: Services) -> None:
@@ -247,6 +259,24 @@ def test_an_office_cannot_read_or_change_another_offices_rows(central: Central) 
     ):
         with pytest.raises(DBAPIError), buleleng.begin() as connection:
             connection.execute(text(statement))
+    # Nothing of an office's can run with the administrator's rights: it cannot create objects.
+    for statement in (
+        "CREATE TABLE public.mine (x int)",
+        "CREATE FUNCTION public.format(text, text, text) RETURNS text LANGUAGE sql "
+        "AS $$ SELECT 'x' $$",
+    ):
+        with pytest.raises(DBAPIError, match="permission denied"), buleleng.begin() as connection:
+            connection.execute(text(statement))
+    # The server holds a SCRAM verifier, never the password itself.
+    root = create_engine(central.admin_url)
+    with root.connect() as connection:
+        stored = connection.execute(
+            text("SELECT rolpassword FROM pg_authid WHERE rolname = 'sopbot_kantor_5108'")
+        ).scalar_one()
+    root.dispose()
+    assert stored.startswith("SCRAM-SHA-256$")
+    assert central.offices[BULELENG].password not in stored
+    assert central.offices[BULELENG].password not in repr(central.offices[BULELENG])
     # The supervisor reads everyone and writes nothing.
     supervisor = central.engine(central.supervisor)
     assert {s.office_id for s in office_states(supervisor, now)} == {BULELENG, DENPASAR}
@@ -299,6 +329,7 @@ def test_the_supervisors_command_line(central: Central, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "1 kantor, 0 tidak aman" in result.output
+    assert "hanya kantor ini yang terlihat" in result.output
 
 
 def test_init_and_office_logins_from_the_command_line(central: Central) -> None:
@@ -342,3 +373,99 @@ def test_sopbot_check_says_whether_the_login_is_this_offices(
         )
     )
     assert down.verdict is Verdict.WARN and central.offices[BULELENG].password not in down.detail
+
+
+def test_an_office_clock_cannot_make_evidence_look_fresh(central: Central) -> None:
+    """An office PC a year ahead (by mistake or not) would look safe for a year: the server's
+    clock stamps what arrives."""
+    now = datetime.now(UTC)
+    ahead = now + timedelta(days=365)
+    buleleng = central.engine(central.offices[BULELENG])
+    deliver(buleleng, BULELENG, [EvidenceRecord(1, "x/dump:1", "dump", ahead, True, None, {})])
+    beat(buleleng, BULELENG, ahead, "t", 0, "")
+    with buleleng.connect() as connection:
+        happened, received = connection.execute(
+            text("SELECT happened_at, received_at FROM evidence")
+        ).one()
+        seen = connection.execute(text("SELECT seen_at FROM heartbeats")).scalar_one()
+    assert happened <= datetime.now(UTC) + timedelta(minutes=5)
+    assert abs(received - now) < timedelta(minutes=1) and abs(seen - now) < timedelta(minutes=1)
+    # Not a kind the central database knows, or too large: refused.
+    for bad in (
+        EvidenceRecord(2, "x/other:1", "other", now, True, None, {}),
+        EvidenceRecord(3, "x/dump:3", "dump", now, True, None, {"blob": "x" * 70_000}),
+    ):
+        with pytest.raises(DBAPIError, match="check constraint"):
+            deliver(buleleng, BULELENG, [bad])
+
+
+def test_a_dump_left_running_holds_back_nothing_after_it(central: Central, tmp_path: Path) -> None:
+    a = office(tmp_path, BULELENG, central.offices[BULELENG].url, 2)
+    now = a.clock.now()
+    # A dump still running now (its verdict comes later), and one killed days ago that no
+    # start has marked yet: later dumps are reported all the same.
+    a.dumplog.start(
+        run_date=now.date(),
+        trigger="cli",
+        requested_by=None,
+        backend="sqlite",
+        job_name="OLD",
+        started_at=now - timedelta(days=3),
+        file_path="/d/o",
+        log_path="/d/o.log",
+    )
+    running = a.dumplog.start(
+        run_date=now.date(),
+        trigger="schedule",
+        requested_by=None,
+        backend="sqlite",
+        job_name="NOW",
+        started_at=now,
+        file_path="/d/n",
+        log_path="/d/n.log",
+    )
+    seed_next_dump(a)
+    link = link_of(a)
+    push_until_done(link)
+    supervisor = central.engine(central.supervisor)
+    assert counts(supervisor, BULELENG)["dump"] == 2 + 1  # the two seeded days and the newest
+    a.dumplog.finish(
+        running,
+        finished_at=now + timedelta(minutes=3),
+        outcome="success",
+        size_bytes=1,
+        sha256="d" * 64,
+        tables=[],
+        errors=[],
+        warnings=[],
+    )
+    push_until_done(link)
+    assert counts(supervisor, BULELENG)["dump"] == 4  # its verdict came, it was reported
+
+
+def test_many_copies_found_damaged_at_once_are_all_reported(
+    central: Central, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = office(tmp_path, BULELENG, central.offices[BULELENG].url, 6)
+    link = link_of(a)
+    push_until_done(link)
+    # One /verifikasi finds every copy gone, all at the same moment; a cycle reads two at most.
+    names = {f"{day}.dmp": False for day in range(1, 7)}
+    a.copylog.record_checks("d1", names, a.clock.now())
+    monkeypatch.setattr(a.copylog, "damaged_after", partial(a.copylog.damaged_after, limit=2))
+    push_until_done(link)
+    supervisor = central.engine(central.supervisor)
+    assert counts(supervisor, BULELENG)["check"] == SEEDED_6_COPIES
+    assert office_states(supervisor, a.clock.now())[0].last_copy is None  # none left to count
+
+
+def test_a_reinstalled_office_is_not_taken_for_what_was_stored(
+    central: Central, tmp_path: Path
+) -> None:
+    """A new PC or a fresh database starts its ids from 1 again: its dump 1 is new evidence."""
+    first = office(tmp_path / "old", BULELENG, central.offices[BULELENG].url, 2)
+    push_until_done(link_of(first))
+    again = office(tmp_path / "new", BULELENG, central.offices[BULELENG].url, 3)
+    push_until_done(link_of(again))
+    supervisor = central.engine(central.supervisor)
+    assert counts(supervisor, BULELENG)["dump"] == 2 + 3

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from centraldb import BULELENG, DENPASAR, Central, central_database  # noqa: F401 (fixture)
-from conftest import KABID, POSTGRES_URL, PUSAT, WITA, Chat, until
+from conftest import ADB, KABID, POSTGRES_URL, PUSAT, WITA, Chat, until
 from seed import seed_month
+from sqlalchemy.engine import make_url
 
 from storage.central.push import beat, deliver
 from storage.central.record import EvidenceRecord
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.skipif(
 )
 AS_SUPERVISOR = pytest.mark.parametrize("settings_overrides", ["supervisor"], indirect=True)
 AS_OFFICE = pytest.mark.parametrize("settings_overrides", ["office"], indirect=True)
+LINK_DOWN = pytest.mark.parametrize("settings_overrides", ["dead link"], indirect=True)
 
 
 @pytest.fixture
@@ -28,10 +30,13 @@ def settings_overrides(request: pytest.FixtureRequest, central: Central) -> dict
     if kind == "supervisor":
         return {"central_database_url": central.supervisor.url}
     login = central.offices[BULELENG]
+    url = login.url
+    if kind == "dead link":
+        url = make_url(url).set(port=9).render_as_string(hide_password=False)
     return {
         "office_id": BULELENG,
         "office_name": "Disdukcapil Kabupaten Buleleng",
-        "central_database_url": login.url,
+        "central_database_url": url,
     }
 
 
@@ -85,6 +90,7 @@ async def test_an_office_reports_and_says_so_in_status(chat: Chat, central: Cent
     # The office's own login sees its own row only, in /kantor too.
     own = await chat.ask(KABID, "/kantor")
     assert "1 kantor" in own.text and "5108" in own.text and DENPASAR not in own.text
+    assert "hanya kantor ini yang terlihat" in own.text
     assert svc.central_queue.waiting()[0] == 0
     assert chat.clock.now().astimezone(WITA).hour == 8
 
@@ -92,3 +98,29 @@ async def test_an_office_reports_and_says_so_in_status(chat: Chat, central: Cent
 async def test_kantor_without_a_central_database_says_so(chat: Chat) -> None:
     reply = await chat.ask(PUSAT, "/kantor")
     assert "tidak terhubung ke database pusat" in reply.text
+
+
+@LINK_DOWN
+async def test_a_link_down_for_a_day_is_told_to_the_adb_once_a_day(chat: Chat) -> None:
+    svc = chat.services
+    seed_month(svc.log, svc.dumplog, svc.copylog, last_day=2)
+    assert svc.central is not None
+    await svc.central.tick()
+    status = await chat.ask(KABID, "/status")
+    assert "catatan menunggu" in status.text and "pusat belum dapat dihubungi" in status.text
+    assert svc.central.status.error and "5108:" not in svc.central.status.error
+
+    chat.advance(hours=25)
+    await svc.central.tick()
+    alert = await until(chat, ADB, "belum terkirim ke database pusat")
+    assert "menunggu di server kantor" in alert.text
+    chat.advance(hours=1)
+    await svc.central.tick()
+    await chat.quiet()
+    assert not [m for m in chat.drain(ADB) if "database pusat" in m.text]  # once a day
+
+
+async def test_a_supervisor_sees_none_of_the_offices_own_business(chat: Chat) -> None:
+    for command in ("/anggota", "/status", "/daftar", "/riwayat"):
+        reply = await chat.ask(PUSAT, command)
+        assert "hanya untuk" in reply.text, command

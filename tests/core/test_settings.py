@@ -163,3 +163,10 @@ def test_the_central_url_and_its_password_are_secrets(tmp_path: Path) -> None:
     assert settings.pushes_evidence and settings.ids_of(Role.PUSAT) == [77, 78]
     assert "Rahasia-Sekali-123" not in repr(settings)
     assert url in settings.secrets and "Rahasia-Sekali-123" in settings.secrets
+
+
+def test_a_malformed_central_url_does_not_echo_its_password(tmp_path: Path) -> None:
+    line = "CENTRAL_DATABASE_URL=postgresql://k@pusat.example:S3cretPass/db\n"
+    with pytest.raises(SettingsError) as caught:
+        load_settings(write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nKABID_IDS=1\n" + line))
+    assert "CENTRAL_DATABASE_URL" in str(caught.value) and "S3cretPass" not in str(caught.value)
