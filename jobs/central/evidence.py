@@ -56,7 +56,9 @@ def from_dump(dump: DumpRecord, origin: str) -> EvidenceRecord:
     )
 
 
-def from_copy(copy: CopyRecord, origin: str) -> EvidenceRecord:
+def from_copy(copy: CopyRecord, origin: str, data_from: datetime | None) -> EvidenceRecord:
+    """A copy, dated by the data in it (`data_from`: when its dump finished), not by when it was
+    copied: copying an old dump again does not make an office's offline backup fresh."""
     assert copy.finished_at is not None
     detail: dict[str, Any] = {
         "outcome": copy.outcome,
@@ -65,18 +67,13 @@ def from_copy(copy: CopyRecord, origin: str) -> EvidenceRecord:
         "size_bytes": copy.size_bytes,
         "sha256": copy.sha256,
         "compressed": copy.compressed,
+        "copied_at": copy.finished_at.isoformat(),
         "dump": ref(origin, DUMP, copy.dump_run_id) if copy.dump_run_id else None,
         "error": str(copy.error.code) if copy.error else None,
     }
-    return EvidenceRecord(
-        0,
-        ref(origin, COPY, copy.id),
-        COPY,
-        copy.finished_at,
-        copy.outcome == "verified",
-        copy.encrypted,
-        detail,
-    )
+    happened = min(copy.finished_at, data_from) if data_from else copy.finished_at
+    ok = copy.outcome == "verified"
+    return EvidenceRecord(0, ref(origin, COPY, copy.id), COPY, happened, ok, copy.encrypted, detail)
 
 
 def from_damage(copy: CopyRecord, origin: str) -> EvidenceRecord:

@@ -26,7 +26,7 @@ from storage.central.admin import central_engine
 from storage.central.push import beat, deliver
 from storage.central.record import EvidenceRecord
 from storage.central_queue import CentralQueue
-from storage.copies import CopyLog
+from storage.copies import CopyLog, CopyRecord
 from storage.drills import DrillLog
 from storage.dumps import DumpLog
 from storage.soplog import SopLog
@@ -101,7 +101,7 @@ class CentralLink:
         queued = 0
         sources = (
             ("dump", self.dumps.after, evidence.from_dump),
-            ("copy", self.copies.after, evidence.from_copy),
+            ("copy", self.copies.after, self._copy_record),
             ("drill", self.drills.after, evidence.from_drill),
         )
         for kind, rows_after, to_record in sources:
@@ -119,6 +119,10 @@ class CentralLink:
             if mark != after:
                 self.state.set(WATERMARK + kind, str(mark), now)
         return queued + self._collect_damage(now) + self._collect_days(now)
+
+    def _copy_record(self, copy: CopyRecord, origin: str) -> EvidenceRecord:
+        dump = self.dumps.get(copy.dump_run_id) if copy.dump_run_id else None
+        return evidence.from_copy(copy, origin, dump.finished_at if dump else None)
 
     def _collect_damage(self, now: datetime) -> int:
         """Copies found damaged since the last time, by (check time, id). A position in the
