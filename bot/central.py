@@ -18,7 +18,7 @@ from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, respond
 from core.sop import Role
-from jobs.central.link import CentralLink, LinkStatus, describe
+from jobs.central.link import CentralLink, LinkStatus, describe, link_for
 from jobs.watchdog import last_slot
 from storage.central.admin import central_engine
 from storage.central.view import CentralView, central_view
@@ -97,17 +97,7 @@ def reporter_for(svc: Services, bot: Bot) -> CentralReporter | None:
     settings = svc.settings
     link = None
     if settings.pushes_evidence:
-        link = CentralLink(
-            settings,
-            svc.central_queue,
-            svc.dumplog,
-            svc.copylog,
-            svc.drilllog,
-            svc.log,
-            svc.state,
-            svc.clock,
-            version=package_version(),
-        )
+        link = link_for(svc, version=package_version())
     if link is None and not (settings.pusat_ids and central_url(svc)):
         return None
     return CentralReporter(svc, bot, link)

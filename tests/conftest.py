@@ -142,6 +142,17 @@ class Chat:
         self.clock.advance(timedelta(**delta))
 
 
+STOP_SECONDS = 45.0
+
+
+def _print_waiting_tasks() -> None:
+    import sys
+
+    for task in asyncio.all_tasks():
+        print(f"--- still waiting at the bot's stop: {task!r}", file=sys.stderr)
+        task.print_stack(file=sys.stderr)
+
+
 async def until(chat: Chat, chat_id: int, words: str) -> Any:
     """The next message to `chat_id` containing `words` (each wait bounded by `receive`)."""
     while True:
@@ -230,9 +241,19 @@ async def chat(
     services = open_services(settings, clock)
     services.run_watch_loop = False  # tests drive the watchdog with chat.tick()
     app = build_application(services)
-    async with running(app, poll_timeout=1):
-        chat = Chat(server, clock, services, app)
-        await chat.quiet()  # the first start's welcome, to everyone: read before the test
-        for chat_id in (KABID, ADB, KASI, GROUP):
-            chat.drain(chat_id)
-        yield chat
+    loop = asyncio.get_running_loop()
+    report = None
+    try:
+        async with asyncio.timeout(None) as bound, running(app, poll_timeout=1):
+            chat = Chat(server, clock, services, app)
+            await chat.quiet()  # the first start's welcome, to everyone: read before the test
+            for chat_id in (KABID, ADB, KASI, GROUP):
+                chat.drain(chat_id)
+            yield chat
+            # The bot's stop is bounded too: a stop that hangs fails the test, saying what every
+            # task was waiting for, instead of holding the whole run.
+            bound.reschedule(loop.time() + STOP_SECONDS)
+            report = loop.call_later(STOP_SECONDS - 5, _print_waiting_tasks)
+    finally:
+        if report is not None:
+            report.cancel()

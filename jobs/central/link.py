@@ -22,6 +22,7 @@ from core.clock import Clock
 from core.settings import Settings
 from jobs.central import evidence
 from jobs.report import build_report
+from jobs.runtime import Runtime
 from storage.central.admin import central_engine
 from storage.central.push import beat, deliver
 from storage.central.record import EvidenceRecord
@@ -231,3 +232,18 @@ def describe(error: SQLAlchemyError | ImportError) -> str:
     if "row-level security" in text:
         return "the central database refused a row of another office: OFFICE_ID is not the login's"
     return re.sub(r"://[^@\s]*@", "://***@", text)[:300]
+
+
+def link_for(runtime: Runtime, version: str = "?") -> CentralLink:
+    """The link of this bot's (or CLI's) runtime."""
+    return CentralLink(
+        runtime.settings,
+        runtime.central_queue,
+        runtime.dumplog,
+        runtime.copylog,
+        runtime.drilllog,
+        runtime.log,
+        runtime.state,
+        runtime.clock,
+        version=version,
+    )

@@ -19,7 +19,7 @@ from tcpproxy import CuttableProxy
 
 from bot.context import Services
 from core.clock import ManualClock
-from jobs.central.link import CentralLink
+from jobs.central.link import CentralLink, link_for
 from sopbot.cli import main
 from storage.central.push import beat, deliver
 from storage.central.record import EvidenceRecord
@@ -52,17 +52,7 @@ def office(tmp_path: Path, office_id: str, url: str, last_day: int) -> Services:
 
 
 def link_of(svc: Services) -> CentralLink:
-    return CentralLink(
-        svc.settings,
-        svc.central_queue,
-        svc.dumplog,
-        svc.copylog,
-        svc.drilllog,
-        svc.log,
-        svc.state,
-        svc.clock,
-        version="test",
-    )
+    return link_for(svc, version="test")
 
 
 def push_until_done(link: CentralLink, cycles: int = 20) -> None:
