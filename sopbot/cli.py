@@ -346,7 +346,7 @@ def disk_list(env_file: Path) -> None:
     from bot import texts
     from bot.texts.problems import say
     from jobs.external.disk import DiskError
-    from jobs.external.listing import list_disk, logged_copies
+    from jobs.external.listing import list_disk
     from sopbot.runtime import open_runtime
 
     settings = _settings(env_file)
@@ -356,7 +356,8 @@ def disk_list(env_file: Path) -> None:
     except DiskError as problem:
         click.echo(f"Hard disk eksternal tidak dapat dipakai: {say(problem.problem)}", err=True)
         sys.exit(1)
-    listing = list_disk(found, logged_copies(services.copylog, found))
+    # Every file on the disk, the log asked about those names only (not the disk's history).
+    listing = list_disk(found, services.copylog)
     click.echo(texts.plain(texts.disk_listing(listing, services.copylog.pruned(), settings.tz)))
 
 
