@@ -3,6 +3,7 @@ office's own line on its reports in /status."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -101,7 +102,10 @@ async def test_kantor_without_a_central_database_says_so(chat: Chat) -> None:
 
 
 @LINK_DOWN
-async def test_a_link_down_for_a_day_is_told_to_the_adb_once_a_day(chat: Chat) -> None:
+async def test_a_link_down_for_a_day_is_told_to_the_adb_once_a_day(
+    chat: Chat, central: Central, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     svc = chat.services
     seed_month(svc.log, svc.dumplog, svc.copylog, last_day=2)
     assert svc.central is not None
@@ -118,6 +122,12 @@ async def test_a_link_down_for_a_day_is_told_to_the_adb_once_a_day(chat: Chat) -
     await svc.central.tick()
     await chat.quiet()
     assert not [m for m in chat.drain(ADB) if "database pusat" in m.text]  # once a day
+    # The central password is in no log line and no message.
+    password = central.offices[BULELENG].password
+    assert password not in caplog.text
+    assert not [
+        m for m in chat.server.sent_to(ADB) + chat.server.sent_to(KABID) if password in m.text
+    ]
 
 
 async def test_a_supervisor_sees_none_of_the_offices_own_business(chat: Chat) -> None:
