@@ -249,11 +249,12 @@ def check_encryption(settings: Settings) -> CheckItem:
 
 
 def check_central(settings: Settings) -> CheckItem:
-    """The central database (OFFICE_ID set): reachable, and this login is this office's."""
+    """The central database: reachable, and the login is what the settings make of it (this
+    office's for OFFICE_ID, a supervisor's for a bot that only serves /kantor)."""
     name = "Database pusat"
     url = settings.central_database_url.get_secret_value()
-    if not settings.pushes_evidence:
-        return CheckItem(name, Verdict.OK, "tidak melapor ke pusat (OFFICE_ID kosong)")
+    if not url:
+        return CheckItem(name, Verdict.OK, "tidak dipakai (CENTRAL_DATABASE_URL kosong)")
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -264,20 +265,36 @@ def check_central(settings: Settings) -> CheckItem:
         engine = central_engine(url)
         with engine.connect() as connection:
             login_office = connection.scalar(text("SELECT sopbot_office_id()"))
+            supervisor = connection.scalar(
+                text("SELECT pg_has_role(current_user, 'sopbot_pusat', 'MEMBER')")
+            )
         engine.dispose()
     except ImportError:
-        return CheckItem(
-            name, Verdict.FAIL, 'driver PostgreSQL belum terpasang: pip install "sopbot[postgres]"'
+        missing = (
+            'driver PostgreSQL belum terpasang: di folder sopbot jalankan pip install ".[postgres]"'
         )
+        return CheckItem(name, Verdict.FAIL, missing)
     except SQLAlchemyError as error:
         return CheckItem(name, Verdict.WARN, f"belum dapat dihubungi ({describe(error)})")
-    if login_office != settings.office_id:
+    office = settings.office_id
+    if supervisor:
+        if office:
+            return CheckItem(name, Verdict.FAIL, "ini login pengawas: hapus OFFICE_ID")
+        return CheckItem(name, Verdict.OK, "terhubung sebagai pengawas (semua kantor)")
+    if not office:
+        return CheckItem(
+            name,
+            Verdict.WARN,
+            f"login ini milik kantor {login_office or '-'} tetapi OFFICE_ID kosong: tidak ada "
+            f"yang dilaporkan (isi OFFICE_ID={login_office or '…'})",
+        )
+    if login_office != office:
         return CheckItem(
             name,
             Verdict.FAIL,
-            f"login ini milik kantor {login_office or '-'}, bukan OFFICE_ID {settings.office_id}",
+            f"login ini milik kantor {login_office or '-'}, bukan OFFICE_ID {office}",
         )
-    return CheckItem(name, Verdict.OK, f"terhubung sebagai kantor {settings.office_id}")
+    return CheckItem(name, Verdict.OK, f"terhubung sebagai kantor {office}")
 
 
 def check_env_file(env_file: Path | None) -> CheckItem | None:

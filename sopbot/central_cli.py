@@ -58,9 +58,12 @@ def _clean(error: BaseException) -> str:
     return describe(error) if isinstance(error, SQLAlchemyError) else str(error).splitlines()[0]
 
 
+CANNOT_READ = 2  # apart from 1 (an office unsafe): a monitor tells "unsafe" from "unknown"
+
+
 def _fail(what: str, error: BaseException) -> NoReturn:
     click.echo(f"{what}: {_clean(error)}", err=True)
-    sys.exit(1)
+    sys.exit(CANNOT_READ)
 
 
 @click.group(invoke_without_command=True)
@@ -95,8 +98,9 @@ def pusat(
 ) -> None:
     """Database pusat: bukti back up semua kantor (pengawas provinsi/Dukcapil).
 
-    Tanpa subperintah: satu baris per kantor, yang paling tidak aman di atas; keluar dengan
-    kode 1 bila ada kantor yang tidak aman."""
+    Tanpa subperintah: satu baris per kantor, yang paling tidak aman di atas. Kode keluar: 0
+    semua kantor aman, 1 ada yang tidak aman (atau tidak ada kantor yang terlihat), 2 database
+    pusat tidak dapat dibaca atau perintah salah."""
     if ctx.invoked_subcommand is not None:
         return
     if not database_url:
@@ -120,12 +124,20 @@ def pusat(
     states = view.states
     click.echo(texts.plain(texts.office_table(states, now, tz, supervisor=view.supervisor)))
     if csv_path is not None:
-        csv_path.write_bytes(states_csv(states, now, tz))
+        try:
+            csv_path.write_bytes(states_csv(states, now, tz))
+        except OSError as error:
+            _fail(f"CSV tidak dapat ditulis ke {csv_path}", error)
         click.echo(f"CSV: {csv_path}")
     if chart is not None and grid is not None:
         from jobs.central.chart import render_grid
 
-        chart.write_bytes(render_grid([(s.office_id, s.name) for s in states], grid, first, last))
+        try:
+            chart.write_bytes(
+                render_grid([(s.office_id, s.name) for s in states], grid, first, last)
+            )
+        except OSError as error:
+            _fail(f"Grafik tidak dapat ditulis ke {chart}", error)
         click.echo(f"Grafik: {chart}")
     # Nothing seen is nothing known: only offices seen and all safe make a 0.
     sys.exit(0 if states and all(s.safe for s in states) else 1)
@@ -201,13 +213,16 @@ def kantor() -> None:
 @click.argument("office_id")
 @click.argument("name")
 @click.option("--host", help="Nama server pusat seperti dilihat dari kantor (bila berbeda).")
-def kantor_add(database_url: str, office_id: str, name: str, host: str | None) -> None:
+@click.option("--port", type=int, help="Port server pusat seperti dilihat dari kantor.")
+def kantor_add(
+    database_url: str, office_id: str, name: str, host: str | None, port: int | None
+) -> None:
     """Buat login kantor OFFICE_ID (kode wilayah, mis. 5108) lalu cetak pengaturannya."""
     from storage.central.admin import add_office
 
     _print_login(
         database_url,
-        host,
+        (host, port),
         lambda engine: add_office(engine, office_id, name),
         [f"OFFICE_ID={office_id}", f"OFFICE_NAME={name}"],
     )
@@ -222,15 +237,21 @@ def pengawas() -> None:
 @database_url_option
 @click.argument("name")
 @click.option("--host", help="Nama server pusat seperti dilihat dari pengawas (bila berbeda).")
-def pengawas_add(database_url: str, name: str, host: str | None) -> None:
+@click.option("--port", type=int, help="Port server pusat seperti dilihat dari pengawas.")
+def pengawas_add(database_url: str, name: str, host: str | None, port: int | None) -> None:
     """Buat login pengawas NAME (huruf kecil, mis. bali) lalu cetak pengaturannya."""
     from storage.central.admin import add_supervisor
 
-    _print_login(database_url, host, lambda engine: add_supervisor(engine, name), [])
+    _print_login(
+        database_url, (host, port), lambda engine: add_supervisor(engine, name), ["PUSAT_IDS=…"]
+    )
 
 
 def _print_login(
-    database_url: str, host: str | None, make: Callable[[Engine], Login], lines: list[str]
+    database_url: str,
+    server: tuple[str | None, int | None],
+    make: Callable[[Engine], Login],
+    lines: list[str],
 ) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -238,13 +259,21 @@ def _print_login(
 
     engine = _engine(database_url)
     try:
+        # The server's name is checked before a login is made (its password is shown once).
+        with_host(engine.url.render_as_string(hide_password=False), *server)
         login = make(engine)
+        url = with_host(login.url, *server)
     except CentralSetupError as error:
         click.echo(str(error), err=True)
         sys.exit(2)
     except SQLAlchemyError as error:
         _fail("Login tidak dapat dibuat", error)
-    url = login.url if host is None else with_host(login.url, host)
+    if login.existed:
+        click.echo(
+            f"⚠️ Login {login.role} sudah ada di server ini: kata sandinya DIGANTI. Pemakai "
+            "kata sandi lama (juga database lain di server ini) tidak dapat masuk lagi.",
+            err=True,
+        )
     click.echo(f"Login {login.role} siap. Simpan kata sandinya: tidak ditampilkan lagi.")
     click.echo("Isi di .env bot:")
     for line in lines:

@@ -13,7 +13,6 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -43,10 +42,6 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 ORIGIN_KEY = "central:origin"
 STUCK_AFTER = timedelta(days=2)  # longer than any job's timeout
 WATERMARK = "central:after:"  # + kind: the last row of the office's log already queued
-
-
-class Version(Protocol):
-    def __call__(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -224,7 +219,7 @@ class CentralLink:
 def describe(error: SQLAlchemyError | ImportError) -> str:
     """One English line without the URL or the password: the driver's first line only."""
     if isinstance(error, ImportError):
-        return 'the PostgreSQL driver is not installed: pip install "sopbot[postgres]"'
+        return 'no PostgreSQL driver: pip install ".[postgres]" in the sopbot folder'
 
     original = error.orig if isinstance(error, DBAPIError) else None
     lines = str(original or error).splitlines()

@@ -34,6 +34,7 @@ class Login:
     role: str
     password: str = field(repr=False)
     url: str = field(repr=False)  # the administrator's server with this login
+    existed: bool = False  # the login was there already (on this server): its password is new
 
 
 # Every wait on the central server is bounded: a lock held there or a link that dies mid-query
@@ -90,7 +91,7 @@ def add_office(engine: Engine, office_id: str, name: str, password: str | None =
         raise CentralSetupError("the office needs a name")
     password = _password(password)
     with engine.begin() as connection:
-        _login_role(connection, role, password, OFFICE_GROUP, OFFICE_CONNECTION_LIMIT)
+        existed = _login_role(connection, role, password, OFFICE_GROUP, OFFICE_CONNECTION_LIMIT)
         connection.execute(
             text(
                 "INSERT INTO public.offices (office_id, name, role_name) "
@@ -99,7 +100,7 @@ def add_office(engine: Engine, office_id: str, name: str, password: str | None =
             ),
             {"id": office_id, "name": name.strip(), "role": role},
         )
-    return Login(role, password, _url_for(engine.url, role, password))
+    return Login(role, password, _url_for(engine.url, role, password), existed)
 
 
 def add_supervisor(engine: Engine, name: str, password: str | None = None) -> Login:
@@ -109,8 +110,8 @@ def add_supervisor(engine: Engine, name: str, password: str | None = None) -> Lo
     role = SUPERVISOR_ROLE_PREFIX + name
     password = _password(password)
     with engine.begin() as connection:
-        _login_role(connection, role, password, SUPERVISOR_GROUP, None)
-    return Login(role, password, _url_for(engine.url, role, password))
+        existed = _login_role(connection, role, password, SUPERVISOR_GROUP, None)
+    return Login(role, password, _url_for(engine.url, role, password), existed)
 
 
 def _password(given: str | None) -> str:
@@ -128,7 +129,8 @@ def _password(given: str | None) -> str:
 
 def _login_role(
     connection: Connection, role: str, password: str, group: str, limit: int | None
-) -> None:
+) -> bool:
+    """Create the login (or give it a new password); True when it existed already."""
     # Only the system catalog's functions and operators are found while the administrator's
     # statements are built: nothing anyone created elsewhere runs with its rights.
     connection.exec_driver_sql("SET LOCAL search_path = pg_catalog")
@@ -152,6 +154,7 @@ def _login_role(
         # Role names are [a-z0-9_] and a verifier is base64 with $ and ':': no % or :name in
         # them for a driver or SQLAlchemy to read as a parameter.
         connection.exec_driver_sql(str(statement))
+    return bool(exists)
 
 
 def _scram_verifier(connection: Connection, role: str, password: str) -> str:
@@ -172,6 +175,15 @@ def _url_for(admin: URL, role: str, password: str) -> str:
     return office.render_as_string(hide_password=False)
 
 
-def with_host(url: str, host: str) -> str:
-    """The same login on the server's name as the offices reach it."""
-    return make_url(url).set(host=host).render_as_string(hide_password=False)
+def with_host(url: str, host: str | None, port: int | None) -> str:
+    """The same login on the server's name (and port) as the offices reach it."""
+    changed = make_url(url)
+    if host:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+", host):
+            raise CentralSetupError(f"{host!r}: give the server's name only (the port: --port)")
+        changed = changed.set(host=host)
+    if port:
+        changed = changed.set(port=port)
+    if not changed.host:
+        raise CentralSetupError("the URL names no server: give the offices' view of it, --host")
+    return changed.render_as_string(hide_password=False)

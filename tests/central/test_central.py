@@ -337,6 +337,13 @@ def test_init_and_office_logins_from_the_command_line(central: Central) -> None:
     assert "OFFICE_ID=5101" in made.output
     url_line = next(line for line in made.output.splitlines() if line.startswith("CENTRAL_"))
     assert "sopbot_kantor_5101:" in url_line and "@pusat.bali:" in url_line
+    # A login that exists already on the server gets a new password, and says so.
+    again = runner.invoke(main, ["pusat", "kantor", "add", BULELENG, "Buleleng"], env=env)
+    assert again.exit_code == 0 and "sudah ada di server ini" in again.output
+    moved = runner.invoke(
+        main, ["pusat", "pengawas", "add", "jawa", "--host", "pusat:5432"], env=env
+    )
+    assert moved.exit_code == 2 and "--port" in moved.output
     bad = runner.invoke(main, ["pusat", "kantor", "add", "51x", "Salah"], env=env)
     assert bad.exit_code == 2 and "regional code" in bad.output
 
@@ -347,6 +354,7 @@ def test_sopbot_check_says_whether_the_login_is_this_offices(
     from bot.checklist import Verdict, check_central
 
     login = central.offices[BULELENG].url
+    base_url = "http://127.0.0.1:9/bot"
     base = {"office_name": "Kantor", "central_database_url": login}
     right = make_settings("http://127.0.0.1:9/bot", tmp_path, office_id=BULELENG, **base)
     wrong = make_settings("http://127.0.0.1:9/bot", tmp_path, office_id=DENPASAR, **base)
@@ -364,6 +372,17 @@ def test_sopbot_check_says_whether_the_login_is_this_offices(
         )
     )
     assert down.verdict is Verdict.WARN and central.offices[BULELENG].password not in down.detail
+    # An office's login with OFFICE_ID empty reports nothing: said, with the id to set.
+    silent = check_central(make_settings(base_url, tmp_path, central_database_url=login))
+    assert silent.verdict is Verdict.WARN and "OFFICE_ID=5108" in silent.detail
+    # A supervisor's login is right for a bot that only watches, wrong with an OFFICE_ID.
+    supervisor = central.supervisor.url
+    watching = check_central(make_settings(base_url, tmp_path, central_database_url=supervisor))
+    assert watching.verdict is Verdict.OK and "pengawas" in watching.detail
+    posing = check_central(
+        make_settings(base_url, tmp_path, office_id=BULELENG, central_database_url=supervisor)
+    )
+    assert posing.verdict is Verdict.FAIL and "hapus OFFICE_ID" in posing.detail
 
 
 def test_an_office_clock_cannot_make_evidence_look_fresh(central: Central) -> None:

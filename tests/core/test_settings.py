@@ -142,7 +142,7 @@ def test_a_numeric_weekday_in_the_drill_schedule_is_refused(tmp_path: Path) -> N
     [
         ("OFFICE_ID=51O8\n", "OFFICE_ID"),
         ("OFFICE_ID=5108\nOFFICE_NAME=Buleleng\n", "CENTRAL_DATABASE_URL must say where"),
-        ("OFFICE_ID=5108\nCENTRAL_DATABASE_URL=postgresql://k:p@h/db\n", "OFFICE_NAME"),
+        ("CENTRAL_HEARTBEAT_MINUTES=90\n", "CENTRAL_HEARTBEAT_MINUTES"),
         ("CENTRAL_DATABASE_URL=sqlite:///pusat.db\n", "CENTRAL_DATABASE_URL"),
     ],
 )
