@@ -34,17 +34,18 @@ def render_grid(
         vmax=2,
         interpolation="nearest",
     )
-    axes.set_yticks(range(len(offices)), [f"{oid} {name[:28]}" for oid, name in offices])
+    axes.set_yticks(range(len(offices)), [f"{oid} {name[:40]}" for oid, name in offices])
     step = max(1, len(days) // 15)
     axes.set_xticks(range(0, len(days), step), [f"{d:%d/%m}" for d in days[::step]])
     axes.tick_params(axis="y", labelsize=7)
-    axes.set_title(f"Back up per kantor, {first:%d/%m/%Y}–{last:%d/%m/%Y}")
-    axes.legend(
+    axes.set_title(f"Back up per kantor, {first:%d/%m/%Y}–{last:%d/%m/%Y}", pad=28)
+    axes.legend(  # above the grid: below it the dates would be covered
         handles=[Patch(color=c, label=label) for c, label in zip(COLORS, LEGEND, strict=True)],
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.08),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
         ncol=3,
         fontsize=8,
+        frameon=False,
     )
     figure.tight_layout()
     out = io.BytesIO()
