@@ -125,11 +125,18 @@ def read_states(svc: Services, now: datetime) -> CentralView:
 
 
 async def report_forever(reporter: CentralReporter, every: float | None = None) -> None:
+    failing = False
     while True:
         try:
             await reporter.tick()
+            failing = False
         except Exception:  # the office's own database failing: the watchdog says so
-            log.exception("Central reporting tick failed")
+            # The whole story once, then a line a tick until it works again.
+            if failing:
+                log.warning("Central reporting tick failed again")
+            else:
+                log.exception("Central reporting tick failed")
+            failing = True
         await asyncio.sleep(PUSH_SECONDS if every is None else every)
 
 
