@@ -255,19 +255,16 @@ def check_central(settings: Settings) -> CheckItem:
     url = settings.central_database_url.get_secret_value()
     if not url:
         return CheckItem(name, Verdict.OK, "tidak dipakai (CENTRAL_DATABASE_URL kosong)")
-    from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
     from jobs.central.link import describe
     from storage.central.admin import central_engine
+    from storage.central.view import login_identity
 
     try:
         engine = central_engine(url)
         with engine.connect() as connection:
-            login_office = connection.scalar(text("SELECT sopbot_office_id()"))
-            supervisor = connection.scalar(
-                text("SELECT pg_has_role(current_user, 'sopbot_pusat', 'MEMBER')")
-            )
+            login = login_identity(connection)
         engine.dispose()
     except ImportError:
         missing = (
@@ -277,7 +274,8 @@ def check_central(settings: Settings) -> CheckItem:
     except SQLAlchemyError as error:
         return CheckItem(name, Verdict.WARN, f"belum dapat dihubungi ({describe(error)})")
     office = settings.office_id
-    if supervisor:
+    login_office = login.office_id
+    if login.supervisor:
         if office:
             return CheckItem(name, Verdict.FAIL, "ini login pengawas: hapus OFFICE_ID")
         return CheckItem(name, Verdict.OK, "terhubung sebagai pengawas (semua kantor)")

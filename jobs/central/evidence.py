@@ -5,7 +5,6 @@ row of population data, a person's name or a Telegram id."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from pathlib import PureWindowsPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,15 +12,11 @@ from core.problems import Problem
 from jobs.report import GOOD, DayRow
 from storage.central.record import EvidenceRecord
 from storage.central.schema import CHECK, COPY, DAY, DRILL, DUMP
-from storage.copies import CopyRecord
+from storage.copies import CopyRecord, file_name
 from storage.drills import DrillRecord
 from storage.dumps import DumpRecord
 
 MAX_TABLES = 300  # rows per table: enough to compare, small enough to send every day
-
-
-def _file_name(path: str) -> str:
-    return PureWindowsPath(path).name  # takes / and \ alike
 
 
 def _codes(problems: list[Problem]) -> list[str]:
@@ -40,7 +35,7 @@ def from_dump(dump: DumpRecord, origin: str) -> EvidenceRecord:
         "outcome": dump.outcome,
         "backend": dump.backend,
         "job": dump.job_name,
-        "file": _file_name(dump.file_path),
+        "file": file_name(dump.file_path),
         "size_bytes": dump.size_bytes,
         "sha256": dump.sha256,
         "total_rows": dump.total_rows,
@@ -63,7 +58,7 @@ def from_copy(copy: CopyRecord, origin: str, data_from: datetime | None) -> Evid
     detail: dict[str, Any] = {
         "outcome": copy.outcome,
         "disk": copy.disk_label,
-        "file": _file_name(copy.dest_path or copy.source_path),
+        "file": file_name(copy.dest_path or copy.source_path),
         "size_bytes": copy.size_bytes,
         "sha256": copy.sha256,
         "compressed": copy.compressed,

@@ -4,7 +4,7 @@ the SOP's record keeping ("daftar file back up pada hard disk eksternal")."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,17 +85,6 @@ def is_companion(name: str) -> bool:
     return name.endswith(".log")
 
 
-def logged_copies(copies: CopyLog, disk: Disk) -> dict[str, CopyRecord]:
-    """File name -> the newest verified copy the log has with that name on this disk.
-
-    Reads the disk's whole history: list_disk with the CopyLog itself asks only about the files
-    it shows."""
-    found: dict[str, CopyRecord] = {}
-    for copy in copies.verified(disk.identity.id):  # newest first
-        found.setdefault(Path(copy.dest_path).name, copy)
-    return found
-
-
 def _backup_file(
     path: Path, stat: os.stat_result, manifest: dict[str, str], record: CopyRecord | None
 ) -> BackupFile:
@@ -111,15 +100,12 @@ def _backup_file(
     )
 
 
-def list_disk(
-    disk: Disk,
-    logged: Mapping[str, CopyRecord] | CopyLog | None = None,
-    page: int | None = None,
-) -> DiskListing:
+def list_disk(disk: Disk, copies: CopyLog | None = None, page: int | None = None) -> DiskListing:
     """The backup files on the disk, newest first, read from the directory (stat only).
 
-    `logged` is the log's newest copy per name (logged_copies), or the CopyLog to ask about the
-    shown files only; with `page`, PAGE_SIZE files a page (page 1 the newest)."""
+    The log (`copies`) is asked only about the files shown and the ones found damaged anywhere
+    on the disk (so the counts are about the whole disk), never the disk's whole history; with
+    `page`, PAGE_SIZE files a page (page 1 the newest)."""
     manifest = read_manifest(disk.folder)
     found: list[tuple[Path, os.stat_result]] = []
     if disk.folder.is_dir():
@@ -133,18 +119,14 @@ def list_disk(
                 found.append((disk.folder / name, entry.stat()))
     found.sort(key=lambda item: (item[1].st_mtime, item[0].name), reverse=True)
     listing = DiskListing(disk, [], max(page or 1, 1), PAGE_SIZE if page is not None else None)
-    if not isinstance(logged, CopyLog):
-        every = logged or {}
-        return replace(
-            listing, files=[_backup_file(p, s, manifest, every.get(p.name)) for p, s in found]
-        )
-    # Only the shown page's records, and the damaged ones anywhere on the disk: never the
-    # disk's whole history.
     shown = {path.name for path, _ in found[_page_slice(listing.page, listing.page_size)]}
-    disk_id = disk.identity.id
-    suspects = logged.damaged_names(disk_id) & {path.name for path, _ in found}
-    records = logged.newest_by_name(disk_id, disk.folder, sorted(shown | suspects))
-    damaged = {name for name in suspects if name in records and records[name].damaged}
+    records: dict[str, CopyRecord] = {}
+    damaged: set[str] = set()
+    if copies is not None:
+        disk_id = disk.identity.id
+        suspects = copies.damaged_names(disk_id) & {path.name for path, _ in found}
+        records = copies.newest_by_name(disk_id, disk.folder, sorted(shown | suspects))
+        damaged = {name for name in suspects if name in records and records[name].damaged}
     files: list[BackupFile] = []
     for path, stat in found:
         if path.name in shown:

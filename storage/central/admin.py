@@ -26,7 +26,8 @@ OFFICE_CONNECTION_LIMIT = 4  # one office cannot take the server's connections f
 
 
 class CentralSetupError(Exception):
-    """The central database cannot be set up as asked; the message says why."""
+    """The central database cannot be set up as asked; the message says why, in Indonesian (the
+    administrator reads it)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def central_engine(url: str) -> Engine:
     minute at most, and 514 offices must not each hold a connection open."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
-        raise CentralSetupError("the central database must be PostgreSQL")
+        raise CentralSetupError("database pusat harus PostgreSQL (postgresql+psycopg://…)")
     return create_engine(parsed, poolclass=NullPool, connect_args=CONNECT_ARGS)
 
 
@@ -80,7 +81,9 @@ def current_revision(engine: Engine) -> str | None:
 
 def office_role(office_id: str) -> str:
     if not re.fullmatch(r"[0-9]{2,6}", office_id):
-        raise CentralSetupError(f"{office_id!r} is not a regional code (digits, e.g. 5108)")
+        raise CentralSetupError(
+            f"{office_id!r} bukan kode wilayah (regional code): angka, mis. 5108"
+        )
     return OFFICE_ROLE_PREFIX + office_id
 
 
@@ -88,7 +91,7 @@ def add_office(engine: Engine, office_id: str, name: str, password: str | None =
     """Create the office's login role (or set a new password) and its row in `offices`."""
     role = office_role(office_id)
     if not name.strip():
-        raise CentralSetupError("the office needs a name")
+        raise CentralSetupError("kantor perlu nama")
     password = _password(password)
     with engine.begin() as connection:
         existed = _login_role(connection, role, password, OFFICE_GROUP, OFFICE_CONNECTION_LIMIT)
@@ -106,7 +109,7 @@ def add_office(engine: Engine, office_id: str, name: str, password: str | None =
 def add_supervisor(engine: Engine, name: str, password: str | None = None) -> Login:
     """A supervisor's login: reads every office's rows, writes none."""
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", name):
-        raise CentralSetupError(f"{name!r}: use lower-case letters, digits and _ (e.g. bali)")
+        raise CentralSetupError(f"{name!r}: pakai huruf kecil, angka dan _ (mis. bali)")
     role = SUPERVISOR_ROLE_PREFIX + name
     password = _password(password)
     with engine.begin() as connection:
@@ -121,8 +124,7 @@ def _password(given: str | None) -> str:
         return secrets.token_urlsafe(24)
     if not re.fullmatch(r"[A-Za-z0-9_.~-]{16,128}", given):
         raise CentralSetupError(
-            "the password must be 16 or more letters, digits or _.~- (or leave it out: "
-            "a random one is made)"
+            "kata sandi minimal 16 huruf, angka atau _.~- (atau kosongkan: dibuatkan acak)"
         )
     return given
 
@@ -162,7 +164,9 @@ def _scram_verifier(connection: Connection, role: str, password: str) -> str:
     raw = connection.connection.driver_connection
     pgconn = getattr(raw, "pgconn", None)
     if pgconn is None:
-        raise CentralSetupError("the central database needs the psycopg driver")
+        raise CentralSetupError(
+            'database pusat memerlukan driver psycopg: pip install ".[postgres]"'
+        )
     verifier: bytes = pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256")
     return verifier.decode("ascii")
 
@@ -180,10 +184,12 @@ def with_host(url: str, host: str | None, port: int | None) -> str:
     changed = make_url(url)
     if host:
         if not re.fullmatch(r"[A-Za-z0-9.-]+", host):
-            raise CentralSetupError(f"{host!r}: give the server's name only (the port: --port)")
+            raise CentralSetupError(f"{host!r}: tulis nama server saja (port: --port)")
         changed = changed.set(host=host)
     if port:
         changed = changed.set(port=port)
     if not changed.host:
-        raise CentralSetupError("the URL names no server: give the offices' view of it, --host")
+        raise CentralSetupError(
+            "URL tidak menyebut server: tulis namanya seperti dilihat kantor (--host)"
+        )
     return changed.render_as_string(hide_password=False)

@@ -8,10 +8,10 @@ seen: a supervisor's login sees every office, an office's login only itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 # When an office stops being safe. A weekend without a copy is allowed for; a dump is daily.
 DUMP_MAX_AGE = timedelta(hours=36)
@@ -100,7 +100,7 @@ def judge(state: OfficeState, now: datetime) -> OfficeState:
         problems.append(NO_DRILL)
     if state.seen_at is None or now - state.seen_at > SILENT_AFTER:
         problems.append(SILENT)
-    return OfficeState(**{**state.__dict__, "problems": tuple(problems)})
+    return replace(state, problems=tuple(problems))
 
 
 def _badness(state: OfficeState, now: datetime) -> tuple[object, ...]:
@@ -114,10 +114,12 @@ def _badness(state: OfficeState, now: datetime) -> tuple[object, ...]:
     )
 
 
-def office_states(engine: Engine, now: datetime) -> list[OfficeState]:
+def office_states(engine: Engine | Connection, now: datetime) -> list[OfficeState]:
     """Every office this login may see, judged at `now`, worst first."""
-    with engine.connect() as connection:
-        rows = connection.execute(STATES_SQL).all()
+    if isinstance(engine, Engine):
+        with engine.connect() as connection:
+            return office_states(connection, now)
+    rows = engine.execute(STATES_SQL).all()
     states = [
         judge(
             OfficeState(
@@ -143,15 +145,26 @@ class CentralView:
     supervisor: bool  # the login reads every office (otherwise: an office's own row only)
 
 
-def is_supervisor(engine: Engine) -> bool:
-    with engine.connect() as connection:
-        return bool(
-            connection.scalar(text("SELECT pg_has_role(current_user, 'sopbot_pusat', 'MEMBER')"))
+@dataclass(frozen=True)
+class LoginIdentity:
+    office_id: str | None  # the office a login of sopbot_kantor_<id> belongs to
+    supervisor: bool  # a member of the supervisors' group: reads every office
+
+
+def login_identity(connection: Connection) -> LoginIdentity:
+    """Who this login is to the central database (what row-level security will let it see)."""
+    row = connection.execute(
+        text(
+            "SELECT sopbot_office_id() AS office_id, "
+            "pg_has_role(current_user, 'sopbot_pusat', 'MEMBER') AS supervisor"
         )
+    ).one()
+    return LoginIdentity(row.office_id, bool(row.supervisor))
 
 
 def central_view(engine: Engine, now: datetime) -> CentralView:
-    return CentralView(office_states(engine, now), is_supervisor(engine))
+    with engine.connect() as connection:  # one connection: the offices and who is looking
+        return CentralView(office_states(connection, now), login_identity(connection).supervisor)
 
 
 def daily_grid(engine: Engine, first: date, last: date, tz: tzinfo) -> dict[str, dict[date, str]]:

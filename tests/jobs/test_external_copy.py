@@ -18,7 +18,7 @@ from core.problems import Code
 from jobs.external import copy as copy_module
 from jobs.external.copy import PARTIAL_SUFFIX, read_manifest, restore
 from jobs.external.disk import IDENTITY_FILE, init_disk
-from jobs.external.listing import list_disk, logged_copies, verify_disk
+from jobs.external.listing import list_disk, verify_disk
 from jobs.external.service import CopyService
 from jobs.job import Outcome
 from storage.copies import CopyLog
@@ -100,10 +100,7 @@ async def test_copy_verifies_and_lists_a_multi_megabyte_dump(
             ["sha256sum", "-c", "SHA256SUMS"], cwd=copied.parent, capture_output=True, text=True
         )
         assert check.returncode == 0 and f"{source.name}: OK" in check.stdout
-        listing = list_disk(
-            world.service.check(writing=False),
-            logged_copies(world.copies, world.service.check(writing=False)),
-        )
+        listing = list_disk(world.service.check(writing=False), world.copies)
         assert [(f.name, f.verified, f.in_log) for f in listing.files] == [
             (source.name, True, True)
         ]
