@@ -79,12 +79,15 @@ class OutboxSender:
         self._waiters: dict[int, asyncio.Future[Delivery]] = {}
         self._waiter_chats: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
+        # Set at stop: the loops end by themselves even if a cancellation is lost on the way.
+        self._stopping = False
         self._held_until: dict[int, float] = {}  # chat -> loop time it may be sent to again
         self._group_sends: dict[int, deque[float]] = {}  # group -> loop times of recent sends
         # True while Telegram cannot be reached: callers then do not wait for their message.
         self.outage = False
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
 
     async def stop(self, flush_seconds: float = 0.0) -> None:
@@ -96,6 +99,8 @@ class OutboxSender:
                     while self.outbox.pending(limit=1):
                         self._wake.set()
                         await asyncio.sleep(0.05)
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -162,7 +167,7 @@ class OutboxSender:
         return Delivery(chat_id, message)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 outage = await self.deliver_pending()
@@ -179,14 +184,17 @@ class OutboxSender:
                 await self._sleep(IDLE_RECHECK_SECONDS)
 
     async def _sleep(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+        # arrives as the event is set (stop() does both), and the sender then never stopped.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
 
     async def deliver_pending(self) -> bool:
         """Send what is pending, oldest first, each chat in order; True when Telegram could not
         be reached. A chat Telegram asks to wait (429) waits alone: the others go on."""
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping:
             now = loop.time()
             held = {chat for chat, until in self._held_until.items() if until > now}
             items = self.outbox.pending(skip_chats=held)
@@ -207,6 +215,7 @@ class OutboxSender:
                     return True
                 if result == "held":
                     held.add(item.chat_id)
+        return False  # stopping: what is left goes out after the next start
 
     async def _deliver(self, item: OutboxItem) -> str:
         markup = (
