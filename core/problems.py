@@ -86,6 +86,17 @@ class Code(StrEnum):
     DRILL_NO_RECORD = "drill_no_record"
     DRILL_NOT_LOADED = "drill_not_loaded"
     DRILL_SCHEMA_UNSAFE = "drill_schema_unsafe"
+    DRILL_TABLES_NOT_CREATED = "drill_tables_not_created"
+    DRILL_SCRATCH_MISSING = "drill_scratch_missing"
+    DRILL_SCRATCH_NO_QUOTA = "drill_scratch_no_quota"
+    DRILL_NEEDS_IMPDP = "drill_needs_impdp"
+    DRILL_NEEDS_ORACLEDB = "drill_needs_oracledb"
+    # Oracle set-up, said with its cause
+    ORACLE_LOGIN = "oracle_login"
+    EXPORT_ROLE_FOR_SCHEMAS = "export_role_for_schemas"
+    DIRECTORY_PROBE_FAILED = "directory_probe_failed"
+    THICK_MODE_NEEDED = "thick_mode_needed"
+    TNS_ADMIN_NEEDED = "tns_admin_needed"
     # The bot's own database
     DATABASE_UNWRITABLE = "database_unwritable"
     DATABASE_VANISHED = "database_vanished"
@@ -165,6 +176,21 @@ ENGLISH: dict[Code, str] = {
     Code.DRILL_NOT_LOADED: "{count} table(s) did not load from the dump: {tables}",
     Code.DRILL_NO_RECORD: "the dump's record holds no {what} to compare the restore with",
     Code.DRILL_SCHEMA_UNSAFE: "DRILL_SCHEMA {schema} holds real data: nothing imported",
+    Code.DRILL_TABLES_NOT_CREATED: "{count} table(s) with exported rows are not created by the "
+    "dump's metadata: {tables}",
+    Code.DRILL_SCRATCH_MISSING: "scratch schema {schema} not found in DBA_USERS ({detail})",
+    Code.DRILL_SCRATCH_NO_QUOTA: "scratch schema {schema} has no quota on its default tablespace "
+    "{tablespace}",
+    Code.DRILL_NEEDS_IMPDP: "DRILL_LEVEL {level} needs impdp, not found at {program}",
+    Code.DRILL_NEEDS_ORACLEDB: "the Oracle drill needs python-oracledb ({detail})",
+    Code.ORACLE_LOGIN: "cannot log in to Oracle at {dsn}: {code} {text} (cause: {cause})",
+    Code.EXPORT_ROLE_FOR_SCHEMAS: "exporting schemas of other users ({schemas}) needs "
+    "DATAPUMP_EXP_FULL_DATABASE (EXP_FULL_DATABASE before 11.2)",
+    Code.DIRECTORY_PROBE_FAILED: "Data Pump could not write a test log in directory object "
+    "{directory}: {cause}",
+    Code.THICK_MODE_NEEDED: "Oracle {version} needs python-oracledb thick mode "
+    "(ORACLE_CLIENT_LIB_DIR)",
+    Code.TNS_ADMIN_NEEDED: "ORACLE_DSN {dsn} is a TNS alias: thin mode needs TNS_ADMIN",
     Code.DATABASE_UNWRITABLE: "the SOP log cannot be written: {detail}",
     Code.DATABASE_VANISHED: "the SOP log file {path} was deleted or replaced",
     Code.LEGACY: "{text}",

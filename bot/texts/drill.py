@@ -18,8 +18,8 @@ CLAIMS: dict[Claim, str] = {
     Claim.ROWS_MATCH: "jumlah baris {tables} tabel sama dengan saat dump",
     Claim.HEADER: "header Data Pump sah: {detail}",
     Claim.METADATA: "impdp membaca metadata {objects} objek ({tables} tabel), sesuai log ekspor",
-    Claim.IMPORTED: "{tables} tabel diimpor ke skema uji {schema}, {rows} baris, sesuai log "
-    "ekspor (lalu dihapus)",
+    Claim.IMPORTED: "{tables} tabel diimpor ke skema uji {schema} (tanpa foreign key, trigger, "
+    "grant dan statistik), {rows} baris, sesuai log ekspor (lalu dihapus)",
 }
 
 # What each level leaves unproven, said with the verdict so a ✅ is never read as more.

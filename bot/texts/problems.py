@@ -98,6 +98,26 @@ INDONESIAN: dict[Code, str] = {
     "tidak dapat dibuktikan",
     Code.DRILL_SCHEMA_UNSAFE: "DRILL_SCHEMA {schema} berisi data asli: impor uji tidak "
     "dijalankan (ADB: pakai skema uji tersendiri)",
+    Code.DRILL_TABLES_NOT_CREATED: "{count} tabel yang barisnya diekspor TIDAK dibuat oleh "
+    "metadata dump: {tables}",
+    Code.DRILL_SCRATCH_MISSING: "skema uji {schema} tidak ditemukan ({detail}); DBA: buat "
+    "pengguna {schema} dengan kuota pada tablespace bawaannya",
+    Code.DRILL_SCRATCH_NO_QUOTA: "skema uji {schema} tidak punya kuota pada tablespace "
+    "bawaannya {tablespace}; DBA: ALTER USER {schema} QUOTA 2G ON {tablespace}",
+    Code.DRILL_NEEDS_IMPDP: "DRILL_LEVEL {level} membutuhkan program impdp, tidak ditemukan di "
+    "{program}; ADB: isi IMPDP_PATH atau turunkan DRILL_LEVEL ke 1",
+    Code.DRILL_NEEDS_ORACLEDB: "uji pulih Oracle membutuhkan python-oracledb ({detail}); ADB: "
+    "pasang paket oracledb",
+    Code.ORACLE_LOGIN: "tidak dapat masuk ke Oracle di {dsn}: {code} ({meaning}); "
+    "penyebab: {cause}",
+    Code.EXPORT_ROLE_FOR_SCHEMAS: "mengekspor skema milik pengguna lain ({schemas}) butuh peran "
+    "DATAPUMP_EXP_FULL_DATABASE (EXP_FULL_DATABASE sebelum 11.2)",
+    Code.DIRECTORY_PROBE_FAILED: "Data Pump tidak dapat menulis log uji di directory object "
+    "{directory}: {cause}",
+    Code.THICK_MODE_NEEDED: "Oracle {version} membutuhkan python-oracledb mode thick: isi "
+    "ORACLE_CLIENT_LIB_DIR dengan folder Oracle Instant Client",
+    Code.TNS_ADMIN_NEEDED: "ORACLE_DSN {dsn} adalah alias TNS: mode thin membutuhkan TNS_ADMIN "
+    "(folder berisi tnsnames.ora), atau tulis DSN sebagai host:port/service",
     Code.DATABASE_UNWRITABLE: "basis data log SOP tidak dapat ditulis ({detail}); biasanya disk "
     "server penuh atau hanya-baca",
     Code.DATABASE_VANISHED: "file basis data log SOP {path} terhapus atau diganti",
@@ -140,11 +160,38 @@ ORACLE_ERRORS: dict[str, str] = {
     "ORA-02354": "kesalahan saat mengekspor data sebuah tabel",
     "ORA-39001": "nilai argumen Data Pump tidak valid (lihat kesalahan berikutnya)",
     "ORA-39173": "data terenkripsi disimpan tidak terenkripsi di file dump",
+    # Connecting (python-oracledb's DPY- codes and the listener's ORA-125xx)
+    "DPY-6005": "tidak dapat terhubung ke database (jaringan, alamat, atau listener)",
+    "DPY-6000": "listener menolak koneksi",
+    "DPY-6001": "service tidak terdaftar di listener (periksa nama service di ORACLE_DSN)",
+    "DPY-4027": "alias TNS butuh TNS_ADMIN (folder tnsnames.ora) di mode thin",
+    "DPY-4000": "alias TNS tidak ditemukan di tnsnames.ora",
+    "DPY-4011": "koneksi ke database terputus",
+    "DPY-2019": "ORACLE_CLIENT_LIB_DIR tidak berisi Oracle Client yang dapat dimuat",
+    "DPI-1047": "Oracle Client (ORACLE_CLIENT_LIB_DIR) tidak dapat dimuat",
+    "ORA-12514": "service tidak dikenal listener (periksa nama service di ORACLE_DSN)",
+    "ORA-12505": "SID tidak dikenal listener",
+    "ORA-12170": "waktu koneksi habis (jaringan atau firewall)",
+    "ORA-12560": "kesalahan adaptor protokol (layanan Oracle tidak berjalan?)",
+    "ORA-01031": "hak akses tidak cukup",
+    "ORA-39211": "header file dump tidak dapat dibaca",
+    "ORA-31684": "objek sudah ada (wajar pada impor penuh ke database yang sudah berisi)",
+    "ORA-39082": "objek dibuat dengan peringatan kompilasi (biasanya wajar)",
+    "ORA-39083": "sebuah objek gagal dibuat (lihat kesalahan berikutnya)",
 }
 
 
 def say(found: Problem) -> str:
     """The problem in Indonesian, as plain text (escape it for HTML)."""
+    if found.code is Code.ORACLE_LOGIN:
+        login_code = str(found.params.get("code", ""))
+        said = ORACLE_ERRORS.get(login_code) or str(found.params.get("text", ""))
+        params: dict[str, Param] = {**found.params, "meaning": said}
+        cause = str(found.params.get("cause", ""))
+        cause_code = cause.split(":", 1)[0]
+        if cause_code in ORACLE_ERRORS:
+            params["cause"] = f"{cause_code} ({ORACLE_ERRORS[cause_code]})"
+        return INDONESIAN[found.code].format_map(_Lenient(params))
     if found.code is Code.ORACLE_ERROR:
         code = str(found.params.get("code", ""))
         meaning = ORACLE_ERRORS.get(code)

@@ -5,11 +5,16 @@ external disk into the directory object's folder (DUMP_DIR):
    job name, creation time, database version). Together with the byte-identity check done before
    (the restored file hashes to the dump the server wrote) this proves the copy is that dump.
 2. metadata: `impdp SQLFILE=` reads the metadata of every object in the dump and writes it as SQL
-   without changing the database; the tables in it are counted against the export log.
-3. import: chosen tables (DRILL_TABLES, else the three smallest with rows) are imported with
-   REMAP_SCHEMA into the scratch schema DRILL_SCHEMA, their rows counted against the export log,
-   then dropped. A corrupt dump can hang impdp: the drill's deadline (DRILL_TIMEOUT_MINUTES) ends
-   it, and the job is killed on the server as for expdp.
+   without changing the database; every table the export log shows with rows must be created by
+   it, compared by name (`jobs/drill/sqlfile.py` says why counts differ on real schemas).
+   Oracle-maintained schemas of a full export (SYSTEM's own tables) are left out.
+3. import: chosen tables (DRILL_TABLES, else the three smallest ordinary tables with rows of
+   ORACLE_SCHEMAS, or of the office's schemas in a full export) are imported with REMAP_SCHEMA
+   into the scratch schema DRILL_SCHEMA and REMAP_TABLESPACE onto its default tablespace, without
+   foreign keys, triggers, grants and statistics (they fail or mean nothing for a few tables in a
+   scratch schema), their rows counted against the export log, then dropped. A corrupt dump can
+   hang impdp: the drill's deadline (DRILL_TIMEOUT_MINUTES) ends it, and the job is killed on the
+   server as for expdp.
 
 The Oracle user needs DATAPUMP_IMP_FULL_DATABASE for tiers 2 and 3, and the scratch schema must
 exist with a quota (see the README). Files the drill writes in DUMP_DIR start with
@@ -28,11 +33,13 @@ from typing import Any
 
 from core.problems import Code, Problem, problem
 from core.settings import Settings
+from jobs.drill import sqlfile
 from jobs.drill.result import Claim, Level, proof
 from jobs.drill.verdict import Findings
 from jobs.dump import datapump_log
 from jobs.dump.expdp import ExpdpBackend
-from jobs.dump.oracle import load_driver
+from jobs.dump.oracle import load_driver, login_problems
+from jobs.dump.oracle_schemas import oracle_maintained
 from jobs.dump.result import DumpRequest
 from jobs.job import Outcome, Progress, ProgressReport, StopSignal
 from storage.dumps import DumpRecord
@@ -63,10 +70,24 @@ BEGIN
   END LOOP;
 END;"""
 
-_CREATE_TABLE = re.compile(r'^\s*CREATE\s+(?:GLOBAL\s+TEMPORARY\s+)?TABLE\s+"', re.MULTILINE)
-_STATEMENT = re.compile(
-    r"^\s*(?:CREATE|ALTER(?!\s+SESSION)|GRANT|COMMENT|BEGIN|DECLARE)\b", re.MULTILINE
-)
+# The scratch user's default tablespace and whether it may write there (REMAP_TABLESPACE target).
+SCRATCH = """
+SELECT u.default_tablespace,
+       (SELECT COUNT(*) FROM dba_ts_quotas q
+         WHERE q.username = u.username AND q.tablespace_name = u.default_tablespace
+           AND (q.max_bytes = -1 OR q.max_bytes > 0))
+     + (SELECT COUNT(*) FROM dba_sys_privs p
+         WHERE p.grantee = u.username AND p.privilege = 'UNLIMITED TABLESPACE')
+FROM dba_users u WHERE u.username = :name"""
+# What a scratch import leaves out, and says so (TECH-NOTES "Data Pump, round two").
+LEFT_OUT = ("REF_CONSTRAINT", "TRIGGER", "GRANT", "STATISTICS")
+_JOB_PART = re.compile(r'^(?:"[^"]*"\.)?"?(?P<job>[^"]*)"?$')
+
+
+def job_part(name: str) -> str:
+    """`"SYSTEM"."SOPBOT_…"` (how KU$_DFHDR_JOB_NAME holds it) or a bare name: the job's part."""
+    match = _JOB_PART.match(name.strip())
+    return match["job"] if match else name
 
 
 class ImpdpRun(ExpdpBackend):
@@ -98,6 +119,8 @@ class OracleProver:
         self.settings = settings
         self.level = settings.drill_level
         self._driver = driver  # python-oracledb, or a stand-in with the same calls
+        self._sql: sqlfile.SqlFile | None = None  # what the level-2 SQL file creates
+        self._connected = False
 
     def scratch(self, name: str) -> Path:
         return self.settings.dumps / f"{SCRATCH_PREFIX}{name}"
@@ -126,6 +149,12 @@ class OracleProver:
             self._driver = load_driver(self.settings)
         return self._driver
 
+    def _why(self, exc: Exception) -> list[Problem]:
+        """An error before the header is read: a login's cause with the DSN, else Oracle's lines."""
+        if not self._connected:
+            return login_problems(exc, self.settings.oracle_dsn)
+        return datapump_log.error_lines(str(exc))
+
     def _connect(self) -> Any:
         return self.driver.connect(
             user=self.settings.oracle_user,
@@ -135,9 +164,15 @@ class OracleProver:
 
     def _header(self, file_name: str, dump: DumpRecord) -> Findings:
         found = Findings()
-        driver = self.driver
+        try:
+            driver = self.driver
+        except ImportError as exc:  # python-oracledb missing: nothing about the copy is known
+            found.problems.append(problem(Code.DRILL_NEEDS_ORACLEDB, detail=str(exc)[:200]))
+            return found
+        self._connected = False
         try:
             connection = self._connect()
+            self._connected = True
             try:
                 with connection.cursor() as cursor:
                     out = {k: cursor.var(str) for k in ("job_name", "created", "db_version")}
@@ -152,7 +187,7 @@ class OracleProver:
             finally:
                 connection.close()
         except driver.Error as exc:
-            found.problems += datapump_log.error_lines(str(exc)) or [
+            found.problems += self._why(exc) or [
                 problem(Code.DRILL_HEADER, file=file_name, detail=type(exc).__name__)
             ]
             return found
@@ -161,7 +196,7 @@ class OracleProver:
         if kind != DATA_PUMP_FILE:
             detail = f"file type {kind}, not a Data Pump dump file"
             found.problems.append(problem(Code.DRILL_HEADER, file=file_name, detail=detail))
-        elif dump.job_name and values["job_name"] != dump.job_name:
+        elif dump.job_name and job_part(values["job_name"]) != dump.job_name:
             detail = f"written by job {values['job_name'] or '?'}, not {dump.job_name}"
             found.problems.append(problem(Code.DRILL_HEADER, file=file_name, detail=detail))
         elif values["master"] not in ("1", "TRUE", "Y"):
@@ -171,7 +206,7 @@ class OracleProver:
             found.proofs.append(
                 proof(
                     Claim.HEADER,
-                    job=values["job_name"],
+                    job=job_part(values["job_name"]),
                     created=values["created"],
                     version=values["db_version"],
                     detail=f"job {values['job_name']}, {values['created']}, "
@@ -198,34 +233,83 @@ class OracleProver:
         if result.outcome not in (Outcome.SUCCESS, Outcome.WARNING):
             found.problems += _failed(result.outcome, result.errors)
             return found
-        tables = len(_CREATE_TABLE.findall(text))
-        objects = len(_STATEMENT.findall(text))
-        exported = len({name.split(":", 1)[0] for name, _ in dump.tables})
+        self._sql = read = sqlfile.read(text)
+        exported = self._with_rows(dump)
         if not exported:  # nothing recorded to compare with: nothing proved
             found.problems.append(problem(Code.DRILL_NO_RECORD, what="tables"))
             return found
-        found.compared = 1
-        if tables != exported:
-            found.mismatches = 1
+        found.compared = len(exported)
+        missing = sorted(t for t in exported if not read.creates(t))
+        if missing:
+            found.mismatches = len(missing)
+            shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
             found.problems.append(
-                problem(Code.DRILL_OBJECTS_DIFFER, found=tables, expected=exported)
+                problem(Code.DRILL_TABLES_NOT_CREATED, count=len(missing), tables=shown)
             )
         else:
-            found.proofs.append(proof(Claim.METADATA, objects=objects, tables=tables))
+            found.proofs.append(proof(Claim.METADATA, objects=read.objects, tables=len(exported)))
         return found
+
+    def _office_schema(self, schema: str) -> bool:
+        """ORACLE_SCHEMAS when set, else every schema Oracle does not maintain itself."""
+        if self.settings.oracle_schemas:
+            return schema in self.settings.oracle_schemas
+        return not oracle_maintained(schema)
+
+    def _rows(self, dump: DumpRecord) -> dict[str, int]:
+        """Exported rows per whole table (partitions added up) of the office's schemas."""
+        rows: dict[str, int] = {}
+        for name, count in dump.tables:
+            table = name.split(":", 1)[0]
+            if self._office_schema(table.split(".", 1)[0]):
+                rows[table] = rows.get(table, 0) + count
+        return rows
+
+    def _with_rows(self, dump: DumpRecord) -> set[str]:
+        return {table for table, count in self._rows(dump).items() if count > 0}
 
     # --- 3. the import ------------------------------------------------------------------------
 
     def chosen_tables(self, dump: DumpRecord) -> list[tuple[str, int]]:
-        """SCHEMA.TABLE with its exported rows: DRILL_TABLES, else the smallest with rows."""
-        rows: dict[str, int] = {}
-        for name, count in dump.tables:
-            table = name.split(":", 1)[0]
-            rows[table] = rows.get(table, 0) + count
+        """SCHEMA.TABLE with its exported rows: DRILL_TABLES, else the smallest ordinary tables
+        with rows (queue tables, materialized views and their logs do not import by themselves)."""
+        rows = self._rows(dump)
         if self.settings.drill_tables:
-            return [(t, rows.get(t, -1)) for t in self.settings.drill_tables]
-        with_rows = sorted((count, table) for table, count in rows.items() if count > 0)
+            everything = {n.split(":", 1)[0]: 0 for n, _ in dump.tables}
+            everything.update(rows)
+            return [(t, everything.get(t, -1)) for t in self.settings.drill_tables]
+        plain = self._sql.plain if self._sql is not None else None
+        with_rows = sorted(
+            (count, table)
+            for table, count in rows.items()
+            if count > 0 and (plain is None or table in plain)
+        )
         return [(table, count) for count, table in with_rows[:TABLES_BY_DEFAULT]]
+
+    def _scratch_tablespace(self, schema: str) -> tuple[str | None, list[Problem]]:
+        """The scratch user's default tablespace, or why the import cannot run."""
+        driver = self.driver
+        try:
+            connection = self._connect()
+        except driver.Error as exc:
+            return None, login_problems(exc, self.settings.oracle_dsn)
+        try:
+            with connection.cursor() as cursor:
+                row = cursor.execute(SCRATCH, name=schema).fetchone()
+        except driver.Error as exc:
+            detail = str(exc).splitlines()[0][:200]
+            return None, [problem(Code.DRILL_SCRATCH_MISSING, schema=schema, detail=detail)]
+        finally:
+            connection.close()
+        if row is None:
+            detail = "no such user"
+            return None, [problem(Code.DRILL_SCRATCH_MISSING, schema=schema, detail=detail)]
+        tablespace, allowed = str(row[0]), int(row[1] or 0)
+        if not allowed:
+            return None, [
+                problem(Code.DRILL_SCRATCH_NO_QUOTA, schema=schema, tablespace=tablespace)
+            ]
+        return tablespace, []
 
     async def _import(self, restored: Path, dump: DumpRecord, stop: StopSignal) -> Findings:
         found = Findings()
@@ -239,9 +323,18 @@ class OracleProver:
         if not chosen:
             found.problems.append(problem(Code.DRILL_NO_RECORD, what="tables with rows"))
             return found
+        target, trouble = await asyncio.to_thread(self._scratch_tablespace, scratch)
+        if target is None:
+            found.problems += trouble
+            return found
+        # Tablespaces named in the dump's DDL (the SQL file read at level 2) onto the scratch
+        # user's default one: REMAP_SCHEMA alone keeps them, where it has no quota (ORA-01950).
+        spaces = sorted(t for t in (self._sql.tablespaces if self._sql else set()) if t != target)
         extra = [
             f"tables={','.join(t for t, _ in chosen)}",
             *(f"remap_schema={s}:{scratch}" for s in schemas),
+            *(f"remap_tablespace={t}:{target}" for t in spaces),
+            *(f"exclude={kind}" for kind in LEFT_OUT),
             "table_exists_action=replace",
         ]
         request = _request(restored, "imp")

@@ -42,7 +42,8 @@ ENGLISH: dict[Claim, str] = {
     Claim.ROWS_MATCH: "row counts of {tables} tables equal those at dump time",
     Claim.HEADER: "Data Pump header: {detail}",
     Claim.METADATA: "impdp read the metadata of {objects} objects ({tables} tables), as exported",
-    Claim.IMPORTED: "{tables} tables imported into {schema}, {rows} rows, as exported",
+    Claim.IMPORTED: "{tables} tables imported into {schema} (without foreign keys, triggers, "
+    "grants and statistics), {rows} rows, as exported",
 }
 
 

@@ -172,7 +172,7 @@ class OracleBackend:
         try:
             connection = oracledb.connect(user=self.user, password=self._password, dsn=self.dsn)
         except oracledb.Error as exc:
-            return BackendResult(Outcome.FAILED, errors=_describe(exc))
+            return BackendResult(Outcome.FAILED, errors=login_problems(exc, self.dsn))
         warnings: list[Problem] = []
         try:
             with connection.cursor() as cursor:
@@ -327,6 +327,28 @@ def _quota(cursor: Any) -> list[Problem]:
     if max_bytes is None and not unlimited:
         return [problem(Code.NO_QUOTA, tablespace=str(tablespace))]
     return []
+
+
+_CODED = re.compile(r"^(?:ORA|DPY|DPI)-\d{4,5}:")
+
+
+def login_problems(exc: Exception, dsn: str) -> list[Problem]:
+    """A failed login, with the DSN and the cause: python-oracledb puts the reason behind its own
+    code on the following line (DPY-6005 is followed by the socket's or the listener's answer,
+    python-oracledb documentation, "Troubleshooting": error messages)."""
+    lines = [
+        line.strip()
+        for line in str(exc).splitlines()
+        if line.strip() and not line.strip().startswith("Help:")
+    ]
+    first = next((i for i, line in enumerate(lines) if _CODED.match(line)), None)
+    if first is None:
+        text = lines[0][:200] if lines else ""
+        return [problem(Code.ORACLE_LOGIN, dsn=dsn, code=type(exc).__name__, text=text, cause="-")]
+    code, _, text = lines[first].partition(":")
+    rest = lines[first + 1 :]
+    cause = rest[0][:200] if rest else "-"
+    return [problem(Code.ORACLE_LOGIN, dsn=dsn, code=code, text=text.strip()[:200], cause=cause)]
 
 
 def _describe(exc: Exception) -> list[Problem]:

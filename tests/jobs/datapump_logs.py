@@ -122,6 +122,69 @@ ORA-31626: job does not exist
 """
 
 
+# A full export of a SIAK-like database (11.2): a partitioned table (one data line per partition),
+# a queue table with its AQ$_ companions, a materialized view and its master's log, an empty table,
+# and SYSTEM's own tables, which a full export carries too. Its global temporary and external
+# tables have no data line at all (Oracle Database Utilities, "Data Pump Export": only tables with
+# segments are unloaded; a temporary table's rows belong to sessions, an external table's to files).
+SIAK_FULL_11G = """\
+;;;
+Export: Release 11.2.0.4.0 - Production on Wed Nov 25 01:00:02 2026
+;;;
+Connected to: Oracle Database 11g Enterprise Edition Release 11.2.0.4.0 - 64bit Production
+Starting "SYSTEM"."SOPBOT_20261125_010002":  system/******** parfile=/tmp/sopbot-x.par
+Processing object type DATABASE_EXPORT/SCHEMA/TABLE/TABLE_DATA
+. . exported "SIAK"."BIODATA_WNI"                        812.4 MB 2345678 rows
+. . exported "SIAK"."DATA_KELUARGA"                      120.1 MB  712345 rows
+. . exported "SIAK"."T5_SEQN_NIK":"P2025"                  5.117 KB      10 rows
+. . exported "SIAK"."T5_SEQN_NIK":"P2026"                  5.117 KB      12 rows
+. . exported "SIAK"."Q_NOTIF_TAB"                          12.50 KB       3 rows
+. . exported "SIAK"."AQ$_Q_NOTIF_TAB_S"                    5.031 KB       1 rows
+. . exported "SIAK"."MV_REKAP_KECAMATAN"                   20.31 KB     150 rows
+. . exported "SIAK"."MLOG$_DATA_KELUARGA"                      0 KB       0 rows
+. . exported "SIAK"."T5_LOG_CETAK_KTP"                         0 KB       0 rows
+. . exported "SYSTEM"."HELP"                               234.4 KB     938 rows
+. . exported "SYSTEM"."SQLPLUS_PRODUCT_PROFILE"                0 KB       0 rows
+Master table "SYSTEM"."SOPBOT_20261125_010002" successfully loaded/unloaded
+******************************************************************************
+Dump file set for SYSTEM.SOPBOT_20261125_010002 is:
+  D:\\ORACLE\\DPDUMP\\SIAK_20261125_0100.DMP
+Job "SYSTEM"."SOPBOT_20261125_010002" successfully completed at 01:23:45
+"""
+
+# The SIAK-like schema's objects as their DDL would create them (kind, schema, name): what the fake
+# impdp's SQLFILE writes. Tables without a data line (temporary, external) are only here.
+SIAK_WITHOUT_DATA = [
+    ["temporary", "SIAK", "TMP_CETAK_KK"],
+    ["external", "SIAK", "EXT_IMPOR_NIK"],
+]
+QUEUE_TABLES = {"Q_NOTIF_TAB"}
+MVIEW_MASTERS = {"DATA_KELUARGA"}
+
+
+def metadata(tables: list[list]) -> list[list[str]]:
+    """Each object the dump's metadata holds, from its data lines (see the comments above)."""
+    objects: list[list[str]] = []
+    seen = set()
+    for schema, table, part, _rows in tables:
+        if (schema, table) in seen:
+            continue
+        seen.add((schema, table))
+        if table.startswith("AQ$_") or table.startswith("MLOG$_"):
+            continue  # created by their queue table / materialized view log
+        if table in QUEUE_TABLES:
+            objects.append(["queue", schema, table])
+        elif table.startswith("MV_"):
+            objects.append(["mview", schema, table])
+        else:
+            objects.append(["partitioned" if part else "table", schema, table])
+        if table in MVIEW_MASTERS:
+            objects.append(["mview_log", schema, table])
+    if any(schema == "SIAK" for schema, *_ in tables):
+        objects += SIAK_WITHOUT_DATA
+    return objects
+
+
 # --- the fakes' dump files ---------------------------------------------------------------------
 # A real dump is Oracle's own binary format; the fakes write a small header the fake impdp and the
 # fake GET_DUMPFILE_INFO read back (job, tables and rows as the export log says), then bytes.
@@ -138,7 +201,14 @@ def fake_dump(job: str, log_text: str) -> bytes:
         [m["schema"], m["table"], m["part"] or "", int(m["rows"])]
         for m in _EXPORTED.finditer(log_text)
     ]
-    header = {"job": job, "tables": tables, "version": "19.0.0.0.0", "created": "25-NOV-26"}
+    header = {
+        "job": job,
+        "owner": "SYSTEM",
+        "tables": tables,
+        "objects": metadata(tables),
+        "version": "19.0.0.0.0",
+        "created": "25-NOV-26",
+    }
     return DUMP_MAGIC + json.dumps(header).encode() + b"\n" + os.urandom(64 * 1024)
 
 

@@ -18,7 +18,7 @@ from core.clock import ManualClock
 from core.problems import Code
 from jobs.drill.oracle_proof import OracleProver
 from jobs.drill.result import Claim
-from jobs.job import Outcome
+from jobs.job import Outcome, StopSignal
 
 FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp"
 
@@ -83,20 +83,24 @@ async def test_level_3_reads_the_header_the_metadata_and_imports_into_the_scratc
     header = next(p for p in result.proofs if p.claim is Claim.HEADER)
     assert header.params["job"] == dump.job_name
     metadata = next(p for p in result.proofs if p.claim is Claim.METADATA)
-    assert metadata.params["tables"] == 2 and metadata.params["objects"] == 4
+    # Two tables with rows, each created; the SQL file also holds a temporary and an external
+    # table, a materialized view log and two indexes: 7 statements.
+    assert metadata.params["tables"] == 2 and metadata.params["objects"] == 7
     imported = next(p for p in result.proofs if p.claim is Claim.IMPORTED)
     assert imported.params["rows"] == 2345678 + 712345
     assert imported.params["schema"] == "SOPBOT_DRILL"
     sql_run, import_run = impdp_runs(tmp_path)
     assert sql_run["sqlfile"] and "tables" not in sql_run
     assert import_run["remap_schema"] == ["SIAK:SOPBOT_DRILL"]
+    assert import_run["remap_tablespace"] == ["SIAK_DATA:USERS", "SIAK_IDX:USERS"]
+    assert import_run["exclude"] == ["REF_CONSTRAINT", "TRIGGER", "GRANT", "STATISTICS"]
     assert import_run["tables"] == ["SIAK.DATA_KELUARGA,SIAK.BIODATA_WNI"]  # smallest first
     # The imported copies are dropped again, and nothing of the drill stays in the folder.
     server = svc.drill.oracle_driver.server
     assert sorted(server.dropped) == ["SOPBOT_DRILL.BIODATA_WNI", "SOPBOT_DRILL.DATA_KELUARGA"]
     assert list(oracle_dir.glob("sopbot-drill-*")) == []
     assert list((svc.settings.data_dir / "private").iterdir()) == []  # parameter files gone
-    assert result.compared == 3 and result.mismatches == 0
+    assert result.compared == 4 and result.mismatches == 0  # 2 by name, 2 by rows
 
 
 async def test_level_1_says_what_it_did_not_prove(
@@ -215,3 +219,112 @@ async def test_a_dump_holding_the_scratch_schema_is_never_imported_into(
     assert result.errors[0].code is Code.DRILL_SCHEMA_UNSAFE
     assert svc.drill.oracle_driver.server.dropped == []
     assert len(impdp_runs(tmp_path)) == 1  # the SQL file only, no import
+
+
+async def test_a_full_export_of_a_siak_like_database_passes_by_name_and_imports_office_tables(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partitioned table, a queue table with its AQ$_ companion, a materialized view and its
+    master's log, temporary and external tables, and SYSTEM's own tables: the export log's data
+    lines and the SQL file's CREATEs differ in count, but every table with rows is created."""
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "siak_full")
+    svc = office(tmp_path, oracle_dir, disk_path, level=3)
+    await dumped_and_copied(svc)
+
+    result = await svc.drill.run("chat")
+
+    assert result.outcome is Outcome.SUCCESS, result.errors
+    metadata = next(p for p in result.proofs if p.claim is Claim.METADATA)
+    # SIAK's tables with rows: BIODATA_WNI, DATA_KELUARGA, T5_SEQN_NIK (two partitions),
+    # Q_NOTIF_TAB, AQ$_Q_NOTIF_TAB_S, MV_REKAP_KECAMATAN; SYSTEM.HELP is left out.
+    assert metadata.params["tables"] == 6
+    _sql_run, import_run = impdp_runs(tmp_path)
+    # The three smallest ordinary tables of the office's schemas: not SYSTEM's, not the queue
+    # table nor its companion, not the materialized view.
+    assert import_run["tables"] == ["SIAK.T5_SEQN_NIK,SIAK.DATA_KELUARGA,SIAK.BIODATA_WNI"]
+    imported = next(p for p in result.proofs if p.claim is Claim.IMPORTED)
+    assert imported.params["rows"] == 22 + 712345 + 2345678
+    report = texts.drill_report(result, WITA)
+    assert "tanpa foreign key, trigger, grant dan statistik" in report
+
+
+async def test_a_table_with_rows_that_the_metadata_does_not_create_fails_the_drill(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=2)
+    await dumped_and_copied(svc)
+    monkeypatch.setenv("FAKE_IMPDP_MODE", "lost_ddl")
+
+    result = await svc.drill.run("chat")
+
+    assert result.outcome is Outcome.FAILED
+    assert result.errors[0].code is Code.DRILL_TABLES_NOT_CREATED
+    assert result.errors[0].params["tables"] == "SIAK.BIODATA_WNI"
+    assert result.mismatches == 1
+
+
+async def test_remap_schema_alone_leaves_tables_in_a_tablespace_without_quota(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path
+) -> None:
+    """What the fake impdp does with the drill's old parameters, as Oracle would: the tables keep
+    their tablespace (ORA-01950 for the scratch user), a foreign key to a table not imported
+    fails, a trigger compiles with warnings. The drill's own parameters avoid all three."""
+    from jobs.drill.oracle_proof import ImpdpRun, _request
+
+    svc = office(tmp_path, oracle_dir, disk_path, level=3)
+    await dumped_and_copied(svc)
+    dump = svc.dumplog.last_good()
+    assert dump is not None
+    restored = oracle_dir / Path(dump.file_path).name
+    old = ["tables=SIAK.DATA_KELUARGA,SIAK.BIODATA_WNI", "remap_schema=SIAK:SOPBOT_DRILL"]
+
+    result = await ImpdpRun(svc.settings, old).run(
+        _request(restored, "imp"), lambda _p: None, _never_stop()
+    )
+
+    assert result.outcome is not Outcome.SUCCESS
+    assert "ORA-01950" in {str(p.params.get("code")) for p in result.errors}
+
+
+async def test_the_scratch_user_without_quota_or_absent_is_said_with_the_fix(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=3)
+    await dumped_and_copied(svc)
+    server = svc.drill.oracle_driver.server
+    server.scratch_quota = False
+
+    result = await svc.drill.run("chat")
+
+    assert result.errors[0].code is Code.DRILL_SCRATCH_NO_QUOTA
+    assert "ALTER USER SOPBOT_DRILL QUOTA 2G ON USERS" in texts.drill_report(result, WITA)
+    assert len(impdp_runs(tmp_path)) == 1  # the SQL file only: no import tried
+
+    server.scratch_tablespace = None
+    result = await svc.drill.run("chat")
+    assert result.errors[0].code is Code.DRILL_SCRATCH_MISSING
+
+
+async def test_a_refused_login_is_said_with_the_dsn_and_the_cause(
+    tmp_path: Path, oracle_dir: Path, disk_path: Path
+) -> None:
+    svc = office(tmp_path, oracle_dir, disk_path, level=1)
+    await dumped_and_copied(svc)
+    # python-oracledb thin mode: DPY-6005 with the socket's answer on the next line
+    # (python-oracledb documentation, "Troubleshooting", DPY-6005).
+    svc.drill.oracle_driver.server.connect_error = (
+        "DPY-6005: cannot connect to database (CONNECTION_ID=abc).\n[Errno 111] Connection refused"
+    )
+
+    result = await svc.drill.run("chat")
+
+    found = result.errors[0]
+    assert found.code is Code.ORACLE_LOGIN
+    assert found.params["dsn"] == "db" and found.params["code"] == "DPY-6005"
+    report = texts.drill_report(result, WITA)
+    assert "tidak dapat masuk ke Oracle di db: DPY-6005" in report
+    assert "Connection refused" in report
+
+
+def _never_stop() -> StopSignal:
+    return StopSignal()

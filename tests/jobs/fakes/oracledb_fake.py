@@ -48,6 +48,10 @@ class Server:
     polls: int = 0
     # The job lives on the server: DETACH leaves it as it is, only STOP_JOB ends it.
     job_state: str = "NONE"
+    # The drill's scratch user (DBA_USERS.DEFAULT_TABLESPACE; quota there or UNLIMITED
+    # TABLESPACE), None when the user does not exist.
+    scratch_tablespace: str | None = "USERS"
+    scratch_quota: bool = True
 
 
 class Cursor:
@@ -93,6 +97,9 @@ class Cursor:
             name = quoted[1] if len(quoted) < 5 else f"{quoted[1]}.{quoted[3]}"
             server.dropped.append(name)
             server.leftover_jobs = [j for j in server.leftover_jobs if j[0] != name]
+        elif "FROM DBA_USERS U WHERE U.USERNAME = :NAME" in text:
+            tablespace = server.scratch_tablespace
+            self._rows = [] if tablespace is None else [(tablespace, int(server.scratch_quota))]
         elif "USER_TS_QUOTAS" in text:
             self._rows = [("USERS", server.quota, 0)]
         elif "USER_USERS" in text:
@@ -156,7 +163,10 @@ class Cursor:
             out["filetype"].value = 0
             return
         out["filetype"].value = 1
-        out["job_name"].value = header["job"]
+        # KU$_DFHDR_JOB_NAME holds the owner-qualified, quoted name the header stores, as the
+        # master table is named: "SYSTEM"."SOPBOT_…" (Oracle Database PL/SQL Packages and Types
+        # Reference, DBMS_DATAPUMP.GET_DUMPFILE_INFO; TECH-NOTES "Data Pump, round two").
+        out["job_name"].value = f'"{header.get("owner", "SYSTEM")}"."{header["job"]}"'
         out["created"].value = header["created"]
         out["db_version"].value = header["version"]
         out["master"].value = "1"
