@@ -66,17 +66,18 @@ BEGIN
   DBMS_DATAPUMP.START_JOB(h);
 EXCEPTION
   WHEN OTHERS THEN
-    -- OPEN/ADD_FILE/START_JOB raise a bare ORA-39001/39002; the cause is in the job's status.
+    -- OPEN/ADD_FILE/START_JOB raise a bare ORA-39001/39002; the cause is in the job's status,
+    -- asked with a NULL handle when OPEN itself failed (h is then NULL).
+    BEGIN
+      DBMS_DATAPUMP.GET_STATUS(h, DBMS_DATAPUMP.KU$_STATUS_JOB_ERROR, 0, job_state, sts);
+      IF sts.error IS NOT NULL AND sts.error.COUNT > 0 THEN
+        FOR i IN sts.error.FIRST .. sts.error.LAST LOOP
+          messages := SUBSTR(messages || sts.error(i).LogText || CHR(10), 1, 4000);
+        END LOOP;
+      END IF;
+    EXCEPTION WHEN OTHERS THEN NULL;
+    END;
     IF h IS NOT NULL THEN
-      BEGIN
-        DBMS_DATAPUMP.GET_STATUS(h, DBMS_DATAPUMP.KU$_STATUS_JOB_ERROR, 0, job_state, sts);
-        IF sts.error IS NOT NULL AND sts.error.COUNT > 0 THEN
-          FOR i IN sts.error.FIRST .. sts.error.LAST LOOP
-            messages := SUBSTR(messages || sts.error(i).LogText || CHR(10), 1, 4000);
-          END LOOP;
-        END IF;
-      EXCEPTION WHEN OTHERS THEN NULL;
-      END;
       BEGIN
         DBMS_DATAPUMP.STOP_JOB(h);  -- a job never started: removed with its master table
       EXCEPTION WHEN OTHERS THEN NULL;
@@ -114,8 +115,10 @@ END;"""
 DETACH = "BEGIN DBMS_DATAPUMP.DETACH(:handle); END;"
 STOP_JOB = "BEGIN DBMS_DATAPUMP.STOP_JOB(handle => :handle, immediate => 1, keep_master => 0); END;"
 
+# Our exports' jobs; the drill's import jobs (SOPBOT_DRILL_…) are the drill's to end.
 OUR_JOBS = (
-    "SELECT job_name, state FROM user_datapump_jobs WHERE job_name LIKE 'SOPBOT\\_%' ESCAPE '\\'"
+    "SELECT job_name, state FROM user_datapump_jobs WHERE job_name LIKE 'SOPBOT\\_%' ESCAPE '\\' "
+    "AND job_name NOT LIKE 'SOPBOT\\_DRILL\\_%' ESCAPE '\\'"
 )
 ACCOUNT = "SELECT account_status, expiry_date FROM user_users"
 QUOTA = """
@@ -126,6 +129,7 @@ LEFT JOIN user_ts_quotas q ON q.tablespace_name = u.default_tablespace"""
 EXPIRY_WARNING = timedelta(days=14)
 
 FINAL_STATES = {"COMPLETED", "STOPPED", "NOT RUNNING", "UNDEFINED"}
+GONE = "GONE"  # GET_STATUS or DETACH failed: the job's state is only known from its log
 
 
 class OracleBackend:
@@ -212,8 +216,13 @@ class OracleBackend:
                 state, errors = self._poll(cursor, handle.getvalue(), report, stop)
                 if state == "STOPPING":  # STOP_JOB also detaches: no DETACH after it (ORA-31623)
                     warnings += self._stop_job(cursor, handle.getvalue(), request.job_name)
-                else:
-                    cursor.execute(DETACH, handle=handle.getvalue())
+                elif state != GONE:
+                    try:
+                        cursor.execute(DETACH, handle=handle.getvalue())
+                    except oracledb.Error as exc:  # the job is gone after its end: the log says
+                        log.warning("DETACH after %s: %s", state, str(exc).splitlines()[0])
+                        errors += _describe(exc)
+                        state = GONE
         except oracledb.Error as exc:
             return BackendResult(Outcome.FAILED, errors=_describe(exc), warnings=warnings)
         finally:
@@ -267,9 +276,20 @@ class OracleBackend:
         while True:
             if stop.is_set():
                 return "STOPPING", errors
-            cursor.execute(
-                JOB_STATUS, handle=handle, state=state_var, percent=percent_var, errors=errors_var
-            )
+            try:
+                cursor.execute(
+                    JOB_STATUS,
+                    handle=handle,
+                    state=state_var,
+                    percent=percent_var,
+                    errors=errors_var,
+                )
+            except self._oracledb().Error as exc:
+                # After a job completes its master process stays only briefly; GET_STATUS can
+                # then raise ORA-31626/ORA-39086 although the job succeeded (bug 5969934): the
+                # job's log, read afterwards, settles the verdict.
+                log.warning("GET_STATUS failed: %s", str(exc).splitlines()[0])
+                return GONE, [*errors, *_describe(exc)]
             state = str(state_var.getvalue() or "UNDEFINED")
             if errors_var.getvalue():
                 errors += datapump_log.error_lines(str(errors_var.getvalue()))
@@ -288,6 +308,8 @@ class OracleBackend:
             parsed = datapump_log.parse(text, request.job_name)
             outcome = parsed.outcome
             all_errors = datapump_log.verdict_problems(parsed) + parsed.errors
+            if state == GONE and parsed.final_status is not None:
+                errors = []  # the job ended, as its log says: GET_STATUS only missed it
             all_errors += [e for e in errors if e not in parsed.errors]
             tables = parsed.tables
         else:
@@ -378,13 +400,19 @@ def build(settings: Settings) -> OracleBackend:
     )
 
 
-PRIVILEGES = """
-SELECT granted_role FROM user_role_privs
-WHERE granted_role IN ('DATAPUMP_EXP_FULL_DATABASE', 'EXP_FULL_DATABASE')"""
+# USER_ROLE_PRIVS lists direct grants only: SYSTEM holds the export role through DBA, which only
+# SESSION_ROLES shows (Oracle Database Reference, SESSION_ROLES / USER_ROLE_PRIVS).
+EXPORT_ROLES = """
+SELECT role FROM session_roles
+WHERE role IN ('DATAPUMP_EXP_FULL_DATABASE', 'EXP_FULL_DATABASE')"""
 DIRECTORY = "SELECT directory_path FROM all_directories WHERE directory_name = :name"
+# ALL_TAB_PRIVS holds grants to the user, to PUBLIC and to its enabled roles (Oracle Database
+# Reference, ALL_TAB_PRIVS): DATA_PUMP_DIR is granted to EXP_FULL_DATABASE/IMP_FULL_DATABASE.
 DIRECTORY_GRANTS = """
 SELECT privilege FROM all_tab_privs
-WHERE table_name = :name AND grantee IN (USER, 'PUBLIC')"""
+WHERE table_name = :name
+  AND (grantee IN (USER, 'PUBLIC') OR grantee IN (SELECT role FROM session_roles))"""
+THIN_MINIMUM = (12, 1)  # python-oracledb thin mode: Oracle Database 12.1 or later (DPY-3010)
 
 
 async def check(settings: Settings, driver: Any = None) -> BackendCheck:
@@ -402,29 +430,57 @@ BEGIN
 END;"""
 
 
-def _probe(cursor: Any, settings: Settings) -> bool | None:
+def probe_directory(cursor: Any, settings: Settings) -> tuple[bool | None, list[Problem]]:
     """Have Data Pump write a small log file in the directory object, and look for it in
-    DUMP_DIR as the bot sees it: True when it is there (then removed), False when not, None
-    when the probe itself could not run."""
+    DUMP_DIR as the bot sees it: (True, []) when it is there (then removed), (False, []) when
+    not, (None, why) when Data Pump refused: ORA-39087 (a 12c PDB's DATA_PUMP_DIR), ORA-01950
+    (no quota for the master table), ORA-31633 (no CREATE TABLE), said as the night would."""
     name = f"sopbot-probe-{uuid.uuid4().hex[:8]}.log"
     job = f"SOPBOT_{uuid.uuid4().int % 10**12:012d}"
     try:
         cursor.execute(PROBE, job_name=job, log_file=name, directory=settings.oracle_directory)
     except Exception as exc:  # the driver's own error class is not importable here
-        log.warning("Directory probe could not run: %s", str(exc).splitlines()[0])
-        return None
+        log.warning("Directory probe failed: %s", str(exc).splitlines()[0])
+        coded = [
+            e
+            for e in datapump_log.error_lines(str(exc))
+            if e.params.get("code") not in ("ORA-06512", "ORA-39001", "ORA-39002")
+        ]
+        cause = str(coded[0].params.get("code", "")) if coded else type(exc).__name__
+        head = problem(
+            Code.DIRECTORY_PROBE_FAILED, directory=settings.oracle_directory, cause=cause
+        )
+        return None, [head, *coded]
     found = settings.dumps / name
     seen = found.is_file()
     with contextlib.suppress(OSError):
         found.unlink()
-    return seen
+    return seen, []
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for part in version.split(".")[:2]:
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
+
+
+def other_schemas(settings: Settings) -> list[str]:
+    """Listed schemas that are not the login's own: exporting them needs the export role."""
+    return [s for s in settings.oracle_schemas if s.upper() != settings.oracle_user.upper()]
 
 
 def check_now(settings: Settings, driver: Any = None) -> BackendCheck:
-    """Log in, then look at the export role, the directory object with its grants, the
-    password's expiry, and whether the directory object's folder is DUMP_DIR as the bot sees it
-    (a bot on another machine than Oracle reads it through a share)."""
-    driver = driver or load_driver(settings)
+    """Log in, then look at the export role (through any enabled role), the directory object
+    with its grants, the password's expiry, and have Data Pump write in the directory object:
+    its folder must be DUMP_DIR as the bot sees it (a bot on another machine reads it through a
+    share). A probe that fails is a problem with its cause, never left unsaid."""
+    try:
+        driver = driver or load_driver(settings)
+    except ImportError as exc:
+        return BackendCheck([problem(Code.DRILL_NEEDS_ORACLEDB, detail=str(exc)[:200])])
     try:
         connection = driver.connect(
             user=settings.oracle_user,
@@ -432,17 +488,19 @@ def check_now(settings: Settings, driver: Any = None) -> BackendCheck:
             dsn=settings.oracle_dsn,
         )
     except driver.Error as exc:
-        return BackendCheck(_describe(exc))
-    version = getattr(connection, "version", "?")
+        return BackendCheck(login_problems(exc, settings.oracle_dsn))
+    version = str(getattr(connection, "version", "?"))
     try:
         with connection.cursor() as cursor:
-            roles = {row[0] for row in cursor.execute(PRIVILEGES)}
+            roles = {row[0] for row in cursor.execute(EXPORT_ROLES)}
             directory = cursor.execute(DIRECTORY, name=settings.oracle_directory).fetchone()
             grants = {
                 row[0] for row in cursor.execute(DIRECTORY_GRANTS, name=settings.oracle_directory)
             }
             expiring = _expiry(cursor) + _quota(cursor)
-            seen = _probe(cursor, settings) if directory is not None else None
+            seen, refused = (
+                probe_directory(cursor, settings) if directory is not None else (None, [])
+            )
     except driver.Error as exc:
         return BackendCheck(_describe(exc))
     finally:
@@ -455,6 +513,10 @@ def check_now(settings: Settings, driver: Any = None) -> BackendCheck:
         problems.append(problem(Code.DIRECTORY_NO_GRANTS, directory=name))
     if not settings.oracle_schemas and not roles:
         problems.append(problem(Code.EXPORT_ROLE_MISSING))
+    elif other_schemas(settings) and not roles:
+        schemas = ", ".join(other_schemas(settings))
+        problems.append(problem(Code.EXPORT_ROLE_FOR_SCHEMAS, schemas=schemas))
+    problems += refused
     if seen is False:
         problems.append(
             problem(
@@ -465,10 +527,16 @@ def check_now(settings: Settings, driver: Any = None) -> BackendCheck:
             )
         )
     problems += expiring
-    facts = [f"Oracle {version}"]
+    mode = "thin" if _thin(driver) else "thick"
+    facts = [f"Oracle {version}", f"python-oracledb {mode}"]
     if directory is not None:
         facts.append(f"{name} = {directory[0]}")
     return BackendCheck(problems, facts)
+
+
+def _thin(driver: Any) -> bool:
+    is_thin = getattr(driver, "is_thin_mode", None)
+    return bool(is_thin()) if callable(is_thin) else True
 
 
 SPEC = BackendSpec(

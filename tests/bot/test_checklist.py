@@ -167,7 +167,7 @@ async def test_oracle_checks_login_directory_and_grants(
             pass
 
         def execute(self, sql: str, **kwargs: Any) -> CheckCursor:
-            if "user_role_privs" in sql:
+            if sql.strip().startswith("SELECT role FROM session_roles"):
                 self.result = rows["roles"]
             elif "all_directories" in sql:
                 self.result = [rows["dir"]] if rows["dir"] else []

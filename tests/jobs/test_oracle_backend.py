@@ -142,7 +142,11 @@ async def test_wrong_password_is_a_clear_failure(server: Server, tmp_path: Path)
     oracle, _ = backend(server, ["SIAK"])
     result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert result.outcome is Outcome.FAILED
-    assert list(map(str, result.errors)) == ["ORA-01017: invalid username/password; logon denied"]
+    assert [(e.code, e.params["code"], e.params["dsn"]) for e in result.errors] == [
+        (Code.ORACLE_LOGIN, "ORA-01017", "siakdb:1521/SIAK")
+    ]
+    assert "nama pengguna atau kata sandi Oracle salah" in say(result.errors[0])
+    assert "Rahasia-2026" not in str(result.errors)
 
 
 async def test_too_old_server_for_thin_mode_says_to_use_thick_mode(
@@ -209,3 +213,124 @@ async def test_a_job_that_skipped_a_table_is_incomplete_never_good(
     assert "UNDO_RETENTION" in say(
         next(e for e in result.errors if e.params.get("code") == "ORA-01555")
     )
+
+
+async def test_a_job_gone_after_completion_is_judged_by_its_log(
+    server: Server, tmp_path: Path
+) -> None:
+    """GET_STATUS raises ORA-31626 once the completed job's master process has left (bug
+    5969934): the log on the server says "successfully completed", and that is the verdict."""
+    server.scenario = "gone_after_completion"
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert result.outcome is Outcome.SUCCESS, result.errors
+    assert result.total_rows == 2345678 + 712345 + 12
+    assert "ORA-31626" not in str(result.warnings)
+    # No DETACH on a handle whose job is gone.
+    assert [c for c in server.calls if c[1].get("block") == "DETACH"] == []
+
+
+async def test_a_job_gone_without_a_log_is_a_failure_with_its_error(
+    server: Server, tmp_path: Path
+) -> None:
+    server.scenario = "gone_after_completion"
+    oracle, _ = backend(server, ["SIAK"])
+    req = request(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    oracle.dump_dir = tmp_path / "elsewhere"  # the bot does not see the log
+    result = await oracle.run(req, lambda p: None, StopSignal())
+    assert result.outcome is Outcome.FAILED
+    assert "ORA-31626" in {str(e.params.get("code")) for e in result.errors}
+
+
+async def test_an_open_that_fails_itself_gets_its_cause_through_a_null_handle(
+    server: Server, tmp_path: Path
+) -> None:
+    server.scenario = "open_refused"
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert result.outcome is Outcome.FAILED
+    assert result.errors[0].params.get("code") == "ORA-31633"
+
+
+async def test_a_running_drill_import_does_not_block_the_export(
+    server: Server, tmp_path: Path
+) -> None:
+    server.leftover_jobs = [("SOPBOT_DRILL_0000000042", "EXECUTING")]
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert result.outcome is Outcome.SUCCESS, result.errors
+
+
+# --- the check (`sopbot check`, /cek) against version variants of the server ------------------
+
+
+def _check(server: Server, tmp_path: Path, thin: bool = False, **overrides: object) -> object:
+    from conftest import make_settings
+
+    from jobs.dump.oracle import check_now
+
+    values: dict[str, object] = {
+        "dump_backend": "oracle",
+        "oracle_user": "system",
+        "oracle_password": "Rahasia-2026",
+        "oracle_dsn": "siakdb:1521/SIAK",
+        "dump_dir": server.directory_path,
+        **overrides,
+    }
+    settings = make_settings("http://127.0.0.1:9/bot", tmp_path / "data", **values)
+    return check_now(settings, Driver(server, thin=thin))
+
+
+def test_system_holds_the_export_role_through_dba_and_the_directory_through_roles(
+    tmp_path: Path,
+) -> None:
+    server = Server.oracle_19c(tmp_path)
+    found = _check(server, tmp_path, thin=True)
+    assert found.problems == [], found.problems  # type: ignore[attr-defined]
+    assert "python-oracledb thin" in found.facts  # type: ignore[attr-defined]
+
+
+def test_a_pdb_directory_that_data_pump_refuses_is_a_problem_with_its_cause(
+    tmp_path: Path,
+) -> None:
+    found = _check(Server.oracle_12c_pdb(tmp_path), tmp_path, thin=True)
+    problems = found.problems  # type: ignore[attr-defined]
+    assert problems[0].code is Code.DIRECTORY_PROBE_FAILED
+    assert problems[0].params["cause"] == "ORA-39087"
+    assert "ORA-39087" in say(problems[0])
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "ORA-01950: no privileges on tablespace 'USERS'",
+        'ORA-31633: unable to create master table "SYSTEM.SOPBOT_1"\nORA-01031: insufficient '
+        "privileges",
+    ],
+)
+def test_a_probe_refused_at_open_is_said(tmp_path: Path, error: str) -> None:
+    server = Server.oracle_19c(tmp_path)
+    server.probe_error = error
+    problems = _check(server, tmp_path).problems  # type: ignore[attr-defined]
+    assert problems[0].code is Code.DIRECTORY_PROBE_FAILED
+    assert problems[0].params["cause"] == error[:9]
+
+
+def test_another_users_schema_needs_the_export_role(tmp_path: Path) -> None:
+    server = Server.oracle_19c(tmp_path)
+    server.user, server.session_roles, server.direct_roles = "SIAKBACKUP", ["CONNECT"], []
+    server.directory_grants = [("SIAKBACKUP", "READ"), ("SIAKBACKUP", "WRITE")]
+    found = _check(server, tmp_path, oracle_user="siakbackup", oracle_schemas="SIAK")
+    assert [p.code for p in found.problems] == [Code.EXPORT_ROLE_FOR_SCHEMAS]  # type: ignore[attr-defined]
+    own = _check(server, tmp_path, oracle_user="siakbackup", oracle_schemas="SIAKBACKUP")
+    assert own.problems == []  # type: ignore[attr-defined]
+
+
+def test_an_old_server_in_thin_mode_is_told_to_use_thick_mode(tmp_path: Path) -> None:
+    for server in (Server.oracle_10g(tmp_path), Server.oracle_11g(tmp_path)):
+        problems = _check(server, tmp_path, thin=True).problems  # type: ignore[attr-defined]
+        assert problems[0].code is Code.ORACLE_LOGIN
+        assert problems[0].params["code"] == "DPY-3010"
+        assert "ORACLE_CLIENT_LIB_DIR" in say(problems[0])
+        assert _check(server, tmp_path, thin=False).problems == []  # type: ignore[attr-defined]

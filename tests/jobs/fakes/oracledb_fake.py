@@ -4,6 +4,12 @@ It answers the DBMS_DATAPUMP PL/SQL blocks that jobs/dump/oracle.py sends the wa
 server would: OPEN starts a job, GET_STATUS reports EXECUTING with a growing percentage and then
 the final state, and the "server" writes the dump and a real-format log into the directory
 object's folder. Errors are raised as oracledb.Error with Oracle's own codes and texts.
+
+Each behaviour cites where it comes from: Oracle Database PL/SQL Packages and Types Reference
+(DBMS_DATAPUMP), Oracle Database Reference (the dictionary views), Oracle Database Utilities
+(Data Pump), the python-oracledb documentation, and the support notes named in TECH-NOTES.md.
+Version variants (`Server.oracle_10g`, `oracle_11g`, `oracle_12c_pdb`, `oracle_19c`) differ
+where Oracle does.
 """
 
 from __future__ import annotations
@@ -31,10 +37,37 @@ class Var:
         self.value = value
 
 
+# SYSTEM's roles: granted DBA directly (USER_ROLE_PRIVS), and through DBA the export and import
+# roles (SESSION_ROLES lists every enabled role, direct or not; Oracle Database Security Guide,
+# "Predefined roles": DBA includes EXP_FULL_DATABASE and IMP_FULL_DATABASE, and from 11.2 the
+# DATAPUMP_EXP_FULL_DATABASE / DATAPUMP_IMP_FULL_DATABASE roles).
+SYSTEM_DIRECT_ROLES = ["DBA", "AQ_ADMINISTRATOR_ROLE", "MGMT_USER"]
+SYSTEM_SESSION_ROLES_11G = [
+    "DBA",
+    "SELECT_CATALOG_ROLE",
+    "EXECUTE_CATALOG_ROLE",
+    "EXP_FULL_DATABASE",
+    "IMP_FULL_DATABASE",
+    "DATAPUMP_EXP_FULL_DATABASE",
+    "DATAPUMP_IMP_FULL_DATABASE",
+    "AQ_ADMINISTRATOR_ROLE",
+]
+# DATA_PUMP_DIR is granted to the export and import roles by the catalog (TECH-NOTES "Data Pump,
+# round two": directory grants may go to roles), not to SYSTEM by name.
+DATA_PUMP_DIR_GRANTS = [
+    ("EXP_FULL_DATABASE", "READ"),
+    ("EXP_FULL_DATABASE", "WRITE"),
+    ("IMP_FULL_DATABASE", "READ"),
+    ("IMP_FULL_DATABASE", "WRITE"),
+]
+
+
 @dataclass
 class Server:
     directory_path: Path
-    scenario: str = "success"  # success | open_fails | full_disk | no_log | hang
+    # success | open_fails | open_refused (OPEN itself fails, h stays NULL) | full_disk |
+    # no_log | hang | gone_after_completion (GET_STATUS raises ORA-31626 once the job ended)
+    scenario: str = "success"
     leftover_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, state)
     dropped: list[str] = field(default_factory=list)  # master tables dropped
     expiry: Any = None  # user_users.expiry_date
@@ -52,6 +85,43 @@ class Server:
     # TABLESPACE), None when the user does not exist.
     scratch_tablespace: str | None = "USERS"
     scratch_quota: bool = True
+    version: str = "19.3.0.0.0"
+    user: str = "SYSTEM"
+    direct_roles: list[str] = field(default_factory=lambda: list(SYSTEM_DIRECT_ROLES))
+    session_roles: list[str] = field(default_factory=lambda: list(SYSTEM_SESSION_ROLES_11G))
+    directories: dict[str, str] = field(default_factory=dict)  # name -> path; default: ours
+    directory_grants: list[tuple[str, str]] = field(
+        default_factory=lambda: list(DATA_PUMP_DIR_GRANTS)
+    )
+    # A 12c/19c PDB whose DATA_PUMP_DIR points at the root's folder: ADD_FILE gives ORA-39087
+    # (TECH-NOTES "Data Pump, round two"; Oracle Database Utilities 12.1, "Default Locations
+    # for Dump, Log, and SQL Files": in a PDB the default directory cannot be used).
+    pdb_directory_invalid: bool = False
+    probe_error: str | None = None  # an error OPEN raises for the probe (ORA-01950, ORA-31633)
+
+    @classmethod
+    def oracle_10g(cls, directory_path: Path) -> Server:
+        """10g R2: no DATAPUMP_* roles (they arrived in 11.2), thick mode only (DPY-3010)."""
+        roles = [r for r in SYSTEM_SESSION_ROLES_11G if not r.startswith("DATAPUMP_")]
+        return cls(directory_path, version="10.2.0.5.0", session_roles=roles)
+
+    @classmethod
+    def oracle_11g(cls, directory_path: Path) -> Server:
+        """11.2: thick mode only (python-oracledb thin needs 12.1, DPY-3010)."""
+        return cls(directory_path, version="11.2.0.4.0")
+
+    @classmethod
+    def oracle_12c_pdb(cls, directory_path: Path) -> Server:
+        return cls(directory_path, version="12.2.0.1.0", pdb_directory_invalid=True)
+
+    @classmethod
+    def oracle_19c(cls, directory_path: Path) -> Server:
+        return cls(directory_path, version="19.3.0.0.0")
+
+    def directory(self, name: str) -> str | None:
+        return self.directories.get(name) or (
+            str(self.directory_path) if name == "DATA_PUMP_DIR" else None
+        )
 
 
 class Cursor:
@@ -89,7 +159,28 @@ class Cursor:
         if text.startswith("ALTER SESSION"):
             server.session_nls = text
         elif "USER_DATAPUMP_JOBS" in text:
-            self._rows = list(server.leftover_jobs)
+            rows = list(server.leftover_jobs)
+            if "NOT LIKE 'SOPBOT\\_DRILL\\_%'" in text:  # the WHERE clause Oracle evaluates
+                rows = [r for r in rows if not r[0].startswith("SOPBOT_DRILL_")]
+            self._rows = rows
+        elif "FROM ALL_TAB_PRIVS" in text:
+            # The view holds grants to the user, PUBLIC and the user's enabled roles (Oracle
+            # Database Reference, ALL_TAB_PRIVS); the query's WHERE then filters the grantee.
+            visible = [
+                (grantee, privilege)
+                for grantee, privilege in server.directory_grants
+                if grantee in (server.user, "PUBLIC", *server.session_roles)
+            ]
+            if "SESSION_ROLES" not in text:  # grantee IN (USER, 'PUBLIC') only
+                visible = [(g, p) for g, p in visible if g in (server.user, "PUBLIC")]
+            self._rows = [(p,) for _g, p in visible]
+        elif "FROM SESSION_ROLES" in text:
+            self._rows = [(r,) for r in server.session_roles if f"'{r}'" in text]
+        elif "FROM USER_ROLE_PRIVS" in text:  # direct grants only (Oracle Database Reference)
+            self._rows = [(r,) for r in server.direct_roles if f"'{r}'" in text]
+        elif "FROM ALL_DIRECTORIES" in text:
+            path = server.directory(kwargs["name"])
+            self._rows = [] if path is None else [(path,)]
         elif "DBMS_DATAPUMP.GET_DUMPFILE_INFO" in text:
             self._dumpfile_info(kwargs)
         elif text.startswith("DROP TABLE"):
@@ -104,6 +195,8 @@ class Cursor:
             self._rows = [("USERS", server.quota, 0)]
         elif "USER_USERS" in text:
             self._rows = [("OPEN", server.expiry)]
+        elif "DBMS_DATAPUMP.OPEN" in text and "START_JOB" not in text:
+            self._probe(kwargs)
         elif "DBMS_DATAPUMP.OPEN" in text:
             assert "DBMS_DATAPUMP.START_JOB" in text and "KU$_FILE_TYPE_LOG_FILE" in text
             assert "'FLASHBACK_SCN'" in text  # a consistent export, or none at all
@@ -123,11 +216,28 @@ class Cursor:
                 )
                 kwargs["failed"].value = 1
                 return self
+            if server.scenario == "open_refused":
+                # OPEN itself fails (ORA-31633: the master table cannot be made), so the handle
+                # stays NULL; only GET_STATUS with a NULL handle gives the cause (TECH-NOTES
+                # "Data Pump, round two"). The block must ask it outside its `IF h IS NOT NULL`.
+                asked = text.find("DBMS_DATAPUMP.GET_STATUS(H")
+                guard = text.find("IF H IS NOT NULL")
+                cause = 'ORA-31633: unable to create master table "SYSTEM.SOPBOT_X"\n'
+                kwargs["errors"].value = (cause if 0 <= asked < guard else "") + (
+                    'ORA-39006: internal error\nORA-06512: at "SYS.DBMS_SYS_ERROR", line 79\n'
+                )
+                kwargs["handle"].value = None
+                kwargs["failed"].value = 1
+                return self
             server.job = dict(kwargs)
             server.job_state = "EXECUTING"
             kwargs["scn"].value = 987654321
         elif "DBMS_DATAPUMP.GET_STATUS" in text:
             assert kwargs["handle"] == 42
+            if server.job_state == "GONE":
+                # The master process ended after completion: the handle is no longer valid
+                # (bug 5969934; ORA-31626 job does not exist).
+                raise Error("ORA-31626: job does not exist")
             server.polls += 1
             if server.scenario == "hang" or server.polls < 3:
                 kwargs["state"].value, kwargs["percent"].value = "EXECUTING", 30.0 * server.polls
@@ -144,6 +254,8 @@ class Cursor:
             assert kwargs["handle"] == 42
             if server.detached:
                 raise Error("ORA-31623: a job is not attached to this session via the handle")
+            if server.job_state == "GONE":
+                raise Error("ORA-31626: job does not exist")
             server.detached = True
         else:
             raise Error(f"ORA-00900: invalid SQL statement ({text[:40]})")
@@ -171,11 +283,30 @@ class Cursor:
         out["db_version"].value = header["version"]
         out["master"].value = "1"
 
+    def _probe(self, out: dict[str, Any]) -> None:
+        """OPEN of a job never started, ADD_FILE of a log file, STOP_JOB: the log file is
+        created when added (Oracle Database PL/SQL Packages and Types Reference, ADD_FILE)."""
+        server = self.server
+        if server.probe_error:
+            raise Error(server.probe_error)
+        path = server.directory(out["directory"])
+        if path is None or server.pdb_directory_invalid:
+            # ADD_FILE on a directory object that is missing or unusable
+            raise Error(
+                "ORA-39002: invalid operation\n"
+                f"ORA-39087: directory name {out['directory']} is invalid\n"
+                'ORA-06512: at "SYS.DBMS_SYS_ERROR", line 79\n'
+                'ORA-06512: at "SYS.DBMS_DATAPUMP", line 3444\n'
+                "ORA-06512: at line 5"
+            )
+        (Path(path) / out["log_file"]).write_text("")
+
     def _finish(self, out: dict[str, Any]) -> None:
         server, job = self.server, self.server.job
         folder = server.directory_path
         log_text = {
             "success": logs.SUCCESS_11G,
+            "gone_after_completion": logs.SUCCESS_11G,
             "full_disk": logs.FULL_DISK,
             "skipped": logs.COMPLETED_WITH_ERRORS,
             "no_log": None,
@@ -186,6 +317,15 @@ class Cursor:
                 log_text.replace("SOPBOT_20261125_010002", job["job_name"])
             )
         server.job_state = "COMPLETED"
+        if server.scenario == "gone_after_completion":
+            # The job completed between two polls and its master process already left: this
+            # poll, the first after the end, fails (bug 5969934).
+            server.job_state = "GONE"
+            raise Error(
+                "ORA-31626: job does not exist\n"
+                'ORA-06512: at "SYS.DBMS_SYS_ERROR", line 79\n'
+                'ORA-06512: at "SYS.DBMS_DATAPUMP", line 1137'
+            )
         if server.scenario == "full_disk":
             server.job_state = "STOPPED"
             out["state"].value, out["percent"].value = "STOPPED", 60.0
@@ -197,6 +337,7 @@ class Cursor:
 class Connection:
     def __init__(self, server: Server) -> None:
         self.server = server
+        self.version = server.version  # python-oracledb: Connection.version
 
     def cursor(self) -> Cursor:
         return Cursor(self.server)
@@ -210,12 +351,24 @@ class Driver:
 
     Error = Error
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, thin: bool = False) -> None:
         self.server = server
+        self.thin = thin
         self.connect_args: dict[str, Any] = {}
+
+    def is_thin_mode(self) -> bool:
+        return self.thin
 
     def connect(self, **kwargs: Any) -> Connection:
         self.connect_args = kwargs
         if self.server.connect_error:
             raise Error(self.server.connect_error)
+        major, minor = (int(p) for p in self.server.version.split(".")[:2])
+        if self.thin and (major, minor) < (12, 1):
+            # python-oracledb documentation, "Supported Oracle Database versions": thin mode
+            # connects to 12.1 and later only.
+            raise Error(
+                "DPY-3010: connections to this database server version are not supported by "
+                "python-oracledb in thin mode"
+            )
         return Connection(self.server)
