@@ -14,7 +14,7 @@ from bot.handlers import respond
 from bot.live import LiveMessage
 from core.sop import Role
 from jobs.drill.result import DrillResult
-from jobs.job import JobAlreadyRunning, JobStarted, Progress
+from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
 
 REPORTED_TO = [Role.ADB, Role.KABID]
 
@@ -49,6 +49,9 @@ class ChatDrillObserver:
             await self._live.finish(report)
         # A failure is news for the ADB too (an edited message makes no sound); a pass only
         # for the Kabid, the ADB's message having been edited into it.
+        if result.outcome is Outcome.UNTESTABLE:  # a to-do for the ADB, not an alarm for the Kabid
+            await delivery.to_roles(self.svc, self.bot, [Role.ADB], report)
+            return
         to = [Role.KABID] if result.passed and self._live is not None else REPORTED_TO
         await delivery.to_roles(self.svc, self.bot, to, report)
 

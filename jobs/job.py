@@ -53,6 +53,9 @@ class Outcome(StrEnum):
     INCOMPLETE = "incomplete"  # finished, but something is missing (a table skipped): no backup
     INTERRUPTED = "interrupted"  # stopped before it ended: a stop, a timeout, a crash of the bot
     NOTHING = "nothing"  # nothing to do (the newest dump is already on the disk)
+    # a check that could not run (a restore drill without its disk, key, impdp or login): no
+    # verdict on what it would have checked, a to-do for whoever can fix the cause
+    UNTESTABLE = "untestable"
 
 
 GOOD_OUTCOMES = frozenset({Outcome.SUCCESS, Outcome.WARNING})

@@ -216,7 +216,12 @@ DUMP_WORDS = {
     "missing": "tidak ada",
     NO_DATA: "belum ada data",
 }
-DRILL_WORDS = {"passed": "lulus", "failed": "gagal", "interrupted": "terputus"}
+DRILL_WORDS = {
+    "passed": "lulus",
+    "failed": "gagal",
+    "untestable": "tidak dapat diuji",
+    "interrupted": "terputus",
+}
 
 
 def decimal(value: float | None, places: int = 1) -> str:

@@ -18,6 +18,7 @@ EXIT_CODES = {
     Outcome.INCOMPLETE: 1,  # a table is missing: no backup
     Outcome.INTERRUPTED: 1,
     Outcome.NOTHING: 0,
+    Outcome.UNTESTABLE: 1,  # a drill's verdict; a dump never ends so
 }
 
 

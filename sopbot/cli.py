@@ -215,7 +215,8 @@ def salin(env_file: Path, verbose: bool) -> None:
 def ujipulih(env_file: Path, verbose: bool) -> None:
     """Uji pulih: baca salinan terbaru dari hard disk eksternal, pulihkan dan periksa.
 
-    Kode keluar: 0 lulus, 1 gagal atau tidak dapat berjalan (hard disk/salinan tidak ada), 75 bot
+    Kode keluar: 0 lulus, 1 gagal (salinan tidak dapat dipulihkan), 3 tidak dapat diuji (hard
+    disk tidak terpasang, kunci/impdp/login Oracle bermasalah: perbaiki lalu ulangi), 75 bot
     sedang berjalan (pakai /ujipulih di chat).
     """
     from sopbot.drill_cli import run_drill

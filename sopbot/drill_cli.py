@@ -1,5 +1,6 @@
 """`sopbot ujipulih`: the restore drill from a terminal or Task Scheduler, with the same report
-as in the chat (Indonesian), exit 0 only when it passed."""
+as in the chat (Indonesian): exit 0 when it passed, 1 when the copy failed, 3 when the drill could
+not run (disk away, no key, no impdp, login refused: a set-up to fix), 75 when one is running."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import click
 
 from core.settings import Settings
 from jobs.drill.result import DrillResult
-from jobs.job import JobAlreadyRunning, JobStarted, Progress
+from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
 from sopbot.runtime import open_runtime
 
-PASSED, FAILED, BUSY = 0, 1, 75
+PASSED, FAILED, UNTESTABLE, BUSY = 0, 1, 3, 75
 
 
 class TerminalDrillObserver:
@@ -44,4 +45,6 @@ async def run_drill(settings: Settings) -> int:
         result = await runtime.drill.run("cli")
     except JobAlreadyRunning:
         return BUSY
-    return PASSED if result.passed else FAILED
+    if result.passed:
+        return PASSED
+    return UNTESTABLE if result.outcome is Outcome.UNTESTABLE else FAILED

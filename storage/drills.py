@@ -26,7 +26,7 @@ class DrillRecord:
     trigger: str
     started_at: datetime
     finished_at: datetime | None
-    outcome: str  # running | passed | failed | interrupted
+    outcome: str  # running | passed | failed | untestable | interrupted
     restore_seconds: float | None
     compared: int
     mismatches: int
@@ -36,6 +36,11 @@ class DrillRecord:
     @property
     def passed(self) -> bool:
         return self.outcome == "passed"
+
+    @property
+    def untestable(self) -> bool:
+        """The drill could not run (disk away, no key, login refused…): no verdict on the copy."""
+        return self.outcome == "untestable"
 
 
 def _record(row: RestoreDrill) -> DrillRecord:

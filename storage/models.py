@@ -323,7 +323,7 @@ class RestoreDrill(Base):
     requested_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # running | passed | failed | interrupted
+    # running | passed | failed | untestable | interrupted
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     restore_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     compared: Mapped[int] = mapped_column(Integer, default=0)  # tables or objects compared

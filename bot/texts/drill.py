@@ -71,6 +71,11 @@ def drill_stage(state: str) -> str:
 def drill_report(result: DrillResult, tz: tzinfo) -> str:
     if result.outcome is Outcome.SUCCESS:
         head = "✅ <b>Uji pulih LULUS</b>: salinan ini dapat dipulihkan"
+    elif result.outcome is Outcome.UNTESTABLE:
+        head = (
+            "🔧 <b>Uji pulih tidak dapat dijalankan</b>: salinan BELUM teruji (ini bukan tanda "
+            "salinan rusak)"
+        )
     elif result.outcome is Outcome.INTERRUPTED:
         head = "⚠️ <b>Uji pulih terputus</b>: tidak ada kesimpulan"
     else:
@@ -82,7 +87,8 @@ def drill_report(result: DrillResult, tz: tzinfo) -> str:
     if result.level and result.backend != "sqlite":
         lines.append(f"Tingkat uji: {result.level} (DRILL_LEVEL)")
     lines += [f"✔️ {claim_text(p)}" for p in result.proofs]
-    lines += [f"❌ {escape(say(p))}" for p in result.errors]
+    mark = "🔧" if result.outcome is Outcome.UNTESTABLE else "❌"
+    lines += [f"{mark} {escape(say(p))}" for p in result.errors]
     if result.restore_seconds is not None:
         lines.append(f"Waktu pemulihan: {seconds_text(result.restore_seconds)}")
     if result.outcome is Outcome.SUCCESS and result.backend != "sqlite":
@@ -93,6 +99,8 @@ def drill_report(result: DrillResult, tz: tzinfo) -> str:
         lines.append(
             "ADB: periksa penyebab di atas, buat back up dan salinan baru, lalu /ujipulih lagi."
         )
+    if result.outcome is Outcome.UNTESTABLE:
+        lines.append("ADB: perbaiki hal di atas, lalu /ujipulih lagi.")
     if result.finished_at is not None:
         lines.append(f"Selesai {clock_time(result.finished_at, tz)}")
     return "\n".join(lines)
@@ -109,9 +117,16 @@ def drill_line(last: DrillRecord | None, passed: DrillRecord | None, tz: tzinfo)
         # An Oracle drill below level 3 proved less: say how far it went.
         level = f" (tingkat {last.level} dari 3)" if last.backend != "sqlite" else ""
         return f"🧪 Uji pulih terakhir ✅ lulus{level} {day}{took}"
-    before = ""
-    if passed is not None and passed.finished_at is not None:
-        before = f"; terakhir lulus {long_date(passed.finished_at.astimezone(tz).date())}"
+    passed_day = (
+        long_date(passed.finished_at.astimezone(tz).date())
+        if passed is not None and passed.finished_at is not None
+        else None
+    )
+    if last.untestable:  # a to-do, not a verdict on the copy
+        since = f"belum teruji sejak {passed_day}" if passed_day else "belum pernah teruji"
+        cause = f": {escape(say(last.errors[0]))}" if last.errors else ""
+        return f"🧪 Uji pulih: {since} (tidak dapat dijalankan {day}{cause})"
+    before = f"; terakhir lulus {passed_day}" if passed_day else ""
     word = "terputus" if last.outcome == "interrupted" else "GAGAL"
     return f"🧪 Uji pulih terakhir ❌ {word} {day}{before}"
 

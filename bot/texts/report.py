@@ -51,6 +51,9 @@ def report_summary(report: MonthReport, names: Mapping[int, str] | None = None) 
         cut = [str(d.day.day) for d in drills if d.drill == "interrupted"]
         if cut:
             line += " · terputus: tanggal " + ", ".join(cut)
+        unable = [str(d.day.day) for d in drills if d.drill == "untestable"]
+        if unable:
+            line += " · tidak dapat diuji: tanggal " + ", ".join(unable)
         lines.append(line)
     else:
         lines.append("Uji pulih: belum ada bulan ini (/ujipulih).")

@@ -24,7 +24,7 @@ from core.problems import Code, Problem, problem
 from core.settings import Settings
 from jobs.drill.result import Claim, DrillResult, Level, dump_proofs, proof
 from jobs.drill.sqlite_proof import Stopped, prove_sqlite
-from jobs.drill.verdict import Findings
+from jobs.drill.verdict import Findings, untestable
 from jobs.dump.expdp import ExpdpBackend
 from jobs.external.copy import PARTIAL_SUFFIX, CopyError, CopyStopped, restore_verified
 from jobs.external.disk import DiskError
@@ -194,7 +194,8 @@ class DrillService(JobRunner[DrillResult]):
         return copy, path, disk.identity.label
 
     def _refused(self, order: Order, refused: _NoDrill) -> DrillResult:
-        """No drill could start; it is still recorded as a failed drill, and said."""
+        """No drill could start; it is still recorded, as untestable (the disk away, no copy)
+        or failed (the copy gone from its disk), and said."""
         copy = refused.copy
         started_at = self.clock.now()
         name = Path(copy.dest_path.replace("\\", "/")).name if copy else ""
@@ -225,10 +226,13 @@ class DrillService(JobRunner[DrillResult]):
         errors: list[Problem],
     ) -> DrillResult:
         finished_at = self.clock.now()
-        self.drills.finish(drill_id, finished_at=finished_at, outcome="failed", errors=errors)
+        outcome = Outcome.UNTESTABLE if untestable(errors) else Outcome.FAILED
+        self.drills.finish(
+            drill_id, finished_at=finished_at, outcome=_STORED[outcome], errors=errors
+        )
         return DrillResult(
             run_id=drill_id,
-            outcome=Outcome.FAILED,
+            outcome=outcome,
             errors=errors,
             started_at=started_at,
             file_name=name,
@@ -323,11 +327,14 @@ class DrillService(JobRunner[DrillResult]):
     def _judged(self, started: JobStarted, found: Findings, seconds: float) -> DrillResult:
         finished_at = self.clock.now()
         passed = not found.problems
-        outcome = Outcome.SUCCESS if passed else Outcome.FAILED
+        if passed:
+            outcome = Outcome.SUCCESS
+        else:
+            outcome = Outcome.UNTESTABLE if untestable(found.problems) else Outcome.FAILED
         self.drills.finish(
             started.run_id,
             finished_at=finished_at,
-            outcome="passed" if passed else "failed",
+            outcome=_STORED[outcome],
             proofs=dump_proofs(found.proofs),
             errors=found.problems,
             compared=found.compared,
@@ -337,6 +344,12 @@ class DrillService(JobRunner[DrillResult]):
         assert self._prover is not None and self._copy is not None
         if passed:
             log.info("Restore drill %s passed in %.1f s", started.run_id, seconds)
+        elif outcome is Outcome.UNTESTABLE:
+            log.warning(
+                "Restore drill %s could not test the copy: %s",
+                started.run_id,
+                "; ".join(p.english() for p in found.problems),
+            )
         else:
             log.error(
                 "Restore drill %s FAILED: %s",
@@ -383,6 +396,14 @@ class DrillService(JobRunner[DrillResult]):
             file_name=started.subject.name,
             backend=started.backend,
         )
+
+
+_STORED = {
+    Outcome.SUCCESS: "passed",
+    Outcome.FAILED: "failed",
+    Outcome.UNTESTABLE: "untestable",
+    Outcome.INTERRUPTED: "interrupted",
+}
 
 
 class _NoDrill(Exception):

@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pytest
 from conftest import WITA, make_settings, open_services
 from corruption import corrupt_silently
 
+from bot import texts
 from bot.context import Services
 from core.clock import ManualClock
 from core.problems import Code
@@ -109,7 +110,7 @@ async def test_a_copy_damaged_on_the_disk_fails_and_is_no_longer_evidence(
     assert office.copylog.newest_intact() is None  # the watchdog's stale-copy warning speaks
 
 
-async def test_a_missing_copy_or_disk_fails_clearly_and_is_recorded(
+async def test_a_missing_copy_fails_and_an_unplugged_disk_is_untestable(
     office: Services, disk_path: Path
 ) -> None:
     await dump_and_copy(office)
@@ -124,15 +125,35 @@ async def test_a_missing_copy_or_disk_fails_clearly_and_is_recorded(
     assert result.errors[0].params["label"] == "HDD-PIAK-1"
     assert office.drilllog.latest(1)[0].outcome == "failed"
 
+    # The disk away (as the bot asks after every copy): the drill could not look at the copy.
     office.settings.external_disk_path = disk_path / "not-plugged-in"
     result = await office.drill.run("chat")
-    assert result.outcome is Outcome.FAILED
+    assert result.outcome is Outcome.UNTESTABLE
     assert result.errors[0].code is Code.DISK_MISSING
+    assert office.drilllog.latest(1)[0].outcome == "untestable"
+    report = texts.drill_report(result, WITA)
+    assert "tidak dapat dijalankan" in report and "❌" not in report and "GAGAL" not in report
 
 
-async def test_no_copy_at_all_is_a_failed_drill(office: Services) -> None:
+async def test_an_unplugged_disk_after_a_passed_drill_says_untested_since_then(
+    office: Services, disk_path: Path
+) -> None:
+    await dump_and_copy(office)
+    assert (await office.drill.run("chat")).passed
+    office.clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
+    office.settings.external_disk_path = disk_path / "not-plugged-in"
+
     result = await office.drill.run("schedule")
-    assert result.outcome is Outcome.FAILED
+
+    assert result.outcome is Outcome.UNTESTABLE
+    line = texts.drill_line(office.drilllog.latest(1)[0], office.drilllog.last_passed(), WITA)
+    assert line.startswith("🧪 Uji pulih: belum teruji sejak ")
+    assert "❌" not in line and "hard disk eksternal tidak terpasang" in line
+
+
+async def test_no_copy_at_all_is_untestable(office: Services) -> None:
+    result = await office.drill.run("schedule")
+    assert result.outcome is Outcome.UNTESTABLE
     assert result.errors[0].code is Code.DRILL_NO_COPY
 
 
@@ -157,7 +178,7 @@ async def test_an_encrypted_compressed_copy_restores_with_the_office_key(
 
     office.settings.external_age_identity_file = None  # no key: the drill cannot open it
     result = await office.drill.run("chat")
-    assert result.outcome is Outcome.FAILED
+    assert result.outcome is Outcome.UNTESTABLE  # nothing is known about the copy itself
     assert result.errors[0].code is Code.NO_KEY
 
 

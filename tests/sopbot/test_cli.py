@@ -118,7 +118,9 @@ def test_version_and_every_outcome_has_an_exit_code(workdir: Path) -> None:
     assert result.exit_code == 0 and result.output.startswith("sopbot ")
 
 
-def test_ujipulih_exits_0_only_when_the_drill_passed(workdir: Path, disk_path: Path) -> None:
+def test_ujipulih_exits_0_when_passed_1_when_failed_3_when_untestable(
+    workdir: Path, disk_path: Path
+) -> None:
     import asyncio
 
     from core.settings import load_settings
@@ -130,7 +132,7 @@ def test_ujipulih_exits_0_only_when_the_drill_passed(workdir: Path, disk_path: P
     runner = CliRunner()
     assert runner.invoke(main, ["sample-db", "--residents", "200"]).exit_code == 0
     nothing = runner.invoke(main, ["ujipulih"])
-    assert nothing.exit_code == 1 and "belum ada salinan terverifikasi" in nothing.output
+    assert nothing.exit_code == 3 and "belum ada salinan terverifikasi" in nothing.output
     assert runner.invoke(main, ["backup"]).exit_code == 0
     copied = asyncio.run(open_runtime(load_settings(Path(".env"))).copier.run("cli"))
     assert copied.verified
@@ -144,6 +146,13 @@ def test_ujipulih_exits_0_only_when_the_drill_passed(workdir: Path, disk_path: P
     copied.dest.write_bytes(b"not the copy any more")
     failed = runner.invoke(main, ["ujipulih"])
     assert failed.exit_code == 1 and "Uji pulih GAGAL" in failed.output
+
+    (workdir / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN=1:abc\nEXTERNAL_DISK_PATH={disk_path / 'unplugged'}\n",
+        encoding="utf-8",
+    )
+    away = runner.invoke(main, ["ujipulih"])
+    assert away.exit_code == 3 and "tidak dapat dijalankan" in away.output
 
 
 def test_restore_file_prints_the_impdp_recovery_for_an_oracle_dump(workdir: Path) -> None:
