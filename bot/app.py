@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -127,6 +128,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         backup_time=lambda: scheduler.backup_time,
         drills=svc.drilllog,
         outbox=svc.outbox,
+        drilling=lambda: svc.drill.busy,
     )
     if svc.run_watch_loop:
         svc.watch_task = watch.start_watch(svc.watchdog)
@@ -149,6 +151,9 @@ async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
     await svc.dump.stop()
     await svc.copier.stop()
     await svc.drill.stop()
+    if svc.drill_after_copy is not None:  # its unplug request goes to the outbox first
+        await asyncio.wait({svc.drill_after_copy}, timeout=5)
+        svc.drill_after_copy = None
     svc.scheduler.shutdown()
     if svc.sender is not None:
         # A stop is often a service stop during a job: its verdict goes out now if Telegram

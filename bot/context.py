@@ -31,6 +31,7 @@ class Services(Runtime):
     run_watch_loop: bool = True  # tests turn the minute loop off and call tick() themselves
     watch_task: asyncio.Task[None] | None = None
     central_task: asyncio.Task[None] | None = None  # the link to the central database
+    drill_after_copy: asyncio.Task[None] | None = None  # the drill, then the unplug request
     central: Any = None  # bot.central.CentralReporter, when reporting or serving /kantor
     sender: OutboxSender | None = None  # started with the bot; sends every notification
     commands: tuple[Command, ...] = ()  # the command table, for /bantuan

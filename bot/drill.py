@@ -3,6 +3,7 @@ Kabid (a failed drill alerts both with what failed)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from telegram import Bot, Update
@@ -14,6 +15,7 @@ from bot.handlers import respond
 from bot.live import LiveMessage
 from core.sop import Role
 from jobs.drill.result import DrillResult
+from jobs.external.disk import DiskError
 from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
 
 REPORTED_TO = [Role.ADB, Role.KABID]
@@ -60,6 +62,11 @@ async def ujipulih(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     if not svc.copier.configured:
         await respond(update, context, texts.NO_EXTERNAL_DISK)
+        return
+    try:  # the drill reads the copy on the disk itself: with the disk away, say to plug it in
+        await asyncio.to_thread(svc.copier.check, writing=False)
+    except DiskError as away:
+        await respond(update, context, texts.drill_plug_in(away.problem))
         return
     try:
         svc.drill.launch("chat", caller.user_id)

@@ -84,9 +84,15 @@ class ChatCopyObserver:
             await self._live.finish(text)
         if result.verified:
             closed = result.closed_instructions
+            # The disk is still plugged in: the drill due reads it now, before the unplug request.
+            drilling = svc.drill.due_after_copy()
             await delivery.to_roles(
-                svc, self.bot, [Role.KASI], texts.copy_recorded([i.id for i in closed])
+                svc, self.bot, [Role.KASI], texts.copy_recorded([i.id for i in closed], drilling)
             )
+            if drilling:
+                svc.drill_after_copy = asyncio.get_running_loop().create_task(
+                    drill_then_unplug(svc, self.bot)
+                )
             await delivery.to_roles(svc, self.bot, [Role.KABID], text)
             found = copy_evidence(svc.dumplog, svc.copylog)
             evidence = found if isinstance(found, Evidence) else None
@@ -96,6 +102,19 @@ class ChatCopyObserver:
                 await report_closed(svc, self.bot, instruction, closer, evidence)
         else:
             await delivery.to_roles(svc, self.bot, [Role.KABID, Role.ADB], text)
+
+
+async def drill_then_unplug(svc: Services, bot: Bot) -> None:
+    """The drill after a verified copy (its own progress message to the ADB), then the unplug
+    request to the Kasi, whatever the drill's verdict."""
+    try:
+        await svc.drill.run("copy")
+    except JobAlreadyRunning:
+        log.info("A drill is already running; it reads the disk before the unplug request")
+        await svc.drill.wait_idle()
+    except Exception:  # the unplug request must still come
+        log.exception("The drill after the copy could not run")
+    await delivery.to_roles(svc, bot, [Role.KASI], texts.UNPLUG_AFTER_DRILL)
 
 
 async def _start_copy(update: Update, context: Context, caller: Caller, trigger: str) -> None:

@@ -104,7 +104,11 @@ class Settings(BaseSettings):
     reminder_minutes: int = Field(default=15, ge=0, le=24 * 60)  # 0: no overdue reminders
 
     # The restore drill: the newest copy read back from the external disk and restored
-    drill_schedule: str = "0 2 * * sun"  # crontab fields, day names (APScheduler counts 0=mon)
+    # Off by default: the drill runs after a verified copy while the disk is still plugged in,
+    # when the last passed one is older than DRILL_EVERY_DAYS (0: never after a copy). A
+    # schedule is for a disk that stays attached. Crontab fields, day names (0 is Monday here).
+    drill_schedule: str = ""
+    drill_every_days: int = Field(default=7, ge=0, le=366)
     drill_max_age_days: int = Field(default=14, ge=0, le=366)  # 0: no overdue warning
     drill_level: int = Field(default=2, ge=1, le=3)  # Oracle only: 1 header, 2 metadata, 3 import
     drill_schema: str = "SOPBOT_DRILL"  # level 3: the scratch schema tables are imported into

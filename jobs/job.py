@@ -247,6 +247,10 @@ class JobRunner(Generic[R]):
             self._current, self._progress = None, None
             self._idle.set()
 
+    async def wait_idle(self) -> None:
+        """Until no job runs (a job has its own deadline, so this wait is bounded by it)."""
+        await self._idle.wait()
+
     async def stop(self, reason: Problem | None = None) -> None:
         """Tell a running job to stop and wait until it has ended and been reported."""
         if not self.busy:

@@ -129,9 +129,12 @@ class Watchdog:
         backup_time: Callable[[], time] | None = None,
         drills: DrillLog | None = None,
         outbox: Outbox | None = None,
+        drilling: Callable[[], bool] | None = None,
     ) -> None:
         self.state = state
         self.drills = drills
+        # A restore drill reading the disk right after a copy: the unplug request waits for it.
+        self._drilling = drilling or (lambda: False)
         self.outbox = outbox
         self._database_down = False
         self._database_file = _sqlite_file(settings.database_url)
@@ -264,7 +267,7 @@ class Watchdog:
             return
         copier.disks.seen(disk.identity.id, now)
         record = copier.disks.get(disk.identity.id)
-        if copier.busy or record is None or record.plugged_since is None:
+        if copier.busy or self._drilling() or record is None or record.plugged_since is None:
             return
         newest = self.copies.newest(disk_id=disk.identity.id, intact=None)
         last = newest.finished_at if newest else None

@@ -53,6 +53,9 @@ def make_settings(base_url: str, data_dir: Path, **overrides: Any) -> Settings:
         "pusat_ids": [PUSAT],
         "notify_chat_id": GROUP,
         "data_dir": data_dir,
+        # The drill after a copy (DRILL_EVERY_DAYS, 7 in production) is tested on its own
+        # (tests/bot/test_drill_after_copy.py); elsewhere a copy ends with the unplug request.
+        "drill_every_days": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

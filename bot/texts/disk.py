@@ -104,17 +104,26 @@ def copy_stopped(result: CopyResult) -> str:
     )
 
 
-def copy_recorded(closed_ids: Sequence[int]) -> str:
-    """To the Kasi after a verified copy: step 11 is recorded on its evidence, nothing to send."""
+KEEP_PLUGGED = (
+    "⏳ Jangan cabut hard disk dulu: uji pulih berjalan sekarang dan membaca salinan dari hard "
+    "disk ini. Bot memberi tahu kapan hard disk boleh dicabut."
+)
+
+UNPLUG_AFTER_DRILL = "🧪 Uji pulih selesai (hasilnya dikirim ke ADB).\n" + UNPLUG_NOW
+
+
+def copy_recorded(closed_ids: Sequence[int], drilling: bool = False) -> str:
+    """To the Kasi after a verified copy: step 11 is recorded on its evidence, nothing to send;
+    unplug the disk now, or after the drill that reads it first."""
+    after = KEEP_PLUGGED if drilling else UNPLUG_NOW
     if not closed_ids:
         return (
-            "Salinan sudah terverifikasi; langkah 11 tercatat dengan bukti salinan ini.\n"
-            + UNPLUG_NOW
+            "Salinan sudah terverifikasi; langkah 11 tercatat dengan bukti salinan ini.\n" + after
         )
     numbers = ", ".join(f"#{n}" for n in closed_ids)
     return (
         f"Salinan sudah terverifikasi: instruksi {numbers} ditutup otomatis dengan bukti salinan "
-        f"ini. Tidak perlu mengirim /selesai.\n{UNPLUG_NOW}"
+        f"ini. Tidak perlu mengirim /selesai.\n{after}"
     )
 
 

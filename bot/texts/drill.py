@@ -6,6 +6,7 @@ from datetime import tzinfo
 
 from bot.texts.common import clock_time, escape, long_date, number, seconds_text, size
 from bot.texts.problems import say
+from core.problems import Problem
 from jobs.drill.result import Claim, DrillResult, Proof
 from jobs.job import JobStarted, Outcome
 from storage.drills import DrillRecord
@@ -47,7 +48,12 @@ def claim_text(found: Proof) -> str:
 
 def drill_started(started: JobStarted, requester: str | None) -> str:
     who = f" oleh {escape(requester)}" if requester else ""
-    how = {"schedule": "terjadwal", "chat": "atas permintaan", "cli": "dari baris perintah"}
+    how = {
+        "schedule": "terjadwal",
+        "chat": "atas permintaan",
+        "cli": "dari baris perintah",
+        "copy": "setelah salinan, sebelum hard disk dicabut",
+    }
     return (
         f"🧪 <b>Uji pulih back up dimulai</b> ({how.get(started.trigger, started.trigger)}{who})\n"
         f"Salinan: <code>{escape(started.subject.name)}</code> · {size(started.size)}, dibaca "
@@ -62,6 +68,15 @@ STAGES = {
     "metadata": "impdp membaca metadata",
     "import": "impdp mengimpor tabel uji",
 }
+
+
+def drill_plug_in(trouble: Problem) -> str:
+    """/ujipulih with the disk away: the drill reads the copy on the disk itself."""
+    return (
+        "🔌 Uji pulih membaca salinan langsung dari hard disk eksternal, yang sekarang tidak "
+        f"dapat dibaca ({escape(say(trouble))}).\nPasang hard disk back up, lalu kirim /ujipulih "
+        "lagi. Setelah uji pulih selesai, cabut kembali hard disk dan simpan di tempat aman."
+    )
 
 
 def drill_stage(state: str) -> str:

@@ -372,6 +372,17 @@ class DrillService(JobRunner[DrillResult]):
             restore_seconds=seconds,
         )
 
+    def due_after_copy(self) -> bool:
+        """Whether a copy just verified (its disk still plugged in) should be drilled before
+        the disk is unplugged: the last passed drill is older than DRILL_EVERY_DAYS, or none."""
+        days = self.settings.drill_every_days
+        if not days or self.busy:
+            return False
+        last = self.drills.last_passed()
+        if last is None or last.finished_at is None:
+            return True
+        return self.clock.now() - last.finished_at >= timedelta(days=days)
+
     def unstarted(self, reason: Problem) -> DrillResult:
         return DrillResult(run_id=None, outcome=Outcome.FAILED, errors=[reason])
 

@@ -17,7 +17,14 @@ from jobs.schedule import DRILL_JOB_ID
 
 @pytest.fixture
 def settings_overrides(disk_path: Path) -> dict[str, Any]:
-    return {"external_disk_path": disk_path, "external_auto_copy": False}
+    # Drills here are asked for or scheduled (a disk that stays attached); the drill after a
+    # copy is tested in test_drill_after_copy.py.
+    return {
+        "external_disk_path": disk_path,
+        "external_auto_copy": False,
+        "drill_every_days": 0,
+        "drill_schedule": "0 2 * * sun",
+    }
 
 
 async def backed_up_and_copied(chat: Chat) -> None:
@@ -79,7 +86,7 @@ async def test_a_drill_of_a_silently_corrupt_backup_alerts_the_adb_and_the_kabid
 async def test_the_scheduled_drill_runs_and_reports(chat: Chat) -> None:
     await backed_up_and_copied(chat)
     scheduler = chat.services.scheduler
-    assert scheduler.next_drill() is not None  # DRILL_SCHEDULE: Sunday 02:00 by default
+    assert scheduler.next_drill() is not None  # DRILL_SCHEDULE: Sunday 02:00
     scheduler.scheduler.modify_job(DRILL_JOB_ID, next_run_time=datetime.now(WITA))
     scheduler.scheduler.wakeup()
 
