@@ -134,11 +134,29 @@ async def check_backend(settings: Settings, oracle_driver: Any = None) -> CheckI
     name = f"Metode dump ({spec.name})"
     if oracle_driver is not None and spec.name == "oracle":
         found = await asyncio.to_thread(oracle.check_now, settings, oracle_driver)
+    elif oracle_driver is not None and spec.name == "expdp":
+        from jobs.dump import expdp
+
+        found = await expdp.check(settings, oracle_driver)
     else:
         found = await spec.check(settings)
     if found.problems:
         return CheckItem(name, Verdict.FAIL, "; ".join(say(p) for p in found.problems))
     return CheckItem(name, Verdict.OK, ", ".join(found.facts) or "siap")
+
+
+def check_drill(settings: Settings, oracle_driver: Any = None) -> CheckItem | None:
+    """What an Oracle restore drill needs (python-oracledb and its mode, TNS_ADMIN, impdp, the
+    scratch schema): a drill without it is untestable, so it is said before a night needs it."""
+    if settings.dump_backend not in ("oracle", "expdp"):
+        return None
+    from jobs.drill.prerequisites import drill_prerequisites
+
+    found = drill_prerequisites(settings, oracle_driver)
+    name = "Uji pulih Oracle"
+    if found.problems:
+        return CheckItem(name, Verdict.FAIL, "; ".join(say(p) for p in found.problems))
+    return CheckItem(name, Verdict.OK, ", ".join(found.facts))
 
 
 def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem:
@@ -347,4 +365,7 @@ async def run_checks(
     ]
     for step in steps:
         items.append(await step())
+    drill = await asyncio.to_thread(check_drill, settings, oracle_driver)
+    if drill is not None:
+        items.append(drill)
     return items

@@ -16,7 +16,9 @@ import logging
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
+from typing import Any
 
 from core.problems import Code, Problem, problem
 from core.secrets import mask
@@ -28,6 +30,7 @@ from jobs.job import Outcome, Progress, ProgressReport, StopSignal, Unit
 log = logging.getLogger(__name__)
 
 STATUS_INTERVAL_SECONDS = 15  # expdp prints "Percent Done" this often
+ESTIMATE_SECONDS = 300  # an ESTIMATE_ONLY job of a full database (BLOCKS method) may take this
 STOP_JOB_SECONDS = 120  # how long `expdp attach=… KILL_JOB` may take
 END_SECONDS = 10  # how long expdp may take to end after being told to
 
@@ -292,7 +295,69 @@ def build(settings: Settings) -> ExpdpBackend:
     )
 
 
-async def check(settings: Settings) -> BackendCheck:
+async def check(settings: Settings, driver: Any = None) -> BackendCheck:
+    """The program can be found and started (`expdp help=y` needs no database), then a real
+    login with its privileges: through python-oracledb where it can connect (the same checks as
+    the `oracle` backend), otherwise a Data Pump ESTIMATE_ONLY job, which writes no dump."""
+    found = await _program_check(settings)
+    if found.problems:
+        return found
+    login = await login_check(settings, found.facts[0], driver)
+    return BackendCheck(login.problems, found.facts + login.facts)
+
+
+async def login_check(settings: Settings, program: str, driver: Any = None) -> BackendCheck:
+    from jobs.dump import oracle
+
+    try:
+        driver = driver or oracle.load_driver(settings)
+    except Exception as exc:  # no python-oracledb, or its client libraries do not load
+        log.info("python-oracledb cannot connect here (%s): ESTIMATE_ONLY job", type(exc).__name__)
+        return await estimate_only(settings, program)
+    return await asyncio.to_thread(oracle.check_now, settings, driver)
+
+
+async def estimate_only(settings: Settings, program: str) -> BackendCheck:
+    """`expdp ESTIMATE_ONLY=YES NOLOGFILE=YES`: logs in and runs a job that only estimates the
+    export's size, writing no dump and no log (Oracle Database Utilities, Data Pump Export
+    ESTIMATE_ONLY and NOLOGFILE): a login-and-privilege check without python-oracledb."""
+    backend = build(settings)
+    backend.program = program
+    job = f"SOPBOT_{uuid.uuid4().int % 10**12:012d}"
+    lines = [
+        backend._login(),
+        f"directory={settings.oracle_directory}",
+        "estimate_only=y",
+        "nologfile=y",
+        f"job_name={job}",
+        f"schemas={','.join(settings.oracle_schemas)}" if settings.oracle_schemas else "full=y",
+    ]
+    parfile = _write_private("\n".join(lines) + "\n", backend.private_dir)
+    try:
+        process = await backend._spawn(parfile, asyncio.subprocess.DEVNULL)
+        try:
+            output, _ = await asyncio.wait_for(process.communicate(), ESTIMATE_SECONDS)
+        except TimeoutError:
+            await _end(process)
+            return BackendCheck([problem(Code.PROGRAM_NOT_STARTED, program=program, why="timeout")])
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        return BackendCheck([problem(Code.PROGRAM_NOT_STARTED, program=program, why=why)])
+    finally:
+        with contextlib.suppress(OSError):
+            parfile.unlink()
+    text = backend._mask(output.decode("utf-8", errors="replace"))
+    if process.returncode == 0:
+        return BackendCheck(facts=["login: ESTIMATE_ONLY job completed"])
+    found = [
+        e
+        for e in datapump_log.error_lines(text)
+        if e.params.get("code") not in ("ORA-06512", "ORA-39001", "ORA-39002")
+    ]
+    return BackendCheck(found or [problem(Code.EXPDP_EXIT_CODE, exit_code=process.returncode or 0)])
+
+
+async def _program_check(settings: Settings) -> BackendCheck:
     """The program can be found and started (`expdp help=y` needs no database)."""
     program = await asyncio.to_thread(find_program, settings.expdp_path)
     if program is None:

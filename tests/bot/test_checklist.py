@@ -90,7 +90,8 @@ async def test_each_broken_item_is_named(
 ) -> None:
     (tmp_path / "data" / "dumps").mkdir(parents=True)  # for Oracle it must exist already
     items = await run_checks(good(server, tmp_path, disk, **overrides))
-    broken = [i for i in items if i.verdict is Verdict.FAIL]
+    # (An Oracle set-up with a made-up login also fails the drill's own item, said apart.)
+    broken = [i for i in items if i.verdict is Verdict.FAIL and i.name != "Uji pulih Oracle"]
     assert [i.name for i in broken] == [name], [i.line() for i in items]
     assert words in broken[0].detail
     assert not passed(items)

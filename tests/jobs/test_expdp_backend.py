@@ -177,3 +177,57 @@ async def test_a_wrong_password_is_oracles_own_refusal(
     assert "kata sandi Oracle salah" in say(
         next(e for e in result.errors if e.params.get("code") == "ORA-01017")
     )
+
+
+# --- the check logs in for real ----------------------------------------------------------------
+
+
+def _expdp_settings(tmp_path: Path, dump_dir: Path, **more: object) -> object:
+    from conftest import make_settings
+
+    values: dict[str, object] = {
+        "dump_backend": "expdp",
+        "expdp_path": str(FAKE),
+        "oracle_user": "system",
+        "oracle_password": PASSWORD,
+        "oracle_dsn": "siakdb:1521/SIAK",
+        "dump_dir": dump_dir,
+        **more,
+    }
+    return make_settings("http://127.0.0.1:9/bot", tmp_path / "data", **values)
+
+
+async def test_the_check_logs_in_with_python_oracledb_where_it_can(
+    tmp_path: Path, dump_dir: Path
+) -> None:
+    from fakes.oracledb_fake import Driver, Server
+
+    from jobs.dump import expdp
+
+    server = Server.oracle_12c_pdb(dump_dir)
+    found = await expdp.check(_expdp_settings(tmp_path, dump_dir), Driver(server))  # type: ignore[arg-type]
+    assert found.problems[0].code is Code.DIRECTORY_PROBE_FAILED  # the night would fail so
+    assert "Oracle 12.2.0.1.0" in found.facts
+
+
+async def test_without_python_oracledb_an_estimate_only_job_checks_the_login(
+    tmp_path: Path, dump_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobs.dump import expdp, oracle
+
+    def no_driver(_settings: object) -> object:
+        raise ImportError("No module named 'oracledb'")
+
+    monkeypatch.setattr(oracle, "load_driver", no_driver)
+    settings = _expdp_settings(tmp_path, dump_dir)
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "success")
+    found = await expdp.check(settings)  # type: ignore[arg-type]
+    assert found.problems == [] and "login: ESTIMATE_ONLY job completed" in found.facts
+    params = json.loads((tmp_path / "record.json").read_text())["params"]
+    assert params["estimate_only"] == "y" and params["nologfile"] == "y"
+    assert list(dump_dir.iterdir()) == []  # no dump, no log
+
+    monkeypatch.setenv("FAKE_EXPDP_PASSWORD", "another-one")
+    refused = await expdp.check(settings)  # type: ignore[arg-type]
+    assert [p.params.get("code") for p in refused.problems] == ["UDE-01017", "ORA-01017"]
+    assert PASSWORD not in str(refused.problems)
