@@ -159,6 +159,22 @@ def check_drill(settings: Settings, oracle_driver: Any = None) -> CheckItem | No
     return CheckItem(name, Verdict.OK, ", ".join(found.facts))
 
 
+def check_selftest(settings: Settings, passed_at: str | None) -> CheckItem | None:
+    """When `sopbot uji-oracle` last passed on this server (every assumption held)."""
+    if settings.dump_backend not in ("oracle", "expdp"):
+        return None
+    from datetime import datetime
+
+    from bot.texts.selftest import selftest_last
+
+    try:
+        when = datetime.fromisoformat(passed_at) if passed_at else None
+    except ValueError:
+        when = None
+    verdict = Verdict.OK if when is not None else Verdict.WARN
+    return CheckItem("Uji Oracle", verdict, selftest_last(when, settings.tz))
+
+
 def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem:
     name = "Folder dump"
     folder = settings.dumps
@@ -348,6 +364,7 @@ async def run_checks(
     last_dump_bytes: int | None = None,
     oracle_driver: Any = None,
     setup: bool = False,
+    selftest_passed: str | None = None,
 ) -> list[CheckItem]:
     items = check_env_lines(env_file) or [CheckItem("Pengaturan", Verdict.OK, "valid")]
     env_item = check_env_file(env_file)
@@ -368,4 +385,7 @@ async def run_checks(
     drill = await asyncio.to_thread(check_drill, settings, oracle_driver)
     if drill is not None:
         items.append(drill)
+    selftest = check_selftest(settings, selftest_passed)
+    if selftest is not None:
+        items.append(selftest)
     return items

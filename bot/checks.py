@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from html import escape
 
 from telegram import Update
@@ -15,7 +16,14 @@ from bot.handlers import respond
 async def cek(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     last = svc.dumplog.last_good() if svc.dumplog else None
-    items = await run_checks(svc.settings, last_dump_bytes=last.size_bytes if last else None)
+    from jobs.drill.selftest import PASSED_KEY
+
+    selftest = await asyncio.to_thread(svc.state.get, PASSED_KEY)
+    items = await run_checks(
+        svc.settings,
+        last_dump_bytes=last.size_bytes if last else None,
+        selftest_passed=selftest,
+    )
     verdict = "Semua siap." if passed(items) else "Ada yang harus diperbaiki."
     lines = ["🩺 <b>Pemeriksaan bot</b>", *(escape(item.line()) for item in items), verdict]
     await respond(update, context, "\n".join(lines))

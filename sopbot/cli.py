@@ -224,6 +224,21 @@ def ujipulih(env_file: Path, verbose: bool) -> None:
     _run_alone(env_file, verbose, run_drill)
 
 
+@main.command("uji-oracle")
+@env_file_option
+@click.option("--verbose", is_flag=True, help="Catat rincian debug di log.")
+def uji_oracle(env_file: Path, verbose: bool) -> None:
+    """Uji Oracle: periksa setiap anggapan bot tentang server Oracle ini (hari pertama dan
+    setelah upgrade Oracle). Tidak mengubah data produksi: satu tabel kecil diekspor ke dump
+    sementara, dibaca ulang seperti uji pulih, lalu dihapus. Laporan ada di DATA_DIR/reports/.
+
+    Kode keluar: 0 semua anggapan terbukti, 1 ada yang tidak terbukti, 75 bot sedang berjalan.
+    """
+    from sopbot.selftest_cli import run_selftest
+
+    _run_alone(env_file, verbose, run_selftest)
+
+
 @main.command("sample-db")
 @env_file_option
 @click.option("--residents", default=3000, show_default=True, help="Jumlah penduduk rekaan.")
@@ -265,6 +280,7 @@ def check(env_file: Path) -> None:
             env_file=env_file,
             last_dump_bytes=_last_dump_bytes(settings),
             setup=True,
+            selftest_passed=_selftest_passed(settings),
         )
     )
     for item in items:
@@ -286,6 +302,20 @@ def _last_dump_bytes(settings: Settings) -> int | None:
     except SQLAlchemyError:
         return None
     return last.size_bytes if last else None
+
+
+def _selftest_passed(settings: Settings) -> str | None:
+    """When `sopbot uji-oracle` last passed, if the log exists already (read only)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jobs.drill.selftest import PASSED_KEY
+    from storage.database import make_engine
+    from storage.state import StateStore
+
+    try:
+        return StateStore(make_engine(settings.database_url)).get(PASSED_KEY)
+    except SQLAlchemyError:
+        return None
 
 
 @main.group()

@@ -10,3 +10,4 @@ from bot.texts.disk import *  # noqa: F403
 from bot.texts.drill import *  # noqa: F403
 from bot.texts.people import *  # noqa: F403
 from bot.texts.report import *  # noqa: F403
+from bot.texts.selftest import *  # noqa: F403

@@ -59,6 +59,10 @@ BEGIN
   IF :schema_expr IS NOT NULL THEN
     DBMS_DATAPUMP.METADATA_FILTER(handle => h, name => 'SCHEMA_EXPR', value => :schema_expr);
   END IF;
+  IF :name_expr IS NOT NULL THEN  -- `sopbot uji-oracle`: one small table only
+    DBMS_DATAPUMP.METADATA_FILTER(handle => h, name => 'NAME_EXPR', value => :name_expr,
+                                  object_path => 'TABLE');
+  END IF;
   -- Every table as of one moment: without it each is exported at its own (ORA-02298 on import).
   SELECT TIMESTAMP_TO_SCN(SYSTIMESTAMP) INTO scn FROM dual;  -- needs no extra grant
   :scn := scn;
@@ -147,12 +151,15 @@ class OracleBackend:
         client_lib_dir: Path | None,
         driver: Any = None,
         poll_seconds: float = POLL_SECONDS,
+        tables: list[str] | None = None,
     ) -> None:
         self.dsn, self.user, self._password = dsn, user, password
         self.directory, self.dump_dir, self.schemas = directory, dump_dir, schemas
         self.client_lib_dir = client_lib_dir
         self.poll_seconds = poll_seconds
         self._driver = driver  # the oracledb module, or a stand-in with the same calls
+        self.tables = tables or []  # table names to export alone (the field self-test)
+        self.status_gone = False  # GET_STATUS/DETACH failed after START_JOB (bug 5969934)
 
     def _oracledb(self) -> Any:
         if self._driver is None:
@@ -202,6 +209,11 @@ class OracleBackend:
                     log_file=request.log_path.name,
                     directory=self.directory,
                     schema_expr=schema_expr,
+                    name_expr=(
+                        "IN (" + ",".join(f"'{t}'" for t in self.tables) + ")"
+                        if self.tables
+                        else None
+                    ),
                     handle=handle,
                     scn=scn,
                     errors=errors_var,
@@ -227,6 +239,7 @@ class OracleBackend:
             return BackendResult(Outcome.FAILED, errors=_describe(exc), warnings=warnings)
         finally:
             connection.close()
+        self.status_gone = state == GONE
         if state == "STOPPING":
             return BackendResult(
                 Outcome.INTERRUPTED,

@@ -14,6 +14,7 @@ where Oracle does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,17 @@ class Server:
     # (TECH-NOTES "Data Pump, round two"; Oracle Database Utilities 12.1, "Default Locations
     # for Dump, Log, and SQL Files": in a PDB the default directory cannot be used).
     pdb_directory_invalid: bool = False
+    header_master: str = "1"  # KU$_DFHDR_MASTER_PRESENT: '1' when the master table is in it
+    attach_error: str | None = None  # what ATTACH raises (e.g. ORA-31631, no privilege)
+    # ALL_TABLES (owner, table, NUM_ROWS from statistics), for the self-test's table choice
+    tables: list[tuple[str, str, int]] = field(
+        default_factory=lambda: [
+            ("SIAK", "BIODATA_WNI", 2345678),
+            ("SIAK", "DATA_KELUARGA", 712345),
+            ("SIAK", "T5_SEQN_NIK", 12),
+            ("SYSTEM", "HELP", 938),
+        ]
+    )
     probe_error: str | None = None  # an error OPEN raises for the probe (ORA-01950, ORA-31633)
 
     @classmethod
@@ -160,6 +172,10 @@ class Cursor:
             server.session_nls = text
         elif "USER_DATAPUMP_JOBS" in text:
             rows = list(server.leftover_jobs)
+            if server.job_state == "EXECUTING":  # a job of ours the server still runs
+                rows.append((server.job["job_name"], "EXECUTING"))
+            if "JOB_NAME = :JOB_NAME" in text:
+                rows = [r for r in rows if r[0] == kwargs["job_name"]]
             if "NOT LIKE 'SOPBOT\\_DRILL\\_%'" in text:  # the WHERE clause Oracle evaluates
                 rows = [r for r in rows if not r[0].startswith("SOPBOT_DRILL_")]
             self._rows = rows
@@ -195,6 +211,23 @@ class Cursor:
             self._rows = [("USERS", server.quota, 0)]
         elif "USER_USERS" in text:
             self._rows = [("OPEN", server.expiry)]
+        elif "SELECT TIMESTAMP_TO_SCN(SYSTIMESTAMP) FROM DUAL" in text:
+            self._rows = [(987654321,)]
+        elif "FROM ALL_TABLES" in text:
+            # Statistics' NUM_ROWS, smallest first, as the query orders them.
+            rows = sorted(
+                (n, o, t) for o, t, n in server.tables if n and o not in ("SYS", "SYSTEM")
+            )
+            self._rows = [(o, t) for _n, o, t in rows]
+        elif "DBMS_DATAPUMP.ATTACH" in text:
+            # ATTACH to a job by name from another session; ORA-31626 when it no longer exists
+            # (DBMS_DATAPUMP.ATTACH). STOP_JOB(immediate, keep_master 0) ends it.
+            if server.attach_error:
+                raise Error(server.attach_error)
+            if server.job_state != "EXECUTING" or server.job["job_name"] != kwargs["job_name"]:
+                raise Error("ORA-31626: job does not exist")
+            assert "IMMEDIATE => 1" in text and "KEEP_MASTER => 0" in text
+            server.job_state = "STOPPED"
         elif "DBMS_DATAPUMP.OPEN" in text and "START_JOB" not in text:
             self._probe(kwargs)
         elif "DBMS_DATAPUMP.OPEN" in text:
@@ -231,6 +264,7 @@ class Cursor:
                 return self
             server.job = dict(kwargs)
             server.job_state = "EXECUTING"
+            server.detached, server.polls = False, 0  # a new job, a new handle
             kwargs["scn"].value = 987654321
         elif "DBMS_DATAPUMP.GET_STATUS" in text:
             assert kwargs["handle"] == 42
@@ -281,7 +315,7 @@ class Cursor:
         out["job_name"].value = f'"{header.get("owner", "SYSTEM")}"."{header["job"]}"'
         out["created"].value = header["created"]
         out["db_version"].value = header["version"]
-        out["master"].value = "1"
+        out["master"].value = self.server.header_master
 
     def _probe(self, out: dict[str, Any]) -> None:
         """OPEN of a job never started, ADD_FILE of a log file, STOP_JOB: the log file is
@@ -311,6 +345,19 @@ class Cursor:
             "skipped": logs.COMPLETED_WITH_ERRORS,
             "no_log": None,
         }[server.scenario]
+        if log_text is not None and job.get("name_expr"):
+            # METADATA_FILTER NAME_EXPR on object path TABLE: only the named tables' data
+            # (Oracle Database PL/SQL Packages and Types Reference, METADATA_FILTER).
+            names = re.findall(r"'([^']+)'", job["name_expr"])
+            log_text = (
+                "\n".join(
+                    line
+                    for line in log_text.splitlines()
+                    if not line.startswith(". . exported")
+                    or any(f'."{name}"' in line for name in names)
+                )
+                + "\n"
+            )
         (folder / job["dump_file"]).write_bytes(logs.fake_dump(job["job_name"], log_text or ""))
         if log_text is not None:
             (folder / job["log_file"]).write_text(
