@@ -128,10 +128,12 @@ class DemoDay:
         await self.expect(KABID, "terverifikasi")
         await self.expect(KABID, "Laporan Kasi")
         await self.expect(GROUP, "Laporan Kasi")
-        self.clock.advance(timedelta(minutes=1))
-        await self.say(ADB, "/ujipulih")
-        await self.expect(ADB, "Uji pulih dimulai")
+        # No drill has passed yet: the copy is drilled while the disk is still plugged in,
+        # and the unplug request waits for it.
+        await self.expect(ADB, "Uji pulih back up dimulai")
         await self.expect(KABID, "Uji pulih LULUS")
+        await self.expect(KASI, "Uji pulih selesai")
+        self.out("  🔌 hard disk boleh dicabut setelah uji pulih")
         self.clock.advance(timedelta(minutes=1))
         await self.say(KABID, "/daftar")
         await self.expect(KABID, "Daftar back up")

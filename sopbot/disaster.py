@@ -79,8 +79,13 @@ def plan_recovery(dump: Path, directory: str, export_log: str | None) -> Recover
             "DATAPUMP_IMP_FULL_DATABASE.",
             f"Salin {dump.name} ke folder directory object {directory} di server itu.",
             f"Jalankan: impdp system parfile={parameter_file.name} (kata sandi diminta impdp).",
-            f'Baca restore-{stem}.log: baris terakhir harus "successfully completed"; '
-            f"bandingkan jumlah baris tiap tabel dengan {compare}.",
+            f'Baca restore-{stem}.log: baris terakhir "successfully completed", atau '
+            '"completed with N error(s)" yang wajar untuk impor penuh bila setiap kesalahan '
+            "termasuk yang tidak berbahaya: ORA-31684 (objek sudah ada), ORA-39082 (dibuat "
+            "dengan peringatan kompilasi), ORA-39151 (tabel sudah ada, dilewati). Kesalahan "
+            "NYATA: ORA-31693 (data tabel gagal dimuat), ORA-39083 (objek gagal dibuat, mis. "
+            "ORA-01950 kuota), ORA-01653/ORA-01658 (tablespace penuh), ORA-39126 (kesalahan "
+            f"internal). Bandingkan jumlah baris tiap tabel dengan {compare}.",
             "Laporkan ke Kabid dan catat pemulihan dalam berita acara.",
         ],
         [
@@ -89,8 +94,13 @@ def plan_recovery(dump: Path, directory: str, export_log: str | None) -> Recover
             "DATAPUMP_IMP_FULL_DATABASE.",
             f"Copy {dump.name} into the folder of directory object {directory} on that server.",
             f"Run: impdp system parfile={parameter_file.name} (impdp asks for the password).",
-            f'Read restore-{stem}.log: its last line must say "successfully completed"; '
-            f"compare the rows of each table with {compare_en}.",
+            f'Read restore-{stem}.log: its last line says "successfully completed", or '
+            '"completed with N error(s)", normal for a full import when every error is a '
+            "harmless one: ORA-31684 (object already exists), ORA-39082 (created with "
+            "compilation warnings), ORA-39151 (table exists, skipped). REAL errors: ORA-31693 "
+            "(table data failed to load), ORA-39083 (object failed to create, e.g. ORA-01950 "
+            "quota), ORA-01653/ORA-01658 (tablespace full), ORA-39126 (internal error). Compare "
+            f"the rows of each table with {compare_en}.",
             "Tell the Kabid and record the recovery in the minutes.",
         ],
     )
