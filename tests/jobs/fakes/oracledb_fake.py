@@ -205,13 +205,15 @@ class Cursor:
             server.dropped.append(name)
             server.leftover_jobs = [j for j in server.leftover_jobs if j[0] != name]
         elif "FROM DBA_USERS U WHERE U.USERNAME = :NAME" in text:
+            # DBA_USERS.DEFAULT_TABLESPACE, DBA_TS_QUOTAS and DBA_SYS_PRIVS (Oracle Database
+            # Reference): the scratch user's tablespace and whether it may write there.
             tablespace = server.scratch_tablespace
             self._rows = [] if tablespace is None else [(tablespace, int(server.scratch_quota))]
-        elif "USER_TS_QUOTAS" in text:
+        elif "USER_TS_QUOTAS" in text:  # MAX_BYTES -1 = unlimited (Oracle Database Reference)
             self._rows = [("USERS", server.quota, 0)]
-        elif "USER_USERS" in text:
+        elif "USER_USERS" in text:  # ACCOUNT_STATUS, EXPIRY_DATE (Oracle Database Reference)
             self._rows = [("OPEN", server.expiry)]
-        elif "SELECT TIMESTAMP_TO_SCN(SYSTIMESTAMP) FROM DUAL" in text:
+        elif "SELECT TIMESTAMP_TO_SCN(SYSTIMESTAMP) FROM DUAL" in text:  # SQL Reference
             self._rows = [(987654321,)]
         elif "FROM ALL_TABLES" in text:
             # Statistics' NUM_ROWS, smallest first, as the query orders them.
@@ -235,6 +237,9 @@ class Cursor:
             assert "'FLASHBACK_SCN'" in text  # a consistent export, or none at all
             kwargs["handle"].value = 42
             kwargs["failed"].value = 0
+            # OPEN/ADD_FILE/START_JOB raise a generic ORA-39001/39002 with an ORA-06512 stack;
+            # the cause is in GET_STATUS(KU$_STATUS_JOB_ERROR) (TECH-NOTES "Data Pump, the
+            # parts that bite"; DBMS_DATAPUMP "Error handling").
             if server.scenario == "open_fails":
                 # Oracle raises a generic error with its stack; the cause is only in the job's
                 # status. The block's handler collects both and returns them (OUT binds are
@@ -282,10 +287,14 @@ class Cursor:
             assert (
                 kwargs["handle"] == 42 and "IMMEDIATE => 1" in text and "KEEP_MASTER => 0" in text
             )
+            # STOP_JOB also detaches the handle (DBMS_DATAPUMP.STOP_JOB: "the job is detached");
+            # immediate => 1 ends it at once, keep_master => 0 drops its master table.
             server.job_state = "STOPPED"
-            server.detached = True  # STOP_JOB detaches the handle, as Oracle documents
+            server.detached = True
         elif "DBMS_DATAPUMP.DETACH" in text:
             assert kwargs["handle"] == 42
+            # DETACH on a handle already detached: ORA-31623 (Oracle Database Error Messages).
+            # DETACH alone leaves the job running (DBMS_DATAPUMP.DETACH).
             if server.detached:
                 raise Error("ORA-31623: a job is not attached to this session via the handle")
             if server.job_state == "GONE":
@@ -296,7 +305,9 @@ class Cursor:
         return self
 
     def _dumpfile_info(self, out: dict[str, Any]) -> None:
-        """Oracle reads the file's header in the directory object's folder."""
+        """Oracle reads the file's header in the directory object's folder (DBMS_DATAPUMP.
+        GET_DUMPFILE_INFO): ORA-39211 with ORA-29283 for a file it cannot open; file type 0 and no
+        items for a file that is not a dump; type 1 for a Data Pump dump, with its items."""
         assert out["directory"] == "DATA_PUMP_DIR"
         path = self.server.directory_path / out["file_name"]
         if not path.is_file():
@@ -336,6 +347,9 @@ class Cursor:
         (Path(path) / out["log_file"]).write_text("")
 
     def _finish(self, out: dict[str, Any]) -> None:
+        """The job ends: GET_STATUS gives COMPLETED (or STOPPED with ORA-39095 for a full disk,
+        DBMS_DATAPUMP.GET_STATUS job_state), and the server has written the dump and the log in
+        the directory object's folder, in Data Pump's log format (TECH-NOTES)."""
         server, job = self.server, self.server.job
         folder = server.directory_path
         log_text = {
