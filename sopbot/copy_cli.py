@@ -72,4 +72,14 @@ async def run_copy(settings: Settings) -> int:
         result = await runtime.copier.run("cli")
     except JobAlreadyRunning:
         return BUSY
+    if result.verified and runtime.drill.due_after_copy():
+        # The disk is still plugged in: the drill due reads it now, then the unplug request.
+        from bot import texts
+        from sopbot.drill_cli import TerminalDrillObserver
+
+        click.echo(texts.plain(texts.KEEP_PLUGGED))
+        runtime.drill.recover()
+        runtime.drill.observers.append(TerminalDrillObserver(settings))
+        await runtime.drill.run("copy")
+        click.echo(texts.plain(texts.UNPLUG_AFTER_DRILL))
     return VERIFIED if result.verified or result.outcome is Outcome.NOTHING else FAILED

@@ -201,6 +201,9 @@ def test_salin_copies_and_verifies_from_the_terminal(workdir: Path, disk_path: P
     assert "Salinan ke hard disk eksternal terverifikasi" in copied.output
     assert "KB" in copied.output  # sizes for people, not byte counts
     assert len(list((disk_path / "sopbot-backups").glob("SIAK_*.dmp"))) == 1
+    # No drill has passed yet: the copy is drilled before the unplug request.
+    keep = copied.output.index("Jangan cabut hard disk dulu")
+    assert keep < copied.output.index("Uji pulih LULUS") < copied.output.index("Uji pulih selesai")
 
     again = runner.invoke(main, ["salin"])
     assert again.exit_code == 0 and "Tidak ada back up baru" in again.output
