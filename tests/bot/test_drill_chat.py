@@ -169,3 +169,26 @@ async def test_the_monthly_report_counts_drills_and_their_restore_time(chat: Cha
     drilled = {row["tanggal"]: row["uji_pulih"] for row in rows if row["uji_pulih"]}
     assert drilled == {"2026-11-25": "lulus", "2026-11-26": "gagal"}
     assert all(row["waktu_pulih_menit"] != "" for row in rows if row["uji_pulih"])
+
+
+async def test_untestable_drills_are_a_to_do_for_the_adb_and_the_overdue_warning_still_speaks(
+    chat: Chat, disk_path: Path
+) -> None:
+    await backed_up_and_copied(chat)
+    await chat.tick()
+    chat.services.settings.external_disk_path = disk_path / "stored-away"
+    chat.advance(days=7)
+    await chat.services.drill.run("schedule")  # a drill at the schedule, the disk stored away
+    todo = await until(chat, ADB, "Uji pulih tidak dapat dijalankan")
+    assert "❌" not in todo.text and "hard disk eksternal tidak terpasang" in todo.text
+    await chat.idle()
+    assert not [m for m in chat.drain(KABID) if "Uji pulih" in m.text]  # no alarm for the Kabid
+
+    await chat.send(KABID, "/status")
+    status = await until(chat, KABID, "Status SOP")
+    assert "Uji pulih: belum pernah teruji" in status.text and "GAGAL" not in status.text
+
+    chat.advance(days=7, minutes=1)
+    await chat.tick()
+    warning = await until(chat, KABID, "Uji pulih terlambat")
+    assert "belum pernah ada yang lulus" in warning.text
