@@ -37,7 +37,10 @@ _QUEUE_TABLE = re.compile(
     r"create_queue_table\s*\(\s*queue_table\s*=>\s*'" + _NAME + "'", re.IGNORECASE
 )
 _STORE_AS = re.compile(r'STORE\s+AS\s+"(?P<name>[^"\n]{1,128})"', re.IGNORECASE)
-_TABLESPACE = re.compile(r'\bTABLESPACE\s+"(?P<name>[^"\n]{1,30})"', re.IGNORECASE)
+# A tablespace name goes into impdp's parameter file (REMAP_TABLESPACE): only a plain Oracle
+# identifier is taken, at most MAX_TABLESPACES of them.
+_TABLESPACE = re.compile(r'\bTABLESPACE\s+"(?P<name>[A-Z][A-Z0-9_$#]{0,29})"')
+MAX_TABLESPACES = 50
 _EXTERNAL = re.compile(r"ORGANIZATION\s+EXTERNAL", re.IGNORECASE)
 _STATEMENT = re.compile(
     r"^\s*(?:CREATE|ALTER(?!\s+SESSION)|GRANT|COMMENT|BEGIN|DECLARE)\b", re.MULTILINE
@@ -87,7 +90,10 @@ def read(text: str) -> SqlFile:
     found.mviews = {f"{m['schema']}.{m['name']}" for m in _MVIEW.finditer(text)}
     found.queue_tables = {f"{m['schema']}.{m['name']}" for m in _QUEUE_TABLE.finditer(text)}
     found.stored_as = {m["name"] for m in _STORE_AS.finditer(text)}
-    found.tablespaces = {m["name"] for m in _TABLESPACE.finditer(text)}
+    for m in _TABLESPACE.finditer(text):
+        if len(found.tablespaces) >= MAX_TABLESPACES:
+            break
+        found.tablespaces.add(m["name"])
     # A materialized view's container is not an ordinary table to import by itself.
     found.plain -= found.mviews | found.queue_tables
     return found

@@ -328,3 +328,22 @@ async def test_a_refused_login_is_said_with_the_dsn_and_the_cause(
 
 def _never_stop() -> StopSignal:
     return StopSignal()
+
+
+def test_the_sql_file_is_read_by_name_and_only_plain_tablespace_names_are_taken() -> None:
+    from jobs.drill import sqlfile
+
+    read = sqlfile.read(
+        'CREATE TABLE "S"."T" ("ID" NUMBER) TABLESPACE "DATA" ;\n'
+        'CREATE TABLE "S"."X" ("ID" NUMBER) TABLESPACE "A,B:USERS\nexclude=TABLE" ;\n'
+        'CREATE GLOBAL TEMPORARY TABLE "S"."TMP" ("ID" NUMBER) ON COMMIT DELETE ROWS ;\n'
+        'BEGIN\ndbms_aqadm.create_queue_table( Queue_table => \'"S"."QT"\', '
+        "Queue_payload_type => 'RAW');\nEND;\n"
+        'CREATE MATERIALIZED VIEW LOG ON "S"."A_VERY_LONG_MASTER_TABLE_NAME" TABLESPACE "DATA";\n'
+    )
+    assert read.tablespaces == {"DATA"}
+    assert read.plain == {"S.T", "S.X"}
+    for created in ("S.T", "S.TMP", "S.QT", "S.AQ$_QT_S", "S.MLOG$_A_VERY_LONG_MASTER_TA"):
+        assert read.creates(created), created
+    for not_created in ("S.OTHER", "S.AQ$_OTHER_S", "T.QT", "S.MLOG$_ELSEWHERE"):
+        assert not read.creates(not_created), not_created
