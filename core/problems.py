@@ -97,6 +97,7 @@ class Code(StrEnum):
     DIRECTORY_PROBE_FAILED = "directory_probe_failed"
     THICK_MODE_NEEDED = "thick_mode_needed"
     TNS_ADMIN_NEEDED = "tns_admin_needed"
+    SELFTEST_NO_TABLE = "selftest_no_table"
     # The bot's own database
     DATABASE_UNWRITABLE = "database_unwritable"
     DATABASE_VANISHED = "database_vanished"
@@ -191,6 +192,8 @@ ENGLISH: dict[Code, str] = {
     Code.THICK_MODE_NEEDED: "Oracle {version} needs python-oracledb thick mode "
     "(ORACLE_CLIENT_LIB_DIR)",
     Code.TNS_ADMIN_NEEDED: "ORACLE_DSN {dsn} is a TNS alias: thin mode needs TNS_ADMIN",
+    Code.SELFTEST_NO_TABLE: "no small table with rows found in ALL_TABLES (statistics missing?): "
+    "set DRILL_TABLES",
     Code.DATABASE_UNWRITABLE: "the SOP log cannot be written: {detail}",
     Code.DATABASE_VANISHED: "the SOP log file {path} was deleted or replaced",
     Code.LEGACY: "{text}",

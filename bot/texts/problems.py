@@ -118,6 +118,8 @@ INDONESIAN: dict[Code, str] = {
     "ORACLE_CLIENT_LIB_DIR dengan folder Oracle Instant Client",
     Code.TNS_ADMIN_NEEDED: "ORACLE_DSN {dsn} adalah alias TNS: mode thin membutuhkan TNS_ADMIN "
     "(folder berisi tnsnames.ora), atau tulis DSN sebagai host:port/service",
+    Code.SELFTEST_NO_TABLE: "tidak ditemukan tabel kecil berisi baris di ALL_TABLES (statistik "
+    "belum dikumpulkan?); ADB: isi DRILL_TABLES dengan satu tabel kecil (SKEMA.TABEL)",
     Code.DATABASE_UNWRITABLE: "basis data log SOP tidak dapat ditulis ({detail}); biasanya disk "
     "server penuh atau hanya-baca",
     Code.DATABASE_VANISHED: "file basis data log SOP {path} terhapus atau diganti",

@@ -196,7 +196,11 @@ class OracleSelfTest:
                 report.add(Finding(Assumption.DIRECTORY, seen is True, detail, refused))
                 if seen is not True:
                     return None
-                return self._table(cursor)
+                table = self._table(cursor)
+                if table is None:
+                    why = [problem(Code.SELFTEST_NO_TABLE)]
+                    report.add(Finding(Assumption.EXPORT, False, "no table to export", why))
+                return table
         except driver.Error as exc:
             report.add(Finding(Assumption.EXPORT, False, _first(exc), _coded(exc)))
             return None

@@ -108,6 +108,7 @@ def _no_export_role(server: Server) -> None:
         (_no_export_role, Assumption.EXPORT_ROLE, {}),
         (lambda s: setattr(s, "pdb_directory_invalid", True), Assumption.DIRECTORY, {}),
         (lambda s: setattr(s, "scenario", "full_disk"), Assumption.EXPORT, {}),
+        (lambda s: setattr(s, "tables", []), Assumption.EXPORT, {}),  # no statistics
         (lambda s: setattr(s, "scenario", "no_log"), Assumption.LOG_LANGUAGE, {}),
         (lambda s: setattr(s, "header_master", "0"), Assumption.HEADER, {}),
         (lambda s: setattr(s, "scratch_quota", False), Assumption.IMPORT, {}),
