@@ -85,7 +85,7 @@ class ChatCopyObserver:
         if result.verified:
             closed = result.closed_instructions
             # The disk is still plugged in: the drill due reads it now, before the unplug request.
-            drilling = svc.drill.due_after_copy()
+            drilling = await asyncio.to_thread(svc.drill.due_after_copy)
             await delivery.to_roles(
                 svc, self.bot, [Role.KASI], texts.copy_recorded([i.id for i in closed], drilling)
             )
