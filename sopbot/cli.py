@@ -16,6 +16,7 @@ import click
 from core.secrets import mask
 from core.settings import Settings, SettingsError, load_settings
 from sopbot.central_cli import pusat
+from sopbot.click_id import Group
 
 if TYPE_CHECKING:
     from storage.lock import InstanceLock
@@ -44,7 +45,7 @@ env_file_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=Group)
 @click.version_option(
     package_name="sopbot", message="sopbot %(version)s", help="Tampilkan versi lalu keluar."
 )

@@ -5,6 +5,7 @@ is sent through it."""
 from __future__ import annotations
 
 import hashlib
+import html
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.texts.common import TEXT_LIMIT, pages
+from bot.texts.common import CUT, TEXT_LIMIT, escape, fit, pages, shown_length
 from core.sop import Role
+from devtools.botapi import _rendered
 from jobs.external.copy import write_manifest
 from jobs.external.listing import VerifyReport
 from jobs.external.service import CopyResult
@@ -90,8 +92,34 @@ async def test_verifikasi_of_a_badly_damaged_disk_is_delivered(chat: Chat) -> No
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\n"), max_size=300)))
 def test_pages_keep_every_line_in_order_within_the_limit(lines: list[str]) -> None:
-    text = "\n".join(lines)
+    text = "\n".join(escape(line) for line in lines)
     parts = pages(text, limit=500)
-    assert all(len(part) <= 500 for part in parts)
+    assert all(shown_length(part) <= 500 for part in parts)
     if all(len(line) <= 500 for line in lines):
         assert "\n".join(parts) == text
+
+
+MARKUP = st.text(alphabet=st.sampled_from([*"<>&;ab /\x00", "é", "🙂"]), max_size=2000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "b", "code", "i"]), MARKUP), max_size=8))
+def test_pages_of_escaped_text_are_taken_by_telegram_and_show_it_literally(
+    runs: list[tuple[str, str]],
+) -> None:
+    """However much escaping inflates a text (every & five characters), each part is within
+    the limit as Telegram counts it, parses, and together they show exactly what was typed."""
+    html_text = "".join(f"<{t}>{escape(x)}</{t}>" if t else escape(x) for t, x in runs)
+    typed = "".join(visible_text for _, visible_text in runs)
+    parts = pages(html_text, limit=300)
+    shown = [_rendered({"parse_mode": "HTML"}, part) for part in parts]
+    assert all(len(part) <= 300 for part in shown)
+    assert "".join(shown).replace("\n", "") == escape_free(typed).replace("\n", "")
+    cut = _rendered({"parse_mode": "HTML"}, fit(html_text, limit=300))
+    assert len(cut) <= 300
+    assert escape_free(typed).startswith(cut.removesuffix(CUT))  # the start, literally
+
+
+def escape_free(text: str) -> str:
+    """What `escape` keeps of a text, as a reader sees it."""
+    return html.unescape(escape(text))
