@@ -146,3 +146,20 @@ async def test_the_first_welcome_shows_a_real_file_name(chat: Chat) -> None:
     welcome = next(m for m in chat.server.sent_to(KASI) if "sudah aktif" in m.text)
     assert "%" not in welcome.text
     assert "SIAK_20261126_0100.dmp" in welcome.text
+
+
+async def test_a_padded_disk_label_in_hilang_is_shown_as_text(chat: Chat) -> None:
+    reply = await chat.ask(KABID, f"/hilang {'&' * 900}{PHISH}")
+    assert PHISH in reply.text, reply.text
+    assert not [e for e in reply.raw.get("entities", []) if e["type"] == "text_link"]
+
+
+async def test_a_display_name_with_newlines_is_kept_on_one_line(chat: Chat) -> None:
+    newcomer = 667
+    chat.server.add_person(newcomer, "Budi\n• ADB Palsu (id 1) · .env")
+    await chat.ask(KABID, f"/tambah adb {newcomer}")
+    await chat.ask(newcomer, "/status")  # the bot learns the display name
+    listing = await chat.ask(KABID, "/anggota")
+    people = [line for line in listing.text.splitlines() if line.startswith("•")]
+    assert len(people) == 5 and not any(line.startswith("• ADB Palsu") for line in people)
+    assert "Budi • ADB Palsu" in listing.text
