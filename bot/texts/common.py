@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from html import escape as _escape
+from html import unescape
 
 from core.indonesian import DAYS, MONTHS
 from core.sop import (
@@ -109,9 +110,14 @@ _PIECE = re.compile(
 
 
 def shown_length(html_text: str) -> int:
-    """How many characters Telegram counts in an HTML message: the text after parsing (tags
-    removed, an entity such as &amp;amp; one character)."""
-    return len(plain(html_text))
+    """How long Telegram finds an HTML message: the text after parsing (tags removed, an entity
+    such as &amp;amp; one character), in UTF-16 code units as Telegram measures entities (an
+    emoji outside the basic plane counts two): never less than the characters it shows."""
+    return _units(plain(html_text))
+
+
+def _units(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def _split(html_text: str, limit: int) -> tuple[str, str]:
@@ -127,9 +133,10 @@ def _split(html_text: str, limit: int) -> tuple[str, str]:
             else:
                 opened.append(piece.group(0))
             continue
-        if shown == limit:
+        units = _units(unescape(piece.group(0)))
+        if shown + units > limit:
             break
-        shown += 1
+        shown += units
         cut, opened_at_cut = piece.end(), list(opened)
     else:
         return html_text, ""
@@ -199,17 +206,19 @@ def pages(html_text: str, limit: int = TEXT_LIMIT) -> list[str]:
 def plain(html_text: str) -> str:
     """A message as plain text: for the terminal, and for a message Telegram refused as HTML.
     Never to be sent as HTML again."""
-    from html import unescape
-
     return unescape(_TAG.sub("", html_text))
 
 
 def plain_pages(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Plain text as messages within the limit, at line boundaries where possible."""
     result: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit + 1)
-        cut = cut if cut > 0 else limit
+    while _units(text) > limit:
+        end, units = 0, 0
+        while units + _units(text[end]) <= limit:
+            units += _units(text[end])
+            end += 1
+        cut = text.rfind("\n", 0, end + 1)
+        cut = cut if cut > 0 else end
         result.append(text[:cut])
         text = text[cut:].removeprefix("\n")
     if text.strip() or not result:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.texts.common import CUT, TEXT_LIMIT, escape, fit, pages, shown_length
+from bot.texts.common import CUT, TEXT_LIMIT, escape, fit, pages, plain_pages, shown_length
 from core.sop import Role
 from devtools.botapi import _rendered
 from jobs.external.copy import write_manifest
@@ -123,3 +123,13 @@ def test_pages_of_escaped_text_are_taken_by_telegram_and_show_it_literally(
 def escape_free(text: str) -> str:
     """What `escape` keeps of a text, as a reader sees it."""
     return html.unescape(escape(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"ab \n", "🙂", "é"]), min_size=1, max_size=1500))
+def test_plain_text_parts_fit_even_counted_in_utf16_and_lose_nothing(text: str) -> None:
+    """A message sent again as plain text: every part within the limit however it is counted
+    (an emoji is two UTF-16 code units), and together the whole text, in order."""
+    parts = plain_pages(text, limit=100)
+    assert all(len(part.encode("utf-16-le")) // 2 <= 100 for part in parts)
+    assert "".join("".join(parts).split()) == "".join(text.split())  # all but white space

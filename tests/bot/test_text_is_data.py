@@ -4,7 +4,9 @@ by their role and the name the Kabid gave them; who may remove whom is fixed."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import ADB, GROUP, KABID, KASI, STRANGER, Chat, until
+from sqlalchemy.exc import StatementError
 
 from bot import texts
 from core.sop import Role
@@ -66,7 +68,8 @@ async def test_a_month_out_of_range_is_a_usage_error_not_an_unwritable_log(chat:
     await chat.quiet()
     for reader in (KABID, ADB):
         assert not [m for m in chat.server.sent_to(reader) if "TIDAK DAPAT DITULIS" in m.text]
-    assert chat.services.state.get("database_failed") is None
+    assert chat.services.watchdog is not None
+    assert not chat.services.watchdog._database_down  # no alarm, no healthcheck fail ping
 
 
 async def test_a_name_with_newlines_cannot_forge_lines_in_anggota(chat: Chat) -> None:
@@ -163,3 +166,18 @@ async def test_a_display_name_with_newlines_is_kept_on_one_line(chat: Chat) -> N
     people = [line for line in listing.text.splitlines() if line.startswith("•")]
     assert len(people) == 5 and not any(line.startswith("• ADB Palsu") for line in people)
     assert "Budi • ADB Palsu" in listing.text
+
+
+async def test_a_value_the_database_never_saw_is_a_bug_not_an_unwritable_log(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLAlchemy wraps an OverflowError raised while building a statement; the database was
+    never asked, so nothing says the log cannot be written."""
+
+    def overflow(*_: object, **__: object) -> None:
+        raise StatementError("date value out of range", "SELECT 1", {}, OverflowError())
+
+    monkeypatch.setattr(chat.services.log, "day_status", overflow)
+    reply = await chat.ask(ADB, "/status")
+    assert "kesalahan di bot" in reply.text and "TIDAK DAPAT DITULIS" not in reply.text
+    assert chat.services.watchdog is not None and not chat.services.watchdog._database_down
