@@ -35,7 +35,8 @@ async def tambah(update: Update, context: Context, caller: Caller) -> None:
     if args.role in svc.roster.roles_of(args.user_id):
         await respond(update, context, texts.already_member(args.user_id, name, args.role))
         return
-    svc.roster.members.add(args.user_id, args.role, name, caller.user_id, now)
+    # Only the name the Kabid typed is kept as given: it is how the bot shows the person.
+    svc.roster.members.add(args.user_id, args.role, args.name, caller.user_id, now)
     svc.roster.reload()
     if name:
         svc.names.setdefault(args.user_id, name)
