@@ -4,6 +4,7 @@ click's own words included (usage line, headings, the help option, "missing opti
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 import pytest
@@ -54,3 +55,15 @@ def test_usage_errors_are_indonesian(arguments: list[str], said: str) -> None:
     assert result.exit_code in (0, 2), result.output
     assert said in result.output
     assert not ENGLISH.search(result.output), result.output
+
+
+def test_a_month_out_of_range_is_refused_in_indonesian(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=1:abc\n", encoding="utf-8")
+    for month in ("0001-01", "2026-13", "bulan"):
+        result = CliRunner().invoke(main, ["report", "--month", month, "--out", "x.png"])
+        assert result.exit_code == 2, result.output
+        assert "Bulan harus berformat TTTT-BB" in result.output
+        assert not ENGLISH.search(result.output) and "month must" not in result.output
