@@ -13,6 +13,7 @@ from bot.texts import (
     NAME_TOO_LONG,
     NOTE_TOO_LONG,
 )
+from bot.texts.common import one_line
 from core.sop import Role
 
 
@@ -33,12 +34,6 @@ def visible(text: str) -> str:
     """`text` without control or format characters (they could hide or reorder what is
     shown); newlines and tabs kept."""
     return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
-
-
-def one_line(text: str) -> str:
-    """`text` as one line: control characters dropped, every run of white space (newlines
-    included) one space. A name or a label can then never start a line of its own."""
-    return " ".join(visible(text).split())
 
 
 def _note(text: str) -> str:

@@ -24,6 +24,12 @@ def escape(text: str) -> str:
     return _escape(visible, quote=False)
 
 
+def one_line(text: str) -> str:
+    """`text` as one line: control and format characters dropped, every run of white space
+    (newlines included) one space. A name can then never start a line of its own."""
+    return " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())
+
+
 ROLE_SHORT = {Role.KABID: "Kabid", Role.KASI: "Kasi", Role.ADB: "ADB", Role.PUSAT: "Pusat"}
 MAX_NOTE_LENGTH = 1000
 
@@ -56,7 +62,7 @@ def timeliness(t: Timeliness) -> str:
 def person(user_id: int | None, names: Mapping[int, str]) -> str:
     if user_id is None:
         return "bot"
-    return escape(names.get(user_id, f"id {user_id}"))
+    return escape(one_line(names.get(user_id, f"id {user_id}")))
 
 
 def roles_text(roles: frozenset[Role]) -> str:
