@@ -12,7 +12,7 @@ from bot import texts
 from bot.arguments import display_name
 from bot.context import Services
 from bot.outbox import Delivery, FailedHook, RefusedHook, SentHook, send_now
-from bot.texts.common import fit
+from bot.texts.common import pages
 from core.sop import Role
 from storage.outbox import OutboxItem
 
@@ -32,8 +32,10 @@ async def send(
     """Send one HTML message through the outbox (directly only before it has started)."""
     if svc.sender is not None:
         return await svc.sender.send(chat_id, text, markup, ref)
+    parts = pages(text)
     try:
-        message = await send_now(bot, chat_id, fit(text), markup)
+        for number, part in enumerate(parts, start=1):
+            message = await send_now(bot, chat_id, part, markup if number == len(parts) else None)
     except (Forbidden, BadRequest) as exc:
         log.warning("Telegram refused a message to chat %s: %s", chat_id, exc.message)
         return Delivery(chat_id, None, exc.message)
