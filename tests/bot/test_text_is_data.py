@@ -181,3 +181,21 @@ async def test_a_value_the_database_never_saw_is_a_bug_not_an_unwritable_log(
     reply = await chat.ask(ADB, "/status")
     assert "kesalahan di bot" in reply.text and "TIDAK DAPAT DITULIS" not in reply.text
     assert chat.services.watchdog is not None and not chat.services.watchdog._database_down
+
+
+async def test_a_queued_message_too_long_for_telegram_arrives_whole_as_plain_text(
+    chat: Chat,
+) -> None:
+    """A message queued too long (by an earlier version, say) is refused by Telegram; sent again
+    as plain text it comes in parts, and nothing of it is lost."""
+    body = "".join(f"baris {n:04d} &amp; &lt;b&gt;\n" for n in range(300))  # ~5,700 shown
+    chat.services.outbox.add(
+        chat_id=KASI, text=f"<b>{body}</b>", reply_markup="", ref="", at=chat.clock.now()
+    )
+    assert chat.services.sender is not None
+    await chat.services.sender.send(KASI, "berikutnya")  # wakes the sender; comes after it
+    parts = [await chat.receive(KASI) for _ in range(2)]
+    assert all(len(p.text) <= texts.TEXT_LIMIT and "entities" not in p.raw for p in parts)
+    shown = "\n".join(p.text for p in parts)
+    assert all(f"baris {n:04d} & <b>" in shown for n in range(300))
+    assert (await chat.receive(KASI)).text == "berikutnya"
