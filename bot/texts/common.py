@@ -140,7 +140,7 @@ def _split(html_text: str, limit: int) -> tuple[str, str]:
                 opened.append(piece.group(0))
             continue
         units = _units(unescape(piece.group(0)))
-        if shown + units > limit:
+        if shown + units > limit and shown > 0:  # at least one character a part: no endless split
             break
         shown += units
         cut, opened_at_cut = piece.end(), list(opened)
@@ -206,7 +206,8 @@ def pages(html_text: str, limit: int = TEXT_LIMIT) -> list[str]:
         size += length + 1
     if current:
         result.append("\n".join(current))
-    return result
+    # A part that would show nothing (blank lines at a boundary) is refused by Telegram.
+    return [part for part in result if plain(part).strip()] or [html_text]
 
 
 def plain(html_text: str) -> str:
