@@ -17,6 +17,7 @@ from telegram import Update
 from telegram.constants import ChatType, ParseMode
 
 from bot import texts
+from bot.arguments import display_name
 from bot.command import Caller, Command, GuardedHandler
 from bot.context import Context, Services, services
 
@@ -32,13 +33,14 @@ def _chat_allowed(svc: Services, user_id: int, chat_id: int) -> bool:
     )
 
 
-def _remember(svc: Services, caller: Caller) -> None:
-    if caller.roles and svc.names.get(caller.user_id) != caller.name:
-        svc.names[caller.user_id] = caller.name
+def _remember(svc: Services, user_id: int, name: str) -> None:
+    """Keep a role holder's Telegram display name (one line, bounded)."""
+    if svc.names.get(user_id) != name:
+        svc.names[user_id] = name
         try:  # a name is a courtesy: an unwritable log must not stop /status
-            svc.log.remember_user(caller.user_id, caller.name, svc.clock.now())
+            svc.log.remember_user(user_id, name, svc.clock.now())
         except SQLAlchemyError as exc:
-            log.error("Could not remember the name of %s: %s", caller.user_id, exc)
+            log.error("Could not remember the name of %s: %s", user_id, exc)
 
 
 REFUSAL_QUIET = timedelta(minutes=1)  # a stranger: one refusal (reply and row) a minute
@@ -99,7 +101,6 @@ def guard(command: Command, handler: GuardedHandler) -> Handler:
         if user is None or chat is None:
             return
         roles = svc.roster.roles_of(user.id)
-        caller = Caller(user.id, user.full_name, roles, chat.id, command)
         if chat.type != ChatType.PRIVATE and chat.id != svc.settings.notify_chat_id:
             # A group the office does not use: the bot says nothing there at all.
             if not quiet(svc, user.id, chat.id):
@@ -110,12 +111,16 @@ def guard(command: Command, handler: GuardedHandler) -> Handler:
             return
         if not roles:
             if not quiet(svc, user.id, chat.id):  # a stranger's flood: one answer a minute
-                await _refuse(update, svc, command, "stranger", texts.stranger(user.id))
+                await _refuse(
+                    update, svc, command, "stranger", texts.stranger(user.id, svc.kabid_names())
+                )
             return
         if not _chat_allowed(svc, user.id, chat.id):
             await _refuse(update, svc, command, "wrong_chat", texts.WRONG_CHAT)
             return
-        _remember(svc, caller)
+        _remember(svc, user.id, display_name(user.full_name))
+        # Shown to others by role and the name the Kabid gave, not by a self-chosen name.
+        caller = Caller(user.id, svc.name_of(user.id), roles, chat.id, command)
         if not roles & command.roles:
             await _refuse(update, svc, command, "wrong_role", texts.wrong_role(command, roles))
             return

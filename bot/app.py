@@ -88,9 +88,9 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
                 role.value,
                 role.value.upper(),
             )
-    on_sent, on_refused = delivery.outbox_hooks(svc)
+    on_sent, on_refused, on_failed = delivery.outbox_hooks(svc)
     svc.sender = OutboxSender(
-        svc.outbox, app.bot, svc.clock, on_sent=on_sent, on_refused=on_refused
+        svc.outbox, app.bot, svc.clock, on_sent=on_sent, on_refused=on_refused, on_failed=on_failed
     )
     svc.sender.start()  # also delivers what an earlier run could not
     svc.dump.observers.append(backup.ChatDumpObserver(svc, app.bot))

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.texts import MAX_NOTE_LENGTH, NOTE_TOO_LONG
+from bot.texts import (
+    LABEL_TOO_LONG,
+    MAX_LABEL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
+    NAME_TOO_LONG,
+    NOTE_TOO_LONG,
+)
+from bot.texts.common import one_line
 from core.sop import Role
 
 
@@ -22,11 +30,41 @@ def split_command(text: str) -> str:
     return parts[1].strip() if len(parts) > 1 else ""
 
 
+def visible(text: str) -> str:
+    """`text` without control or format characters (they could hide or reorder what is
+    shown); newlines and tabs kept."""
+    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+
+
 def _note(text: str) -> str:
-    note = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+    note = visible(text).strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise UsageError(NOTE_TOO_LONG)
     return note
+
+
+def parse_name(text: str) -> str:
+    """A person's name as the Kabid gives it: one line, at most 64 characters."""
+    name = one_line(text)
+    if len(name) > MAX_NAME_LENGTH:
+        raise UsageError(NAME_TOO_LONG)
+    return name
+
+
+def display_name(text: str) -> str:
+    """A Telegram display name as the bot keeps it: one line, bounded (first and last name
+    together may be longer than a name the Kabid gives)."""
+    name = one_line(text)
+    return name if len(name) <= MAX_NAME_LENGTH else name[: MAX_NAME_LENGTH - 1] + "…"
+
+
+def parse_label(text: str) -> str:
+    """A disk label or similar identifier typed in the chat: one printable word or a few,
+    at most 32 characters."""
+    label = one_line(text)
+    if len(label) > MAX_LABEL_LENGTH:
+        raise UsageError(LABEL_TOO_LONG)
+    return label
 
 
 @dataclass(frozen=True)
@@ -137,5 +175,5 @@ def parse_member(rest: str) -> MemberArgs:
     role = ROLE_WORDS.get(parts[0].lower())
     if role is None:
         raise UsageError("Peran harus adb, kasi atau kabid.")
-    name = _note(parts[2]) if len(parts) > 2 else ""
-    return MemberArgs(role, parse_user_id(parts[1]), name[:128])
+    user_id = parse_user_id(parts[1])
+    return MemberArgs(role, user_id, parse_name(parts[2]) if len(parts) > 2 else "")

@@ -112,15 +112,17 @@ async def jadwal(update: Update, context: Context, caller: Caller) -> None:
         note = texts.schedule_changed(old, new.strftime("%H:%M"), caller.name)
         await delivery.to_roles(svc, context.bot, [Role.KABID, Role.ADB], note, also_group=note)
         return
+    upcoming = scheduler.upcoming(svc.clock.now())
     await respond(
         update,
         context,
         texts.schedule_view(
             scheduler.backup_time.strftime("%H:%M"),
             settings.dump_name_pattern,
-            scheduler.upcoming(svc.clock.now()),
+            upcoming,
             settings.tz,
             settings.dump_backend,
             can_change,
+            next_file=svc.next_file_name(upcoming) if upcoming else "",
         ),
     )

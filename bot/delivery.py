@@ -6,12 +6,13 @@ import logging
 from collections.abc import Iterable
 
 from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import texts
+from bot.arguments import display_name
 from bot.context import Services
-from bot.outbox import Delivery, RefusedHook, SentHook
+from bot.outbox import Delivery, FailedHook, RefusedHook, SentHook, send_now
+from bot.texts.common import pages
 from core.sop import Role
 from storage.outbox import OutboxItem
 
@@ -31,10 +32,10 @@ async def send(
     """Send one HTML message through the outbox (directly only before it has started)."""
     if svc.sender is not None:
         return await svc.sender.send(chat_id, text, markup, ref)
+    parts = pages(text)
     try:
-        message = await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        for number, part in enumerate(parts, start=1):
+            message = await send_now(bot, chat_id, part, markup if number == len(parts) else None)
     except (Forbidden, BadRequest) as exc:
         log.warning("Telegram refused a message to chat %s: %s", chat_id, exc.message)
         return Delivery(chat_id, None, exc.message)
@@ -77,7 +78,10 @@ def instruction_ref(instruction_id: int) -> str:
     return f"instruction:{instruction_id}"
 
 
-def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook]:
+LOST_REF = "lost"  # a notice of a lost message: its own loss starts no further notice
+
+
+def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook, FailedHook]:
     """What to do when the outbox delivers or gives up on a message."""
 
     async def on_sent(item: OutboxItem, message: Message) -> None:
@@ -85,7 +89,7 @@ def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook]:
             svc.log.record_delivery(
                 int(item.ref.split(":", 1)[1]), item.chat_id, message.message_id, svc.clock.now()
             )
-        name = message.chat.full_name
+        name = display_name(message.chat.full_name or "")
         is_person = item.chat_id != svc.settings.notify_chat_id
         if is_person and name and svc.names.get(item.chat_id) != name:
             svc.log.remember_user(item.chat_id, name, svc.clock.now())
@@ -108,4 +112,20 @@ def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook]:
                     at=svc.clock.now(),
                 )
 
-    return on_sent, on_refused
+    async def on_failed(item: OutboxItem, reason: str) -> None:
+        """A message refused even as plain text is lost: every Kabid is told what it was and for
+        whom (the one it was meant for too: this notice is short and plain)."""
+        log.error("Message %s to chat %s lost: %s", item.id, item.chat_id, reason)
+        if item.ref == LOST_REF:
+            return
+        note = texts.message_lost(_recipient(svc, item.chat_id), texts.plain(item.text))
+        for kabid in svc.roster.ids_of(Role.KABID):
+            svc.outbox.add(
+                chat_id=kabid, text=note, reply_markup="", ref=LOST_REF, at=svc.clock.now()
+            )
+
+    return on_sent, on_refused, on_failed
+
+
+def _recipient(svc: Services, chat_id: int) -> str:
+    return texts.GROUP_NAME if chat_id == svc.settings.notify_chat_id else svc.name_of(chat_id)

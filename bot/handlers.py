@@ -6,7 +6,7 @@ import contextlib
 import logging
 from datetime import datetime, time, timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -272,12 +272,17 @@ async def _close(
         await respond(
             update,
             context,
-            texts.close_refused(refusal.reason, instruction_id, refusal.instruction, svc.names, tz),
+            texts.close_refused(
+                refusal.reason, instruction_id, refusal.instruction, svc.shown_names, tz
+            ),
         )
         return
     log.info("Instruction #%s closed by %s%s", closed.id, caller.user_id, " (manual)" * manual)
     await respond(update, context, texts.closed_reply(closed, _timeliness(svc, closed)))
-    await report_closed(svc, context.bot, closed, caller.name, evidence)
+    sent = await report_closed(svc, context.bot, closed, caller.name, evidence)
+    lost = [svc.name_of(d.chat_id) for d in sent if not d.ok and not d.pending]
+    if lost:  # the Kabid was told by the outbox; the one who reported must know too
+        await respond(update, context, texts.report_not_delivered(lost))
 
 
 def _timeliness(svc: Services, closed: InstructionRecord) -> Timeliness:
@@ -300,13 +305,14 @@ def _copy_button(instruction_id: int) -> InlineKeyboardButton:
 
 async def report_closed(
     svc: Services, bot: Bot, closed: InstructionRecord, closer: str, evidence: Evidence | None
-) -> None:
-    """A closed instruction: its delivered messages show who closed it; the Kabid is told."""
+) -> list[delivery.Delivery]:
+    """A closed instruction: its delivered messages show who closed it; the Kabid is told (the
+    deliveries to the Kabids are returned)."""
     tz = svc.settings.tz
     result = _timeliness(svc, closed)
     await _mark_deliveries_closed(svc, bot, closed, closer)
     markup = instruct_kasi_button() if closed.target_role is Role.ADB else None
-    await delivery.to_roles(
+    sent = await delivery.to_roles(
         svc,
         bot,
         [Role.KABID],
@@ -316,6 +322,7 @@ async def report_closed(
             closed, closer, result, tz, with_button=False, evidence=evidence
         ),
     )
+    return [d for d in sent if d.chat_id != svc.settings.notify_chat_id]
 
 
 async def _mark_deliveries_closed(
@@ -332,7 +339,7 @@ async def _mark_deliveries_closed(
         )
         try:
             await bot.edit_message_text(
-                f"{body}\n\n{footer}",
+                texts.fit(f"{body}\n\n{footer}"),
                 chat_id=copy.chat_id,
                 message_id=copy.message_id,
                 parse_mode=ParseMode.HTML,
@@ -348,7 +355,7 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     day = svc.log.day_status(svc.today())
     text = texts.day_status(
-        day, svc.names, svc.settings.office, svc.clock.now(), svc.short_schedule()
+        day, svc.shown_names, svc.settings.office, svc.clock.now(), svc.short_schedule()
     )
     drills = svc.drilllog.latest(1)
     drill = texts.drill_line(
@@ -397,7 +404,7 @@ async def unknown_command(update: Update, context: Context) -> None:
         return  # in a group the command may be meant for another bot
     if not svc.roster.roles_of(user.id):
         if not quiet(svc, user.id, chat.id):  # a stranger's flood: one answer a minute
-            await respond(update, context, texts.stranger(user.id))
+            await respond(update, context, texts.stranger(user.id, svc.kabid_names()))
         return
     await respond(update, context, texts.UNKNOWN_COMMAND)
 
@@ -406,8 +413,12 @@ async def on_error(update: object, context: Context) -> None:
     """Log the failure for the ADB, tell the user in Indonesian; never show a stack trace."""
     log.error("Error while handling an update", exc_info=context.error)
     error = context.error
-    unrecorded = isinstance(error, SQLAlchemyError)
-    if isinstance(error, SQLAlchemyError):  # not recorded: say so, raise the alarm once
+    # Only the database's own refusal means the log cannot be written; a value SQLAlchemy could
+    # not even put into a statement (an OverflowError from a date) is a bug, not a full disk.
+    unrecorded = isinstance(error, SQLAlchemyError) and not (
+        isinstance(error, StatementError) and not isinstance(error, DBAPIError)
+    )
+    if unrecorded and error is not None:  # not recorded: say so, raise the alarm once
         watchdog = services(context).watchdog
         if watchdog is not None:
             await watchdog.database_failed(describe_database_error(error))

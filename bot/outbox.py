@@ -5,7 +5,10 @@ marked sent only once Telegram accepted them.
   tried again with a growing pause (1 s up to a minute); the bot keeps working meanwhile.
 - 429 Too Many Requests: wait the `retry_after` Telegram gave, then go on.
 - The user blocked the bot or never started it: the message is marked undeliverable and the
-  Kabid is told once per person. Other refusals (a malformed message) are marked failed.
+  Kabid is told once per person.
+- Any other refusal (malformed HTML, too long): the message is sent again as plain text, in as
+  many parts as it needs, so nothing is lost. Only when that is refused too is it marked failed,
+  and the Kabid is told what was lost (the waiting sender learns it from the `Delivery`).
 
 A sent message whose acceptance was not recorded (a crash in between) is sent again after a
 restart: delivery is at least once.
@@ -26,7 +29,7 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.texts.common import pages
+from bot.texts.common import pages, plain, plain_pages
 from core.clock import Clock
 from storage.outbox import Outbox, OutboxItem
 
@@ -58,6 +61,29 @@ class Delivery:
 
 SentHook = Callable[[OutboxItem, Message], Awaitable[None]]
 RefusedHook = Callable[[OutboxItem, str], Awaitable[None]]
+FailedHook = Callable[[OutboxItem, str], Awaitable[None]]
+
+
+async def send_now(
+    bot: Bot, chat_id: int, html_text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Send one HTML message without the outbox; one Telegram refuses as HTML (other than for
+    an unreachable person) goes again as plain text. Raises what the plain sending raised."""
+    try:
+        return await bot.send_message(
+            chat_id, html_text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    except BadRequest as exc:
+        if any(p in exc.message.lower() for p in PERMANENT_BAD_REQUESTS):
+            raise
+        log.warning("Telegram refused a message to chat %s (%s): as plain text", chat_id, exc)
+    parts = plain_pages(plain(html_text))
+    sent: Message | None = None
+    for number, part in enumerate(parts, start=1):
+        last = number == len(parts)
+        sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+    assert sent is not None  # plain_pages gives at least one part
+    return sent
 
 
 class OutboxSender:
@@ -69,10 +95,11 @@ class OutboxSender:
         *,
         on_sent: SentHook | None = None,
         on_refused: RefusedHook | None = None,
+        on_failed: FailedHook | None = None,
         first_pause: float = 1.0,
     ) -> None:
         self.outbox, self.bot, self.clock = outbox, bot, clock
-        self.on_sent, self.on_refused = on_sent, on_refused
+        self.on_sent, self.on_refused, self.on_failed = on_sent, on_refused, on_failed
         self.first_pause = first_pause
         self._pause = first_pause
         self._wake = asyncio.Event()
@@ -155,11 +182,8 @@ class OutboxSender:
         message: Message | None = None
         for number, part in enumerate(parts, start=1):
             try:
-                message = await self.bot.send_message(
-                    chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup if number == len(parts) else None,
+                message = await send_now(
+                    self.bot, chat_id, part, markup if number == len(parts) else None
                 )
             except TelegramError as exc:
                 log.error("Could not send to chat %s either: %s", chat_id, exc)
@@ -240,9 +264,10 @@ class OutboxSender:
                 await self._refused(item, "undeliverable", exc.message)
                 return "refused"
             except BadRequest as exc:
-                permanent = any(p in exc.message.lower() for p in PERMANENT_BAD_REQUESTS)
-                await self._refused(item, "undeliverable" if permanent else "failed", exc.message)
-                return "refused"
+                if any(p in exc.message.lower() for p in PERMANENT_BAD_REQUESTS):
+                    await self._refused(item, "undeliverable", exc.message)
+                    return "refused"
+                return await self._deliver_plain(item, markup, exc.message)
             except NetworkError as exc:  # unreachable, timed out, or 5xx
                 log.warning(
                     "Telegram unreachable, message %s stays in the outbox: %s", item.id, exc.message
@@ -251,13 +276,53 @@ class OutboxSender:
             except TelegramError as exc:
                 await self._refused(item, "failed", str(exc))
                 return "refused"
-            self.outbox.mark(
-                item.id, status="sent", at=self.clock.now(), message_id=message.message_id
-            )
-            self._resolve(item.id, Delivery(item.chat_id, message))
-            if self.on_sent is not None:
-                await self.on_sent(item, message)
+            await self._sent(item, message)
             return "sent"
+
+    async def _deliver_plain(
+        self, item: OutboxItem, markup: InlineKeyboardMarkup | None, why: str
+    ) -> str:
+        """A message Telegram refused as HTML, sent again as plain text: what people wrote
+        arrives as they wrote it, split into parts where it is too long, the buttons under the
+        last. Never un-escaped back into HTML."""
+        log.warning(
+            "Message %s to chat %s refused (%s): sending it as plain text",
+            item.id,
+            item.chat_id,
+            why,
+        )
+        parts = plain_pages(plain(item.text))
+        message: Message | None = None
+        for number, part in enumerate(parts, start=1):
+            try:
+                message = await self.bot.send_message(
+                    item.chat_id, part, reply_markup=markup if number == len(parts) else None
+                )
+            except RetryAfter as exc:  # the whole message again later, from its start
+                wait = exc.retry_after
+                seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+                self._held_until[item.chat_id] = asyncio.get_running_loop().time() + float(seconds)
+                return "held"
+            except (BadRequest, Forbidden) as exc:  # BadRequest is a NetworkError in PTB
+                await self._refused(item, "failed", f"{why}; as plain text: {exc.message}")
+                return "refused"
+            except NetworkError as exc:
+                log.warning("Telegram unreachable, message %s stays: %s", item.id, exc.message)
+                return "outage"
+            except TelegramError as exc:
+                await self._refused(item, "failed", f"{why}; as plain text: {exc}")
+                return "refused"
+        assert message is not None  # plain_pages gives at least one part
+        await self._sent(item, message, note=f"sent as plain text: {why}")
+        return "sent"
+
+    async def _sent(self, item: OutboxItem, message: Message, note: str = "") -> None:
+        self.outbox.mark(
+            item.id, status="sent", at=self.clock.now(), message_id=message.message_id, error=note
+        )
+        self._resolve(item.id, Delivery(item.chat_id, message))
+        if self.on_sent is not None:
+            await self.on_sent(item, message)
 
     def _group_full(self, chat_id: int, now: float) -> bool:
         """A group that had its 20 messages this minute waits (held) until one slot is free."""
@@ -278,6 +343,8 @@ class OutboxSender:
         self._resolve(item.id, Delivery(item.chat_id, None, reason))
         if self.on_refused is not None and status == "undeliverable":
             await self.on_refused(item, reason)
+        if self.on_failed is not None and status == "failed":
+            await self.on_failed(item, reason)
 
     def _resolve(self, item_id: int, delivery: Delivery) -> None:
         self._waiter_chats.pop(item_id, None)

@@ -1,7 +1,9 @@
 """People managed from the chat: /tambah, /hapus (Kabid) and /anggota (everyone).
 
-The ids in .env stay the bootstrap: they cannot be removed from the chat. A change is recorded in
-the audit trail, announced to the group and to the person, and effective at once.
+The ids in .env stay the bootstrap: their roles cannot be removed from the chat (a role given
+from the chat on top of them can). Kabids added from the chat cannot remove each other or the
+one who added them. A change is recorded in the audit trail, announced to the group and to the
+person, and effective at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from bot.arguments import UsageError, parse_member, parse_user_id
 from bot.command import Caller
 from bot.context import Context, services
 from bot.handlers import command_rest, respond
+from core.sop import Role
+from storage.members import Roster
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,8 @@ async def tambah(update: Update, context: Context, caller: Caller) -> None:
     if args.role in svc.roster.roles_of(args.user_id):
         await respond(update, context, texts.already_member(args.user_id, name, args.role))
         return
-    svc.roster.members.add(args.user_id, args.role, name, caller.user_id, now)
+    # Only the name the Kabid typed is kept as given: it is how the bot shows the person.
+    svc.roster.members.add(args.user_id, args.role, args.name, caller.user_id, now)
     svc.roster.reload()
     if name:
         svc.names.setdefault(args.user_id, name)
@@ -47,7 +52,25 @@ async def tambah(update: Update, context: Context, caller: Caller) -> None:
     await delivery.send(svc, context.bot, args.user_id, greeting)
 
 
+def may_remove_kabid(roster: Roster, remover: int, kabid: int) -> bool:
+    """Kabids added from the chat cannot remove each other: a Kabid from .env may remove any,
+    one from the chat only themselves and the Kabids they added (directly or through a Kabid
+    they added). So nobody added from the chat can remove the one who added them."""
+    if Role.KABID in roster.from_env(remover) or remover == kabid:
+        return True
+    seen: set[int] = set()
+    adder = roster.added_by(kabid, Role.KABID)
+    while adder is not None and adder not in seen:
+        if adder == remover:
+            return True
+        seen.add(adder)
+        adder = roster.added_by(adder, Role.KABID)
+    return False
+
+
 async def hapus(update: Update, context: Context, caller: Caller) -> None:
+    """Ends every role the person holds from the chat; roles from .env stay (only .env can
+    change them)."""
     svc = services(context)
     rest = command_rest(update).split()
     try:
@@ -57,9 +80,14 @@ async def hapus(update: Update, context: Context, caller: Caller) -> None:
     except UsageError as error:
         await respond(update, context, texts.usage(caller.command, str(error)))
         return
-    name = svc.names.get(user_id, "")
-    if svc.roster.from_env(user_id):
-        await respond(update, context, texts.member_in_env(user_id, name))
+    name = svc.roster.given_name(user_id) or svc.names.get(user_id, "")
+    from_env, from_chat = svc.roster.from_env(user_id), svc.roster.from_chat(user_id)
+    if not from_chat:
+        refusal = texts.member_in_env(user_id, name) if from_env else texts.not_a_member(user_id)
+        await respond(update, context, refusal)
+        return
+    if Role.KABID in from_chat and not may_remove_kabid(svc.roster, caller.user_id, user_id):
+        await respond(update, context, texts.kabid_not_removable(user_id, name))
         return
     now = svc.clock.now()
     ended = svc.roster.members.remove(user_id, caller.user_id, now)
@@ -70,7 +98,7 @@ async def hapus(update: Update, context: Context, caller: Caller) -> None:
     roles = ", ".join(role.value for role in ended)
     svc.audit.record(now, caller.user_id, "member_removed", f"{roles} {user_id}")
     log.info("%s removed %s (%s)", caller.user_id, user_id, roles)
-    announcement = texts.member_removed(user_id, name, ended, caller.name)
+    announcement = texts.member_removed(user_id, name, ended, caller.name, kept=from_env)
     await respond(update, context, announcement)
     group = svc.settings.notify_chat_id
     if group is not None and update.effective_chat and update.effective_chat.id != group:

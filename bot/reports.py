@@ -30,7 +30,7 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     report = build_report(
         month, today, svc.log, svc.dumplog, svc.copylog, svc.settings.office, svc.drilllog
     )
-    summary = texts.report_summary(report, svc.names)
+    summary = texts.report_summary(report, svc.shown_names)
     chat = update.effective_chat
     if not report.days or chat is None:
         await respond(update, context, summary)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot import delivery, texts
 from bot.context import Services
+from bot.outbox import send_now
 from core.problems import Problem
 from core.sop import Role
 from jobs.healthcheck import HealthcheckPinger
@@ -117,7 +117,7 @@ class DatabaseAlarm:
     async def _direct(self, text: str) -> None:
         for chat_id in delivery.recipients(self.svc, [Role.ADB, Role.KABID]):
             try:
-                await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+                await send_now(self.bot, chat_id, texts.fit(text))  # a long error is cut
             except TelegramError as exc:
                 log.error("Could not alert chat %s about the database: %s", chat_id, exc)
 

@@ -130,7 +130,7 @@ class BotApiServer:
         # in `failing` fail with 502 while the rest (e.g. getUpdates) keep working.
         self.down: int | None = None
         self.failing: set[str] = set()
-        self._scripted_errors: list[tuple[str, ApiError]] = []
+        self._scripted_errors: list[tuple[str, int | None, ApiError]] = []
         self.on_message: Callable[[SentMessage], None] | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -284,10 +284,16 @@ class BotApiServer:
             await asyncio.wait_for(self._changed.wait_for(condition), timeout)
 
     def fail_next(
-        self, method: str, code: int, description: str, retry_after: int | None = None
+        self,
+        method: str,
+        code: int,
+        description: str,
+        chat_id: int | None = None,
+        retry_after: int | None = None,
     ) -> None:
-        """Make the next call of `method` fail the way Telegram would."""
-        self._scripted_errors.append((method, ApiError(code, description, retry_after)))
+        """Make the next call of `method` (to `chat_id`, when given) fail the way Telegram
+        would."""
+        self._scripted_errors.append((method, chat_id, ApiError(code, description, retry_after)))
 
     # --- HTTP -------------------------------------------------------------------------------
 
@@ -317,8 +323,10 @@ class BotApiServer:
                 {"ok": False, "error_code": status, "description": "Bad Gateway"},
                 status=status,
             )
-        for index, (scripted_method, error) in enumerate(self._scripted_errors):
-            if scripted_method.lower() == method.lower():
+        for index, (scripted_method, chat, error) in enumerate(self._scripted_errors):
+            if scripted_method.lower() == method.lower() and (
+                chat is None or str(chat) == str(params.get("chat_id"))
+            ):
                 del self._scripted_errors[index]
                 return _error(error)
         handler = getattr(self, f"_api_{method.lower()}", None)
@@ -410,6 +418,9 @@ class BotApiServer:
         if len(text) > TEXT_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
         message = self._new_message(params, text)
+        entities = _entities(params, str(params.get("text", "")))
+        if entities:
+            message.raw["entities"] = entities
         await self._store(message)
         return message.raw
 
@@ -466,6 +477,10 @@ class BotApiServer:
         async with self._changed:
             message.text, message.reply_markup, message.edits = text, markup, message.edits + 1
             message.raw["text"] = text
+            message.raw.pop("entities", None)
+            entities = _entities(params, str(params.get("text", "")))
+            if entities:
+                message.raw["entities"] = entities
             message.raw.pop("reply_markup", None)
             if markup:
                 message.raw["reply_markup"] = markup
@@ -558,6 +573,45 @@ def _rendered(params: JSON, text: str) -> str:
     if "<" in stripped or ">" in stripped:
         raise ApiError(400, "Bad Request: can't parse entities: unescaped < or >")
     return html.unescape(stripped)
+
+
+_ENTITY_TYPES = {
+    "b": "bold",
+    "i": "italic",
+    "u": "underline",
+    "s": "strikethrough",
+    "code": "code",
+    "pre": "pre",
+    "a": "text_link",
+    "blockquote": "blockquote",
+    "tg-spoiler": "spoiler",
+}
+_TOKEN = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>|&#?[0-9a-zA-Z]+;|.", re.DOTALL)
+
+
+def _entities(params: JSON, text: str) -> list[JSON]:
+    """The entities Telegram makes of a message `_rendered` accepted: offsets and lengths in
+    UTF-16 code units, an <a href> as a "text_link" with its url."""
+    if str(params.get("parse_mode", "")).upper() != "HTML":
+        return []
+    found: list[JSON] = []
+    opened: list[tuple[str, str, int]] = []
+    offset = 0
+    for token in _TOKEN.finditer(text):
+        if token.group(2) is None:
+            offset += len(html.unescape(token.group(0)).encode("utf-16-le")) // 2
+            continue
+        tag = token.group(2).lower()
+        if token.group(1) != "/":
+            opened.append((tag, token.group(3), offset))
+            continue
+        _, attributes, start = opened.pop()
+        entity: JSON = {"type": _ENTITY_TYPES[tag], "offset": start, "length": offset - start}
+        if tag == "a":
+            href = re.search(r"""href\s*=\s*["']([^"']*)["']""", attributes)
+            entity["url"] = html.unescape(href.group(1)) if href else ""
+        found.append(entity)
+    return sorted(found, key=lambda e: (e["offset"], -e["length"]))
 
 
 def _error(error: ApiError) -> web.Response:

@@ -92,11 +92,17 @@ class MonthReport:
         return [d for d in self.days if d.drill]
 
 
+FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2000, 2999
+
+
 def parse_month(text: str) -> date:
     """'2026-11' -> date(2026, 11, 1); ValueError when malformed."""
     year, _, month = text.partition("-")
     if not (year.isdigit() and month.isdigit() and len(year) == 4):
         raise ValueError(f"month must look like 2026-11, not {text!r}")
+    # Bounded: a year such as 0001 or 9999 overflows the date arithmetic of the report.
+    if not FIRST_REPORT_YEAR <= int(year) <= LAST_REPORT_YEAR:
+        raise ValueError(f"year out of range: {text!r}")
     return date(int(year), int(month), 1)
 
 

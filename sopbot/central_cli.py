@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from sopbot.click_id import Group
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -66,7 +68,7 @@ def _fail(what: str, error: BaseException) -> NoReturn:
     sys.exit(CANNOT_READ)
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=Group, invoke_without_command=True)
 @click.option("--database-url", envvar="CENTRAL_DATABASE_URL", help=URL_HELP)
 @click.option(
     "--csv",

@@ -16,6 +16,7 @@ import click
 from core.secrets import mask
 from core.settings import Settings, SettingsError, load_settings
 from sopbot.central_cli import pusat
+from sopbot.click_id import Group
 
 if TYPE_CHECKING:
     from storage.lock import InstanceLock
@@ -44,7 +45,7 @@ env_file_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=Group)
 @click.version_option(
     package_name="sopbot", message="sopbot %(version)s", help="Tampilkan versi lalu keluar."
 )
@@ -147,9 +148,10 @@ def _single_instance(settings: Settings) -> InstanceLock:
     try:
         lock.acquire()
     except AlreadyRunning as error:
+        held = f" (kunci {error.lock})" if error.lock else ""
         click.echo(
-            f"sopbot sedang berjalan: {error}. Hentikan dulu, atau pakai perintahnya di chat "
-            "(/backup, /salin, /ujipulih).",
+            f"sopbot sedang berjalan: sopbot lain memakai log SOP {error.database}{held}. "
+            "Hentikan dulu, atau pakai perintahnya di chat (/backup, /salin, /ujipulih).",
             err=True,
         )
         sys.exit(ALREADY_RUNNING)
@@ -506,6 +508,7 @@ def keys_init(folder: Path) -> None:
 def report(env_file: Path, month: str, out: Path) -> None:
     """Tulis laporan bulanan: grafik (PNG), data harian (CSV) dan ringkasan (TXT)."""
     from bot import texts
+    from bot.context import Services
     from jobs.chart import render_chart
     from jobs.report import build_report, parse_month, report_csv
     from sopbot.runtime import open_runtime
@@ -513,8 +516,8 @@ def report(env_file: Path, month: str, out: Path) -> None:
     settings = _settings(env_file)
     try:
         first = parse_month(month)
-    except ValueError as error:
-        click.echo(str(error), err=True)
+    except ValueError:
+        click.echo(texts.REPORT_USAGE_PROBLEM, err=True)
         sys.exit(2)
     services = open_runtime(settings)
     built = build_report(
@@ -531,7 +534,8 @@ def report(env_file: Path, month: str, out: Path) -> None:
     out.write_bytes(render_chart(built))
     out.with_suffix(".csv").write_bytes(report_csv(built))
     out.with_suffix(".txt").write_text(
-        texts.plain(texts.report_summary(built, services.log.user_names())) + "\n",
+        texts.plain(texts.report_summary(built, Services.from_runtime(services).shown_names))
+        + "\n",
         encoding="utf-8",
     )
     click.echo(f"Ditulis: {out}, {out.with_suffix('.csv')} dan {out.with_suffix('.txt')}")

@@ -19,7 +19,11 @@ ADVISORY_KEY = 0x50494B02  # "PIK" + SOP number 02: any constant shared by every
 
 
 class AlreadyRunning(Exception):
-    """Another instance holds the SOP log."""
+    """Another instance holds the SOP log `database` (through the lock file `lock`, if any)."""
+
+    def __init__(self, database: str, lock: str = "") -> None:
+        super().__init__(f"another sopbot uses {database}" + (f" (lock {lock})" if lock else ""))
+        self.database, self.lock = database, lock
 
 
 class InstanceLock:
@@ -40,7 +44,7 @@ class InstanceLock:
                 self._file.acquire()
             except Timeout:
                 self._file = None
-                raise AlreadyRunning(f"another sopbot uses {url.database} (lock {path})") from None
+                raise AlreadyRunning(url.database, str(path)) from None
         elif backend == "postgresql":
             self._connection = self.engine.connect()
             got = self._connection.execute(
@@ -50,9 +54,7 @@ class InstanceLock:
             if not got:
                 self._connection.close()
                 self._connection = None
-                raise AlreadyRunning(
-                    f"another sopbot uses the database {url.database} on {url.host}"
-                )
+                raise AlreadyRunning(f"{url.database} @ {url.host}")
         else:
             log.warning("No single-instance lock for %s databases", backend)
 

@@ -101,5 +101,20 @@ class Roster:
         chat = {m.role for m in self._from_chat if m.user_id == user_id}
         return self.settings.roles_of(user_id) | frozenset(chat)
 
+    def from_chat(self, user_id: int) -> frozenset[Role]:
+        return frozenset(m.role for m in self._from_chat if m.user_id == user_id)
+
+    def added_by(self, user_id: int, role: Role) -> int | None:
+        """Who gave this person `role` from the chat (None when they do not hold it so)."""
+        for member in self._from_chat:
+            if member.user_id == user_id and member.role is role:
+                return member.added_by
+        return None
+
+    def given_name(self, user_id: int) -> str:
+        """The name the Kabid gave this person when adding them (the latest), or ""."""
+        named = [m.name for m in self._from_chat if m.user_id == user_id and m.name]
+        return named[-1] if named else ""
+
     def chat_members(self) -> list[MemberRecord]:
         return list(self._from_chat)

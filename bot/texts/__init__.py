@@ -6,6 +6,7 @@ from bot.texts.backup import *  # noqa: F403
 from bot.texts.central import *  # noqa: F403
 from bot.texts.chat import *  # noqa: F403
 from bot.texts.common import *  # noqa: F403
+from bot.texts.delivery import *  # noqa: F403
 from bot.texts.disk import *  # noqa: F403
 from bot.texts.drill import *  # noqa: F403
 from bot.texts.people import *  # noqa: F403

@@ -146,13 +146,13 @@ def dump_interrupted(paths: Sequence[str]) -> str:
     )
 
 
-def schedule_line(backup_time: str, pattern: str, next_run: datetime | None, tz: tzinfo) -> str:
+def schedule_line(backup_time: str, file_name: str, next_run: datetime | None, tz: tzinfo) -> str:
     nxt = (
         f"{long_date(next_run.astimezone(tz).date())} {clock_time(next_run, tz)}"
         if next_run
         else "-"
     )
-    return f"harian pukul {backup_time}, file <code>{escape(pattern)}</code>, berikutnya {nxt}"
+    return f"harian pukul {backup_time}, berikutnya {nxt}, file <code>{escape(file_name)}</code>"
 
 
 def short_schedule_line(backup_time: str, next_run: datetime | None, tz: tzinfo) -> str:
@@ -171,11 +171,13 @@ def schedule_view(
     tz: tzinfo,
     backend: str,
     can_change: bool,
+    next_file: str = "",
 ) -> str:
+    named = f"<code>{escape(next_file)}</code> (pola " if next_file else ""
     lines = [
         "🗓️ <b>Jadwal back up database</b> (SOP langkah 2–7)",
         f"Waktu: setiap hari pukul {backup_time}",
-        f"Nama file: <code>{escape(pattern)}</code>",
+        f"Nama file: {named}<code>{escape(pattern)}</code>{')' if next_file else ''}",
         f"Metode: {escape(backend)}",
     ]
     if next_run is not None:

@@ -52,11 +52,14 @@ def welcome(name: str, roles: frozenset[Role], commands: Sequence[Command]) -> s
     return "\n".join(lines)
 
 
-def stranger(user_id: int) -> str:
+def stranger(user_id: int, kabids: Sequence[str] = ()) -> str:
+    """`kabids`: how the Kabids are shown ("Kabid Kadek"), the people who can add someone."""
+    who = " atau ".join(escape(k) for k in kabids[:3]) or "Kepala Bidang"
     return (
         "Mohon maaf, Anda belum terdaftar sebagai petugas SOP back up data kependudukan, "
         f"sehingga perintah ini tidak dapat dijalankan. ID Telegram Anda: <code>{user_id}</code>. "
-        "Hubungi Administrator Database bila Anda seharusnya terdaftar."
+        f"Bila Anda seharusnya terdaftar, kirim ID ini kepada {who}: ia dapat menambahkan Anda "
+        "dengan /tambah."
     )
 
 
@@ -74,6 +77,10 @@ def usage(command: Command, problem: str = "") -> str:
 
 
 NOTE_TOO_LONG = f"Catatan terlalu panjang (maksimal {MAX_NOTE_LENGTH} karakter)."
+MAX_NAME_LENGTH = 64  # Telegram's own first name is at most 64 characters
+NAME_TOO_LONG = f"Nama terlalu panjang (maksimal {MAX_NAME_LENGTH} karakter)."
+MAX_LABEL_LENGTH = 32
+LABEL_TOO_LONG = f"Label terlalu panjang (maksimal {MAX_LABEL_LENGTH} karakter)."
 BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."
 INTERNAL_ERROR = (
     "Maaf, terjadi kesalahan di bot saat memproses perintah Anda. Kesalahan sudah dicatat "

@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.command import Command
-from bot.texts.common import ROLE_SHORT, escape
+from bot.texts.common import ROLE_SHORT, escape, one_line
 from core.sop import ROLE_TITLES, SOP_ROLES, Role
 from storage.members import Roster
 
 
 def _who(user_id: int, name: str) -> str:
-    return f"{escape(name)} (id {user_id})" if name else f"id {user_id}"
+    shown = one_line(name)  # also a name kept before names were one line
+    return f"{escape(shown)} (id {user_id})" if shown else f"id {user_id}"
+
+
+def person_label(roles: frozenset[Role], name: str) -> str:
+    """A person shown to others: their roles first ("Kasi Ketut", "Kabid/ADB Made")."""
+    short = "/".join(ROLE_SHORT[r] for r in Role if r in roles)
+    return f"{short} {one_line(name)}" if short else one_line(name)
 
 
 def member_added(user_id: int, name: str, role: Role, by: str) -> str:
@@ -47,11 +54,22 @@ def not_a_member(user_id: int) -> str:
     return f"ID {user_id} tidak terdaftar dari chat. Lihat /anggota."
 
 
-def member_removed(user_id: int, name: str, roles: Sequence[Role], by: str) -> str:
+def member_removed(
+    user_id: int, name: str, roles: Sequence[Role], by: str, kept: frozenset[Role] = frozenset()
+) -> str:
     titles = ", ".join(ROLE_TITLES[r] for r in roles)
+    stays = ", ".join(ROLE_TITLES[r] for r in Role if r in kept)
     return (
         f"👤 {_who(user_id, name)} tidak lagi {titles}; dihapus oleh {escape(by)}. "
-        "Berlaku sekarang."
+        "Berlaku sekarang." + (f" Tetap {stays} (dari file .env)." if stays else "")
+    )
+
+
+def kabid_not_removable(user_id: int, name: str) -> str:
+    return (
+        f"Anda tidak dapat menghapus {_who(user_id, name)}. Kabid yang ditambahkan dari chat "
+        "hanya dapat dihapus oleh Kabid di file .env, oleh dirinya sendiri, atau oleh Kabid yang "
+        "menambahkannya. Tidak ada yang diubah."
     )
 
 

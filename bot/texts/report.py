@@ -79,4 +79,4 @@ def report_summary(report: MonthReport, names: Mapping[int, str] | None = None) 
     return "\n".join(lines)
 
 
-REPORT_USAGE_PROBLEM = "Bulan harus berformat TTTT-BB, misalnya 2026-11."
+REPORT_USAGE_PROBLEM = "Bulan harus berformat TTTT-BB (tahun 2000–2999), misalnya 2026-11."

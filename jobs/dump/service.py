@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import shutil
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,11 @@ def sha256_of(path: Path) -> str:
         while chunk := stream.read(HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def dump_file_name(pattern: str, moment: datetime, tz: tzinfo) -> str:
+    """The file name a dump started at `moment` gets from DUMP_NAME_PATTERN."""
+    return _safe_file_name(moment.astimezone(tz).strftime(pattern))
 
 
 def _safe_file_name(name: str) -> str:
@@ -82,7 +87,7 @@ class DumpService(JobRunner[DumpResult]):
 
     def plan(self, now: datetime) -> DumpRequest:
         local = now.astimezone(self.settings.tz)
-        name = _safe_file_name(local.strftime(self.settings.dump_name_pattern))
+        name = dump_file_name(self.settings.dump_name_pattern, now, self.settings.tz)
         dump_path = self.settings.dumps / name
         suffix = 1
         while dump_path.exists():  # never overwrite an earlier dump of the same minute

@@ -70,3 +70,15 @@ def test_manual_needs_a_description_and_keeps_the_number() -> None:
     assert parse_done("MANUAL ke HDD-2").manual
     with pytest.raises(UsageError, match="keterangan"):
         parse_done("4 manual")
+
+
+def test_names_and_labels_are_one_bounded_line() -> None:
+    from bot.arguments import display_name, parse_label, parse_member, parse_name
+
+    assert parse_name("  Ketut\n\tArsana\u202e ") == "Ketut Arsana"
+    assert parse_member("kasi 123 Ketut\nKabid").name == "Ketut Kabid"
+    assert parse_label("HDD-PIAK-1\n") == "HDD-PIAK-1"
+    assert len(display_name("N" * 300)) == 64
+    for too_long, parse in (("N" * 65, parse_name), ("L" * 33, parse_label)):
+        with pytest.raises(UsageError):
+            parse(too_long)

@@ -26,7 +26,7 @@ async def wait_for_report(chat: Chat, chat_id: int, contains: str) -> Any:
 async def test_backup_from_chat_dumps_reports_and_records_step_8(chat: Chat) -> None:
     await chat.send(ADB, "/backup")
     started = await chat.receive(ADB)
-    assert "Back up database dimulai" in started.text and "oleh Made" in started.text
+    assert "Back up database dimulai" in started.text and "oleh ADB Made" in started.text
     assert "SIAK_20261125_0800.dmp" in started.text
     assert "Back up database dimulai" in (await chat.receive(GROUP)).text
 
@@ -124,7 +124,7 @@ async def test_jadwal_shows_and_changes_the_schedule_and_logs_who(chat: Chat) ->
     assert "Cara pakai" in bad.text
     await chat.send(ADB, "/jadwal 02:30")
     changed = await chat.receive(ADB)
-    assert "diubah dari 01:00 menjadi 02:30 oleh Made" in changed.text
+    assert "diubah dari 01:00 menjadi 02:30 oleh ADB Made" in changed.text
     assert "02:30" in (await chat.receive(KABID)).text
     assert chat.services.scheduler.backup_time.strftime("%H:%M") == "02:30"
     next_run = chat.services.scheduler.next_run()

@@ -145,6 +145,7 @@ async def test_sigkill_during_a_dump_then_restart(
         timeout=60,
     )
     assert second.returncode == 75 and "sopbot sedang berjalan" in second.stderr
+    assert "another sopbot" not in second.stderr  # said in Indonesian only
     bot.kill()
 
     engine = make_engine(database_url)

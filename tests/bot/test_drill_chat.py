@@ -44,7 +44,7 @@ async def test_a_passed_drill_is_reported_with_what_it_proved_and_shown_in_statu
     asked = await until(chat, KABID, "Uji pulih dimulai")
     assert "Uji pulih dimulai" in asked.text
     started = await until(chat, ADB, "Uji pulih back up dimulai")
-    assert "atas permintaan oleh Kadek" in started.text
+    assert "atas permintaan oleh Kabid Kadek" in started.text
     report = await until(chat, KABID, "Uji pulih LULUS")
     for proved in (
         "SHA-256 cocok",

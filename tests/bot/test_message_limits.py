@@ -5,6 +5,7 @@ is sent through it."""
 from __future__ import annotations
 
 import hashlib
+import html
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,8 +15,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.texts.common import TEXT_LIMIT, pages
+from bot.texts.common import (
+    CUT,
+    TEXT_LIMIT,
+    escape,
+    fit,
+    pages,
+    plain,
+    plain_pages,
+    shown_length,
+)
 from core.sop import Role
+from devtools.botapi import _rendered
 from jobs.external.copy import write_manifest
 from jobs.external.listing import VerifyReport
 from jobs.external.service import CopyResult
@@ -90,8 +101,47 @@ async def test_verifikasi_of_a_badly_damaged_disk_is_delivered(chat: Chat) -> No
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\n"), max_size=300)))
 def test_pages_keep_every_line_in_order_within_the_limit(lines: list[str]) -> None:
-    text = "\n".join(lines)
+    text = "\n".join(escape(line) for line in lines)
     parts = pages(text, limit=500)
-    assert all(len(part) <= 500 for part in parts)
-    if all(len(line) <= 500 for line in lines):
-        assert "\n".join(parts) == text
+    assert all(shown_length(part) <= 500 for part in parts)
+    if all(len(line) <= 500 for line in lines):  # every line that shows something, in order
+        assert [ln for ln in "\n".join(parts).split("\n") if plain(ln).strip()] == [
+            ln for ln in text.split("\n") if plain(ln).strip()
+        ]
+    assert all(plain(part).strip() for part in parts) or parts == [text]  # none shows nothing
+
+
+MARKUP = st.text(alphabet=st.sampled_from([*"<>&;ab /\x00", "é", "🙂"]), min_size=1, max_size=400)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "b", "code", "i"]), MARKUP), min_size=1, max_size=8))
+def test_pages_of_escaped_text_are_taken_by_telegram_and_show_it_literally(
+    runs: list[tuple[str, str]],
+) -> None:
+    """However much escaping inflates a text (every & five characters), each part is within
+    the limit as Telegram counts it, parses, and together they show exactly what was typed."""
+    html_text = "".join(f"<{t}>{escape(x)}</{t}>" if t else escape(x) for t, x in runs)
+    typed = "".join(visible_text for _, visible_text in runs)
+    parts = pages(html_text, limit=100)
+    shown = [_rendered({"parse_mode": "HTML"}, part) for part in parts]
+    assert all(len(part) <= 100 for part in shown)
+    assert "".join(shown).replace("\n", "") == escape_free(typed).replace("\n", "")
+    cut = _rendered({"parse_mode": "HTML"}, fit(html_text, limit=100))
+    assert len(cut) <= 100
+    assert escape_free(typed).startswith(cut.removesuffix(CUT))  # the start, literally
+
+
+def escape_free(text: str) -> str:
+    """What `escape` keeps of a text, as a reader sees it."""
+    return html.unescape(escape(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"ab \n", "🙂", "é"]), min_size=1, max_size=1500))
+def test_plain_text_parts_fit_even_counted_in_utf16_and_lose_nothing(text: str) -> None:
+    """A message sent again as plain text: every part within the limit however it is counted
+    (an emoji is two UTF-16 code units), and together the whole text, in order."""
+    parts = plain_pages(text, limit=100)
+    assert all(len(part.encode("utf-16-le")) // 2 <= 100 for part in parts)
+    assert "".join("".join(parts).split()) == "".join(text.split())  # all but white space

@@ -21,7 +21,7 @@ async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat)
     assert order.buttons == [("✅ Selesai", "selesai:1")]
     assert "Instruksi #1" in (await chat.receive(GROUP)).text
     assert "Instruksi #1 untuk ADB tercatat" in confirm.text
-    assert "Terkirim kepada: Made" in confirm.text
+    assert "Terkirim kepada: ADB Made" in confirm.text
 
     await chat.send(ADB, "/backup")  # step 8: the dump the ADB's report rests on
     await until(chat, KABID, "Laporan back up database")
@@ -39,7 +39,7 @@ async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat)
     await until(chat, GROUP, "Laporan ADB")
     # The delivered instruction loses its button and says who closed it.
     assert order.buttons == []
-    assert "Selesai oleh Made" in order.text
+    assert "Selesai oleh ADB Made" in order.text
 
     chat.advance(minutes=4)
     await chat.press(KABID, report, "Kasi")
@@ -115,7 +115,7 @@ async def test_an_instruction_is_closed_once_even_if_pressed_twice(chat: Chat) -
     order = await chat.receive(ADB)
     assert "ditutup" in (await chat.ask(ADB, "/selesai 1")).text
     again = await chat.ask(ADB, "/selesai 1")
-    assert "sudah ditutup oleh Made" in again.text
+    assert "sudah ditutup oleh ADB Made" in again.text
     day = chat.services.log.day_status(chat.services.today())
     assert len(day.events_for(9)) == 1
     await chat.server.wait_until(lambda: order.buttons == [])
@@ -228,7 +228,7 @@ async def test_status_fits_a_phone_and_bantuan_has_the_sops_own_words(chat: Chat
     await until(chat, KABID, "Laporan back up database")
     await chat.idle()
     status = await chat.ask(KASI, "/status")
-    assert "8. Back up database — Made" in status.text
+    assert "8. Back up database — ADB Made" in status.text
     assert max(len(line) for line in status.text.splitlines()) <= 100
     help_text = await chat.ask(KASI, "/bantuan")
     assert "8. Start program back up data (1 menit)" in help_text.text
