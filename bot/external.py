@@ -35,6 +35,8 @@ ADB_FIXES = {
     Code.DISK_NO_IDENTITY: Role.ADB,
     Code.DISK_WRONG: Role.ADB,
     Code.DISK_READ_ONLY: Role.ADB,
+    Code.DISK_BAD_IDENTITY: Role.ADB,
+    Code.DISK_UNSAFE_FOLDER: Role.ADB,
 }
 
 
