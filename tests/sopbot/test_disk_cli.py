@@ -22,6 +22,7 @@ from jobs.external.copy import copy_verified, write_manifest
 from jobs.external.disk import IDENTITY_FILE, init_disk
 from sopbot.cli import main
 
+ROOT = Path(__file__).resolve().parents[2]
 ADDRESS_LIMIT = 2 * 1024**3  # the child's address space: a read whole of GBs fails, not the host
 # Runs `sopbot` with the limit, and says its own peak resident memory when it ends.
 CHILD = """
@@ -38,6 +39,7 @@ finally:
 def sopbot(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`sopbot` as its own process; a hang is a failure after `timeout`, never a stuck test."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTERNAL_", "DUMP_"))}
+    env["PYTHONPATH"] = str(ROOT)  # this tree's code, whatever is installed
     return subprocess.run(
         [sys.executable, "-c", CHILD.format(limit=ADDRESS_LIMIT), *args],
         cwd=cwd,
