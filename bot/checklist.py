@@ -184,8 +184,22 @@ def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem
         return CheckItem(
             name, Verdict.FAIL, f"{folder} tidak ada (DUMP_DIR harus folder directory object)"
         )
+    if not folder.is_dir():
+        # The check never creates folders: the sqlite backend makes its own at the first dump,
+        # so the nearest existing folder above must be one it can write in.
+        parent = next((p for p in folder.parents if p.exists()), None)
+        if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK):
+            return CheckItem(
+                name, Verdict.FAIL, f"{folder} tidak ada dan tidak dapat dibuat di {parent}"
+            )
+        free = shutil.disk_usage(parent).free
+        return CheckItem(
+            name,
+            Verdict.OK,
+            f"{folder} belum ada (dibuat saat back up pertama), ruang kosong "
+            f"{free // (1024 * 1024)} MB",
+        )
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         probe.write_bytes(b"ok")
     except OSError as exc:
         return CheckItem(name, Verdict.FAIL, f"{folder} tidak dapat ditulisi ({exc.strerror})")
@@ -215,10 +229,9 @@ def check_external(settings: Settings, setup: bool = False) -> CheckItem:
             Verdict.WARN,
             "EXTERNAL_DISK_PATH belum diatur (langkah 11 SOP tidak dapat dijalankan bot)",
         )
+    root = settings.external_disk_path  # named in every verdict: the path looked at
     try:
-        disk = check_disk(
-            settings.external_disk_path, settings.dumps, settings.external_disk_ids, writing=False
-        )
+        disk = check_disk(root, settings.dumps, settings.external_disk_ids, writing=False)
     except DiskError as trouble:
         missing = trouble.problem.code is Code.DISK_MISSING
         if missing and setup:
@@ -226,13 +239,14 @@ def check_external(settings: Settings, setup: bool = False) -> CheckItem:
                 name,
                 Verdict.FAIL,
                 f"{say(trouble.problem)}; pasang hard disk lalu ulangi pemeriksaan "
-                "(EXTERNAL_DISK_PATH harus ada)",
+                f"(EXTERNAL_DISK_PATH harus ada; dilihat: {root})",
             )
-        return CheckItem(name, Verdict.WARN if missing else Verdict.FAIL, say(trouble.problem))
+        verdict = Verdict.WARN if missing else Verdict.FAIL
+        return CheckItem(name, verdict, f"{say(trouble.problem)} (dilihat: {root})")
     return CheckItem(
         name,
         Verdict.OK,
-        f"{disk.identity.label} (id {disk.identity.id}), ruang "
+        f"{disk.identity.label} (id {disk.identity.id}) di {root}, ruang "
         f"kosong {disk.free_bytes // (1024 * 1024)} MB",
     )
 

@@ -20,7 +20,7 @@ from core.sop import Role
 from jobs.external.custody import rotation
 from jobs.external.disk import Disk, DiskError
 from jobs.external.evidence import Evidence, copy_evidence
-from jobs.external.listing import list_disk, verify_disk
+from jobs.external.listing import VerifyReport, list_disk, recorded_sizes, verify_disk
 from jobs.external.service import CopyResult
 from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
 from jobs.watchdog import BREACH_NOTICE
@@ -35,6 +35,8 @@ ADB_FIXES = {
     Code.DISK_NO_IDENTITY: Role.ADB,
     Code.DISK_WRONG: Role.ADB,
     Code.DISK_READ_ONLY: Role.ADB,
+    Code.DISK_BAD_IDENTITY: Role.ADB,
+    Code.DISK_UNSAFE_FOLDER: Role.ADB,
 }
 
 
@@ -156,7 +158,7 @@ async def _readable_disk(update: Update, context: Context) -> Disk | None:
         await respond(update, context, texts.NO_EXTERNAL_DISK)
         return None
     try:
-        return svc.copier.check(writing=False)
+        return await svc.copier.check_off_loop(writing=False)
     except DiskError as problem:
         await respond(update, context, texts.disk_problem_only(problem.problem))
         return None
@@ -229,7 +231,12 @@ async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
     if disk is None:
         return
     await respond(update, context, "🔎 Memeriksa ulang semua file di hard disk eksternal …")
-    report = await asyncio.to_thread(verify_disk, disk, None, svc.settings.age_identities())
+
+    def check_every_file() -> VerifyReport:
+        limits = recorded_sizes(disk, svc.copylog, svc.dumplog)
+        return verify_disk(disk, None, svc.settings.age_identities(), limits)
+
+    report = await asyncio.to_thread(check_every_file)
     svc.copylog.record_checks(disk.identity.id, report.results(), svc.clock.now())
     log.info(
         "Disk %s verified by %s: %d good, %d bad, %d missing",

@@ -57,6 +57,9 @@ class Code(StrEnum):
     DISK_READ_ONLY = "disk_read_only"
     DISK_FULL = "disk_full"
     DISK_LOST = "disk_lost"
+    DISK_BAD_IDENTITY = "disk_bad_identity"
+    DISK_UNSAFE_FOLDER = "disk_unsafe_folder"
+    DISK_RETIRED = "disk_retired"
     COPY_WRITE_FAILED = "copy_write_failed"
     COPY_READBACK_FAILED = "copy_readback_failed"
     COPY_MISMATCH = "copy_mismatch"
@@ -64,6 +67,8 @@ class Code(StrEnum):
     RETENTION_FAILED = "retention_failed"
     NO_KEY = "no_key"
     COPY_UNREADABLE = "copy_unreadable"
+    COPY_NOT_REGULAR = "copy_not_regular"
+    COPY_TOO_LARGE = "copy_too_large"
     # Step 11's evidence
     NO_GOOD_DUMP = "no_good_dump"
     NOT_COPIED_YET = "not_copied_yet"
@@ -147,6 +152,9 @@ ENGLISH: dict[Code, str] = {
     Code.DISK_READ_ONLY: "{folder} cannot be written (read-only or no permission)",
     Code.DISK_FULL: "{free} bytes free on {root}, {need} needed",
     Code.DISK_LOST: "disk {label} was reported lost and is not used any more",
+    Code.DISK_BAD_IDENTITY: "the identity file on {root} is not usable: {why}",
+    Code.DISK_UNSAFE_FOLDER: "{folder} is not a folder of the disk itself: {why}",
+    Code.DISK_RETIRED: "disk {label} was retired and is not used any more",
     Code.COPY_WRITE_FAILED: "writing {file} failed: {why}",
     Code.COPY_READBACK_FAILED: "reading back {file} failed: {why}",
     Code.COPY_MISMATCH: "{file} did not verify: written {written}, read back {read_back}",
@@ -155,6 +163,8 @@ ENGLISH: dict[Code, str] = {
     Code.RETENTION_FAILED: "retention could not remove old files: {error}",
     Code.NO_KEY: "{file} is encrypted and no age identity was given",
     Code.COPY_UNREADABLE: "{file} cannot be opened ({why}): wrong key or a damaged copy",
+    Code.COPY_NOT_REGULAR: "{file} on the disk is not a regular file of the disk: {why}",
+    Code.COPY_TOO_LARGE: "{file} unpacks to more than {limit} bytes (the recorded dump size)",
     Code.NO_GOOD_DUMP: "there is no good dump to copy",
     Code.NOT_COPIED_YET: "the newest good dump {file} has no verified copy on an external disk",
     Code.COPY_DAMAGED: "the external copy of {file} was found damaged by /verifikasi",

@@ -12,6 +12,7 @@ clock; what to say and to whom is the notifier's business (the bot's, in Bahasa 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import shutil
@@ -236,11 +237,11 @@ class Watchdog:
             or (self.dumper is not None and self.dumper.busy)
         ):
             return
-        try:
-            disk = copier.check(writing=False)
+        try:  # the disk is foreign input, looked at in a worker thread, never on the loop
+            disk = await copier.check_off_loop(writing=False)
         except DiskError:
             return  # not plugged in: the stale-copy alert speaks when it matters
-        waiting = copier.pending(disk)
+        waiting = await asyncio.to_thread(copier.pending, disk)
         if waiting is None:
             return
         # One automatic try per dump and disk per ALERT_REPEAT_MINUTES: a full or read-only
@@ -261,7 +262,7 @@ class Watchdog:
         if copier is None or not copier.configured or copier.disks is None:
             return
         try:
-            disk = copier.check(writing=False)
+            disk = await copier.check_off_loop(writing=False)
         except DiskError:
             copier.disks.seen(None, now)
             return
@@ -396,7 +397,8 @@ class Watchdog:
         if now - slot > timedelta(hours=12) or not self._due(key, now, None):
             return  # a summary more than 12 hours late is no longer news
         self._mark(key, now)
-        await self.notifier.daily_summary(self.summary(now))
+        # The summary looks at the external disk: in a worker thread, not on the loop.
+        await self.notifier.daily_summary(await asyncio.to_thread(self.summary, now))
 
     def summary(self, now: datetime) -> Summary:
         latest = self.dumps.latest(1)

@@ -337,23 +337,64 @@ def disk() -> None:
 )
 def disk_init(env_file: Path, label: str, root: Path | None) -> None:
     """Tulis file identitas hard disk (sekali); bot hanya menyalin ke hard disk terdaftar."""
-    from jobs.external.disk import init_disk, read_identity
+    from bot import texts
+    from jobs.external.disk import LABEL_MAX, DiskError, prepare_disk
 
     settings = _settings(env_file)
     root = root or settings.external_disk_path
-    if root is None or not root.is_dir():
-        click.echo(f"Hard disk tidak ada: {root or 'EXTERNAL_DISK_PATH belum diatur'}", err=True)
+    if root is None:
+        click.echo("Hard disk tidak ada: EXTERNAL_DISK_PATH belum diatur", err=True)
         sys.exit(1)
-    existing = read_identity(root)
-    identity = init_disk(root, label)
-    if existing is not None:
-        click.echo(f"Sudah terdaftar: {identity.label} (id {identity.id}); tidak diubah.")
+    # Refused here whatever the copy's check would refuse: no identity is written on the
+    # server's own disk, over an unusable identity file, or beside a linked backup folder.
+    try:
+        identity, existed = prepare_disk(root, label, settings.dumps)
+    except ValueError:
+        click.echo(texts.disk_label_refused(label, LABEL_MAX), err=True)
+        sys.exit(1)
+    except DiskError as refused:
+        click.echo(texts.disk_init_refused(str(root), refused.problem), err=True)
+        sys.exit(1)
+    if existed:
+        click.echo(texts.disk_init_kept(identity.label, identity.id))
     else:
-        click.echo(f"Terdaftar: {root} sebagai {identity.label} (id {identity.id}).")
+        click.echo(texts.disk_init_done(str(root), identity.label, identity.id))
     _register_disk(settings, identity.id, identity.label, root)
     click.echo(
         f"Agar hanya hard disk kantor yang dipakai, tambahkan ke EXTERNAL_DISK_IDS: {identity.id}"
     )
+
+
+@disk.command("pensiun")
+@env_file_option
+@click.argument("label")
+def disk_pensiun(env_file: Path, label: str) -> None:
+    """Pensiunkan hard disk terdaftar: tidak ditulisi lagi dan keluar dari giliran."""
+    from datetime import UTC, datetime
+
+    from bot import texts
+    from storage.audit import AuditLog
+    from storage.copies import CopyLog
+    from storage.database import make_engine, upgrade
+    from storage.disks import DiskRegistry
+
+    settings = _settings(env_file)
+    with _startup_failures(settings):
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        registry = DiskRegistry(engine)
+        found = registry.by_label(label)
+        if found is None:
+            known = [d.label for d in registry.all() if d.in_service]
+            click.echo(texts.disk_unknown_label(label, known), err=True)
+            sys.exit(1)
+        now = datetime.now(UTC)
+        if not registry.retire(found.id, now):
+            click.echo(texts.disk_already_out(found.label, found.lost_at is not None), err=True)
+            sys.exit(1)
+        AuditLog(engine).record(now, None, "disk_retired", found.label)
+        copies = len(CopyLog(engine).verified(found.id))
+    click.echo(texts.disk_retired(found.label, copies))
 
 
 def _register_disk(settings: Settings, disk_id: str, label: str, root: Path) -> None:
@@ -419,14 +460,34 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
     """Pulihkan salinan dari hard disk (.dmp, .dmp.zst, .dmp.age, .dmp.zst.age) menjadi .dmp,
     diperiksa dengan SHA256SUMS dulu, lalu tampilkan langkah mengembalikan database (file
     parameter impdp untuk dump Oracle) dalam bahasa Indonesia dan Inggris."""
-    from bot.texts.problems import say
-    from jobs.external.copy import CopyError, hash_file, read_manifest, restore
-    from sopbot.disaster import plan_recovery
+    import hashlib
+    import shutil
 
-    expected = read_manifest(source.parent).get(source.name)
+    from bot.texts.problems import say
+    from core.problems import Code
+    from jobs.external.copy import CopyError, hash_file, read_manifest, restore
+    from jobs.external.foreign import EXPORT_LOG_LIMIT, UnsafeFile, plain_name, read_regular
+    from sopbot.disaster import ORACLE_NAME, plan_recovery
+
+    if not ORACLE_NAME.fullmatch(directory) or not plain_name(out.name):
+        click.echo(
+            f"❌ --directory harus nama directory object Oracle (mis. DATA_PUMP_DIR) dan --out "
+            f"nama file biasa: {directory[:40]!r}, {out.name[:40]!r}",
+            err=True,
+        )
+        sys.exit(2)
+    # Everything on the disk is foreign input: the manifest and the export log are read only as
+    # bounded regular files, the copy only as a regular file (never a link, FIFO or device).
+    manifest = read_manifest(source.parent)
+    expected = manifest.get(source.name)
+    try:
+        matches = expected is not None and hash_file(source, foreign=True) == expected
+    except UnsafeFile as unsafe:
+        click.echo(f"❌ {source.name} bukan file biasa ({unsafe.why}): tidak dipulihkan.", err=True)
+        sys.exit(1)
     if expected is None:
         click.echo(f"⚠️ {source.name} tidak ada di SHA256SUMS: keutuhannya tidak dapat dipastikan.")
-    elif hash_file(source) != expected:
+    elif not matches:
         click.echo(
             f"❌ {source.name} tidak cocok dengan SHA256SUMS: salinan rusak "
             "(does not match SHA256SUMS: the copy is damaged).",
@@ -439,9 +500,21 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
     if identity_file is not None:
         text = identity_file.read_text(encoding="utf-8")
         identities = [ln.strip() for ln in text.splitlines() if ln.startswith("AGE-SECRET-KEY-")]
+    # What the copy unpacks to may not fill the server's disk (a crafted copy decompresses to
+    # terabytes): it stops short of the folder's last 5 % (at least 1 GiB).
+    usage = shutil.disk_usage(out.parent if str(out.parent) else Path("."))
+    room = usage.free - max(1024**3, usage.total // 20)
     try:
-        digest = restore(source, out, identities)
+        digest = restore(source, out, identities, max_output=max(room, 0))
     except CopyError as error:
+        if error.problem.code is Code.COPY_TOO_LARGE:
+            click.echo(
+                f"❌ Dihentikan: {source.name} mengembang melebihi ruang aman di {out.parent} "
+                f"({max(room, 0)} byte); kosongkan ruang atau pilih --out di disk lain "
+                "(stopped: the copy unpacks to more than the safe free space).",
+                err=True,
+            )
+            sys.exit(1)
         click.echo(
             f"❌ Tidak dapat dipulihkan: {say(error.problem)} "
             f"(cannot restore: {error.problem.english()})",
@@ -451,10 +524,23 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
     mark = "✅" if expected is not None else "⚠️"  # unchecked against SHA256SUMS: no ✅
     click.echo(f"{mark} Dipulihkan (restored): {out} (SHA-256 {digest})")
     name = source.name.removesuffix(".age").removesuffix(".zst")
-    export_log = source.parent / (name.rsplit(".", 1)[0] + ".log")
-    log_text = (
-        export_log.read_text(encoding="utf-8", errors="replace") if export_log.is_file() else None
-    )
+    log_name = name.rsplit(".", 1)[0] + ".log"
+    log_text: str | None = None
+    # The export log decides the impdp scope: used only as listed in SHA256SUMS, and the bytes
+    # checked are the bytes read.
+    if plain_name(log_name) and manifest.get(log_name):
+        try:
+            data = read_regular(source.parent / log_name, EXPORT_LOG_LIMIT)
+        except OSError:
+            data = b""
+        if hashlib.sha256(data).hexdigest() == manifest[log_name]:
+            log_text = data.decode("utf-8", errors="replace")
+    if log_text is None:
+        click.echo(
+            f"⚠️ Log ekspor {log_name} tidak ada atau tidak cocok dengan SHA256SUMS: tidak "
+            "dipakai; file parameter mengimpor semuanya (full=y) "
+            "(export log missing or not matching SHA256SUMS: not used)."
+        )
     plan = plan_recovery(out, directory.upper(), log_text)
     if plan.parameter_file is not None:
         click.echo(f"File parameter impdp (impdp parameter file): {plan.parameter_file}")

@@ -3,6 +3,7 @@ or Task Scheduler, like the chat's /salin (SOP step 11), with the chat's words."
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -49,14 +50,24 @@ class TerminalCopyObserver:
             self._bar.__exit__(None, None, None)
         if result.outcome is Outcome.NOTHING:
             click.echo(texts.plain(texts.NOTHING_TO_COPY))
+            self._unplug()
         elif started is None:
             click.echo(texts.plain(texts.copy_disk_problem(result)))
         elif result.verified:
             click.echo(texts.plain(texts.copy_done(result, self.settings.tz)))
+            self._unplug()
         elif result.outcome is Outcome.INTERRUPTED:
             click.echo(texts.plain(texts.copy_stopped(result)))
         else:
             click.echo(texts.plain(texts.copy_failed(result)))
+
+    def _unplug(self) -> None:
+        """The copy is on the disk: it is safe only once the disk is ejected and stored away."""
+        from bot import texts
+
+        root = self.settings.external_disk_path
+        if root is not None:
+            click.echo(texts.plain(texts.unplug_safely(str(root), os.name == "nt")))
 
 
 async def run_copy(settings: Settings) -> int:

@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-_EXPORTED_SCHEMA = re.compile(r'^\.\s+\.\s+exported\s+"(?P<schema>[^"]+)"\.', re.MULTILINE)
+# Any quoted name, even one spanning lines: `schemas_in` then refuses what is not a plain name.
+_EXPORTED_SCHEMA = re.compile(r'^\.\s+\.\s+exported\s+"(?P<schema>[^"]{0,256})"\.', re.MULTILINE)
+# What the parameter file accepts from the log or the command line: a plain Oracle name
+# (letter first, then letters, digits, _ $ #; at most 128 characters since 12.2).
+ORACLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_$#]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -27,10 +31,17 @@ def is_sqlite(dump: Path) -> bool:
 
 
 def schemas_in(export_log: str) -> list[str]:
-    """The schemas of a schema-mode export (empty for a full export: import it all)."""
+    """The schemas of a schema-mode export (empty for a full export: import it all).
+
+    The log comes from the disk: a schema that is not a plain Oracle name (quotes, spaces, a
+    line break that would add a parameter such as `content=metadata_only`) makes the whole
+    list untrusted, and the import is full (everything the dump holds)."""
     if "SCHEMA_EXPORT/" not in export_log:
         return []
-    return sorted({m["schema"] for m in _EXPORTED_SCHEMA.finditer(export_log)})
+    found = {m["schema"] for m in _EXPORTED_SCHEMA.finditer(export_log)}
+    if any(not ORACLE_NAME.fullmatch(name) for name in found):
+        return []
+    return sorted(found)
 
 
 def plan_recovery(dump: Path, directory: str, export_log: str | None) -> RecoveryPlan:

@@ -20,15 +20,22 @@ class DiskRecord:
     registered_at: datetime
     plugged_since: datetime | None  # None: not plugged in when last looked
     lost_at: datetime | None
+    retired_at: datetime | None = None
 
     @property
     def in_service(self) -> bool:
-        return self.lost_at is None
+        return self.lost_at is None and self.retired_at is None
 
 
 def _record(row: ExternalDisk) -> DiskRecord:
     return DiskRecord(
-        row.id, row.label, row.size_bytes, row.registered_at, row.plugged_since, row.lost_at
+        row.id,
+        row.label,
+        row.size_bytes,
+        row.registered_at,
+        row.plugged_since,
+        row.lost_at,
+        row.retired_at,
     )
 
 
@@ -68,6 +75,15 @@ class DiskRegistry(Repository):
                     row.plugged_since = row.plugged_since or at
                 else:
                     row.plugged_since = None
+
+    def retire(self, disk_id: str, at: datetime) -> bool:
+        """Take a disk out of rotation for good; False if it was out of service already."""
+        with self._sessions.begin() as session:
+            row = session.get(ExternalDisk, disk_id)
+            if row is None or row.retired_at is not None or row.lost_at is not None:
+                return False
+            row.retired_at, row.plugged_since = at, None
+            return True
 
     def lost(self, disk_id: str, at: datetime) -> None:
         with self._sessions.begin() as session:

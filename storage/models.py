@@ -256,7 +256,8 @@ class ExternalCopy(Base):
 
 
 class ExternalDisk(Base):
-    """One of the office's external disks: registered once, retired when lost."""
+    """One of the office's external disks: registered once, out of service when lost or
+    retired."""
 
     __tablename__ = "external_disks"
 
@@ -266,6 +267,8 @@ class ExternalDisk(Base):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     plugged_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Taken out of rotation on purpose (`sopbot disk pensiun`): never written again.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class PrunedFile(Base):

@@ -306,3 +306,62 @@ def copy_interrupted(paths: Sequence[str]) -> str:
         f"⚠️ Penyalinan {names} ke hard disk eksternal terputus karena bot berhenti. "
         "Salinan yang terputus tidak dihitung. Kasi: kirim /salin untuk mengulang."
     )
+
+
+# --- the disk from the command line (sopbot salin, sopbot disk init/pensiun) -------------------
+
+
+def unplug_safely(root: str, windows: bool) -> str:
+    """After `sopbot salin`: the unplug request, with how to eject the disk first."""
+    if windows:
+        how = (
+            f'Lepas dengan aman dulu: klik ikon "Safely Remove Hardware and Eject Media" di '
+            f"taskbar (atau klik kanan drive {root} di File Explorer → Eject), tunggu pesan "
+            "bahwa hard disk aman dilepas, baru cabut kabelnya."
+        )
+    else:
+        how = (
+            f"Lepas dengan aman dulu: sudo umount {root} (atau: udisksctl unmount -b <perangkat> "
+            "lalu udisksctl power-off -b <perangkat>), baru cabut kabelnya."
+        )
+    return f"{UNPLUG_NOW}\n{how}"
+
+
+def disk_label_refused(label: str, limit: int) -> str:
+    return (
+        f"Label {label[:40]!r} tidak dapat dipakai: label 1 sampai {limit} karakter, huruf, "
+        "angka, '.', '_' atau '-', diawali huruf atau angka (mis. HDD-PIAK-1)."
+    )
+
+
+def disk_init_refused(root: str, reason: Problem) -> str:
+    return f"Hard disk {root} tidak didaftarkan: {say(reason)}"
+
+
+def disk_init_kept(label: str, disk_id: str) -> str:
+    return f"Sudah terdaftar: {label} (id {disk_id}); tidak diubah."
+
+
+def disk_init_done(root: str, label: str, disk_id: str) -> str:
+    return f"Terdaftar: {root} sebagai {label} (id {disk_id})."
+
+
+def disk_unknown_label(label: str, known: Sequence[str]) -> str:
+    return (
+        f"Tidak ada hard disk terdaftar dengan label {label[:40]!r}. "
+        f"Yang terdaftar: {', '.join(known) or '-'}."
+    )
+
+
+def disk_already_out(label: str, lost: bool) -> str:
+    why = "dilaporkan hilang (/hilang)" if lost else "dipensiunkan"
+    return f"Hard disk {label} sudah {why}; tidak ada yang diubah."
+
+
+def disk_retired(label: str, copies: int) -> str:
+    return (
+        f"Hard disk {label} dipensiunkan: tidak akan ditulisi lagi dan tidak lagi ikut giliran. "
+        f"Catatan {copies} salinannya tetap tersimpan di log. Hard disk ini berisi data "
+        "kependudukan: hapus isinya dengan aman atau musnahkan sesuai prosedur kantor, dan catat "
+        "dalam berita acara."
+    )

@@ -64,12 +64,23 @@ INDONESIAN: dict[Code, str] = {
     Code.DISK_FULL: "ruang kosong hard disk eksternal tidak cukup untuk file ini.",
     Code.DISK_LOST: "hard disk {label} sudah dilaporkan hilang (/hilang) dan tidak dipakai lagi. "
     "Daftarkan hard disk baru dengan `sopbot disk init`.",
+    Code.DISK_BAD_IDENTITY: "file identitas .sopbot-disk.json di hard disk ini tidak sah (bukan "
+    "file biasa, terlalu besar, atau label/id tidak valid); hard disk tidak dipakai dan tidak ada "
+    "yang ditulis. ADB: periksa hard disk ini.",
+    Code.DISK_UNSAFE_FOLDER: "folder sopbot-backups di hard disk bukan folder biasa milik hard "
+    "disk itu (tautan ke tempat lain?); tidak ada yang ditulis. ADB: periksa hard disk ini.",
+    Code.DISK_RETIRED: "hard disk {label} sudah dipensiunkan (sopbot disk pensiun) dan tidak "
+    "dipakai lagi. Pasang hard disk lain yang terdaftar.",
     Code.COPY_WRITE_FAILED: "gagal menulis ke hard disk ({why})",
     Code.COPY_READBACK_FAILED: "gagal membaca ulang salinan ({why})",
     Code.COPY_MISMATCH: "salinan tidak cocok saat dibaca ulang (hard disk bermasalah?)",
     Code.SOURCE_CHANGED: "file dump di server berubah sejak dibuat (rusak?)",
     Code.NO_KEY: "{file} terenkripsi dan kunci kantor (EXTERNAL_AGE_IDENTITY_FILE) tidak ada",
     Code.COPY_UNREADABLE: "{file} tidak dapat dibuka ({why}): kunci salah atau salinan rusak",
+    Code.COPY_NOT_REGULAR: "{file} di hard disk bukan file biasa milik hard disk itu (tautan, "
+    "FIFO, atau perangkat); tidak dipakai sebagai salinan",
+    Code.COPY_TOO_LARGE: "{file} mengembang melebihi ukuran dump yang tercatat ({limit} byte): "
+    "bukan salinan dump itu; pemulihan dihentikan",
     Code.RETENTION_FAILED: "salinan terverifikasi, tetapi file lama tidak dapat dihapus oleh "
     "retensi ({error}); ADB: periksa izin folder dump",
     Code.NO_GOOD_DUMP: "belum ada back up database yang berhasil untuk disalin.",

@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import stat
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -112,6 +114,7 @@ class DrillService(JobRunner[DrillResult]):
         self._dump: DumpRecord | None = None
         self._prover: Prover | None = None
         self._disk_id = ""
+        self._disk_device: int | None = None
         self.oracle_driver: Any = None  # python-oracledb by default; tests put a stand-in here
 
     def recover(self) -> int:
@@ -137,8 +140,8 @@ class DrillService(JobRunner[DrillResult]):
             await asyncio.sleep(1.0)
             waited += 1.0
         started_at = self.clock.now()
-        try:
-            copy, path, label = self._choose()
+        try:  # the disk is foreign and may be slow: never looked at on the event loop
+            copy, path, label = await asyncio.to_thread(self._choose)
         except _NoDrill as refused:
             return self._refused(order, refused)
         dump = self.dumps.get(copy.dump_run_id) if copy.dump_run_id is not None else None
@@ -177,7 +180,7 @@ class DrillService(JobRunner[DrillResult]):
         except DiskError as trouble:
             newest = self.copies.newest_intact()
             raise _NoDrill(trouble.problem, newest) from None
-        self._disk_id = disk.identity.id
+        self._disk_id, self._disk_device = disk.identity.id, disk.device
         copy = self.copies.newest_intact(disk.identity.id)
         if copy is None:
             elsewhere = self.copies.newest_intact()
@@ -186,11 +189,14 @@ class DrillService(JobRunner[DrillResult]):
             raise _NoDrill(problem(Code.DRILL_NO_COPY), None)
         # By name in today's folder: the drive letter may have changed since the copy.
         path = disk.folder / Path(copy.dest_path.replace("\\", "/")).name
-        if not path.is_file():
+        unsafe = _not_a_copy(path, disk.device)
+        if unsafe is not None:
             self.copies.record_checks(disk.identity.id, {path.name: False}, self.clock.now())
-            raise _NoDrill(
-                problem(Code.DRILL_COPY_MISSING, file=path.name, label=disk.identity.label), copy
-            )
+            if unsafe == "missing":
+                reason = problem(Code.DRILL_COPY_MISSING, file=path.name, label=disk.identity.label)
+            else:  # a link (to the server's own dump, say), a FIFO, a device: not a copy
+                reason = problem(Code.COPY_NOT_REGULAR, file=path.name, why=unsafe)
+            raise _NoDrill(reason, copy)
         return copy, path, disk.identity.label
 
     def _refused(self, order: Order, refused: _NoDrill) -> DrillResult:
@@ -290,6 +296,9 @@ class DrillService(JobRunner[DrillResult]):
                 self.settings.age_identities(),
                 progress=bytes_read,
                 should_stop=stop.is_set,
+                # What the copy turns into is bounded by the dump it claims to be.
+                max_output=dump.size_bytes or None,
+                device=self._disk_device,
             )
         except CopyError as exc:
             found.problems.append(exc.problem)
@@ -421,6 +430,23 @@ class _NoDrill(Exception):
     def __init__(self, reason: Problem, copy: CopyRecord | None) -> None:
         super().__init__(reason.english())
         self.reason, self.copy = reason, copy
+
+
+def _not_a_copy(path: Path, device: int | None) -> str | None:
+    """None when `path` is a regular file of the disk; else "missing" or what it is instead."""
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    if stat.S_ISLNK(found.st_mode):
+        return "a symbolic link"
+    if not stat.S_ISREG(found.st_mode):
+        return "not a regular file (a FIFO, a device or a folder)"
+    if device is not None and found.st_dev != device:
+        return "on another device than the disk"
+    return None
 
 
 def _stopped() -> Problem:

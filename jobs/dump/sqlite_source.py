@@ -14,6 +14,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.files import create_private
 from core.problems import Code, Problem, problem
 from core.settings import Settings
 from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest, TableRows
@@ -44,6 +45,9 @@ class SqliteBackend:
         partial = request.dump_path.with_name(request.dump_path.name + ".part")
         log_lines = [f"{_stamp()} SQLite online backup of {self.source} to {request.dump_path}"]
         try:
+            # The dump holds the population register: created 0600 whatever the umask (SQLite
+            # keeps an existing file's mode, and gives its journal the same).
+            create_private(partial).close()
             # mode=ro: the backup only reads the source, whoever else is writing to it.
             with (
                 closing(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import logging
 import os
 import queue
 import threading
@@ -20,11 +21,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from core.files import create_private
 from core.problems import Code, Problem, problem
 from jobs.external.disk import MANIFEST
+from jobs.external.foreign import MANIFEST_LIMIT, UnsafeFile, open_regular, plain_name, read_regular
+
+log = logging.getLogger(__name__)
 
 CHUNK = 4 * 1024 * 1024
 PARTIAL_SUFFIX = ".partial"
+# Decompressing a copy from the disk: a zstd frame names the window it needs, and the
+# decompressor refuses more than this (the bot's own copies use 2 MiB at level 3; zstd's
+# default limit is 128 MiB). Output goes out in pieces of OUTPUT_PIECE, never whole.
+MAX_WINDOW = 32 * 1024 * 1024
+OUTPUT_PIECE = 1024 * 1024
+_HEX = frozenset("0123456789abcdef")
 
 BytesDone = Callable[[int], None]
 ShouldStop = Callable[[], bool]
@@ -119,9 +130,14 @@ def hash_file(
     *,
     uncached: bool = False,
     should_stop: ShouldStop | None = None,
+    foreign: bool = False,
+    device: int | None = None,
 ) -> str:
+    """The SHA-256 of `path`. A `foreign` file (on the external disk) is read only if it is a
+    regular file (on `device`, when given): else UnsafeFile, an OSError."""
     digest = hashlib.sha256()
-    with path.open("rb", buffering=0) as stream:
+    opened = open_regular(path, device=device) if foreign else path.open("rb", buffering=0)
+    with opened as stream:
         if uncached:
             _drop_cache(stream)
         done = 0
@@ -262,7 +278,7 @@ def copy_verified(
     try:
         with (
             source.open("rb", buffering=0) as reader,
-            partial.open("wb", buffering=0) as raw,
+            create_private(partial) as raw,
             ThreadPoolExecutor(1, thread_name_prefix="sha256") as hasher,
         ):
             if recipients:  # the copy's hash is of the encrypted bytes, as on the disk
@@ -337,17 +353,31 @@ def copy_verified(
     )
 
 
-def read_manifest(folder: Path) -> dict[str, str]:
-    """File name -> SHA-256 from the folder's SHA256SUMS (missing file: empty)."""
+def read_manifest(folder: Path, device: int | None = None) -> dict[str, str]:
+    """File name -> SHA-256 from the folder's SHA256SUMS (missing: empty).
+
+    The manifest is foreign input: read only if it is a regular file (on `device`, when given)
+    of bounded size, and only entries naming a plain file of this folder with a well-formed
+    digest are kept (an absolute or `../` path never leads outside the disk's folder)."""
     entries: dict[str, str] = {}
+    path = folder / MANIFEST
     try:
-        text = (folder / MANIFEST).read_text(encoding="utf-8")
+        data = read_regular(path, MANIFEST_LIMIT, device=device)
+    except UnsafeFile as exc:
+        log.warning("%s is not read: %s", path, exc.why)
+        return entries
     except OSError:
         return entries
-    for line in text.splitlines():
+    skipped = 0
+    for line in data.decode("utf-8", errors="replace").splitlines():
         digest, _, name = line.partition("  ")
-        if len(digest) == 64 and name:
-            entries[name.lstrip("*")] = digest
+        name = name.removeprefix("*")
+        if len(digest) == 64 and set(digest) <= _HEX and plain_name(name):
+            entries[name] = digest
+        elif line.strip():
+            skipped += 1
+    if skipped:
+        log.warning("%s: %d line(s) that name no file of the folder were ignored", path, skipped)
     return entries
 
 
@@ -355,31 +385,149 @@ def write_manifest(folder: Path, entries: dict[str, str]) -> None:
     """Rewrite SHA256SUMS atomically (a temp file renamed over it)."""
     text = "".join(f"{digest}  {name}\n" for name, digest in sorted(entries.items()))
     temporary = folder / (MANIFEST + PARTIAL_SUFFIX)
-    with temporary.open("w", encoding="utf-8", newline="\n") as stream:
-        stream.write(text)
-        stream.flush()
+    with create_private(temporary) as stream:
+        stream.write(text.encode("utf-8"))
         os.fsync(stream.fileno())
+    with contextlib.suppress(OSError):  # the manifest is public: `sha256sum -c` by anyone
+        os.chmod(temporary, 0o644)
     os.replace(temporary, folder / MANIFEST)
 
 
-class _Unzstd:
-    """Decompresses what is written to it into `sink`; `flush` fails unless the frame ended
-    (a copy cut short must not restore "successfully")."""
+class _FrameEnds:
+    """Follows the structure of a zstd stream (RFC 8878, section 3.1) as it passes, without
+    decompressing it, to tell whether it ends exactly after a whole frame: the bounded
+    streaming decompressor does not say, and a copy cut short must not restore "successfully".
+    Frames: magic, header, blocks (3-byte headers: last flag, type, size), optional checksum;
+    skippable frames: magic, 4-byte size, content."""
 
-    def __init__(self, sink: _HashingWriter) -> None:
-        import zstandard
+    _ZSTD = 0xFD2FB528
 
-        self.sink = sink
-        self.decompressor = zstandard.ZstdDecompressor().decompressobj()
+    def __init__(self) -> None:
+        self.frames = 0
+        self._field = bytearray()
+        self._want = 4
+        self._then: Callable[[bytes], None] = self._magic
+        self._skip = 0
+        self._checksum = False
+        self.broken = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.broken and self.frames > 0 and self._idle
+
+    @property
+    def _idle(self) -> bool:
+        return self._then == self._magic and not self._field and not self._skip
+
+    def feed(self, data: bytes | bytearray | memoryview) -> None:
+        view, at = memoryview(data), 0
+        while at < len(view) and not self.broken:
+            if self._skip:
+                step = min(self._skip, len(view) - at)
+                self._skip -= step
+                at += step
+                continue
+            step = min(self._want - len(self._field), len(view) - at)
+            self._field += view[at : at + step]
+            at += step
+            if len(self._field) == self._want:
+                field, self._field = bytes(self._field), bytearray()
+                self._then(field)
+
+    def _expect(self, count: int, then: Callable[[bytes], None], skip: int = 0) -> None:
+        self._skip, self._want, self._then = skip, count, then
+
+    def _magic(self, field: bytes) -> None:
+        magic = int.from_bytes(field, "little")
+        if magic == self._ZSTD:
+            self._expect(1, self._descriptor)
+        elif magic & 0xFFFFFFF0 == 0x184D2A50:
+            self._expect(4, self._skippable)
+        else:
+            self.broken = "not a zstd frame"
+
+    def _skippable(self, field: bytes) -> None:
+        self._expect(4, self._magic, skip=int.from_bytes(field, "little"))
+
+    def _descriptor(self, field: bytes) -> None:
+        flags = field[0]
+        single = bool(flags & 0x20)
+        self._checksum = bool(flags & 0x04)
+        content_size = (1 if single else 0, 2, 4, 8)[flags >> 6]
+        rest = (0 if single else 1) + (0, 1, 2, 4)[flags & 0x03] + content_size
+        self._expect(3, self._block, skip=rest)
+
+    def _block(self, field: bytes) -> None:
+        header = int.from_bytes(field, "little")
+        last, kind, size = header & 1, (header >> 1) & 3, header >> 3
+        if kind == 3:
+            self.broken = "a reserved block type"
+            return
+        content = 1 if kind == 1 else size
+        if not last:
+            self._expect(3, self._block, skip=content)
+        elif self._checksum:
+            self._expect(4, self._frame_end, skip=content)
+        else:
+            self.frames += 1
+            self._expect(4, self._magic, skip=content)
+
+    def _frame_end(self, field: bytes) -> None:
+        self.frames += 1
+        self._expect(4, self._magic)
+
+
+class OutputTooLarge(Exception):
+    """A copy unpacks to more than its dump's recorded size: it is not that dump's copy."""
+
+
+class _Bounded:
+    """Passes writes on to `sink` up to `limit` bytes in all (None: no limit)."""
+
+    def __init__(self, sink: Any, limit: int | None) -> None:
+        self.sink, self.limit, self.size = sink, limit, 0
+        self.exceeded = False
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        self.sink.write(self.decompressor.decompress(bytes(data)))
+        self.size += len(data)
+        if self.limit is not None and self.size > self.limit:
+            self.exceeded = True
+            raise OutputTooLarge
+        return int(self.sink.write(data))
+
+    def flush(self) -> None:
+        self.sink.flush()
+
+
+class _Unzstd:
+    """Decompresses what is written to it into `sink`, a piece at a time, with a bounded
+    window (memory) and an output limit (the recorded dump size); `flush` fails unless the
+    stream ended after a whole frame (a copy cut short must not restore "successfully")."""
+
+    def __init__(self, sink: _HashingWriter, limit: int | None) -> None:
+        import zstandard
+
+        self.bounded = _Bounded(sink, limit)
+        self.frames = _FrameEnds()
+        decompressor = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
+        self.writer: Any = decompressor.stream_writer(
+            self.bounded,  # type: ignore[arg-type]
+            write_size=OUTPUT_PIECE,
+            closefd=False,
+        )
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        self.frames.feed(data)
+        if self.frames.broken:
+            raise ValueError(f"the compressed copy is not zstd: {self.frames.broken}")
+        self.writer.write(data)
         return len(data)
 
     def flush(self) -> None:
-        if not self.decompressor.eof:
+        self.writer.flush()
+        if not self.frames.complete:
             raise ValueError("the compressed copy ends before its last frame")
-        self.sink.flush()
+        self.bounded.flush()
 
 
 class _Discard:
@@ -397,11 +545,21 @@ class RestoredDump:
     size: int  # bytes of the dump
 
 
-def restore(copy: Path, destination: Path | None, identities: Sequence[str] = ()) -> str:
+def restore(
+    copy: Path,
+    destination: Path | None,
+    identities: Sequence[str] = (),
+    *,
+    max_output: int | None = None,
+    device: int | None = None,
+) -> str:
     """The dump back from a copy (.age decrypted with `identities`, .zst decompressed), streamed
     into `destination` (None: only read through); the SHA-256 of the dump. Raises CopyError when
-    the copy cannot be opened (wrong key, damaged)."""
-    return restore_verified(copy, destination, identities).dump_sha256
+    the copy cannot be opened (wrong key, damaged, not a regular file, larger than
+    `max_output`)."""
+    return restore_verified(
+        copy, destination, identities, max_output=max_output, device=device
+    ).dump_sha256
 
 
 def restore_verified(
@@ -411,21 +569,36 @@ def restore_verified(
     *,
     progress: BytesDone | None = None,
     should_stop: ShouldStop | None = None,
+    max_output: int | None = None,
+    device: int | None = None,
 ) -> RestoredDump:
     """`restore`, reading the copy from the disk itself (not the cache) once, hashing both the
     copy as read and the dump it becomes; `progress` gets the copy's bytes read so far.
-    Raises CopyStopped when told to stop (the partial output removed), CopyError otherwise."""
+
+    The copy is foreign input: it is opened only as a regular file (of `device`, when given),
+    and what it turns into is limited to `max_output` bytes (the dump's recorded size) and
+    decompressed with a bounded window, so a small crafted file cannot fill the memory or the
+    disk. Raises CopyStopped when told to stop (the partial output removed), CopyError
+    otherwise."""
 
     encrypted, name = copy.name.endswith(".age"), copy.name.removesuffix(".age")
     compressed = name.endswith(".zst")
     partial = destination.with_name(destination.name + PARTIAL_SUFFIX) if destination else None
     copy_digest = hashlib.sha256()
     try:
+        stream = open_regular(copy, device=device)
+    except UnsafeFile as exc:
+        raise CopyError(problem(Code.COPY_NOT_REGULAR, file=copy.name, why=exc.why)) from exc
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise CopyError(problem(Code.COPY_UNREADABLE, file=copy.name, why=why)) from exc
+    plain: Any = None
+    try:
         with contextlib.ExitStack() as stack:
-            target: Any = stack.enter_context(partial.open("wb")) if partial else _Discard()
+            stack.enter_context(stream)
+            target: Any = stack.enter_context(create_private(partial)) if partial else _Discard()
             sink = _HashingWriter(target)
-            plain: Any = _Unzstd(sink) if compressed else sink
-            stream = stack.enter_context(copy.open("rb", buffering=0))
+            plain = _Unzstd(sink, max_output) if compressed else _Bounded(sink, max_output)
             _drop_cache(stream)
             reader = io.BufferedReader(_Tap(stream, copy_digest, progress, should_stop), CHUNK)
             if encrypted:
@@ -449,6 +622,11 @@ def restore_verified(
         _remove(partial)
         if should_stop and should_stop():
             raise CopyStopped from exc
+        bounded = plain.bounded if isinstance(plain, _Unzstd) else plain
+        if isinstance(bounded, _Bounded) and bounded.exceeded:
+            raise CopyError(
+                problem(Code.COPY_TOO_LARGE, file=copy.name, limit=max_output or 0)
+            ) from exc
         raise CopyError(
             problem(Code.COPY_UNREADABLE, file=copy.name, why=type(exc).__name__)
         ) from exc

@@ -4,14 +4,16 @@ the SOP's record keeping ("daftar file back up pada hard disk eksternal")."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from jobs.external.copy import PARTIAL_SUFFIX, CopyError, hash_file, read_manifest, restore
 from jobs.external.disk import MANIFEST, Disk
+from jobs.external.foreign import UnsafeFile
 from storage.copies import CopyLog, CopyRecord
+from storage.dumps import DumpLog
 
 
 @dataclass(frozen=True)
@@ -106,17 +108,20 @@ def list_disk(disk: Disk, copies: CopyLog | None = None, page: int | None = None
     The log (`copies`) is asked only about the files shown and the ones found damaged anywhere
     on the disk (so the counts are about the whole disk), never the disk's whole history; with
     `page`, PAGE_SIZE files a page (page 1 the newest)."""
-    manifest = read_manifest(disk.folder)
+    manifest = read_manifest(disk.folder, disk.device)
     found: list[tuple[Path, os.stat_result]] = []
     if disk.folder.is_dir():
         with os.scandir(disk.folder) as entries:
             for entry in entries:
                 name = entry.name
-                if not entry.is_file() or name in (MANIFEST, MANIFEST + PARTIAL_SUFFIX):
+                # Regular files only, links not followed: a link is no file of this disk.
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                if name in (MANIFEST, MANIFEST + PARTIAL_SUFFIX):
                     continue
                 if name.startswith(".write-test-") or is_companion(name):
                     continue
-                found.append((disk.folder / name, entry.stat()))
+                found.append((disk.folder / name, entry.stat(follow_symlinks=False)))
     found.sort(key=lambda item: (item[1].st_mtime, item[0].name), reverse=True)
     listing = DiskListing(disk, [], max(page or 1, 1), PAGE_SIZE if page is not None else None)
     shown = {path.name for path, _ in found[_page_slice(listing.page, listing.page_size)]}
@@ -164,11 +169,16 @@ def verify_disk(
     disk: Disk,
     progress: Callable[[str], None] | None = None,
     identities: Sequence[str] = (),
+    limits: Mapping[str, int] | None = None,
 ) -> VerifyReport:
     """Re-read every file in the manifest from the disk and compare its SHA-256; with the
     office's key, also open every encrypted copy end to end (age authenticates every chunk, so
-    it opening proves it is whole and that the key opens it)."""
-    manifest = read_manifest(disk.folder)
+    it opening proves it is whole and that the key opens it).
+
+    Only regular files of the disk itself count as there: a link (to the server's own dump,
+    say), a FIFO or a device in a copy's place is reported missing, never read. An encrypted
+    copy is opened with its output limited to `limits[name]` (its dump's recorded size)."""
+    manifest = read_manifest(disk.folder, disk.device)
     good: list[str] = []
     mismatched: list[str] = []
     missing: list[str] = []
@@ -179,9 +189,15 @@ def verify_disk(
         path = disk.folder / name
         if progress:
             progress(name)
-        if not path.is_file():
+        try:
+            actual = hash_file(path, uncached=True, foreign=True, device=disk.device)
+        except (FileNotFoundError, UnsafeFile):  # gone, or not a regular file of this disk
             missing.append(name)
-        elif hash_file(path, uncached=True) == digest:
+            continue
+        except OSError:  # there, but unreadable (bad sectors): damaged
+            mismatched.append(name)
+            continue
+        if actual == digest:
             if is_companion(name):
                 continue
             if not name.endswith(".age"):
@@ -191,7 +207,8 @@ def verify_disk(
                 sealed.append(name)
             else:
                 try:
-                    restore(path, None, identities)
+                    limit = (limits or {}).get(name)
+                    restore(path, None, identities, max_output=limit, device=disk.device)
                     good.append(name)
                     opened.append(name)
                 except CopyError:
@@ -200,3 +217,15 @@ def verify_disk(
             mismatched.append(name)
     unlisted = [f.name for f in list_disk(disk).files if not f.in_manifest]
     return VerifyReport(good, mismatched, missing, unlisted, opened, unopened, sealed)
+
+
+def recorded_sizes(disk: Disk, copies: CopyLog, dumps: DumpLog) -> dict[str, int]:
+    """Encrypted copy name -> the recorded size of its dump, for the copies in the disk's
+    manifest the log knows: what opening each may turn into at most."""
+    names = [name for name in read_manifest(disk.folder, disk.device) if name.endswith(".age")]
+    sizes: dict[str, int] = {}
+    for name, record in copies.newest_by_name(disk.identity.id, disk.folder, names).items():
+        dump = dumps.get(record.dump_run_id) if record.dump_run_id is not None else None
+        if dump is not None and dump.size_bytes:
+            sizes[name] = dump.size_bytes
+    return sizes

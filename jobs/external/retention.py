@@ -77,7 +77,7 @@ def prune(
     if settings.retention_external_days:
         cutoff = now - timedelta(days=settings.retention_external_days)
         on_disk = [c for c in verified if c.disk_id == disk.identity.id]
-        manifest = read_manifest(disk.folder)
+        manifest = read_manifest(disk.folder, disk.device)
         changed = False
         for copy in on_disk[1:]:  # the newest verified copy always stays
             name = Path(copy.dest_path).name

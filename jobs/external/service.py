@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -118,6 +120,8 @@ class CopyService(JobRunner[CopyResult]):
         )
         if self.disks is not None:
             known = self.disks.get(disk.identity.id)
+            if known is not None and known.retired_at is not None:  # retired: never again
+                raise DiskError(problem(Code.DISK_RETIRED, label=disk.identity.label))
             if known is not None and not known.in_service:  # reported lost: never written again
                 raise DiskError(problem(Code.DISK_LOST, label=disk.identity.label))
             if known is None:
@@ -125,6 +129,11 @@ class CopyService(JobRunner[CopyResult]):
                     disk.identity.id, disk.identity.label, disk.total_bytes, self.clock.now()
                 )
         return disk
+
+    async def check_off_loop(self, need_bytes: int = 0, *, writing: bool = True) -> Disk:
+        """`check` in a worker thread: the disk is foreign and may be slow (or hostile); the
+        event loop never waits on it."""
+        return await asyncio.to_thread(self.check, need_bytes, writing=writing)
 
     def pending(self, disk: Disk | None) -> DumpRecord | None:
         """The newest good dump still on the server, unless this disk really holds a good copy
@@ -143,10 +152,12 @@ class CopyService(JobRunner[CopyResult]):
             return False
         name = Path(copy.dest_path).name
         try:
-            size = (disk.folder / name).stat().st_size
+            found = os.lstat(disk.folder / name)  # a link in its place is no copy
         except OSError:
             return False
-        return size == copy.size_bytes and name in read_manifest(disk.folder)
+        if not stat.S_ISREG(found.st_mode) or (disk.device and found.st_dev != disk.device):
+            return False
+        return found.st_size == copy.size_bytes and name in read_manifest(disk.folder, disk.device)
 
     def recover(self) -> list[str]:
         lost = self.copies.mark_interrupted(self.clock.now(), problem(Code.INTERRUPTED))
@@ -157,8 +168,8 @@ class CopyService(JobRunner[CopyResult]):
     async def prepare(self, order: Order) -> JobStarted | CopyResult:
         disk_for_pending: Disk | None = None
         with contextlib.suppress(DiskError):
-            disk_for_pending = self.check(writing=False)
-        dump = self.pending(disk_for_pending)
+            disk_for_pending = await self.check_off_loop(writing=False)
+        dump = await asyncio.to_thread(self.pending, disk_for_pending)
         if dump is None:
             return CopyResult(run_id=None, outcome=Outcome.NOTHING)
         source = Path(dump.file_path)
@@ -174,7 +185,7 @@ class CopyService(JobRunner[CopyResult]):
         # The disk is checked before anything is announced: a missing disk is one clear
         # message, not a copy that starts and then stops.
         try:
-            self._disk = self.check(int(size * SPACE_MARGIN))
+            self._disk = await self.check_off_loop(int(size * SPACE_MARGIN))
         except DiskError as trouble:
             log.warning("External copy %s not started: %s", copy_id, trouble)
             self.copies.finish(
@@ -224,7 +235,7 @@ class CopyService(JobRunner[CopyResult]):
                 recipients=self.settings.age_recipients,
             )
             self._check_source(copied, dump)
-            manifest = read_manifest(disk.folder)
+            manifest = await asyncio.to_thread(read_manifest, disk.folder, disk.device)
             manifest[copied.path.name] = copied.sha256
             log_copy = await asyncio.to_thread(self._copy_log, started.subject, disk)
             if log_copy is not None:  # the export's own account goes with it, verified too

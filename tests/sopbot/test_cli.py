@@ -56,11 +56,16 @@ def test_disk_init_list_and_restore(workdir: Path) -> None:
         encoding="utf-8",
     )
     runner = CliRunner()
+    # A folder on the server's own disk is refused by `disk init` as by the copy: no identity.
     first = runner.invoke(main, ["disk", "init", "--label", "HDD-1"])
-    assert first.exit_code == 0 and "Terdaftar" in first.output
+    assert first.exit_code == 1 and "disk yang sama dengan server" in first.output
+    assert not (disk / ".sopbot-disk.json").exists()
+    from jobs.external.disk import init_disk
+
+    init_disk(disk, "HDD-1")  # written by hand, as an older release allowed
     again = runner.invoke(main, ["disk", "init", "--label", "other"])
-    assert "Sudah terdaftar: HDD-1" in again.output
-    # A folder on the same disk is refused by the bot; list shows why and exits 1.
+    assert again.exit_code == 1 and "Sudah terdaftar" not in again.output
+    # The bot refuses the folder too; list shows why and exits 1.
     listed = runner.invoke(main, ["disk", "list"])
     assert listed.exit_code == 1 and "disk yang sama dengan server" in listed.output
 
@@ -156,6 +161,7 @@ def test_ujipulih_exits_0_when_passed_1_when_failed_3_when_untestable(
 
 
 def test_restore_file_prints_the_impdp_recovery_for_an_oracle_dump(workdir: Path) -> None:
+    import hashlib
     import sys
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "jobs"))
@@ -169,7 +175,9 @@ def test_restore_file_prints_the_impdp_recovery_for_an_oracle_dump(workdir: Path
     dump.write_bytes(b"\x03\x00DATAPUMP" + bytes(50000))
     copied = copy_verified(dump, disk / dump.name, compress=True)
     (disk / "SIAK_20261125_0100.log").write_text(SUCCESS_11G, encoding="utf-8")
-    write_manifest(disk, {copied.path.name: copied.sha256})
+    log_sha = hashlib.sha256((disk / "SIAK_20261125_0100.log").read_bytes()).hexdigest()
+    # The copy job lists the export log beside the dump; only so is it trusted.
+    write_manifest(disk, {copied.path.name: copied.sha256, "SIAK_20261125_0100.log": log_sha})
     out = workdir / "pulih" / dump.name
     out.parent.mkdir()
 
