@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import NoReturn
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -24,6 +27,7 @@ from bot.context import SERVICES_KEY, Services
 from bot.outbox import OutboxSender
 from bot.updates import PerChatUpdateProcessor
 from core.sop import SOP_ROLES, Role
+from core.stop_signals import stop_once_on
 from jobs.healthcheck import HealthcheckPinger
 from jobs.runtime import Runtime
 from jobs.watchdog import Watchdog, mark_installed
@@ -174,6 +178,28 @@ async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[Non
         await app.shutdown()
 
 
+def _leave_the_loop() -> NoReturn:
+    """What python-telegram-bot's own stop-signal handler does on POSIX: SystemExit raised from a
+    loop callback (never inside a task) ends run_polling's loop at whatever phase it is in, and
+    run_polling then stops the application in order (post_stop: the jobs' stop contract)."""
+    raise SystemExit
+
+
 def run_forever(app: Application) -> None:  # type: ignore[type-arg]
-    """Poll Telegram until stopped (Ctrl+C, SIGTERM, or the service manager)."""
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    """Poll Telegram until stopped (Ctrl+C, SIGTERM, or the service manager).
+
+    On POSIX python-telegram-bot handles SIGINT, SIGTERM and SIGABRT on the loop. On Windows it
+    installs none, so a Ctrl+C (WinSW's stop, or a console) would raise KeyboardInterrupt in
+    whatever task runs: there the bot handles SIGINT and SIGBREAK itself, once, by stopping the
+    application from the loop; the stop (a running export stopped on the server) then runs to
+    its end, deaf to further Ctrl+C."""
+    if os.name != "nt":
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # the loop run_polling takes up
+    restore = stop_once_on(loop, _leave_the_loop)
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
+    finally:
+        restore()

@@ -124,7 +124,7 @@ ENGLISH: dict[Code, str] = {
     Code.DIRECTORY_NO_GRANTS: "no READ, WRITE on directory object {directory}",
     Code.EXPORT_ROLE_MISSING: "a full export needs DATAPUMP_EXP_FULL_DATABASE",
     Code.TIMED_OUT: "did not finish within {minutes} minutes and was stopped",
-    Code.STOPPED: "stopped because the bot was stopped",
+    Code.STOPPED: "interrupted by the stop of the bot's service (service stop or Ctrl+C)",
     Code.INTERRUPTED: "the bot stopped while the job was running",
     Code.JOB_CRASHED: "crashed: {error}",
     Code.DISK_NOT_CONFIGURED: "EXTERNAL_DISK_PATH is not set",

@@ -81,6 +81,7 @@ def run(env_file: Path, verbose: bool) -> None:
     from sopbot.runtime import open_runtime
 
     settings = _settings(env_file)
+    _make_data_dir(settings)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     _warn_if_env_is_readable(env_file)
     with _startup_failures(settings):
@@ -91,6 +92,20 @@ def run(env_file: Path, verbose: bool) -> None:
             run_forever(app)
         finally:
             lock.release()
+
+
+def _make_data_dir(settings: Settings) -> None:
+    """DATA_DIR holds the SOP log, the keys and the parameter files: made private when the bot
+    creates it (on Windows an explicit ACL, since a folder under C:\\ is open to Users)."""
+    from core.private import PrivacyError, private_dir
+
+    if settings.data_dir.is_dir():
+        return  # an existing folder is the ADB's to set; `sopbot check` reports a broad one
+    try:
+        private_dir(settings.data_dir)
+    except OSError as exc:
+        detail = str(exc) if isinstance(exc, PrivacyError) else (exc.strerror or str(exc))
+        _fail(f"DATA_DIR: {settings.data_dir} tidak dapat dibuat privat ({detail}).")
 
 
 async def _reach_telegram(settings: Settings) -> None:
@@ -185,6 +200,7 @@ def _run_alone(
     from core.logs import configure_logging
 
     settings = _settings(env_file)
+    _make_data_dir(settings)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     logging.getLogger().handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
     lock = _single_instance(settings)
@@ -404,7 +420,7 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
         click.echo(f"✅ {source.name} cocok dengan SHA256SUMS (matches SHA256SUMS).")
     identities = []
     if identity_file is not None:
-        text = identity_file.read_text(encoding="utf-8")
+        text = _key_text(identity_file)
         identities = [ln.strip() for ln in text.splitlines() if ln.startswith("AGE-SECRET-KEY-")]
     try:
         digest = restore(source, out, identities)
@@ -431,6 +447,18 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
     click.echo("\nRecovery steps:")
     for number, step in enumerate(plan.steps_en, 1):
         click.echo(f"  {number}. {step}")
+
+
+def _key_text(path: Path) -> str:
+    """A key file as text, whatever BOM Notepad or PowerShell gave it; one line if unreadable."""
+    from core.textfile import TextFileError, read_text
+
+    try:
+        return read_text(path)
+    except (OSError, TextFileError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        click.echo(f"❌ Kunci {path} tidak dapat dibaca: {why}", err=True)
+        sys.exit(2)
 
 
 @main.group()

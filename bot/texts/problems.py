@@ -48,7 +48,7 @@ INDONESIAN: dict[Code, str] = {
     Code.DIRECTORY_NO_GRANTS: "tidak punya READ, WRITE pada {directory}",
     Code.EXPORT_ROLE_MISSING: "ekspor penuh butuh DATAPUMP_EXP_FULL_DATABASE",
     Code.TIMED_OUT: "back up tidak selesai dalam {minutes} menit dan dihentikan",
-    Code.STOPPED: "dihentikan karena bot dihentikan",
+    Code.STOPPED: "terputus karena layanan bot dihentikan (stop layanan atau Ctrl+C)",
     Code.INTERRUPTED: "bot berhenti saat pekerjaan ini berjalan",
     Code.JOB_CRASHED: "kesalahan program bot ({error}); lihat log bot",
     Code.DISK_NOT_CONFIGURED: "hard disk eksternal belum diatur (EXTERNAL_DISK_PATH kosong).",

@@ -16,7 +16,7 @@ from jobs.dump.expdp import ExpdpBackend
 from jobs.dump.result import DumpRequest
 from jobs.job import Outcome, Progress, StopSignal, Unit
 
-FAKE = Path(__file__).parent / "fakes" / "expdp"
+FAKE = Path(__file__).parent / "fakes" / "expdp.py"
 PASSWORD = "Rahasia#Oracle-2026"
 
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import datapump_logs as logs  # noqa: E402
+import datapump_logs as logs
 
 mode = os.environ.get("FAKE_EXPDP_MODE", "success")
 folder = Path(os.environ["FAKE_EXPDP_DIR"])
@@ -28,8 +28,10 @@ for line in Path(args["parfile"]).read_text().splitlines():
     params[key.strip().lower()] = value.strip()
 
 # userid=USER/"PASSWORD"@DSN, Oracle's quoting: a quoted password may hold # @ / and spaces.
-login = re.fullmatch(r'(?P<user>[^/"]+)/(?:"(?P<quoted>[^"]*)"|(?P<plain>[^@"]*))@(?P<dsn>.+)',
-                     params.get("userid", ""))
+login = re.fullmatch(
+    r'(?P<user>[^/"]+)/(?:"(?P<quoted>[^"]*)"|(?P<plain>[^@"]*))@(?P<dsn>.+)',
+    params.get("userid", ""),
+)
 password = (login["quoted"] if login["quoted"] is not None else login["plain"]) if login else None
 if os.environ.get("FAKE_EXPDP_PASSWORD") and password != os.environ["FAKE_EXPDP_PASSWORD"]:
     print("\nExport: Release 19.0.0.0.0 - Production on Wed Nov 25 01:00:02 2026\n", flush=True)
@@ -40,15 +42,22 @@ if os.environ.get("NLS_LANG") != "AMERICAN_AMERICA.AL32UTF8":
     print("LRM-00101: the bot must pin NLS_LANG for English messages", flush=True)
     sys.exit(1)
 if os.environ.get("FAKE_EXPDP_RECORD"):
-    Path(os.environ["FAKE_EXPDP_RECORD"]).write_text(json.dumps(
-        {"argv": sys.argv, "pid": os.getpid(), "parfile_mode": oct(os.stat(args["parfile"]).st_mode & 0o777),
-         "params": {k: v for k, v in params.items() if k != "userid"}}))
+    Path(os.environ["FAKE_EXPDP_RECORD"]).write_text(
+        json.dumps(
+            {
+                "argv": sys.argv,
+                "pid": os.getpid(),
+                "parfile_mode": oct(os.stat(args["parfile"]).st_mode & 0o777),
+                "params": {k: v for k, v in params.items() if k != "userid"},
+            }
+        )
+    )
 
 if "attach" in params:  # interactive mode: attach to a running job and stop it
     job = params["attach"]
     state = folder / f"{job}.state"
     if not state.exists():
-        print(f"ORA-31626: job does not exist", flush=True)
+        print("ORA-31626: job does not exist", flush=True)
         sys.exit(1)
     print(f"Job: {job}\n  State: {state.read_text().strip()}\nExport> ", flush=True)
     commands = [line.strip().upper() for line in sys.stdin.read().splitlines()]

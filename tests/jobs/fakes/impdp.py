@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import datapump_logs as logs  # noqa: E402
+import datapump_logs as logs
 
 mode = os.environ.get("FAKE_IMPDP_MODE", "success")
 folder = Path(os.environ["FAKE_EXPDP_DIR"])
@@ -51,7 +51,7 @@ if "attach" in one:  # interactive mode: attach to the running job and kill it
 
 job = one["job_name"]
 dump, logfile = folder / one["dumpfile"], folder / one["logfile"]
-BANNER = f"""\
+BANNER = """\
 ;;;
 Import: Release 19.0.0.0.0 - Production on Sun Nov 29 02:00:05 2026
 Version 19.3.0.0.0
@@ -94,11 +94,18 @@ for schema, table, _part, rows in header["tables"]:
     tables[f"{schema}.{table}"] = tables.get(f"{schema}.{table}", 0) + rows
 
 if "sqlfile" in one:
-    sql = ["-- CONNECT SYSTEM", "ALTER SESSION SET EVENTS '10150 TRACE NAME CONTEXT FOREVER, LEVEL 1';"]
+    sql = [
+        "-- CONNECT SYSTEM",
+        "ALTER SESSION SET EVENTS '10150 TRACE NAME CONTEXT FOREVER, LEVEL 1';",
+    ]
     sql.append("-- new object type path: SCHEMA_EXPORT/TABLE/TABLE")
     for name in tables:
         schema, table = name.split(".")
-        sql += [f'CREATE TABLE "{schema}"."{table}" ', '   (\t"ID" NUMBER(16,0)', '   ) TABLESPACE "USERS" ;']
+        sql += [
+            f'CREATE TABLE "{schema}"."{table}" ',
+            '   (\t"ID" NUMBER(16,0)',
+            '   ) TABLESPACE "USERS" ;',
+        ]
     sql.append("-- new object type path: SCHEMA_EXPORT/TABLE/INDEX/INDEX")
     for name in tables:
         schema, table = name.split(".")
@@ -116,7 +123,7 @@ for name in one["tables"].split(","):
     schema, table = name.split(".")
     target = remap.get(schema, schema)
     if name not in tables:
-        emit(f'ORA-39166: Object {name} was not found or could not be exported or imported.\n')
+        emit(f"ORA-39166: Object {name} was not found or could not be exported or imported.\n")
         errors += 1
         continue
     if mode == "bad_rows" and errors == 0:
