@@ -47,6 +47,7 @@ if os.environ.get("FAKE_EXPDP_RECORD"):
             {
                 "argv": sys.argv,
                 "pid": os.getpid(),
+                "pgid": os.getpgid(0) if hasattr(os, "getpgid") else None,
                 "parfile_mode": oct(os.stat(args["parfile"]).st_mode & 0o777),
                 "params": {k: v for k, v in params.items() if k != "userid"},
             }
@@ -84,6 +85,10 @@ if mode == "no_directory":
     print(logs.NO_DIRECTORY_OUTPUT, flush=True)
     sys.exit(1)
 if mode == "hang":
+    # The job runs on the server, not in this client: ending the client (a signal, Ctrl+C,
+    # TerminateProcess) leaves the state EXECUTING. Oracle Database Utilities, "Data Pump
+    # Export", interactive-command mode: the job keeps running after the client detaches or
+    # exits; it ends only through ATTACH then STOP_JOB or KILL_JOB.
     (folder / f"{job}.state").write_text("EXECUTING")
     print("Starting job ...", flush=True)
     time.sleep(600)
