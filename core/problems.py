@@ -62,6 +62,7 @@ class Code(StrEnum):
     COPY_MISMATCH = "copy_mismatch"
     SOURCE_CHANGED = "source_changed"
     RETENTION_FAILED = "retention_failed"
+    RETENTION_FILES_IN_USE = "retention_files_in_use"
     NO_KEY = "no_key"
     COPY_UNREADABLE = "copy_unreadable"
     # Step 11's evidence
@@ -141,6 +142,7 @@ ENGLISH: dict[Code, str] = {
     Code.SOURCE_CHANGED: "{file} changed on the server since it was dumped (SHA-256 {actual}, "
     "recorded {recorded})",
     Code.RETENTION_FAILED: "retention could not remove old files: {error}",
+    Code.RETENTION_FILES_IN_USE: "old files in use by another program, removed later: {files}",
     Code.NO_KEY: "{file} is encrypted and no age identity was given",
     Code.COPY_UNREADABLE: "{file} cannot be opened ({why}): wrong key or a damaged copy",
     Code.NO_GOOD_DUMP: "there is no good dump to copy",

@@ -72,6 +72,8 @@ INDONESIAN: dict[Code, str] = {
     Code.COPY_UNREADABLE: "{file} tidak dapat dibuka ({why}): kunci salah atau salinan rusak",
     Code.RETENTION_FAILED: "salinan terverifikasi, tetapi file lama tidak dapat dihapus oleh "
     "retensi ({error}); ADB: periksa izin folder dump",
+    Code.RETENTION_FILES_IN_USE: "file lama sedang dibuka program lain (antivirus, Explorer), "
+    "dihapus pada salinan berikutnya: {files}",
     Code.NO_GOOD_DUMP: "belum ada back up database yang berhasil untuk disalin.",
     Code.NOT_COPIED_YET: "back up terbaru {file} belum ada salinan terverifikasi di hard disk "
     "eksternal.",

@@ -327,8 +327,13 @@ def copy_verified(
         why = exc.strerror or str(exc)
         raise CopyError(problem(Code.COPY_READBACK_FAILED, file=final.name, why=why)) from exc
     if read_back != written:
-        with contextlib.suppress(OSError):
-            final.rename(final.with_name(final.name + ".corrupt"))
+        try:
+            # os.replace, not Path.rename: on Windows rename fails over an existing .corrupt of an
+            # earlier attempt, which would leave the unverified bytes under the final name.
+            os.replace(final, final.with_name(final.name + ".corrupt"))
+        except OSError:
+            with contextlib.suppress(OSError):
+                final.unlink()  # never under its final name, whatever else fails
         raise CopyError(
             problem(Code.COPY_MISMATCH, file=final.name, written=written, read_back=read_back)
         )

@@ -368,10 +368,14 @@ class CopyService(JobRunner[CopyResult]):
         result.closed_instructions = self._close_open_instructions(
             started, finished_at, copied, disk
         )
+        held: list[str] = []
         try:
             result.pruned = await asyncio.to_thread(
-                prune, self.settings, self.dumps, self.copies, disk, finished_at
+                prune, self.settings, self.dumps, self.copies, disk, finished_at, held
             )
+            if held:  # open in another program (Windows): removed at a later copy
+                result.warnings.append(problem(Code.RETENTION_FILES_IN_USE, files=", ".join(held)))
+                result.outcome = Outcome.WARNING
         except Exception as exc:  # the copy is verified; old files staying is only a warning
             log.exception("Retention after copy %s failed", started.run_id)
             why = getattr(exc, "strerror", None) or f"{type(exc).__name__}: {exc}"

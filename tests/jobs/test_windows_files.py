@@ -1,0 +1,101 @@
+"""What Windows does to files, simulated where Linux can: a file held open by another program
+cannot be deleted (PermissionError, WinError 32), and `Path.rename` refuses to replace an
+existing target (Python's documentation: FileExistsError on Windows)."""
+
+from __future__ import annotations
+
+import errno
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from disks import external_disk
+from test_external_copy import World
+
+from core.problems import Code
+from jobs.external import copy as copy_module
+from jobs.external.copy import read_manifest
+from jobs.external.disk import init_disk
+from jobs.job import Outcome
+
+IN_USE = "The process cannot access the file because it is being used by another process"
+
+
+async def test_retention_goes_on_past_a_file_held_open_and_sha256sums_stays_true(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk_path = tmp_path / "external"
+    with external_disk(disk_path, "64m", monkeypatch):
+        init_disk(disk_path, "HDD-1")
+        world = World(tmp_path, disk_path, retention_external_days=1)
+        folder = disk_path / "sopbot-backups"
+        held = folder / "D0.dmp"  # open in Explorer's preview, say
+        real_unlink = Path.unlink
+
+        def windows_unlink(self: Path, missing_ok: bool = False) -> None:
+            if self == held:
+                raise PermissionError(errno.EACCES, IN_USE, str(self))
+            real_unlink(self, missing_ok)
+
+        monkeypatch.setattr(Path, "unlink", windows_unlink)
+        for day in range(3):
+            world.add_dump(f"D{day}.dmp", 1, seed=day)
+            result = await world.service.run("chat")
+            assert result.verified  # the copy stands; retention did not abort it
+            world.clock.advance(timedelta(days=2))
+        # The last run tried D0 (held) and D1 (removed).
+        assert result.outcome is Outcome.WARNING
+        assert [w.code for w in result.warnings] == [Code.RETENTION_FILES_IN_USE]
+        assert result.warnings[0].params["files"] == "D0.dmp"
+        assert result.pruned == ["D1.dmp"]
+        manifest = read_manifest(folder)
+        # D1 was removed and left SHA256SUMS; D0 is still there and keeps its line.
+        assert not (folder / "D1.dmp").exists() and "D1.dmp" not in manifest
+        assert held.exists() and "D0.dmp" in manifest
+        assert set(manifest) == {p.name for p in folder.glob("*.dmp")}
+        monkeypatch.setattr(Path, "unlink", real_unlink)  # the program closed it
+        world.clock.advance(timedelta(days=2))
+        world.add_dump("D4.dmp", 1, seed=4)
+        again = await world.service.run("chat")
+        assert again.verified and again.outcome is Outcome.SUCCESS
+        assert not held.exists() and "D0.dmp" not in read_manifest(folder)
+
+
+async def test_a_mismatched_copy_never_stays_under_its_name_beside_an_older_corrupt_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk_path = tmp_path / "external"
+    real_hash = copy_module.hash_file
+
+    def flipping_disk(path: Path, progress: Any = None, **options: Any) -> str:
+        with path.open("r+b") as stream:  # the disk returns one wrong byte
+            stream.seek(1000)
+            byte = stream.read(1)
+            stream.seek(1000)
+            stream.write(bytes([byte[0] ^ 0xFF]))
+        return real_hash(path, progress, **options)
+
+    real_rename = Path.rename
+
+    def windows_rename(self: Path, target: Any) -> Path:
+        if Path(target).exists():
+            raise FileExistsError(
+                errno.EEXIST, "Cannot create a file when that file already exists"
+            )
+        return real_rename(self, target)
+
+    with external_disk(disk_path, "32m", monkeypatch):
+        init_disk(disk_path, "HDD-1")
+        world = World(tmp_path, disk_path)
+        world.add_dump("SIAK_20261125_0100.dmp", 2)
+        folder = disk_path / "sopbot-backups"
+        folder.mkdir(exist_ok=True)
+        (folder / "SIAK_20261125_0100.dmp.corrupt").write_bytes(b"an earlier bad attempt")
+        monkeypatch.setattr(copy_module, "hash_file", flipping_disk)
+        monkeypatch.setattr(Path, "rename", windows_rename)
+        result = await world.service.run("chat")
+        assert [e.code for e in result.errors] == [Code.COPY_MISMATCH]
+        assert not (folder / "SIAK_20261125_0100.dmp").exists()
+        assert (folder / "SIAK_20261125_0100.dmp.corrupt").stat().st_size > 1024  # the new one
+        assert world.copies.verified() == []
