@@ -56,6 +56,7 @@ class Code(StrEnum):
     DISK_WRONG = "disk_wrong"
     DISK_READ_ONLY = "disk_read_only"
     DISK_FULL = "disk_full"
+    DISK_FAT_FILE_TOO_BIG = "disk_fat_file_too_big"
     DISK_LOST = "disk_lost"
     COPY_WRITE_FAILED = "copy_write_failed"
     COPY_READBACK_FAILED = "copy_readback_failed"
@@ -135,6 +136,8 @@ ENGLISH: dict[Code, str] = {
     Code.DISK_WRONG: "disk {label} ({disk_id}) is not in EXTERNAL_DISK_IDS",
     Code.DISK_READ_ONLY: "{folder} cannot be written (read-only or no permission)",
     Code.DISK_FULL: "{free} bytes free on {root}, {need} needed",
+    Code.DISK_FAT_FILE_TOO_BIG: "{root} is {file_system}: no file over {limit} bytes, "
+    "the copy may be {size} bytes",
     Code.DISK_LOST: "disk {label} was reported lost and is not used any more",
     Code.COPY_WRITE_FAILED: "writing {file} failed: {why}",
     Code.COPY_READBACK_FAILED: "reading back {file} failed: {why}",

@@ -62,6 +62,9 @@ INDONESIAN: dict[Code, str] = {
     "(EXTERNAL_DISK_IDS).",
     Code.DISK_READ_ONLY: "hard disk eksternal tidak dapat ditulisi (hanya-baca atau tanpa izin).",
     Code.DISK_FULL: "ruang kosong hard disk eksternal tidak cukup untuk file ini.",
+    Code.DISK_FAT_FILE_TOO_BIG: "hard disk eksternal berformat {file_system}, yang tidak dapat "
+    "menyimpan file 4 GiB atau lebih; back up ini {size} byte. Format hard disk sebagai NTFS "
+    "atau exFAT (isinya terhapus), lalu jalankan sopbot disk init lagi.",
     Code.DISK_LOST: "hard disk {label} sudah dilaporkan hilang (/hilang) dan tidak dipakai lagi. "
     "Daftarkan hard disk baru dengan `sopbot disk init`.",
     Code.COPY_WRITE_FAILED: "gagal menulis ke hard disk ({why})",

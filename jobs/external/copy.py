@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from core.problems import Code, Problem, problem
+from jobs.external import readback
 from jobs.external.disk import MANIFEST
 
 CHUNK = 4 * 1024 * 1024
@@ -50,6 +51,7 @@ class VerifiedCopy:
     source_sha256: str  # of the dump as read
     compressed: bool
     encrypted: bool = False
+    readback: str = ""  # how it was read back: from the disk itself, or maybe from the cache
 
 
 def _drop_cache(stream: BinaryIO) -> None:
@@ -120,6 +122,8 @@ def hash_file(
     uncached: bool = False,
     should_stop: ShouldStop | None = None,
 ) -> str:
+    if uncached and readback.method() is readback.ReadBack.DISK_NO_BUFFERING:  # Windows
+        return readback.hash_unbuffered(path, progress, should_stop, stopped=CopyStopped)
     digest = hashlib.sha256()
     with path.open("rb", buffering=0) as stream:
         if uncached:
@@ -338,7 +342,13 @@ def copy_verified(
             problem(Code.COPY_MISMATCH, file=final.name, written=written, read_back=read_back)
         )
     return VerifiedCopy(
-        final, size, written, source_digest.hexdigest(), compress, encrypted=bool(recipients)
+        final,
+        size,
+        written,
+        source_digest.hexdigest(),
+        compress,
+        encrypted=bool(recipients),
+        readback=readback.method().value,
     )
 
 

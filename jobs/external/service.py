@@ -59,6 +59,7 @@ class CopyResult(JobResult):
     compressed: bool = False
     encrypted: bool = False
     disk_label: str = ""
+    readback: str = ""  # how the copy was read back (jobs/external/readback.py's ReadBack)
     pruned: list[str] = field(default_factory=list)
     requested_by: int | None = None  # who asked for it (None: the schedule or the watchdog)
     # Kasi instructions this verified copy closed, being their evidence (SOP step 11).
@@ -103,7 +104,7 @@ class CopyService(JobRunner[CopyResult]):
     def configured(self) -> bool:
         return self.settings.external_disk_path is not None
 
-    def check(self, need_bytes: int = 0, *, writing: bool = True) -> Disk:
+    def check(self, need_bytes: int = 0, *, writing: bool = True, largest_file: int = 0) -> Disk:
         """The disk if usable; raises DiskError (DISK_NOT_CONFIGURED when none is set)."""
         root = self.settings.external_disk_path
         if root is None:
@@ -115,6 +116,7 @@ class CopyService(JobRunner[CopyResult]):
             need_bytes,
             writing=writing,
             separate=self.separate,
+            largest_file=largest_file,
         )
         if self.disks is not None:
             known = self.disks.get(disk.identity.id)
@@ -174,7 +176,8 @@ class CopyService(JobRunner[CopyResult]):
         # The disk is checked before anything is announced: a missing disk is one clear
         # message, not a copy that starts and then stops.
         try:
-            self._disk = self.check(int(size * SPACE_MARGIN))
+            # The copy is at most the dump's size (zstd shrinks it; age adds a few bytes a MiB).
+            self._disk = self.check(int(size * SPACE_MARGIN), largest_file=size)
         except DiskError as trouble:
             log.warning("External copy %s not started: %s", copy_id, trouble)
             self.copies.finish(
@@ -364,6 +367,7 @@ class CopyService(JobRunner[CopyResult]):
             disk_label=disk.identity.label,
             started_at=started.started_at,
             finished_at=finished_at,
+            readback=copied.readback,
         )
         result.closed_instructions = self._close_open_instructions(
             started, finished_at, copied, disk

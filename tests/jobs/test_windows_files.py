@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import test_external_copy
 from disks import external_disk
 from test_external_copy import World
 
@@ -99,3 +100,75 @@ async def test_a_mismatched_copy_never_stays_under_its_name_beside_an_older_corr
         assert not (folder / "SIAK_20261125_0100.dmp").exists()
         assert (folder / "SIAK_20261125_0100.dmp.corrupt").stat().st_size > 1024  # the new one
         assert world.copies.verified() == []
+
+
+MOUNTS = """\
+/dev/sda1 / ext4 rw,relatime 0 0
+/dev/sdb1 /media/backup\\040disk vfat rw,fmask=0022 0 0
+/dev/sdc1 /media/backup\\040disk/inner exfat rw 0 0
+"""
+
+
+def test_the_file_system_is_read_from_the_mount_table() -> None:
+    from jobs.external.filesystem import is_fat, posix_file_system
+
+    assert posix_file_system(Path("/media/backup disk"), MOUNTS) == "vfat"
+    assert posix_file_system(Path("/media/backup disk/sopbot-backups"), MOUNTS) == "vfat"
+    assert posix_file_system(Path("/media/backup disk/inner/x"), MOUNTS) == "exfat"
+    assert posix_file_system(Path("/media/backup"), MOUNTS) == "ext4"
+    assert is_fat("vfat") and is_fat("FAT32") and not is_fat("exFAT") and not is_fat(None)
+
+
+@pytest.mark.parametrize(
+    ("file_system", "size", "refused"),
+    [
+        ("FAT32", 4 * 1024**3, True),  # 4 GiB: one byte over FAT's limit
+        ("vfat", 4 * 1024**3 - 1, False),
+        ("NTFS", 6 * 1024**3, False),
+        ("exfat", 6 * 1024**3, False),
+    ],
+)
+async def test_a_fat32_disk_is_refused_for_a_dump_it_cannot_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, file_system: str, size: int, refused: bool
+) -> None:
+    from bot.texts.problems import say
+    from jobs.external import disk as disk_module
+    from jobs.external import service as service_module
+
+    disk_path = tmp_path / "external"
+    with external_disk(disk_path, "64m", monkeypatch):
+        init_disk(disk_path, "USB-1")
+        monkeypatch.setattr(disk_module, "file_system", lambda root: file_system)
+        world = World(tmp_path, disk_path)
+
+        def sparse_dump(path: Path, megabytes: int, seed: int = 1) -> str:
+            with path.open("wb") as stream:
+                stream.truncate(size)  # the size of a big dump, not its blocks
+            return ""
+
+        monkeypatch.setattr(test_external_copy, "dump_like", sparse_dump)
+        world.add_dump("SIAK_20261125_0100.dmp", 1)
+        # Free space is not the question here: the disk is asked only about the file's size.
+        monkeypatch.setattr(
+            disk_module.shutil,
+            "disk_usage",
+            lambda root: __import__("shutil")._ntuple_diskusage(8 * 1024**4, 0, 8 * 1024**4),
+        )
+        started = 0
+
+        def no_copy(*args: Any, **kwargs: Any) -> Any:
+            nonlocal started
+            started += 1
+            raise copy_module.CopyStopped
+
+        monkeypatch.setattr(service_module, "copy_verified", no_copy)
+        result = await world.service.run("chat")
+        if refused:
+            assert result.disk_problem is not None
+            assert result.disk_problem.code is Code.DISK_FAT_FILE_TOO_BIG
+            assert "NTFS atau exFAT" in say(result.disk_problem)
+            assert started == 0  # refused before a byte was written
+        else:
+            assert result.disk_problem is None or (
+                result.disk_problem.code is not Code.DISK_FAT_FILE_TOO_BIG
+            )
