@@ -27,13 +27,17 @@ from storage.database import make_engine
 from storage.dumps import DumpLog
 from storage.soplog import SopLog
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL and process groups")
-
+POSIX = os.name == "posix"
 PASSWORD = "Crash-Test-Oracle-pw"
 
 
 class BotProcess:
-    """`python -m sopbot.cli run` in its own process group, configured through the environment."""
+    """`python -m sopbot.cli run` in its own process group, configured through the environment.
+
+    A service stop is what the service manager sends: SIGTERM to the bot's process group on
+    POSIX (systemd with KillMode=mixed, `docker stop`); on Windows a console control event
+    (WinSW sends Ctrl+C to the bot's console; a test can only send Ctrl+Break to a process group,
+    which the bot handles the same way)."""
 
     def __init__(self, env: dict[str, str], workdir: Path) -> None:
         self.env, self.workdir = env, workdir
@@ -43,13 +47,18 @@ class BotProcess:
     def start(self, **extra: str) -> subprocess.Popen[bytes]:
         self.runs += 1
         log = (self.workdir / f"bot-{self.runs}.log").open("wb")
+        group: dict[str, Any] = (
+            {"start_new_session": True}
+            if POSIX
+            else {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200)}
+        )
         process = subprocess.Popen(
             [sys.executable, "-m", "sopbot.cli", "run", "--env-file", str(self.workdir / "none")],
             env={**self.env, **extra},
             cwd=self.workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            **group,
         )
         self.process = process
         return process
@@ -57,9 +66,19 @@ class BotProcess:
     def kill(self) -> None:
         """The bot and its expdp (in its own process group), without warning: a power cut."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
+        if POSIX:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        else:
+            self.process.kill()  # TerminateProcess
         self.kill_expdp()
         self.process.wait(timeout=30)
+
+    def service_stop(self) -> None:
+        assert self.process is not None
+        if POSIX:
+            os.killpg(os.getpgid(self.process.pid), signal.SIGTERM)
+        else:
+            os.kill(self.process.pid, signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined,unused-ignore]
 
     def expdp_pid(self) -> int | None:
         record = self.workdir / "rec.json"
@@ -68,17 +87,16 @@ class BotProcess:
     def kill_expdp(self) -> None:
         pid = self.expdp_pid()
         if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):  # gone already (ProcessLookupError on POSIX)
+                os.kill(pid, signal.SIGKILL if POSIX else signal.SIGTERM)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            with_group = os.getpgid(self.process.pid)
-            os.killpg(with_group, signal.SIGTERM)
+            self.service_stop()
             try:
                 self.process.wait(timeout=200)
             except subprocess.TimeoutExpired:
-                os.killpg(with_group, signal.SIGKILL)
+                self.process.kill()
         self.kill_expdp()
 
 
@@ -250,8 +268,8 @@ async def test_sigterm_during_a_dump_stops_it_everywhere_and_tells_everyone_once
     await until(server, ADB, "Back up database dimulai")
     dumps = tmp_path / "data" / "dumps"
     await wait_for(lambda: list(dumps.glob("*.state")))  # the export runs on the "server"
-    os.kill(process.pid, signal.SIGTERM)  # what systemctl stop and a service stop send
-    await asyncio.to_thread(process.wait, 60)
+    bot.service_stop()  # what systemctl stop and a Windows service stop send
+    await asyncio.to_thread(process.wait, 200)
     [state] = list(dumps.glob("*.state"))
     assert state.read_text() == "STOPPED"  # stopped on the server, not only the client
     engine = make_engine(database_url)
@@ -280,8 +298,9 @@ async def stop_mid_dump_and_restart(
     await wait_for(lambda: list(dumps.glob("*.state")) and bot.expdp_pid() is not None)
     expdp = bot.expdp_pid()
     assert expdp is not None
-    assert os.getpgid(expdp) != os.getpgid(process.pid)  # expdp has its own process group
-    os.killpg(os.getpgid(process.pid), signal.SIGTERM)
+    if POSIX:
+        assert os.getpgid(expdp) != os.getpgid(process.pid)  # expdp has its own process group
+    bot.service_stop()
     if also_expdp:
         os.kill(expdp, signal.SIGTERM)
     await asyncio.to_thread(process.wait, 200)
@@ -307,6 +326,7 @@ async def test_a_service_stop_reaches_the_bot_first_and_the_server_job_is_killed
     await stop_mid_dump_and_restart(bot, server, tmp_path, database_url, also_expdp=False)
 
 
+@pytest.mark.skipif(not POSIX, reason="a POSIX signal to expdp (Windows: CREATE_NEW_PROCESS_GROUP)")
 async def test_expdp_ended_by_the_same_stop_still_gets_its_server_job_killed(
     bot: BotProcess, server: BotApiServer, tmp_path: Path, database_url: str
 ) -> None:
