@@ -205,10 +205,40 @@ def _run_alone(
     logging.getLogger().handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
     lock = _single_instance(settings)
     try:
-        code = asyncio.run(job(settings))
+        code = asyncio.run(_interruptible(job, settings))
     finally:
         lock.release()
     sys.exit(code)
+
+
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report a Ctrl+C
+
+
+async def _interruptible(
+    job: Callable[[Settings], Coroutine[Any, Any, int]], settings: Settings
+) -> int:
+    """The job, stopped through its contract by the first Ctrl+C (or SIGTERM, SIGBREAK): a running
+    export is stopped on the server too. Later ones are ignored until that is done, and no
+    traceback follows."""
+    import signal
+
+    from core.stop_signals import console_signals, stop_once_on
+
+    task = asyncio.current_task()
+    assert task is not None
+    wanted = console_signals() + ([signal.SIGTERM] if os.name == "posix" else [])
+
+    def cancel() -> None:
+        task.cancel()
+
+    restore = stop_once_on(asyncio.get_running_loop(), cancel, wanted)
+    try:
+        return await job(settings)
+    except asyncio.CancelledError:
+        click.echo("Dihentikan (Ctrl+C atau sinyal stop); pekerjaan dicatat terputus.", err=True)
+        return INTERRUPTED_EXIT
+    finally:
+        restore()
 
 
 @main.command()
