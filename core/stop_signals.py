@@ -33,7 +33,9 @@ def stop_once_on(
     signals: list[signal.Signals] | None = None,
 ) -> Callable[[], None]:
     """Install handlers (main thread only) that call `stop` once, from `loop`; return a function
-    that restores the previous handlers."""
+    that restores the previous handlers if none fired. Once one has fired, the signals stay
+    ignored until the process ends: its last steps (the verdict, releasing the log's lock) are
+    part of the stop too."""
     wanted = signals if signals is not None else console_signals()
     previous = {number: signal.getsignal(number) for number in wanted}
     fired = False
@@ -53,6 +55,8 @@ def stop_once_on(
         signal.signal(number, handler)
 
     def restore() -> None:
+        if fired:
+            return
         for number, old in previous.items():
             signal.signal(number, old)
 
