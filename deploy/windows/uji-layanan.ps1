@@ -102,7 +102,8 @@ function Get-SopbotJobs {
     ) -join "`r`n"
     $output = $sql | & $SqlPlus -S -L /nolog 2>&1 | Out-String
     if ($output -match "ORA-|SP2-") { Detail "SQL*Plus" $output; return $null }
-    return @($output -split "`r?`n" | Where-Object { $_ -match "^SOPBOT" } | ForEach-Object { $_.Trim() })
+    $found = @($output -split "`r?`n" | Where-Object { $_ -match "^SOPBOT" } | ForEach-Object { $_.Trim() })
+    return ,$found  # the comma keeps an empty list a list (a function's output is unrolled)
 }
 
 function Wait-NewJob($before, [int]$seconds) {
@@ -118,10 +119,11 @@ function Wait-NewJob($before, [int]$seconds) {
     return $null
 }
 
-function Wait-Job([string]$job, [int]$seconds) {
+function Wait-Executing([string]$job, [int]$seconds) {
     $deadline = (Get-Date).AddSeconds($seconds)
     while ((Get-Date) -lt $deadline) {
-        if (Get-SopbotJobs | Where-Object { $_ -eq "$job EXECUTING" }) { return $true }
+        $jobs = Get-SopbotJobs
+        if ($null -ne $jobs -and $jobs -contains "$job EXECUTING") { return $true }
         Start-Sleep -Seconds 5
     }
     return $false
@@ -239,7 +241,7 @@ try {
             Write-PrivateFile $exportPar (@($userid, "directory=$($cfg.ORACLE_DIRECTORY)", "dumpfile=sopbot-uji-$stamp.dmp", "logfile=sopbot-uji-$stamp.log", "job_name=$job", $scope) -join "`r`n")
             $out = Join-Path $temp "sopbot-uji-export.out"
             $export = Start-Process -FilePath $expdp -ArgumentList "parfile=`"$exportPar`"" -RedirectStandardOutput $out -PassThru
-            $started = Wait-Job $job 180
+            $started = Wait-Executing $job 180
             Remove-Item -LiteralPath $exportPar -ErrorAction SilentlyContinue  # read at log-in
             if (-not $started) {
                 Say "GAGAL" "3 KILL_JOB lewat pipa" "ekspor uji $job tidak mulai dalam 3 menit"

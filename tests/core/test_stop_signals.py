@@ -62,13 +62,16 @@ def test_on_windows_the_first_ctrl_c_stops_the_app_from_the_loop_and_the_second_
         signal.signal(signal.SIGINT, before)
 
 
-def test_off_windows_ptb_handles_the_stop_signals_itself(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_module.os, "name", "posix")
-    seen: dict[str, Any] = {}
-
-    class App:
-        def run_polling(self, **options: Any) -> None:
-            seen.update(options)
-
-    app_module.run_forever(App())  # type: ignore[arg-type]
-    assert "stop_signals" not in seen  # PTB's defaults: SIGINT, SIGTERM, SIGABRT on the loop
+def test_on_posix_the_same_handling_takes_sigterm_and_sigint_once() -> None:
+    """The same path on POSIX: systemd's SIGTERM, then an impatient Ctrl+C during the stop."""
+    stops = app_module.stop_signals()
+    assert {signal.SIGINT, signal.SIGTERM} <= set(stops)
+    before = {number: signal.getsignal(number) for number in stops}
+    app = PollingApp()
+    try:
+        app_module.run_forever(app)  # type: ignore[arg-type]
+        assert app.options["stop_signals"] is None
+        assert app.stopped_in_order and app.work_survived
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
