@@ -25,13 +25,17 @@ log = logging.getLogger(__name__)
 
 
 GONE = -1  # the file was not there any more
+# Windows' ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION: the file is open in another program.
+IN_USE_ERRORS = frozenset({32, 33})
 
 
 def _remove(path: Path, held: list[str]) -> int | None:
-    """The size removed; GONE if it was already gone; None if it could not be removed (noted in
-    `held`). On Windows a file open in another program (antivirus, Explorer's preview, a
-    `Get-Content`) cannot be deleted (PermissionError, WinError 32): it stays for the next run,
-    and the rest of retention goes on."""
+    """The size removed; GONE if it was already gone; None if it is in use now (noted in `held`).
+
+    On Windows a file open in another program (antivirus, Explorer's preview, a `Get-Content`)
+    cannot be deleted (PermissionError with WinError 32): it stays for the next run, and the rest
+    of retention goes on. Any other error (a read-only disk, no permission) stops retention and
+    is reported as such."""
     try:
         size = path.stat().st_size
         path.unlink()
@@ -39,7 +43,9 @@ def _remove(path: Path, held: list[str]) -> int | None:
     except FileNotFoundError:
         return GONE
     except OSError as exc:
-        log.warning("Retention could not remove %s now: %s", path, exc.strerror or exc)
+        if getattr(exc, "winerror", None) not in IN_USE_ERRORS:
+            raise
+        log.warning("Retention could not remove %s now, it is in use: %s", path, exc.strerror)
         held.append(path.name)
         return None
 

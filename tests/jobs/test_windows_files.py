@@ -1,6 +1,6 @@
 """What Windows does to files, simulated where Linux can: a file held open by another program
-cannot be deleted (PermissionError, WinError 32), and `Path.rename` refuses to replace an
-existing target (Python's documentation: FileExistsError on Windows)."""
+cannot be deleted (PermissionError with WinError 32, ERROR_SHARING_VIOLATION), and `Path.rename`
+refuses to replace an existing target (Python's documentation: FileExistsError on Windows)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ async def test_retention_goes_on_past_a_file_held_open_and_sha256sums_stays_true
 
         def windows_unlink(self: Path, missing_ok: bool = False) -> None:
             if self == held:
-                raise PermissionError(errno.EACCES, IN_USE, str(self))
+                in_use = PermissionError(errno.EACCES, IN_USE, str(self))
+                in_use.winerror = 32  # type: ignore[attr-defined]  # ERROR_SHARING_VIOLATION
+                raise in_use
             real_unlink(self, missing_ok)
 
         monkeypatch.setattr(Path, "unlink", windows_unlink)
@@ -172,3 +174,37 @@ async def test_a_fat32_disk_is_refused_for_a_dump_it_cannot_hold(
             assert result.disk_problem is None or (
                 result.disk_problem.code is not Code.DISK_FAT_FILE_TOO_BIG
             )
+
+
+async def test_a_retention_error_other_than_in_use_still_keeps_sha256sums_true(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A permission or read-only error stops retention (reported as such); whatever was removed
+    before it has left SHA256SUMS, and what is still there keeps its line."""
+    disk_path = tmp_path / "external"
+    with external_disk(disk_path, "64m", monkeypatch):
+        init_disk(disk_path, "HDD-1")
+        world = World(tmp_path, disk_path, retention_external_days=1)
+        folder = disk_path / "sopbot-backups"
+        for day in range(3):
+            world.add_dump(f"D{day}.dmp", 1, seed=day)
+            assert (await world.service.run("chat")).verified
+            world.clock.advance(timedelta(days=2))
+        real_unlink = Path.unlink
+        denied = folder / "D2.dmp"  # tried after D1 (newest first, the newest kept)
+
+        def no_permission(self: Path, missing_ok: bool = False) -> None:
+            if self == denied:
+                raise PermissionError(errno.EACCES, "Access is denied", str(self))
+            real_unlink(self, missing_ok)
+
+        monkeypatch.setattr(Path, "unlink", no_permission)
+        for day in (3, 4):
+            world.add_dump(f"D{day}.dmp", 1, seed=day)
+            result = await world.service.run("chat")
+            world.clock.advance(timedelta(days=2))
+        assert result.verified and result.outcome is Outcome.WARNING
+        assert [w.code for w in result.warnings] == [Code.RETENTION_FAILED]
+        manifest = read_manifest(folder)
+        assert set(manifest) == {p.name for p in folder.glob("*.dmp")}
+        assert "D2.dmp" in manifest
