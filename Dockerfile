@@ -1,6 +1,7 @@
 # The bot only; Oracle stays where it is. Build: docker build -t sopbot .
-# Run:  docker run -d --name sopbot --restart unless-stopped \
+# Run:  docker run -d --name sopbot --restart unless-stopped --stop-timeout 180 \
 #         -v /srv/sopbot:/data -v /media/backup:/media/backup sopbot
+# (--stop-timeout, Compose stop_grace_period: 180s: time to stop a running export on the server)
 # with /srv/sopbot/.env holding the settings (DATA_DIR=/data is set here).
 FROM python:3.11-slim
 

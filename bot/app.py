@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import NoReturn
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -25,6 +28,7 @@ from bot.context import SERVICES_KEY, Services
 from bot.outbox import OutboxSender
 from bot.updates import PerChatUpdateProcessor
 from core.sop import SOP_ROLES, Role
+from core.stop_signals import console_signals, stop_once_on
 from jobs.healthcheck import HealthcheckPinger
 from jobs.runtime import Runtime
 from jobs.watchdog import Watchdog, mark_installed
@@ -179,6 +183,34 @@ async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[Non
         await app.shutdown()
 
 
+def _leave_the_loop() -> NoReturn:
+    """What python-telegram-bot's own stop-signal handler does: SystemExit raised from a loop
+    callback (never inside a task) ends run_polling's loop at whatever phase it is in, and
+    run_polling then stops the application in order (post_stop: the jobs' stop contract)."""
+    raise SystemExit
+
+
+def stop_signals() -> list[signal.Signals]:
+    """SIGINT (Ctrl+C, WinSW's stop), SIGTERM (systemd, docker stop), SIGABRT where PTB takes it,
+    SIGBREAK on Windows (Ctrl+Break, the console closed)."""
+    found = [signal.SIGINT, signal.SIGTERM]
+    if os.name != "nt":
+        found.append(signal.SIGABRT)
+    return found + [s for s in console_signals() if s not in found]
+
+
 def run_forever(app: Application) -> None:  # type: ignore[type-arg]
-    """Poll Telegram until stopped (Ctrl+C, SIGTERM, or the service manager)."""
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    """Poll Telegram until stopped (Ctrl+C, SIGTERM, or the service manager).
+
+    The bot handles the stop signals itself rather than through python-telegram-bot, the same
+    way on every OS: PTB installs none on Windows (a Ctrl+C, i.e. WinSW's stop, would raise
+    KeyboardInterrupt in whatever task runs), and its POSIX handlers raise again at a second
+    signal, cutting the stop short. Here the first one leaves the loop, and the stop (a running
+    export stopped on the server too) then runs to its end, deaf to further signals."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # the loop run_polling takes up
+    restore = stop_once_on(loop, _leave_the_loop, stop_signals())
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
+    finally:
+        restore()

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.texts.problems import say
+from core import private
 from core.envfile import lint_env_file
 from core.problems import Code
 from core.settings import Settings, known_keys
@@ -357,6 +359,38 @@ def check_env_file(env_file: Path | None) -> CheckItem | None:
     return CheckItem("Izin file .env", Verdict.OK, oct(mode))
 
 
+def check_windows_privacy(settings: Settings, env_file: Path | None) -> list[CheckItem]:
+    """Windows: the private files grant nothing to Users, Authenticated Users or Everyone (read
+    from `icacls`), and the installed code (.venv) cannot be changed by them: code that anyone
+    logged on may change runs as the service's account."""
+    if not private.is_windows():
+        return []
+    name = "Izin akses (Windows)"
+    names = private.broad_names()
+    private_paths = [settings.data_dir, settings.external_age_identity_file, env_file]
+    found: list[str] = []
+    for path in [p for p in private_paths if p is not None and p.exists()]:
+        grants = private.broad_grants(private.icacls_of(path), names)
+        found += [f"{path}: {g.principal}:{g.rights}" for g in grants]
+    venv = Path(sys.prefix)
+    grants = private.broad_grants(private.icacls_of(venv), names)
+    found += [
+        f"{venv}: {g.principal}:{g.rights} (dapat mengubah kode bot)" for g in grants if g.writes
+    ]
+    if found:
+        return [
+            CheckItem(
+                name,
+                Verdict.FAIL,
+                "terbuka untuk pengguna lain: "
+                + "; ".join(found[:6])
+                + (f" (dan {len(found) - 6} lagi)" if len(found) > 6 else "")
+                + ". Batasi dengan icacls (README, bagian Windows Server)",
+            )
+        ]
+    return [CheckItem(name, Verdict.OK, "DATA_DIR, kunci, .env dan .venv tertutup bagi Users")]
+
+
 def check_env_lines(env_file: Path | None) -> list[CheckItem]:
     """What the settings object cannot see in .env: unknown keys, placeholders, bad quoting."""
     if env_file is None or not env_file.is_file():
@@ -384,6 +418,7 @@ async def run_checks(
     env_item = check_env_file(env_file)
     if env_item is not None:
         items.append(env_item)
+    items += await asyncio.to_thread(check_windows_privacy, settings, env_file)
     steps: list[Callable[[], Awaitable[CheckItem]]] = [
         lambda: check_telegram(settings),
         lambda: asyncio.to_thread(check_roles, settings),

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.textfile import file_encoding
+
 # The placeholders of .env.example: left in, they look like real settings.
 EXAMPLE_TOKEN = "123456789:replace-with-the-token-from-BotFather"  # noqa: S105 (a placeholder)
 EXAMPLE_IDS = frozenset({"100000001", "100000002", "100000003", "100000004"})
@@ -33,7 +35,8 @@ def lint_env_file(path: Path, known: Iterable[str]) -> list[EnvFinding]:
 
     names = sorted(set(known))
     found: list[EnvFinding] = []
-    with path.open(encoding="utf-8-sig") as stream:
+    # Notepad's BOM and PowerShell 5.1's UTF-16 are read as the bot reads them.
+    with path.open(encoding=file_encoding(path)) as stream:
         for binding in parse_stream(stream):
             line = binding.original.line
             if binding.error:

@@ -56,6 +56,7 @@ class Code(StrEnum):
     DISK_WRONG = "disk_wrong"
     DISK_READ_ONLY = "disk_read_only"
     DISK_FULL = "disk_full"
+    DISK_FAT_FILE_TOO_BIG = "disk_fat_file_too_big"
     DISK_LOST = "disk_lost"
     DISK_BAD_IDENTITY = "disk_bad_identity"
     DISK_UNSAFE_FOLDER = "disk_unsafe_folder"
@@ -65,6 +66,7 @@ class Code(StrEnum):
     COPY_MISMATCH = "copy_mismatch"
     SOURCE_CHANGED = "source_changed"
     RETENTION_FAILED = "retention_failed"
+    RETENTION_FILES_IN_USE = "retention_files_in_use"
     NO_KEY = "no_key"
     COPY_UNREADABLE = "copy_unreadable"
     COPY_NOT_REGULAR = "copy_not_regular"
@@ -141,7 +143,7 @@ ENGLISH: dict[Code, str] = {
     Code.DIRECTORY_NO_GRANTS: "no READ, WRITE on directory object {directory}",
     Code.EXPORT_ROLE_MISSING: "a full export needs DATAPUMP_EXP_FULL_DATABASE",
     Code.TIMED_OUT: "did not finish within {minutes} minutes and was stopped",
-    Code.STOPPED: "stopped because the bot was stopped",
+    Code.STOPPED: "interrupted by the stop of the bot's service (service stop or Ctrl+C)",
     Code.INTERRUPTED: "the bot stopped while the job was running",
     Code.JOB_CRASHED: "crashed: {error}",
     Code.DISK_NOT_CONFIGURED: "EXTERNAL_DISK_PATH is not set",
@@ -151,6 +153,8 @@ ENGLISH: dict[Code, str] = {
     Code.DISK_WRONG: "disk {label} ({disk_id}) is not in EXTERNAL_DISK_IDS",
     Code.DISK_READ_ONLY: "{folder} cannot be written (read-only or no permission)",
     Code.DISK_FULL: "{free} bytes free on {root}, {need} needed",
+    Code.DISK_FAT_FILE_TOO_BIG: "{root} is {file_system}: no file over {limit} bytes, "
+    "the copy may be {size} bytes",
     Code.DISK_LOST: "disk {label} was reported lost and is not used any more",
     Code.DISK_BAD_IDENTITY: "the identity file on {root} is not usable: {why}",
     Code.DISK_UNSAFE_FOLDER: "{folder} is not a folder of the disk itself: {why}",
@@ -161,6 +165,7 @@ ENGLISH: dict[Code, str] = {
     Code.SOURCE_CHANGED: "{file} changed on the server since it was dumped (SHA-256 {actual}, "
     "recorded {recorded})",
     Code.RETENTION_FAILED: "retention could not remove old files: {error}",
+    Code.RETENTION_FILES_IN_USE: "old files in use by another program, removed later: {files}",
     Code.NO_KEY: "{file} is encrypted and no age identity was given",
     Code.COPY_UNREADABLE: "{file} cannot be opened ({why}): wrong key or a damaged copy",
     Code.COPY_NOT_REGULAR: "{file} on the disk is not a regular file of the disk: {why}",

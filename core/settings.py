@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.sop import Role
+from core.textfile import TextFileError, file_encoding, read_text
 from core.timing import OfficeHours
 
 DEFAULT_DATA_DIR = Path("data")
@@ -409,8 +410,8 @@ class Settings(BaseSettings):
         if path is None:
             return []
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
+            text = read_text(path)  # a BOM (Notepad) or UTF-16 (PowerShell's `>`) is read too
+        except (OSError, TextFileError):
             return []
         return [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-")]
 
@@ -512,16 +513,24 @@ SECRET_FILE_VARIABLES = ("TELEGRAM_BOT_TOKEN", "ORACLE_PASSWORD", "CENTRAL_DATAB
 def _secrets_from_files(env_file: Path | None) -> dict[str, str]:
     from dotenv import dotenv_values
 
-    file_values = dotenv_values(env_file) if env_file and env_file.exists() else {}
+    file_values = (
+        dotenv_values(env_file, encoding=file_encoding(env_file))
+        if env_file and env_file.exists()
+        else {}
+    )
     found: dict[str, str] = {}
     for name in SECRET_FILE_VARIABLES:
         path = os.environ.get(f"{name}_FILE") or file_values.get(f"{name}_FILE")
         if not path:
             continue
         try:
-            found[name.lower()] = Path(path).read_text(encoding="utf-8").strip()
+            # Written by Notepad (UTF-8 with a BOM) or PowerShell 5.1's `>` (UTF-16LE): the BOM
+            # is not part of the secret.
+            found[name.lower()] = read_text(Path(path)).strip()
         except OSError as exc:
             raise SettingsError(f"{name}_FILE: cannot read {path}: {exc.strerror}") from exc
+        except TextFileError as exc:
+            raise SettingsError(f"{name}_FILE: {exc}") from None
     return found
 
 
@@ -561,9 +570,18 @@ def known_keys() -> frozenset[str]:
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:
     """Read settings from the environment and `env_file`; raise SettingsError naming the culprit."""
+    encoding = "utf-8"
+    if env_file is not None and env_file.is_file():
+        try:
+            read_text(env_file)  # it must decode, whatever BOM it has: one clear line if not
+            encoding = file_encoding(env_file)
+        except TextFileError as exc:
+            raise SettingsError(str(exc)) from None
+        except OSError as exc:
+            raise SettingsError(f"{env_file}: cannot read: {exc.strerror}") from exc
     values: dict[str, Any] = _secrets_from_files(env_file)
     values.update(overrides)
     try:
-        return Settings(_env_file=env_file, **values)
+        return Settings(_env_file=env_file, _env_file_encoding=encoding, **values)
     except ValidationError as exc:
         raise SettingsError(describe_validation_error(exc)) from None

@@ -82,6 +82,7 @@ def run(env_file: Path, verbose: bool) -> None:
     from sopbot.runtime import open_runtime
 
     settings = _settings(env_file)
+    _make_data_dir(settings)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     _warn_if_env_is_readable(env_file)
     with _startup_failures(settings):
@@ -92,6 +93,20 @@ def run(env_file: Path, verbose: bool) -> None:
             run_forever(app)
         finally:
             lock.release()
+
+
+def _make_data_dir(settings: Settings) -> None:
+    """DATA_DIR holds the SOP log, the keys and the parameter files: made private when the bot
+    creates it (on Windows an explicit ACL, since a folder under C:\\ is open to Users)."""
+    from core.private import PrivacyError, private_dir
+
+    if settings.data_dir.is_dir():
+        return  # an existing folder is the ADB's to set; `sopbot check` reports a broad one
+    try:
+        private_dir(settings.data_dir)
+    except OSError as exc:
+        detail = str(exc) if isinstance(exc, PrivacyError) else (exc.strerror or str(exc))
+        _fail(f"DATA_DIR: {settings.data_dir} tidak dapat dibuat privat ({detail}).")
 
 
 async def _reach_telegram(settings: Settings) -> None:
@@ -187,14 +202,45 @@ def _run_alone(
     from core.logs import configure_logging
 
     settings = _settings(env_file)
+    _make_data_dir(settings)
     configure_logging(settings.secrets, verbose=verbose, log_dir=settings.data_dir / "logs")
     logging.getLogger().handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
     lock = _single_instance(settings)
     try:
-        code = asyncio.run(job(settings))
+        code = asyncio.run(_interruptible(job, settings))
     finally:
         lock.release()
     sys.exit(code)
+
+
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report a Ctrl+C
+
+
+async def _interruptible(
+    job: Callable[[Settings], Coroutine[Any, Any, int]], settings: Settings
+) -> int:
+    """The job, stopped through its contract by the first Ctrl+C (or SIGTERM, SIGBREAK): a running
+    export is stopped on the server too. Later ones are ignored until that is done, and no
+    traceback follows."""
+    import signal
+
+    from core.stop_signals import console_signals, stop_once_on
+
+    task = asyncio.current_task()
+    assert task is not None
+    wanted = console_signals() + ([signal.SIGTERM] if os.name == "posix" else [])
+
+    def cancel() -> None:
+        task.cancel()
+
+    restore = stop_once_on(asyncio.get_running_loop(), cancel, wanted)
+    try:
+        return await job(settings)
+    except asyncio.CancelledError:
+        click.echo("Dihentikan (Ctrl+C atau sinyal stop); pekerjaan dicatat terputus.", err=True)
+        return INTERRUPTED_EXIT
+    finally:
+        restore()
 
 
 @main.command()
@@ -498,7 +544,7 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
         click.echo(f"✅ {source.name} cocok dengan SHA256SUMS (matches SHA256SUMS).")
     identities = []
     if identity_file is not None:
-        text = identity_file.read_text(encoding="utf-8")
+        text = _key_text(identity_file)
         identities = [ln.strip() for ln in text.splitlines() if ln.startswith("AGE-SECRET-KEY-")]
     # What the copy unpacks to may not fill the server's disk (a crafted copy decompresses to
     # terabytes): it stops short of the folder's last 5 % (at least 1 GiB).
@@ -550,6 +596,18 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
     click.echo("\nRecovery steps:")
     for number, step in enumerate(plan.steps_en, 1):
         click.echo(f"  {number}. {step}")
+
+
+def _key_text(path: Path) -> str:
+    """A key file as text, whatever BOM Notepad or PowerShell gave it; one line if unreadable."""
+    from core.textfile import TextFileError, read_text
+
+    try:
+        return read_text(path)
+    except (OSError, TextFileError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        click.echo(f"❌ Kunci {path} tidak dapat dibaca: {why}", err=True)
+        sys.exit(2)
 
 
 @main.group()

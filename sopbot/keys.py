@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.private import private_file
+
 OFFICE_KEY = "office-age-key.txt"
 SHEET_TEXT = "escrow-sheet.txt"
 SHEET_PNG = "escrow-sheet-qr.png"
@@ -80,9 +82,14 @@ def create_keys(folder: Path) -> MadeKeys:
 
 
 def _write_private(path: Path, content: str | bytes) -> None:
-    """Readable by this user only (0600 on POSIX; on Windows the data folder is the service
-    account's)."""
+    """Readable by this user only: 0600 on POSIX; on Windows an explicit ACL (this account and
+    the administrators) set while the file is still empty, before the secret is written."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    binary = getattr(os, "O_BINARY", 0)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | binary, 0o600)
+    if os.name == "nt":
+        os.close(handle)
+        private_file(path)
+        handle = os.open(path, os.O_WRONLY | binary)
     with os.fdopen(handle, "wb") as stream:
         stream.write(data)

@@ -25,7 +25,7 @@ from devtools.sample_db import create_sample_database
 from jobs.dump.result import DumpBackend
 from sopbot.runtime import open_runtime
 
-FAKE_EXPDP = Path(__file__).parent / "jobs" / "fakes" / "expdp"
+FAKE_EXPDP = Path(__file__).parent / "jobs" / "fakes" / "expdp.py"
 # Settings that run the fake expdp program instead of Oracle's.
 EXPDP_SETTINGS: dict[str, Any] = {
     "dump_backend": "expdp",

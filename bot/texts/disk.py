@@ -50,6 +50,15 @@ def already_lost(label: str, lost_at: datetime, tz: tzinfo) -> str:
     )
 
 
+# How the copy was read back (jobs/external/readback.py): from the disk itself, or maybe not.
+READBACK_WORDS = {
+    "disk": "dibaca ulang dari disk",
+    "posix_fadvise": "dibaca ulang dari disk, cache dibuang dulu",
+    "no_buffering": "dibaca ulang langsung dari disk, tanpa cache Windows",
+    "cache": "dibaca ulang, mungkin dari cache sistem, bukan dari disk",
+}
+
+
 def copy_done(result: CopyResult, tz: tzinfo, next_disk: str | None = None) -> str:
     assert result.dest is not None and result.finished_at and result.started_at
     lines = [
@@ -59,7 +68,8 @@ def copy_done(result: CopyResult, tz: tzinfo, next_disk: str | None = None) -> s
         + (" · 🔒 terenkripsi (age)" if result.encrypted else " · ⚠️ tidak terenkripsi"),
         f"Hard disk: {escape(result.disk_label)} · durasi "
         f"{seconds_text((result.finished_at - result.started_at).total_seconds())}",
-        f"SHA-256: <code>{short_hash(result.sha256)}</code> (dibaca ulang dari disk, cocok)",
+        f"SHA-256: <code>{short_hash(result.sha256)}</code> "
+        f"({READBACK_WORDS.get(result.readback, READBACK_WORDS['disk'])}, cocok)",
     ]
     if result.pruned:
         lines.append(f"Dihapus oleh retensi ({len(result.pruned)}): {some(result.pruned)}")

@@ -48,7 +48,7 @@ INDONESIAN: dict[Code, str] = {
     Code.DIRECTORY_NO_GRANTS: "tidak punya READ, WRITE pada {directory}",
     Code.EXPORT_ROLE_MISSING: "ekspor penuh butuh DATAPUMP_EXP_FULL_DATABASE",
     Code.TIMED_OUT: "back up tidak selesai dalam {minutes} menit dan dihentikan",
-    Code.STOPPED: "dihentikan karena bot dihentikan",
+    Code.STOPPED: "terputus karena layanan bot dihentikan (stop layanan atau Ctrl+C)",
     Code.INTERRUPTED: "bot berhenti saat pekerjaan ini berjalan",
     Code.JOB_CRASHED: "kesalahan program bot ({error}); lihat log bot",
     Code.DISK_NOT_CONFIGURED: "hard disk eksternal belum diatur (EXTERNAL_DISK_PATH kosong).",
@@ -62,6 +62,9 @@ INDONESIAN: dict[Code, str] = {
     "(EXTERNAL_DISK_IDS).",
     Code.DISK_READ_ONLY: "hard disk eksternal tidak dapat ditulisi (hanya-baca atau tanpa izin).",
     Code.DISK_FULL: "ruang kosong hard disk eksternal tidak cukup untuk file ini.",
+    Code.DISK_FAT_FILE_TOO_BIG: "hard disk eksternal berformat {file_system}, yang tidak dapat "
+    "menyimpan file 4 GiB atau lebih; back up ini {size} byte. Format hard disk sebagai NTFS "
+    "atau exFAT (isinya terhapus), lalu jalankan sopbot disk init lagi.",
     Code.DISK_LOST: "hard disk {label} sudah dilaporkan hilang (/hilang) dan tidak dipakai lagi. "
     "Daftarkan hard disk baru dengan `sopbot disk init`.",
     Code.DISK_BAD_IDENTITY: "file identitas .sopbot-disk.json di hard disk ini tidak sah (bukan "
@@ -83,6 +86,8 @@ INDONESIAN: dict[Code, str] = {
     "bukan salinan dump itu; pemulihan dihentikan",
     Code.RETENTION_FAILED: "salinan terverifikasi, tetapi file lama tidak dapat dihapus oleh "
     "retensi ({error}); ADB: periksa izin folder dump",
+    Code.RETENTION_FILES_IN_USE: "file lama sedang dibuka program lain (antivirus, Explorer), "
+    "dihapus pada salinan berikutnya: {files}",
     Code.NO_GOOD_DUMP: "belum ada back up database yang berhasil untuk disalin.",
     Code.NOT_COPIED_YET: "back up terbaru {file} belum ada salinan terverifikasi di hard disk "
     "eksternal.",

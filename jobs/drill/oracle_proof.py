@@ -31,6 +31,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from core.private import private_dir
 from core.problems import Code, Problem, problem
 from core.settings import Settings
 from jobs.drill import sqlfile
@@ -95,8 +96,10 @@ class ImpdpRun(ExpdpBackend):
     expdp (the job ends on the server too: `impdp attach=<job>` and KILL_JOB)."""
 
     def __init__(self, settings: Settings, extra: list[str]) -> None:
-        private = settings.data_dir / "private"  # made private, and swept, at the bot's start
-        private.mkdir(parents=True, exist_ok=True)
+        # Made private, and swept, at the bot's start; private again if made afresh here.
+        private = settings.data_dir / "private"
+        if not private.is_dir():
+            private_dir(private)
         super().__init__(
             settings.impdp_path,
             settings.oracle_user,

@@ -20,9 +20,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from core.private import private_dir
 from core.problems import Code, Problem, problem
 from core.secrets import mask
 from core.settings import Settings
+from jobs import programs
 from jobs.dump import datapump_log
 from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest
 from jobs.job import Outcome, Progress, ProgressReport, StopSignal, Unit
@@ -33,6 +35,9 @@ STATUS_INTERVAL_SECONDS = 15  # expdp prints "Percent Done" this often
 ESTIMATE_SECONDS = 300  # an ESTIMATE_ONLY job of a full database (BLOCKS method) may take this
 STOP_JOB_SECONDS = 120  # how long `expdp attach=… KILL_JOB` may take
 END_SECONDS = 10  # how long expdp may take to end after being told to
+# How long a client ended from outside waits for the bot's own stop to arrive (the same service
+# stop signalled both at once; the bot hears of it only after it stops polling Telegram).
+STOP_RACE_SECONDS = 15
 
 
 def _quote(value: str) -> str:
@@ -48,7 +53,9 @@ ENGLISH = {"NLS_LANG": "AMERICAN_AMERICA.AL32UTF8", "NLS_NUMERIC_CHARACTERS": ".
 
 class ExpdpBackend:
     name = "expdp"
-    stop_seconds = END_SECONDS * 2 + STOP_JOB_SECONDS  # the longest a stop can take
+    # The longest a stop can take: a client ended from outside waits for the stop, expdp is
+    # ended, `expdp attach` KILL_JOB, and that client ended in turn if it hangs.
+    stop_seconds = STOP_RACE_SECONDS + END_SECONDS * 2 + STOP_JOB_SECONDS
 
     def __init__(
         self,
@@ -94,8 +101,9 @@ class ExpdpBackend:
         return f"userid={self.user}/{_quote(self.password)}@{self.dsn}"
 
     async def _spawn(self, parfile: Path, stdin: int) -> asyncio.subprocess.Process:
-        """expdp with its parameter file, English messages, output and errors as one stream."""
-        return await asyncio.create_subprocess_exec(
+        """expdp with its parameter file, English messages, output and errors as one stream, in
+        its own process group: a service stop or a Ctrl+C reaches the bot, which stops the job."""
+        return await programs.spawn(
             self.program,
             f"parfile={parfile}",
             stdin=stdin,
@@ -140,6 +148,8 @@ class ExpdpBackend:
                 await _end(process)
                 return await self._stopped(request, stop)
             code = await process.wait()
+            if await self._ended_by_the_stop(request, code, stop):
+                return await self._stopped(request, stop)
         finally:
             if process is not None and process.returncode is None:
                 await _end(process)
@@ -170,6 +180,35 @@ class ExpdpBackend:
                 report(Progress(None, tables, None, Unit.TABLES, parsed.tables[0].name))
             elif parsed.percent is not None:
                 report(Progress(parsed.percent, tables, None, Unit.TABLES))
+
+    async def _ended_by_the_stop(self, request: DumpRequest, code: int, stop: StopSignal) -> bool:
+        """expdp was ended from outside as the bot is being stopped, before the job finished.
+
+        A service manager that signals every process at once (systemd's default
+        KillMode=control-group, or a console Ctrl+C reaching expdp) ends the client a moment
+        before the bot hears of the stop; the job then goes on exporting on the server. So a
+        client ended by a signal waits briefly for the bot's own stop, and an unfinished job is
+        then stopped like any stopped run."""
+        if not programs.ended_from_outside(code):
+            return False
+        if not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), STOP_RACE_SECONDS)
+        if not stop.is_set():
+            return False
+        log_file = self.dump_dir / request.log_path.name
+        if log_file.is_file():
+            text = log_file.read_text(encoding="utf-8", errors="replace")
+            parsed = datapump_log.parse(text, request.job_name)
+            if parsed.final_status is not None and not parsed.foreign:
+                return False  # the job ended by itself: its log settles the run
+        log.warning(
+            "%s was ended (%s) while the bot stops; stopping job %s on the server",
+            self.program,
+            programs.signal_name(code),
+            request.job_name,
+        )
+        return True
 
     async def _stopped(self, request: DumpRequest, stop: StopSignal) -> BackendResult:
         """Stop the job on the server as well: attach to it by name and KILL_JOB."""
@@ -245,9 +284,7 @@ class ExpdpBackend:
 
 def private_folder(folder: Path) -> Path:
     """`folder`, created readable by this user only, emptied of parameter files left by a crash."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if os.name == "posix":
-        os.chmod(folder, 0o700)
+    private_dir(folder)  # 0700, or on Windows an ACL for this account and the administrators
     for leftover in folder.glob("sopbot-*.par"):
         with contextlib.suppress(OSError):
             leftover.unlink()
@@ -256,8 +293,8 @@ def private_folder(folder: Path) -> Path:
 
 
 def _write_private(text: str, folder: Path | None = None) -> Path:
-    """A temporary file only this user can read (0600 on POSIX; on Windows the data folder and the
-    temp folder are private to the service's account)."""
+    """A temporary file only this user can read (0600 on POSIX; on Windows it inherits the ACL
+    `private_folder` gave its folder: this account and the administrators only)."""
     handle, name = tempfile.mkstemp(prefix="sopbot-", suffix=".par", text=True, dir=folder)
     try:
         if os.name == "posix":
@@ -363,7 +400,7 @@ async def _program_check(settings: Settings) -> BackendCheck:
     if program is None:
         return BackendCheck([problem(Code.PROGRAM_NOT_FOUND, program=settings.expdp_path)])
     try:
-        process = await asyncio.create_subprocess_exec(
+        process = await programs.spawn(
             program,
             "help=y",
             stdin=asyncio.subprocess.DEVNULL,

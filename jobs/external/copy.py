@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from core.files import create_private
 from core.problems import Code, Problem, problem
+from jobs.external import readback
 from jobs.external.disk import MANIFEST
 from jobs.external.foreign import MANIFEST_LIMIT, UnsafeFile, open_regular, plain_name, read_regular
 
@@ -61,6 +62,7 @@ class VerifiedCopy:
     source_sha256: str  # of the dump as read
     compressed: bool
     encrypted: bool = False
+    readback: str = ""  # how it was read back: from the disk itself, or maybe from the cache
 
 
 def _drop_cache(stream: BinaryIO) -> None:
@@ -135,6 +137,10 @@ def hash_file(
 ) -> str:
     """The SHA-256 of `path`. A `foreign` file (on the external disk) is read only if it is a
     regular file (on `device`, when given): else UnsafeFile, an OSError."""
+    if uncached and readback.method() is readback.ReadBack.DISK_NO_BUFFERING:  # Windows
+        if foreign:  # the same refusal as below, before the unbuffered reader opens it
+            open_regular(path, device=device).close()
+        return readback.hash_unbuffered(path, progress, should_stop, stopped=CopyStopped)
     digest = hashlib.sha256()
     opened = open_regular(path, device=device) if foreign else path.open("rb", buffering=0)
     with opened as stream:
@@ -343,13 +349,24 @@ def copy_verified(
         why = exc.strerror or str(exc)
         raise CopyError(problem(Code.COPY_READBACK_FAILED, file=final.name, why=why)) from exc
     if read_back != written:
-        with contextlib.suppress(OSError):
-            final.rename(final.with_name(final.name + ".corrupt"))
+        try:
+            # os.replace, not Path.rename: on Windows rename fails over an existing .corrupt of an
+            # earlier attempt, which would leave the unverified bytes under the final name.
+            os.replace(final, final.with_name(final.name + ".corrupt"))
+        except OSError:
+            with contextlib.suppress(OSError):
+                final.unlink()  # never under its final name, whatever else fails
         raise CopyError(
             problem(Code.COPY_MISMATCH, file=final.name, written=written, read_back=read_back)
         )
     return VerifiedCopy(
-        final, size, written, source_digest.hexdigest(), compress, encrypted=bool(recipients)
+        final,
+        size,
+        written,
+        source_digest.hexdigest(),
+        compress,
+        encrypted=bool(recipients),
+        readback=readback.method().value,
     )
 
 

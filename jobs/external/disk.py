@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.problems import Code, Problem, problem
+from jobs.external.filesystem import FAT_MAX_FILE_BYTES, file_system, is_fat
 from jobs.external.foreign import IDENTITY_LIMIT, UnsafeFile, read_regular
 
 IDENTITY_FILE = ".sopbot-disk.json"
@@ -187,6 +188,7 @@ def check_disk(
     *,
     writing: bool = True,
     separate: Separate | None = None,
+    largest_file: int = 0,
 ) -> Disk:
     """Return the disk if it may be written; raise DiskError saying why not. Writes nothing
     but a removed probe file (and only once everything else checked out)."""
@@ -216,6 +218,18 @@ def check_disk(
     disk = Disk(root, identity, usage.free, usage.total, device)
     if not writing:
         return disk
+    if largest_file > FAT_MAX_FILE_BYTES:
+        kind = file_system(root)
+        if is_fat(kind):  # it would fail at 4 GiB as if full: say why before starting
+            raise DiskError(
+                problem(
+                    Code.DISK_FAT_FILE_TOO_BIG,
+                    root=str(root),
+                    file_system=kind or "FAT",
+                    size=largest_file,
+                    limit=FAT_MAX_FILE_BYTES,
+                )
+            )
     if need_bytes and usage.free < need_bytes:
         raise DiskError(problem(Code.DISK_FULL, root=str(root), free=usage.free, need=need_bytes))
     cannot_write = _write_problem(disk.folder)

@@ -24,18 +24,43 @@ from storage.dumps import DumpLog
 log = logging.getLogger(__name__)
 
 
-def _remove(path: Path) -> int | None:
+GONE = -1  # the file was not there any more
+# Windows' ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION: the file is open in another program.
+IN_USE_ERRORS = frozenset({32, 33})
+
+
+def _remove(path: Path, held: list[str]) -> int | None:
+    """The size removed; GONE if it was already gone; None if it is in use now (noted in `held`).
+
+    On Windows a file open in another program (antivirus, Explorer's preview, a `Get-Content`)
+    cannot be deleted (PermissionError with WinError 32): it stays for the next run, and the rest
+    of retention goes on. Any other error (a read-only disk, no permission) stops retention and
+    is reported as such."""
     try:
         size = path.stat().st_size
         path.unlink()
         return size
     except FileNotFoundError:
+        return GONE
+    except OSError as exc:
+        if getattr(exc, "winerror", None) not in IN_USE_ERRORS:
+            raise
+        log.warning("Retention could not remove %s now, it is in use: %s", path, exc.strerror)
+        held.append(path.name)
         return None
 
 
 def prune(
-    settings: Settings, dumps: DumpLog, copies: CopyLog, disk: Disk, now: datetime
+    settings: Settings,
+    dumps: DumpLog,
+    copies: CopyLog,
+    disk: Disk,
+    now: datetime,
+    held: list[str] | None = None,
 ) -> list[str]:
+    """Remove what the rules allow; return the names removed. Files that could not be removed
+    now are added to `held` (they are tried again next time)."""
+    held = [] if held is None else held
     removed: list[str] = []
     verified = copies.verified()
     if not verified:
@@ -58,8 +83,8 @@ def prune(
                 continue
             # A stopped or failed run's leftover (a partial export) is no backup: it goes too.
             dump_file = Path(record.file_path)
-            size = _remove(dump_file)
-            if size is None:
+            size = _remove(dump_file, held)
+            if size is None or size == GONE:
                 continue
             with contextlib.suppress(OSError):
                 dump_file.with_suffix(".log").unlink()
@@ -79,25 +104,30 @@ def prune(
         on_disk = [c for c in verified if c.disk_id == disk.identity.id]
         manifest = read_manifest(disk.folder, disk.device)
         changed = False
-        for copy in on_disk[1:]:  # the newest verified copy always stays
-            name = Path(copy.dest_path).name
-            if copy.finished_at is None or copy.finished_at >= cutoff or name not in manifest:
-                continue
-            size = _remove(disk.folder / name)
-            del manifest[name]
-            changed = True
-            if size is None:
-                continue
-            reason = f"older than {settings.retention_external_days} days"
-            copies.record_pruned(
-                at=now,
-                location="external",
-                path=str(disk.folder / name),
-                size_bytes=size,
-                reason=reason,
-            )
-            log.info("Retention removed %s from the external disk (%s)", name, reason)
-            removed.append(name)
-        if changed:
-            write_manifest(disk.folder, manifest)
+        try:
+            for copy in on_disk[1:]:  # the newest verified copy always stays
+                name = Path(copy.dest_path).name
+                if copy.finished_at is None or copy.finished_at >= cutoff or name not in manifest:
+                    continue
+                size = _remove(disk.folder / name, held)
+                if size is None:
+                    continue  # still there: it keeps its SHA256SUMS line
+                del manifest[name]
+                changed = True
+                if size == GONE:
+                    continue
+                reason = f"older than {settings.retention_external_days} days"
+                copies.record_pruned(
+                    at=now,
+                    location="external",
+                    path=str(disk.folder / name),
+                    size_bytes=size,
+                    reason=reason,
+                )
+                log.info("Retention removed %s from the external disk (%s)", name, reason)
+                removed.append(name)
+        finally:
+            # Whatever stopped the loop, SHA256SUMS names exactly the files still there.
+            if changed:
+                write_manifest(disk.folder, manifest)
     return removed

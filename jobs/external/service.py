@@ -61,6 +61,7 @@ class CopyResult(JobResult):
     compressed: bool = False
     encrypted: bool = False
     disk_label: str = ""
+    readback: str = ""  # how the copy was read back (jobs/external/readback.py's ReadBack)
     pruned: list[str] = field(default_factory=list)
     requested_by: int | None = None  # who asked for it (None: the schedule or the watchdog)
     # Kasi instructions this verified copy closed, being their evidence (SOP step 11).
@@ -105,7 +106,7 @@ class CopyService(JobRunner[CopyResult]):
     def configured(self) -> bool:
         return self.settings.external_disk_path is not None
 
-    def check(self, need_bytes: int = 0, *, writing: bool = True) -> Disk:
+    def check(self, need_bytes: int = 0, *, writing: bool = True, largest_file: int = 0) -> Disk:
         """The disk if usable; raises DiskError (DISK_NOT_CONFIGURED when none is set)."""
         root = self.settings.external_disk_path
         if root is None:
@@ -117,6 +118,7 @@ class CopyService(JobRunner[CopyResult]):
             need_bytes,
             writing=writing,
             separate=self.separate,
+            largest_file=largest_file,
         )
         if self.disks is not None:
             known = self.disks.get(disk.identity.id)
@@ -130,10 +132,14 @@ class CopyService(JobRunner[CopyResult]):
                 )
         return disk
 
-    async def check_off_loop(self, need_bytes: int = 0, *, writing: bool = True) -> Disk:
+    async def check_off_loop(
+        self, need_bytes: int = 0, *, writing: bool = True, largest_file: int = 0
+    ) -> Disk:
         """`check` in a worker thread: the disk is foreign and may be slow (or hostile); the
         event loop never waits on it."""
-        return await asyncio.to_thread(self.check, need_bytes, writing=writing)
+        return await asyncio.to_thread(
+            self.check, need_bytes, writing=writing, largest_file=largest_file
+        )
 
     def pending(self, disk: Disk | None) -> DumpRecord | None:
         """The newest good dump still on the server, unless this disk really holds a good copy
@@ -185,7 +191,8 @@ class CopyService(JobRunner[CopyResult]):
         # The disk is checked before anything is announced: a missing disk is one clear
         # message, not a copy that starts and then stops.
         try:
-            self._disk = await self.check_off_loop(int(size * SPACE_MARGIN))
+            # The copy is at most the dump's size (zstd shrinks it; age adds a few bytes a MiB).
+            self._disk = await self.check_off_loop(int(size * SPACE_MARGIN), largest_file=size)
         except DiskError as trouble:
             log.warning("External copy %s not started: %s", copy_id, trouble)
             self.copies.finish(
@@ -375,14 +382,19 @@ class CopyService(JobRunner[CopyResult]):
             disk_label=disk.identity.label,
             started_at=started.started_at,
             finished_at=finished_at,
+            readback=copied.readback,
         )
         result.closed_instructions = self._close_open_instructions(
             started, finished_at, copied, disk
         )
+        held: list[str] = []
         try:
             result.pruned = await asyncio.to_thread(
-                prune, self.settings, self.dumps, self.copies, disk, finished_at
+                prune, self.settings, self.dumps, self.copies, disk, finished_at, held
             )
+            if held:  # open in another program (Windows): removed at a later copy
+                result.warnings.append(problem(Code.RETENTION_FILES_IN_USE, files=", ".join(held)))
+                result.outcome = Outcome.WARNING
         except Exception as exc:  # the copy is verified; old files staying is only a warning
             log.exception("Retention after copy %s failed", started.run_id)
             why = getattr(exc, "strerror", None) or f"{type(exc).__name__}: {exc}"

@@ -4,6 +4,8 @@ started again: nothing counted that should not be, nothing open forgotten, one i
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -25,13 +27,17 @@ from storage.database import make_engine
 from storage.dumps import DumpLog
 from storage.soplog import SopLog
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL and process groups")
-
+POSIX = os.name == "posix"
 PASSWORD = "Crash-Test-Oracle-pw"
 
 
 class BotProcess:
-    """`python -m sopbot.cli run` in its own process group, configured through the environment."""
+    """`python -m sopbot.cli run` in its own process group, configured through the environment.
+
+    A service stop is what the service manager sends: SIGTERM to the bot's process group on
+    POSIX (systemd with KillMode=mixed, `docker stop`); on Windows a console control event
+    (WinSW sends Ctrl+C to the bot's console; a test can only send Ctrl+Break to a process group,
+    which the bot handles the same way)."""
 
     def __init__(self, env: dict[str, str], workdir: Path) -> None:
         self.env, self.workdir = env, workdir
@@ -41,30 +47,57 @@ class BotProcess:
     def start(self, **extra: str) -> subprocess.Popen[bytes]:
         self.runs += 1
         log = (self.workdir / f"bot-{self.runs}.log").open("wb")
+        group: dict[str, Any] = (
+            {"start_new_session": True}
+            if POSIX
+            else {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200)}
+        )
         process = subprocess.Popen(
             [sys.executable, "-m", "sopbot.cli", "run", "--env-file", str(self.workdir / "none")],
             env={**self.env, **extra},
             cwd=self.workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            **group,
         )
         self.process = process
         return process
 
     def kill(self) -> None:
+        """The bot and its expdp (in its own process group), without warning: a power cut."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)  # the bot and its expdp, without warning
+        if POSIX:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        else:
+            self.process.kill()  # TerminateProcess
+        self.kill_expdp()
         self.process.wait(timeout=30)
+
+    def service_stop(self) -> None:
+        assert self.process is not None
+        if POSIX:
+            os.killpg(os.getpgid(self.process.pid), signal.SIGTERM)
+        else:
+            os.kill(self.process.pid, signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined,unused-ignore]
+
+    def expdp_pid(self) -> int | None:
+        record = self.workdir / "rec.json"
+        return json.loads(record.read_text())["pid"] if record.exists() else None
+
+    def kill_expdp(self) -> None:
+        pid = self.expdp_pid()
+        if pid is not None:
+            with contextlib.suppress(OSError):  # gone already (ProcessLookupError on POSIX)
+                os.kill(pid, signal.SIGKILL if POSIX else signal.SIGTERM)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            with_group = os.getpgid(self.process.pid)
-            os.killpg(with_group, signal.SIGTERM)
+            self.service_stop()
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=200)
             except subprocess.TimeoutExpired:
-                os.killpg(with_group, signal.SIGKILL)
+                self.process.kill()
+        self.kill_expdp()
 
 
 @pytest.fixture
@@ -236,8 +269,8 @@ async def test_sigterm_during_a_dump_stops_it_everywhere_and_tells_everyone_once
     await until(server, ADB, "Back up database dimulai")
     dumps = tmp_path / "data" / "dumps"
     await wait_for(lambda: list(dumps.glob("*.state")))  # the export runs on the "server"
-    os.kill(process.pid, signal.SIGTERM)  # what systemctl stop and a service stop send
-    await asyncio.to_thread(process.wait, 60)
+    bot.service_stop()  # what systemctl stop and a Windows service stop send
+    await asyncio.to_thread(process.wait, 200)
     [state] = list(dumps.glob("*.state"))
     assert state.read_text() == "STOPPED"  # stopped on the server, not only the client
     engine = make_engine(database_url)
@@ -250,6 +283,55 @@ async def test_sigterm_during_a_dump_stops_it_everywhere_and_tells_everyone_once
     await until(server, ADB, "Status SOP")
     alerts = [m for m in server.sent_to(ADB) if "BACK UP DATABASE GAGAL" in m.text]
     assert len(alerts) == 1, [m.text for m in alerts]  # told once: before the stop or after
+
+
+async def stop_mid_dump_and_restart(
+    bot: BotProcess, server: BotApiServer, tmp_path: Path, database_url: str, *, also_expdp: bool
+) -> None:
+    """A service stop during an export: SIGTERM to the bot's process group (what systemd's
+    KillMode=mixed and `docker stop` deliver: the bot alone, expdp runs in its own group), or
+    also to expdp at the same moment (KillMode=control-group, a console Ctrl+C reaching it)."""
+    process = bot.start(FAKE_EXPDP_MODE="hang")
+    await bot_is_up(server, 1)
+    await server.send_text(ADB, "/backup")
+    await until(server, ADB, "Back up database dimulai")
+    dumps = tmp_path / "data" / "dumps"
+    await wait_for(lambda: list(dumps.glob("*.state")) and bot.expdp_pid() is not None)
+    expdp = bot.expdp_pid()
+    assert expdp is not None
+    if POSIX:
+        assert os.getpgid(expdp) != os.getpgid(process.pid)  # expdp has its own process group
+    bot.service_stop()
+    if also_expdp:
+        os.kill(expdp, signal.SIGTERM)
+    await asyncio.to_thread(process.wait, 200)
+    [state] = list(dumps.glob("*.state"))
+    # Stopped on the server, not only the client: the fake's job, like Oracle's, outlives its
+    # client and ends only through `expdp attach` + KILL_JOB.
+    assert state.read_text() == "STOPPED"
+    engine = make_engine(database_url)
+    record = DumpLog(engine).latest(1)[0]
+    assert record.outcome == "interrupted" and [e.code for e in record.errors] == [Code.STOPPED]
+    bot.start(FAKE_EXPDP_MODE="success")
+    await bot_is_up(server, 2)
+    await server.send_text(ADB, "/status")
+    await until(server, ADB, "Status SOP")
+    alerts = [m.text for m in server.sent_to(ADB) if "BACK UP DATABASE GAGAL" in m.text]
+    assert len(alerts) == 1, alerts  # told once: before the stop or after the restart
+    assert "terputus karena layanan bot dihentikan" in alerts[0]
+
+
+async def test_a_service_stop_reaches_the_bot_first_and_the_server_job_is_killed(
+    bot: BotProcess, server: BotApiServer, tmp_path: Path, database_url: str
+) -> None:
+    await stop_mid_dump_and_restart(bot, server, tmp_path, database_url, also_expdp=False)
+
+
+@pytest.mark.skipif(not POSIX, reason="a POSIX signal to expdp (Windows: CREATE_NEW_PROCESS_GROUP)")
+async def test_expdp_ended_by_the_same_stop_still_gets_its_server_job_killed(
+    bot: BotProcess, server: BotApiServer, tmp_path: Path, database_url: str
+) -> None:
+    await stop_mid_dump_and_restart(bot, server, tmp_path, database_url, also_expdp=True)
 
 
 async def test_a_password_file_left_by_a_crash_is_removed_at_the_next_start(

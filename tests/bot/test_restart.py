@@ -133,7 +133,7 @@ async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
 async def test_stopping_the_bot_during_a_scheduled_expdp_dump_stops_the_server_job_and_tells(
     server: BotApiServer, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = Path(__file__).parents[1] / "jobs" / "fakes" / "expdp"
+    fake = Path(__file__).parents[1] / "jobs" / "fakes" / "expdp.py"
     dumps = tmp_path / "data" / "dumps"
     monkeypatch.setenv("FAKE_EXPDP_MODE", "hang")
     monkeypatch.setenv("FAKE_EXPDP_DIR", str(dumps))

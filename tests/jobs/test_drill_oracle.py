@@ -20,7 +20,7 @@ from jobs.drill.oracle_proof import OracleProver
 from jobs.drill.result import Claim
 from jobs.job import Outcome, StopSignal
 
-FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp"
+FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp.py"
 
 
 @pytest.fixture

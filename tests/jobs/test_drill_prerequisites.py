@@ -15,7 +15,7 @@ from core.problems import Code
 from core.settings import Settings
 from jobs.drill.prerequisites import drill_prerequisites
 
-FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp"
+FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp.py"
 
 
 def settings(tmp_path: Path, **more: Any) -> Settings:

@@ -4,6 +4,7 @@ copy with the escrow key; the bot restores it and proves it opens."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -137,8 +138,13 @@ def test_verification_opens_copies_with_the_office_key_and_catches_damage(
 
 
 def test_keys_are_private_and_never_overwritten(tmp_path: Path, keys: MadeKeys) -> None:
-    assert keys.office_key_file.stat().st_mode & 0o077 == 0
-    assert keys.sheet_png.stat().st_mode & 0o077 == 0  # the QR holds the escrow secret
+    for secret in (keys.office_key_file, keys.sheet_text, keys.sheet_png):  # the QR holds it too
+        if os.name == "posix":
+            assert secret.stat().st_mode & 0o077 == 0
+        else:  # an explicit ACL: nothing for Users, Authenticated Users, Everyone
+            from core.private import broad_grants, icacls_of
+
+            assert broad_grants(icacls_of(secret)) == []
     assert keys.office_public.startswith("age1") and keys.escrow_public != keys.office_public
     with pytest.raises(KeysExist):
         create_keys(keys.office_key_file.parent)

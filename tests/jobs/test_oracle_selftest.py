@@ -17,7 +17,7 @@ from jobs.drill.selftest import PASSED_KEY, Assumption, SelfTestReport
 from sopbot.runtime import open_runtime
 from sopbot.selftest_cli import run_selftest
 
-FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp"
+FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp.py"
 PASSWORD = "Rahasia#Oracle-2026"
 
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import datapump_logs as logs  # noqa: E402
+import datapump_logs as logs
 
 mode = os.environ.get("FAKE_EXPDP_MODE", "success")
 folder = Path(os.environ["FAKE_EXPDP_DIR"])
@@ -28,8 +28,10 @@ for line in Path(args["parfile"]).read_text().splitlines():
     params[key.strip().lower()] = value.strip()
 
 # userid=USER/"PASSWORD"@DSN, Oracle's quoting: a quoted password may hold # @ / and spaces.
-login = re.fullmatch(r'(?P<user>[^/"]+)/(?:"(?P<quoted>[^"]*)"|(?P<plain>[^@"]*))@(?P<dsn>.+)',
-                     params.get("userid", ""))
+login = re.fullmatch(
+    r'(?P<user>[^/"]+)/(?:"(?P<quoted>[^"]*)"|(?P<plain>[^@"]*))@(?P<dsn>.+)',
+    params.get("userid", ""),
+)
 password = (login["quoted"] if login["quoted"] is not None else login["plain"]) if login else None
 if os.environ.get("FAKE_EXPDP_PASSWORD") and password != os.environ["FAKE_EXPDP_PASSWORD"]:
     print("\nExport: Release 19.0.0.0.0 - Production on Wed Nov 25 01:00:02 2026\n", flush=True)
@@ -40,9 +42,17 @@ if os.environ.get("NLS_LANG") != "AMERICAN_AMERICA.AL32UTF8":
     print("LRM-00101: the bot must pin NLS_LANG for English messages", flush=True)
     sys.exit(1)
 if os.environ.get("FAKE_EXPDP_RECORD"):
-    Path(os.environ["FAKE_EXPDP_RECORD"]).write_text(json.dumps(
-        {"argv": sys.argv, "pid": os.getpid(), "parfile_mode": oct(os.stat(args["parfile"]).st_mode & 0o777),
-         "params": {k: v for k, v in params.items() if k != "userid"}}))
+    Path(os.environ["FAKE_EXPDP_RECORD"]).write_text(
+        json.dumps(
+            {
+                "argv": sys.argv,
+                "pid": os.getpid(),
+                "pgid": os.getpgid(0) if hasattr(os, "getpgid") else None,
+                "parfile_mode": oct(os.stat(args["parfile"]).st_mode & 0o777),
+                "params": {k: v for k, v in params.items() if k != "userid"},
+            }
+        )
+    )
 
 # ATTACH=job: interactive-command mode; STOP_JOB=IMMEDIATE or KILL_JOB, confirmed with "yes",
 # end the job on the server; ORA-31626 when it no longer exists (Oracle Database Utilities,
@@ -51,7 +61,7 @@ if "attach" in params:
     job = params["attach"]
     state = folder / f"{job}.state"
     if not state.exists():
-        print(f"ORA-31626: job does not exist", flush=True)
+        print("ORA-31626: job does not exist", flush=True)
         sys.exit(1)
     print(f"Job: {job}\n  State: {state.read_text().strip()}\nExport> ", flush=True)
     commands = [line.strip().upper() for line in sys.stdin.read().splitlines()]
@@ -71,7 +81,10 @@ if params.get("estimate_only", "").lower() in ("y", "yes"):
     job = params["job_name"]
     print(f'Starting "SYSTEM"."{job}":  system/******** parfile={args["parfile"]}', flush=True)
     print("Total estimation using BLOCKS method: 1.012 GB", flush=True)
-    print(f'Job "SYSTEM"."{job}" successfully completed at Wed Nov 25 01:00:09 2026 elapsed 0 00:00:07', flush=True)
+    print(
+        f'Job "SYSTEM"."{job}" successfully completed at Wed Nov 25 01:00:09 2026 elapsed 0 00:00:07',
+        flush=True,
+    )
     sys.exit(0)
 
 job = params["job_name"]
@@ -95,6 +108,10 @@ if mode == "no_directory":
 # Killing the client does not stop the job on the server (TECH-NOTES "Data Pump, the parts that
 # bite"): the job stays EXECUTING until stopped through ATTACH.
 if mode == "hang":
+    # The job runs on the server, not in this client: ending the client (a signal, Ctrl+C,
+    # TerminateProcess) leaves the state EXECUTING. Oracle Database Utilities, "Data Pump
+    # Export", interactive-command mode: the job keeps running after the client detaches or
+    # exits; it ends only through ATTACH then STOP_JOB or KILL_JOB.
     (folder / f"{job}.state").write_text("EXECUTING")
     print("Starting job ...", flush=True)
     time.sleep(600)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import datapump_logs as logs  # noqa: E402
+import datapump_logs as logs
 
 mode = os.environ.get("FAKE_IMPDP_MODE", "success")
 folder = Path(os.environ["FAKE_EXPDP_DIR"])
@@ -58,7 +58,7 @@ if "attach" in one:
 
 job = one["job_name"]
 dump, logfile = folder / one["dumpfile"], folder / one["logfile"]
-BANNER = f"""\
+BANNER = """\
 ;;;
 Import: Release 19.0.0.0.0 - Production on Sun Nov 29 02:00:05 2026
 Version 19.3.0.0.0
@@ -123,34 +123,53 @@ def ddl(kind: str, schema: str, name: str) -> list[str]:
     if kind == "table":
         return [f"CREATE TABLE {q} ", columns, f'  TABLESPACE "{DATA_TS}" ;']
     if kind == "partitioned":
-        return [f"CREATE TABLE {q} ", columns, f'  TABLESPACE "{DATA_TS}" ',
-                '  PARTITION BY RANGE ("TAHUN") ',
-                f' (PARTITION "P2025"  VALUES LESS THAN (2026) TABLESPACE "{DATA_TS}" , ',
-                f' PARTITION "P2026"  VALUES LESS THAN (2027) TABLESPACE "{DATA_TS}" ) ;']
+        return [
+            f"CREATE TABLE {q} ",
+            columns,
+            f'  TABLESPACE "{DATA_TS}" ',
+            '  PARTITION BY RANGE ("TAHUN") ',
+            f' (PARTITION "P2025"  VALUES LESS THAN (2026) TABLESPACE "{DATA_TS}" , ',
+            f' PARTITION "P2026"  VALUES LESS THAN (2027) TABLESPACE "{DATA_TS}" ) ;',
+        ]
     if kind == "temporary":
         return [f"CREATE GLOBAL TEMPORARY TABLE {q} ", columns, " ON COMMIT DELETE ROWS ;"]
     if kind == "external":
-        return [f"CREATE TABLE {q} ", columns, "   ORGANIZATION EXTERNAL ",
-                '    ( TYPE ORACLE_LOADER DEFAULT DIRECTORY "IMPOR_DIR" ',
-                "      LOCATION ( 'nik.csv' ) ) REJECT LIMIT UNLIMITED ;"]
+        return [
+            f"CREATE TABLE {q} ",
+            columns,
+            "   ORGANIZATION EXTERNAL ",
+            '    ( TYPE ORACLE_LOADER DEFAULT DIRECTORY "IMPOR_DIR" ',
+            "      LOCATION ( 'nik.csv' ) ) REJECT LIMIT UNLIMITED ;",
+        ]
     if kind == "queue":
-        return ["BEGIN ",
-                f"dbms_aqadm.create_queue_table( Queue_table => '{q}', "
-                "Queue_payload_type => 'SYS.AQ$_JMS_TEXT_MESSAGE', "
-                f"storage_clause => 'PCTFREE 10 TABLESPACE {DATA_TS}', Sort_list => 'ENQ_TIME', "
-                "Compatible => '10.0.0');", "END;", "/"]
+        return [
+            "BEGIN ",
+            f"dbms_aqadm.create_queue_table( Queue_table => '{q}', "
+            "Queue_payload_type => 'SYS.AQ$_JMS_TEXT_MESSAGE', "
+            f"storage_clause => 'PCTFREE 10 TABLESPACE {DATA_TS}', Sort_list => 'ENQ_TIME', "
+            "Compatible => '10.0.0');",
+            "END;",
+            "/",
+        ]
     if kind == "mview":
-        return [f"CREATE MATERIALIZED VIEW {q} (\"NO_KEC\", \"JUMLAH\")",
-                f'  TABLESPACE "{DATA_TS}" BUILD IMMEDIATE REFRESH FAST ON DEMAND',
-                '  AS SELECT NO_KEC, COUNT(*) JUMLAH FROM "SIAK"."DATA_KELUARGA" GROUP BY NO_KEC;']
+        return [
+            f'CREATE MATERIALIZED VIEW {q} ("NO_KEC", "JUMLAH")',
+            f'  TABLESPACE "{DATA_TS}" BUILD IMMEDIATE REFRESH FAST ON DEMAND',
+            '  AS SELECT NO_KEC, COUNT(*) JUMLAH FROM "SIAK"."DATA_KELUARGA" GROUP BY NO_KEC;',
+        ]
     if kind == "mview_log":
-        return [f"CREATE MATERIALIZED VIEW LOG ON {q}",
-                f'  PCTFREE 10 TABLESPACE "{DATA_TS}" WITH PRIMARY KEY EXCLUDING NEW VALUES;']
+        return [
+            f"CREATE MATERIALIZED VIEW LOG ON {q}",
+            f'  PCTFREE 10 TABLESPACE "{DATA_TS}" WITH PRIMARY KEY EXCLUDING NEW VALUES;',
+        ]
     raise SystemExit(f"fake impdp: unknown object kind {kind}")
 
 
 if "sqlfile" in one:
-    sql = ["-- CONNECT SYSTEM", "ALTER SESSION SET EVENTS '10150 TRACE NAME CONTEXT FOREVER, LEVEL 1';"]
+    sql = [
+        "-- CONNECT SYSTEM",
+        "ALTER SESSION SET EVENTS '10150 TRACE NAME CONTEXT FOREVER, LEVEL 1';",
+    ]
     sql.append("-- new object type path: SCHEMA_EXPORT/TABLE/TABLE")
     for kind, schema, name in objects:
         # SYSTEM's own tables are not recreated by the SQL file here: whether a release does
@@ -162,9 +181,15 @@ if "sqlfile" in one:
             continue
         sql += ddl(kind, schema, name)
     sql.append("-- new object type path: SCHEMA_EXPORT/TABLE/INDEX/INDEX")
-    plain = [(s_, n) for k, s_, n in objects if k in ("table", "partitioned") and s_ not in ("SYS", "SYSTEM")]
+    plain = [
+        (s_, n)
+        for k, s_, n in objects
+        if k in ("table", "partitioned") and s_ not in ("SYS", "SYSTEM")
+    ]
     for schema, table in plain:
-        sql.append(f'CREATE UNIQUE INDEX "{schema}"."PK_{table}" ON "{schema}"."{table}" ("ID") TABLESPACE "SIAK_IDX" ;')
+        sql.append(
+            f'CREATE UNIQUE INDEX "{schema}"."PK_{table}" ON "{schema}"."{table}" ("ID") TABLESPACE "SIAK_IDX" ;'
+        )
     (folder / one["sqlfile"]).write_text("\n".join(sql) + "\n")
     emit("Processing object type SCHEMA_EXPORT/TABLE/TABLE\n")
     emit("Processing object type SCHEMA_EXPORT/TABLE/INDEX/INDEX\n")
@@ -180,15 +205,17 @@ for name in one["tables"].split(","):
     schema, table = name.split(".")
     target = remap.get(schema, schema)
     if name not in tables:
-        emit(f'ORA-39166: Object {name} was not found or could not be exported or imported.\n')
+        emit(f"ORA-39166: Object {name} was not found or could not be exported or imported.\n")
         errors += 1
         continue
     # REMAP_SCHEMA alone keeps the table's tablespace; a scratch user without quota there gets
     # ORA-01950 and the table is not created (Oracle Database Utilities, REMAP_TABLESPACE).
     if remap_ts.get(DATA_TS, DATA_TS) != SCRATCH_TS:
-        emit(f'ORA-39083: Object type TABLE:"{target}"."{table}" failed to create with error:\n'
-             f"ORA-01950: no privileges on tablespace '{DATA_TS}'\n"
-             f'Failing sql is:\nCREATE TABLE "{target}"."{table}" (...) TABLESPACE "{DATA_TS}"\n')
+        emit(
+            f'ORA-39083: Object type TABLE:"{target}"."{table}" failed to create with error:\n'
+            f"ORA-01950: no privileges on tablespace '{DATA_TS}'\n"
+            f'Failing sql is:\nCREATE TABLE "{target}"."{table}" (...) TABLESPACE "{DATA_TS}"\n'
+        )
         errors += 1
         continue
     # A table whose data fails to load: ORA-31693 "is being skipped" with its cause, the job ends
@@ -206,11 +233,15 @@ for name in one["tables"].split(","):
     # original schema compiles with warnings (ORA-39082): REMAP_SCHEMA does not rewrite PL/SQL
     # (Oracle Database Utilities, REMAP_SCHEMA and EXCLUDE; TECH-NOTES "Data Pump, round two").
     if table == "DATA_KELUARGA" and "REF_CONSTRAINT" not in excluded:
-        emit('ORA-39083: Object type REF_CONSTRAINT failed to create with error:\n'
-             "ORA-00942: table or view does not exist\n")
+        emit(
+            "ORA-39083: Object type REF_CONSTRAINT failed to create with error:\n"
+            "ORA-00942: table or view does not exist\n"
+        )
         errors += 1
     if table == "BIODATA_WNI" and "TRIGGER" not in excluded:
-        emit(f'ORA-39082: Object type TRIGGER:"{target}"."TRG_BIODATA_AUDIT" created with '
-             "compilation warnings\n")
+        emit(
+            f'ORA-39082: Object type TRIGGER:"{target}"."TRG_BIODATA_AUDIT" created with '
+            "compilation warnings\n"
+        )
         errors += 1
 finish(errors)

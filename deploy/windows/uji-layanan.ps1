@@ -1,0 +1,354 @@
+# Uji lapangan sopbot di Windows Server (dijalankan ADB sekali, di server, sebagai Administrator).
+# Field test of sopbot on Windows Server, run once by the ADB on the server as an administrator:
+#
+#   1. stop the service during a test export; no new SOPBOT_ job may remain in USER_DATAPUMP_JOBS
+#   2. the same with Ctrl+C on `sopbot backup` in a console window
+#   3. KILL_JOB through a pipe to expdp.exe, as the bot stops a job (`expdp attach=<job>`)
+#   4. the backup disk's drive letter: plugged, unplugged, locked (BitLocker)
+#   5. icacls of the install (DATA_DIR, .env, the office key, .venv) and the WinSW settings
+#
+# It prints one verdict per line (LULUS / GAGAL / DILEWATI) and writes a report the ADB can send.
+# Usage (PowerShell 5.1 or 7, administrator):
+#   powershell -ExecutionPolicy Bypass -File C:\sopbot\deploy\windows\uji-layanan.ps1
+#   ... -InstallDir C:\sopbot -ServiceName sopbot -SqlPlus C:\oracle\...\BIN\sqlplus.exe
+#
+# Relies on (each call below was checked against these):
+#   - Microsoft: Get-Service, Start-Service, Stop-Service, Start-Process (-PassThru,
+#     -RedirectStandardOutput, -WindowStyle), Read-Host -AsSecureString, Test-Path, icacls
+#     (display format, /grant:r, /inheritance:r), about_Character_Encoding ([Console]::OutputEncoding
+#     decodes a native program's output), SecurityIdentifier.Translate, manage-bde -lock/-unlock.
+#   - Oracle Database Utilities, Data Pump Export: parameter files, ATTACH, interactive-command
+#     mode KILL_JOB ("Are you sure you wish to stop this job ([yes]/no):"), JOB_NAME; Database
+#     Reference: USER_DATAPUMP_JOBS (JOB_NAME, STATE); SQL*Plus: -S, -L, /NOLOG, CONNECT.
+#   - WinSW 2.x xmlConfigFile.md: <stoptimeout>, <stopparentprocessfirst>.
+# This file is ASCII on purpose: PowerShell 5.1 reads a .ps1 without BOM in the ANSI code page.
+
+[CmdletBinding()]
+param(
+    [string]$InstallDir = "C:\sopbot",
+    [string]$ServiceName = "sopbot",
+    [string]$SqlPlus = "sqlplus",
+    [string]$Report = ""
+)
+
+# Continue, not Stop: in PowerShell 5.1 a native program's stderr captured with 2>&1 becomes
+# error records, and Stop would end the test at sopbot's first log line.
+$ErrorActionPreference = "Continue"
+$previousEncoding = [Console]::OutputEncoding
+# sopbot writes UTF-8 when its output is captured; decode it as such (about_Character_Encoding).
+[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false
+
+$envFile = Join-Path $InstallDir ".env"
+$sopbot = Join-Path $InstallDir ".venv\Scripts\sopbot.exe"
+$stamp = Get-Date -Format "yyyyMMdd-HHmm"
+if (-not $Report) { $Report = Join-Path $InstallDir "uji-layanan-$env:COMPUTERNAME-$stamp.txt" }
+$lines = New-Object System.Collections.Generic.List[string]
+$details = New-Object System.Collections.Generic.List[string]
+$failed = 0
+$password = ""
+
+function Say([string]$verdict, [string]$what, [string]$why) {
+    $line = "{0,-9} {1}: {2}" -f $verdict, $what, $why
+    Write-Host $line
+    $lines.Add($line)
+    if ($verdict -eq "GAGAL") { $script:failed++ }
+}
+
+function Detail([string]$title, [string]$text) {
+    if ($password) { $text = $text.Replace($password, "***") }  # never in the report
+    $details.Add("----- $title -----")
+    $details.Add($text.TrimEnd())
+}
+
+function Ask([string]$question) {
+    return (Read-Host $question).Trim().ToUpper()
+}
+
+function Read-EnvFile([string]$path) {
+    $values = @{}
+    foreach ($raw in (Get-Content -LiteralPath $path)) {
+        if ($raw -match '^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$') {
+            $value = $Matches[2].Trim()
+            if ($value.Length -ge 2 -and ($value[0] -eq '"' -or $value[0] -eq "'") -and $value[-1] -eq $value[0]) {
+                $value = $value.Substring(1, $value.Length - 2)
+            }
+            $values[$Matches[1].ToUpper()] = $value
+        }
+    }
+    return $values
+}
+
+# A Data Pump parameter file readable by this account and the administrators only (icacls).
+function Write-PrivateFile([string]$path, [string]$text) {
+    [System.IO.File]::WriteAllText($path, "", (New-Object System.Text.UTF8Encoding $false))
+    $me = [System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value
+    & icacls $path /inheritance:r /grant:r "*S-1-5-32-544:F" "*S-1-5-18:F" "*${me}:F" | Out-Null
+    [System.IO.File]::WriteAllText($path, $text, (New-Object System.Text.UTF8Encoding $false))
+}
+
+function Run-Sopbot([string[]]$arguments) {
+    $output = & $sopbot @arguments 2>&1 | Out-String
+    return @{ Code = $LASTEXITCODE; Text = $output }
+}
+
+# SOPBOT_ jobs of the bot's Oracle user: "NAME STATE" lines, or $null when SQL*Plus cannot ask.
+function Get-SopbotJobs {
+    if (-not $script:oracleReady) { return $null }
+    $sql = @(
+        "CONNECT $($cfg.ORACLE_USER)/`"$password`"@$($cfg.ORACLE_DSN)",
+        "SET HEADING OFF FEEDBACK OFF PAGESIZE 0 LINESIZE 200 TRIMSPOOL ON",
+        "SELECT job_name || ' ' || state FROM user_datapump_jobs WHERE job_name LIKE 'SOPBOT%';",
+        "EXIT"
+    ) -join "`r`n"
+    $output = $sql | & $SqlPlus -S -L /nolog 2>&1 | Out-String
+    if ($output -match "ORA-|SP2-") { Detail "SQL*Plus" $output; return $null }
+    $found = @($output -split "`r?`n" | Where-Object { $_ -match "^SOPBOT" } | ForEach-Object { $_.Trim() })
+    return ,$found  # the comma keeps an empty list a list (a function's output is unrolled)
+}
+
+function Wait-NewJob($before, [int]$seconds) {
+    $deadline = (Get-Date).AddSeconds($seconds)
+    while ((Get-Date) -lt $deadline) {
+        $jobs = Get-SopbotJobs
+        if ($null -ne $jobs) {
+            $new = @($jobs | Where-Object { $_ -match " EXECUTING$" -and $before -notcontains (($_ -split " ")[0]) })
+            if ($new.Count -gt 0) { return ($new[0] -split " ")[0] }
+        }
+        Start-Sleep -Seconds 5
+    }
+    return $null
+}
+
+function Wait-Executing([string]$job, [int]$seconds) {
+    $deadline = (Get-Date).AddSeconds($seconds)
+    while ((Get-Date) -lt $deadline) {
+        $jobs = Get-SopbotJobs
+        if ($null -ne $jobs -and $jobs -contains "$job EXECUTING") { return $true }
+        Start-Sleep -Seconds 5
+    }
+    return $false
+}
+
+function Wait-JobGone([string]$job, [int]$seconds) {
+    $deadline = (Get-Date).AddSeconds($seconds)
+    do {
+        $jobs = Get-SopbotJobs
+        if ($null -ne $jobs -and -not ($jobs | Where-Object { ($_ -split " ")[0] -eq $job })) { return $true }
+        Start-Sleep -Seconds 5
+    } while ((Get-Date) -lt $deadline)
+    return $false
+}
+
+function Job-Names($jobs) { return @($jobs | ForEach-Object { ($_ -split " ")[0] }) }
+
+try {
+    Write-Host "Uji lapangan sopbot - $env:COMPUTERNAME - $(Get-Date)"
+    $lines.Add("Uji lapangan sopbot di $env:COMPUTERNAME, $(Get-Date -Format 'yyyy-MM-dd HH:mm')")
+    if (-not (Test-Path -LiteralPath $envFile)) { throw "File pengaturan tidak ada: $envFile" }
+    if (-not (Test-Path -LiteralPath $sopbot)) { throw "sopbot belum terpasang: $sopbot" }
+    $cfg = Read-EnvFile $envFile
+    if (-not $cfg.ORACLE_DIRECTORY) { $cfg.ORACLE_DIRECTORY = "DATA_PUMP_DIR" }
+    $expdp = $cfg.EXPDP_PATH
+    if (-not $expdp) { $expdp = "expdp" }
+    $dataDir = $cfg.DATA_DIR
+    if (-not $dataDir) { $dataDir = Join-Path $InstallDir "data" }
+    $script:oracleReady = $false
+    if ($cfg.DUMP_BACKEND -ne "expdp") {
+        Say "DILEWATI" "Oracle" "DUMP_BACKEND bukan expdp; uji 1-3 hanya untuk expdp"
+    } elseif (-not (Get-Command $SqlPlus -ErrorAction SilentlyContinue)) {
+        Say "DILEWATI" "Oracle" "SQL*Plus tidak ditemukan ($SqlPlus); pakai -SqlPlus <path sqlplus.exe>"
+    } else {
+        $secure = Read-Host "Kata sandi Oracle untuk $($cfg.ORACLE_USER) (tidak ditampilkan, tidak disimpan)" -AsSecureString
+        $bstr = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($secure)
+        $password = [Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr)
+        [Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr)
+        $script:oracleReady = $true
+        if ($null -eq (Get-SopbotJobs)) {
+            $script:oracleReady = $false
+            Say "GAGAL" "Oracle" "tidak dapat masuk atau membaca USER_DATAPUMP_JOBS (lihat laporan)"
+        }
+    }
+
+    # --- 1. stopping the service during a test export ----------------------------------------
+    $service = Get-Service -Name $ServiceName -ErrorAction SilentlyContinue
+    if (-not $service) {
+        Say "DILEWATI" "1 Stop layanan" "layanan $ServiceName tidak terpasang"
+    } elseif (-not $script:oracleReady) {
+        Say "DILEWATI" "1 Stop layanan" "Oracle tidak dapat ditanya"
+    } else {
+        if ($service.Status -ne "Running") { Start-Service -Name $ServiceName -ErrorAction Stop; Start-Sleep -Seconds 20 }
+        $before = Job-Names (Get-SopbotJobs)
+        Write-Host "Kirim /backup di chat sebagai ADB sekarang. Menunggu job ekspor dimulai (paling lama 10 menit)..."
+        $job = Wait-NewJob $before 600
+        if (-not $job) {
+            Say "GAGAL" "1 Stop layanan" "tidak ada job SOPBOT_ baru yang berjalan dalam 10 menit"
+        } else {
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            Stop-Service -Name $ServiceName -ErrorAction Stop
+            $took = [int]$watch.Elapsed.TotalSeconds
+            if (Wait-JobGone $job 60) {
+                Say "LULUS" "1 Stop layanan" "job $job dihentikan di server; layanan berhenti dalam $took detik"
+            } else {
+                Say "GAGAL" "1 Stop layanan" "job $job masih ada di USER_DATAPUMP_JOBS setelah layanan berhenti"
+            }
+            $log = Join-Path $dataDir "logs\sopbot.log"
+            if (Test-Path -LiteralPath $log) { Detail "sopbot.log (akhir)" ((Get-Content -LiteralPath $log -Tail 40 -Encoding UTF8) -join "`r`n") }
+            Start-Service -Name $ServiceName
+            $told = Ask "Apakah chat menyebut back up 'terputus karena layanan bot dihentikan'? (Y/N)"
+            if ($told -eq "Y") { Say "LULUS" "1 Pesan di chat" "sebab berhenti disebut" }
+            else { Say "GAGAL" "1 Pesan di chat" "sebab berhenti tidak disebut di chat" }
+        }
+    }
+
+    # --- 2. Ctrl+C on `sopbot backup` in a console ---------------------------------------------
+    if (-not $script:oracleReady) {
+        Say "DILEWATI" "2 Ctrl+C sopbot backup" "Oracle tidak dapat ditanya"
+    } else {
+        if ($service) { Stop-Service -Name $ServiceName -ErrorAction Stop }  # backup refuses beside the bot
+        $before = Job-Names (Get-SopbotJobs)
+        $console = Start-Process -FilePath $sopbot -ArgumentList @("backup", "--env-file", "`"$envFile`"") -WorkingDirectory $InstallDir -PassThru
+        $null = $console.Handle  # keeps the exit code readable after the process ends
+        $job = Wait-NewJob $before 300
+        if (-not $job) {
+            Say "GAGAL" "2 Ctrl+C sopbot backup" "job ekspor tidak mulai dalam 5 menit"
+            if (-not $console.HasExited) { $console.Kill() }
+        } else {
+            Read-Host "Klik jendela 'sopbot backup' yang baru, tekan Ctrl+C SEKALI, lalu kembali ke sini dan tekan Enter" | Out-Null
+            if (-not $console.WaitForExit(200000)) {
+                Say "GAGAL" "2 Ctrl+C sopbot backup" "sopbot backup tidak berhenti dalam 200 detik"
+                $console.Kill()
+            } elseif (-not (Wait-JobGone $job 60)) {
+                Say "GAGAL" "2 Ctrl+C sopbot backup" "job $job masih ada di server"
+            } elseif ($console.ExitCode -ne 130) {
+                Say "GAGAL" "2 Ctrl+C sopbot backup" "kode keluar $($console.ExitCode), seharusnya 130"
+            } else {
+                Say "LULUS" "2 Ctrl+C sopbot backup" "job $job dihentikan di server, kode keluar 130"
+            }
+        }
+    }
+
+    # --- 3. KILL_JOB through a pipe to expdp.exe ---------------------------------------------
+    if (-not $script:oracleReady) {
+        Say "DILEWATI" "3 KILL_JOB lewat pipa" "Oracle tidak dapat ditanya"
+    } else {
+        $job = "SOPBOT_UJI_" + (Get-Date -Format "HHmmss")
+        $temp = [System.IO.Path]::GetTempPath()
+        $exportPar = Join-Path $temp "sopbot-uji-export.par"
+        $attachPar = Join-Path $temp "sopbot-uji-attach.par"
+        $userid = "userid=$($cfg.ORACLE_USER)/`"$password`"@$($cfg.ORACLE_DSN)"
+        $scope = if ($cfg.ORACLE_SCHEMAS) { "schemas=$($cfg.ORACLE_SCHEMAS)" } else { "full=y" }
+        try {
+            Write-PrivateFile $exportPar (@($userid, "directory=$($cfg.ORACLE_DIRECTORY)", "dumpfile=sopbot-uji-$stamp.dmp", "logfile=sopbot-uji-$stamp.log", "job_name=$job", $scope) -join "`r`n")
+            $out = Join-Path $temp "sopbot-uji-export.out"
+            $export = Start-Process -FilePath $expdp -ArgumentList "parfile=`"$exportPar`"" -RedirectStandardOutput $out -PassThru
+            $started = Wait-Executing $job 180
+            Remove-Item -LiteralPath $exportPar -ErrorAction SilentlyContinue  # read at log-in
+            if (-not $started) {
+                Say "GAGAL" "3 KILL_JOB lewat pipa" "ekspor uji $job tidak mulai dalam 3 menit"
+            } else {
+                # What the bot does: a parameter file with the login and attach=, then KILL_JOB and
+                # yes on standard input (Data Pump Export, interactive-command mode).
+                Write-PrivateFile $attachPar (@($userid, "attach=$job") -join "`r`n")
+                $answer = "KILL_JOB`r`nyes`r`n" | & $expdp "parfile=$attachPar" 2>&1 | Out-String
+                $code = $LASTEXITCODE
+                Detail "expdp attach=$job" $answer
+                if ((Wait-JobGone $job 60) -and $code -eq 0) {
+                    Say "LULUS" "3 KILL_JOB lewat pipa" "expdp attach menerima KILL_JOB dari pipa; job $job hilang"
+                } else {
+                    Say "GAGAL" "3 KILL_JOB lewat pipa" "kode keluar $code; job $job masih ada? (lihat laporan)"
+                }
+            }
+            if (-not $export.HasExited) { $export.Kill() }
+        } finally {
+            Remove-Item -LiteralPath $exportPar, $attachPar -ErrorAction SilentlyContinue
+        }
+    }
+
+    # --- 4. the backup disk's drive letter ---------------------------------------------------
+    $disk = $cfg.EXTERNAL_DISK_PATH
+    $mark = @{ ok = [string][char]0x2705; fail = [string][char]0x274C; warn = [string][char]0x26A0 }
+    if (-not $disk) {
+        Say "DILEWATI" "4 Hard disk" "EXTERNAL_DISK_PATH belum diatur"
+    } else {
+        if ($service -and (Get-Service -Name $ServiceName).Status -eq "Running") { Stop-Service -Name $ServiceName }
+        foreach ($state in @("terpasang", "dicabut", "terkunci")) {
+            if ($state -eq "terpasang") { $prompt = "Pasang hard disk back up di $disk, tunggu terbaca, tekan Enter" }
+            if ($state -eq "dicabut") { $prompt = "Cabut hard disk dengan aman (Safely Remove Hardware), tekan Enter" }
+            if ($state -eq "terkunci") { $prompt = "Pasang lagi lalu kunci: manage-bde -lock $($disk.TrimEnd('\')) -ForceDismount, tekan Enter (ketik L bila tidak memakai BitLocker)" }
+            if ((Ask $prompt) -eq "L") { Say "DILEWATI" "4 Hard disk $state" "tidak memakai BitLocker"; continue }
+            $existed = Test-Path -LiteralPath $disk
+            $check = Run-Sopbot @("check", "--env-file", $envFile)
+            Detail "sopbot check (hard disk $state)" $check.Text
+            $line = ($check.Text -split "`r?`n" | Where-Object { $_ -match "Hard disk eksternal:" } | Select-Object -First 1)
+            if (-not $line -or $check.Text -match "Traceback") {
+                Say "GAGAL" "4 Hard disk $state" "sopbot check tidak menilai hard disk (lihat laporan)"
+            } elseif ($state -eq "terpasang") {
+                if ($line.StartsWith($mark.ok)) { Say "LULUS" "4 Hard disk $state" "dikenali: $line" }
+                else { Say "GAGAL" "4 Hard disk $state" $line }
+            } elseif ($line.StartsWith($mark.fail) -or $line.StartsWith($mark.warn)) {
+                if (-not $existed -and (Test-Path -LiteralPath $disk)) {
+                    Say "GAGAL" "4 Hard disk $state" "sopbot check membuat $disk"
+                } else {
+                    Say "LULUS" "4 Hard disk $state" "ditolak dengan jelas: $line"
+                }
+            } else {
+                Say "GAGAL" "4 Hard disk $state" "tidak ditolak: $line"
+            }
+        }
+        Write-Host "Buka kunci bila perlu: manage-bde -unlock $($disk.TrimEnd('\')) -Password"
+    }
+
+    # --- 5. icacls of the install, and the WinSW settings -------------------------------------
+    $broad = @("BUILTIN\Users", "NT AUTHORITY\Authenticated Users", "Everyone")
+    foreach ($sid in @("S-1-5-32-545", "S-1-5-11", "S-1-1-0")) {  # the names this Windows prints
+        try { $broad += (New-Object System.Security.Principal.SecurityIdentifier $sid).Translate([System.Security.Principal.NTAccount]).Value } catch { }
+    }
+    $writes = "\((F|M|W|D|DC|WD|AD|WDAC|WO|GA|GW|MA)[,)]|[(,](F|M|W|D|DC|WD|AD|WDAC|WO|GA|GW|MA)\)"
+    $targets = @(
+        @{ Path = $dataDir; Any = $true }, @{ Path = $envFile; Any = $true },
+        @{ Path = $cfg.EXTERNAL_AGE_IDENTITY_FILE; Any = $true },
+        @{ Path = (Join-Path $InstallDir ".venv"); Any = $false }
+    )
+    foreach ($target in $targets) {
+        if (-not $target.Path -or -not (Test-Path -LiteralPath $target.Path)) { continue }
+        $acl = & icacls $target.Path 2>&1 | Out-String
+        Detail "icacls $($target.Path)" $acl
+        $open = @($acl -split "`r?`n" | Where-Object {
+            $entry = $_
+            ($broad | Where-Object { $entry -match ([regex]::Escape($_) + ":") }) -and $entry -notmatch "\(DENY\)" -and ($target.Any -or $entry -match $writes)
+        })
+        if ($open.Count -gt 0) {
+            Say "GAGAL" "5 icacls" "$($target.Path) terbuka: $(($open | ForEach-Object { $_.Trim() }) -join '; ')"
+        } else {
+            Say "LULUS" "5 icacls" "$($target.Path) tertutup bagi Users/Authenticated Users/Everyone"
+        }
+    }
+    $xmlPath = Join-Path $InstallDir "deploy\windows\sopbot-service.xml"
+    if (Test-Path -LiteralPath $xmlPath) {
+        [xml]$xml = Get-Content -LiteralPath $xmlPath -Raw
+        $first = "$($xml.service.stopparentprocessfirst)".Trim()
+        $timeout = "$($xml.service.stoptimeout)".Trim()
+        $seconds = 0
+        if ($timeout -match "^(\d+)\s*(sec|secs)$") { $seconds = [int]$Matches[1] }
+        elseif ($timeout -match "^(\d+)\s*(min|mins)$") { $seconds = 60 * [int]$Matches[1] }
+        if ($first -eq "true" -and $seconds -ge 160) {
+            Say "LULUS" "5 WinSW" "stopparentprocessfirst=true, stoptimeout $seconds detik"
+        } else {
+            Say "GAGAL" "5 WinSW" "stopparentprocessfirst='$first', stoptimeout='$timeout' (perlu true dan >= 160 detik)"
+        }
+    }
+} catch {
+    Say "GAGAL" "Uji terhenti" $_.Exception.Message
+} finally {
+    if ($ServiceName -and (Get-Service -Name $ServiceName -ErrorAction SilentlyContinue)) {
+        if ((Get-Service -Name $ServiceName).Status -ne "Running") { Start-Service -Name $ServiceName }
+    }
+    $password = $null
+    [Console]::OutputEncoding = $previousEncoding
+    $all = @($lines) + @("") + @($details)
+    [System.IO.File]::WriteAllLines($Report, [string[]]$all, (New-Object System.Text.UTF8Encoding $false))
+    Write-Host ""
+    Write-Host "Laporan: $Report (kirim ke pengembang / Kabid). GAGAL: $failed"
+}
+if ($failed -gt 0) { exit 1 }
+exit 0
