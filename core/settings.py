@@ -405,10 +405,12 @@ class Settings(BaseSettings):
         if path is None:
             return []
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
             return []
-        return [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-")]
+        # As typed by a person: spaces around it, or in lower case (Bech32 has one case).
+        keys = (line.strip().upper() for line in text.splitlines())
+        return [key for key in keys if key.startswith("AGE-SECRET-KEY-")]
 
     @model_validator(mode="after")
     def _office_pushing_needs_its_name(self) -> Settings:

@@ -1,5 +1,6 @@
 """The office's external disks (3-2-1 with offline disks): each registered with its label and
-size, seen plugged in or not, retired when lost. Which one is due next follows from the copies."""
+size, seen plugged in or not, out of service while lost (until found and verified again).
+Which one is due next follows from the copies."""
 
 from __future__ import annotations
 
@@ -74,3 +75,12 @@ class DiskRegistry(Repository):
             row = session.get(ExternalDisk, disk_id)
             if row is not None and row.lost_at is None:
                 row.lost_at, row.plugged_since = at, None
+
+    def found(self, disk_id: str) -> bool:
+        """A disk reported lost is back in service (after /ketemu verified it in full)."""
+        with self._sessions.begin() as session:
+            row = session.get(ExternalDisk, disk_id)
+            if row is None or row.lost_at is None:
+                return False
+            row.lost_at = None
+            return True

@@ -74,10 +74,13 @@ def daily_summary(summary: Summary, tz: tzinfo) -> str:
             f"<code>{escape(Path(dump.file_path).name)}</code>, {size(dump.size_bytes)}, "
             f"{long_date(dump.started_at.astimezone(tz).date())} {clock_time(dump.started_at, tz)}"
         )
-        lines.append(
-            "Salinan eksternal dump itu: "
-            + ("✅ terverifikasi" if summary.dump_copied else "⏳ belum ada")
-        )
+        if summary.dump_copied:
+            copied = "✅ terverifikasi"
+        elif summary.copy_lost_on is not None:
+            copied = f"❌ hanya di hard disk {escape(summary.copy_lost_on)} yang dilaporkan hilang"
+        else:
+            copied = "⏳ belum ada"
+        lines.append(f"Salinan eksternal dump itu: {copied}")
     copy = summary.last_copy
     if copy is not None and copy.finished_at is not None:
         days = (summary.at - copy.finished_at).days

@@ -63,7 +63,8 @@ INDONESIAN: dict[Code, str] = {
     Code.DISK_READ_ONLY: "hard disk eksternal tidak dapat ditulisi (hanya-baca atau tanpa izin).",
     Code.DISK_FULL: "ruang kosong hard disk eksternal tidak cukup untuk file ini.",
     Code.DISK_LOST: "hard disk {label} sudah dilaporkan hilang (/hilang) dan tidak dipakai lagi. "
-    "Daftarkan hard disk baru dengan `sopbot disk init`.",
+    "Bila hard disk ini ditemukan, Kabid mengirim /ketemu {label} (isinya diverifikasi penuh "
+    "dulu); bila tidak, pasang hard disk lain yang terdaftar.",
     Code.COPY_WRITE_FAILED: "gagal menulis ke hard disk ({why})",
     Code.COPY_READBACK_FAILED: "gagal membaca ulang salinan ({why})",
     Code.COPY_MISMATCH: "salinan tidak cocok saat dibaca ulang (hard disk bermasalah?)",
@@ -72,6 +73,14 @@ INDONESIAN: dict[Code, str] = {
     Code.COPY_UNREADABLE: "{file} tidak dapat dibuka ({why}): kunci salah atau salinan rusak",
     Code.RETENTION_FAILED: "salinan terverifikasi, tetapi file lama tidak dapat dihapus oleh "
     "retensi ({error}); ADB: periksa izin folder dump",
+    Code.KEY_UNREADABLE: "file kunci age {path} tidak dapat dibaca ({why})",
+    Code.KEY_MALFORMED: "baris {line} file kunci age {path} bukan kunci rahasia age "
+    "(AGE-SECRET-KEY-1…): salah ketik atau terpotong?",
+    Code.KEY_NONE: "file kunci age {path} tidak berisi baris AGE-SECRET-KEY-",
+    Code.KEY_WRONG: "kunci salah: kunci dari {path} tidak membuka satu pun dari {count} salinan "
+    "terenkripsi. Ini masalah kunci, bukan salinan rusak; tidak ada catatan salinan yang diubah",
+    Code.COPY_ON_LOST_DISK: "salinan {file} ada di hard disk {label} yang dilaporkan hilang; "
+    "salin ke hard disk lain.",
     Code.NO_GOOD_DUMP: "belum ada back up database yang berhasil untuk disalin.",
     Code.NOT_COPIED_YET: "back up terbaru {file} belum ada salinan terverifikasi di hard disk "
     "eksternal.",

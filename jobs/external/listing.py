@@ -148,13 +148,19 @@ class VerifyReport:
     opened: list[str] = field(default_factory=list)  # encrypted, decrypted with the office key
     unopened: list[str] = field(default_factory=list)  # encrypted, would not decrypt
     sealed: list[str] = field(default_factory=list)  # encrypted, no key to try: unproven
+    # The key opened none of the encrypted copies whose bytes are intact: the key is wrong, not
+    # the copies. Nothing of this run may be recorded against any copy.
+    key_wrong: int = 0  # how many intact encrypted copies it failed to open
 
     @property
     def ok(self) -> bool:
-        return not (self.mismatched or self.missing or self.unopened)
+        return not (self.mismatched or self.missing or self.unopened or self.key_wrong)
 
     def results(self) -> dict[str, bool]:
-        """File name -> whether it read back as verified, for the log."""
+        """File name -> whether it read back as verified, for the log (nothing when the key
+        was wrong: the run proved nothing about any copy)."""
+        if self.key_wrong:
+            return {}
         found = dict.fromkeys(self.good, True)
         found.update(dict.fromkeys(self.mismatched + self.missing + self.unopened, False))
         return found
@@ -167,7 +173,11 @@ def verify_disk(
 ) -> VerifyReport:
     """Re-read every file in the manifest from the disk and compare its SHA-256; with the
     office's key, also open every encrypted copy end to end (age authenticates every chunk, so
-    it opening proves it is whole and that the key opens it)."""
+    it opening proves it is whole and that the key opens it).
+
+    A copy whose bytes match SHA256SUMS but which the key does not open was encrypted to other
+    keys (or the key is wrong): when the key opens none of them, that is the key's fault and
+    the report says so (`key_wrong`) instead of calling every copy damaged."""
     manifest = read_manifest(disk.folder)
     good: list[str] = []
     mismatched: list[str] = []
@@ -175,6 +185,7 @@ def verify_disk(
     opened: list[str] = []
     unopened: list[str] = []
     sealed: list[str] = []
+    encrypted: list[str] = []  # intact bytes, to be opened with the key
     for name, digest in sorted(manifest.items()):
         path = disk.folder / name
         if progress:
@@ -190,13 +201,17 @@ def verify_disk(
                 good.append(name)
                 sealed.append(name)
             else:
-                try:
-                    restore(path, None, identities)
-                    good.append(name)
-                    opened.append(name)
-                except CopyError:
-                    unopened.append(name)
+                encrypted.append(name)
         else:
             mismatched.append(name)
+    for name in encrypted:
+        try:
+            restore(disk.folder / name, None, identities)
+            good.append(name)
+            opened.append(name)
+        except CopyError:
+            unopened.append(name)
+    if encrypted and not opened:  # a key problem is never a copy problem
+        return VerifyReport([], [], [], [], key_wrong=len(unopened))
     unlisted = [f.name for f in list_disk(disk).files if not f.in_manifest]
     return VerifyReport(good, mismatched, missing, unlisted, opened, unopened, sealed)

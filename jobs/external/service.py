@@ -103,8 +103,9 @@ class CopyService(JobRunner[CopyResult]):
     def configured(self) -> bool:
         return self.settings.external_disk_path is not None
 
-    def check(self, need_bytes: int = 0, *, writing: bool = True) -> Disk:
-        """The disk if usable; raises DiskError (DISK_NOT_CONFIGURED when none is set)."""
+    def check(self, need_bytes: int = 0, *, writing: bool = True, lost_ok: bool = False) -> Disk:
+        """The disk if usable; raises DiskError (DISK_NOT_CONFIGURED when none is set). A disk
+        reported lost is refused unless `lost_ok` (only to read it, for /ketemu)."""
         root = self.settings.external_disk_path
         if root is None:
             raise DiskError(problem(Code.DISK_NOT_CONFIGURED))
@@ -118,7 +119,8 @@ class CopyService(JobRunner[CopyResult]):
         )
         if self.disks is not None:
             known = self.disks.get(disk.identity.id)
-            if known is not None and not known.in_service:  # reported lost: never written again
+            if known is not None and not known.in_service and not (lost_ok and not writing):
+                # Reported lost: never written, and no evidence, until /ketemu verified it.
                 raise DiskError(problem(Code.DISK_LOST, label=disk.identity.label))
             if known is None:
                 self.disks.register(
