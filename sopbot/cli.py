@@ -18,6 +18,9 @@ from core.settings import Settings, SettingsError, load_settings
 from sopbot.central_cli import pusat
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from storage.disks import DiskRecord
     from storage.lock import InstanceLock
 
 log = logging.getLogger("sopbot")
@@ -302,7 +305,13 @@ def disk() -> None:
     default=None,
     help="Lokasi hard disk (bawaan: EXTERNAL_DISK_PATH).",
 )
-def disk_init(env_file: Path, label: str, root: Path | None) -> None:
+@click.option(
+    "--baru",
+    "fresh",
+    is_flag=True,
+    help="Hard disk yang tercatat hilang dan sudah dikosongkan: daftarkan sebagai hard disk baru.",
+)
+def disk_init(env_file: Path, label: str, root: Path | None, fresh: bool) -> None:
     """Tulis file identitas hard disk (sekali); bot hanya menyalin ke hard disk terdaftar."""
     from jobs.external.disk import init_disk, read_identity
 
@@ -312,6 +321,13 @@ def disk_init(env_file: Path, label: str, root: Path | None) -> None:
         click.echo(f"Hard disk tidak ada: {root or 'EXTERNAL_DISK_PATH belum diatur'}", err=True)
         sys.exit(1)
     existing = read_identity(root)
+    lost = _lost_disk(settings, existing.id) if existing is not None else None
+    if fresh:
+        _forget_lost_identity(root, lost)
+        existing = None
+    elif lost is not None:
+        _explain_lost(lost.label, lost.lost_at)
+        sys.exit(1)
     identity = init_disk(root, label)
     if existing is not None:
         click.echo(f"Sudah terdaftar: {identity.label} (id {identity.id}); tidak diubah.")
@@ -321,6 +337,60 @@ def disk_init(env_file: Path, label: str, root: Path | None) -> None:
     click.echo(
         f"Agar hanya hard disk kantor yang dipakai, tambahkan ke EXTERNAL_DISK_IDS: {identity.id}"
     )
+
+
+def _lost_disk(settings: Settings, disk_id: str) -> DiskRecord | None:
+    """The registered disk with this id, when it is reported lost (read only)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.database import make_engine
+    from storage.disks import DiskRegistry
+
+    try:
+        known = DiskRegistry(make_engine(settings.database_url)).get(disk_id)
+    except SQLAlchemyError:  # no log yet: nothing is lost
+        return None
+    return known if known is not None and known.lost_at is not None else None
+
+
+def _explain_lost(label: str, lost_at: datetime | None) -> None:
+    """A lost disk's identity is kept (it is how the log knows its copies); the two ways out."""
+    when = f" sejak {lost_at:%d/%m/%Y %H:%M} UTC" if lost_at else ""
+    click.echo(
+        f"Hard disk ini adalah {label}, yang tercatat HILANG{when}: bot tidak memakainya.\n"
+        f"- Ditemukan dan masih utuh: Kabid mengirim /ketemu {label} <alasan> di chat; bot "
+        "memverifikasi penuh isinya dulu, lalu memakainya lagi.\n"
+        "- Tidak dipercaya lagi: pensiunkan, hapus isi folder sopbot-backups, lalu daftarkan "
+        "sebagai hard disk baru: sopbot disk init --baru --label <label baru>.",
+        err=True,
+    )
+
+
+def _forget_lost_identity(root: Path, lost: DiskRecord | None) -> None:
+    """--baru: only for a disk reported lost, and only once it holds no backup any more (the
+    files on a disk that was out of the office's hands are not trusted, nor mixed with new
+    ones). Its old record stays lost in the log; the disk gets a new identity."""
+    from jobs.external.disk import BACKUP_FOLDER, IDENTITY_FILE
+
+    if lost is None:
+        click.echo(
+            "--baru hanya untuk hard disk yang tercatat hilang; hard disk ini tidak "
+            "(identitasnya tidak diubah).",
+            err=True,
+        )
+        sys.exit(1)
+    folder = root / BACKUP_FOLDER
+    left = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    if left:
+        shown = ", ".join(left[:5]) + (" …" if len(left) > 5 else "")
+        click.echo(
+            f"Folder {folder} masih berisi {len(left)} file ({shown}). Hapus dulu isinya, lalu "
+            "ulangi sopbot disk init --baru.",
+            err=True,
+        )
+        sys.exit(1)
+    (root / IDENTITY_FILE).unlink()
+    click.echo(f"Identitas lama {lost.label} (id {lost.id}) dilepas; tetap tercatat hilang.")
 
 
 def _register_disk(settings: Settings, disk_id: str, label: str, root: Path) -> None:
@@ -382,14 +452,44 @@ def disk_list(env_file: Path) -> None:
     show_default=True,
     help="Directory object Oracle tempat dump akan diimpor.",
 )
-def restore_file(source: Path, out: Path, identity_file: Path | None, directory: str) -> None:
+@click.option(
+    "--timpa", "overwrite", is_flag=True, help="Timpa file --out yang sudah ada (bawaan: menolak)."
+)
+def restore_file(
+    source: Path, out: Path, identity_file: Path | None, directory: str, overwrite: bool
+) -> None:
     """Pulihkan salinan dari hard disk (.dmp, .dmp.zst, .dmp.age, .dmp.zst.age) menjadi .dmp,
     diperiksa dengan SHA256SUMS dulu, lalu tampilkan langkah mengembalikan database (file
     parameter impdp untuk dump Oracle) dalam bahasa Indonesia dan Inggris."""
     from bot.texts.problems import say
     from jobs.external.copy import CopyError, hash_file, read_manifest, restore
+    from jobs.external.keys import KeyFileError, load_identities
     from sopbot.disaster import plan_recovery
 
+    if out.exists() and not overwrite:  # on the day it is needed, never lose a file by a typo
+        click.echo(
+            f"❌ {out} sudah ada: tidak ditimpa. Pilih nama lain, atau tambahkan --timpa "
+            f"({out} exists: not overwritten; choose another name or add --timpa).",
+            err=True,
+        )
+        sys.exit(1)
+    identities: list[str] = []
+    if identity_file is not None:
+        try:  # checked before anything is read: a key problem is never a copy problem
+            identities = load_identities(identity_file)
+        except KeyFileError as bad_key:
+            click.echo(
+                f"❌ --identity: {say(bad_key.problem)} ({bad_key.problem.english()})", err=True
+            )
+            sys.exit(1)
+    elif source.name.endswith(".age"):
+        click.echo(
+            f"❌ {source.name} terenkripsi: sebutkan file kuncinya dengan --identity kunci.txt "
+            "(kunci kantor, atau kunci cadangan dari brankas) "
+            "(encrypted: give its key file with --identity).",
+            err=True,
+        )
+        sys.exit(1)
     expected = read_manifest(source.parent).get(source.name)
     if expected is None:
         click.echo(f"⚠️ {source.name} tidak ada di SHA256SUMS: keutuhannya tidak dapat dipastikan.")
@@ -402,10 +502,6 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
         sys.exit(1)
     else:
         click.echo(f"✅ {source.name} cocok dengan SHA256SUMS (matches SHA256SUMS).")
-    identities = []
-    if identity_file is not None:
-        text = identity_file.read_text(encoding="utf-8")
-        identities = [ln.strip() for ln in text.splitlines() if ln.startswith("AGE-SECRET-KEY-")]
     try:
         digest = restore(source, out, identities)
     except CopyError as error:
