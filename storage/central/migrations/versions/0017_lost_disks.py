@@ -35,8 +35,13 @@ def downgrade() -> None:
     _known_kinds(KINDS_BEFORE)
 
 
+# The name the first migration's constraint got through the naming convention ("ck_%(table)s_"
+# before the name it was given).
+KNOWN_KIND = "ck_evidence_ck_evidence_known_kind"
+
+
 def _known_kinds(kinds: str) -> None:
     op.execute(
-        "ALTER TABLE evidence DROP CONSTRAINT ck_evidence_known_kind, "
-        f"ADD CONSTRAINT ck_evidence_known_kind CHECK (kind IN {kinds})"
+        f"ALTER TABLE evidence DROP CONSTRAINT {KNOWN_KIND}, "
+        f"ADD CONSTRAINT {KNOWN_KIND} CHECK (kind IN {kinds})"
     )
