@@ -48,7 +48,8 @@ def stale_external_alert(
     last_copy: CopyRecord | None, max_age: timedelta, now: datetime, tz: tzinfo
 ) -> str:
     if last_copy is None or last_copy.finished_at is None:
-        since = "Belum pernah ada salinan terverifikasi di hard disk eksternal."
+        # Never made, or each one since found damaged or on a disk reported lost.
+        since = "Tidak ada salinan terverifikasi yang masih berlaku di hard disk eksternal."
     else:
         when = last_copy.finished_at
         since = (
@@ -89,7 +90,7 @@ def daily_summary(summary: Summary, tz: tzinfo) -> str:
             f"({escape(Path(copy.dest_path).name)}, hard disk {escape(copy.disk_label)})"
         )
     else:
-        lines.append("Salinan terverifikasi terakhir: belum pernah.")
+        lines.append("Salinan terverifikasi terakhir: tidak ada yang masih berlaku.")
     lines.append(f"Ruang kosong server: {size(summary.server_free)}")
     if summary.external_problem is not None:
         lines.append("Hard disk eksternal: " + escape(say(summary.external_problem)))
