@@ -244,9 +244,9 @@ async def test_a_lost_disk_is_out_of_evidence_at_once(chat: Chat, drive: TmpfsDi
     alarm = await until(chat, KABID, "SALINAN HARD DISK EKSTERNAL")
     assert "Tidak ada salinan terverifikasi yang masih berlaku" in alarm.text
     chat.advance(days=1)  # the next morning's summary (REPORT_TIME) after the loss
-    chat.services.settings.report_time = (chat.clock.now() - timedelta(minutes=1)).astimezone(
-        chat.services.settings.tz
-    ).time()
+    chat.services.settings.report_time = (
+        (chat.clock.now() - timedelta(minutes=1)).astimezone(chat.services.settings.tz).time()
+    )
     chat.drain(KABID)
     await chat.tick()
     summary = await until(chat, KABID, "Ringkasan back up")
