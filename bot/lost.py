@@ -9,7 +9,7 @@ import contextlib
 import hashlib
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
@@ -87,10 +87,10 @@ async def hilang_button(update: Update, context: Context, caller: Caller) -> Non
         await respond(update, context, texts.LOST_CANCELLED)
         return
     match = _CONFIRM.fullmatch(data)
-    now = svc.clock.now()
-    asked = datetime.fromtimestamp(int(match[2]), now.tzinfo) if match else None
+    age = svc.clock.now().timestamp() - int(match[2]) if match else None  # seconds, no overflow
     disk = next((d for d in svc.disks.all() if match and _token(d.id) == match[1]), None)
-    if asked is None or disk is None or not timedelta(minutes=-1) <= now - asked <= CONFIRM_FOR:
+    fresh = age is not None and -60 <= age <= CONFIRM_FOR.total_seconds()
+    if disk is None or not fresh:
         log.warning("Lost-disk button refused from %s: %r", caller.user_id, data[:64])
         if query is not None:
             with contextlib.suppress(TelegramError):

@@ -375,6 +375,14 @@ class CopyLog(Repository):
             )
             return [_copy(row) for row in rows]
 
+    def pruned_names(self, location: str) -> set[str]:
+        """Names of the files retention removed at `location` (server | external), ever."""
+        with self._sessions() as session:
+            paths = session.scalars(
+                select(PrunedFile.path).where(PrunedFile.location == location).distinct()
+            )
+            return {file_name(path) for path in paths}
+
     def pruned(self, limit: int = 20) -> list[PrunedRecord]:
         with self._sessions() as session:
             rows = session.scalars(select(PrunedFile).order_by(PrunedFile.id.desc()).limit(limit))

@@ -47,7 +47,8 @@ class FoundCheck:
     report: VerifyReport
     results: dict[str, bool]  # file name -> intact, for every copy the log holds on the disk
     altered: list[str] = field(default_factory=list)  # SHA256SUMS no longer says what was copied
-    unchecked: list[str] = field(default_factory=list)  # in the log, not in SHA256SUMS any more
+    # In the log, not in SHA256SUMS any more, and not removed by retention: taken off the disk.
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -71,7 +72,8 @@ def verify_found(disk: Disk, copies: CopyLog, identities: Sequence[str]) -> Foun
         logged.setdefault(file_name(copy.dest_path), copy.sha256)
     results = report.results()
     altered = [n for n, digest in logged.items() if n in manifest and manifest[n] != digest]
-    unchecked = [n for n in logged if n not in manifest]
+    removed = copies.pruned_names("external")  # retention's own removals are no loss
+    unchecked = [n for n in logged if n not in manifest and n not in removed]
     for name in altered + unchecked:
         results[name] = False
     return FoundCheck(report, results, sorted(altered), sorted(unchecked))

@@ -191,6 +191,7 @@ async def test_forged_expired_or_foreign_confirmations_change_nothing(
         f"hilang:ya:{'0' * 16}:{stamp}",  # a disk that is not registered
         f"hilang:ya:{token}:{old}",  # asked more than half an hour before
         f"hilang:ya:{token}:{int(stamp) + 3600}",  # "asked" in the future
+        f"hilang:ya:{token}:999999999999",  # past any calendar
         f"hilang:ya:{token.upper()}:{stamp}",
         f"hilang:ya:{token}:{stamp}:x",
         "hilang:ya:",
