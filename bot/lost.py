@@ -117,7 +117,8 @@ async def _record_lost(update: Update, context: Context, caller: Caller, disk: D
     draft the notice."""
     svc = services(context)
     now, tz = svc.clock.now(), svc.settings.tz
-    svc.disks.lost(disk.id, now)
+    if not svc.disks.lost(disk.id, now):  # confirmed by someone else a moment ago
+        return
     svc.audit.record(now, caller.user_id, LOST, event_detail(disk))
     copies = svc.copylog.verified(disk.id)
     deadline = now + BREACH_NOTICE
@@ -184,7 +185,8 @@ async def ketemu(update: Update, context: Context, caller: Caller) -> None:
         log.warning("Disk %s found but not verified: stays out of service", disk.label)
         await respond(update, context, texts.found_refused(disk.label, check))
         return
-    svc.disks.found(disk.id)
+    if not svc.disks.found(disk.id):  # brought back by another /ketemu meanwhile
+        return
     svc.audit.record(now, caller.user_id, FOUND, event_detail(disk, reason))
     cancelled = bool(svc.state.get(f"{BREACH_KEY}{disk.id}"))
     if cancelled:

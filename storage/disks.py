@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.models import ExternalDisk
 from storage.repository import Repository
@@ -70,17 +70,24 @@ class DiskRegistry(Repository):
                 else:
                     row.plugged_since = None
 
-    def lost(self, disk_id: str, at: datetime) -> None:
+    def lost(self, disk_id: str, at: datetime) -> bool:
+        """Record the loss; False when the disk is unknown or already lost (one conditional
+        UPDATE: two confirmations at once record it once)."""
         with self._sessions.begin() as session:
-            row = session.get(ExternalDisk, disk_id)
-            if row is not None and row.lost_at is None:
-                row.lost_at, row.plugged_since = at, None
+            result = session.execute(
+                update(ExternalDisk)
+                .where(ExternalDisk.id == disk_id, ExternalDisk.lost_at.is_(None))
+                .values(lost_at=at, plugged_since=None)
+            )
+            return bool(getattr(result, "rowcount", 0))
 
     def found(self, disk_id: str) -> bool:
-        """A disk reported lost is back in service (after /ketemu verified it in full)."""
+        """A disk reported lost is back in service (after /ketemu verified it in full); False
+        when it was not lost (one conditional UPDATE, as for lost())."""
         with self._sessions.begin() as session:
-            row = session.get(ExternalDisk, disk_id)
-            if row is None or row.lost_at is None:
-                return False
-            row.lost_at = None
-            return True
+            result = session.execute(
+                update(ExternalDisk)
+                .where(ExternalDisk.id == disk_id, ExternalDisk.lost_at.is_not(None))
+                .values(lost_at=None)
+            )
+            return bool(getattr(result, "rowcount", 0))
