@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from bot.texts.common import escape, some
 from bot.texts.disk import SHOWN
@@ -116,7 +115,3 @@ def found_report(
         )
     lines.append("Salinannya kembali dihitung sebagai bukti.")
     return "\n".join(lines)
-
-
-def lost_names(copies: Sequence[CopyRecord]) -> str:
-    return some([Path(c.dest_path).name for c in copies])

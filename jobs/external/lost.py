@@ -54,10 +54,6 @@ class FoundCheck:
     def ok(self) -> bool:
         return self.report.ok and not self.altered and not self.unchecked
 
-    @property
-    def copies(self) -> int:
-        return len(self.results)
-
 
 def verify_found(disk: Disk, copies: CopyLog, identities: Sequence[str]) -> FoundCheck:
     """A full /verifikasi of a disk that was lost, held against the log: every file re-read
