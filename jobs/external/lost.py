@@ -38,8 +38,10 @@ def read_event(detail: str, disks: DiskRegistry) -> tuple[str, str] | None:
         data = None
     if isinstance(data, dict) and isinstance(data.get("disk_id"), str):
         return data["disk_id"], str(data.get("label", ""))
-    known = disks.by_label(detail)
-    return (known.id, known.label) if known else None
+    wanted = detail.strip().casefold()
+    matches = [d for d in disks.all() if d.label.casefold() == wanted]
+    known = next((d for d in matches if not d.in_service), matches[0] if matches else None)
+    return (known.id, known.label) if known else None  # a lost one first: the event was a loss
 
 
 @dataclass(frozen=True)

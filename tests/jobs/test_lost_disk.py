@@ -72,3 +72,23 @@ def test_a_found_disk_is_held_against_the_log(tmp_path: Path, database_url: str)
     check = verify_found(disk, copies, [])
     assert check.report.ok  # the disk agrees with itself...
     assert not check.ok and check.altered == ["C.dmp"]  # ...not with the log
+
+
+def test_a_loss_recorded_before_ids_were_names_the_lost_disk_of_that_label(
+    database_url: str,
+) -> None:
+    from jobs.external.lost import event_detail, read_event
+    from storage.disks import DiskRegistry
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    disks = DiskRegistry(engine)
+    disks.register("old", "HDD-1", None, AT)
+    disks.lost("old", AT)
+    disks.register("new", "HDD-1", None, AT)  # a new disk given the lost one's label
+    assert read_event("HDD-1", disks) == ("old", "HDD-1")  # an older release wrote the label
+    new = disks.get("new")
+    assert new is not None
+    assert read_event(event_detail(new, "x"), disks) == ("new", "HDD-1")
+    assert read_event("HDD-9", disks) is None
+    assert disks.lost("old", AT) is False  # already lost: recorded once
