@@ -7,7 +7,9 @@ mistyped one is said as such (one line, naming the file), before a single copy i
 from __future__ import annotations
 
 import codecs
+import io
 from pathlib import Path
+from typing import Any
 
 from core.problems import Code, Problem, problem
 
@@ -88,3 +90,32 @@ def public_keys(identities: list[str]) -> set[str]:
     import pyrage
 
     return {str(pyrage.x25519.Identity.from_str(i).to_public()) for i in identities}
+
+
+HEADER_BYTES = 64 * 1024  # an age header is a few hundred bytes per recipient
+
+
+class _Discard(io.RawIOBase):
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return len(data)
+
+
+def header_rejects(copy: Path, identities: list[str]) -> bool:
+    """True when the age header of `copy` has no stanza these keys open: read from its first
+    bytes only, so a wrong key is known without reading a whole disk. False when a key matched
+    (the rest, cut off here, is not judged) or when it cannot be told."""
+    import pyrage
+
+    try:
+        keys = [pyrage.x25519.Identity.from_str(i) for i in identities]
+        with copy.open("rb") as stream:
+            head = stream.read(HEADER_BYTES)
+        pyrage.decrypt_io(io.BytesIO(head), _Discard(), keys)
+    except pyrage.DecryptError:
+        return True  # "no matching keys" (or a header that is not age's: judged by its hash)
+    except Exception:  # a key matched and the payload, cut short here, ended early
+        return False
+    return False

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jobs.external.copy import PARTIAL_SUFFIX, CopyError, hash_file, read_manifest, restore
 from jobs.external.disk import MANIFEST, Disk
+from jobs.external.keys import header_rejects
 from storage.copies import CopyLog, CopyRecord
 
 
@@ -179,6 +180,9 @@ def verify_disk(
     keys (or the key is wrong): when the key opens none of them, that is the key's fault and
     the report says so (`key_wrong`) instead of calling every copy damaged."""
     manifest = read_manifest(disk.folder)
+    wrong = _key_opens_none(disk, manifest, identities)
+    if wrong:  # known from the headers and one whole copy: nothing else is read
+        return VerifyReport([], [], [], [], key_wrong=wrong)
     good: list[str] = []
     mismatched: list[str] = []
     missing: list[str] = []
@@ -215,3 +219,18 @@ def verify_disk(
         return VerifyReport([], [], [], [], key_wrong=len(unopened))
     unlisted = [f.name for f in list_disk(disk).files if not f.in_manifest]
     return VerifyReport(good, mismatched, missing, unlisted, opened, unopened, sealed)
+
+
+def _key_opens_none(disk: Disk, manifest: dict[str, str], identities: Sequence[str]) -> int:
+    """How many encrypted copies there are, when the key opens none of their headers and the
+    newest of them is intact (so the key, not that copy, is at fault); 0 when the full run must
+    tell."""
+    if not identities:
+        return 0
+    sealed = [disk.folder / n for n in manifest if n.endswith(".age")]
+    present = [path for path in sealed if path.is_file()]
+    if not present or not all(header_rejects(path, list(identities)) for path in present):
+        return 0
+    newest = max(present, key=lambda path: (path.stat().st_mtime, path.name))
+    intact = hash_file(newest, uncached=True) == manifest[newest.name]
+    return len(sealed) if intact else 0

@@ -365,3 +365,36 @@ def test_restore_file_never_overwrites_without_being_told(
     allowed = CliRunner().invoke(main, [*args, "--timpa"])
     assert allowed.exit_code == 0, allowed.output
     assert out.read_bytes() == dump.read_bytes()
+
+
+def test_a_wrong_key_is_known_from_the_headers_without_reading_the_whole_disk(
+    tmp_path: Path, disk: Path, keys: MadeKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jobs.external.listing as listing
+    from jobs.external.copy import write_manifest
+
+    folder = disk / "sopbot-backups"
+    manifest: dict[str, str] = {}
+    for day in (23, 24, 25):
+        dump = create_sample_database(tmp_path / f"SIAK_202611{day}_0100.dmp", residents=300)
+        copied = copy_verified(dump, folder / dump.name, recipients=[keys.office_public])
+        manifest[copied.path.name] = copied.sha256
+    write_manifest(folder, manifest)
+    found = check_disk(disk, tmp_path / "dumps", [], writing=False)
+    stranger = create_keys(tmp_path / "other")
+    hashed: list[str] = []
+    real_hash = listing.hash_file
+
+    def counting(path: Path, *args: Any, **kwargs: Any) -> str:
+        hashed.append(path.name)
+        return real_hash(path, *args, **kwargs)
+
+    monkeypatch.setattr(listing, "hash_file", counting)
+    wrong = verify_disk(found, None, [escrow_secret(stranger)])
+    assert wrong.key_wrong == 3 and not wrong.ok and wrong.results() == {}
+    assert hashed == ["SIAK_20261125_0100.dmp.age"]  # one whole copy read, the newest
+    hashed.clear()
+    from jobs.external.keys import load_identities
+
+    right = verify_disk(found, None, load_identities(keys.office_key_file))
+    assert right.ok and len(right.opened) == 3 and not right.key_wrong
