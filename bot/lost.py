@@ -152,7 +152,9 @@ async def ketemu(update: Update, context: Context, caller: Caller) -> None:
     except UsageError as error:
         await respond(update, context, texts.usage(caller.command, str(error)))
         return
-    disk = svc.disks.by_label(label)
+    wanted = label.casefold()
+    lost = [d for d in svc.disks.all() if not d.in_service and d.label.casefold() == wanted]
+    disk = lost[0] if lost else svc.disks.by_label(label)  # a lost one first: it is the one
     if disk is None:
         known = ", ".join(d.label for d in svc.disks.all() if not d.in_service) or "-"
         await respond(update, context, texts.unknown_disk(label, known, caller.command))
