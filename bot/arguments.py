@@ -177,3 +177,17 @@ def parse_member(rest: str) -> MemberArgs:
         raise UsageError("Peran harus adb, kasi atau kabid.")
     user_id = parse_user_id(parts[1])
     return MemberArgs(role, user_id, parse_name(parts[2]) if len(parts) > 2 else "")
+
+
+def parse_found(rest: str) -> tuple[str, str]:
+    """`<label> <alasan>`: the disk found, and why it can be trusted again (recorded)."""
+    parts = rest.split(maxsplit=1)
+    if not parts:
+        raise UsageError("Sebutkan label hard disk yang ditemukan.")
+    reason = _note(parts[1]) if len(parts) > 1 else ""
+    if not reason:
+        raise UsageError(
+            "Tulis juga alasannya, mis. di mana hard disk ditemukan (dicatat, dan menghentikan "
+            "pengingat pemberitahuan UU 27/2022)."
+        )
+    return parts[0], reason

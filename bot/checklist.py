@@ -27,6 +27,7 @@ from core.sop import ROLE_TITLES, SOP_ROLES, Role
 from jobs.dump import oracle
 from jobs.dump.backends import spec_for
 from jobs.external.disk import DiskError, check_disk
+from jobs.external.keys import KeyFileError, office_identities, public_keys
 from storage.database import make_engine, schema_is_current
 
 
@@ -264,7 +265,11 @@ def check_encryption(settings: Settings) -> CheckItem:
             "(UU 27/2022). Jalankan `sopbot keys init` dan isi EXTERNAL_ENCRYPTION=age",
         )
     key = settings.external_age_identity_file
-    if key is None or not settings.age_identities():
+    try:  # a mistyped key is one line here, never a traceback
+        identities = office_identities(key)
+    except KeyFileError as bad_key:
+        return CheckItem(name, Verdict.FAIL, say(bad_key.problem))
+    if key is None or not identities:
         return CheckItem(
             name,
             Verdict.WARN,
@@ -275,12 +280,7 @@ def check_encryption(settings: Settings) -> CheckItem:
         return CheckItem(
             name, Verdict.FAIL, f"{key} dapat dibaca pengguna lain; jalankan: chmod 600 {key}"
         )
-    import pyrage
-
-    office = {
-        str(pyrage.x25519.Identity.from_str(i).to_public()) for i in settings.age_identities()
-    }
-    if not office & set(settings.external_age_recipients):
+    if not public_keys(identities) & set(settings.external_age_recipients):
         return CheckItem(
             name,
             Verdict.FAIL,

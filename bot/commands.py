@@ -7,7 +7,7 @@ handler.
 
 from __future__ import annotations
 
-from bot import backup, central, checks, drill, external, handlers, people, reports
+from bot import backup, central, checks, drill, external, handlers, lost, people, reports
 from bot.command import ALL_ROLES, EVERY_ROLE, Button, Command
 from core.sop import Role
 
@@ -78,7 +78,14 @@ COMMANDS: tuple[Command, ...] = (
         frozenset({Role.KASI, Role.KABID}),
         "/hilang <label hard disk>",
         "Laporkan hard disk back up hilang (UU 27/2022)",
-        external.hilang,
+        lost.hilang,
+    ),
+    Command(
+        "ketemu",
+        frozenset({Role.KABID}),
+        "/ketemu <label hard disk> <alasan>",
+        "Hard disk yang hilang ditemukan: verifikasi penuh lalu pakai lagi",
+        lost.ketemu,
     ),
     Command(
         "anggota",
@@ -135,6 +142,7 @@ BUTTONS: tuple[Button, ...] = (
     Button(handlers.DONE_BUTTON, "selesai", handlers.selesai_button),
     Button(handlers.INSTRUCT_BUTTON, "instruksi", handlers.instruksi_button),
     Button(handlers.COPY_BUTTON, "salin", external.salin_button),
+    Button(lost.LOST_BUTTON, "hilang", lost.hilang_button),
 )
 
 COMMAND_BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}

@@ -1,4 +1,5 @@
-"""The external copy in the chat: /salin, /daftar, /verifikasi, and the copy's messages."""
+"""The external copy in the chat: /salin, /daftar, /verifikasi, and the copy's messages (a lost
+disk: `bot/lost.py`)."""
 
 from __future__ import annotations
 
@@ -6,24 +7,23 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from telegram import Bot, InputFile, Update
-from telegram.error import TelegramError
+from telegram import Bot, Update
 
 from bot import delivery, texts
-from bot.arguments import UsageError, parse_page, split_command
+from bot.arguments import UsageError, parse_page
 from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, report_closed, respond
 from bot.live import LiveMessage
-from core.problems import Code
+from core.problems import Code, problem
 from core.sop import Role
 from jobs.external.custody import rotation
 from jobs.external.disk import Disk, DiskError
 from jobs.external.evidence import Evidence, copy_evidence
+from jobs.external.keys import KeyFileError, office_identities
 from jobs.external.listing import VerifyReport, list_disk, recorded_sizes, verify_disk
 from jobs.external.service import CopyResult
 from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
-from jobs.watchdog import BREACH_NOTICE
 
 log = logging.getLogger(__name__)
 
@@ -186,57 +186,29 @@ async def daftar(update: Update, context: Context, caller: Caller) -> None:
     await respond(update, context, f"{text}\n\n{turns}" if turns else text)
 
 
-async def hilang(update: Update, context: Context, caller: Caller) -> None:
-    """/hilang <label>: a disk is lost. Record it, say what was on it, retire it; if anything on
-    it was not encrypted, start the UU 27/2022 notification clock and draft the notice."""
-    svc = services(context)
-    label = split_command(update.effective_message.text or "") if update.effective_message else ""
-    disk = svc.disks.by_label(label) if label else None
-    if disk is None:
-        known = ", ".join(d.label for d in svc.disks.all() if d.in_service) or "-"
-        await respond(update, context, texts.unknown_disk(label, known, caller.command))
-        return
-    if disk.lost_at is not None:
-        await respond(
-            update, context, texts.already_lost(disk.label, disk.lost_at, svc.settings.tz)
-        )
-        return
-    now, tz = svc.clock.now(), svc.settings.tz
-    svc.disks.lost(disk.id, now)
-    svc.audit.record(now, caller.user_id, "disk_lost", disk.label)
-    copies = svc.copylog.verified(disk.id)
-    deadline = now + BREACH_NOTICE
-    report = texts.disk_lost_report(disk.label, copies, caller.name, deadline, tz)
-    log.warning("Disk %s reported lost by %s (%d copies)", disk.label, caller.user_id, len(copies))
-    await delivery.to_roles(svc, context.bot, [Role.KABID, Role.KASI, Role.ADB], report)
-    if any(not c.encrypted for c in copies):
-        svc.state.set(f"breach:{disk.id}", now.isoformat(), now, caller.user_id)
-        svc.state.set(f"breach-reminder:{disk.id}", now.isoformat(), now)  # next one in 12 h
-        draft = texts.breach_notice_draft(disk.label, copies, now, deadline, tz)
-        for chat_id in delivery.recipients(svc, [Role.KABID]):
-            try:
-                await context.bot.send_document(
-                    chat_id,
-                    InputFile(draft.encode("utf-8"), filename=f"draf-pemberitahuan-{disk.id}.txt"),
-                    caption="Draf pemberitahuan UU 27/2022 (lengkapi, tanda tangani, kirim)",
-                )
-            except TelegramError as exc:  # the draft as text then, through the outbox
-                log.error("Could not send the notice draft to %s: %s", chat_id, exc)
-                await delivery.send(svc, context.bot, chat_id, f"<pre>{texts.escape(draft)}</pre>")
-
-
 async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     disk = await _readable_disk(update, context)
     if disk is None:
         return
+    key_file = svc.settings.external_age_identity_file
+    try:  # a key that cannot be used is said before any copy is judged with it
+        identities = office_identities(key_file)
+    except KeyFileError as bad_key:
+        await respond(update, context, texts.key_problem(bad_key.problem))
+        return
     await respond(update, context, "🔎 Memeriksa ulang semua file di hard disk eksternal …")
 
     def check_every_file() -> VerifyReport:
         limits = recorded_sizes(disk, svc.copylog, svc.dumplog)
-        return verify_disk(disk, None, svc.settings.age_identities(), limits)
+        return verify_disk(disk, None, identities, limits)
 
     report = await asyncio.to_thread(check_every_file)
+    if report.key_wrong:  # a key problem is never a copy problem: no copy's record is touched
+        log.warning("Disk %s: the office key opens none of its copies", disk.identity.id)
+        wrong = problem(Code.KEY_WRONG, path=str(key_file), count=report.key_wrong)
+        await respond(update, context, texts.key_problem(wrong))
+        return
     svc.copylog.record_checks(disk.identity.id, report.results(), svc.clock.now())
     log.info(
         "Disk %s verified by %s: %d good, %d bad, %d missing",

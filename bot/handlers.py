@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -16,12 +17,13 @@ from bot.access import quiet
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
 from bot.command import Caller
 from bot.context import Context, Services, services
+from core.problems import Code, Problem, problem
 from core.sop import ASSIGNMENTS, Role
 from core.timing import Timeliness
 from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.service import evidence_note
 from jobs.watchdog import describe_database_error
-from storage.soplog import CloseError, InstructionRecord
+from storage.soplog import CloseError, DayStatus, InstructionRecord
 
 log = logging.getLogger(__name__)
 
@@ -355,7 +357,12 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     day = svc.log.day_status(svc.today())
     text = texts.day_status(
-        day, svc.shown_names, svc.settings.office, svc.clock.now(), svc.short_schedule()
+        day,
+        svc.shown_names,
+        svc.settings.office,
+        svc.clock.now(),
+        svc.short_schedule(),
+        _revoked_copy(svc, day),
     )
     drills = svc.drilllog.latest(1)
     drill = texts.drill_line(
@@ -368,6 +375,24 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
         tz = svc.settings.tz
         lines.append(texts.central_line(queued, oldest, svc.central_queue.last_sent(), error, tz))
     await respond(update, context, "\n".join(lines))
+
+
+def _revoked_copy(svc: Services, day: DayStatus) -> Problem | None:
+    """Why today's step 11 lost its evidence, when every copy made today was since found damaged
+    or is on a disk reported lost; None while one still counts (or step 11 rests on another)."""
+    if not day.is_done(ASSIGNMENTS[Role.KASI].report_step):
+        return None
+    start = datetime.combine(day.run_date, time(0), svc.settings.tz)
+    if svc.copylog.newest(since=start) is not None:
+        return None
+    gone = svc.copylog.newest(since=start, intact=None, lost=None)
+    if gone is None:
+        return None
+    name = Path(gone.dest_path).name
+    disk = svc.disks.get(gone.disk_id)
+    if disk is not None and disk.lost_at is not None:
+        return problem(Code.COPY_ON_LOST_DISK, file=name, label=gone.disk_label)
+    return problem(Code.COPY_DAMAGED, file=name)
 
 
 async def riwayat(update: Update, context: Context, caller: Caller) -> None:

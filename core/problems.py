@@ -71,10 +71,16 @@ class Code(StrEnum):
     COPY_UNREADABLE = "copy_unreadable"
     COPY_NOT_REGULAR = "copy_not_regular"
     COPY_TOO_LARGE = "copy_too_large"
+    # The office's age key (never a copy's fault)
+    KEY_UNREADABLE = "key_unreadable"
+    KEY_MALFORMED = "key_malformed"
+    KEY_NONE = "key_none"
+    KEY_WRONG = "key_wrong"
     # Step 11's evidence
     NO_GOOD_DUMP = "no_good_dump"
     NOT_COPIED_YET = "not_copied_yet"
     COPY_DAMAGED = "copy_damaged"
+    COPY_ON_LOST_DISK = "copy_on_lost_disk"
     # The restore drill
     DRILL_NO_COPY = "drill_no_copy"
     DRILL_OTHER_DISK = "drill_other_disk"
@@ -170,9 +176,15 @@ ENGLISH: dict[Code, str] = {
     Code.COPY_UNREADABLE: "{file} cannot be opened ({why}): wrong key or a damaged copy",
     Code.COPY_NOT_REGULAR: "{file} on the disk is not a regular file of the disk: {why}",
     Code.COPY_TOO_LARGE: "{file} unpacks to more than {limit} bytes (the recorded dump size)",
+    Code.KEY_UNREADABLE: "the age key file {path} cannot be read ({why})",
+    Code.KEY_MALFORMED: "line {line} of the age key file {path} is not an age secret key",
+    Code.KEY_NONE: "the age key file {path} holds no AGE-SECRET-KEY- line",
+    Code.KEY_WRONG: "the age key from {path} opens none of the {count} encrypted copies: a wrong "
+    "key, not damaged copies",
     Code.NO_GOOD_DUMP: "there is no good dump to copy",
     Code.NOT_COPIED_YET: "the newest good dump {file} has no verified copy on an external disk",
     Code.COPY_DAMAGED: "the external copy of {file} was found damaged by /verifikasi",
+    Code.COPY_ON_LOST_DISK: "the external copy of {file} is on disk {label}, reported lost",
     Code.DRILL_NO_COPY: "there is no verified copy on an external disk to restore",
     Code.DRILL_OTHER_DISK: "the newest copy is on disk {label}, which is not plugged in",
     Code.DRILL_COPY_MISSING: "{file} is not on disk {label} any more",

@@ -413,7 +413,9 @@ class Settings(BaseSettings):
             text = read_text(path)  # a BOM (Notepad) or UTF-16 (PowerShell's `>`) is read too
         except (OSError, TextFileError):
             return []
-        return [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-")]
+        # As typed by a person: spaces around it, or in lower case (Bech32 has one case).
+        keys = (line.strip().upper() for line in text.splitlines())
+        return [key for key in keys if key.startswith("AGE-SECRET-KEY-")]
 
     @model_validator(mode="after")
     def _office_pushing_needs_its_name(self) -> Settings:

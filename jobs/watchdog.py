@@ -82,6 +82,7 @@ class Summary:
     external_problem: Problem | None  # why the disk could not be read, if it could not
     last_drill: DrillRecord | None = None
     last_passed_drill: DrillRecord | None = None
+    copy_lost_on: str | None = None  # the last dump's only copy is on this disk, reported lost
 
 
 class WatchdogNotifier(Protocol):
@@ -290,8 +291,8 @@ class Watchdog:
         if self.copier is None or self.copier.disks is None:
             return
         for disk in self.copier.disks.all():
-            if disk.lost_at is None or self.state.get(f"breach:{disk.id}") is None:
-                continue
+            if disk.lost_at is None or not self.state.get(f"breach:{disk.id}"):
+                continue  # not lost, or no plain copies on it, or stopped by /ketemu
             deadline = disk.lost_at + BREACH_NOTICE
             if now > deadline + timedelta(hours=12):
                 continue
@@ -338,7 +339,7 @@ class Watchdog:
         if last is not None and last.finished_at is not None and now - last.finished_at < max_age:
             return
         installed = self._installed()
-        ever = last is not None or self.copies.newest(intact=None) is not None
+        ever = last is not None or self.copies.newest(intact=None, lost=None) is not None
         if not ever and installed is not None and now - installed < max_age:
             return  # a new installation has had less than the allowed age to make its first
         if self.copier.busy:
@@ -403,10 +404,13 @@ class Watchdog:
     def summary(self, now: datetime) -> Summary:
         latest = self.dumps.latest(1)
         last_dump = latest[0] if latest else None
-        last_copy = self.copies.newest(intact=None)
-        copied = (
-            last_dump is not None
-            and self.copies.newest(dump_run_id=last_dump.id, intact=None) is not None
+        # Only what still counts: a copy found damaged or on a disk reported lost is no copy.
+        last_copy = self.copies.newest()
+        copied = last_dump is not None and self.copies.newest(dump_run_id=last_dump.id) is not None
+        lost_copy = (
+            self.copies.newest(dump_run_id=last_dump.id, intact=None, lost=True)
+            if last_dump is not None and not copied
+            else None
         )
         server_free = _free(self.settings.dumps)
         external_free: int | None = None
@@ -428,6 +432,7 @@ class Watchdog:
             problem,
             drills[0] if drills else None,
             passed,
+            lost_copy.disk_label if lost_copy else None,
         )
 
     async def _reminders(self, now: datetime) -> None:

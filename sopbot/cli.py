@@ -19,6 +19,9 @@ from sopbot.central_cli import pusat
 from sopbot.click_id import Group
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from storage.disks import DiskRecord
     from storage.lock import InstanceLock
 
 log = logging.getLogger("sopbot")
@@ -381,15 +384,33 @@ def disk() -> None:
     default=None,
     help="Lokasi hard disk (bawaan: EXTERNAL_DISK_PATH).",
 )
-def disk_init(env_file: Path, label: str, root: Path | None) -> None:
+@click.option(
+    "--baru",
+    "fresh",
+    is_flag=True,
+    help="Hard disk yang tercatat hilang dan sudah dikosongkan: daftarkan sebagai hard disk baru.",
+)
+def disk_init(env_file: Path, label: str, root: Path | None, fresh: bool) -> None:
     """Tulis file identitas hard disk (sekali); bot hanya menyalin ke hard disk terdaftar."""
     from bot import texts
-    from jobs.external.disk import LABEL_MAX, DiskError, prepare_disk
+    from jobs.external.disk import LABEL_MAX, BadIdentity, DiskError, prepare_disk, read_identity
 
     settings = _settings(env_file)
     root = root or settings.external_disk_path
     if root is None:
         click.echo("Hard disk tidak ada: EXTERNAL_DISK_PATH belum diatur", err=True)
+        sys.exit(1)
+    # A disk reported lost keeps its identity (the log knows its copies by it): the two ways out
+    # are /ketemu (found and verified) or --baru (emptied, registered as a new disk).
+    try:
+        existing = read_identity(root) if root.is_dir() else None
+    except BadIdentity:
+        existing = None  # prepare_disk below refuses it with the reason
+    lost = _lost_disk(settings, existing.id) if existing is not None else None
+    if fresh:
+        _forget_lost_identity(root, lost)
+    elif lost is not None:
+        _explain_lost(lost.label, lost.lost_at)
         sys.exit(1)
     # Refused here whatever the copy's check would refuse: no identity is written on the
     # server's own disk, over an unusable identity file, or beside a linked backup folder.
@@ -441,6 +462,58 @@ def disk_pensiun(env_file: Path, label: str) -> None:
         AuditLog(engine).record(now, None, "disk_retired", found.label)
         copies = len(CopyLog(engine).verified(found.id))
     click.echo(texts.disk_retired(found.label, copies))
+def _lost_disk(settings: Settings, disk_id: str) -> DiskRecord | None:
+    """The registered disk with this id, when it is reported lost (read only)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.database import make_engine
+    from storage.disks import DiskRegistry
+
+    try:
+        known = DiskRegistry(make_engine(settings.database_url)).get(disk_id)
+    except SQLAlchemyError:  # no log yet: nothing is lost
+        return None
+    return known if known is not None and known.lost_at is not None else None
+
+
+def _explain_lost(label: str, lost_at: datetime | None) -> None:
+    """A lost disk's identity is kept (it is how the log knows its copies); the two ways out."""
+    when = f" sejak {lost_at:%d/%m/%Y %H:%M} UTC" if lost_at else ""
+    click.echo(
+        f"Hard disk ini adalah {label}, yang tercatat HILANG{when}: bot tidak memakainya.\n"
+        f"- Ditemukan dan masih utuh: Kabid mengirim /ketemu {label} <alasan> di chat; bot "
+        "memverifikasi penuh isinya dulu, lalu memakainya lagi.\n"
+        "- Tidak dipercaya lagi: pensiunkan, hapus isi folder sopbot-backups, lalu daftarkan "
+        "sebagai hard disk baru: sopbot disk init --baru --label <label baru>.",
+        err=True,
+    )
+
+
+def _forget_lost_identity(root: Path, lost: DiskRecord | None) -> None:
+    """--baru: only for a disk reported lost, and only once it holds no backup any more (the
+    files on a disk that was out of the office's hands are not trusted, nor mixed with new
+    ones). Its old record stays lost in the log; the disk gets a new identity."""
+    from jobs.external.disk import BACKUP_FOLDER, IDENTITY_FILE
+
+    if lost is None:
+        click.echo(
+            "--baru hanya untuk hard disk yang tercatat hilang; hard disk ini tidak "
+            "(identitasnya tidak diubah).",
+            err=True,
+        )
+        sys.exit(1)
+    folder = root / BACKUP_FOLDER
+    left = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    if left:
+        shown = ", ".join(left[:5]) + (" …" if len(left) > 5 else "")
+        click.echo(
+            f"Folder {folder} masih berisi {len(left)} file ({shown}). Hapus dulu isinya, lalu "
+            "ulangi sopbot disk init --baru.",
+            err=True,
+        )
+        sys.exit(1)
+    (root / IDENTITY_FILE).unlink()
+    click.echo(f"Identitas lama {lost.label} (id {lost.id}) dilepas; tetap tercatat hilang.")
 
 
 def _register_disk(settings: Settings, disk_id: str, label: str, root: Path) -> None:
@@ -502,7 +575,12 @@ def disk_list(env_file: Path) -> None:
     show_default=True,
     help="Directory object Oracle tempat dump akan diimpor.",
 )
-def restore_file(source: Path, out: Path, identity_file: Path | None, directory: str) -> None:
+@click.option(
+    "--timpa", "overwrite", is_flag=True, help="Timpa file --out yang sudah ada (bawaan: menolak)."
+)
+def restore_file(
+    source: Path, out: Path, identity_file: Path | None, directory: str, overwrite: bool
+) -> None:
     """Pulihkan salinan dari hard disk (.dmp, .dmp.zst, .dmp.age, .dmp.zst.age) menjadi .dmp,
     diperiksa dengan SHA256SUMS dulu, lalu tampilkan langkah mengembalikan database (file
     parameter impdp untuk dump Oracle) dalam bahasa Indonesia dan Inggris."""
@@ -513,6 +591,7 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
     from core.problems import Code
     from jobs.external.copy import CopyError, hash_file, read_manifest, restore
     from jobs.external.foreign import EXPORT_LOG_LIMIT, UnsafeFile, plain_name, read_regular
+    from jobs.external.keys import KeyFileError, load_identities
     from sopbot.disaster import ORACLE_NAME, plan_recovery
 
     if not ORACLE_NAME.fullmatch(directory) or not plain_name(out.name):
@@ -522,6 +601,30 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
             err=True,
         )
         sys.exit(2)
+    if out.exists() and not overwrite:  # on the day it is needed, never lose a file by a typo
+        click.echo(
+            f"❌ {out} sudah ada: tidak ditimpa. Pilih nama lain, atau tambahkan --timpa "
+            f"({out} exists: not overwritten; choose another name or add --timpa).",
+            err=True,
+        )
+        sys.exit(1)
+    identities: list[str] = []
+    if identity_file is not None:
+        try:  # checked before anything is read: a key problem is never a copy problem
+            identities = load_identities(identity_file)
+        except KeyFileError as bad_key:
+            click.echo(
+                f"❌ --identity: {say(bad_key.problem)} ({bad_key.problem.english()})", err=True
+            )
+            sys.exit(1)
+    elif source.name.endswith(".age"):
+        click.echo(
+            f"❌ {source.name} terenkripsi: sebutkan file kuncinya dengan --identity kunci.txt "
+            "(kunci kantor, atau kunci cadangan dari brankas) "
+            "(encrypted: give its key file with --identity).",
+            err=True,
+        )
+        sys.exit(1)
     # Everything on the disk is foreign input: the manifest and the export log are read only as
     # bounded regular files, the copy only as a regular file (never a link, FIFO or device).
     manifest = read_manifest(source.parent)
@@ -542,10 +645,6 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
         sys.exit(1)
     else:
         click.echo(f"✅ {source.name} cocok dengan SHA256SUMS (matches SHA256SUMS).")
-    identities = []
-    if identity_file is not None:
-        text = _key_text(identity_file)
-        identities = [ln.strip() for ln in text.splitlines() if ln.startswith("AGE-SECRET-KEY-")]
     # What the copy unpacks to may not fill the server's disk (a crafted copy decompresses to
     # terabytes): it stops short of the folder's last 5 % (at least 1 GiB).
     usage = shutil.disk_usage(out.parent if str(out.parent) else Path("."))
@@ -596,18 +695,6 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
     click.echo("\nRecovery steps:")
     for number, step in enumerate(plan.steps_en, 1):
         click.echo(f"  {number}. {step}")
-
-
-def _key_text(path: Path) -> str:
-    """A key file as text, whatever BOM Notepad or PowerShell gave it; one line if unreadable."""
-    from core.textfile import TextFileError, read_text
-
-    try:
-        return read_text(path)
-    except (OSError, TextFileError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else str(exc)
-        click.echo(f"❌ Kunci {path} tidak dapat dibaca: {why}", err=True)
-        sys.exit(2)
 
 
 @main.group()

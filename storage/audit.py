@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,3 +22,17 @@ class AuditLog(Repository):
         with self._sessions() as session:
             rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit))
             return [(row.actor_id, row.action, row.detail) for row in rows]
+
+    def after(
+        self, after_id: int, actions: Sequence[str], limit: int = 100
+    ) -> list[tuple[int, datetime, str, str]]:
+        """(id, at, action, detail) of events with one of `actions` recorded after `after_id`,
+        in order: what the central database is told (a disk lost, a disk found)."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(AuditEvent.id, AuditEvent.at, AuditEvent.action, AuditEvent.detail)
+                .where(AuditEvent.id > after_id, AuditEvent.action.in_(list(actions)))
+                .order_by(AuditEvent.id)
+                .limit(limit)
+            )
+            return [(row.id, row.at, row.action, row.detail) for row in rows]

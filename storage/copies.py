@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, not_, or_, select, update
 
 from core.problems import Problem, dump_problems, load_problems
-from storage.models import ExternalCopy, PrunedFile
+from storage.models import ExternalCopy, ExternalDisk, PrunedFile
 from storage.repository import Repository
 
 
@@ -48,6 +48,17 @@ def file_name(dest_path: str) -> str:
 def _like_literal(text: str) -> str:
     """`text` for a LIKE pattern with "!" as the escape character: matched as itself."""
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def _on_lost_disk() -> ColumnElement[bool]:
+    """The copy is on a disk reported lost (/hilang): out of evidence until /ketemu, whatever
+    the copy's own record says. The disks are a handful of rows: the subquery costs nothing."""
+    lost = select(ExternalDisk.id).where(ExternalDisk.lost_at.is_not(None))
+    return ExternalCopy.disk_id.in_(lost.scalar_subquery())
+
+
+def _not_damaged() -> ColumnElement[bool]:
+    return or_(ExternalCopy.check_ok.is_(None), ExternalCopy.check_ok.is_(True))
 
 
 LOOKUP_CHUNK = 500  # names per query: well under every database's limit on bound parameters
@@ -238,14 +249,16 @@ class CopyLog(Repository):
             return {file_name(path) for path in paths}
 
     def evidence(self, dump_run_id: int) -> CopyRecord | None:
-        """The newest verified copy of this dump not found damaged since: step 11's evidence."""
+        """The newest verified copy of this dump not found damaged since, on a disk not reported
+        lost: step 11's evidence."""
         with self._sessions() as session:
             row = session.scalars(
                 select(ExternalCopy)
                 .where(
                     ExternalCopy.dump_run_id == dump_run_id,
                     ExternalCopy.outcome == "verified",
-                    or_(ExternalCopy.check_ok.is_(None), ExternalCopy.check_ok.is_(True)),
+                    _not_damaged(),
+                    not_(_on_lost_disk()),
                 )
                 .order_by(ExternalCopy.finished_at.desc())
                 .limit(1)
@@ -271,27 +284,35 @@ class CopyLog(Repository):
         disk_id: str | None = None,
         dump_run_id: int | None = None,
         intact: bool | None = True,
+        lost: bool | None = False,
+        since: datetime | None = None,
     ) -> CopyRecord | None:
-        """The newest verified copy (on one disk, of one dump, if given): intact=True not found
-        damaged since, False only damaged ones, None either. One indexed row, however long the
-        history."""
+        """The newest verified copy (on one disk, of one dump, finished at or after `since`, if
+        given): intact=True not found damaged since, False only damaged ones, None either;
+        lost=False not on a disk reported lost, True only on one, None either. The defaults are
+        what still counts as evidence. One indexed row, however long the history."""
         with self._sessions() as session:
             query = select(ExternalCopy).where(ExternalCopy.outcome == "verified")
             if disk_id is not None:
                 query = query.where(ExternalCopy.disk_id == disk_id)
             if dump_run_id is not None:
                 query = query.where(ExternalCopy.dump_run_id == dump_run_id)
+            if since is not None:
+                query = query.where(ExternalCopy.finished_at >= since)
             if intact is True:
-                query = query.where(
-                    or_(ExternalCopy.check_ok.is_(None), ExternalCopy.check_ok.is_(True))
-                )
+                query = query.where(_not_damaged())
             elif intact is False:
                 query = query.where(ExternalCopy.check_ok.is_(False))
+            if lost is True:
+                query = query.where(_on_lost_disk())
+            elif lost is False:
+                query = query.where(not_(_on_lost_disk()))
             row = session.scalars(query.order_by(ExternalCopy.finished_at.desc()).limit(1)).first()
             return None if row is None else _copy(row)
 
     def newest_intact(self, disk_id: str | None = None) -> CopyRecord | None:
-        """The newest verified copy not found damaged since (on one disk if given)."""
+        """The newest verified copy not found damaged since and not on a lost disk (on one disk
+        if given)."""
         return self.newest(disk_id=disk_id)
 
     def copied_dump_ids(self, dump_run_ids: Iterable[int]) -> set[int]:
@@ -353,6 +374,14 @@ class CopyLog(Repository):
                 .limit(limit)
             )
             return [_copy(row) for row in rows]
+
+    def pruned_names(self, location: str) -> set[str]:
+        """Names of the files retention removed at `location` (server | external), ever."""
+        with self._sessions() as session:
+            paths = session.scalars(
+                select(PrunedFile.path).where(PrunedFile.location == location).distinct()
+            )
+            return {file_name(path) for path in paths}
 
     def pruned(self, limit: int = 20) -> list[PrunedRecord]:
         with self._sessions() as session:

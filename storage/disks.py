@@ -1,12 +1,13 @@
 """The office's external disks (3-2-1 with offline disks): each registered with its label and
-size, seen plugged in or not, retired when lost. Which one is due next follows from the copies."""
+size, seen plugged in or not, out of service while lost (until found and verified again).
+Which one is due next follows from the copies."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.models import ExternalDisk
 from storage.repository import Repository
@@ -85,8 +86,24 @@ class DiskRegistry(Repository):
             row.retired_at, row.plugged_since = at, None
             return True
 
-    def lost(self, disk_id: str, at: datetime) -> None:
+    def lost(self, disk_id: str, at: datetime) -> bool:
+        """Record the loss; False when the disk is unknown or already lost (one conditional
+        UPDATE: two confirmations at once record it once)."""
         with self._sessions.begin() as session:
-            row = session.get(ExternalDisk, disk_id)
-            if row is not None and row.lost_at is None:
-                row.lost_at, row.plugged_since = at, None
+            result = session.execute(
+                update(ExternalDisk)
+                .where(ExternalDisk.id == disk_id, ExternalDisk.lost_at.is_(None))
+                .values(lost_at=at, plugged_since=None)
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    def found(self, disk_id: str) -> bool:
+        """A disk reported lost is back in service (after /ketemu verified it in full); False
+        when it was not lost (one conditional UPDATE, as for lost())."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(ExternalDisk)
+                .where(ExternalDisk.id == disk_id, ExternalDisk.lost_at.is_not(None))
+                .values(lost_at=None)
+            )
+            return bool(getattr(result, "rowcount", 0))

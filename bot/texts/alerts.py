@@ -48,7 +48,8 @@ def stale_external_alert(
     last_copy: CopyRecord | None, max_age: timedelta, now: datetime, tz: tzinfo
 ) -> str:
     if last_copy is None or last_copy.finished_at is None:
-        since = "Belum pernah ada salinan terverifikasi di hard disk eksternal."
+        # Never made, or each one since found damaged or on a disk reported lost.
+        since = "Tidak ada salinan terverifikasi yang masih berlaku di hard disk eksternal."
     else:
         when = last_copy.finished_at
         since = (
@@ -74,10 +75,13 @@ def daily_summary(summary: Summary, tz: tzinfo) -> str:
             f"<code>{escape(Path(dump.file_path).name)}</code>, {size(dump.size_bytes)}, "
             f"{long_date(dump.started_at.astimezone(tz).date())} {clock_time(dump.started_at, tz)}"
         )
-        lines.append(
-            "Salinan eksternal dump itu: "
-            + ("✅ terverifikasi" if summary.dump_copied else "⏳ belum ada")
-        )
+        if summary.dump_copied:
+            copied = "✅ terverifikasi"
+        elif summary.copy_lost_on is not None:
+            copied = f"❌ hanya di hard disk {escape(summary.copy_lost_on)} yang dilaporkan hilang"
+        else:
+            copied = "⏳ belum ada"
+        lines.append(f"Salinan eksternal dump itu: {copied}")
     copy = summary.last_copy
     if copy is not None and copy.finished_at is not None:
         days = (summary.at - copy.finished_at).days
@@ -86,7 +90,7 @@ def daily_summary(summary: Summary, tz: tzinfo) -> str:
             f"({escape(Path(copy.dest_path).name)}, hard disk {escape(copy.disk_label)})"
         )
     else:
-        lines.append("Salinan terverifikasi terakhir: belum pernah.")
+        lines.append("Salinan terverifikasi terakhir: tidak ada yang masih berlaku.")
     lines.append(f"Ruang kosong server: {size(summary.server_free)}")
     if summary.external_problem is not None:
         lines.append("Hard disk eksternal: " + escape(say(summary.external_problem)))

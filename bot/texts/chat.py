@@ -327,8 +327,12 @@ def day_status(
     office: OfficeHours,
     now: datetime,
     schedule_summary: str,
+    revoked: Problem | None = None,
 ) -> str:
+    """`revoked`: why step 11, recorded done today, no longer has its evidence (the copy was
+    found damaged, or its disk reported lost): shown ❌ and not counted."""
     lines = [f"📊 <b>Status SOP-PIAK-02</b> — {long_date(status.run_date)}"]
+    revoked_step = ASSIGNMENTS[Role.KASI].report_step if revoked is not None else None
     schedule_steps = [s for s in STEPS if s.kind is StepKind.SCHEDULE]
     for step in STEPS:
         if step.kind is StepKind.SCHEDULE:
@@ -337,7 +341,9 @@ def day_status(
                 lines.append(f"⚙️ {first}–{last}. Jadwal bot — {schedule_summary}")
             continue
         events = status.events_for(step.number)
-        if events:
+        if step.number == revoked_step and status.is_done(step.number) and revoked is not None:
+            icon, detail = "❌", f"bukti tidak berlaku lagi: {escape(say(revoked))}"
+        elif events:
             event = events[-1]
             icon = OUTCOME_ICON.get(event.outcome, "•")
             detail = _event_line(event, names, office)
@@ -363,8 +369,9 @@ def day_status(
             f"🕒 Instruksi #{instruction.id} untuk {ROLE_SHORT[instruction.target_role]} "
             f"masih terbuka ({state}, standar {minutes(standard)})."
         )
-    done, required = len(status.done_steps), len(status.required_steps)
-    if status.complete:
+    done_steps = [n for n in status.done_steps if n != revoked_step]
+    done, required = len(done_steps), len(status.required_steps)
+    if done == required:
         lines.append(f"\n<b>Lengkap</b>: semua {required} langkah wajib hari ini selesai.")
     else:
         lines.append(f"\n{done} dari {required} langkah wajib selesai.")

@@ -223,7 +223,9 @@ def disk_lost_report(
         f"🚨 <b>Hard disk {escape(label)} dilaporkan HILANG</b> oleh {escape(reporter)}.",
         f"Berisi {len(copies)} salinan back up; {len(copies) - len(plain_ones)} terenkripsi, "
         f"{len(plain_ones)} TIDAK terenkripsi.",
-        "Hard disk ini tidak dipakai lagi (dipensiunkan).",
+        "Salinannya tidak dihitung lagi sebagai bukti langkah 11, dan hard disk ini tidak "
+        "ditulis lagi. Bila ditemukan: Kabid mengirim /ketemu "
+        f"{escape(label)} &lt;alasan&gt; (isinya diverifikasi penuh dulu).",
     ]
     if plain_ones:
         names = some([Path(c.dest_path).name for c in plain_ones])
@@ -254,8 +256,8 @@ Dari: Dinas Kependudukan dan Pencatatan Sipil, Bidang PIAK
    Hard disk dilaporkan hilang pada {lost}. Salinan di atas tidak terenkripsi.
 
 3. Upaya penanganan dan pemulihan
-   - Hard disk dipensiunkan dan tidak dipakai lagi oleh sistem back up.
-   - Salinan berikutnya dienkripsi (age) sebelum disimpan di hard disk.
+   - Hard disk tidak dipakai lagi oleh sistem back up dan salinannya tidak dihitung lagi.
+   - {encryption}
    - [Langkah lain: laporan kepolisian, pemeriksaan akses, dsb.]
 
 Batas waktu pemberitahuan (3 x 24 jam): {deadline}
@@ -265,11 +267,28 @@ Kepala Bidang PIAK
 """
 
 
+# What the notice may say of the next copies: only what is true of this office's settings.
+NEXT_COPIES_ENCRYPTED = "Salinan berikutnya dienkripsi (age) sebelum disimpan di hard disk."
+NEXT_COPIES_PLAIN = (
+    "Salinan back up saat ini BELUM dienkripsi. [Rencana: mengaktifkan enkripsi salinan "
+    "(sopbot keys init, EXTERNAL_ENCRYPTION=age) paling lambat tanggal ...]"
+)
+
+
 def breach_notice_draft(
-    label: str, copies: Sequence[CopyRecord], lost_at: datetime, deadline: datetime, tz: tzinfo
+    label: str,
+    copies: Sequence[CopyRecord],
+    lost_at: datetime,
+    deadline: datetime,
+    tz: tzinfo,
+    *,
+    encrypting: bool,
 ) -> str:
+    """The notice as the Kabid completes it; `encrypting`: whether copies made from now on are
+    encrypted (EXTERNAL_ENCRYPTION=age), so the notice never promises what is not done."""
     files = "\n   ".join(Path(c.dest_path).name for c in copies if not c.encrypted)
     return BREACH_DRAFT.format(
+        encryption=NEXT_COPIES_ENCRYPTED if encrypting else NEXT_COPIES_PLAIN,
         label=label,
         files=files or "-",
         lost=f"{lost_at.astimezone(tz):%d/%m/%Y %H:%M}",

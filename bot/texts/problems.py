@@ -66,7 +66,8 @@ INDONESIAN: dict[Code, str] = {
     "menyimpan file 4 GiB atau lebih; back up ini {size} byte. Format hard disk sebagai NTFS "
     "atau exFAT (isinya terhapus), lalu jalankan sopbot disk init lagi.",
     Code.DISK_LOST: "hard disk {label} sudah dilaporkan hilang (/hilang) dan tidak dipakai lagi. "
-    "Daftarkan hard disk baru dengan `sopbot disk init`.",
+    "Bila hard disk ini ditemukan, Kabid mengirim /ketemu {label} (isinya diverifikasi penuh "
+    "dulu); bila tidak, pasang hard disk lain yang terdaftar.",
     Code.DISK_BAD_IDENTITY: "file identitas .sopbot-disk.json di hard disk ini tidak sah (bukan "
     "file biasa, terlalu besar, atau label/id tidak valid); hard disk tidak dipakai dan tidak ada "
     "yang ditulis. ADB: periksa hard disk ini.",
@@ -88,6 +89,14 @@ INDONESIAN: dict[Code, str] = {
     "retensi ({error}); ADB: periksa izin folder dump",
     Code.RETENTION_FILES_IN_USE: "file lama sedang dibuka program lain (antivirus, Explorer), "
     "dihapus pada salinan berikutnya: {files}",
+    Code.KEY_UNREADABLE: "file kunci age {path} tidak dapat dibaca ({why})",
+    Code.KEY_MALFORMED: "baris {line} file kunci age {path} bukan kunci rahasia age "
+    "(AGE-SECRET-KEY-1…): salah ketik atau terpotong?",
+    Code.KEY_NONE: "file kunci age {path} tidak berisi baris AGE-SECRET-KEY-",
+    Code.KEY_WRONG: "kunci salah: kunci dari {path} tidak membuka satu pun dari {count} salinan "
+    "terenkripsi. Ini masalah kunci, bukan salinan rusak; tidak ada catatan salinan yang diubah",
+    Code.COPY_ON_LOST_DISK: "salinan {file} ada di hard disk {label} yang dilaporkan hilang; "
+    "salin ke hard disk lain.",
     Code.NO_GOOD_DUMP: "belum ada back up database yang berhasil untuk disalin.",
     Code.NOT_COPIED_YET: "back up terbaru {file} belum ada salinan terverifikasi di hard disk "
     "eksternal.",

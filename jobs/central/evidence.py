@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from core.problems import Problem
 from jobs.report import GOOD, DayRow
 from storage.central.record import EvidenceRecord
-from storage.central.schema import CHECK, COPY, DAY, DRILL, DUMP
+from storage.central.schema import CHECK, COPY, DAY, DISK, DRILL, DUMP
 from storage.copies import CopyRecord, file_name
 from storage.drills import DrillRecord
 from storage.dumps import DumpRecord
@@ -58,6 +58,7 @@ def from_copy(copy: CopyRecord, origin: str, data_from: datetime | None) -> Evid
     detail: dict[str, Any] = {
         "outcome": copy.outcome,
         "disk": copy.disk_label,
+        "disk_id": copy.disk_id,  # a "disk" record (lost, found) names the disk by its id
         "file": file_name(copy.dest_path or copy.source_path),
         "size_bytes": copy.size_bytes,
         "sha256": copy.sha256,
@@ -78,6 +79,19 @@ def from_damage(copy: CopyRecord, origin: str) -> EvidenceRecord:
     detail: dict[str, Any] = {"copy": ref(origin, COPY, copy.id), "disk": copy.disk_label}
     key = ref(origin, CHECK, f"{copy.id}:{copy.checked_at:%Y%m%dT%H%M%S}")
     return EvidenceRecord(0, key, CHECK, copy.checked_at, False, copy.encrypted, detail)
+
+
+def from_disk_event(
+    event_id: int, at: datetime, disk_id: str, label: str, found: bool, origin: str
+) -> EvidenceRecord:
+    """A disk reported lost (ok false: its copies stop counting) or found again and verified in
+    full (ok true: they count again). The reason stays in the office: it is a person's words."""
+    detail: dict[str, Any] = {
+        "disk_id": disk_id,
+        "disk": label,
+        "state": "found" if found else "lost",
+    }
+    return EvidenceRecord(0, ref(origin, DISK, event_id), DISK, at, found, None, detail)
 
 
 def from_drill(drill: DrillRecord, origin: str) -> EvidenceRecord:

@@ -20,13 +20,16 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from core.clock import Clock
 from core.settings import Settings
 from jobs.central import evidence
+from jobs.external.lost import DISK_EVENTS, FOUND, read_event
 from jobs.report import build_report
 from jobs.runtime import Runtime
+from storage.audit import AuditLog
 from storage.central.admin import central_engine
 from storage.central.push import beat, deliver
 from storage.central.record import EvidenceRecord
 from storage.central_queue import CentralQueue
 from storage.copies import CopyLog, CopyRecord
+from storage.disks import DiskRegistry
 from storage.drills import DrillLog
 from storage.dumps import DumpLog
 from storage.soplog import SopLog
@@ -62,6 +65,8 @@ class CentralLink:
     state: StateStore
     clock: Clock
     version: str = "?"
+    audit: AuditLog | None = None  # disks lost and found are read from the audit trail
+    disks: DiskRegistry | None = None
     _engine: Engine | None = field(default=None, repr=False)
     _last_beat: datetime | None = None
     _down_since: datetime | None = None
@@ -114,7 +119,9 @@ class CentralLink:
                     mark = row.id
             if mark != after:
                 self.state.set(WATERMARK + kind, str(mark), now)
-        return queued + self._collect_damage(now) + self._collect_days(now)
+        return (
+            queued + self._collect_damage(now) + self._collect_disks(now) + self._collect_days(now)
+        )
 
     def _copy_record(self, copy: CopyRecord, origin: str) -> EvidenceRecord:
         dump = self.dumps.get(copy.dump_run_id) if copy.dump_run_id else None
@@ -133,6 +140,24 @@ class CentralLink:
             last = found[-1]
             assert last.checked_at is not None
             self.state.set(WATERMARK + "check", f"{last.checked_at.isoformat()}|{last.id}", now)
+        return queued
+
+    def _collect_disks(self, now: datetime) -> int:
+        """Disks reported lost or found since the last time (from the audit trail), in order."""
+        if self.audit is None or self.disks is None:
+            return 0
+        after = int(self.state.get(WATERMARK + "disk") or 0)
+        events = self.audit.after(after, DISK_EVENTS, COLLECT_LIMIT)
+        queued = 0
+        for event_id, at, action, detail in events:
+            disk = read_event(detail, self.disks)
+            if disk is not None:
+                record = evidence.from_disk_event(
+                    event_id, at, disk[0], disk[1], action == FOUND, self.origin
+                )
+                queued += self.queue.add(record, now)
+        if events:
+            self.state.set(WATERMARK + "disk", str(events[-1][0]), now)
         return queued
 
     def _collect_days(self, now: datetime) -> int:
@@ -241,4 +266,6 @@ def link_for(runtime: Runtime, version: str = "?") -> CentralLink:
         runtime.state,
         runtime.clock,
         version=version,
+        audit=runtime.audit,
+        disks=runtime.disks,
     )

@@ -30,6 +30,7 @@ from jobs.drill.verdict import Findings, untestable
 from jobs.dump.expdp import ExpdpBackend
 from jobs.external.copy import PARTIAL_SUFFIX, CopyError, CopyStopped, restore_verified
 from jobs.external.disk import DiskError
+from jobs.external.keys import KeyFileError, office_identities
 from jobs.external.service import CopyService
 from jobs.job import (
     JobKind,
@@ -289,18 +290,19 @@ class DrillService(JobRunner[DrillResult]):
             report(Progress(percent, done, total, Unit.BYTES, state="restore"))
 
         try:
+            identities = office_identities(self.settings.external_age_identity_file)
             restored = await asyncio.to_thread(
                 restore_verified,
                 started.subject,
                 scratch,
-                self.settings.age_identities(),
+                identities,
                 progress=bytes_read,
                 should_stop=stop.is_set,
                 # What the copy turns into is bounded by the dump it claims to be.
                 max_output=dump.size_bytes or None,
                 device=self._disk_device,
             )
-        except CopyError as exc:
+        except (CopyError, KeyFileError) as exc:  # neither marks the copy damaged
             found.problems.append(exc.problem)
             return found
         name, label = started.subject.name, copy.disk_label

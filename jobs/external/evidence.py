@@ -1,5 +1,6 @@
 """Step 11's evidence: a verified copy of the newest good dump on a registered external disk,
-not found damaged since. Without it step 11 is not done, whatever anyone says in the chat."""
+not found damaged since and not on a disk reported lost. Without it step 11 is not done,
+whatever anyone says in the chat."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ def copy_evidence(dumps: DumpLog, copies: CopyLog) -> Evidence | Problem:
     copy = copies.evidence(latest.id)
     if copy is not None:
         return Evidence(latest, copy)
+    on_lost = copies.newest(dump_run_id=latest.id, intact=None, lost=True)
+    if on_lost is not None:
+        return problem(Code.COPY_ON_LOST_DISK, file=name, label=on_lost.disk_label)
     if copies.newest(dump_run_id=latest.id, intact=False) is not None:
         return problem(Code.COPY_DAMAGED, file=name)
     return problem(Code.NOT_COPIED_YET, file=name)

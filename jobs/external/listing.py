@@ -12,6 +12,7 @@ from pathlib import Path
 from jobs.external.copy import PARTIAL_SUFFIX, CopyError, hash_file, read_manifest, restore
 from jobs.external.disk import MANIFEST, Disk
 from jobs.external.foreign import UnsafeFile
+from jobs.external.keys import header_rejects
 from storage.copies import CopyLog, CopyRecord
 from storage.dumps import DumpLog
 
@@ -153,13 +154,19 @@ class VerifyReport:
     opened: list[str] = field(default_factory=list)  # encrypted, decrypted with the office key
     unopened: list[str] = field(default_factory=list)  # encrypted, would not decrypt
     sealed: list[str] = field(default_factory=list)  # encrypted, no key to try: unproven
+    # The key opened none of the encrypted copies whose bytes are intact: the key is wrong, not
+    # the copies. Nothing of this run may be recorded against any copy.
+    key_wrong: int = 0  # how many intact encrypted copies it failed to open
 
     @property
     def ok(self) -> bool:
-        return not (self.mismatched or self.missing or self.unopened)
+        return not (self.mismatched or self.missing or self.unopened or self.key_wrong)
 
     def results(self) -> dict[str, bool]:
-        """File name -> whether it read back as verified, for the log."""
+        """File name -> whether it read back as verified, for the log (nothing when the key
+        was wrong: the run proved nothing about any copy)."""
+        if self.key_wrong:
+            return {}
         found = dict.fromkeys(self.good, True)
         found.update(dict.fromkeys(self.mismatched + self.missing + self.unopened, False))
         return found
@@ -177,14 +184,22 @@ def verify_disk(
 
     Only regular files of the disk itself count as there: a link (to the server's own dump,
     say), a FIFO or a device in a copy's place is reported missing, never read. An encrypted
-    copy is opened with its output limited to `limits[name]` (its dump's recorded size)."""
+    copy is opened with its output limited to `limits[name]` (its dump's recorded size).
+
+    A copy whose bytes match SHA256SUMS but which the key does not open was encrypted to other
+    keys (or the key is wrong): when the key opens none of them, that is the key's fault and
+    the report says so (`key_wrong`) instead of calling every copy damaged."""
     manifest = read_manifest(disk.folder, disk.device)
+    wrong = _key_opens_none(disk, manifest, identities)
+    if wrong:  # known from the headers and one whole copy: nothing else is read
+        return VerifyReport([], [], [], [], key_wrong=wrong)
     good: list[str] = []
     mismatched: list[str] = []
     missing: list[str] = []
     opened: list[str] = []
     unopened: list[str] = []
     sealed: list[str] = []
+    encrypted: list[str] = []  # intact bytes, to be opened with the key
     for name, digest in sorted(manifest.items()):
         path = disk.folder / name
         if progress:
@@ -206,15 +221,19 @@ def verify_disk(
                 good.append(name)
                 sealed.append(name)
             else:
-                try:
-                    limit = (limits or {}).get(name)
-                    restore(path, None, identities, max_output=limit, device=disk.device)
-                    good.append(name)
-                    opened.append(name)
-                except CopyError:
-                    unopened.append(name)
+                encrypted.append(name)
         else:
             mismatched.append(name)
+    for name in encrypted:
+        try:
+            limit = (limits or {}).get(name)
+            restore(disk.folder / name, None, identities, max_output=limit, device=disk.device)
+            good.append(name)
+            opened.append(name)
+        except CopyError:
+            unopened.append(name)
+    if encrypted and not opened:  # a key problem is never a copy problem
+        return VerifyReport([], [], [], [], key_wrong=len(unopened))
     unlisted = [f.name for f in list_disk(disk).files if not f.in_manifest]
     return VerifyReport(good, mismatched, missing, unlisted, opened, unopened, sealed)
 
@@ -229,3 +248,20 @@ def recorded_sizes(disk: Disk, copies: CopyLog, dumps: DumpLog) -> dict[str, int
         if dump is not None and dump.size_bytes:
             sizes[name] = dump.size_bytes
     return sizes
+def _key_opens_none(disk: Disk, manifest: dict[str, str], identities: Sequence[str]) -> int:
+    """How many encrypted copies there are, when the key opens none of their headers and the
+    newest of them is intact (so the key, not that copy, is at fault); 0 when the full run must
+    tell."""
+    if not identities:
+        return 0
+    sealed = [disk.folder / n for n in manifest if n.endswith(".age")]
+    # Only regular files of the disk: a link or a FIFO in a copy's place is never opened.
+    present = [path for path in sealed if path.is_file() and not path.is_symlink()]
+    try:
+        if not present or not all(header_rejects(path, list(identities)) for path in present):
+            return 0
+        newest = max(present, key=lambda path: (path.stat().st_mtime, path.name))
+        digest = hash_file(newest, uncached=True, foreign=True, device=disk.device)
+    except OSError:  # UnsafeFile included: the full run judges that copy
+        return 0
+    return len(sealed) if digest == manifest[newest.name] else 0

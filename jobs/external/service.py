@@ -106,8 +106,16 @@ class CopyService(JobRunner[CopyResult]):
     def configured(self) -> bool:
         return self.settings.external_disk_path is not None
 
-    def check(self, need_bytes: int = 0, *, writing: bool = True, largest_file: int = 0) -> Disk:
-        """The disk if usable; raises DiskError (DISK_NOT_CONFIGURED when none is set)."""
+    def check(
+        self,
+        need_bytes: int = 0,
+        *,
+        writing: bool = True,
+        largest_file: int = 0,
+        lost_ok: bool = False,
+    ) -> Disk:
+        """The disk if usable; raises DiskError (DISK_NOT_CONFIGURED when none is set). A disk
+        reported lost is refused unless `lost_ok` (only to read it, for /ketemu)."""
         root = self.settings.external_disk_path
         if root is None:
             raise DiskError(problem(Code.DISK_NOT_CONFIGURED))
@@ -124,7 +132,8 @@ class CopyService(JobRunner[CopyResult]):
             known = self.disks.get(disk.identity.id)
             if known is not None and known.retired_at is not None:  # retired: never again
                 raise DiskError(problem(Code.DISK_RETIRED, label=disk.identity.label))
-            if known is not None and not known.in_service:  # reported lost: never written again
+            if known is not None and not known.in_service and not (lost_ok and not writing):
+                # Reported lost: never written, and no evidence, until /ketemu verified it.
                 raise DiskError(problem(Code.DISK_LOST, label=disk.identity.label))
             if known is None:
                 self.disks.register(
@@ -133,12 +142,17 @@ class CopyService(JobRunner[CopyResult]):
         return disk
 
     async def check_off_loop(
-        self, need_bytes: int = 0, *, writing: bool = True, largest_file: int = 0
+        self,
+        need_bytes: int = 0,
+        *,
+        writing: bool = True,
+        largest_file: int = 0,
+        lost_ok: bool = False,
     ) -> Disk:
         """`check` in a worker thread: the disk is foreign and may be slow (or hostile); the
         event loop never waits on it."""
         return await asyncio.to_thread(
-            self.check, need_bytes, writing=writing, largest_file=largest_file
+            self.check, need_bytes, writing=writing, largest_file=largest_file, lost_ok=lost_ok
         )
 
     def pending(self, disk: Disk | None) -> DumpRecord | None:

@@ -25,7 +25,10 @@ VERSION_TABLE = "sopbot_central_version"
 # Kinds of evidence an office reports.
 DUMP, COPY, DRILL, DAY = "dump", "copy", "drill", "day"
 CHECK = "check"  # a copy re-read and found damaged or gone: it is no longer evidence
-KINDS = (DUMP, COPY, DRILL, DAY, CHECK)
+# A disk reported lost (ok false) or found again and verified (ok true): while its newest disk
+# record is a loss, no copy on it counts.
+DISK = "disk"
+KINDS = (DUMP, COPY, DRILL, DAY, CHECK, DISK)
 
 
 class CentralBase(DeclarativeBase):

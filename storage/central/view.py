@@ -1,6 +1,7 @@
 """The supervisor's view of the central database: where each office stands, worst first.
 
-A copy later found damaged (a "check" record) no longer counts. One query, one index probe per
+A copy later found damaged (a "check" record), or on a disk reported lost (a "disk" record, until
+one says it was found), no longer counts. One query, one index probe per
 office and kind (ix_evidence_office_kind_ok_at), so its time grows
 with the number of offices, not with the years of evidence. Row-level security decides what is
 seen: a supervisor's login sees every office, an office's login only itself.
@@ -29,6 +30,22 @@ NO_COPY, NOT_ENCRYPTED, NO_DUMP, NO_DRILL, SILENT = (
 )
 PROBLEM_ORDER = (NO_COPY, NOT_ENCRYPTED, NO_DUMP, NO_DRILL, SILENT)
 
+# A copy on a disk whose newest "disk" record is a loss does not count (found again: it does).
+# Copies reported before records named the disk's id are matched by its label.
+ON_LOST_DISK = """
+    EXISTS (
+      SELECT 1 FROM evidence d
+       WHERE d.office_id = e.office_id AND d.kind = 'disk' AND NOT d.ok
+         AND (d.detail ->> 'disk_id' = e.detail ->> 'disk_id'
+              OR (e.detail ->> 'disk_id' IS NULL AND d.detail ->> 'disk' = e.detail ->> 'disk'))
+         AND NOT EXISTS (
+           SELECT 1 FROM evidence f
+            WHERE f.office_id = d.office_id AND f.kind = 'disk'
+              AND f.detail ->> 'disk_id' = d.detail ->> 'disk_id'
+              AND (f.happened_at, f.seq) > (d.happened_at, d.seq)))
+"""
+
+# Built from constants only (no value is ever formatted in): hence the noqa.
 STATES_SQL = text(
     """
     SELECT o.office_id, o.name,
@@ -46,6 +63,9 @@ STATES_SQL = text(
            SELECT 1 FROM evidence x
             WHERE x.office_id = o.office_id AND x.kind = 'check' AND NOT x.ok
               AND x.detail ->> 'copy' = e.key)
+         AND NOT """  # noqa: S608
+    + ON_LOST_DISK
+    + """
        ORDER BY e.happened_at DESC LIMIT 1
     ) c ON true
     LEFT JOIN heartbeats h ON h.office_id = o.office_id
@@ -55,14 +75,18 @@ STATES_SQL = text(
 
 DAYS_SQL = text(
     """
-    SELECT office_id, (happened_at AT TIME ZONE :tz)::date AS day, kind, bool_or(ok) AS ok
-    FROM evidence
-    WHERE happened_at >= :since AND kind IN ('dump', 'copy')
+    SELECT e.office_id, (e.happened_at AT TIME ZONE :tz)::date AS day, e.kind,
+           bool_or(e.ok) AS ok
+    FROM evidence e
+    WHERE e.happened_at >= :since AND e.kind IN ('dump', 'copy')
       AND NOT EXISTS (
         SELECT 1 FROM evidence x
-         WHERE x.office_id = evidence.office_id AND x.kind = 'check' AND NOT x.ok
-           AND x.detail ->> 'copy' = evidence.key)
-    GROUP BY office_id, day, kind
+         WHERE x.office_id = e.office_id AND x.kind = 'check' AND NOT x.ok
+           AND x.detail ->> 'copy' = e.key)
+      AND (e.kind <> 'copy' OR NOT """  # noqa: S608
+    + ON_LOST_DISK
+    + """)
+    GROUP BY e.office_id, day, e.kind
     """
 )
 

@@ -26,6 +26,7 @@ COMMAND_LINES = {
     "laporan": "/laporan",
     "cek": "/cek",
     "hilang": "/hilang HDD-TIDAK-ADA",
+    "ketemu": "/ketemu HDD-TIDAK-ADA ditemukan",
     "ujipulih": "/ujipulih",
     "anggota": "/anggota",
     "tambah": "/tambah kasi 999000111 Ketut",

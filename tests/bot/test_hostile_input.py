@@ -130,6 +130,8 @@ async def test_hostile_notes_through_the_chat(chat: Chat, note: str) -> None:
         "x" * 64,
         "",
         "salin:abc",
+        "hilang:ya:0000000000000000:1",
+        "hilang:batal:x",
     ],
 )
 async def test_unknown_or_forged_callback_data_changes_nothing(chat: Chat, data: str) -> None:

@@ -190,7 +190,8 @@ async def test_bot_publishes_its_command_menu_on_start(chat: Chat) -> None:
     names = [c["command"] for c in chat.server.commands]
     assert names == [
         "start", "bantuan", "instruksi", "selesai", "status", "riwayat", "backup", "salin",
-        "daftar", "verifikasi", "ujipulih", "hilang", "anggota", "tambah", "hapus", "laporan",
+        "daftar", "verifikasi", "ujipulih", "hilang", "ketemu", "anggota", "tambah", "hapus",
+        "laporan",
         "cek", "jadwal", "kantor",
     ]  # fmt: skip
     assert all(c["description"] for c in chat.server.commands)

@@ -3,7 +3,7 @@ keeps each office to its own rows, and the supervisor sees every office."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -327,7 +327,7 @@ def test_init_and_office_logins_from_the_command_line(central: Central) -> None:
     runner = CliRunner()
     env = {"CENTRAL_DATABASE_URL": central.admin_url}
     again = runner.invoke(main, ["pusat", "init"], env=env)
-    assert again.exit_code == 0 and "skema c0001" in again.output  # idempotent
+    assert again.exit_code == 0 and "skema c0017" in again.output  # idempotent
     made = runner.invoke(
         main,
         ["pusat", "kantor", "add", "5101", "Disdukcapil Jembrana", "--host", "pusat.bali"],
@@ -479,3 +479,51 @@ def test_a_reinstalled_office_is_not_taken_for_what_was_stored(
     push_until_done(link_of(again))
     supervisor = central.engine(central.supervisor)
     assert counts(supervisor, BULELENG)["dump"] == 2 + 3
+
+
+def test_a_lost_disk_stops_counting_at_the_central_view_until_found(
+    central: Central, tmp_path: Path
+) -> None:
+    from jobs.external.lost import FOUND, LOST, event_detail
+    from storage.central.view import NO_COPY, daily_grid
+
+    a = office(tmp_path, BULELENG, central.offices[BULELENG].url, 24)
+    link = link_of(a)
+    push_until_done(link)
+    supervisor = central.engine(central.supervisor)
+    newest = datetime(2026, 11, 24, 1, 34, tzinfo=WITA)
+    [state] = [s for s in office_states(supervisor, a.clock.now()) if s.office_id == BULELENG]
+    assert state.last_copy == newest
+    # An older copy reported before copies named their disk's id: matched by the label.
+    legacy = EvidenceRecord(
+        999_999, "legacy/copy:1", "copy", newest - timedelta(days=1), True, True,
+        {"disk": "HDD", "file": "old.dmp"},
+    )  # fmt: skip
+    deliver(central.engine(central.offices[BULELENG]), BULELENG, [legacy])
+    # /hilang, confirmed: the same records the chat writes.
+    now = a.clock.now()
+    a.disks.register("d1", "HDD", None, now)
+    a.disks.lost("d1", now)
+    disk = a.disks.get("d1")
+    assert disk is not None
+    a.audit.record(now, 111, LOST, event_detail(disk))
+    push_until_done(link)
+    assert counts(supervisor, BULELENG)["disk"] == 1
+    [state] = [s for s in office_states(supervisor, now) if s.office_id == BULELENG]
+    assert state.last_copy is None and NO_COPY in state.problems  # nothing left to count
+    grid = daily_grid(supervisor, date(2026, 11, 20), date(2026, 11, 24), WITA)
+    assert "copy" not in grid.get(BULELENG, {}).values()  # the chart stops counting it too
+    # Found and verified in full (/ketemu): its copies count again.
+    a.clock.advance(timedelta(hours=2))
+    a.disks.found("d1")
+    a.audit.record(a.clock.now(), 111, FOUND, event_detail(disk, "ditemukan"))
+    push_until_done(link)
+    assert counts(supervisor, BULELENG)["disk"] == 2
+    [state] = [s for s in office_states(supervisor, a.clock.now()) if s.office_id == BULELENG]
+    assert state.last_copy == newest
+    with supervisor.connect() as connection:
+        details = connection.execute(
+            text("SELECT detail FROM evidence WHERE office_id = :o AND kind = 'disk'"),
+            {"o": BULELENG},
+        ).scalars()
+        assert all("ditemukan" not in str(d) for d in details)  # a person's words stay home

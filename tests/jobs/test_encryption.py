@@ -222,3 +222,185 @@ def test_check_says_when_the_office_key_cannot_open_the_copies(
     )
     assert check_encryption(settings([keys.escrow_public])).verdict is Verdict.FAIL
     assert check_encryption(settings([keys.office_public])).verdict is Verdict.WARN  # no escrow
+
+
+# --- a key problem is never a copy problem --------------------------------------------------
+
+
+def mistype(key_file: Path, tmp_path: Path) -> Path:
+    """The office key with one character changed, as a person retyping it might."""
+    secret = next(
+        line for line in key_file.read_text().splitlines() if line.startswith("AGE-SECRET-KEY-")
+    )
+    wrong = secret[:-8] + ("Q" if secret[-8] != "Q" else "P") + secret[-7:]
+    typo = tmp_path / "typo-key.txt"
+    typo.write_text(f"# created by hand\n{wrong}\n")
+    typo.chmod(0o600)
+    return typo
+
+
+async def verified_copy_in_chat(chat: Chat) -> None:
+    await chat.send(ADB, "/backup")
+    await until(chat, KABID, "Laporan back up database")
+    await chat.send(KASI, "/salin")
+    await until(chat, KASI, "Salinan sudah terverifikasi")
+    await chat.idle()
+
+
+async def test_a_wrong_office_key_is_a_key_problem_and_marks_no_copy(
+    chat: Chat, tmp_path: Path
+) -> None:
+    await verified_copy_in_chat(chat)
+    settings = chat.services.settings
+    stranger = create_keys(tmp_path / "someone-elses")  # a valid key, but not this office's
+    settings.external_age_identity_file = stranger.office_key_file
+    chat.drain(KASI)
+    await chat.send(KASI, "/verifikasi")
+    reply = await until(chat, KASI, "kunci salah")
+    assert "bukan salinan rusak" in reply.text and "Tidak ada catatan salinan yang diubah" in (
+        reply.text
+    )
+    [copy] = chat.services.copylog.verified()
+    assert copy.checked_at is None and copy.check_ok is None  # untouched
+    assert chat.services.copylog.newest_intact() is not None  # still evidence
+    chat.drain(KABID)
+    await chat.send(KABID, "/daftar")
+    listing = await until(chat, KABID, "Daftar back up")
+    assert "rusak" not in listing.text and "✅ SIAK" in listing.text
+
+
+async def test_a_mistyped_office_key_is_named_in_one_line_everywhere(
+    chat: Chat, tmp_path: Path, keys: MadeKeys
+) -> None:
+    await verified_copy_in_chat(chat)
+    settings = chat.services.settings
+    settings.external_age_identity_file = mistype(keys.office_key_file, tmp_path)
+    chat.drain(KASI)
+    await chat.send(KASI, "/verifikasi")
+    reply = await until(chat, KASI, "kunci")
+    assert "baris 2 file kunci age" in reply.text and "salah ketik" in reply.text
+    assert "Memeriksa ulang" not in reply.text  # stopped before any copy was read
+    [copy] = chat.services.copylog.verified()
+    assert copy.checked_at is None
+    await chat.send(ADB, "/cek")
+    check = await until(chat, ADB, "Pemeriksaan bot")
+    line = next(x for x in check.text.splitlines() if x.startswith("❌ Enkripsi salinan"))
+    assert "baris 2 file kunci age" in line
+    assert "kesalahan di bot" not in check.text and "Traceback" not in check.text
+
+
+async def test_a_key_typed_in_lower_case_or_with_spaces_still_opens_the_copies(
+    chat: Chat, tmp_path: Path, keys: MadeKeys
+) -> None:
+    await verified_copy_in_chat(chat)
+    secret = next(
+        line
+        for line in keys.office_key_file.read_text().splitlines()
+        if line.startswith("AGE-SECRET-KEY-")
+    )
+    typed = tmp_path / "typed.txt"
+    typed.write_bytes(b"\xef\xbb\xbf  " + secret.lower().encode() + b"  \r\n")  # Notepad's BOM
+    typed.chmod(0o600)
+    chat.services.settings.external_age_identity_file = typed
+    chat.drain(KASI)
+    await chat.send(KASI, "/verifikasi")
+    checked = await until(chat, KASI, "Verifikasi hard disk")
+    assert "1 salinan terenkripsi dibuka utuh dengan kunci kantor" in checked.text
+
+
+def test_sopbot_check_explains_a_mistyped_key_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: MadeKeys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    typo = mistype(keys.office_key_file, tmp_path)
+    env = tmp_path / ".env"
+    env.write_text(
+        "TELEGRAM_BOT_TOKEN=987654:TEST-token-AbCdEfGhIjKlMnOp\n"
+        "TELEGRAM_API_BASE_URL=http://127.0.0.1:9/bot\nKABID_IDS=1\nKASI_IDS=2\nADB_IDS=3\n"
+        "EXTERNAL_ENCRYPTION=age\n"
+        f"EXTERNAL_AGE_RECIPIENTS={keys.office_public},{keys.escrow_public}\n"
+        f"EXTERNAL_AGE_IDENTITY_FILE={typo}\n",
+        encoding="utf-8",
+    )
+    env.chmod(0o600)
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    lines = [x for x in result.output.splitlines() if "Enkripsi salinan" in x]
+    assert len(lines) == 1 and lines[0].startswith("❌") and "baris 2" in lines[0]
+    assert str(typo) in lines[0] and "Traceback" not in result.output
+
+
+def test_restore_file_reads_a_key_as_a_person_typed_it_and_names_its_own_option(
+    tmp_path: Path, disk: Path, keys: MadeKeys
+) -> None:
+    dump, copied = encrypted_copy(tmp_path, disk, keys, compress=True)
+    runner = CliRunner()
+    typed = tmp_path / "kunci.txt"
+    typed.write_text(" " + escrow_secret(keys).lower() + "\n")  # a leading space, lower case
+    out = tmp_path / "back.dmp"
+    args = ["restore-file", str(copied.path), "--out", str(out)]
+    result = runner.invoke(main, [*args, "--identity", str(typed)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == dump.read_bytes()
+    no_key = runner.invoke(main, ["restore-file", str(copied.path), "--out", str(tmp_path / "n")])
+    assert no_key.exit_code == 1 and "--identity" in no_key.output
+    assert "EXTERNAL_AGE_IDENTITY_FILE" not in no_key.output  # restore-file does not read it
+    typo = mistype(keys.office_key_file, tmp_path)
+    bad = runner.invoke(
+        main, ["restore-file", str(copied.path), "--out", str(tmp_path / "b"), "--identity",
+               str(typo)],
+    )  # fmt: skip
+    assert bad.exit_code == 1 and "--identity" in bad.output and "baris 2" in bad.output
+    assert "Traceback" not in bad.output and not (tmp_path / "b").exists()
+
+
+def test_restore_file_never_overwrites_without_being_told(
+    tmp_path: Path, disk: Path, keys: MadeKeys
+) -> None:
+    dump, copied = encrypted_copy(tmp_path, disk, keys)
+    key_file = tmp_path / "kunci.txt"
+    key_file.write_text(escrow_secret(keys) + "\n")
+    out = tmp_path / "penting.dmp"
+    out.write_bytes(b"the only copy of something else")
+    args = ["restore-file", str(copied.path), "--out", str(out), "--identity", str(key_file)]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 1 and "--timpa" in refused.output
+    assert out.read_bytes() == b"the only copy of something else"
+    allowed = CliRunner().invoke(main, [*args, "--timpa"])
+    assert allowed.exit_code == 0, allowed.output
+    assert out.read_bytes() == dump.read_bytes()
+
+
+def test_a_wrong_key_is_known_from_the_headers_without_reading_the_whole_disk(
+    tmp_path: Path, disk: Path, keys: MadeKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jobs.external.listing as listing
+    from jobs.external.copy import write_manifest
+
+    folder = disk / "sopbot-backups"
+    manifest: dict[str, str] = {}
+    for day in (23, 24, 25):
+        dump = create_sample_database(tmp_path / f"SIAK_202611{day}_0100.dmp", residents=300)
+        copied = copy_verified(dump, folder / dump.name, recipients=[keys.office_public])
+        manifest[copied.path.name] = copied.sha256
+    write_manifest(folder, manifest)
+    found = check_disk(disk, tmp_path / "dumps", [], writing=False)
+    stranger = create_keys(tmp_path / "other")
+    hashed: list[str] = []
+    real_hash = listing.hash_file
+
+    def counting(path: Path, *args: Any, **kwargs: Any) -> str:
+        hashed.append(path.name)
+        return real_hash(path, *args, **kwargs)
+
+    monkeypatch.setattr(listing, "hash_file", counting)
+    wrong = verify_disk(found, None, [escrow_secret(stranger)])
+    assert wrong.key_wrong == 3 and not wrong.ok and wrong.results() == {}
+    assert hashed == ["SIAK_20261125_0100.dmp.age"]  # one whole copy read, the newest
+    hashed.clear()
+    from jobs.external.keys import load_identities
+
+    right = verify_disk(found, None, load_identities(keys.office_key_file))
+    assert right.ok and len(right.opened) == 3 and not right.key_wrong

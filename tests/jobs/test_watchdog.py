@@ -65,7 +65,7 @@ async def test_stale_external_copy_alerts_everyone(chat: Chat) -> None:
     chat.advance(hours=37)
     await chat.tick()
     alert = await until(chat, KASI, "SALINAN HARD DISK EKSTERNAL SUDAH TERLALU LAMA")
-    assert "Belum pernah ada salinan" in alert.text
+    assert "Tidak ada salinan terverifikasi yang masih berlaku" in alert.text
 
 
 async def test_daily_summary_once_a_day(chat: Chat) -> None:

@@ -222,3 +222,54 @@ def test_salin_copies_and_verifies_from_the_terminal(workdir: Path, disk_path: P
     assert runner.invoke(main, ["backup"]).exit_code == 0
     unplugged = runner.invoke(main, ["salin"])
     assert unplugged.exit_code == 1 and "tidak terpasang" in unplugged.output
+
+
+def test_disk_init_on_a_lost_disk_names_the_two_ways_out(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    from disks import external_disk
+
+    with external_disk(workdir / "external", "8m", monkeypatch) as mounted:
+        lost_disk_ways_out(workdir, mounted.path)
+
+
+def lost_disk_ways_out(workdir: Path, disk: Path) -> None:
+    from datetime import UTC, datetime
+
+    from jobs.external.disk import read_identity
+    from storage.database import make_engine
+    from storage.disks import DiskRegistry
+
+    (workdir / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN=1:abc\nEXTERNAL_DISK_PATH={disk}\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    assert runner.invoke(main, ["disk", "init", "--label", "HDD-1"]).exit_code == 0
+    old = read_identity(disk)
+    assert old is not None
+    registry = DiskRegistry(make_engine("sqlite:///data/sopbot.db"))
+    registry.lost(old.id, datetime(2026, 11, 25, tzinfo=UTC))  # /hilang, confirmed
+    (disk / "sopbot-backups" / "SIAK_20261120_0100.dmp").write_bytes(b"old plain copy")
+
+    again = runner.invoke(main, ["disk", "init", "--label", "HDD-1"])
+    assert again.exit_code == 1
+    assert "tercatat HILANG" in again.output and "/ketemu HDD-1" in again.output
+    assert "sopbot disk init --baru" in again.output
+    not_empty = runner.invoke(main, ["disk", "init", "--baru", "--label", "HDD-3"])
+    assert not_empty.exit_code == 1 and "SIAK_20261120_0100.dmp" in not_empty.output
+    assert read_identity(disk) == old  # nothing changed yet
+    (disk / "sopbot-backups" / "SIAK_20261120_0100.dmp").unlink()
+    fresh = runner.invoke(main, ["disk", "init", "--baru", "--label", "HDD-3"])
+    assert fresh.exit_code == 0, fresh.output
+    new = read_identity(disk)
+    assert new is not None and new.id != old.id and new.label == "HDD-3"
+    lost = registry.get(old.id)
+    assert lost is not None and lost.lost_at is not None  # the old one stays lost on record
+    known = registry.get(new.id)
+    assert known is not None and known.in_service
+    # --baru on a disk that is not lost changes nothing.
+    refused = runner.invoke(main, ["disk", "init", "--baru", "--label", "HDD-4"])
+    assert refused.exit_code == 1 and read_identity(disk) == new
