@@ -272,9 +272,18 @@ def check_central(settings: Settings) -> CheckItem:
         )
         return CheckItem(name, Verdict.FAIL, missing)
     except SQLAlchemyError as error:
+        if refused_login(error):  # the server answered: this login cannot be used as it is
+            return CheckItem(name, Verdict.FAIL, f"login ditolak server pusat ({describe(error)})")
         return CheckItem(name, Verdict.WARN, f"belum dapat dihubungi ({describe(error)})")
     office = settings.office_id
     login_office = login.office_id
+    if not login.current_schema:
+        return CheckItem(
+            name,
+            Verdict.FAIL,
+            "skema database pusat terlalu lama untuk bot ini: pengelola pusat menjalankan "
+            "sopbot pusat init",
+        )
     if login.supervisor:
         if office:
             return CheckItem(name, Verdict.FAIL, "ini login pengawas: hapus OFFICE_ID")
@@ -293,6 +302,25 @@ def check_central(settings: Settings) -> CheckItem:
             f"login ini milik kantor {login_office or '-'}, bukan OFFICE_ID {office}",
         )
     return CheckItem(name, Verdict.OK, f"terhubung sebagai kantor {office}")
+
+
+# The server answered but will not have this login, or not now: only the latter may pass.
+BUSY_SERVER = ("too many", "starting up", "shutting down", "in recovery")
+
+
+def refused_login(error: Exception) -> bool:
+    """True when the central server itself refused (a wrong password, an unknown login or
+    database, no right to connect, a statement it does not allow): the login is unusable as
+    configured. A link that is down, slow or busy is not that."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None):  # connected, then refused a statement
+        return True
+    text = str(original)
+    return "FATAL:" in text and not any(busy in text for busy in BUSY_SERVER)
 
 
 def check_env_file(env_file: Path | None) -> CheckItem | None:

@@ -66,12 +66,14 @@ def beat(
     set_aside: int = 0,
 ) -> None:
     """The office is alive, with how much it still has to send and how many records it keeps
-    aside. Through sopbot_beat(): the server takes the office from the login and the time from
-    its own clock (`office_id` and `at` are the caller's view, not sent), and an office holds no
-    UPDATE on the table (it could otherwise lock every office's heartbeat)."""
-    del office_id, at
-    statement = text("SELECT sopbot_beat(:version, :queued, :note, :set_aside)")
-    values = {
+    aside. Through sopbot_beat(): the server takes the office from the login (refusing an
+    `office_id` that is not the login's) and the time from its own clock (`at` is the caller's
+    and is not sent); an office holds no UPDATE on the table, so it cannot lock every office's
+    heartbeat."""
+    del at
+    statement = text("SELECT sopbot_beat(:office, :version, :queued, :note, :set_aside)")
+    values: dict[str, object] = {
+        "office": office_id,
         "version": version[:32],
         "queued": max(0, min(queued, 2**31 - 1)),
         "note": note[:500],

@@ -44,6 +44,7 @@ depends_on: str | Sequence[str] | None = None
 
 DAILY_RECORDS = 20_000  # a decade of an office's history is about 11,000 records
 DAILY_BYTES = 32 * 1024 * 1024  # ... and about 20 MB: a first catch-up fits in one day
+BEAT = "sopbot_beat(text, text, integer, text, integer)"
 
 
 def upgrade() -> None:
@@ -95,12 +96,16 @@ def upgrade() -> None:
         "SECURITY DEFINER SET search_path = pg_catalog AS "
         "$$ SELECT o.office_id::text FROM public.offices o WHERE o.role_name = session_user $$"
     )
+    # The heartbeat: the office from the login (an OFFICE_ID that is not the login's is refused,
+    # as the policies refuse its evidence), the time from the server's clock, every value bounded.
     op.execute(
-        "CREATE FUNCTION sopbot_beat(version text, queued integer, note text, set_aside integer) "
-        "RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$ "
+        "CREATE FUNCTION sopbot_beat(claimed text, version text, queued integer, note text, "
+        "set_aside integer) RETURNS void LANGUAGE plpgsql SECURITY DEFINER "
+        "SET search_path = pg_catalog AS $$ "
         "DECLARE office text := public.sopbot_office_id(); BEGIN "
-        "IF office IS NULL THEN RAISE EXCEPTION 'sopbot: this login is not an office''s' "
-        "USING ERRCODE = '42501'; END IF; "
+        "IF office IS NULL OR claimed IS DISTINCT FROM office THEN RAISE EXCEPTION "
+        "'sopbot: heartbeat refused by row-level security: office % is not this login''s', "
+        "claimed USING ERRCODE = '42501'; END IF; "
         "INSERT INTO public.heartbeats AS h (office_id, seen_at, version, queued, note, set_aside) "
         "VALUES (office, now(), left(coalesce(version, ''), 32), greatest(coalesce(queued, 0), 0), "
         "left(coalesce(note, ''), 500), greatest(coalesce(set_aside, 0), 0)) "
@@ -108,8 +113,8 @@ def upgrade() -> None:
         "version = excluded.version, queued = excluded.queued, note = excluded.note, "
         "set_aside = excluded.set_aside; END $$"
     )
-    op.execute("REVOKE ALL ON FUNCTION sopbot_beat(text, integer, text, integer) FROM PUBLIC")
-    op.execute("GRANT EXECUTE ON FUNCTION sopbot_beat(text, integer, text, integer) TO sopbot_kantor")
+    op.execute(f"REVOKE ALL ON FUNCTION {BEAT} FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {BEAT} TO sopbot_kantor")
     op.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON heartbeats FROM sopbot_kantor")
 
     op.execute(
@@ -142,7 +147,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS evidence_counted ON evidence")
     op.execute("DROP FUNCTION IF EXISTS sopbot_count_usage()")
-    op.execute("DROP FUNCTION IF EXISTS sopbot_beat(text, integer, text, integer)")
+    op.execute(f"DROP FUNCTION IF EXISTS {BEAT}")
     op.execute("GRANT INSERT, UPDATE ON heartbeats TO sopbot_kantor")
     op.execute(
         "CREATE OR REPLACE FUNCTION sopbot_office_id() RETURNS text LANGUAGE sql STABLE "
