@@ -277,11 +277,11 @@ def check_central(settings: Settings) -> CheckItem:
         return CheckItem(name, Verdict.WARN, f"belum dapat dihubungi ({describe(error)})")
     office = settings.office_id
     login_office = login.office_id
-    if not login.current_schema:
+    if not login.current_schema:  # an office works on (the old heartbeat); /kantor does not
         return CheckItem(
             name,
-            Verdict.FAIL,
-            "skema database pusat terlalu lama untuk bot ini: pengelola pusat menjalankan "
+            Verdict.FAIL if login.supervisor else Verdict.WARN,
+            "skema database pusat lebih lama dari bot ini: pengelola pusat perlu menjalankan "
             "sopbot pusat init",
         )
     if login.supervisor:

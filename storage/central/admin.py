@@ -96,7 +96,7 @@ def central_engine(url: str) -> Engine:
 class Upgrade:
     """What `sopbot pusat init` did beyond the schema, for its administrator."""
 
-    logins: int  # existing logins whose limits were (re)applied
+    logins: int  # this database's logins, each now with today's limits
     legacy: list[str] = field(default_factory=list)  # logins whose names still reveal who
     unlimited_temp: bool = False  # temp_file_limit could not be set (not a superuser)
 
@@ -114,21 +114,27 @@ def upgrade(engine: Engine) -> Upgrade:
     applied, legacy, unlimited = 0, [], False
     with engine.begin() as connection:
         connection.exec_driver_sql("SET LOCAL search_path = pg_catalog")
-        for group, limits in ((OFFICE_GROUP, OFFICE_LIMITS), (SUPERVISOR_GROUP, SUPERVISOR_LIMITS)):
-            members = connection.scalars(
-                text(
-                    "SELECT r.rolname FROM pg_catalog.pg_roles r "
-                    "JOIN pg_catalog.pg_auth_members m ON m.member = r.oid "
-                    "JOIN pg_catalog.pg_roles g ON g.oid = m.roleid "
-                    "WHERE g.rolname = :g AND r.rolcanlogin ORDER BY r.rolname"
-                ),
-                {"g": group},
-            ).all()
-            for role in members:
-                unlimited = not apply_limits(connection, role, limits) or unlimited
-                applied += 1
-                if role.startswith((LEGACY_OFFICE_PREFIX, LEGACY_SUPERVISOR_PREFIX)):
-                    legacy.append(role)
+        # This database's logins (roles are server-wide: another database's are not ours), with
+        # what is set on them now; only those that differ from today's limits are changed.
+        rows = connection.execute(
+            text(
+                "SELECT r.rolname, r.rolconnlimit, s.setconfig, l.supervisor "
+                "FROM (SELECT role_name, false AS supervisor FROM public.offices "
+                "      UNION ALL SELECT role_name, true FROM public.supervisors) l "
+                "JOIN pg_catalog.pg_roles r ON r.rolname = l.role_name "
+                "LEFT JOIN pg_catalog.pg_db_role_setting s "
+                "  ON s.setrole = r.oid AND s.setdatabase = 0 "
+                "ORDER BY r.rolname"
+            )
+        ).all()
+        for row in rows:
+            limits = SUPERVISOR_LIMITS if row.supervisor else OFFICE_LIMITS
+            wanted = {f"{name}={value}" for name, value in limits.settings().items()}
+            if row.rolconnlimit != limits.connections or not wanted <= set(row.setconfig or ()):
+                unlimited = not apply_limits(connection, row.rolname, limits) or unlimited
+            applied += 1
+            if row.rolname.startswith((LEGACY_OFFICE_PREFIX, LEGACY_SUPERVISOR_PREFIX)):
+                legacy.append(row.rolname)
     return Upgrade(applied, legacy, unlimited)
 
 

@@ -71,7 +71,6 @@ def beat(
     and is not sent); an office holds no UPDATE on the table, so it cannot lock every office's
     heartbeat."""
     del at
-    statement = text("SELECT sopbot_beat(:office, :version, :queued, :note, :set_aside)")
     values: dict[str, object] = {
         "office": office_id,
         "version": version[:32],
@@ -80,4 +79,19 @@ def beat(
         "set_aside": max(0, min(set_aside, 2**31 - 1)),
     }
     with _transaction(bind) as connection:
-        connection.execute(statement, values)
+        if connection.scalar(HAS_BEAT):
+            connection.execute(BEAT, values)
+        else:  # a central database not upgraded yet (c0001): offices there still update the row
+            connection.execute(LEGACY_BEAT, values)
+
+
+BEAT = text("SELECT sopbot_beat(:office, :version, :queued, :note, :set_aside)")
+HAS_BEAT = text(
+    "SELECT to_regprocedure('public.sopbot_beat(text, text, integer, text, integer)') IS NOT NULL"
+)
+LEGACY_BEAT = text(
+    "INSERT INTO heartbeats (office_id, seen_at, version, queued, note) "
+    "VALUES (:office, now(), :version, :queued, :note) ON CONFLICT (office_id) DO UPDATE "
+    "SET seen_at = excluded.seen_at, version = excluded.version, queued = excluded.queued, "
+    "note = excluded.note"
+)

@@ -4,6 +4,7 @@ every lock it can get in an open transaction."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -287,3 +288,53 @@ def test_the_chart_shows_days_before_an_office_began_as_no_data(central: Central
     assert began not in grid[BULELENG]  # it had begun: nothing good that day
     # Denpasar never reported: from the day it was added, nothing good; before, no data.
     assert set(grid[DENPASAR].values()) == {NOT_YET} and last not in grid[DENPASAR]
+
+
+def test_an_office_of_this_version_reports_before_and_after_the_central_upgrade() -> None:
+    """Offices are upgraded first: against the older schema the heartbeat falls back to the row
+    update; after `sopbot pusat init` the same (old-named) login beats through sopbot_beat()."""
+    from alembic import command
+    from alembic.config import Config
+
+    name = f"sopbot_central_{uuid.uuid4().hex[:10]}"
+    root = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with root.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    engine = admin.central_engine(url)
+    role = f"sopbot_kantor_{uuid.uuid4().int % 900000 + 100000}"  # as the older version named it
+    office_id = role.rsplit("_", 1)[1]
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(admin.MIGRATIONS_DIR))
+        config.attributes["engine"] = engine
+        command.upgrade(config, "c0001")
+        with engine.begin() as connection:
+            connection.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD 'Lama-Sekali-123456'"))
+            connection.execute(text(f"GRANT sopbot_kantor TO {role}"))
+            connection.execute(
+                text("INSERT INTO offices (office_id, name, role_name) VALUES (:o, 'Lama', :r)"),
+                {"o": office_id, "r": role},
+            )
+        login = make_url(url).set(username=role, password="Lama-Sekali-123456")
+        office_engine = admin.central_engine(login.render_as_string(hide_password=False))
+        now = datetime.now(UTC)
+        deliver(office_engine, office_id, [record(1, "o/dump:1")])
+        beat(office_engine, office_id, now, "t", 3, "")
+        admin.upgrade(engine)  # sopbot pusat init
+        beat(office_engine, office_id, now, "t", 1, "", set_aside=2)
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT queued, set_aside FROM heartbeats WHERE office_id = :o"),
+                {"o": office_id},
+            ).one()
+        assert tuple(row) == (1, 2)
+        with pytest.raises(DBAPIError, match="permission denied"), office_engine.begin() as c:
+            c.execute(text("LOCK TABLE heartbeats IN ACCESS EXCLUSIVE MODE"))
+        office_engine.dispose()
+    finally:
+        engine.dispose()
+        with root.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        root.dispose()
