@@ -306,6 +306,9 @@ def check_central(settings: Settings) -> CheckItem:
 
 # The server answered but will not have this login, or not now: only the latter may pass.
 BUSY_SERVER = ("too many", "starting up", "shutting down", "in recovery")
+# SQLSTATE classes of a moment, not of the login: connection (08), a transaction rolled back
+# (40), insufficient resources (53), canceled or shut down (57), a lock not available (55P03).
+BUSY_STATES = ("08", "40", "53", "57", "55P03")
 
 
 def refused_login(error: Exception) -> bool:
@@ -317,8 +320,9 @@ def refused_login(error: Exception) -> bool:
     if not isinstance(error, DBAPIError):
         return False
     original = error.orig
-    if getattr(original, "sqlstate", None):  # connected, then refused a statement
-        return True
+    state = str(getattr(original, "sqlstate", "") or "")
+    if state:  # connected, then a statement failed: refused, unless the moment is to blame
+        return not state.startswith(BUSY_STATES)
     text = str(original)
     return "FATAL:" in text and not any(busy in text for busy in BUSY_SERVER)
 
