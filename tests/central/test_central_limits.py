@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from test_central import counts, link_of, office, push_until_done
 
+from bot import texts
 from bot.checklist import Verdict, check_central
 from storage.central import admin
 from storage.central.push import beat, deliver
@@ -226,6 +227,7 @@ def test_a_record_that_can_never_be_stored_is_set_aside_and_the_office_goes_on(
     assert "Unicode" in kept["z/copy:901"].reason or "\\u0000" in kept["z/copy:901"].reason
     state = next(s for s in office_states(supervisor, now) if s.office_id == BULELENG)
     assert state.seen_at is not None and state.set_aside == 2
+    assert "2 catatan ditolak pusat" in texts.office_line(state, now, UTC)
 
     # A day later they are tried again, alone; refused again, they stay aside, quietly.
     a.clock.advance(timedelta(days=1, minutes=1))
