@@ -189,6 +189,16 @@ class DumpLog(Repository):
         with self._sessions.begin() as session:
             if session.scalar(select(DumpRun.id).where(DumpRun.journal_key == key)):
                 return False
+            # Merged by a version before journal keys (or settled otherwise): the same run is the
+            # same file started at the same microsecond.
+            if session.scalar(
+                select(DumpRun.id).where(
+                    DumpRun.file_path == record["file_path"],
+                    DumpRun.started_at == started_at,
+                    DumpRun.outcome.not_in(UNSETTLED),
+                )
+            ):
+                return False
             row = session.get(DumpRun, record["run_id"]) if record.get("run_id") else None
             if (
                 row is None

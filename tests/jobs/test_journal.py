@@ -140,3 +140,17 @@ async def test_a_log_lost_only_at_the_end_of_a_dump_is_settled_not_called_interr
     assert run.sha256 == result.sha256 and run.finished_at == result.finished_at
     assert step_8_outcomes(again) == ["done"]
     assert again.recover() == [] and len(again.dumps.latest(10)) == 1
+
+
+async def test_an_entry_from_before_keys_is_merged_once_too(service: DumpService) -> None:
+    """A journal written by an older version has no keys: the run is known by its file and the
+    microsecond it started."""
+    await journaled_run(service)
+    [entry] = service.journal.entries()
+    legacy = {k: v for k, v in entry.items() if k not in ("key", "run_id")}
+    service.journal._keep([legacy])
+    assert service.merge_journal() == 1
+    service.journal._keep([legacy])  # the older process died before emptying its journal
+    service.merge_journal()
+    assert [outcome for outcome, _ in dumps_of(service)] == ["success"]
+    assert step_8_outcomes(service) == ["done"]
