@@ -16,6 +16,13 @@ PGDATA=$(mktemp -d /tmp/sopbot-pg.XXXXXX)
 chown postgres: "$PGDATA"
 su postgres -s /bin/sh -c "$PGBIN/initdb -D $PGDATA -A trust -U postgres" >/dev/null 2>&1 \
   || { echo "postgres.sh: initdb failed, PostgreSQL tests will be skipped" >&2; exit 0; }
+# The administrator (postgres) is trusted on this throw-away server; every other login must give
+# its password, as on a real central server (a wrong one is refused, not waved through).
+cat > "$PGDATA/pg_hba.conf" <<'HBA'
+local all all trust
+host all postgres 127.0.0.1/32 trust
+host all all 127.0.0.1/32 scram-sha-256
+HBA
 for port in $(seq "$PORT" $((PORT + 10))); do  # a port another server holds is skipped
   if su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $PGDATA -l $PGDATA/server.log -w \
       -o '-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off' start" >/dev/null 2>&1

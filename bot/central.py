@@ -44,10 +44,22 @@ class CentralReporter:
         now = self.svc.clock.now()
         if self.link is not None:
             self.status = await asyncio.to_thread(self.link.cycle)
+            await self._set_aside(self.status.set_aside)
             await self._link_down(now)
             await asyncio.to_thread(self._prune, now)
         if self.svc.roster.ids_of(Role.PUSAT) and central_url(self.svc):
             await self._pusat_summary(now)
+
+    async def _set_aside(self, keys: tuple[str, ...]) -> None:
+        """Records the central database refused for good: the ADB and the Kabid are told once,
+        when they are set aside (a daily retry refused again says nothing new)."""
+        if not keys:
+            return
+        kept = await asyncio.to_thread(self.svc.central_queue.kept_aside)
+        records = [r for r in kept if r.key in keys]
+        if records:
+            text = texts.central_set_aside(records, self.svc.settings.tz)
+            await delivery.to_roles(self.svc, self.bot, [Role.ADB, Role.KABID], text)
 
     async def _link_down(self, now: datetime) -> None:
         """A record waiting for more than a day: the ADB is told, once a day. Read from the

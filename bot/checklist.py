@@ -322,9 +322,18 @@ def check_central(settings: Settings) -> CheckItem:
         )
         return CheckItem(name, Verdict.FAIL, missing)
     except SQLAlchemyError as error:
+        if refused_login(error):  # the server answered: this login cannot be used as it is
+            return CheckItem(name, Verdict.FAIL, f"login ditolak server pusat ({describe(error)})")
         return CheckItem(name, Verdict.WARN, f"belum dapat dihubungi ({describe(error)})")
     office = settings.office_id
     login_office = login.office_id
+    if not login.current_schema:  # an office works on (the old heartbeat); /kantor does not
+        return CheckItem(
+            name,
+            Verdict.FAIL if login.supervisor else Verdict.WARN,
+            "skema database pusat lebih lama dari bot ini: pengelola pusat perlu menjalankan "
+            "sopbot pusat init",
+        )
     if login.supervisor:
         if office:
             return CheckItem(name, Verdict.FAIL, "ini login pengawas: hapus OFFICE_ID")
@@ -343,6 +352,29 @@ def check_central(settings: Settings) -> CheckItem:
             f"login ini milik kantor {login_office or '-'}, bukan OFFICE_ID {office}",
         )
     return CheckItem(name, Verdict.OK, f"terhubung sebagai kantor {office}")
+
+
+# The server answered but will not have this login, or not now: only the latter may pass.
+BUSY_SERVER = ("too many", "starting up", "shutting down", "in recovery")
+# SQLSTATE classes of a moment, not of the login: connection (08), a transaction rolled back
+# (40), insufficient resources (53), canceled or shut down (57), a lock not available (55P03).
+BUSY_STATES = ("08", "40", "53", "57", "55P03")
+
+
+def refused_login(error: Exception) -> bool:
+    """True when the central server itself refused (a wrong password, an unknown login or
+    database, no right to connect, a statement it does not allow): the login is unusable as
+    configured. A link that is down, slow or busy is not that."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    state = str(getattr(original, "sqlstate", "") or "")
+    if state:  # connected, then a statement failed: refused, unless the moment is to blame
+        return not state.startswith(BUSY_STATES)
+    text = str(original)
+    return "FATAL:" in text and not any(busy in text for busy in BUSY_SERVER)
 
 
 def check_env_file(env_file: Path | None) -> CheckItem | None:

@@ -374,6 +374,9 @@ async def status(update: Update, context: Context, caller: Caller) -> None:
         error = svc.central.status.error if svc.central is not None else ""
         tz = svc.settings.tz
         lines.append(texts.central_line(queued, oldest, svc.central_queue.last_sent(), error, tz))
+        aside = svc.central_queue.kept_aside()
+        if aside:
+            lines.append(texts.central_aside_line(len(aside)))
     await respond(update, context, "\n".join(lines))
 
 

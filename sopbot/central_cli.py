@@ -194,15 +194,16 @@ def pusat_init(database_url: str) -> None:
     """Buat atau perbarui skema, peran dan aturan akses (row-level security) database pusat."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot import texts
     from storage.central.admin import current_revision, upgrade
 
     engine = _engine(database_url)
     try:
-        upgrade(engine)
+        done = upgrade(engine)
         revision = current_revision(engine)
     except SQLAlchemyError as error:
         _fail("Database pusat tidak dapat disiapkan", error)
-    click.echo(f"Database pusat siap (skema {revision}): peran sopbot_kantor dan sopbot_pusat.")
+    click.echo(texts.pusat_ready(revision, done.logins, done.legacy, done.unlimited_temp))
 
 
 @pusat.group("kantor")
@@ -270,6 +271,10 @@ def _print_login(
         sys.exit(2)
     except SQLAlchemyError as error:
         _fail("Login tidak dapat dibuat", error)
+    if login.replaced:
+        from bot import texts
+
+        click.echo(texts.login_replaced(login.replaced), err=True)
     if login.existed:
         click.echo(
             f"⚠️ Login {login.role} sudah ada di server ini: kata sandinya DIGANTI. Pemakai "

@@ -462,6 +462,8 @@ def disk_pensiun(env_file: Path, label: str) -> None:
         AuditLog(engine).record(now, None, "disk_retired", found.label)
         copies = len(CopyLog(engine).verified(found.id))
     click.echo(texts.disk_retired(found.label, copies))
+
+
 def _lost_disk(settings: Settings, disk_id: str) -> DiskRecord | None:
     """The registered disk with this id, when it is reported lost (read only)."""
     from sqlalchemy.exc import SQLAlchemyError

@@ -13,6 +13,28 @@ from storage.models import CentralQueued
 from storage.repository import Repository
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """A record the central database refused for good: which, and why."""
+
+    key: str
+    kind: str
+    at: datetime
+    reason: str
+
+
+def _record(row: CentralQueued) -> EvidenceRecord:
+    return EvidenceRecord(
+        seq=row.id,
+        key=row.key,
+        kind=row.kind,
+        happened_at=row.happened_at,
+        ok=row.ok,
+        encrypted=row.encrypted,
+        detail=json.loads(row.detail),
+    )
+
+
 @dataclass
 class CentralQueue(Repository):
     def add(self, record: EvidenceRecord, at: datetime) -> bool:
@@ -34,39 +56,67 @@ class CentralQueue(Repository):
             return True
 
     def pending(self, limit: int = 200) -> list[EvidenceRecord]:
-        """The oldest records not yet delivered, in the order they were queued."""
+        """The oldest records not yet delivered, in the order they were queued (those set aside
+        are not in the way)."""
         with self._sessions() as session:
             rows = session.scalars(
                 select(CentralQueued)
-                .where(CentralQueued.sent_at.is_(None))
+                .where(CentralQueued.sent_at.is_(None), CentralQueued.set_aside_at.is_(None))
                 .order_by(CentralQueued.id)
                 .limit(limit)
             )
-            return [
-                EvidenceRecord(
-                    seq=r.id,
-                    key=r.key,
-                    kind=r.kind,
-                    happened_at=r.happened_at,
-                    ok=r.ok,
-                    encrypted=r.encrypted,
-                    detail=json.loads(r.detail),
+            return [_record(r) for r in rows]
+
+    def set_aside(self, seq: int, reason: str, at: datetime) -> None:
+        """The central database will not store this record: keep it, out of the queue's way."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(CentralQueued)
+                .where(CentralQueued.id == seq)
+                .values(set_aside_at=at, set_aside_reason=reason[:300])
+            )
+
+    def set_aside_before(self, before: datetime, limit: int = 20) -> list[EvidenceRecord]:
+        """Records set aside before `before` and still undelivered: to try again."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(CentralQueued)
+                .where(CentralQueued.sent_at.is_(None), CentralQueued.set_aside_at < before)
+                .order_by(CentralQueued.id)
+                .limit(limit)
+            )
+            return [_record(r) for r in rows]
+
+    def kept_aside(self) -> list[SetAside]:
+        """Every record set aside and not delivered since, oldest first."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(
+                    CentralQueued.key,
+                    CentralQueued.kind,
+                    CentralQueued.set_aside_at,
+                    CentralQueued.set_aside_reason,
                 )
-                for r in rows
-            ]
+                .where(CentralQueued.sent_at.is_(None), CentralQueued.set_aside_at.is_not(None))
+                .order_by(CentralQueued.id)
+            ).all()
+            return [SetAside(r.key, r.kind, r.set_aside_at, r.set_aside_reason) for r in rows]
 
     def mark_sent(self, seqs: list[int], at: datetime) -> None:
         with self._sessions.begin() as session:
             session.execute(
-                update(CentralQueued).where(CentralQueued.id.in_(seqs)).values(sent_at=at)
+                update(CentralQueued)
+                .where(CentralQueued.id.in_(seqs))
+                .values(sent_at=at, set_aside_at=None)
             )
 
     def waiting(self) -> tuple[int, datetime | None]:
-        """How many records wait, and since when the oldest was queued."""
+        """How many records wait, and since when the oldest was queued (those set aside are
+        counted by kept_aside, not here: they do not wait for the link)."""
         with self._sessions() as session:
             count, oldest = session.execute(
                 select(func.count(), func.min(CentralQueued.queued_at)).where(
-                    CentralQueued.sent_at.is_(None)
+                    CentralQueued.sent_at.is_(None), CentralQueued.set_aside_at.is_(None)
                 )
             ).one()
             return int(count), oldest

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from core.problems import Problem, dump_problems, load_problems
 from storage.models import DumpRun
@@ -53,6 +56,44 @@ def _record(row: DumpRun) -> DumpRecord:
         warnings=load_problems(row.warnings),
         consistent_as_of=row.consistent_as_of or "",
     )
+
+
+StepWriter = Callable[[Session], object]  # writes a run's SOP step in the same transaction
+UNSETTLED = ("running", "interrupted")  # what a journal entry may settle
+
+
+def journal_key(record: dict[str, Any]) -> str:
+    """A journal entry's identity: its own key, or for entries written before keys, one made
+    from what identifies the run (its start to the microsecond, its file and job)."""
+    given = record.get("key")
+    if given:
+        return str(given)[:64]
+    ident = f"{record['started_at']}|{record['file_path']}|{record['job_name']}"
+    return "derived:" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:48]
+
+
+def _verdict(
+    *,
+    finished_at: datetime,
+    outcome: str,
+    size_bytes: int | None,
+    sha256: str,
+    tables: list[tuple[str, int]],
+    errors: list[Problem],
+    warnings: list[Problem],
+    consistent_as_of: str,
+) -> dict[str, Any]:
+    return {
+        "finished_at": finished_at,
+        "outcome": outcome,
+        "size_bytes": size_bytes,
+        "sha256": sha256,
+        "total_rows": sum(r for _, r in tables) if tables else None,
+        "tables_json": json.dumps(tables),
+        "errors": dump_problems(errors),
+        "warnings": dump_problems(warnings),
+        "consistent_as_of": consistent_as_of,
+    }
 
 
 @dataclass
@@ -105,39 +146,37 @@ class DumpLog(Repository):
         errors: list[Problem],
         warnings: list[Problem],
         consistent_as_of: str = "",
+        step: StepWriter | None = None,
     ) -> None:
+        """The run's verdict, and with `step` the SOP step it makes, in one transaction."""
         with self._sessions.begin() as session:
             session.execute(
                 update(DumpRun)
                 .where(DumpRun.id == run_id)
                 .values(
-                    finished_at=finished_at,
-                    outcome=outcome,
-                    size_bytes=size_bytes,
-                    sha256=sha256,
-                    total_rows=sum(r for _, r in tables) if tables else None,
-                    tables_json=json.dumps(tables),
-                    errors=dump_problems(errors),
-                    warnings=dump_problems(warnings),
-                    consistent_as_of=consistent_as_of,
+                    _verdict(
+                        finished_at=finished_at,
+                        outcome=outcome,
+                        size_bytes=size_bytes,
+                        sha256=sha256,
+                        tables=tables,
+                        errors=errors,
+                        warnings=warnings,
+                        consistent_as_of=consistent_as_of,
+                    )
                 )
             )
+            if step is not None:
+                step(session)
 
-    def insert_completed(self, record: dict[str, Any]) -> int:
-        """A run kept in the fallback journal while the log could not be written."""
-        run_id = self.start(
-            run_date=date.fromisoformat(record["run_date"]),
-            trigger=record["trigger"],
-            requested_by=record["requested_by"],
-            backend=record["backend"],
-            job_name=record["job_name"],
-            started_at=datetime.fromisoformat(record["started_at"]),
-            file_path=record["file_path"],
-            log_path=record["log_path"],
-            late_seconds=record["late_seconds"],
-        )
-        self.finish(
-            run_id,
+    def merge_journaled(self, record: dict[str, Any], step: StepWriter) -> bool:
+        """A run kept in the fallback journal while the log could not be written, with its SOP
+        step, in one transaction. Keyed by the journal entry: merged again after an
+        interruption, it writes nothing (False). A run whose start was recorded (`run_id`) is
+        settled in place, whether it still says running or a restart called it interrupted."""
+        key = journal_key(record)
+        started_at = datetime.fromisoformat(record["started_at"])
+        values = _verdict(
             finished_at=datetime.fromisoformat(record["finished_at"]),
             outcome=record["outcome"],
             size_bytes=record["size_bytes"],
@@ -145,13 +184,57 @@ class DumpLog(Repository):
             tables=[(name, rows) for name, rows in record["tables"]],
             errors=load_problems(json.dumps(record["errors"])),
             warnings=load_problems(json.dumps(record["warnings"])),
+            consistent_as_of=record.get("consistent_as_of") or "",
         )
-        return run_id
-
-    def mark_interrupted(self, at: datetime, reason: Problem) -> list[DumpRecord]:
-        """Runs still 'running' from a previous process: they died with it."""
         with self._sessions.begin() as session:
-            rows = list(session.scalars(select(DumpRun).where(DumpRun.outcome == "running")))
+            if session.scalar(select(DumpRun.id).where(DumpRun.journal_key == key)):
+                return False
+            # Merged by a version before journal keys (or settled otherwise): the same run is the
+            # same file started at the same microsecond.
+            if session.scalar(
+                select(DumpRun.id).where(
+                    DumpRun.file_path == record["file_path"],
+                    DumpRun.started_at == started_at,
+                    DumpRun.outcome.not_in(UNSETTLED),
+                )
+            ):
+                return False
+            row = session.get(DumpRun, record["run_id"]) if record.get("run_id") else None
+            if (
+                row is None
+                or row.outcome not in UNSETTLED
+                or row.file_path != record["file_path"]
+                or row.started_at != started_at
+            ):
+                row = DumpRun(
+                    run_date=date.fromisoformat(record["run_date"]),
+                    trigger=record["trigger"],
+                    requested_by=record["requested_by"],
+                    backend=record["backend"],
+                    job_name=record["job_name"],
+                    started_at=started_at,
+                    file_path=record["file_path"],
+                    log_path=record["log_path"],
+                    late_seconds=record["late_seconds"],
+                )
+                session.add(row)
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.journal_key = key
+            session.flush()
+            step(session)
+            return True
+
+    def mark_interrupted(
+        self, at: datetime, reason: Problem, keep: Collection[int] = ()
+    ) -> list[DumpRecord]:
+        """Runs still 'running' from a previous process: they died with it. Those in `keep`
+        have their verdict in the fallback journal and are not touched."""
+        with self._sessions.begin() as session:
+            query = select(DumpRun).where(DumpRun.outcome == "running")
+            if keep:
+                query = query.where(DumpRun.id.not_in(list(keep)))
+            rows = list(session.scalars(query))
             for row in rows:
                 row.outcome, row.finished_at = "interrupted", at
                 row.errors = dump_problems([*load_problems(row.errors), reason])

@@ -183,11 +183,16 @@ class DumpRun(Base):
     late_seconds: Mapped[int] = mapped_column(Integer, default=0)
     # The one moment every table is consistent to: "SCN 987654321" (oracle), "systimestamp"
     consistent_as_of: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The fallback journal entry this run was settled from: a merge repeated after an
+    # interruption finds it and writes nothing twice.
+    journal_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         # last_good_dump(), dumps_of_day(): "latest dumps by outcome"
         Index("ix_dump_runs_outcome_started", "outcome", "started_at"),
         Index("ix_dump_runs_run_date", "run_date"),
+        # merge_journaled(): "was this journal entry merged already?"
+        Index("ix_dump_runs_journal_key", "journal_key", unique=True),
     )
 
 
@@ -374,6 +379,11 @@ class CentralQueued(Base):
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The central database refused it for good (too large, a value it cannot hold): kept here,
+    # out of the queue's way, reported, and tried again now and then (the central side may
+    # learn to take it).
+    set_aside_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    set_aside_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     __table_args__ = (
         # pending(): "what is still to send, oldest first"

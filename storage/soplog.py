@@ -177,25 +177,56 @@ class SopLog(Repository):
         instruction_id: int | None = None,
         problem: Problem | None = None,
     ) -> StepRecord:
-        if step_number not in STEP_BY_NUMBER:
-            raise ValueError(f"SOP-PIAK-02 has no step {step_number}")
         with self._sessions.begin() as session:
-            run = self._run(session, run_date, finished_at)
-            event = StepEvent(
-                run_id=run.id,
+            return self.add_step(
+                session,
+                run_date=run_date,
                 step_number=step_number,
                 actor_id=actor_id,
                 actor_role=actor_role,
-                started_at=started_at,
                 finished_at=finished_at,
+                started_at=started_at,
                 outcome=outcome,
                 note=note,
-                problem=dump_problems([problem]) if problem else "",
                 instruction_id=instruction_id,
+                problem=problem,
             )
-            session.add(event)
-            session.flush()
-            return _step(event)
+
+    def add_step(
+        self,
+        session: Session,
+        *,
+        run_date: date,
+        step_number: int,
+        actor_id: int | None,
+        actor_role: str,
+        finished_at: datetime,
+        started_at: datetime | None = None,
+        outcome: str = "done",
+        note: str = "",
+        instruction_id: int | None = None,
+        problem: Problem | None = None,
+    ) -> StepRecord:
+        """record_step inside the caller's transaction (a dump's verdict and its step are
+        written together, or neither is)."""
+        if step_number not in STEP_BY_NUMBER:
+            raise ValueError(f"SOP-PIAK-02 has no step {step_number}")
+        run = self._run(session, run_date, finished_at)
+        event = StepEvent(
+            run_id=run.id,
+            step_number=step_number,
+            actor_id=actor_id,
+            actor_role=actor_role,
+            started_at=started_at,
+            finished_at=finished_at,
+            outcome=outcome,
+            note=note,
+            problem=dump_problems([problem]) if problem else "",
+            instruction_id=instruction_id,
+        )
+        session.add(event)
+        session.flush()
+        return _step(event)
 
     # --- instructions -----------------------------------------------------------------------
 

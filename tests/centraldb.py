@@ -40,8 +40,12 @@ def central_database() -> Iterator[Central]:
         BULELENG: admin.add_office(engine, BULELENG, "Disdukcapil Kabupaten Buleleng"),
         DENPASAR: admin.add_office(engine, DENPASAR, "Disdukcapil Kota Denpasar"),
     }
-    yield Central(url, offices, admin.add_supervisor(engine, "bali"))
+    supervisor = admin.add_supervisor(engine, "bali")
+    yield Central(url, offices, supervisor)
     engine.dispose()
     with root.connect() as connection:
         connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        # Roles are server-wide: the logins of this database go with it.
+        for login in [*offices.values(), supervisor]:
+            connection.execute(text(f'DROP ROLE IF EXISTS "{login.role}"'))
     root.dispose()

@@ -8,15 +8,20 @@ from datetime import datetime, tzinfo
 
 from bot.texts.common import escape
 from storage.central.view import NO_COPY, NO_DRILL, NO_DUMP, NOT_ENCRYPTED, SILENT, OfficeState
+from storage.central_queue import SetAside
 
 __all__ = [
     "KANTOR_PAGE",
     "NO_CENTRAL",
+    "central_aside_line",
     "central_down",
     "central_line",
+    "central_set_aside",
     "central_unreachable",
+    "login_replaced",
     "office_line",
     "office_table",
+    "pusat_ready",
     "pusat_summary",
 ]
 
@@ -64,6 +69,8 @@ def office_line(state: OfficeState, now: datetime, tz: tzinfo) -> str:
         f"{'-' if days is None else days} hari tanpa salinan",
         f"aktif {_when(state.seen_at, tz)}",
     ]
+    if state.set_aside:
+        parts.append(f"{state.set_aside} catatan ditolak pusat, disimpan di kantor")
     line = f"{mark} <b>{escape(state.office_id)}</b> {escape(state.name)} · " + " · ".join(parts)
     problems = _problem_words(state, now, tz)
     return line + (f"\n    ⚠️ {escape('; '.join(problems))}" if problems else "")
@@ -116,6 +123,34 @@ def pusat_summary(states: Sequence[OfficeState], now: datetime, tz: tzinfo) -> s
     return "\n".join(lines)
 
 
+def pusat_ready(revision: str | None, logins: int, legacy: Sequence[str], no_temp: bool) -> str:
+    """`sopbot pusat init`: what was set up, and what the administrator still has to do."""
+    lines = [
+        f"Database pusat siap (skema {revision}): peran sopbot_kantor dan sopbot_pusat; batas "
+        f"sesi dan koneksi diterapkan pada {logins} login."
+    ]
+    if legacy:
+        lines.append(
+            f"⚠️ {len(legacy)} login masih bernama lama yang menyebut kode kantor atau nama "
+            "pengawas (terlihat oleh semua login): jalankan lagi `sopbot pusat kantor add <kode> "
+            "<nama>` / `sopbot pusat pengawas add <nama>` untuk masing-masing dan berikan baris "
+            "barunya ke kantor atau pengawas itu."
+        )
+    if no_temp:
+        lines.append(
+            "⚠️ temp_file_limit tidak dapat dipasang (perlu superuser PostgreSQL): berkas "
+            "sementara sebuah login tidak dibatasi."
+        )
+    return "\n".join(lines)
+
+
+def login_replaced(old: str) -> str:
+    return (
+        f"⚠️ Login lama {old} (namanya menyebut pemiliknya) dihapus dan diganti login baru: "
+        "berikan baris di bawah ini ke pemakainya; baris lama tidak dapat dipakai lagi."
+    )
+
+
 def central_line(
     queued: int, oldest: datetime | None, last_sent: datetime | None, error: str, tz: tzinfo
 ) -> str:
@@ -137,6 +172,40 @@ def central_down(oldest: datetime, queued: int, error: str, tz: tzinfo) -> str:
         "tetap berjalan seperti biasa. ADB: periksa jaringan, CENTRAL_DATABASE_URL dan "
         f"OFFICE_ID (sopbot check).{reason}"
     )
+
+
+KIND_WORDS = {
+    "dump": "dump",
+    "copy": "salinan",
+    "drill": "uji pulih",
+    "day": "hari SOP",
+    "check": "pemeriksaan salinan",
+}
+
+
+def central_set_aside(records: Sequence[SetAside], tz: tzinfo) -> str:
+    """Records the central database refused for good: kept at the office, not in the queue's
+    way (the rest is still sent), and tried again once a day."""
+    lines = [
+        f"⚠️ {len(records)} catatan bukti tidak dapat disimpan di database pusat dan "
+        "<b>disisihkan</b> (tetap tersimpan di server kantor; catatan lain tetap dikirim; dicoba "
+        "lagi sekali sehari):"
+    ]
+    for record in records[:10]:
+        what = KIND_WORDS.get(record.kind, record.kind)
+        lines.append(
+            f"• {escape(what)} <code>{escape(record.key[-40:])}</code> "
+            f"({_when(record.at, tz)}): <code>{escape(record.reason[:200])}</code>"
+        )
+    if len(records) > 10:
+        lines.append(f"… dan {len(records) - 10} lainnya.")
+    lines.append("ADB: periksa isi catatan itu (mis. label disk yang terlalu panjang).")
+    return "\n".join(lines)
+
+
+def central_aside_line(count: int) -> str:
+    """The office's /status line on records the central database refused for good."""
+    return f"🏛️ ⚠️ {count} catatan disisihkan: database pusat menolak menyimpannya"
 
 
 def central_unreachable() -> str:

@@ -6,9 +6,17 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
-CELL = {"copy": 2, "dump": 1}  # absent: 0, nothing good that day
-COLORS = ["#c62828", "#f9a825", "#2e7d32"]
-LEGEND = ["Tidak ada back up baik", "Dump baik, belum disalin", "Salinan terverifikasi"]
+from storage.central.view import NOT_YET
+
+NOTHING_GOOD = 1  # a day without a good dump or copy (absent from the grid)
+CELL = {NOT_YET: 0, "dump": 2, "copy": 3}
+COLORS = ["#bdbdbd", "#c62828", "#f9a825", "#2e7d32"]
+LEGEND = [
+    "Belum ada data",  # before the office began reporting
+    "Tidak ada back up baik",
+    "Dump baik, belum disalin",
+    "Salinan terverifikasi",
+]
 
 
 def render_grid(
@@ -23,7 +31,10 @@ def render_grid(
     from matplotlib.patches import Patch
 
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    cells = [[CELL.get(grid.get(oid, {}).get(day, ""), 0) for day in days] for oid, _ in offices]
+    cells = [
+        [CELL.get(grid.get(oid, {}).get(day, ""), NOTHING_GOOD) for day in days]
+        for oid, _ in offices
+    ]
     height = min(60.0, 1.5 + 0.22 * max(1, len(offices)))
     figure, axes = plt.subplots(figsize=(max(6.0, 0.3 * len(days) + 3), height))
     axes.imshow(
@@ -31,7 +42,7 @@ def render_grid(
         aspect="auto",
         cmap=ListedColormap(COLORS),
         vmin=0,
-        vmax=2,
+        vmax=len(COLORS) - 1,
         interpolation="nearest",
     )
     axes.set_yticks(range(len(offices)), [f"{oid} {name[:40]}" for oid, name in offices])
@@ -43,7 +54,7 @@ def render_grid(
         handles=[Patch(color=c, label=label) for c, label in zip(COLORS, LEGEND, strict=True)],
         loc="lower center",
         bbox_to_anchor=(0.5, 1.0),
-        ncol=3,
+        ncol=len(COLORS),
         fontsize=8,
         frameon=False,
     )

@@ -8,6 +8,7 @@ at the next cycle, and the queue keeps every record until the central database h
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -45,6 +46,13 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 ORIGIN_KEY = "central:origin"
 STUCK_AFTER = timedelta(days=2)  # longer than any job's timeout
 WATERMARK = "central:after:"  # + kind: the last row of the office's log already queued
+MAX_DETAIL_BYTES = 65536  # the central database's check (ck_evidence_small)
+RETRY_SET_ASIDE = timedelta(days=1)
+# Refusals of one record, whatever is tried again: a data exception (class 22: a value too long,
+# a character jsonb cannot hold, …), a check (23514: too large, a kind the central database does
+# not know yet) or a missing value (23502). Anything else (the link, a timeout, the daily quota,
+# another office's id) is about the moment or the login, and the record waits in the queue.
+NEVER_STORABLE = ("22", "23514", "23502")
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class LinkStatus:
     delivered: int = 0
     queued: int = 0
     error: str = ""  # empty when the central database answered
+    set_aside: tuple[str, ...] = ()  # keys of the records set aside in this cycle
 
 
 @dataclass
@@ -71,6 +80,7 @@ class CentralLink:
     _last_beat: datetime | None = None
     _down_since: datetime | None = None
     _origin: str | None = None
+    _newly_set_aside: list[str] = field(default_factory=list, repr=False)
 
     @property
     def engine(self) -> Engine:
@@ -190,15 +200,59 @@ class CentralLink:
 
     def deliver_pending(self, connection: Connection) -> int:
         """Send the queue oldest first, in order, a batch per transaction. A batch the central
-        database stored but whose answer was lost is sent again and stored nothing twice."""
+        database stored but whose answer was lost is sent again and stored nothing twice. A
+        record it will never store is set aside (kept, marked, reported), not left in the way
+        of everything after it."""
         delivered = 0
         for _ in range(MAX_BATCHES):
             batch: list[EvidenceRecord] = self.queue.pending(BATCH)
             if not batch:
                 break
+            delivered += self._deliver(connection, [r for r in batch if self._storable(r)])
+        return delivered
+
+    def _deliver(self, connection: Connection, batch: list[EvidenceRecord]) -> int:
+        try:
             deliver(connection, self.settings.office_id, batch)
-            self.queue.mark_sent([r.seq for r in batch], self.clock.now())
-            delivered += len(batch)
+        except DBAPIError as error:
+            if not never_storable(error) or len(batch) == 1:
+                if never_storable(error):
+                    self._set_aside(batch[0], describe(error))
+                    return 0
+                raise
+            # Which record is it? Each alone, in order; the others go on.
+            return sum(self._deliver(connection, [record]) for record in batch)
+        self.queue.mark_sent([r.seq for r in batch], self.clock.now())
+        return len(batch)
+
+    def _storable(self, record: EvidenceRecord) -> bool:
+        """The central database's own size check, made here first: a record over it is set
+        aside without a round trip."""
+        size = len(json.dumps(record.detail, ensure_ascii=False).encode("utf-8"))
+        if size <= MAX_DETAIL_BYTES:
+            return True
+        self._set_aside(record, f"record too large for the central database ({size} bytes)")
+        return False
+
+    def _set_aside(self, record: EvidenceRecord, reason: str) -> None:
+        log.error("Central database will not store %s (%s): set aside", record.key, reason)
+        self.queue.set_aside(record.seq, reason, self.clock.now())
+        self._newly_set_aside.append(record.key)
+
+    def retry_set_aside(self, connection: Connection, now: datetime) -> int:
+        """Records set aside a day ago or more are tried again, one by one (the central database
+        may have been upgraded to take them); one refused again waits another day."""
+        delivered = 0
+        for record in self.queue.set_aside_before(now - RETRY_SET_ASIDE):
+            try:
+                deliver(connection, self.settings.office_id, [record])
+            except DBAPIError as error:
+                if not never_storable(error):
+                    raise
+                self.queue.set_aside(record.seq, describe(error), now)
+                continue
+            self.queue.mark_sent([record.seq], now)
+            delivered += 1
         return delivered
 
     def _beat_due(self, now: datetime) -> bool:
@@ -207,38 +261,62 @@ class CentralLink:
 
     def cycle(self) -> LinkStatus:
         """Collect, deliver, beat, over one connection, opened only when there is something to
-        send or a heartbeat is due. Never raises for the central side: the error is returned and
-        logged (once per outage), the records stay queued."""
+        send or a heartbeat is due. The heartbeat does not depend on the delivery: an office
+        whose evidence cannot be stored is still seen alive, with the reason in its heartbeat.
+        Never raises for the central side: the error is returned and logged (once per outage),
+        the records stay queued."""
         self.collect()
+        self._newly_set_aside = []
         queued, _ = self.queue.waiting()
         now = self.clock.now()
         if not queued and not self._beat_due(now):
             return LinkStatus(0, 0)
-        delivered = 0
+        delivered, reason = 0, ""
         try:
             with self.engine.connect() as connection:
-                delivered = self.deliver_pending(connection)
-                queued, _ = self.queue.waiting()
+                try:
+                    delivered = self.deliver_pending(connection)
+                    delivered += self.retry_set_aside(connection, now)
+                except SQLAlchemyError as error:
+                    reason = describe(error)
+                    connection.invalidate()  # whatever state it is in, the beat gets a fresh one
                 if self._beat_due(now):
-                    beat(connection, self.settings.office_id, now, self.version, queued, "")
-                    self._last_beat = now
+                    self._beat(connection if not reason else None, now, reason)
         except (SQLAlchemyError, ImportError) as error:
-            queued, _ = self.queue.waiting()
-            reason = describe(error)
+            reason = reason or describe(error)
+        queued, _ = self.queue.waiting()
+        aside = tuple(self._newly_set_aside)
+        if reason:
             if self._down_since is None:
                 self._down_since = now
                 log.warning(
                     "Central database unreachable or refusing (%s); %d queued", reason, queued
                 )
-            return LinkStatus(delivered, queued, reason)
+            return LinkStatus(delivered, queued, reason, aside)
         if self._down_since is not None:
             log.info("Central database answers again; delivered %d", delivered)
             self._down_since = None
-        return LinkStatus(delivered, queued)
+        return LinkStatus(delivered, queued, "", aside)
+
+    def _beat(self, connection: Connection | None, now: datetime, reason: str) -> None:
+        queued, _ = self.queue.waiting()
+        aside = len(self.queue.kept_aside())
+        office = self.settings.office_id
+        if connection is None:
+            with self.engine.connect() as fresh:
+                beat(fresh, office, now, self.version, queued, reason, aside)
+        else:
+            beat(connection, office, now, self.version, queued, reason, aside)
+        self._last_beat = now
 
     @property
     def down_since(self) -> datetime | None:
         return self._down_since
+
+
+def never_storable(error: DBAPIError) -> bool:
+    state = str(getattr(error.orig, "sqlstate", "") or "")
+    return bool(state) and state.startswith(NEVER_STORABLE)
 
 
 def describe(error: SQLAlchemyError | ImportError) -> str:
@@ -251,6 +329,8 @@ def describe(error: SQLAlchemyError | ImportError) -> str:
     text = lines[0] if lines else type(error).__name__
     if "row-level security" in text:
         return "the central database refused a row of another office: OFFICE_ID is not the login's"
+    if "daily quota" in text:
+        return "the central database's daily quota for this office is used up: the rest waits"
     return re.sub(r"://[^@\s]*@", "://***@", text)[:300]
 
 

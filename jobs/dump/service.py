@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import shutil
+import uuid
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,13 @@ class DumpService(JobRunner[DumpResult]):
         )
 
     def recover(self) -> list[str]:
-        """Mark dumps that were running when the bot last stopped as interrupted."""
-        lost = self.dumps.mark_interrupted(self.clock.now(), problem(C.INTERRUPTED))
+        """Mark dumps that were running when the bot last stopped as interrupted. A run whose
+        verdict is in the fallback journal (the log became unwritable only at its end) is
+        settled from the journal instead: it finished, it was not interrupted."""
+        with contextlib.suppress(SQLAlchemyError):  # still unwritable: merged later
+            self.merge_journal()
+        journaled = {e["run_id"] for e in self.journal.entries() if e.get("run_id")}
+        lost = self.dumps.mark_interrupted(self.clock.now(), problem(C.INTERRUPTED), keep=journaled)
         for record in lost:
             log.warning(
                 "Dump run %s (%s) was interrupted by a stop of the bot", record.id, record.file_path
@@ -244,6 +250,7 @@ class DumpService(JobRunner[DumpResult]):
     def _record(self, started: JobStarted, request: DumpRequest, result: DumpResult) -> None:
         if not started.run_id:  # the start could not be recorded: the whole run goes aside
             raise SQLAlchemyError("the run's start was not recorded")
+        step = self._step(started, request, result)
         self.dumps.finish(
             started.run_id,
             finished_at=result.finished_at,
@@ -254,8 +261,8 @@ class DumpService(JobRunner[DumpResult]):
             errors=result.errors,
             warnings=result.warnings,
             consistent_as_of=result.consistent_as_of,
+            step=lambda session: self.soplog.add_step(session, **step),
         )
-        self.soplog.record_step(**self._step(started, request, result))
 
     def _step(
         self, started: JobStarted, request: DumpRequest, result: DumpResult
@@ -277,6 +284,8 @@ class DumpService(JobRunner[DumpResult]):
     ) -> dict[str, Any]:
         step = self._step(started, request, result)
         return {
+            "key": uuid.uuid4().hex,  # the merge's idempotency key
+            "run_id": started.run_id or None,  # its start is in the log: settled in place
             "run_date": step["run_date"].isoformat(),
             "trigger": started.trigger,
             "requested_by": started.requested_by,
@@ -293,6 +302,7 @@ class DumpService(JobRunner[DumpResult]):
             "tables": [(t.name, t.rows) for t in result.tables],
             "errors": [p.to_json() for p in result.errors],
             "warnings": [p.to_json() for p in result.warnings],
+            "consistent_as_of": result.consistent_as_of,
             "step_outcome": step["outcome"],
         }
 
@@ -303,19 +313,19 @@ class DumpService(JobRunner[DumpResult]):
     def _merge_one(self, entry: dict[str, Any]) -> None:
         if entry.get("kind") != "dump":
             return
-        self.dumps.insert_completed(entry)
         problems = load_problems(json.dumps(entry["errors"] + entry["warnings"]))
-        self.soplog.record_step(
-            run_date=date.fromisoformat(entry["run_date"]),
-            step_number=DUMP_STEP,
-            actor_id=entry["requested_by"],
-            actor_role=Role.ADB.value,
-            started_at=datetime.fromisoformat(entry["started_at"]),
-            finished_at=datetime.fromisoformat(entry["finished_at"]),
-            outcome=entry["step_outcome"],
-            note=Path(entry["file_path"]).name,
-            problem=next(iter(problems), None),
-        )
+        step = {
+            "run_date": date.fromisoformat(entry["run_date"]),
+            "step_number": DUMP_STEP,
+            "actor_id": entry["requested_by"],
+            "actor_role": Role.ADB.value,
+            "started_at": datetime.fromisoformat(entry["started_at"]),
+            "finished_at": datetime.fromisoformat(entry["finished_at"]),
+            "outcome": entry["step_outcome"],
+            "note": Path(entry["file_path"]).name,
+            "problem": next(iter(problems), None),
+        }
+        self.dumps.merge_journaled(entry, lambda session: self.soplog.add_step(session, **step))
 
     def _compare_with_last_good(self, result: DumpResult) -> None:
         """A dump much smaller than the last good one is a warning: a silent partial backup."""

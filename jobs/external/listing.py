@@ -248,6 +248,8 @@ def recorded_sizes(disk: Disk, copies: CopyLog, dumps: DumpLog) -> dict[str, int
         if dump is not None and dump.size_bytes:
             sizes[name] = dump.size_bytes
     return sizes
+
+
 def _key_opens_none(disk: Disk, manifest: dict[str, str], identities: Sequence[str]) -> int:
     """How many encrypted copies there are, when the key opens none of their headers and the
     newest of them is intact (so the key, not that copy, is at fault); 0 when the full run must

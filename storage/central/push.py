@@ -9,11 +9,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.dialects.postgresql import insert
 
 from storage.central.record import EvidenceRecord
-from storage.central.schema import Evidence, Heartbeat
+from storage.central.schema import Evidence
 
 
 @contextmanager
@@ -57,20 +57,41 @@ def deliver(bind: Engine | Connection, office_id: str, records: Sequence[Evidenc
 
 
 def beat(
-    bind: Engine | Connection, office_id: str, at: datetime, version: str, queued: int, note: str
+    bind: Engine | Connection,
+    office_id: str,
+    at: datetime,
+    version: str,
+    queued: int,
+    note: str,
+    set_aside: int = 0,
 ) -> None:
-    """The office is alive, with how much it still has to send."""
-    statement = insert(Heartbeat).values(
-        office_id=office_id, seen_at=at, version=version[:32], queued=queued, note=note[:500]
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["office_id"],
-        set_={
-            "seen_at": statement.excluded.seen_at,  # the server's clock (a trigger sets it)
-            "version": statement.excluded.version,
-            "queued": statement.excluded.queued,
-            "note": statement.excluded.note,
-        },
-    )
+    """The office is alive, with how much it still has to send and how many records it keeps
+    aside. Through sopbot_beat(): the server takes the office from the login (refusing an
+    `office_id` that is not the login's) and the time from its own clock (`at` is the caller's
+    and is not sent); an office holds no UPDATE on the table, so it cannot lock every office's
+    heartbeat."""
+    del at
+    values: dict[str, object] = {
+        "office": office_id,
+        "version": version[:32],
+        "queued": max(0, min(queued, 2**31 - 1)),
+        "note": note[:500],
+        "set_aside": max(0, min(set_aside, 2**31 - 1)),
+    }
     with _transaction(bind) as connection:
-        connection.execute(statement)
+        if connection.scalar(HAS_BEAT):
+            connection.execute(BEAT, values)
+        else:  # a central database not upgraded yet (c0001): offices there still update the row
+            connection.execute(LEGACY_BEAT, values)
+
+
+BEAT = text("SELECT sopbot_beat(:office, :version, :queued, :note, :set_aside)")
+HAS_BEAT = text(
+    "SELECT to_regprocedure('public.sopbot_beat(text, text, integer, text, integer)') IS NOT NULL"
+)
+LEGACY_BEAT = text(
+    "INSERT INTO heartbeats (office_id, seen_at, version, queued, note) "
+    "VALUES (:office, now(), :version, :queued, :note) ON CONFLICT (office_id) DO UPDATE "
+    "SET seen_at = excluded.seen_at, version = excluded.version, queued = excluded.queued, "
+    "note = excluded.note"
+)

@@ -7,10 +7,10 @@ role insert and read only rows with its own id, and the supervisors' role read a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, MetaData, String, Text, func
+from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, MetaData, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -18,8 +18,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 # supervisor's login is a member of SUPERVISOR_GROUP.
 OFFICE_GROUP = "sopbot_kantor"
 SUPERVISOR_GROUP = "sopbot_pusat"
-OFFICE_ROLE_PREFIX = "sopbot_kantor_"  # + the regional code: the policies read it from the name
-SUPERVISOR_ROLE_PREFIX = "sopbot_pusat_"
+# Login names say nothing about whose they are (every login sees every role name): a prefix and
+# random hex digits; `offices.role_name` and `supervisors.role_name` say whose.
+OFFICE_ROLE_PREFIX = "sopbot_k_"
+SUPERVISOR_ROLE_PREFIX = "sopbot_p_"
+# Names of logins made before that: they told every office who else reports.
+LEGACY_OFFICE_PREFIX = "sopbot_kantor_"
+LEGACY_SUPERVISOR_PREFIX = "sopbot_pusat_"
 VERSION_TABLE = "sopbot_central_version"
 
 # Kinds of evidence an office reports.
@@ -52,6 +57,30 @@ class Office(CentralBase):
     name: Mapped[str] = mapped_column(String(200))
     role_name: Mapped[str] = mapped_column(String(63), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # What the office may insert per UTC day (counted in office_usage by a trigger).
+    daily_records: Mapped[int] = mapped_column(Integer, server_default="20000")
+    daily_bytes: Mapped[int] = mapped_column(BigInteger, server_default="33554432")
+
+
+class Supervisor(CentralBase):
+    """A supervisor's login and the name it was made for (only the administrator reads it)."""
+
+    __tablename__ = "supervisors"
+
+    name: Mapped[str] = mapped_column(String(41), primary_key=True)
+    role_name: Mapped[str] = mapped_column(String(63), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class OfficeUsage(CentralBase):
+    """How much an office inserted on a UTC day (only the administrator reads it)."""
+
+    __tablename__ = "office_usage"
+
+    office_id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    records: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(BigInteger)
 
 
 class Evidence(CentralBase):
@@ -81,7 +110,8 @@ class Evidence(CentralBase):
 
 
 class Heartbeat(CentralBase):
-    """The office's bot is alive: one row per office, overwritten every few minutes."""
+    """The office's bot is alive: one row per office, overwritten every few minutes, only
+    through the function sopbot_beat() (an office holds no UPDATE on the table)."""
 
     __tablename__ = "heartbeats"
 
@@ -90,3 +120,4 @@ class Heartbeat(CentralBase):
     version: Mapped[str] = mapped_column(String(32))
     queued: Mapped[int] = mapped_column(Integer)  # records still waiting at the office
     note: Mapped[str] = mapped_column(Text, default="")
+    set_aside: Mapped[int] = mapped_column(Integer, server_default="0")  # records never storable

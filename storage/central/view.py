@@ -54,7 +54,7 @@ STATES_SQL = text(
       c.happened_at AS last_copy, c.encrypted AS copy_encrypted,
       (SELECT max(e.happened_at) FROM evidence e
         WHERE e.office_id = o.office_id AND e.kind = 'drill' AND e.ok) AS last_drill,
-      h.seen_at, h.queued
+      h.seen_at, h.queued, h.set_aside
     FROM offices o
     LEFT JOIN LATERAL (
       SELECT e.happened_at, e.encrypted FROM evidence e
@@ -91,6 +91,25 @@ DAYS_SQL = text(
 )
 
 
+# When each office began: its first day or dump record (two index probes per kind, ok or not),
+# else the day it was added. Days before it are "no data yet", not "nothing good".
+STARTS_SQL = text(
+    """
+    SELECT o.office_id, o.created_at, least(
+      (SELECT min(e.happened_at) FROM evidence e
+        WHERE e.office_id = o.office_id AND e.kind = 'day' AND e.ok),
+      (SELECT min(e.happened_at) FROM evidence e
+        WHERE e.office_id = o.office_id AND e.kind = 'day' AND NOT e.ok),
+      (SELECT min(e.happened_at) FROM evidence e
+        WHERE e.office_id = o.office_id AND e.kind = 'dump' AND e.ok),
+      (SELECT min(e.happened_at) FROM evidence e
+        WHERE e.office_id = o.office_id AND e.kind = 'dump' AND NOT e.ok)) AS first_seen
+    FROM offices o
+    """
+)
+NOT_YET = "none"  # a grid cell before the office began reporting
+
+
 @dataclass(frozen=True)
 class OfficeState:
     office_id: str
@@ -102,6 +121,7 @@ class OfficeState:
     seen_at: datetime | None
     queued: int | None
     problems: tuple[str, ...] = field(default=())
+    set_aside: int | None = None  # records the office keeps because they cannot be stored here
 
     @property
     def safe(self) -> bool:
@@ -155,6 +175,7 @@ def office_states(engine: Engine | Connection, now: datetime) -> list[OfficeStat
                 last_drill=row.last_drill,
                 seen_at=row.seen_at,
                 queued=row.queued,
+                set_aside=row.set_aside,
             ),
             now,
         )
@@ -171,8 +192,9 @@ class CentralView:
 
 @dataclass(frozen=True)
 class LoginIdentity:
-    office_id: str | None  # the office a login of sopbot_kantor_<id> belongs to
+    office_id: str | None  # the office the login belongs to (offices.role_name)
     supervisor: bool  # a member of the supervisors' group: reads every office
+    current_schema: bool = True  # the central schema has what this version calls (sopbot_beat)
 
 
 def login_identity(connection: Connection) -> LoginIdentity:
@@ -180,10 +202,12 @@ def login_identity(connection: Connection) -> LoginIdentity:
     row = connection.execute(
         text(
             "SELECT sopbot_office_id() AS office_id, "
-            "pg_has_role(current_user, 'sopbot_pusat', 'MEMBER') AS supervisor"
+            "pg_has_role(current_user, 'sopbot_pusat', 'MEMBER') AS supervisor, "
+            "to_regprocedure('public.sopbot_beat(text, text, integer, text, integer)') "
+            "IS NOT NULL AS current_schema"
         )
     ).one()
-    return LoginIdentity(row.office_id, bool(row.supervisor))
+    return LoginIdentity(row.office_id, bool(row.supervisor), bool(row.current_schema))
 
 
 def central_view(engine: Engine, now: datetime) -> CentralView:
@@ -192,16 +216,24 @@ def central_view(engine: Engine, now: datetime) -> CentralView:
 
 
 def daily_grid(engine: Engine, first: date, last: date, tz: tzinfo) -> dict[str, dict[date, str]]:
-    """Office -> day -> "copy" (a verified copy that day), "dump" (a good dump, no copy), or
-    absent (nothing good): the chart of offices x days."""
+    """Office -> day -> "copy" (a verified copy that day), "dump" (a good dump, no copy),
+    NOT_YET (before the office began: its first record, or the day it was added), or absent
+    (nothing good): the chart of offices x days."""
     since = datetime.combine(first, datetime.min.time(), tz)
     grid: dict[str, dict[date, str]] = {}
     with engine.connect() as connection:
         rows = connection.execute(DAYS_SQL, {"tz": str(tz), "since": since}).all()
+        starts = connection.execute(STARTS_SQL).all()
+    for start in starts:
+        began = (start.first_seen or start.created_at).astimezone(tz).date()
+        day = first
+        while day < began and day <= last:
+            grid.setdefault(start.office_id, {})[day] = NOT_YET
+            day += timedelta(days=1)
     for row in rows:
         if not row.ok or row.day > last:
             continue
         days = grid.setdefault(row.office_id, {})
-        if row.kind == "copy" or days.get(row.day) != "copy":
+        if row.kind == "copy" or days.get(row.day) != "copy":  # also over NOT_YET: evidence
             days[row.day] = row.kind
     return grid

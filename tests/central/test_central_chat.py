@@ -134,3 +134,27 @@ async def test_a_supervisor_sees_none_of_the_offices_own_business(chat: Chat) ->
     for command in ("/anggota", "/status", "/daftar", "/riwayat"):
         reply = await chat.ask(PUSAT, command)
         assert "hanya untuk" in reply.text, command
+
+
+@AS_OFFICE
+async def test_a_record_the_central_database_refuses_is_told_and_kept(
+    chat: Chat, central: Central
+) -> None:
+    svc = chat.services
+    seed_month(svc.log, svc.dumplog, svc.copylog, last_day=2)
+    now = chat.clock.now()
+    label = "L" * 70_000  # a disk label nobody bounded
+    svc.central_queue.add(
+        EvidenceRecord(0, "z/copy:9", "copy", now, True, True, {"disk": label}), now
+    )
+    assert svc.central is not None
+    await svc.central.tick()
+    for person in (ADB, KABID):
+        told = await until(chat, person, "tidak dapat disimpan di database pusat")
+        assert "disisihkan" in told.text and "salinan" in told.text and label not in told.text
+    status = await chat.ask(KABID, "/status")
+    assert "✅ semua terkirim" in status.text  # the rest went on
+    assert "1 catatan disisihkan" in status.text
+    await svc.central.tick()  # told once, not every cycle
+    await chat.quiet()
+    assert not [m for m in chat.drain(ADB) if "disisihkan" in m.text]

@@ -1,8 +1,8 @@
 """A disk reported lost, or found again: a "disk" record, so the central view stops counting
 the copies on a lost disk (and counts them again once the office verified it found).
 
-Revision ID: c0017
-Revises: c0001
+Revision ID: c0005
+Revises: c0002
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "c0017"
-down_revision: str | None = "c0001"
+revision: str = "c0005"
+down_revision: str | None = "c0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
