@@ -16,6 +16,7 @@ import click
 from core.secrets import mask
 from core.settings import Settings, SettingsError, load_settings
 from sopbot.central_cli import pusat
+from sopbot.web_cli import web as _web  # noqa: F401 (registers `sopbot pusat web`)
 
 if TYPE_CHECKING:
     from storage.lock import InstanceLock

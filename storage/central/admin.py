@@ -21,7 +21,7 @@ from storage.central.schema import (
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-HEAD_REVISION = "c0001"
+HEAD_REVISION = "c0003"
 OFFICE_CONNECTION_LIMIT = 4  # one office cannot take the server's connections from the others
 
 
