@@ -51,7 +51,9 @@ class Fleet:
     ntb_login: admin.Login  # a supervisor limited to NTB (52)
 
 
-def _evidence(rows: list[dict[str, object]], office: str, kind: str, n: int, **values: object) -> None:
+def _evidence(
+    rows: list[dict[str, object]], office: str, kind: str, n: int, **values: object
+) -> None:
     detail = values.pop("detail", {})
     rows.append(
         {
@@ -79,29 +81,66 @@ def _history(
     rows: list[dict[str, object]] = []
     for ago in range(25):  # 1 to 25 November
         _evidence(
-            rows, office, "dump", ago, at=day_at(ago),
-            detail={"outcome": "success", "size_bytes": 52_428_800, "total_rows": 120_000,
-                    "backend": "oracle"},
+            rows,
+            office,
+            "dump",
+            ago,
+            at=day_at(ago),
+            detail={
+                "outcome": "success",
+                "size_bytes": 52_428_800,
+                "total_rows": 120_000,
+                "backend": "oracle",
+            },
         )
         if ago >= last_copy_days_ago:
             _evidence(
-                rows, office, "copy", ago, at=day_at(ago), encrypted=encrypted,
-                detail={"outcome": "verified", "disk": "HDD-A" if ago % 2 else "HDD-B",
-                        "size_bytes": 10_485_760},
+                rows,
+                office,
+                "copy",
+                ago,
+                at=day_at(ago),
+                encrypted=encrypted,
+                detail={
+                    "outcome": "verified",
+                    "disk": "HDD-A" if ago % 2 else "HDD-B",
+                    "size_bytes": 10_485_760,
+                },
             )
         if ago >= 1:
             _evidence(
-                rows, office, "day", ago, at=day_at(ago, 0, 0), ok=ago not in incomplete_days,
-                detail={"steps_done": 11 if ago not in incomplete_days else 8,
-                        "steps_required": 11, "late_steps": []},
+                rows,
+                office,
+                "day",
+                ago,
+                at=day_at(ago, 0, 0),
+                ok=ago not in incomplete_days,
+                detail={
+                    "steps_done": 11 if ago not in incomplete_days else 8,
+                    "steps_required": 11,
+                    "late_steps": [],
+                },
             )
     _evidence(
-        rows, office, "drill", 1, at=day_at(drill_days_ago, 14),
-        detail={"outcome": "passed", "level": drill_level, "restore_seconds": 42.5,
-                "disk": "HDD-A"},
+        rows,
+        office,
+        "drill",
+        1,
+        at=day_at(drill_days_ago, 14),
+        detail={
+            "outcome": "passed",
+            "level": drill_level,
+            "restore_seconds": 42.5,
+            "disk": "HDD-A",
+        },
     )
     _evidence(
-        rows, office, "drill", 0, at=day_at(22, 14), ok=False,
+        rows,
+        office,
+        "drill",
+        0,
+        at=day_at(22, 14),
+        ok=False,
         detail={"outcome": "failed", "level": 2, "restore_seconds": None, "disk": "HDD-B"},
     )
     return rows
@@ -113,8 +152,7 @@ def seed_fleet(central: Central) -> Fleet:
         admin.add_office(engine, office_id, name)
     rows = (
         _history(BULELENG, incomplete_days=(3, 10))
-        + _history(DENPASAR, last_copy_days_ago=6, encrypted=False, drill_days_ago=2,
-                   drill_level=2)
+        + _history(DENPASAR, last_copy_days_ago=6, encrypted=False, drill_days_ago=2, drill_level=2)
         + _history(BADUNG)
         + _history(LOMBOK_BARAT, drill_days_ago=20, drill_level=1)
     )

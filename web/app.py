@@ -140,6 +140,7 @@ class WebView:
             log.warning("page view not recorded: %s", type(error).__name__)
 
     def render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        values.setdefault("tz", self.config.tz)
         return HTMLResponse(self.templates.get_template(name).render(**values), status)
 
     def session(self, request: Request) -> tuple[str, Viewer, str] | None:
@@ -295,7 +296,6 @@ class WebView:
             viewer=viewer,
             csrf=csrf,
             now=now,
-            tz=self.config.tz,
             total=len(rows),
             counts=counts,
             groups=_groups(shown),
@@ -348,7 +348,6 @@ class WebView:
             viewer=viewer,
             csrf=csrf,
             now=now,
-            tz=self.config.tz,
             row=row,
             evidence=evidence,
             drills=drills,

@@ -24,7 +24,24 @@ KIND = {
     "check": "Periksa ulang salinan",
 }
 
-LEVEL = {1: "1 (header)", 2: "2 (metadata)", 3: "3 (impor penuh)"}
+LEVEL = {1: "header", 2: "metadata", 3: "impor penuh"}
+
+OUTCOME = {
+    "success": "berhasil",
+    "warning": "berhasil, ada peringatan",
+    "failed": "gagal",
+    "interrupted": "terputus",
+    "nothing": "tidak ada",
+    "verified": "terverifikasi",
+    "passed": "lulus",
+}
+
+ZONE = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
 
 # The offices x days grid: (css class, letter, meaning).
 CELL = {
@@ -62,11 +79,12 @@ def when(moment: datetime | None, tz: tzinfo) -> str:
     return "belum pernah" if moment is None else f"{moment.astimezone(tz):%d/%m/%Y %H:%M}"
 
 
-def days_ago(moment: datetime | None, now: datetime) -> str:
+def days_ago(moment: datetime | None, now: datetime, tz: tzinfo) -> str:
+    """Calendar days, as a person counts them: the 22nd is "3 hari lalu" on the 25th."""
     if moment is None:
         return "belum pernah"
-    days = max(0, (now - moment).days)
-    return "hari ini" if days == 0 else f"{days} hari lalu"
+    days = max(0, (now.astimezone(tz).date() - moment.astimezone(tz).date()).days)
+    return {0: "hari ini", 1: "kemarin"}.get(days, f"{days} hari lalu")
 
 
 def problems(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
@@ -86,6 +104,23 @@ def problems(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
         ),
     }
     return [words[p] for p in state.problems]
+
+
+def zone(tz: tzinfo) -> str:
+    return ZONE.get(str(tz), str(tz))
+
+
+def fact(name: str, value: object) -> str:
+    """One fact of a record as the office page shows it."""
+    if name == "size_bytes":
+        return size(value)
+    if name == "outcome":
+        return OUTCOME.get(str(value), str(value))
+    if name == "level" and isinstance(value, int):
+        return f"{value} ({LEVEL.get(value, '?')})"
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    return str(value)
 
 
 def size(value: object) -> str:

@@ -73,11 +73,12 @@ def upgrade() -> None:
     # The SOP days of this month, per office (the fleet page's compliance column).
     op.create_index("ix_evidence_office_kind_at", "evidence", ["office_id", "kind", "happened_at"])
     # A supervisor's region: '%' (every office) unless the administrator limited the login.
+    # Inside a SECURITY DEFINER function current_user is the owner: the login is session_user.
     op.execute(
         "CREATE FUNCTION sopbot_supervisor_scope() RETURNS text LANGUAGE sql STABLE "
         "SECURITY DEFINER SET search_path = pg_catalog AS "
         "$$ SELECT coalesce((SELECT r.region || '%' FROM public.supervisor_regions r "
-        "WHERE r.role_name = current_user), '%') $$"
+        "WHERE r.role_name = session_user), '%') $$"
     )
     # The web service's viewer, as set for this transaction; nothing when it was not set.
     op.execute(
