@@ -54,13 +54,14 @@ def web(
     di_balik_proxy: bool,
 ) -> None:
     """Tampilan web hanya-baca untuk pengawas, dan /metrics (OpenMetrics) untuk Prometheus."""
-    try:
-        import uvicorn
+    from importlib.util import find_spec
 
-        from web.app import WebConfig, create_app
-    except ImportError:
+    if any(find_spec(m) is None for m in ("uvicorn", "starlette", "jinja2", "prometheus_client")):
         click.echo('Tampilan web memerlukan paket tambahan: pip install ".[web]"', err=True)
         sys.exit(2)
+    import uvicorn
+
+    from web.app import WebConfig, create_app
     from sqlalchemy.exc import SQLAlchemyError
 
     engine = _engine(database_url)
