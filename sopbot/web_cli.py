@@ -60,9 +60,9 @@ def web(
         click.echo('Tampilan web memerlukan paket tambahan: pip install ".[web]"', err=True)
         sys.exit(2)
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from web.app import WebConfig, create_app
-    from sqlalchemy.exc import SQLAlchemyError
 
     engine = _engine(database_url)
     try:
