@@ -60,11 +60,17 @@ def web(
         click.echo('Tampilan web memerlukan paket tambahan: pip install ".[web]"', err=True)
         sys.exit(2)
     import uvicorn
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+    from storage.central.admin import CentralSetupError
+    from storage.central.webaccess import web_engine
     from web.app import WebConfig, create_app
 
-    engine = _engine(database_url)
+    try:
+        engine = web_engine(database_url)
+    except (CentralSetupError, ArgumentError, ValueError) as error:
+        click.echo(f"Database pusat tidak dapat dipakai: {error}", err=True)
+        sys.exit(2)
     try:
         with engine.connect() as connection:  # fail now, not at the first visitor
             connection.exec_driver_sql("SELECT 1 FROM access_tokens LIMIT 1")

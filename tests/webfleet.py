@@ -19,7 +19,14 @@ from conftest import WITA
 from sqlalchemy import Engine, text
 
 from storage.central import admin
-from storage.central.webaccess import METRICS, WEB, add_token, add_web_login, set_region
+from storage.central.webaccess import (
+    METRICS,
+    WEB,
+    add_token,
+    add_web_login,
+    set_region,
+    web_engine,
+)
 from web.app import WebConfig, create_app
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=WITA)
@@ -156,6 +163,17 @@ def seed_fleet(central: Central) -> Fleet:
         + _history(BADUNG)
         + _history(LOMBOK_BARAT, drill_days_ago=20, drill_level=1)
     )
+    # Yesterday's copy at Buleleng (on HDD-A), re-read today and found damaged: no longer evidence.
+    _evidence(
+        rows,
+        BULELENG,
+        "check",
+        1,
+        at=day_at(0, 9),
+        ok=False,
+        encrypted=True,
+        detail={"copy": "t/copy:1", "disk": "HDD-A"},
+    )
     heartbeats = {
         BULELENG: NOW - timedelta(minutes=5),
         DENPASAR: NOW - timedelta(minutes=2),
@@ -202,7 +220,7 @@ def free_port() -> int:
 @contextmanager
 def serving(web_url: str, *, secure_cookies: bool = True) -> Iterator[str]:
     """The web view on a free loopback port, its clock at NOW; yields its base URL."""
-    engine: Engine = admin.central_engine(web_url)
+    engine: Engine = web_engine(web_url)
     config = WebConfig(database_url=web_url, tz=WITA, secure_cookies=secure_cookies)
     port = free_port()
     server = uvicorn.Server(

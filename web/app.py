@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -31,7 +32,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storage.central import fleet as reads
 from storage.central.fleet import STANDING_ORDER, FleetRow, Standing
-from storage.central.view import daily_grid
 from storage.central.webaccess import (
     METRICS,
     WEB,
@@ -276,7 +276,7 @@ class WebView:
                 viewer,
                 lambda c: (
                     reads.fleet(c, now, start),
-                    daily_grid(c, first, today, self.config.tz),
+                    reads.month_grid(c, first, today, self.config.tz),
                 ),
             )
         except SQLAlchemyError as error:
@@ -304,8 +304,7 @@ class WebView:
             state=state,
             region=region,
             days=days,
-            grid=grid,
-            first=first,
+            cells={r.state.office_id: _cells(grid.get(r.state.office_id, {}), days) for r in shown},
         )
 
     def office_page(self, request: Request) -> Response:
@@ -333,7 +332,7 @@ class WebView:
                         reads.month_evidence(c, office_id, start, end),
                         reads.drills(c, office_id),
                         reads.disks(c, office_id),
-                        daily_grid(c, first, today, self.config.tz),
+                        reads.month_grid(c, first, today, self.config.tz),
                     ),
                 )
             except SQLAlchemyError as error:
@@ -353,7 +352,7 @@ class WebView:
             drills=drills,
             disks=disks,
             days=days,
-            cells=grid.get(office_id, {}),
+            cells=_cells(grid.get(office_id, {}), days),
             province=province_name(province_of(office_id)),
         )
 
@@ -376,7 +375,7 @@ class WebView:
                 viewer,
                 lambda c: (
                     reads.fleet(c, now, start),
-                    daily_grid(c, first, today, self.config.tz) if kind == "png" else {},
+                    reads.month_grid(c, first, today, self.config.tz) if kind == "png" else {},
                 ),
             )
         except SQLAlchemyError as error:
@@ -451,6 +450,12 @@ def _groups(rows: list[FleetRow]) -> list[Group]:
     for row in rows:
         by_code.setdefault(province_of(row.state.office_id), []).append(row)
     return [Group(code, province_name(code), members) for code, members in by_code.items()]
+
+
+def _cells(grid: dict[date, str], days: list[date]) -> Markup:
+    """One office's row of the grid, built here: 514 offices x 31 days is 16,000 cells, too many
+    for a template call each. Each cell is a constant (colour class and letter)."""
+    return Markup("".join(texts.CELL_HTML[grid.get(day, "")] for day in days))  # noqa: S704
 
 
 async def _form(request: Request) -> dict[str, str] | None:

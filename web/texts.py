@@ -50,6 +50,9 @@ CELL = {
     "": ("n", "–", "Tidak ada back up baik"),
 }
 
+# One cell of the grid as HTML (constants only: nothing from outside goes into it).
+CELL_HTML = {kind: f'<td class="g {css}">{letter}</td>' for kind, (css, letter, _) in CELL.items()}
+
 FACT = {
     "outcome": "hasil",
     "size_bytes": "ukuran",

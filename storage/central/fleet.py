@@ -7,8 +7,9 @@ seen. Every query is bounded: an index probe per office, or one office's month, 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -62,20 +63,80 @@ class FleetRow:
         return self.days_reported - self.days_compliant
 
 
+# Probes of ix_evidence_office_kind_ok_at, a few per office: the last drill's time (then its one
+# row, for the level; an ORDER BY … LIMIT 1 was planned as a read of every drill, the planner
+# not knowing how many rows the row-level policy keeps) and this month's SOP days (index-only).
 EXTRAS_SQL = text(
     """
     SELECT o.office_id,
       (SELECT e.detail ->> 'level' FROM evidence e
         WHERE e.office_id = o.office_id AND e.kind = 'drill' AND e.ok
-        ORDER BY e.happened_at DESC LIMIT 1) AS drill_level,
-      d.reported, d.compliant
+          AND e.happened_at = (
+            SELECT max(m.happened_at) FROM evidence m
+             WHERE m.office_id = o.office_id AND m.kind = 'drill' AND m.ok)
+        LIMIT 1) AS drill_level,
+      (SELECT count(*) FROM evidence e
+        WHERE e.office_id = o.office_id AND e.kind = 'day' AND e.ok
+          AND e.happened_at >= :month) AS compliant,
+      (SELECT count(*) FROM evidence e
+        WHERE e.office_id = o.office_id AND e.kind = 'day' AND NOT e.ok
+          AND e.happened_at >= :month) AS incomplete
     FROM offices o
-    LEFT JOIN LATERAL (
-      SELECT count(*) AS reported, count(*) FILTER (WHERE e.ok) AS compliant FROM evidence e
-       WHERE e.office_id = o.office_id AND e.kind = 'day' AND e.happened_at >= :month
-    ) d ON true
     """
 )
+
+# The month's offices x days grid: one row per office with the month's days (as offsets from its
+# first day) of each good dump and copy, from an index-only scan per office (no row of the
+# history is read, and 514 rows, not 30,000, reach Python); then the copies later found damaged,
+# looked up by their key (a handful).
+GRID_SQL = text(
+    """
+    SELECT o.office_id, g.copies, g.dumps FROM offices o CROSS JOIN LATERAL (
+      SELECT array_agg(s.d) FILTER (WHERE s.kind = 'copy') AS copies,
+             array_agg(DISTINCT s.d) FILTER (WHERE s.kind = 'dump') AS dumps
+      FROM (
+        SELECT (e.happened_at AT TIME ZONE :tz)::date - CAST(:first AS date) AS d, e.kind
+        FROM evidence e
+        WHERE e.office_id = o.office_id AND e.kind IN ('dump', 'copy') AND e.ok
+          AND e.happened_at >= :since AND e.happened_at < :until
+      ) s
+    ) g
+    WHERE g.copies IS NOT NULL OR g.dumps IS NOT NULL
+    """
+)
+DAMAGED_SQL = text(
+    """
+    SELECT c.office_id, (c.happened_at AT TIME ZONE :tz)::date - CAST(:first AS date) AS d
+    FROM evidence x JOIN evidence c ON c.office_id = x.office_id AND c.key = x.detail ->> 'copy'
+    WHERE x.kind = 'check' AND NOT x.ok AND c.kind = 'copy' AND c.ok
+      AND c.happened_at >= :since AND c.happened_at < :until
+    """
+)
+
+
+def month_grid(
+    connection: Connection, first: date, last: date, tz: tzinfo
+) -> dict[str, dict[date, str]]:
+    """Office -> day -> "copy" (a verified copy still intact), "dump" (a good dump, no copy), or
+    absent (nothing good): the same cells as the CLI's chart."""
+    since = datetime.combine(first, time(), tz)
+    until = datetime.combine(last + timedelta(days=1), time(), tz)
+    values = {"tz": str(tz), "first": first, "since": since, "until": until}
+    damaged: dict[str, Counter[int]] = {}
+    for row in connection.execute(DAMAGED_SQL, values):
+        damaged.setdefault(row.office_id, Counter())[int(row.d)] += 1
+    grid: dict[str, dict[date, str]] = {}
+    for row in connection.execute(GRID_SQL, values):
+        days: dict[date, str] = {}
+        for offset in row.dumps or ():
+            days[first + timedelta(days=offset)] = "dump"
+        copies = Counter(row.copies or ())
+        copies.subtract(damaged.get(row.office_id, Counter()))
+        for offset, n in copies.items():
+            if n > 0:
+                days[first + timedelta(days=offset)] = "copy"
+        grid[row.office_id] = days
+    return grid
 
 
 def _level(value: object) -> int | None:
@@ -98,8 +159,8 @@ def fleet(connection: Connection, now: datetime, month_start: datetime) -> list[
             FleetRow(
                 state,
                 _level(extra.drill_level) if extra else None,
-                int(extra.compliant or 0) if extra else 0,
-                int(extra.reported or 0) if extra else 0,
+                int(extra.compliant) if extra else 0,
+                int(extra.compliant + extra.incomplete) if extra else 0,
             )
         )
     order = {s: n for n, s in enumerate(STANDING_ORDER)}
@@ -180,18 +241,28 @@ class DiskLine:
 
 
 def disks(connection: Connection, office_id: str) -> list[DiskLine]:
+    """Each disk the office copied to: its newest intact copy (a copy found damaged later no
+    longer counts, as in the fleet's view), how many, and how many were found damaged."""
     rows = connection.execute(
         text(
             """
-            SELECT left(detail ->> 'disk', :chars) AS label,
-              max(happened_at) FILTER (WHERE kind = 'copy' AND ok) AS last_copy,
-              count(*) FILTER (WHERE kind = 'copy' AND ok) AS copies,
-              (array_agg(encrypted ORDER BY happened_at DESC)
-                 FILTER (WHERE kind = 'copy' AND ok))[1] AS encrypted,
-              count(*) FILTER (WHERE kind = 'check' AND NOT ok) AS damaged
-            FROM evidence
-            WHERE office_id = :o AND kind IN ('copy', 'check') AND detail ? 'disk'
-            GROUP BY 1 ORDER BY 2 DESC NULLS LAST LIMIT :n
+            WITH damaged AS (
+              SELECT detail ->> 'copy' AS key FROM evidence
+               WHERE office_id = :o AND kind = 'check' AND NOT ok AND detail ? 'copy'
+            ), copies AS (
+              SELECT left(detail ->> 'disk', :chars) AS label, happened_at, encrypted,
+                     kind = 'copy' AND ok AND key NOT IN (SELECT key FROM damaged) AS intact,
+                     kind = 'check' AND NOT ok AS found_damaged
+              FROM evidence
+              WHERE office_id = :o AND kind IN ('copy', 'check') AND detail ? 'disk'
+            )
+            SELECT label,
+              max(happened_at) FILTER (WHERE intact) AS last_copy,
+              count(*) FILTER (WHERE intact) AS copies,
+              (array_agg(encrypted ORDER BY happened_at DESC) FILTER (WHERE intact))[1]
+                AS encrypted,
+              count(*) FILTER (WHERE found_damaged) AS damaged
+            FROM copies GROUP BY label ORDER BY last_copy DESC NULLS LAST LIMIT :n
             """
         ),
         {"o": office_id, "chars": DISK_LABEL_CHARS, "n": MAX_DISKS},

@@ -167,17 +167,13 @@ def central_view(engine: Engine, now: datetime) -> CentralView:
         return CentralView(office_states(connection, now), login_identity(connection).supervisor)
 
 
-def daily_grid(
-    engine: Engine | Connection, first: date, last: date, tz: tzinfo
-) -> dict[str, dict[date, str]]:
+def daily_grid(engine: Engine, first: date, last: date, tz: tzinfo) -> dict[str, dict[date, str]]:
     """Office -> day -> "copy" (a verified copy that day), "dump" (a good dump, no copy), or
     absent (nothing good): the chart of offices x days."""
-    if isinstance(engine, Engine):
-        with engine.connect() as connection:
-            return daily_grid(connection, first, last, tz)
     since = datetime.combine(first, datetime.min.time(), tz)
     grid: dict[str, dict[date, str]] = {}
-    rows = engine.execute(DAYS_SQL, {"tz": str(tz), "since": since}).all()
+    with engine.connect() as connection:
+        rows = connection.execute(DAYS_SQL, {"tz": str(tz), "since": since}).all()
     for row in rows:
         if not row.ok or row.day > last:
             continue

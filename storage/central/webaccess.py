@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from storage.central.admin import (
+    CONNECT_ARGS,
     CentralSetupError,
     Login,
     _login_role,
@@ -51,6 +52,23 @@ class Viewer:
     @property
     def supervisor(self) -> bool:
         return self.office_id is None
+
+
+def web_engine(url: str) -> Engine:
+    """The web service's engine: unlike an office's, a few kept connections (checked before use),
+    since every page view reads and records."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise CentralSetupError("database pusat harus PostgreSQL (postgresql+psycopg://…)")
+    return create_engine(
+        parsed,
+        pool_size=4,
+        max_overflow=8,
+        pool_timeout=10,
+        pool_pre_ping=True,
+        pool_recycle=600,
+        connect_args=CONNECT_ARGS,
+    )
 
 
 def region_scope(region: str | None) -> str:

@@ -157,6 +157,9 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         # The offices x days grid: colour and a letter in every cell.
         assert page.locator("table.grid tbody tr").count() == 5
         assert page.locator("table.grid tbody tr").first.locator("td.g.n").count() == 25
+        # Buleleng (last): every day a verified copy but the 24th, whose copy was found damaged.
+        buleleng_cells = page.locator("table.grid tbody tr").last.locator("td.g")
+        assert buleleng_cells.all_inner_texts() == ["S"] * 23 + ["D", "S"]
         page.screenshot(path=str(shots / "2-semua-kantor.png"), full_page=True)
 
         # Filters, through the form (no JavaScript needed).
@@ -171,6 +174,11 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         page.screenshot(path=str(shots / "3-saringan-bali.png"), full_page=True)
 
         # One office: its month, drills and disks.
+        page.click(f"a[href='/kantor/{BULELENG}']")
+        disks = page.locator("table.evidence").nth(1).inner_text()
+        # HDD-A's copy of the 24th was found damaged: its newest intact one is the 22nd's.
+        assert "HDD-A\t22/11/2026 01:30\t11\tterenkripsi\t1" in disks
+        page.go_back()
         page.click(f"a[href='/kantor/{DENPASAR}']")
         assert page.url == f"{base}/kantor/{DENPASAR}"
         assert "Disdukcapil Kota Denpasar" in page.inner_text("h1")

@@ -70,8 +70,6 @@ def upgrade() -> None:
     )
     # "Who looked at what, lately": the administrator's question.
     op.create_index("ix_page_views_at", "page_views", ["at"])
-    # The SOP days of this month, per office (the fleet page's compliance column).
-    op.create_index("ix_evidence_office_kind_at", "evidence", ["office_id", "kind", "happened_at"])
     # A supervisor's region: '%' (every office) unless the administrator limited the login.
     # Inside a SECURITY DEFINER function current_user is the owner: the login is session_user.
     op.execute(
@@ -116,7 +114,6 @@ def downgrade() -> None:
     op.execute("REVOKE ALL ON offices, evidence, heartbeats FROM sopbot_web")
     op.execute("DROP FUNCTION IF EXISTS sopbot_web_scope()")
     op.execute("DROP FUNCTION IF EXISTS sopbot_supervisor_scope()")
-    op.drop_index("ix_evidence_office_kind_at", table_name="evidence")
     op.drop_index("ix_page_views_at", table_name="page_views")
     op.drop_table("page_views")
     op.drop_table("supervisor_regions")
