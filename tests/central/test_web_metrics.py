@@ -123,7 +123,8 @@ def test_metrics_parse_and_match_the_evidence(fleet: Fleet, base: str, openmetri
     assert ("sopbot_office_last_heartbeat_timestamp_seconds", MATARAM) not in got
     assert got[("sopbot_central_offices", "")] == 5
     assert got[("sopbot_central_queued_records", "")] == 3
-    assert got[("sopbot_central_last_evidence_timestamp_seconds", "")] == day_at(0).timestamp()
+    # The newest evidence: the check that found Buleleng's copy damaged, at 09:00.
+    assert got[("sopbot_central_last_evidence_timestamp_seconds", "")] == day_at(0, 9).timestamp()
 
 
 def test_a_region_token_sees_its_region_only(fleet: Fleet, base: str) -> None:
