@@ -76,12 +76,22 @@ def web(
             connection.exec_driver_sql("SELECT 1 FROM access_tokens LIMIT 1")
     except SQLAlchemyError as error:
         _fail("Database pusat tidak dapat dibaca (sudah sopbot pusat init?)", error)
+    from storage.central.webaccess import passwords_checked
+
+    checked = passwords_checked(database_url)
+    if not checked:
+        click.echo(
+            "⚠️ Server database pusat tidak memeriksa kata sandi (pg_hba.conf: trust): masuk "
+            "dengan nama login dan kata sandi DIMATIKAN, hanya token web. Atur scram-sha-256.",
+            err=True,
+        )
     config = WebConfig(
         database_url=database_url,
         tz=ZoneInfo(timezone),
         session_minutes=sesi_menit,
         secure_cookies=not tanpa_https,
         trust_proxy=di_balik_proxy,
+        password_login=checked,
     )
     click.echo(f"Tampilan web: http://{host}:{port}/ (hentikan dengan Ctrl+C)")
     uvicorn.run(

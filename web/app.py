@@ -78,6 +78,7 @@ class WebConfig:
     session_max_hours: int = 8
     secure_cookies: bool = True  # behind the TLS proxy; off only for a trial on this machine
     trust_proxy: bool = False  # take the client's address from X-Forwarded-For
+    password_login: bool = True  # off when the central server does not check passwords
 
 
 class SecurityHeaders:
@@ -181,7 +182,9 @@ class WebView:
     def login_form(self, request: Request) -> Response:
         csrf = secrets.token_urlsafe(16)
         message = texts.SESSION_ENDED if request.query_params.get("habis") else None
-        response = self.render("login.html", csrf=csrf, message=message)
+        response = self.render(
+            "login.html", csrf=csrf, message=message, password_login=self.config.password_login
+        )
         self._set_cookie(response, CSRF_COOKIE, csrf, max_age=3600)
         return response
 
@@ -211,6 +214,8 @@ class WebView:
         keys = ("addr:" + address, "name:" + (name[:63] or "token"))
         if self.limiter.blocked(*keys):
             return self._refuse(request, texts.LOGIN_SLOW_DOWN, 429, name[:63] or "token")
+        if not token and not self.config.password_login:
+            return self._refuse(request, texts.CREDENTIALS_LOGIN_OFF, 400, name[:63] or "?")
         if not token and not (name and password):
             return self._refuse(request, texts.LOGIN_EMPTY, 400, name[:63] or "?")
         viewer: Viewer | None
@@ -240,7 +245,13 @@ class WebView:
     def _refuse(self, request: Request, message: str, status: int, who: str) -> Response:
         self.record(who, request, status)
         csrf = secrets.token_urlsafe(16)
-        response = self.render("login.html", status, csrf=csrf, message=message)
+        response = self.render(
+            "login.html",
+            status,
+            csrf=csrf,
+            message=message,
+            password_login=self.config.password_login,
+        )
         self._set_cookie(response, CSRF_COOKIE, csrf, max_age=3600)
         return response
 

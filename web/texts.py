@@ -69,6 +69,10 @@ FACT = {
 }
 
 LOGIN_REFUSED = "Nama login atau kata sandi salah, atau token tidak berlaku."
+CREDENTIALS_LOGIN_OFF = (
+    "Masuk dengan kata sandi dimatikan di layanan ini (server database pusat tidak memeriksa "
+    "kata sandi). Pakai token web."
+)
 LOGIN_EMPTY = "Isi nama login dan kata sandi, atau token."
 LOGIN_SLOW_DOWN = "Terlalu banyak percobaan masuk. Coba lagi beberapa menit lagi."
 LOGIN_EXPIRED_FORM = "Formulir sudah kedaluwarsa. Silakan coba lagi."

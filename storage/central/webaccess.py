@@ -193,6 +193,21 @@ def credentials_viewer(web_url: str, role: str, password: str) -> Viewer:
     raise LoginRefused
 
 
+def passwords_checked(web_url: str) -> bool:
+    """Whether the central server asks for a password: the web service's own login tried with a
+    wrong one. A server that lets it in (`trust` in pg_hba.conf) would let anyone in as any
+    supervisor through the login form."""
+    url = make_url(web_url).set(password=secrets.token_urlsafe(24))
+    engine = central_engine(url.render_as_string(hide_password=False))
+    try:
+        with engine.connect():
+            return False
+    except (OperationalError, DBAPIError):
+        return True
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def viewing(engine: Engine, viewer: Viewer) -> Iterator[Connection]:
     """One read-only transaction that sees what `viewer` may see (row-level security)."""

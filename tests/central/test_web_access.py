@@ -163,6 +163,8 @@ def test_the_real_process_serves_and_stops(fleet: Fleet, tmp_path: Path) -> None
         )
         assert good.status_code == 200 and "sopbot_office_safe" in good.text
         login = httpx.get(base + "/masuk", timeout=5)
+        # This test server trusts every local login: the form offers the token only.
+        assert 'id="sandi"' not in login.text and 'id="token"' in login.text
         cookie = login.headers["set-cookie"].lower()
         assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
         assert "server" not in login.headers
@@ -177,6 +179,7 @@ def test_the_real_process_serves_and_stops(fleet: Fleet, tmp_path: Path) -> None
     assert process.returncode in (0, -signal.SIGTERM)
     output = process.stdout.read().decode() if process.stdout else ""
     assert "Traceback" not in output and "Tampilan web: http://127.0.0.1" in output
+    assert "tidak memeriksa kata sandi" in output
 
 
 def test_a_wrong_web_login_url_is_told_at_start() -> None:

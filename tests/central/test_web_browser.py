@@ -171,6 +171,7 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         page.select_option("#wilayah", "51")
         page.click("button:has-text('Saring')")
         assert office_ids(page) == [DENPASAR, BADUNG, BULELENG]
+        assert "5 kantor terlihat (3 ditampilkan dengan saringan)" in page.inner_text("p.summary")
         page.screenshot(path=str(shots / "3-saringan-bali.png"), full_page=True)
 
         # One office: its month, drills and disks.
