@@ -224,9 +224,15 @@ class WebView:
                 with self.engine.connect() as connection:
                     viewer = token_viewer(connection, WEB, token)
             else:
-                viewer = credentials_viewer(self.config.database_url, name, password)
-        except LoginRefused:
-            viewer = None
+                try:
+                    viewer = credentials_viewer(self.config.database_url, name, password)
+                except LoginRefused:
+                    viewer = None
+            if viewer is None:
+                # A refused login is only a wrong password if the server itself is there: an
+                # outage must not read as one (nor count against the person).
+                with self.engine.connect() as connection:
+                    connection.exec_driver_sql("SELECT 1")
         except SQLAlchemyError as error:
             return self.central_down(error)
         if viewer is None:

@@ -189,3 +189,20 @@ def test_a_wrong_web_login_url_is_told_at_start() -> None:
         ["pusat", "web", "--database-url", "sqlite:///x.db"],
     )
     assert result.exit_code == 2 and "PostgreSQL" in result.output
+
+
+def test_a_central_outage_is_told_as_one_not_as_a_wrong_password() -> None:
+    closed = f"postgresql+psycopg://sopbot_web_x:pw@127.0.0.1:{free_port()}/pusat"
+    with (
+        serving(closed, secure_cookies=False) as base,
+        httpx.Client(base_url=base, timeout=30) as client,
+    ):
+        form = client.get("/masuk")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert csrf is not None
+        for fields in ({"token": "z" * 43}, {"pengguna": "sopbot_pusat_bali", "sandi": "x" * 20}):
+            answer = client.post("/masuk", data={**fields, "csrf": csrf.group(1)})
+            assert answer.status_code == 503, answer.text
+            assert "tidak dapat dibaca" in answer.text and "salah" not in answer.text
+        metrics = client.get("/metrics", headers={"Authorization": "Bearer " + "z" * 43})
+        assert metrics.status_code == 503
