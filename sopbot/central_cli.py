@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from storage.central.admin import Login
-    from storage.central.view import OfficeState
 
 URL_HELP = (
     "URL PostgreSQL database pusat, mis. postgresql+psycopg://admin@host/pusat. Tulis tanpa "
@@ -111,6 +110,7 @@ def pusat(
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot import texts
+    from jobs.central.export import states_csv
     from storage.central.view import central_view, daily_grid
 
     tz = ZoneInfo(timezone)
@@ -143,49 +143,6 @@ def pusat(
         click.echo(f"Grafik: {chart}")
     # Nothing seen is nothing known: only offices seen and all safe make a 0.
     sys.exit(0 if states and all(s.safe for s in states) else 1)
-
-
-def states_csv(states: Sequence[OfficeState], now: datetime, tz: ZoneInfo) -> bytes:
-    """The table as a spreadsheet opens it in Indonesia: `;` between fields, UTF-8 with BOM."""
-    import csv
-    import io
-
-    def when(moment: datetime | None) -> str:
-        return "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
-
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        [
-            "kode",
-            "kantor",
-            "aman",
-            "dump_baik_terakhir",
-            "salinan_terakhir",
-            "terenkripsi",
-            "uji_pulih_lulus_terakhir",
-            "hari_tanpa_salinan",
-            "aktif_terakhir",
-            "masalah",
-        ]
-    )
-    for s in states:
-        days = s.days_without_copy(now)
-        writer.writerow(
-            [
-                s.office_id,
-                s.name,
-                "ya" if s.safe else "tidak",
-                when(s.last_dump),
-                when(s.last_copy),
-                "" if s.copy_encrypted is None else ("ya" if s.copy_encrypted else "tidak"),
-                when(s.last_drill),
-                "" if days is None else days,
-                when(s.seen_at),
-                " ".join(s.problems),
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 @pusat.command("init")
@@ -241,13 +198,31 @@ def pengawas() -> None:
 @click.argument("name")
 @click.option("--host", help="Nama server pusat seperti dilihat dari pengawas (bila berbeda).")
 @click.option("--port", type=int, help="Port server pusat seperti dilihat dari pengawas.")
-def pengawas_add(database_url: str, name: str, host: str | None, port: int | None) -> None:
-    """Buat login pengawas NAME (huruf kecil, mis. bali) lalu cetak pengaturannya."""
+@click.option(
+    "--wilayah",
+    help="Batasi pengawas ke satu wilayah: kode provinsi atau kabupaten/kota (mis. 51).",
+)
+def pengawas_add(
+    database_url: str, name: str, host: str | None, port: int | None, wilayah: str | None
+) -> None:
+    """Buat login pengawas NAME (huruf kecil, mis. bali) lalu cetak pengaturannya dan token
+    untuk tampilan web."""
     from storage.central.admin import add_supervisor
+    from storage.central.webaccess import WEB, add_token, region_scope, set_region
 
-    _print_login(
-        database_url, (host, port), lambda engine: add_supervisor(engine, name), ["PUSAT_IDS=…"]
-    )
+    tokens: list[str] = []
+
+    def make(engine: Engine) -> Login:
+        region_scope(wilayah)  # a wrong region is refused before anything is made
+        tokens.append(add_token(engine, WEB, name, wilayah))
+        login = add_supervisor(engine, name)
+        set_region(engine, login.role, wilayah)
+        return login
+
+    _print_login(database_url, (host, port), make, ["PUSAT_IDS=…"])
+    if wilayah:
+        click.echo(f"Login ini hanya melihat kantor wilayah {wilayah}.")
+    click.echo(f"Token tampilan web (sopbot pusat web), ditampilkan sekali: {tokens[0]}")
 
 
 def _print_login(

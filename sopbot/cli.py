@@ -17,6 +17,7 @@ from core.secrets import mask
 from core.settings import Settings, SettingsError, load_settings
 from sopbot.central_cli import pusat
 from sopbot.click_id import Group
+from sopbot.web_cli import web as _web  # noqa: F401 (registers `sopbot pusat web`)
 
 if TYPE_CHECKING:
     from datetime import datetime

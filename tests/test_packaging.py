@@ -42,6 +42,10 @@ def test_wheel_contains_the_code_and_the_migrations(tmp_path: Path) -> None:
         "devtools/botapi.py",
         "core/settings.py",
         "sopbot/cli.py",
+        "storage/central/migrations/versions/0003_web_view.py",
+        "web/app.py",
+        "web/templates/fleet.html",
+        "web/static/style.css",
     ):
         assert expected in names, expected
     versions = sorted(n for n in names if n.startswith("storage/migrations/versions/"))

@@ -50,6 +50,8 @@ class Limits:
 # An office sends a few small inserts every half minute; a supervisor reads every office.
 OFFICE_LIMITS = Limits(4, "30s", "5s", "60s", "16MB")
 SUPERVISOR_LIMITS = Limits(8, "60s", "5s", "60s", "256MB")
+# The web view's own login serves every page and /metrics scrape through a small pool.
+WEB_LIMITS = Limits(16, "60s", "5s", "60s", "256MB")
 OPAQUE_LENGTH = 16  # hex digits after the prefix: not guessable, says nothing
 
 

@@ -1,0 +1,119 @@
+"""OpenMetrics (and the Prometheus text format) for the offices a metrics token may see, with
+the conventional client library: one collector built per scrape from the fleet's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector, CollectorRegistry
+
+from storage.central.fleet import STANDING_ORDER, FleetRow, QueueHealth
+from web.regions import province_name, province_of
+
+LABELS = ("office_id", "kabupaten", "province")
+# The state as a number for Grafana's state timeline: higher is worse.
+STANDING_VALUE = {s: len(STANDING_ORDER) - 1 - n for n, s in enumerate(STANDING_ORDER)}
+
+
+def _ts(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+class FleetCollector(Collector):
+    def __init__(self, rows: Sequence[FleetRow], health: QueueHealth) -> None:
+        self.rows = rows
+        self.health = health
+
+    def collect(self) -> Iterable[Metric]:
+        def family(name: str, doc: str, unit: str = "") -> GaugeMetricFamily:
+            return GaugeMetricFamily(name, doc, labels=LABELS, unit=unit)
+
+        dump = family(
+            "sopbot_office_last_good_dump_timestamp", "Time of the last good dump", "seconds"
+        )
+        copy = family(
+            "sopbot_office_last_verified_copy_timestamp",
+            "Time of the data in the last verified copy still intact",
+            "seconds",
+        )
+        encrypted = family(
+            "sopbot_office_last_copy_encrypted", "1 when the last verified copy is encrypted"
+        )
+        drill = family(
+            "sopbot_office_last_passed_drill_timestamp",
+            "Time of the last passed restore drill",
+            "seconds",
+        )
+        level = family(
+            "sopbot_office_last_passed_drill_level",
+            "Level of the last passed drill: 1 header, 2 metadata, 3 full import",
+        )
+        heartbeat = family(
+            "sopbot_office_last_heartbeat_timestamp",
+            "Time the office's bot was last heard",
+            "seconds",
+        )
+        breaches = family(
+            "sopbot_office_sop_breaches_this_month",
+            "SOP days this month not complete (a step missing)",
+        )
+        reported = family(
+            "sopbot_office_sop_days_reported_this_month", "SOP days this month the office reported"
+        )
+        safe = family("sopbot_office_safe", "1 when the office is safe, 0 when anything is wrong")
+        standing = family(
+            "sopbot_office_state",
+            "0 safe, 1 needs attention (no recent drill), 2 silent, 3 unsafe",
+        )
+        queued = family(
+            "sopbot_office_queued_records", "Records waiting at the office, by its last heartbeat"
+        )
+        for row in self.rows:
+            s = row.state
+            labels = [s.office_id, s.name, province_name(province_of(s.office_id))]
+            for metric, value in (
+                (dump, _ts(s.last_dump)),
+                (copy, _ts(s.last_copy)),
+                (encrypted, None if s.copy_encrypted is None else float(s.copy_encrypted)),
+                (drill, _ts(s.last_drill)),
+                (level, row.drill_level),
+                (heartbeat, _ts(s.seen_at)),
+                (breaches, row.breaches),
+                (reported, row.days_reported),
+                (safe, 1.0 if s.safe else 0.0),
+                (standing, STANDING_VALUE[row.standing]),
+                (queued, s.queued),
+            ):
+                if value is not None:  # never happened: no sample, not a misleading 0
+                    metric.add_metric(labels, float(value))
+        yield from (dump, copy, encrypted, drill, level, heartbeat, breaches, reported, safe)
+        yield from (standing, queued)
+        yield GaugeMetricFamily(
+            "sopbot_central_offices", "Offices this token sees", value=self.health.offices
+        )
+        yield GaugeMetricFamily(
+            "sopbot_central_queued_records",
+            "Records waiting at all offices, by their last heartbeats",
+            value=self.health.queued,
+        )
+        newest = GaugeMetricFamily(
+            "sopbot_central_last_evidence_timestamp",
+            "Time of the newest evidence stored (within the last two days)",
+            unit="seconds",
+        )
+        if self.health.last_evidence is not None:
+            newest.add_metric([], self.health.last_evidence.timestamp())
+        yield newest
+
+
+def exposition(rows: Sequence[FleetRow], health: QueueHealth, accept: str) -> tuple[bytes, str]:
+    """The body and its content type: OpenMetrics when the scraper asks for it (Prometheus
+    does), otherwise the Prometheus text format."""
+    from prometheus_client.exposition import choose_encoder
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(FleetCollector(rows, health))
+    encoder, content_type = choose_encoder(accept)
+    return encoder(registry), content_type
