@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from storage import chain
 from storage.models import ExternalDisk
 from storage.repository import Repository
 
@@ -38,11 +39,13 @@ class DiskRegistry(Repository):
         with self._sessions.begin() as session:
             row = session.get(ExternalDisk, disk_id)
             if row is None:
-                session.add(
-                    ExternalDisk(id=disk_id, label=label, size_bytes=size_bytes, registered_at=at)
-                )
+                row = ExternalDisk(id=disk_id, label=label, size_bytes=size_bytes, registered_at=at)
+                session.add(row)
+            elif (row.label, row.size_bytes) == (label, size_bytes):
+                return
             else:
                 row.label, row.size_bytes = label, size_bytes
+            chain.record_row(session, row, at)
 
     def all(self) -> list[DiskRecord]:
         with self._sessions() as session:
@@ -74,3 +77,4 @@ class DiskRegistry(Repository):
             row = session.get(ExternalDisk, disk_id)
             if row is not None and row.lost_at is None:
                 row.lost_at, row.plugged_since = at, None
+                chain.record_row(session, row, at)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from core.problems import Problem, dump_problems, load_problems
+from storage import chain
 from storage.models import DumpRun
 from storage.repository import Repository
 
@@ -122,6 +123,7 @@ class DumpLog(Repository):
                     consistent_as_of=consistent_as_of,
                 )
             )
+            chain.record_by_id(session, DumpRun, run_id, finished_at)
 
     def insert_completed(self, record: dict[str, Any]) -> int:
         """A run kept in the fallback journal while the log could not be written."""
@@ -155,7 +157,7 @@ class DumpLog(Repository):
             for row in rows:
                 row.outcome, row.finished_at = "interrupted", at
                 row.errors = dump_problems([*load_problems(row.errors), reason])
-            session.flush()
+            chain.record_rows(session, rows, at)
             return [_record(row) for row in rows]
 
     def last_good(self, before_id: int | None = None) -> DumpRecord | None:
