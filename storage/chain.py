@@ -257,6 +257,22 @@ class Chain:
                 return Head(0, GENESIS, None)
             return Head(last.seq, bytes.fromhex(last.hash), last.at)
 
+    def last_of_kind(self, kind: str) -> Entry | None:
+        with self._sessions() as session:
+            row = session.scalars(
+                select(ChainEntry).where(ChainEntry.kind == kind).order_by(ChainEntry.seq.desc())
+            ).first()
+            return None if row is None else _entry(row)
+
+    def record_setting(self, at: datetime, values: Mapping[str, Any]) -> Entry | None:
+        """Record the settings that change what counts (encryption, backend) when they differ
+        from the last recorded."""
+        last = self.last_of_kind("setting")
+        if last is not None and last.data().get("state") == dict(values):
+            return None
+        with self._sessions() as session, session.begin():
+            return append(session, at=at, kind="setting", ref="", state=values)
+
     def hash_at(self, size: int) -> bytes | None:
         """The chain's head after entry `size` as stored (None: no such entry)."""
         if size == 0:

@@ -391,6 +391,11 @@ class ChainEntry(Base):
     body: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored
     hash: Mapped[str] = mapped_column(String(64))  # hex: the chain's head after this entry
 
+    __table_args__ = (
+        # last_of_kind(): "the newest setting recorded"
+        Index("ix_evidence_chain_kind_seq", "kind", "seq"),
+    )
+
 
 class ChainCheckpoint(Base):
     """A checkpoint of the evidence chain signed with the office key (a C2SP signed note), and

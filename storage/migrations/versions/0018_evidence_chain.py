@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_evidence_chain")),
     )
+    op.create_index("ix_evidence_chain_kind_seq", "evidence_chain", ["kind", "seq"])
     op.create_table(
         "chain_checkpoints",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,7 +66,7 @@ def _fold_history() -> None:
     rows: list[tuple[datetime, int, int, chain.Subject, dict[str, Any]]] = []
     for order, subject in enumerate(chain.SUBJECTS):
         table = subject.model.__table__
-        columns = [table.c["id"], *(table.c[name] for name in subject.fields)]  # type: ignore[attr-defined]
+        columns = [table.c["id"], *(table.c[name] for name in subject.fields)]
         for found in session.execute(sa.select(*columns)).mappings():
             values = dict(found)
             if subject.pending(values):
@@ -89,4 +90,5 @@ def _fold_history() -> None:
 def downgrade() -> None:
     op.drop_index("ix_chain_checkpoints_size", table_name="chain_checkpoints")
     op.drop_table("chain_checkpoints")
+    op.drop_index("ix_evidence_chain_kind_seq", table_name="evidence_chain")
     op.drop_table("evidence_chain")

@@ -1,0 +1,203 @@
+"""Verifying the evidence chain: recompute every hash, check every checkpoint's signature and
+head, and check that every evidence row agrees with its newest entry.
+
+Findings are codes with parameters (the words are in bot/texts/evidence.py); the first one
+names the first bad entry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.signednote import Checkpoint, NoteError, Verifier
+from storage import chain
+from storage.checkpoints import CheckpointLog, CheckpointRecord
+
+MAX_FINDINGS = 20
+
+
+class Verdict(Enum):
+    INTACT = 0
+    BROKEN = 1
+    CANNOT = 2
+
+
+class Found(Enum):
+    MISSING = "missing"  # entry #seq is not there (deleted)
+    REORDERED = "reordered"  # entry #seq holds another entry's body
+    EDITED = "edited"  # entry #seq does not hash to its stored hash
+    TRUNCATED = "truncated"  # entries after #size are gone, though a checkpoint covered them
+    REWRITTEN = "rewritten"  # the chain differs from a signed checkpoint between #first..#seq
+    BAD_SIGNATURE = "bad_signature"  # a checkpoint not signed by the office key
+    BAD_WITNESS = "bad_witness"  # a cosignature that the witness's key does not verify
+    ROW_DIFFERS = "row_differs"  # a row edited in its own table (the chain untouched)
+    ROW_UNRECORDED = "row_unrecorded"  # a row no entry records
+    ROW_GONE = "row_gone"  # a row the chain records, deleted from its own table
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: Found
+    seq: int | None = None  # the first bad entry, when one can be named
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ChainReport:
+    verdict: Verdict
+    size: int = 0
+    head: str = ""
+    checkpoints: int = 0
+    latest: CheckpointRecord | None = None
+    witnessed: CheckpointRecord | None = None
+    findings: list[Finding] = field(default_factory=list)
+    cannot: str = ""  # why it could not be checked: no_key | database
+    rows_checked: int = 0
+
+    @property
+    def first(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+
+def verify(
+    engine: Engine, verifier: Verifier | None, witness: Verifier | None = None
+) -> ChainReport:
+    try:
+        return _verify(engine, verifier, witness)
+    except SQLAlchemyError:
+        return ChainReport(Verdict.CANNOT, cannot="database")
+
+
+def _verify(engine: Engine, verifier: Verifier | None, witness: Verifier | None) -> ChainReport:
+    sessions = sessionmaker(engine)
+    checkpoints = CheckpointLog(engine).all()
+    wanted_sizes = {cp.size for cp in checkpoints}
+    findings: list[Finding] = []
+    computed: dict[int, bytes] = {0: chain.GENESIS}
+    latest: dict[str, tuple[int, dict[str, Any]]] = {}
+    head, expected = chain.GENESIS, 1
+    for entry in chain.Chain(sessions).entries():
+        if entry.seq != expected:
+            findings.append(Finding(Found.MISSING, expected, {"last": entry.seq - 1}))
+        expected = entry.seq + 1
+        problem = _entry_problem(entry)
+        if problem is not None:
+            findings.append(Finding(problem, entry.seq))
+        head = chain.link(head, chain.leaf_hash(entry.body))
+        if head.hex() != entry.hash and problem is None:
+            findings.append(Finding(Found.EDITED, entry.seq))
+        if entry.seq in wanted_sizes:
+            computed[entry.seq] = head
+        if entry.ref and problem is None:
+            latest[entry.ref] = (entry.seq, json.loads(entry.body).get("state", {}))
+    size = expected - 1
+    findings.extend(_checkpoint_findings(checkpoints, computed, size, verifier, witness))
+    rows_checked = 0
+    for finding in _row_findings(sessions, latest):
+        if isinstance(finding, int):
+            rows_checked = finding
+        else:
+            findings.append(finding)
+    findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
+    witnessed = next((cp for cp in reversed(checkpoints) if cp.witnessed_at is not None), None)
+    report = ChainReport(
+        Verdict.INTACT,
+        size=size,
+        head=head.hex(),
+        checkpoints=len(checkpoints),
+        latest=checkpoints[-1] if checkpoints else None,
+        witnessed=witnessed,
+        findings=findings[:MAX_FINDINGS],
+        rows_checked=rows_checked,
+    )
+    if findings:
+        report.verdict = Verdict.BROKEN
+    elif checkpoints and verifier is None:
+        report.verdict, report.cannot = Verdict.CANNOT, "no_key"
+    return report
+
+
+def _entry_problem(entry: chain.Entry) -> Found | None:
+    try:
+        body = json.loads(entry.body)
+    except ValueError:
+        return Found.EDITED
+    if not isinstance(body, dict):
+        return Found.EDITED
+    if body.get("seq") != entry.seq:
+        return Found.REORDERED
+    if (body.get("kind"), body.get("ref")) != (entry.kind, entry.ref):
+        return Found.EDITED
+    return None
+
+
+def _checkpoint_findings(
+    checkpoints: list[CheckpointRecord],
+    computed: dict[int, bytes],
+    size: int,
+    verifier: Verifier | None,
+    witness: Verifier | None,
+) -> Iterator[Finding]:
+    agreed = 0  # the largest size a valid checkpoint confirmed
+    for cp in sorted(checkpoints, key=lambda c: c.size):
+        try:
+            parsed = Checkpoint.parse(cp.note)
+        except NoteError:
+            yield Finding(Found.BAD_SIGNATURE, None, {"checkpoint": cp.id, "size": cp.size})
+            continue
+        if verifier is not None and (
+            not verifier.verifies(cp.note)
+            or parsed.origin != verifier.name
+            or (parsed.size, parsed.head_hex) != (cp.size, cp.head)
+        ):
+            yield Finding(Found.BAD_SIGNATURE, None, {"checkpoint": cp.id, "size": cp.size})
+            continue
+        if (
+            cp.witnessed_note
+            and witness is not None
+            and witness.cosigned_at(cp.witnessed_note) is None
+        ):
+            yield Finding(Found.BAD_WITNESS, None, {"checkpoint": cp.id, "size": cp.size})
+        if parsed.size > size:
+            yield Finding(Found.TRUNCATED, size + 1, {"last": parsed.size, "checkpoint": cp.id})
+            continue
+        mine = computed.get(parsed.size)
+        if mine is not None and mine != parsed.head:
+            yield Finding(Found.REWRITTEN, agreed + 1, {"last": parsed.size, "checkpoint": cp.id})
+            continue
+        agreed = max(agreed, parsed.size)
+
+
+def _row_findings(
+    sessions: sessionmaker[Session], latest: dict[str, tuple[int, dict[str, Any]]]
+) -> Iterator[Finding | int]:
+    seen: set[str] = set()
+    checked = 0
+    with sessions() as session:
+        for subject in chain.SUBJECTS:
+            table = subject.model.__table__
+            columns = [table.c["id"], *(table.c[name] for name in subject.fields)]
+            for found in session.execute(select(*columns)).mappings():
+                values = dict(found)
+                ref = f"{subject.kind}:{values['id']}"
+                recorded = latest.get(ref)
+                checked += 1
+                if recorded is None:
+                    if not subject.pending(values):
+                        yield Finding(Found.ROW_UNRECORDED, None, {"ref": ref})
+                    continue
+                seen.add(ref)
+                if chain.snapshot(subject, values) != recorded[1]:
+                    yield Finding(Found.ROW_DIFFERS, recorded[0], {"ref": ref})
+    for ref, (seq, _) in latest.items():
+        if ref not in seen:
+            yield Finding(Found.ROW_GONE, seq, {"ref": ref})
+    yield checked
