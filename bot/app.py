@@ -127,6 +127,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         backup_time=lambda: scheduler.backup_time,
         drills=svc.drilllog,
         outbox=svc.outbox,
+        evidence=svc.evidence,
     )
     if svc.run_watch_loop:
         svc.watch_task = watch.start_watch(svc.watchdog)

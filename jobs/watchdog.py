@@ -12,6 +12,7 @@ clock; what to say and to whom is the notifier's business (the bot's, in Bahasa 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import shutil
@@ -28,6 +29,7 @@ from core.problems import Code, Problem, problem
 from core.settings import Settings
 from core.sop import ASSIGNMENTS
 from jobs.dump.service import DumpService
+from jobs.evidence import Evidence, Fingerprint
 from jobs.external.disk import DiskError
 from jobs.external.service import CopyService
 from jobs.job import JobAlreadyRunning
@@ -81,6 +83,7 @@ class Summary:
     external_problem: Problem | None  # why the disk could not be read, if it could not
     last_drill: DrillRecord | None = None
     last_passed_drill: DrillRecord | None = None
+    fingerprint: Fingerprint | None = None  # the evidence chain's "sidik rantai"
 
 
 class WatchdogNotifier(Protocol):
@@ -129,7 +132,9 @@ class Watchdog:
         backup_time: Callable[[], time] | None = None,
         drills: DrillLog | None = None,
         outbox: Outbox | None = None,
+        evidence: Evidence | None = None,
     ) -> None:
+        self.evidence = evidence
         self.state = state
         self.drills = drills
         self.outbox = outbox
@@ -158,6 +163,7 @@ class Watchdog:
             self._stale_external,
             self._drill_overdue,
             self._housekeeping,
+            self._checkpoint,
             self._daily_summary,
             self._reminders,
         ):
@@ -382,6 +388,11 @@ class Watchdog:
         if marks or sent:
             log.info("Housekeeping: %s old marks and %s delivered messages forgotten", marks, sent)
 
+    async def _checkpoint(self, now: datetime) -> None:
+        """Sign a checkpoint of the evidence chain after each batch, and at least daily."""
+        if self.evidence is not None:
+            await asyncio.to_thread(self.evidence.checkpoint_if_due, now)
+
     async def _daily_summary(self, now: datetime) -> None:
         tz = self.settings.tz
         report = self.settings.report_time
@@ -423,6 +434,7 @@ class Watchdog:
             problem,
             drills[0] if drills else None,
             passed,
+            self.evidence.fingerprint() if self.evidence is not None else None,
         )
 
     async def _reminders(self, now: datetime) -> None:

@@ -190,9 +190,25 @@ def _run_alone(
     lock = _single_instance(settings)
     try:
         code = asyncio.run(job(settings))
+        _checkpoint(settings)
     finally:
         lock.release()
     sys.exit(code)
+
+
+def _checkpoint(settings: Settings) -> None:
+    """After a run from the terminal, sign a checkpoint of what it recorded (with a key)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jobs.evidence import Evidence, KeyProblem
+    from storage.database import make_engine
+
+    try:
+        Evidence(settings, make_engine(settings.database_url)).checkpoint_if_due(datetime.now(UTC))
+    except (KeyProblem, SQLAlchemyError) as error:
+        log.warning("No checkpoint of the evidence chain: %s", error)
 
 
 @main.command()
@@ -433,6 +449,59 @@ def restore_file(source: Path, out: Path, identity_file: Path | None, directory:
         click.echo(f"  {number}. {step}")
 
 
+@main.command("verifikasi-log")
+@env_file_option
+@click.option(
+    "--kunci-publik",
+    "public_key",
+    default="",
+    help="Kunci publik tanda tangan kantor (nama+hash+base64) atau file berisi kunci itu; "
+    "tanpa ini dipakai EVIDENCE_KEY_FILE.",
+)
+def verifikasi_log(env_file: Path, public_key: str) -> None:
+    """Periksa rantai bukti: hitung ulang setiap hash, periksa tanda tangan setiap checkpoint dan
+    cocokkan setiap catatan dump, salinan dan uji pulih dengan rantainya.
+
+    Kode keluar: 0 utuh, 1 rusak (entri pertama yang rusak disebut), 2 tidak dapat diperiksa.
+    """
+    from bot.texts.evidence import chain_report_lines
+    from core.signednote import NoteError, Verifier
+    from jobs.evidence import Evidence, KeyProblem, read_verifier
+    from storage.chain_check import Verdict as ChainVerdict
+    from storage.database import make_engine, schema_is_current
+
+    settings = _settings(env_file)
+    verifier: Verifier | None = None
+    if public_key:
+        given = Path(public_key)
+        try:
+            text = given.read_text(encoding="utf-8-sig") if given.is_file() else public_key
+            verifier = read_verifier(text)
+        except (OSError, NoteError):
+            click.echo("--kunci-publik: bukan kunci publik tanda tangan.", err=True)
+            sys.exit(2)
+    engine = make_engine(settings.database_url)
+    try:
+        current = schema_is_current(engine)
+    except Exception:  # any failure to read the log means it cannot be checked
+        current = False
+    if not current:
+        click.echo("Rantai bukti tidak dapat diperiksa: log belum ada atau skemanya lama.")
+        sys.exit(2)
+    evidence = Evidence(settings, engine)
+    if verifier is None and settings.evidence_key_file is not None:
+        try:
+            verifier = evidence.verifier()
+        except KeyProblem:
+            click.echo("EVIDENCE_KEY_FILE tidak dapat dibaca sebagai kunci tanda tangan.", err=True)
+    report = evidence.verify(verifier)
+    for line in chain_report_lines(report):
+        click.echo(line)
+    sys.exit(
+        {ChainVerdict.INTACT: 0, ChainVerdict.BROKEN: 1, ChainVerdict.CANNOT: 2}[report.verdict]
+    )
+
+
 @main.group()
 def keys() -> None:
     """Kunci age yang mengenkripsi salinan di hard disk eksternal."""
@@ -446,21 +515,41 @@ def keys() -> None:
     show_default=True,
     help="Tempat kunci kantor dan lembar kunci cadangan ditulis.",
 )
-def keys_init(folder: Path) -> None:
-    """Buat kunci kantor, kunci cadangan (escrow) dan lembarnya untuk brankas."""
+@click.option(
+    "--nama",
+    default="sopbot-kantor",
+    show_default=True,
+    help="Nama kunci tanda tangan (asal checkpoint), mis. disdukcapil-5108.",
+)
+def keys_init(folder: Path, nama: str) -> None:
+    """Buat kunci kantor, kunci cadangan (escrow), kunci tanda tangan rantai bukti dan lembarnya
+    untuk brankas. Bila kunci age sudah ada, hanya kunci tanda tangan yang dibuat."""
+    from core.signednote import NAME_PATTERN
     from sopbot.keys import KeysExist, create_keys
 
+    if not NAME_PATTERN.fullmatch(nama):
+        click.echo("--nama: tanpa spasi dan tanpa tanda +, paling banyak 120 karakter.", err=True)
+        sys.exit(2)
     try:
-        made = create_keys(folder)
+        made = create_keys(folder, nama)
     except KeysExist as exists:
         click.echo(f"Kunci sudah ada di {exists}: tidak ada yang ditimpa.", err=True)
         sys.exit(1)
+    if not made.escrow_public:  # the age keys were there already
+        click.echo(f"Kunci tanda tangan rantai bukti (rahasia): {made.signing_key_file}")
+        click.echo(f"Lembarnya untuk brankas Kabid: {made.sheet_text} (cetak, lalu HAPUS).")
+        click.echo(f"Kunci publik untuk auditor dan pusat: {made.signing_public}")
+        click.echo("Isi di .env:")
+        click.echo(f"EVIDENCE_KEY_FILE={made.signing_key_file}")
+        return
     click.echo(f"Kunci kantor (rahasia, dipakai bot): {made.office_key_file}")
     click.echo(f"Lembar kunci cadangan untuk brankas Kabid: {made.sheet_text}, {made.sheet_png}")
     click.echo("Cetak, lalu HAPUS file lembar itu dari komputer ini. Isi di .env:")
     click.echo("EXTERNAL_ENCRYPTION=age")
     click.echo(f"EXTERNAL_AGE_RECIPIENTS={made.office_public},{made.escrow_public}")
     click.echo(f"EXTERNAL_AGE_IDENTITY_FILE={made.office_key_file}")
+    click.echo(f"EVIDENCE_KEY_FILE={made.signing_key_file}")
+    click.echo(f"Kunci publik tanda tangan (untuk auditor dan pusat): {made.signing_public}")
 
 
 @main.command()
