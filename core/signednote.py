@@ -67,7 +67,7 @@ class Signer:
         lines = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("PRIVATE+KEY+")]
         if len(lines) != 1:
             raise NoteError("no PRIVATE+KEY line")
-        parts = lines[0].split("+")
+        parts = lines[0].split("+", 4)
         if len(parts) != 5:
             raise NoteError("key fields")
         name, hash_hex, encoded = parts[2], parts[3], parts[4]
@@ -109,7 +109,7 @@ class Verifier:
 
     @classmethod
     def parse(cls, vkey: str) -> Verifier:
-        parts = vkey.strip().split("+")
+        parts = vkey.strip().split("+", 2)
         if len(parts) != 3 or not NAME_PATTERN.fullmatch(parts[0]):
             raise NoteError("vkey fields")
         try:
