@@ -596,6 +596,47 @@ def report(env_file: Path, month: str, out: Path) -> None:
 
 
 @main.command()
+@env_file_option
+@click.option("--pdf", "as_pdf", is_flag=True, help="Tulis laporan audit bulanan (PDF A4).")
+@click.option("--bulan", default="", help="Bulan TTTT-BB (bawaan: bulan ini).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("laporan"),
+    show_default=True,
+    help="Folder tempat PDF dan lampiran CSV-nya ditulis.",
+)
+def laporan(env_file: Path, as_pdf: bool, bulan: str, out: Path) -> None:
+    """Laporan audit bulanan: PDF dengan nomor, ringkasan, tabel harian, uji pulih, insiden,
+    checkpoint rantai bukti dan kode QR-nya, serta lampiran CSV."""
+    from datetime import date
+
+    from bot.audit import build_for
+    from jobs.audit_pdf import render_audit_pdf
+    from jobs.report import parse_month
+    from sopbot.runtime import open_runtime
+
+    if not as_pdf:
+        click.echo("Sebutkan --pdf (grafik dan CSV: sopbot report).", err=True)
+        sys.exit(2)
+    settings = _settings(env_file)
+    services = open_runtime(settings)
+    today = services.today()
+    try:
+        month = parse_month(bulan) if bulan else date(today.year, today.month, 1)
+    except ValueError:
+        click.echo("--bulan: harus berformat TTTT-BB, misalnya 2026-11.", err=True)
+        sys.exit(2)
+    report, annex = build_for(services, month)
+    out.mkdir(parents=True, exist_ok=True)
+    pdf = out / f"laporan-audit-{month:%Y-%m}.pdf"
+    pdf.write_bytes(render_audit_pdf(report))  # a short-lived process already: drawn here
+    (out / report.csv_name).write_bytes(annex)
+    click.echo(f"Ditulis: {pdf} dan {out / report.csv_name}")
+    click.echo(f"Nomor laporan: {report.number}")
+
+
+@main.command()
 def demo() -> None:
     """Mainkan satu hari SOP dengan server Bot API lokal (tanpa akun Telegram)."""
     from core.logs import configure_logging

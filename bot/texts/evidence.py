@@ -5,7 +5,9 @@ from __future__ import annotations
 from storage.chain_check import ChainReport, Finding, Found, Verdict
 
 __all__ = [
+    "AUDIT_ANNEX_CAPTION",
     "CHAIN_CHECK_NAME",
+    "audit_caption",
     "chain_finding",
     "chain_report_lines",
     "chain_summary",
@@ -106,6 +108,13 @@ def chain_report_lines(report: ChainReport) -> list[str]:
         lines.append("Temuan:")
         lines.extend(f"  - {chain_finding(finding)}" for finding in report.findings)
     return lines
+
+
+AUDIT_ANNEX_CAPTION = "Lampiran CSV laporan audit (SHA-256-nya tercetak di laporan)"
+
+
+def audit_caption(number: str, month: str, size: int) -> str:
+    return f"Laporan audit {month}, nomor {number} (rantai bukti {size} entri)"
 
 
 def fingerprint_line(size: int, head16: str) -> str:
