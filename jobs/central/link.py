@@ -20,6 +20,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from core.clock import Clock
 from core.settings import Settings
 from jobs.central import evidence
+from jobs.central.chain_witness import push_chain
+from jobs.evidence import Evidence
 from jobs.report import build_report
 from jobs.runtime import Runtime
 from storage.central.admin import central_engine
@@ -66,6 +68,8 @@ class CentralLink:
     _last_beat: datetime | None = None
     _down_since: datetime | None = None
     _origin: str | None = None
+    evidence: Evidence | None = None  # the evidence chain, pushed to the central witness
+    _chain_trouble: bool = False
 
     @property
     def engine(self) -> Engine:
@@ -197,6 +201,7 @@ class CentralLink:
                 if self._beat_due(now):
                     beat(connection, self.settings.office_id, now, self.version, queued, "")
                     self._last_beat = now
+                    self._push_chain(connection, now)
         except (SQLAlchemyError, ImportError) as error:
             queued, _ = self.queue.waiting()
             reason = describe(error)
@@ -210,6 +215,20 @@ class CentralLink:
             log.info("Central database answers again; delivered %d", delivered)
             self._down_since = None
         return LinkStatus(delivered, queued)
+
+    def _push_chain(self, connection: Connection, now: datetime) -> None:
+        """The chain to the witness, at each heartbeat. Its trouble (a central database not yet
+        upgraded) never stops the evidence records; it is logged once until it works."""
+        if self.evidence is None:
+            return
+        try:
+            push_chain(connection, self.settings.office_id, self.evidence, now)
+        except SQLAlchemyError as error:
+            if not self._chain_trouble:
+                log.warning("Evidence chain not pushed to the witness: %s", describe(error))
+            self._chain_trouble = True
+            return
+        self._chain_trouble = False
 
     @property
     def down_since(self) -> datetime | None:
@@ -241,4 +260,5 @@ def link_for(runtime: Runtime, version: str = "?") -> CentralLink:
         runtime.state,
         runtime.clock,
         version=version,
+        evidence=runtime.evidence,
     )

@@ -21,7 +21,7 @@ from storage.central.schema import (
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-HEAD_REVISION = "c0001"
+HEAD_REVISION = "c0004"
 OFFICE_CONNECTION_LIMIT = 4  # one office cannot take the server's connections from the others
 
 
@@ -104,6 +104,15 @@ def add_office(engine: Engine, office_id: str, name: str, password: str | None =
             {"id": office_id, "name": name.strip(), "role": role},
         )
     return Login(role, password, _url_for(engine.url, role, password), existed)
+
+
+def register_key(engine: Engine, office_id: str, vkey: str) -> None:
+    """The office's public signing key, against which the witness checks its checkpoints."""
+    from storage.central.witness import register_key as store
+
+    office_role(office_id)
+    with engine.begin() as connection:
+        store(connection, office_id, vkey)
 
 
 def add_supervisor(engine: Engine, name: str, password: str | None = None) -> Login:

@@ -327,7 +327,7 @@ def test_init_and_office_logins_from_the_command_line(central: Central) -> None:
     runner = CliRunner()
     env = {"CENTRAL_DATABASE_URL": central.admin_url}
     again = runner.invoke(main, ["pusat", "init"], env=env)
-    assert again.exit_code == 0 and "skema c0001" in again.output  # idempotent
+    assert again.exit_code == 0 and "skema c0004" in again.output  # idempotent
     made = runner.invoke(
         main,
         ["pusat", "kantor", "add", "5101", "Disdukcapil Jembrana", "--host", "pusat.bali"],
