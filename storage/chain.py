@@ -119,6 +119,8 @@ PUBLIC_KINDS = frozenset({"dump", "copy", "drill", "disk", "setting"})
 
 def _value(value: Any) -> Any:
     if isinstance(value, datetime):
+        if value.tzinfo is UTC:  # as the log hands them back: no conversion needed
+            return value.isoformat()
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         return aware.astimezone(UTC).isoformat()
     if isinstance(value, date):
