@@ -56,10 +56,12 @@ def main() -> int:
     parser.add_argument("--database-url", required=True, help="a log seeded with history")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--appends", type=int, default=200)
+    parser.add_argument("--key", default="bench-chain-key.txt", help="the signing key file")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sopbot-chain-bench-"))
-    key = folder / "key.txt"
-    key.write_text(Signer.generate("bench").secret_string() + "\n", encoding="utf-8")
+    key = Path(args.key)  # kept between runs: the checkpoints it signed stay verifiable
+    if not key.exists():
+        key.write_text(Signer.generate("bench").secret_string() + "\n", encoding="utf-8")
     history = _evidence(args.database_url, key)
     empty = _evidence(f"sqlite:///{folder / 'empty.db'}", key)
     print(f"machine: {platform.platform()}, Python {platform.python_version()}")
