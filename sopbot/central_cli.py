@@ -268,6 +268,7 @@ def pusat_saksi(database_url: str, key_file: Path) -> None:
 
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.texts.evidence import chain_alarm_line
     from jobs.central.chain_witness import witness_round
     from jobs.evidence import KeyProblem, read_signer
     from storage.central.witness import alarms
@@ -291,20 +292,9 @@ def pusat_saksi(database_url: str, key_file: Path) -> None:
     click.echo(f"Kunci publik saksi (CENTRAL_WITNESS_KEY kantor): {signer.verifier.vkey()}")
     click.echo(f"Disaksikan: {done.cosigned} checkpoint; ditolak: {done.refused}.")
     for alarm in found:
-        where = f" di entri #{alarm.seq}" if alarm.seq is not None else ""
-        click.echo(
-            f"🚨 Kantor {alarm.office_id}: {ALARM_WORDS.get(alarm.reason, alarm.reason)}{where} "
-            f"({alarm.at:%Y-%m-%d %H:%M} UTC)"
-        )
+        when = f"{alarm.at:%Y-%m-%d %H:%M} UTC"
+        click.echo(chain_alarm_line(alarm.office_id, alarm.reason, alarm.seq, when))
     sys.exit(1 if found else 0)
-
-
-ALARM_WORDS = {
-    "fork": "rantai bercabang (entri lama diganti)",
-    "gap": "entri dilompati",
-    "shorter": "rantai lebih pendek dari yang sudah disaksikan",
-    "bad_signature": "checkpoint tidak ditandatangani kunci kantor yang terdaftar",
-}
 
 
 def _make_witness_key(path: Path) -> None:

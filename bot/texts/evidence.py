@@ -8,6 +8,7 @@ __all__ = [
     "AUDIT_ANNEX_CAPTION",
     "CHAIN_CHECK_NAME",
     "audit_caption",
+    "chain_alarm_line",
     "chain_finding",
     "chain_report_lines",
     "chain_summary",
@@ -115,6 +116,22 @@ AUDIT_ANNEX_CAPTION = "Lampiran CSV laporan audit (SHA-256-nya tercetak di lapor
 
 def audit_caption(number: str, month: str, size: int) -> str:
     return f"Laporan audit {month}, nomor {number} (rantai bukti {size} entri)"
+
+
+CHAIN_ALARM_WORDS = {
+    "fork": "rantai bercabang (entri lama diganti)",
+    "gap": "entri dilompati",
+    "shorter": "rantai lebih pendek dari yang sudah disaksikan",
+    "bad_signature": "checkpoint tidak ditandatangani kunci kantor yang terdaftar",
+}
+
+
+def chain_alarm_line(office_id: str, reason: str, seq: int | None, when: str) -> str:
+    where = f" di entri #{seq}" if seq is not None else ""
+    return (
+        f"🚨 Rantai bukti kantor {office_id}: {CHAIN_ALARM_WORDS.get(reason, reason)}{where} "
+        f"({when})"
+    )
 
 
 def fingerprint_line(size: int, head16: str) -> str:
