@@ -163,6 +163,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"{key[:12]}… is not an age public key (age1…, 62 characters)")
         return value
 
+    @field_validator("central_witness_key")
+    @classmethod
+    def _witness_key(cls, value: str) -> str:
+        from core.signednote import NoteError, Verifier
+
+        if value.strip():
+            try:
+                Verifier.parse(value)
+            except NoteError:
+                raise ValueError("not a public signing key (name+hash+base64)") from None
+        return value.strip()
+
     @field_validator("external_disk_ids", mode="before")
     @classmethod
     def _parse_disk_ids(cls, value: Any) -> Any:

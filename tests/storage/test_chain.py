@@ -358,3 +358,12 @@ def _old_history(engine: Engine) -> None:
             ),
             {"at": at},
         )
+
+
+def test_a_malformed_witness_key_is_refused_by_name(tmp_path: Path) -> None:
+    from core.settings import SettingsError, load_settings
+
+    env = tmp_path / ".env"
+    env.write_text("TELEGRAM_BOT_TOKEN=1:x\nCENTRAL_WITNESS_KEY=bukan-kunci\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="CENTRAL_WITNESS_KEY"):
+        load_settings(env)
