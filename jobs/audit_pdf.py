@@ -92,14 +92,16 @@ def render_audit_pdf(report: AuditReport) -> bytes:
         pdf.set_font(FONT, "", 8.5)
 
     def pairs(rows: list[tuple[str, str]]) -> None:
-        with pdf.table(col_widths=(60, 130), first_row_as_headings=False) as table:
+        with pdf.table(
+            col_widths=(60, 130), first_row_as_headings=False, text_align="LEFT"
+        ) as table:
             for name, value in rows:
                 row = table.row()
                 row.cell(name)
                 row.cell(value)
 
     def grid(head: tuple[str, ...], rows: list[tuple[str, ...]], **options: Any) -> None:
-        with pdf.table(**options) as table:
+        with pdf.table(text_align="LEFT", **options) as table:
             header = table.row()
             for name in head:
                 header.cell(name)
@@ -313,7 +315,7 @@ def _integrity(pdf: FPDF, report: AuditReport, local: Any) -> None:
         ),
         (w.INTEGRITY["csv"].format(name=report.csv_name), report.csv_sha256),
     ]
-    with pdf.table(col_widths=(60, 130), first_row_as_headings=False) as table:
+    with pdf.table(col_widths=(60, 130), first_row_as_headings=False, text_align="LEFT") as table:
         for name, value in rows:
             row = table.row()
             row.cell(name)
