@@ -112,8 +112,8 @@ SUBJECTS: tuple[Subject, ...] = (
 )  # fmt: skip
 SUBJECT_OF_MODEL = {subject.model: subject for subject in SUBJECTS}
 SUBJECT_OF_KIND = {subject.kind: subject for subject in SUBJECTS}
-# Kinds whose bodies the central view already receives (no names, no Telegram ids): sent whole
-# to the witness; the others as their leaf hashes only.
+# Kinds whose bodies the central view already receives: sent whole to the witness when they
+# name nobody (no Telegram id of who asked); the others as their leaf hashes only.
 PUBLIC_KINDS = frozenset({"dump", "copy", "drill", "disk", "setting"})
 
 

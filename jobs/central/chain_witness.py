@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from core.signednote import Checkpoint, NoteError, Signer, Verifier, add_signature
 from jobs.evidence import Evidence
 from storage.central import witness as central
-from storage.chain import PUBLIC_KINDS, leaf_hash
+from storage.chain import PUBLIC_KINDS, Entry, leaf_hash
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def push_chain(
         central.Leaf(
             entry.seq,
             leaf_hash(entry.body).hex(),
-            entry.body if entry.kind in PUBLIC_KINDS else None,
+            entry.body if _names_nobody(entry) else None,
         )
         for entry in islice(evidence.chain.entries(after=held), PUSH_BATCH)
     ]
@@ -67,6 +67,14 @@ def push_chain(
             evidence.checkpoints.witnessed(cp.id, add_signature(cp.note, match.cosignature), now)
             witnessed += 1
     return PushStatus(len(leaves), len(waiting), witnessed)
+
+
+def _names_nobody(entry: Entry) -> bool:
+    """Sent whole only when it holds no Telegram id: a dump, copy or drill someone asked for
+    from the chat carries theirs, and goes as its hash like instructions and steps."""
+    if entry.kind not in PUBLIC_KINDS:
+        return False
+    return entry.data().get("state", {}).get("requested_by") is None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ a shorter chain and a checkpoint signed by another key are refused and shown as 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -85,8 +86,29 @@ def test_an_honest_chain_is_stored_and_its_checkpoint_cosigned(
     registered: Central, tmp_path: Path, signer: Signer
 ) -> None:
     svc = _office(tmp_path, registered, signer)
+    asked = svc.dumplog.start(  # a dump the ADB asked for from the chat: it carries their id
+        run_date=NOW.date(),
+        trigger="chat",
+        requested_by=222,
+        backend="sqlite",
+        job_name="J",
+        started_at=NOW,
+        file_path="/d/a.dmp",
+        log_path="/d/a.log",
+    )
+    svc.dumplog.finish(
+        asked,
+        finished_at=NOW,
+        outcome="success",
+        size_bytes=1,
+        sha256="c" * 64,
+        tables=[],
+        errors=[],
+        warnings=[],
+    )
+    svc.evidence.checkpoint_if_due(NOW + timedelta(minutes=1))
     _push(svc, registered)
-    assert _round(registered, tmp_path) == (1, 0)
+    assert _round(registered, tmp_path) == (2, 0)
     _push(svc, registered)  # the office fetches the cosignature and keeps it
     kept = svc.evidence.checkpoints.latest_witnessed()
     assert kept is not None and _witness(tmp_path).verifier.cosigned_at(kept.witnessed_note)
@@ -104,6 +126,14 @@ def test_an_honest_chain_is_stored_and_its_checkpoint_cosigned(
         ).one()
     assert head == svc.evidence.head().hash.hex()
     assert 0 < bodies < svc.evidence.head().size  # whole entries only for kinds without names
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT body FROM chain_leaves WHERE body IS NOT NULL")
+        ).scalars()
+        for body in stored:  # never a Telegram id: no instruction, step, or chat-asked dump
+            entry = json.loads(body)
+            assert entry["kind"] in {"dump", "copy", "drill", "disk", "setting"}
+            assert entry["state"].get("requested_by") is None
     assert _alarms(registered) == []
 
 

@@ -140,16 +140,19 @@ def upgrade() -> None:
             last_head text;
             stored text;
         BEGIN
-            SELECT size, head INTO last_size, last_head FROM public.chain_checkpoints
-                WHERE office_id = NEW.office_id ORDER BY size DESC LIMIT 1;
-            IF FOUND AND NEW.size < last_size THEN
-                PERFORM public.sopbot_chain_alarm('shorter', NEW.size);
-                RETURN NULL;
-            END IF;
-            IF FOUND AND NEW.size = last_size THEN
+            -- The same checkpoint again (sent until the office has its cosignature): a no-op.
+            SELECT head INTO last_head FROM public.chain_checkpoints
+                WHERE office_id = NEW.office_id AND size = NEW.size;
+            IF FOUND THEN
                 IF NEW.head <> last_head THEN
                     PERFORM public.sopbot_chain_alarm('fork', NEW.size);
                 END IF;
+                RETURN NULL;
+            END IF;
+            SELECT size INTO last_size FROM public.chain_checkpoints
+                WHERE office_id = NEW.office_id ORDER BY size DESC LIMIT 1;
+            IF FOUND AND NEW.size < last_size THEN
+                PERFORM public.sopbot_chain_alarm('shorter', NEW.size);
                 RETURN NULL;
             END IF;
             SELECT head INTO stored FROM public.chain_leaves
