@@ -104,7 +104,28 @@ class Evidence:
                 verifier = self.verifier()
             except KeyProblem as problem:
                 log.warning("Evidence key unreadable: %s", problem)
-        return verify(self.engine, verifier, self._witness_or_none())
+        return verify(self.engine, verifier, self._witness_or_none(), self._held_centrally())
+
+    def _held_centrally(self) -> tuple[int, str] | None:
+        """The newest checkpoint the central witness has cosigned for this office, when there
+        is a central database; None when it cannot say (the check goes on without it)."""
+        if not self.settings.pushes_evidence:
+            return None
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from storage.central.admin import central_engine
+        from storage.central.witness import newest_witnessed
+
+        try:
+            engine = central_engine(self.settings.central_database_url.get_secret_value())
+            try:
+                with engine.connect() as connection:
+                    return newest_witnessed(connection, self.settings.office_id)
+            finally:
+                engine.dispose()
+        except (SQLAlchemyError, ImportError) as error:
+            log.warning("The central witness could not be asked: %s", type(error).__name__)
+            return None
 
     def _witness_or_none(self) -> Verifier | None:
         try:

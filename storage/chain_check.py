@@ -69,18 +69,28 @@ class ChainReport:
 
 
 def verify(
-    engine: Engine, verifier: Verifier | None, witness: Verifier | None = None
+    engine: Engine,
+    verifier: Verifier | None,
+    witness: Verifier | None = None,
+    outside: tuple[int, str] | None = None,
 ) -> ChainReport:
+    """`outside`: the size and head of the newest checkpoint a witness holds (the central
+    database), which deleting the office's own checkpoints cannot remove."""
     try:
-        return _verify(engine, verifier, witness)
+        return _verify(engine, verifier, witness, outside)
     except SQLAlchemyError:
         return ChainReport(Verdict.CANNOT, cannot="database")
 
 
-def _verify(engine: Engine, verifier: Verifier | None, witness: Verifier | None) -> ChainReport:
+def _verify(
+    engine: Engine,
+    verifier: Verifier | None,
+    witness: Verifier | None,
+    outside: tuple[int, str] | None,
+) -> ChainReport:
     sessions = sessionmaker(engine)
     checkpoints = CheckpointLog(engine).all()
-    wanted_sizes = {cp.size for cp in checkpoints}
+    wanted_sizes = {cp.size for cp in checkpoints} | ({outside[0]} if outside else set())
     findings: list[Finding] = []
     computed: dict[int, bytes] = {0: chain.GENESIS}
     latest: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -107,6 +117,8 @@ def _verify(engine: Engine, verifier: Verifier | None, witness: Verifier | None)
             latest[entry.ref] = (entry.seq, body.get("state", {}))
     size = expected - 1
     findings.extend(_checkpoint_findings(checkpoints, computed, size, verifier, witness))
+    if outside is not None:
+        findings.extend(_outside_findings(outside, computed, size))
     rows_checked = 0
     for finding in _row_findings(sessions, latest):
         if isinstance(finding, int):
@@ -227,6 +239,16 @@ def _checkpoint_findings(
             yield Finding(Found.REWRITTEN, agreed + 1, {"last": parsed.size, "checkpoint": cp.id})
             continue
         agreed = max(agreed, parsed.size)
+
+
+def _outside_findings(
+    outside: tuple[int, str], computed: dict[int, bytes], size: int
+) -> Iterator[Finding]:
+    held, head = outside
+    if held > size:
+        yield Finding(Found.TRUNCATED, size + 1, {"last": held, "checkpoint": "pusat"})
+    elif computed.get(held, b"").hex() != head:
+        yield Finding(Found.REWRITTEN, 1, {"last": held, "checkpoint": "pusat"})
 
 
 def _row_findings(

@@ -34,6 +34,12 @@ def _row(ref: str) -> str:
     return f"{KIND_WORDS.get(kind, kind)} #{ident}"
 
 
+def _checkpoint(params: dict[str, object]) -> str:
+    if params.get("checkpoint") == "pusat":
+        return "checkpoint yang disaksikan pusat"
+    return f"checkpoint #{params['checkpoint']} yang ditandatangani"
+
+
 def chain_finding(finding: Finding) -> str:
     """One finding in a sentence, naming the first bad entry."""
     seq, params = finding.seq, finding.params
@@ -49,11 +55,11 @@ def chain_finding(finding: Finding) -> str:
         case Found.TRUNCATED:
             return (
                 f"entri #{seq} sampai #{params['last']} hilang, padahal sudah tercatat di "
-                f"checkpoint #{params['checkpoint']} yang ditandatangani"
+                f"{_checkpoint(params)}"
             )
         case Found.REWRITTEN:
             return (
-                f"rantai ditulis ulang: berbeda dari checkpoint #{params['checkpoint']} "
+                f"rantai ditulis ulang: berbeda dari {_checkpoint(params)} "
                 f"(ukuran {params['last']}); entri pertama yang rusak di antara #{seq} dan "
                 f"#{params['last']}"
             )

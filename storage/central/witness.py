@@ -82,6 +82,17 @@ def cosigned(connection: Connection, office_id: str, sizes: Sequence[int]) -> li
     return [Pushed(*row) for row in rows]
 
 
+def newest_witnessed(connection: Connection, office_id: str) -> tuple[int, str] | None:
+    row = connection.execute(
+        text(
+            "SELECT size, head FROM chain_checkpoints WHERE office_id = :o "
+            "AND witnessed_at IS NOT NULL AND cosignature <> '-' ORDER BY size DESC LIMIT 1"
+        ),
+        {"o": office_id},
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
 # --- the witness's side (the administrator's connection) -------------------------------------
 
 

@@ -137,6 +137,24 @@ def test_an_honest_chain_is_stored_and_its_checkpoint_cosigned(
     assert _alarms(registered) == []
 
 
+def test_newest_entries_deleted_with_the_offices_own_checkpoints_are_caught_by_the_witness(
+    registered: Central, tmp_path: Path, signer: Signer
+) -> None:
+    svc = _office(tmp_path, registered, signer)
+    _push(svc, registered)
+    assert _round(registered, tmp_path) == (1, 0)
+    size = svc.evidence.head().size
+    with svc.evidence.engine.begin() as connection:  # covering the tracks in the office
+        connection.execute(text("DELETE FROM evidence_chain WHERE seq > :k"), {"k": size - 2})
+        connection.execute(text("DELETE FROM chain_checkpoints"))
+    report = svc.evidence.verify()
+    assert report.verdict is Verdict.BROKEN and report.first is not None
+    assert report.first.seq == size - 1
+    from bot.texts.evidence import chain_finding
+
+    assert "disaksikan pusat" in chain_finding(report.first)
+
+
 def test_the_office_cannot_change_or_delete_what_the_witness_holds(
     registered: Central, tmp_path: Path, signer: Signer
 ) -> None:
