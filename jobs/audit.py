@@ -19,7 +19,7 @@ from storage.chain_check import Verdict
 from storage.copies import CopyLog
 from storage.disks import DiskRegistry
 from storage.drills import DrillLog
-from storage.dumps import DumpLog
+from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import SopLog
 from storage.state import StateStore
 
@@ -163,7 +163,7 @@ def build_audit(
     report.copied_days = monthly.copied_days
     report.compliance = monthly.compliance
     runs = dumps.between(month, last_day)
-    by_day: dict[date, list] = {}  # type: ignore[type-arg]
+    by_day: dict[date, list[DumpRecord]] = {}
     for run in runs:
         by_day.setdefault(run.run_date, []).append(run)
     encrypted = verified = 0
