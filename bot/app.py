@@ -133,6 +133,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         drills=svc.drilllog,
         outbox=svc.outbox,
         drilling=lambda: svc.drill.busy,
+        evidence=svc.evidence,
     )
     if svc.run_watch_loop:
         svc.watch_task = watch.start_watch(svc.watchdog)

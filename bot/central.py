@@ -22,6 +22,8 @@ from jobs.central.link import CentralLink, LinkStatus, describe, link_for
 from jobs.watchdog import last_slot
 from storage.central.admin import central_engine
 from storage.central.view import CentralView, central_view
+from storage.central.witness import Alarm
+from storage.central.witness import alarms as chain_alarms
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,15 @@ class CentralReporter:
             log.warning("PUSAT_IDS is set but CENTRAL_DATABASE_URL is not a supervisor's login")
             return
         text = texts.pusat_summary(view.states, now, self.svc.settings.tz)
+        alarms = await asyncio.to_thread(read_chain_alarms, self.svc, now - timedelta(days=1))
+        tz = self.svc.settings.tz
+        text += "".join(
+            "\n"
+            + texts.chain_alarm_line(
+                a.office_id, a.reason, a.seq, f"{a.at.astimezone(tz):%d/%m %H:%M}"
+            )
+            for a in alarms
+        )
         for part in texts.pages(text):
             await delivery.to_roles(self.svc, self.bot, [Role.PUSAT], part)
 
@@ -126,6 +137,20 @@ def package_version() -> str:
         return version("sopbot")
     except PackageNotFoundError:
         return "dev"
+
+
+def read_chain_alarms(svc: Services, since: datetime) -> list[Alarm]:
+    """The witness's alarms of the last day, for the supervisors; none when the central
+    database cannot say (not yet upgraded, or unreachable: the summary goes out anyway)."""
+    engine = central_engine(central_url(svc))
+    try:
+        with engine.connect() as connection, connection.begin():
+            return chain_alarms(connection, since)
+    except SQLAlchemyError as error:
+        log.warning("Chain alarms not read: %s", describe(error))
+        return []
+    finally:
+        engine.dispose()
 
 
 def read_states(svc: Services, now: datetime) -> CentralView:

@@ -111,8 +111,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "laporan",
         frozenset({Role.KABID}),
-        "/laporan [TTTT-BB]",
-        "Laporan bulanan: grafik, ringkasan dan CSV",
+        "/laporan [audit] [TTTT-BB]",
+        "Laporan bulanan: grafik, ringkasan dan CSV; `audit`: laporan audit PDF",
         reports.laporan,
     ),
     Command(

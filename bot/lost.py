@@ -187,7 +187,7 @@ async def ketemu(update: Update, context: Context, caller: Caller) -> None:
         log.warning("Disk %s found but not verified: stays out of service", disk.label)
         await respond(update, context, texts.found_refused(disk.label, check))
         return
-    if not svc.disks.found(disk.id):  # brought back by another /ketemu meanwhile
+    if not svc.disks.found(disk.id, now):  # brought back by another /ketemu meanwhile
         return
     svc.audit.record(now, caller.user_id, FOUND, event_detail(disk, reason))
     cancelled = bool(svc.state.get(f"{BREACH_KEY}{disk.id}"))

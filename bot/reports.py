@@ -22,6 +22,10 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     rest = split_command(update.effective_message.text or "") if update.effective_message else ""
     today = svc.today()
+    words = rest.split()
+    if words and words[0].lower() == "audit":
+        await _audit(update, context, caller, " ".join(words[1:]))
+        return
     try:
         month = parse_month(rest) if rest else date(today.year, today.month, 1)
     except ValueError:
@@ -51,3 +55,34 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
         caption="Data harian (CSV) untuk arsip kantor",
     )
     log.info("Monthly report %s sent to %s", month, caller.user_id)
+
+
+async def _audit(update: Update, context: Context, caller: Caller, rest: str) -> None:
+    """/laporan audit [TTTT-BB]: the month's audit report as a PDF document, with its CSV."""
+    from bot.audit import build_for
+    from jobs.audit_pdf import render_audit_pdf_apart
+
+    svc = services(context)
+    today = svc.today()
+    try:
+        month = parse_month(rest) if rest else date(today.year, today.month, 1)
+    except ValueError:
+        await respond(update, context, texts.usage(caller.command, texts.REPORT_USAGE_PROBLEM))
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    report, annex = await asyncio.to_thread(build_for, svc, month)
+    pdf = await asyncio.to_thread(render_audit_pdf_apart, report)
+    stem = f"laporan-audit-{month:%Y-%m}"
+    await context.bot.send_document(
+        chat.id,
+        InputFile(pdf, filename=f"{stem}.pdf"),
+        caption=texts.audit_caption(report.number, texts.month_name(month), report.chain_size),
+    )
+    await context.bot.send_document(
+        chat.id,
+        InputFile(annex, filename=report.csv_name),
+        caption=texts.AUDIT_ANNEX_CAPTION,
+    )
+    log.info("Audit report %s sent to %s", month, caller.user_id)

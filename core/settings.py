@@ -141,6 +141,13 @@ class Settings(BaseSettings):
     central_heartbeat_minutes: int = Field(default=5, ge=1, le=20)
     pusat_ids: UserIds = Field(default_factory=list)
 
+    # The evidence chain: the office's Ed25519 key that signs its checkpoints (`sopbot keys
+    # init`), the central witness's public key (a C2SP verifier string) to check its
+    # cosignatures, and the recovery-time target the monthly audit report measures drills against.
+    evidence_key_file: Path | None = None
+    central_witness_key: str = ""
+    drill_target_rto_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
+
     @field_validator("kabid_ids", "kasi_ids", "adb_ids", "pusat_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: Any) -> Any:
@@ -160,6 +167,18 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", key):
                 raise ValueError(f"{key[:12]}… is not an age public key (age1…, 62 characters)")
         return value
+
+    @field_validator("central_witness_key")
+    @classmethod
+    def _witness_key(cls, value: str) -> str:
+        from core.signednote import NoteError, Verifier
+
+        if value.strip():
+            try:
+                Verifier.parse(value)
+            except NoteError:
+                raise ValueError("not a public signing key (name+hash+base64)") from None
+        return value.strip()
 
     @field_validator("external_disk_ids", mode="before")
     @classmethod
@@ -285,6 +304,7 @@ class Settings(BaseSettings):
         "oracle_client_lib_dir",
         "external_disk_path",
         "external_age_identity_file",
+        "evidence_key_file",
         mode="before",
     )
     @classmethod

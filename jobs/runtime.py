@@ -10,6 +10,7 @@ from core.clock import Clock, office_date
 from core.settings import Settings
 from jobs.drill.service import DrillService
 from jobs.dump.service import DumpService
+from jobs.evidence import Evidence
 from jobs.external.service import CopyService
 from jobs.schedule import BackupScheduler
 from storage.audit import AuditLog
@@ -42,6 +43,7 @@ class Runtime:
     drill: DrillService
     roster: Roster
     central_queue: CentralQueue
+    evidence: Evidence
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)

@@ -29,6 +29,7 @@ from core.problems import Code, Problem, problem
 from core.settings import Settings
 from core.sop import ASSIGNMENTS
 from jobs.dump.service import DumpService
+from jobs.evidence import Evidence, Fingerprint
 from jobs.external.disk import DiskError
 from jobs.external.service import CopyService
 from jobs.job import JobAlreadyRunning
@@ -83,6 +84,7 @@ class Summary:
     last_drill: DrillRecord | None = None
     last_passed_drill: DrillRecord | None = None
     copy_lost_on: str | None = None  # the last dump's only copy is on this disk, reported lost
+    fingerprint: Fingerprint | None = None  # the evidence chain's "sidik rantai"
 
 
 class WatchdogNotifier(Protocol):
@@ -132,7 +134,9 @@ class Watchdog:
         drills: DrillLog | None = None,
         outbox: Outbox | None = None,
         drilling: Callable[[], bool] | None = None,
+        evidence: Evidence | None = None,
     ) -> None:
+        self.evidence = evidence
         self.state = state
         self.drills = drills
         # A restore drill reading the disk right after a copy: the unplug request waits for it.
@@ -163,6 +167,7 @@ class Watchdog:
             self._stale_external,
             self._drill_overdue,
             self._housekeeping,
+            self._checkpoint,
             self._daily_summary,
             self._reminders,
         ):
@@ -387,6 +392,11 @@ class Watchdog:
         if marks or sent:
             log.info("Housekeeping: %s old marks and %s delivered messages forgotten", marks, sent)
 
+    async def _checkpoint(self, now: datetime) -> None:
+        """Sign a checkpoint of the evidence chain after each batch, and at least daily."""
+        if self.evidence is not None:
+            await asyncio.to_thread(self.evidence.checkpoint_if_due, now)
+
     async def _daily_summary(self, now: datetime) -> None:
         tz = self.settings.tz
         report = self.settings.report_time
@@ -433,6 +443,7 @@ class Watchdog:
             drills[0] if drills else None,
             passed,
             lost_copy.disk_label if lost_copy else None,
+            self.evidence.fingerprint() if self.evidence is not None else None,
         )
 
     async def _reminders(self, now: datetime) -> None:

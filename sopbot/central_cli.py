@@ -174,18 +174,99 @@ def kantor() -> None:
 @click.argument("name")
 @click.option("--host", help="Nama server pusat seperti dilihat dari kantor (bila berbeda).")
 @click.option("--port", type=int, help="Port server pusat seperti dilihat dari kantor.")
+@click.option(
+    "--kunci",
+    default="",
+    help="Kunci publik tanda tangan rantai bukti kantor (nama+hash+base64, dari "
+    "`sopbot keys init`): checkpoint kantor diperiksa dengannya sebelum disaksikan.",
+)
 def kantor_add(
-    database_url: str, office_id: str, name: str, host: str | None, port: int | None
+    database_url: str, office_id: str, name: str, host: str | None, port: int | None, kunci: str
 ) -> None:
     """Buat login kantor OFFICE_ID (kode wilayah, mis. 5108) lalu cetak pengaturannya."""
-    from storage.central.admin import add_office
+    from core.signednote import NoteError, Verifier
+    from storage.central.admin import add_office, register_key
+
+    if kunci:
+        try:
+            Verifier.parse(kunci)
+        except NoteError:
+            click.echo("--kunci: bukan kunci publik tanda tangan (nama+hash+base64).", err=True)
+            sys.exit(2)
+
+    def make(engine: Engine) -> Login:
+        login = add_office(engine, office_id, name)
+        if kunci:
+            register_key(engine, office_id, kunci.strip())
+        return login
 
     _print_login(
         database_url,
         (host, port),
-        lambda engine: add_office(engine, office_id, name),
+        make,
         [f"OFFICE_ID={office_id}", f"OFFICE_NAME={name}"],
     )
+
+
+@pusat.command("saksi")
+@database_url_option
+@click.option(
+    "--kunci",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Kunci tanda tangan saksi pusat (dibuat bila belum ada; tidak pernah di kantor).",
+)
+def pusat_saksi(database_url: str, key_file: Path) -> None:
+    """Saksikan rantai bukti kantor: periksa tanda tangan setiap checkpoint baru dengan kunci
+    kantornya, tandatangani bersama (cosignature), dan tampilkan alarm (cabang, rantai lebih
+    pendek, tanda tangan palsu). Jalankan berkala (cron/Task Scheduler).
+
+    Kode keluar: 0 tanpa alarm baru, 1 ada alarm, 2 database pusat tidak dapat dipakai.
+    """
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.texts.evidence import chain_alarm_line
+    from jobs.central.chain_witness import witness_round
+    from jobs.evidence import KeyProblem, read_signer
+    from storage.central.witness import alarms
+
+    if not key_file.exists():
+        _make_witness_key(key_file)
+    try:
+        signer = read_signer(key_file)
+    except KeyProblem as problem:
+        click.echo(f"--kunci: {problem}", err=True)
+        sys.exit(2)
+    engine = _engine(database_url)
+    now = datetime.now(UTC)
+    try:
+        with engine.connect() as connection:
+            done = witness_round(connection, signer, now)
+            with connection.begin():
+                found = alarms(connection)
+    except SQLAlchemyError as error:
+        _fail("Database pusat tidak dapat dibaca", error)
+    click.echo(f"Kunci publik saksi (CENTRAL_WITNESS_KEY kantor): {signer.verifier.vkey()}")
+    click.echo(f"Disaksikan: {done.cosigned} checkpoint; ditolak: {done.refused}.")
+    for alarm in found:
+        when = f"{alarm.at:%Y-%m-%d %H:%M} UTC"
+        click.echo(chain_alarm_line(alarm.office_id, alarm.reason, alarm.seq, when))
+    sys.exit(1 if found else 0)
+
+
+def _make_witness_key(path: Path) -> None:
+    import os
+
+    from core.signednote import Signer
+
+    signer = Signer.generate("sopbot-saksi-pusat")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(f"# sopbot central witness key\n{signer.secret_string()}\n")
 
 
 @pusat.group("pengawas")

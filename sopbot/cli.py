@@ -212,6 +212,7 @@ def _run_alone(
     lock = _single_instance(settings)
     try:
         code = asyncio.run(_interruptible(job, settings))
+        _checkpoint(settings)
     finally:
         lock.release()
     sys.exit(code)
@@ -245,6 +246,21 @@ async def _interruptible(
         return INTERRUPTED_EXIT
     finally:
         restore()
+
+
+def _checkpoint(settings: Settings) -> None:
+    """After a run from the terminal, sign a checkpoint of what it recorded (with a key)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jobs.evidence import Evidence, KeyProblem
+    from storage.database import make_engine
+
+    try:
+        Evidence(settings, make_engine(settings.database_url)).checkpoint_if_due(datetime.now(UTC))
+    except (KeyProblem, SQLAlchemyError) as error:
+        log.warning("No checkpoint of the evidence chain: %s", error)
 
 
 @main.command()
@@ -700,6 +716,59 @@ def restore_file(
         click.echo(f"  {number}. {step}")
 
 
+@main.command("verifikasi-log")
+@env_file_option
+@click.option(
+    "--kunci-publik",
+    "public_key",
+    default="",
+    help="Kunci publik tanda tangan kantor (nama+hash+base64) atau file berisi kunci itu; "
+    "tanpa ini dipakai EVIDENCE_KEY_FILE.",
+)
+def verifikasi_log(env_file: Path, public_key: str) -> None:
+    """Periksa rantai bukti: hitung ulang setiap hash, periksa tanda tangan setiap checkpoint dan
+    cocokkan setiap catatan dump, salinan dan uji pulih dengan rantainya.
+
+    Kode keluar: 0 utuh, 1 rusak (entri pertama yang rusak disebut), 2 tidak dapat diperiksa.
+    """
+    from bot.texts.evidence import chain_report_lines
+    from core.signednote import NoteError, Verifier
+    from jobs.evidence import Evidence, KeyProblem, read_verifier
+    from storage.chain_check import Verdict as ChainVerdict
+    from storage.database import make_engine, schema_is_current
+
+    settings = _settings(env_file)
+    verifier: Verifier | None = None
+    if public_key:
+        given = Path(public_key)
+        try:
+            text = given.read_text(encoding="utf-8-sig") if given.is_file() else public_key
+            verifier = read_verifier(text)
+        except (OSError, NoteError):
+            click.echo("--kunci-publik: bukan kunci publik tanda tangan.", err=True)
+            sys.exit(2)
+    engine = make_engine(settings.database_url)
+    try:
+        current = schema_is_current(engine)
+    except Exception:  # any failure to read the log means it cannot be checked
+        current = False
+    if not current:
+        click.echo("Rantai bukti tidak dapat diperiksa: log belum ada atau skemanya lama.")
+        sys.exit(2)
+    evidence = Evidence(settings, engine)
+    if verifier is None and settings.evidence_key_file is not None:
+        try:
+            verifier = evidence.verifier()
+        except KeyProblem:
+            click.echo("EVIDENCE_KEY_FILE tidak dapat dibaca sebagai kunci tanda tangan.", err=True)
+    report = evidence.verify(verifier)
+    for line in chain_report_lines(report):
+        click.echo(line)
+    sys.exit(
+        {ChainVerdict.INTACT: 0, ChainVerdict.BROKEN: 1, ChainVerdict.CANNOT: 2}[report.verdict]
+    )
+
+
 @main.group()
 def keys() -> None:
     """Kunci age yang mengenkripsi salinan di hard disk eksternal."""
@@ -713,21 +782,41 @@ def keys() -> None:
     show_default=True,
     help="Tempat kunci kantor dan lembar kunci cadangan ditulis.",
 )
-def keys_init(folder: Path) -> None:
-    """Buat kunci kantor, kunci cadangan (escrow) dan lembarnya untuk brankas."""
+@click.option(
+    "--nama",
+    default="sopbot-kantor",
+    show_default=True,
+    help="Nama kunci tanda tangan (asal checkpoint), mis. disdukcapil-5108.",
+)
+def keys_init(folder: Path, nama: str) -> None:
+    """Buat kunci kantor, kunci cadangan (escrow), kunci tanda tangan rantai bukti dan lembarnya
+    untuk brankas. Bila kunci age sudah ada, hanya kunci tanda tangan yang dibuat."""
+    from core.signednote import NAME_PATTERN
     from sopbot.keys import KeysExist, create_keys
 
+    if not NAME_PATTERN.fullmatch(nama):
+        click.echo("--nama: tanpa spasi dan tanpa tanda +, paling banyak 120 karakter.", err=True)
+        sys.exit(2)
     try:
-        made = create_keys(folder)
+        made = create_keys(folder, nama)
     except KeysExist as exists:
         click.echo(f"Kunci sudah ada di {exists}: tidak ada yang ditimpa.", err=True)
         sys.exit(1)
+    if not made.escrow_public:  # the age keys were there already
+        click.echo(f"Kunci tanda tangan rantai bukti (rahasia): {made.signing_key_file}")
+        click.echo(f"Lembarnya untuk brankas Kabid: {made.sheet_text} (cetak, lalu HAPUS).")
+        click.echo(f"Kunci publik untuk auditor dan pusat: {made.signing_public}")
+        click.echo("Isi di .env:")
+        click.echo(f"EVIDENCE_KEY_FILE={made.signing_key_file}")
+        return
     click.echo(f"Kunci kantor (rahasia, dipakai bot): {made.office_key_file}")
     click.echo(f"Lembar kunci cadangan untuk brankas Kabid: {made.sheet_text}, {made.sheet_png}")
     click.echo("Cetak, lalu HAPUS file lembar itu dari komputer ini. Isi di .env:")
     click.echo("EXTERNAL_ENCRYPTION=age")
     click.echo(f"EXTERNAL_AGE_RECIPIENTS={made.office_public},{made.escrow_public}")
     click.echo(f"EXTERNAL_AGE_IDENTITY_FILE={made.office_key_file}")
+    click.echo(f"EVIDENCE_KEY_FILE={made.signing_key_file}")
+    click.echo(f"Kunci publik tanda tangan (untuk auditor dan pusat): {made.signing_public}")
 
 
 @main.command()
@@ -773,6 +862,47 @@ def report(env_file: Path, month: str, out: Path) -> None:
         encoding="utf-8",
     )
     click.echo(f"Ditulis: {out}, {out.with_suffix('.csv')} dan {out.with_suffix('.txt')}")
+
+
+@main.command()
+@env_file_option
+@click.option("--pdf", "as_pdf", is_flag=True, help="Tulis laporan audit bulanan (PDF A4).")
+@click.option("--bulan", default="", help="Bulan TTTT-BB (bawaan: bulan ini).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("laporan"),
+    show_default=True,
+    help="Folder tempat PDF dan lampiran CSV-nya ditulis.",
+)
+def laporan(env_file: Path, as_pdf: bool, bulan: str, out: Path) -> None:
+    """Laporan audit bulanan: PDF dengan nomor, ringkasan, tabel harian, uji pulih, insiden,
+    checkpoint rantai bukti dan kode QR-nya, serta lampiran CSV."""
+    from datetime import date
+
+    from bot.audit import build_for
+    from jobs.audit_pdf import render_audit_pdf
+    from jobs.report import parse_month
+    from sopbot.runtime import open_runtime
+
+    if not as_pdf:
+        click.echo("Sebutkan --pdf (grafik dan CSV: sopbot report).", err=True)
+        sys.exit(2)
+    settings = _settings(env_file)
+    services = open_runtime(settings)
+    today = services.today()
+    try:
+        month = parse_month(bulan) if bulan else date(today.year, today.month, 1)
+    except ValueError:
+        click.echo("--bulan: harus berformat TTTT-BB, misalnya 2026-11.", err=True)
+        sys.exit(2)
+    report, annex = build_for(services, month)
+    out.mkdir(parents=True, exist_ok=True)
+    pdf = out / f"laporan-audit-{month:%Y-%m}.pdf"
+    pdf.write_bytes(render_audit_pdf(report))  # a short-lived process already: drawn here
+    (out / report.csv_name).write_bytes(annex)
+    click.echo(f"Ditulis: {pdf} dan {out / report.csv_name}")
+    click.echo(f"Nomor laporan: {report.number}")
 
 
 @main.command()

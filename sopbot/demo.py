@@ -44,6 +44,8 @@ def demo_settings(base_url: str, data_dir: Path) -> Settings:
         external_disk_path=data_dir / "hdd-eksternal",
         external_auto_copy=False,  # the Kasi copies it, as the SOP has it
         reminder_minutes=0,
+        evidence_key_file=data_dir / "keys" / "office-signing-key.txt",
+        office_name="Disdukcapil Kabupaten Demo",
         _env_file=None,
     )
 
@@ -53,6 +55,7 @@ class DemoDay:
         self, server: BotApiServer, clock: ManualClock, tz: ZoneInfo, out: Printer
     ) -> None:
         self.server, self.clock, self.tz, self.out = server, clock, tz, out
+        self.keep_in: Path | None = None  # where the audit report is written, if anywhere
 
     def _stamp(self) -> str:
         return self.clock.now().astimezone(self.tz).strftime("%H:%M")
@@ -78,10 +81,10 @@ class DemoDay:
         self.out(f"\n[{self._stamp()}] 👤 {name} ({role}) menekan tombol [{label}]")
         await self.server.press_button(user_id, message, data)
 
-    async def expect(self, chat_id: int, contains: str) -> SentMessage:
+    async def expect(self, chat_id: int, contains: str, wait: float = 15) -> SentMessage:
         """Show the bot's messages to `chat_id` until one contains `contains`."""
         while True:
-            message = await self.server.next_message(chat_id, timeout=15)
+            message = await self.server.next_message(chat_id, timeout=wait)
             self.show(message)
             if contains in message.text:
                 return message
@@ -140,7 +143,22 @@ class DemoDay:
         await self.say(KABID, "/status")
         await self.expect(KABID, "Status SOP")
         await self.say(KABID, "/laporan")
-        await self.expect(KABID, "Laporan SOP-PIAK-02")
+        await self.expect(KABID, "Laporan SOP-PIAK-02", wait=120)  # the chart: a child too
+        self.clock.advance(timedelta(minutes=1))
+        await self.say(KABID, "/laporan audit")
+        audit = await self.expect(KABID, "Laporan audit", wait=120)  # drawn in a child
+        annex = await self.expect(KABID, "Lampiran CSV")
+        self._keep(audit, annex)
+
+    def _keep(self, audit: SentMessage, annex: SentMessage) -> None:
+        """The audit report's PDF (and its annex) written where the demo's files are."""
+        if audit.document is None or annex.document is None or self.keep_in is None:
+            return
+        folder = self.keep_in / "laporan"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / (audit.document_name or "laporan-audit.pdf")).write_bytes(audit.document)
+        (folder / (annex.document_name or "laporan.csv")).write_bytes(annex.document)
+        self.out(f"  📄 {audit.document_name}: {len(audit.document) // 1024} KB, di {folder}")
 
 
 async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
@@ -157,6 +175,7 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
         tz = settings.tz
         assert settings.sqlite_source_path is not None
         create_sample_database(settings.sqlite_source_path)
+        _signing_key(settings)
         clock = ManualClock(datetime(2026, 11, 25, 1, 0, tzinfo=tz))
         out(
             f"Demo SOP-PIAK-02: Bot API lokal di {base_url.removesuffix('/bot')}, "
@@ -172,6 +191,7 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
         out(f"Hard disk eksternal tiruan (folder, hanya untuk demo): {disk}")
         app = build_application(services)
         day = DemoDay(server, clock, tz, out)
+        day.keep_in = data_dir
         try:
             async with running(app, poll_timeout=1):
                 await day.play(services)
@@ -180,8 +200,21 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
     out(
         "\nDemo selesai: satu hari SOP dijalankan — back up terjadwal dari database contoh, "
         "ringkasan pagi dan peringatan, instruksi, salinan terverifikasi sebagai bukti langkah "
-        "11, uji pulih salinan dari hard disk, daftar file, status lengkap dan laporan bulanan."
+        "11, uji pulih salinan dari hard disk, daftar file, status lengkap, laporan bulanan "
+        "dan laporan audit PDF dengan checkpoint rantai bukti bertanda tangan."
     )
+
+
+def _signing_key(settings: Settings) -> None:
+    """The demo office's own signing key for the evidence chain (`sopbot keys init` makes it
+    for a real office)."""
+    from core.signednote import Signer
+
+    key = settings.evidence_key_file
+    assert key is not None
+    key.parent.mkdir(parents=True, exist_ok=True)
+    if not key.exists():
+        key.write_text(Signer.generate("disdukcapil-demo").secret_string() + "\n", "utf-8")
 
 
 def main() -> None:

@@ -13,12 +13,21 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.signednote import Signer
 
 from core.private import private_file
 
 OFFICE_KEY = "office-age-key.txt"
 SHEET_TEXT = "escrow-sheet.txt"
 SHEET_PNG = "escrow-sheet-qr.png"
+# The Ed25519 key that signs the evidence chain's checkpoints, and its public half for auditors.
+SIGNING_KEY = "office-signing-key.txt"
+SIGNING_PUBLIC = "office-signing-key.pub"
+SIGNING_SHEET = "escrow-sheet-signing.txt"
+DEFAULT_KEY_NAME = "sopbot-kantor"
 
 
 class KeysExist(Exception):
@@ -32,6 +41,8 @@ class MadeKeys:
     escrow_public: str
     sheet_text: Path
     sheet_png: Path
+    signing_key_file: Path | None = None
+    signing_public: str = ""  # the verifier string (name+hash+base64) auditors check with
 
 
 SHEET = """\
@@ -58,13 +69,36 @@ Cara membuka salinan bila server dan kunci kantor hilang:
 4. Hapus kunci.txt setelah selesai, kembalikan lembar ini ke brankas.
 """
 
+SIGNING_PART = """
+KUNCI TANDA TANGAN RANTAI BUKTI (Ed25519)
+Menandatangani checkpoint rantai bukti back up. Bila server hilang, salin baris
+PRIVATE+KEY di bawah ke file kunci baru (EVIDENCE_KEY_FILE) agar rantai bukti dapat
+dilanjutkan dengan kunci yang sama. Kunci publik untuk auditor (boleh diketahui):
+  {public}
+Kunci rahasia (RAHASIA):
+{secret}
+"""
 
-def create_keys(folder: Path) -> MadeKeys:
+SIGNING_SHEET_HEAD = """\
+KUNCI TANDA TANGAN RANTAI BUKTI — SOP-PIAK-02
+Dibuat: {made}
+
+Simpan lembar ini di brankas Kepala Bidang PIAK, bersama lembar kunci cadangan.
+"""
+
+
+def create_keys(folder: Path, name: str = DEFAULT_KEY_NAME) -> MadeKeys:
+    """Both age keys and the signing key; with the age keys already there (an office from
+    before the evidence chain), the signing key alone, with a sheet of its own."""
     import pyrage
     import segno
 
     office_file, text, png = folder / OFFICE_KEY, folder / SHEET_TEXT, folder / SHEET_PNG
-    for existing in (office_file, text, png):
+    signing_file = folder / SIGNING_KEY
+    age_there = all(path.exists() for path in (office_file, text)) and not signing_file.exists()
+    if age_there:
+        return _signing_only(folder, name)
+    for existing in (office_file, text, png, signing_file):
         if existing.exists():
             raise KeysExist(existing)
     folder.mkdir(parents=True, exist_ok=True)
@@ -74,11 +108,56 @@ def create_keys(folder: Path) -> MadeKeys:
         office_file,
         f"# sopbot office key, created {made}\n# public key: {office.to_public()}\n{office}\n",
     )
-    _write_private(text, SHEET.format(made=made, public=escrow.to_public(), secret=str(escrow)))
+    signer = _write_signing_key(folder, name, made)
+    sheet = SHEET.format(made=made, public=escrow.to_public(), secret=str(escrow))
+    sheet += SIGNING_PART.format(public=signer.verifier.vkey(), secret=signer.secret_string())
+    _write_private(text, sheet)
     qr = io.BytesIO()  # the QR holds the secret too: written as privately as the text
     segno.make(str(escrow), error="m").save(qr, kind="png", scale=8, border=4)
     _write_private(png, qr.getvalue())
-    return MadeKeys(office_file, str(office.to_public()), str(escrow.to_public()), text, png)
+    return MadeKeys(
+        office_file,
+        str(office.to_public()),
+        str(escrow.to_public()),
+        text,
+        png,
+        signing_file,
+        signer.verifier.vkey(),
+    )
+
+
+def _write_signing_key(folder: Path, name: str, made: str) -> Signer:
+    from core.signednote import Signer
+
+    signer = Signer.generate(name)
+    vkey = signer.verifier.vkey()
+    _write_private(
+        folder / SIGNING_KEY,
+        f"# sopbot evidence signing key, created {made}\n# public key: {vkey}\n"
+        f"{signer.secret_string()}\n",
+    )
+    (folder / SIGNING_PUBLIC).write_text(vkey + "\n", encoding="utf-8")
+    return signer
+
+
+def _signing_only(folder: Path, name: str) -> MadeKeys:
+    sheet = folder / SIGNING_SHEET
+    if sheet.exists():
+        raise KeysExist(sheet)
+    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    signer = _write_signing_key(folder, name, made)
+    _write_private(
+        sheet,
+        SIGNING_SHEET_HEAD.format(made=made)
+        + SIGNING_PART.format(public=signer.verifier.vkey(), secret=signer.secret_string()),
+    )
+    office_text = (folder / OFFICE_KEY).read_text(encoding="utf-8")
+    public = next(
+        (ln.split(":", 1)[1].strip() for ln in office_text.splitlines() if "public key" in ln), ""
+    )
+    return MadeKeys(
+        folder / OFFICE_KEY, public, "", sheet, sheet, folder / SIGNING_KEY, signer.verifier.vkey()
+    )
 
 
 def _write_private(path: Path, content: str | bytes) -> None:

@@ -9,6 +9,7 @@ from core.settings import Settings
 from jobs.drill.service import DrillService
 from jobs.dump.result import DumpBackend
 from jobs.dump.service import DumpService
+from jobs.evidence import Evidence
 from jobs.external.service import CopyService
 from jobs.runtime import Runtime
 from jobs.schedule import BackupScheduler, backup_time_on_start
@@ -23,6 +24,17 @@ from storage.members import MemberLog, Roster
 from storage.outbox import Outbox
 from storage.soplog import SopLog
 from storage.state import StateStore
+
+
+def counted_settings(settings: Settings) -> dict[str, object]:
+    """The settings that change what counts as evidence, recorded in the chain when changed."""
+    return {
+        "dump_backend": settings.dump_backend,
+        "encryption": settings.external_encryption,
+        "age_recipients": sorted(settings.age_recipients),
+        "compression": settings.external_compression,
+        "drill_level": settings.drill_level,
+    }
 
 
 def open_runtime(
@@ -40,6 +52,8 @@ def open_runtime(
     drilllog = DrillLog(engine)
     drill = DrillService(settings, dumplog, copylog, drilllog, copier, clock)
     backup_time = backup_time_on_start(settings, state, clock.now())
+    evidence = Evidence(settings, engine)
+    evidence.chain.record_setting(clock.now(), counted_settings(settings))
     return Runtime(
         settings=settings,
         log=soplog,
@@ -57,4 +71,5 @@ def open_runtime(
         drill=drill,
         roster=Roster(settings, MemberLog(engine)),
         central_queue=CentralQueue(engine),
+        evidence=evidence,
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from storage import chain
 from storage.models import AuditEvent
 from storage.repository import Repository
 
@@ -16,7 +17,9 @@ from storage.repository import Repository
 class AuditLog(Repository):
     def record(self, at: datetime, actor_id: int | None, action: str, detail: str) -> None:
         with self._sessions.begin() as session:
-            session.add(AuditEvent(at=at, actor_id=actor_id, action=action, detail=detail))
+            row = AuditEvent(at=at, actor_id=actor_id, action=action, detail=detail)
+            session.add(row)
+            chain.record_row(session, row, at)
 
     def trail(self, limit: int = 50) -> list[tuple[int | None, str, str]]:
         with self._sessions() as session:

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, and_, not_, or_, select, update
 
 from core.problems import Problem, dump_problems, load_problems
+from storage import chain
 from storage.models import ExternalCopy, ExternalDisk, PrunedFile
 from storage.repository import Repository
 
@@ -167,6 +168,7 @@ class CopyLog(Repository):
                     error=dump_problems([error] if error else []),
                 )
             )
+            chain.record_by_id(session, ExternalCopy, copy_id, finished_at)
 
     def mark_interrupted(self, at: datetime, reason: Problem) -> list[CopyRecord]:
         with self._sessions.begin() as session:
@@ -176,7 +178,7 @@ class CopyLog(Repository):
             for row in rows:
                 row.outcome, row.finished_at = "interrupted", at
                 row.error = dump_problems([reason])
-            session.flush()
+            chain.record_rows(session, rows, at)
             return [_copy(row) for row in rows]
 
     def verified(self, disk_id: str | None = None) -> list[CopyRecord]:
@@ -273,10 +275,13 @@ class CopyLog(Repository):
                     ExternalCopy.disk_id == disk_id, ExternalCopy.outcome == "verified"
                 )
             )
+            checked = []
             for row in rows:
                 name = file_name(row.dest_path)
                 if name in results:
                     row.checked_at, row.check_ok = at, results[name]
+                    checked.append(row)
+            chain.record_rows(session, checked, at)
 
     def newest(
         self,

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from storage import chain
 from storage.models import ExternalDisk
 from storage.repository import Repository
 
@@ -46,11 +47,13 @@ class DiskRegistry(Repository):
         with self._sessions.begin() as session:
             row = session.get(ExternalDisk, disk_id)
             if row is None:
-                session.add(
-                    ExternalDisk(id=disk_id, label=label, size_bytes=size_bytes, registered_at=at)
-                )
+                row = ExternalDisk(id=disk_id, label=label, size_bytes=size_bytes, registered_at=at)
+                session.add(row)
+            elif (row.label, row.size_bytes) == (label, size_bytes):
+                return
             else:
                 row.label, row.size_bytes = label, size_bytes
+            chain.record_row(session, row, at)
 
     def all(self) -> list[DiskRecord]:
         with self._sessions() as session:
@@ -84,6 +87,7 @@ class DiskRegistry(Repository):
             if row is None or row.retired_at is not None or row.lost_at is not None:
                 return False
             row.retired_at, row.plugged_since = at, None
+            chain.record_row(session, row, at)
             return True
 
     def lost(self, disk_id: str, at: datetime) -> bool:
@@ -95,9 +99,12 @@ class DiskRegistry(Repository):
                 .where(ExternalDisk.id == disk_id, ExternalDisk.lost_at.is_(None))
                 .values(lost_at=at, plugged_since=None)
             )
-            return bool(getattr(result, "rowcount", 0))
+            if not getattr(result, "rowcount", 0):
+                return False
+            chain.record_by_id(session, ExternalDisk, disk_id, at)
+            return True
 
-    def found(self, disk_id: str) -> bool:
+    def found(self, disk_id: str, at: datetime) -> bool:
         """A disk reported lost is back in service (after /ketemu verified it in full); False
         when it was not lost (one conditional UPDATE, as for lost())."""
         with self._sessions.begin() as session:
@@ -106,4 +113,7 @@ class DiskRegistry(Repository):
                 .where(ExternalDisk.id == disk_id, ExternalDisk.lost_at.is_not(None))
                 .values(lost_at=None)
             )
-            return bool(getattr(result, "rowcount", 0))
+            if not getattr(result, "rowcount", 0):
+                return False
+            chain.record_by_id(session, ExternalDisk, disk_id, at)
+            return True

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from core.problems import Problem, dump_problems, load_problems
+from storage import chain
 from storage.models import RestoreDrill
 from storage.repository import Repository
 
@@ -128,6 +129,7 @@ class DrillLog(Repository):
                     restore_seconds=restore_seconds,
                 )
             )
+            chain.record_by_id(session, RestoreDrill, drill_id, finished_at)
 
     def mark_interrupted(self, at: datetime, reason: Problem) -> int:
         """Drills left running by a process that died: recorded as interrupted."""
@@ -138,6 +140,7 @@ class DrillLog(Repository):
             for row in rows:
                 row.outcome, row.finished_at = "interrupted", at
                 row.errors = dump_problems([reason])
+            chain.record_rows(session, rows, at)
             return len(rows)
 
     def last_passed(self) -> DrillRecord | None:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.problems import Problem, dump_problems, load_problems
+from storage import chain
 from storage.models import DumpRun
 from storage.repository import Repository
 
@@ -168,6 +169,7 @@ class DumpLog(Repository):
             )
             if step is not None:
                 step(session)
+            chain.record_by_id(session, DumpRun, run_id, finished_at)
 
     def merge_journaled(self, record: dict[str, Any], step: StepWriter) -> bool:
         """A run kept in the fallback journal while the log could not be written, with its SOP
@@ -221,7 +223,7 @@ class DumpLog(Repository):
             for name, value in values.items():
                 setattr(row, name, value)
             row.journal_key = key
-            session.flush()
+            chain.record_row(session, row, values["finished_at"])  # flushes
             step(session)
             return True
 
@@ -238,7 +240,7 @@ class DumpLog(Repository):
             for row in rows:
                 row.outcome, row.finished_at = "interrupted", at
                 row.errors = dump_problems([*load_problems(row.errors), reason])
-            session.flush()
+            chain.record_rows(session, rows, at)
             return [_record(row) for row in rows]
 
     def last_good(self, before_id: int | None = None) -> DumpRecord | None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.settings import Settings
 from core.sop import Role
+from storage import chain
 from storage.models import AccessDenial, KnownUser, Member
 from storage.repository import Repository
 
@@ -37,9 +38,11 @@ class MemberLog(Repository):
             ).first()
             if held is not None:
                 return False
-            session.add(
-                Member(user_id=user_id, role=role.value, name=name[:128], added_by=by, added_at=at)
+            row = Member(
+                user_id=user_id, role=role.value, name=name[:128], added_by=by, added_at=at
             )
+            session.add(row)
+            chain.record_row(session, row, at)
             return True
 
     def remove(self, user_id: int, by: int, at: datetime) -> list[Role]:
@@ -52,6 +55,7 @@ class MemberLog(Repository):
             )
             for row in rows:
                 row.removed_by, row.removed_at = by, at
+            chain.record_rows(session, rows, at)
             return [Role(row.role) for row in rows]
 
     def active(self) -> list[MemberRecord]:

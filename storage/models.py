@@ -389,3 +389,42 @@ class CentralQueued(Base):
         # pending(): "what is still to send, oldest first"
         Index("ix_central_queue_sent_id", "sent_at", "id"),
     )
+
+
+class ChainEntry(Base):
+    """One entry of the evidence chain: append-only, each hash over the previous entry's hash
+    and this entry's leaf hash (RFC 6962: SHA-256(0x00 ‖ body)). See storage/chain.py."""
+
+    __tablename__ = "evidence_chain"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(String(64), default="")  # the row it records: "dump:42"
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored
+    hash: Mapped[str] = mapped_column(String(64))  # hex: the chain's head after this entry
+
+    __table_args__ = (
+        # last_of_kind(): "the newest setting recorded"
+        Index("ix_evidence_chain_kind_seq", "kind", "seq"),
+    )
+
+
+class ChainCheckpoint(Base):
+    """A checkpoint of the evidence chain signed with the office key (a C2SP signed note), and
+    the central witness's cosignature once it has one."""
+
+    __tablename__ = "chain_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    size: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    witnessed_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    witnessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        # latest(), unwitnessed(): "the newest checkpoints"
+        Index("ix_chain_checkpoints_size", "size"),
+    )

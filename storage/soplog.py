@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.problems import Problem, dump_problems, load_problems
 from core.sop import ASSIGNMENTS, STEP_BY_NUMBER, Role, StepKind
+from storage import chain
 from storage.models import (
     AccessDenial,
     Instruction,
@@ -225,7 +226,7 @@ class SopLog(Repository):
             instruction_id=instruction_id,
         )
         session.add(event)
-        session.flush()
+        chain.record_row(session, event, finished_at)  # flushes
         return _step(event)
 
     # --- instructions -----------------------------------------------------------------------
@@ -261,20 +262,20 @@ class SopLog(Repository):
                 close_note="",
             )
             session.add(row)
-            session.flush()
-            session.add(
-                StepEvent(
-                    run_id=run.id,
-                    step_number=assignment.instruction_step,
-                    actor_id=issued_by,
-                    actor_role=Role.KABID.value,
-                    started_at=started_at,
-                    finished_at=at,
-                    outcome="done",
-                    note=note,
-                    instruction_id=row.id,
-                )
+            chain.record_row(session, row, at)
+            step = StepEvent(
+                run_id=run.id,
+                step_number=assignment.instruction_step,
+                actor_id=issued_by,
+                actor_role=Role.KABID.value,
+                started_at=started_at,
+                finished_at=at,
+                outcome="done",
+                note=note,
+                instruction_id=row.id,
             )
+            session.add(step)
+            chain.record_row(session, step, at)
             return _instruction(row, run.run_date)
 
     def record_delivery(
@@ -376,6 +377,7 @@ class SopLog(Repository):
             if closed.rowcount != 1:  # type: ignore[attr-defined]
                 raise CloseError("already_closed", _instruction(row, run_date))
             assignment = ASSIGNMENTS[Role(row.target_role)]
+            steps: list[StepEvent] = []
             recorded = set(
                 session.scalars(
                     select(StepEvent.step_number).where(
@@ -391,20 +393,22 @@ class SopLog(Repository):
                     continue
                 is_report = number == assignment.report_step
                 outcome = "done" if is_report else "confirmed"
-                session.add(
-                    StepEvent(
-                        run_id=row.run_id,
-                        step_number=number,
-                        actor_id=closed_by,
-                        actor_role=row.target_role,
-                        started_at=row.issued_at if is_report else None,
-                        finished_at=at,
-                        outcome="unverified" if unverified else outcome,
-                        note=note,
-                        instruction_id=row.id,
-                    )
+                event = StepEvent(
+                    run_id=row.run_id,
+                    step_number=number,
+                    actor_id=closed_by,
+                    actor_role=row.target_role,
+                    started_at=row.issued_at if is_report else None,
+                    finished_at=at,
+                    outcome="unverified" if unverified else outcome,
+                    note=note,
+                    instruction_id=row.id,
                 )
+                session.add(event)
+                steps.append(event)
             session.refresh(row)
+            chain.record_row(session, row, at)
+            chain.record_rows(session, steps, at)
             return _instruction(row, run_date)
 
     # --- views ------------------------------------------------------------------------------

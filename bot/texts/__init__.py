@@ -9,6 +9,7 @@ from bot.texts.common import *  # noqa: F403
 from bot.texts.delivery import *  # noqa: F403
 from bot.texts.disk import *  # noqa: F403
 from bot.texts.drill import *  # noqa: F403
+from bot.texts.evidence import *  # noqa: F403
 from bot.texts.lost import *  # noqa: F403
 from bot.texts.people import *  # noqa: F403
 from bot.texts.report import *  # noqa: F403

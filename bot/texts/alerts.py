@@ -17,6 +17,7 @@ from bot.texts.common import (
     warning_footer,
 )
 from bot.texts.drill import drill_line
+from bot.texts.evidence import fingerprint_line
 from bot.texts.problems import say
 from core.problems import Problem
 from jobs.watchdog import Summary
@@ -97,6 +98,8 @@ def daily_summary(summary: Summary, tz: tzinfo) -> str:
     elif summary.external_free is not None:
         lines.append(f"Ruang kosong hard disk eksternal: {size(summary.external_free)}")
     lines.append(drill_line(summary.last_drill, summary.last_passed_drill, tz))
+    if summary.fingerprint is not None:
+        lines.append(fingerprint_line(summary.fingerprint.size, summary.fingerprint.head))
     return "\n".join(lines)
 
 

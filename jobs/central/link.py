@@ -21,6 +21,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from core.clock import Clock
 from core.settings import Settings
 from jobs.central import evidence
+from jobs.central.chain_witness import push_chain
+from jobs.evidence import Evidence
 from jobs.external.lost import DISK_EVENTS, FOUND, read_event
 from jobs.report import build_report
 from jobs.runtime import Runtime
@@ -81,6 +83,8 @@ class CentralLink:
     _down_since: datetime | None = None
     _origin: str | None = None
     _newly_set_aside: list[str] = field(default_factory=list, repr=False)
+    evidence: Evidence | None = None  # the evidence chain, pushed to the central witness
+    _chain_trouble: bool = False
 
     @property
     def engine(self) -> Engine:
@@ -282,6 +286,8 @@ class CentralLink:
                     connection.invalidate()  # whatever state it is in, the beat gets a fresh one
                 if self._beat_due(now):
                     self._beat(connection if not reason else None, now, reason)
+                    if not reason:
+                        self._push_chain(connection, now)
         except (SQLAlchemyError, ImportError) as error:
             reason = reason or describe(error)
         queued, _ = self.queue.waiting()
@@ -308,6 +314,20 @@ class CentralLink:
         else:
             beat(connection, office, now, self.version, queued, reason, aside)
         self._last_beat = now
+
+    def _push_chain(self, connection: Connection, now: datetime) -> None:
+        """The chain to the witness, at each heartbeat. Its trouble (a central database not yet
+        upgraded) never stops the evidence records; it is logged once until it works."""
+        if self.evidence is None:
+            return
+        try:
+            push_chain(connection, self.settings.office_id, self.evidence, now)
+        except SQLAlchemyError as error:
+            if not self._chain_trouble:
+                log.warning("Evidence chain not pushed to the witness: %s", describe(error))
+            self._chain_trouble = True
+            return
+        self._chain_trouble = False
 
     @property
     def down_since(self) -> datetime | None:
@@ -348,4 +368,5 @@ def link_for(runtime: Runtime, version: str = "?") -> CentralLink:
         version=version,
         audit=runtime.audit,
         disks=runtime.disks,
+        evidence=runtime.evidence,
     )

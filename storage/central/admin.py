@@ -208,6 +208,15 @@ def add_office(engine: Engine, office_id: str, name: str, password: str | None =
     return Login(role, password, _url_for(engine.url, role, password), existed, replaced)
 
 
+def register_key(engine: Engine, office_id: str, vkey: str) -> None:
+    """The office's public signing key, against which the witness checks its checkpoints."""
+    from storage.central.witness import register_key as store
+
+    check_office_id(office_id)
+    with engine.begin() as connection:
+        store(connection, office_id, vkey)
+
+
 def add_supervisor(engine: Engine, name: str, password: str | None = None) -> Login:
     """A supervisor's login: reads every office's rows, writes none."""
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", name):

@@ -519,7 +519,7 @@ def test_a_lost_disk_stops_counting_at_the_central_view_until_found(
     assert "copy" not in grid.get(BULELENG, {}).values()  # the chart stops counting it too
     # Found and verified in full (/ketemu): its copies count again.
     a.clock.advance(timedelta(hours=2))
-    a.disks.found("d1")
+    a.disks.found("d1", a.clock.now())
     a.audit.record(a.clock.now(), 111, FOUND, event_detail(disk, "ditemukan"))
     push_until_done(link)
     assert counts(supervisor, BULELENG)["disk"] == 2

@@ -158,3 +158,27 @@ async def test_a_record_the_central_database_refuses_is_told_and_kept(
     await svc.central.tick()  # told once, not every cycle
     await chat.quiet()
     assert not [m for m in chat.drain(ADB) if "disisihkan" in m.text]
+
+
+@AS_SUPERVISOR
+async def test_the_morning_summary_shows_a_forked_chain_as_an_alarm(
+    chat: Chat, central: Central
+) -> None:
+    from sqlalchemy import text
+
+    buleleng = central.engine(central.offices[BULELENG])
+    with buleleng.begin() as connection:  # a leaf, then another leaf at the same position
+        for leaf in ("a" * 64, "b" * 64):
+            connection.execute(
+                text(
+                    "INSERT INTO chain_leaves (office_id, seq, leaf, head) "
+                    "VALUES (:o, 1, :leaf, '')"
+                ),
+                {"o": BULELENG, "leaf": leaf},
+            )
+    assert chat.services.central is not None
+    await chat.services.central.tick()
+    summary = await until(chat, PUSAT, "Ringkasan pusat")
+    assert "🚨 Rantai bukti kantor 5108: rantai bercabang (entri lama diganti) di entri #1" in (
+        summary.text
+    )

@@ -26,3 +26,11 @@ async def test_demo_plays_the_whole_day(tmp_path: Path) -> None:
     assert "Lengkap: semua 5 langkah wajib hari ini selesai." in transcript
     assert "Kepatuhan SOP: 1 dari 1 hari" in transcript
     assert list((tmp_path / "dumps").glob("SIAK_20261125_0100.dmp"))
+    # It ends with the audit report: a PDF carrying the signed checkpoint of the chain
+    assert "Laporan audit November 2026, nomor KANTOR/AUDIT-BACKUP/2026/11/" in transcript
+    pdf = tmp_path / "laporan" / "laporan-audit-2026-11.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    from pypdf import PdfReader
+
+    words = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "disdukcapil-demo" in words and "UTUH" in words

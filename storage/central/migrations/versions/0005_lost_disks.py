@@ -2,7 +2,7 @@
 the copies on a lost disk (and counts them again once the office verified it found).
 
 Revision ID: c0005
-Revises: c0003
+Revises: c0004
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c0005"
-down_revision: str | None = "c0003"
+down_revision: str | None = "c0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
