@@ -289,7 +289,7 @@ def _last_dump_bytes(settings: Settings) -> int | None:
 
 @main.group()
 def disk() -> None:
-    """Hard disk eksternal: daftarkan sekali, lihat daftar back up-nya."""
+    """Hard disk eksternal: daftarkan sekali, lihat daftar back up-nya, pensiunkan."""
 
 
 @disk.command("init")
