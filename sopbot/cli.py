@@ -388,7 +388,7 @@ def _selftest_passed(settings: Settings) -> str | None:
 
 @main.group()
 def disk() -> None:
-    """Hard disk eksternal: daftarkan sekali, lihat daftar back up-nya."""
+    """Hard disk eksternal: daftarkan sekali, lihat daftar back up-nya, pensiunkan."""
 
 
 @disk.command("init")

@@ -56,7 +56,7 @@ ASSUMED: dict[Assumption, tuple[str, str]] = {
         "laporan ini",
     ),
     Assumption.STOP: (
-        "job yang berjalan dapat dihentikan di server dengan ATTACH lalu STOP_JOB",
+        "job yang berjalan dapat dihentikan di server (attach lalu KILL_JOB/STOP_JOB)",
         "back up yang dihentikan (batas waktu, bot berhenti) dapat meninggalkan job di server; "
         "ADB: hentikan dengan expdp attach=NAMA_JOB lalu KILL_JOB",
     ),

@@ -13,8 +13,9 @@ TIMESTAMP_TO_SCN for FLASHBACK_SCN; the export role through SESSION_ROLES; the d
 being DUMP_DIR; an export to completion with GET_STATUS after it answering or failing with
 ORA-31626 (bug 5969934) and the log settling the verdict; the log in English with `. . exported`
 lines and the final Job line; KU$_DFHDR_JOB_NAME owner-qualified; impdp SQLFILE creating every
-table with rows; the scratch import with REMAP_TABLESPACE; a running job ended by ATTACH and
-STOP_JOB (what `expdp attach=` with KILL_JOB does on the server).
+table with rows; the scratch import with REMAP_TABLESPACE; a running job ended on the server
+the way the bot ends them: `expdp|impdp attach=` with KILL_JOB, else DBMS_DATAPUMP.ATTACH and
+STOP_JOB (DETACH alone leaves a job running).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from core.secrets import mask
 from core.settings import Settings
 from jobs.drill.result import Level
 from jobs.dump import datapump_log
+from jobs.dump.expdp import ExpdpBackend
 from jobs.dump.oracle import (
     EXPORT_ROLES,
     OracleBackend,
@@ -311,17 +313,46 @@ class OracleSelfTest:
 
     # --- ending a running job on the server ---------------------------------------------------
 
+    def _client(self) -> ExpdpBackend | None:
+        """The Data Pump client the bot ends jobs with (`attach=` and KILL_JOB): expdp for the
+        expdp backend, impdp for the drill from level 2; None when neither is used or found."""
+        from jobs.drill.oracle_proof import ImpdpRun
+        from jobs.dump import expdp
+
+        s = self.settings
+        if s.dump_backend == "expdp" and expdp.find_program(s.expdp_path):
+            return expdp.build(s)
+        if s.drill_level >= Level.METADATA and expdp.find_program(s.impdp_path):
+            return ImpdpRun(s, [])
+        return None
+
     async def _stop(self, driver: Any, owner: str, name: str, report: SelfTestReport) -> None:
-        found = await asyncio.to_thread(self._stop_now, driver, owner, name)
-        report.add(found)
-
-    def _stop_now(self, driver: Any, owner: str, name: str) -> Finding:
-        """Start a second throwaway job, leave it (DETACH does not stop it), then end it from
-        another session by its name: ATTACH and STOP_JOB(immediate, keep_master 0)."""
-        from jobs.dump.oracle import DETACH, OPEN_JOB
-
         stamp = f"{uuid.uuid4().int % 10**10:010d}"
         job = f"SOPBOT_{stamp}"
+        client = self._client()
+        try:
+            found = await asyncio.to_thread(self._start_second, driver, job, stamp, owner, name)
+            if found is None:
+                if client is not None:  # as the bot ends expdp's and impdp's jobs
+                    why = await client._attach_and_stop(job)
+                    how = f"{Path(client.program).name} attach={job}, KILL_JOB"
+                    if why:
+                        log.warning("Self-test: %s failed: %s", how, why)
+                else:
+                    how = "ATTACH, STOP_JOB(immediate, keep_master 0)"
+                found = await asyncio.to_thread(self._ended, driver, job, client is None, how)
+        finally:
+            for leftover in self.settings.dumps.glob(f"{SCRATCH_PREFIX}{stamp}*"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        report.add(found)
+
+    def _start_second(
+        self, driver: Any, job: str, stamp: str, owner: str, name: str
+    ) -> Finding | None:
+        """A second throwaway job, left running (DETACH does not stop it); None when it runs."""
+        from jobs.dump.oracle import DETACH, OPEN_JOB
+
         s = self.settings
         try:
             connection = driver.connect(
@@ -351,7 +382,25 @@ class OracleSelfTest:
                     found = datapump_log.error_lines(str(errors.getvalue() or ""))
                     return Finding(Assumption.STOP, False, "second job did not start", found)
                 cursor.execute(DETACH, handle=handle.getvalue())
-                cursor.execute(ATTACH_AND_STOP, job_name=job)
+        except driver.Error as exc:
+            return Finding(Assumption.STOP, False, _first(exc), _coded(exc))
+        finally:
+            connection.close()
+        return None
+
+    def _ended(self, driver: Any, job: str, attach_here: bool, how: str) -> Finding:
+        """End the job from this session when no client did, then look it up: gone is held."""
+        s = self.settings
+        try:
+            connection = driver.connect(
+                user=s.oracle_user, password=s.oracle_password.get_secret_value(), dsn=s.oracle_dsn
+            )
+        except driver.Error as exc:
+            return Finding(Assumption.STOP, False, _first(exc), login_problems(exc, s.oracle_dsn))
+        try:
+            with connection.cursor() as cursor:
+                if attach_here:
+                    cursor.execute(ATTACH_AND_STOP, job_name=job)
                 left = list(cursor.execute(JOB_LEFT, job_name=job))
         except driver.Error as exc:
             # ORA-31626 here: the small job had already completed; nothing was left to stop.
@@ -360,11 +409,8 @@ class OracleSelfTest:
             return Finding(Assumption.STOP, False, _first(exc), _coded(exc))
         finally:
             connection.close()
-            for leftover in s.dumps.glob(f"{SCRATCH_PREFIX}{stamp}*"):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
         held = not [row for row in left if str(row[1]) not in ("NOT RUNNING",)]
-        return Finding(Assumption.STOP, held, f"after STOP_JOB: {left or 'no job left'}")
+        return Finding(Assumption.STOP, held, f"{how}: {left or 'no job left'}")
 
 
 def write_report(report: SelfTestReport, settings: Settings, lines: list[str]) -> Path:

@@ -65,6 +65,9 @@ async def test_every_assumption_holds_against_the_faithful_fakes(
     assert set(held(report)) == set(Assumption)  # every assumption tried at level 3
     assert "table SIAK.T5_SEQN_NIK" in report.facts  # the smallest office table, not SYSTEM's
     assert list(oracle_dir.glob("sopbot-*")) == []  # the throwaway dumps are gone
+    stop = next(f for f in report.findings if f.assumption is Assumption.STOP)
+    assert "impdp attach=SOPBOT_" in stop.detail and "KILL_JOB" in stop.detail
+    assert list(oracle_dir.glob("*.state")) == []  # the second job is gone from the server
 
 
 def test_the_cli_prints_one_line_per_assumption_saves_the_report_and_remembers_the_pass(
@@ -115,7 +118,7 @@ def _no_export_role(server: Server) -> None:
         (
             lambda s: setattr(s, "attach_error", "ORA-31631: privileges are required"),
             Assumption.STOP,
-            {},
+            {"drill_level": 1},  # no impdp: ATTACH and STOP_JOB from this session
         ),
     ],
 )
@@ -140,6 +143,26 @@ async def test_a_sql_file_that_does_not_create_the_table_is_named(
     s = settings(tmp_path, oracle_dir, drill_tables="SIAK.BIODATA_WNI")
     report = await selftest(s, Driver(Server.oracle_19c(oracle_dir)))
     assert [f.assumption for f in report.findings if f.held is False] == [Assumption.SQLFILE]
+
+
+async def test_without_impdp_the_job_is_ended_by_attach_and_stop_job(
+    tmp_path: Path, oracle_dir: Path
+) -> None:
+    report = await selftest(
+        settings(tmp_path, oracle_dir, drill_level=1), Driver(Server.oracle_19c(oracle_dir))
+    )
+    assert report.passed
+    stop = next(f for f in report.findings if f.assumption is Assumption.STOP)
+    assert stop.detail.startswith("ATTACH, STOP_JOB")
+
+
+async def test_a_job_that_attach_cannot_kill_is_named(tmp_path: Path, oracle_dir: Path) -> None:
+    server = Server.oracle_19c(oracle_dir)
+    real = server.shared_state
+    # impdp attach= does not find the job the server runs (ORA-31626): it is left running.
+    server.shared_state = lambda job: real("elsewhere-" + job)  # type: ignore[method-assign]
+    report = await selftest(settings(tmp_path, oracle_dir), Driver(server))
+    assert [f.assumption for f in report.findings if f.held is False] == [Assumption.STOP]
 
 
 async def test_get_status_failing_after_completion_is_expected_and_settled_by_the_log(

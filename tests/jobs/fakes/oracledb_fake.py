@@ -130,6 +130,19 @@ class Server:
     def oracle_19c(cls, directory_path: Path) -> Server:
         return cls(directory_path, version="19.3.0.0.0")
 
+    def shared_state(self, job: str) -> Path:
+        """The job's state as the expdp/impdp fakes see it (one server, several clients)."""
+        return self.directory_path / f"{job}.state"
+
+    def sync_shared(self) -> None:
+        """A job killed through `attach=` and KILL_JOB by another client is gone."""
+        if self.job_state != "EXECUTING":
+            return
+        shared = self.shared_state(self.job["job_name"])
+        if shared.is_file() and shared.read_text().strip() == "STOPPED":
+            self.job_state = "STOPPED"
+            shared.unlink()
+
     def directory(self, name: str) -> str | None:
         return self.directories.get(name) or (
             str(self.directory_path) if name == "DATA_PUMP_DIR" else None
@@ -171,6 +184,7 @@ class Cursor:
         if text.startswith("ALTER SESSION"):
             server.session_nls = text
         elif "USER_DATAPUMP_JOBS" in text:
+            server.sync_shared()
             rows = list(server.leftover_jobs)
             if server.job_state == "EXECUTING":  # a job of ours the server still runs
                 rows.append((server.job["job_name"], "EXECUTING"))
@@ -226,10 +240,12 @@ class Cursor:
             # (DBMS_DATAPUMP.ATTACH). STOP_JOB(immediate, keep_master 0) ends it.
             if server.attach_error:
                 raise Error(server.attach_error)
+            server.sync_shared()
             if server.job_state != "EXECUTING" or server.job["job_name"] != kwargs["job_name"]:
                 raise Error("ORA-31626: job does not exist")
             assert "IMMEDIATE => 1" in text and "KEEP_MASTER => 0" in text
             server.job_state = "STOPPED"
+            server.shared_state(kwargs["job_name"]).unlink(missing_ok=True)
         elif "DBMS_DATAPUMP.OPEN" in text and "START_JOB" not in text:
             self._probe(kwargs)
         elif "DBMS_DATAPUMP.OPEN" in text:
@@ -300,6 +316,10 @@ class Cursor:
             if server.job_state == "GONE":
                 raise Error("ORA-31626: job does not exist")
             server.detached = True
+            if server.job_state == "EXECUTING":
+                # The job runs on without a client (DBMS_DATAPUMP.DETACH); other clients find it
+                # by name: `expdp|impdp attach=` in the fakes read this shared job table.
+                server.shared_state(server.job["job_name"]).write_text("EXECUTING")
         else:
             raise Error(f"ORA-00900: invalid SQL statement ({text[:40]})")
         return self
