@@ -163,8 +163,9 @@ def test_the_real_process_serves_and_stops(fleet: Fleet, tmp_path: Path) -> None
         )
         assert good.status_code == 200 and "sopbot_office_safe" in good.text
         login = httpx.get(base + "/masuk", timeout=5)
-        # This test server trusts every local login: the form offers the token only.
-        assert 'id="sandi"' not in login.text and 'id="token"' in login.text
+        # The test server asks every login but the administrator for its password (as a real
+        # central server does): the form offers the password as well as the token.
+        assert 'id="sandi"' in login.text and 'id="token"' in login.text
         cookie = login.headers["set-cookie"].lower()
         assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
         assert "server" not in login.headers

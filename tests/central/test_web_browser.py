@@ -69,9 +69,9 @@ def shots_fixture(tmp_path: Path) -> Path:
 
 @pytest.fixture(name="passwords_checked")
 def passwords_checked_fixture() -> Iterator[bool]:
-    """The test server trusts every local login (initdb -A trust); a real central server asks
-    for a password (scram-sha-256). Ask for one from the sopbot logins during this test, when
-    the server's pg_hba.conf can be changed from here."""
+    """A real central server asks the sopbot logins for a password (scram-sha-256). Make sure
+    this test server does too during this test (whatever else its pg_hba.conf says), when the
+    server's pg_hba.conf can be changed from here."""
     root = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with root.connect() as connection:
         hba = Path(str(connection.scalar(text("SHOW hba_file"))))
