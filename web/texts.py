@@ -34,6 +34,7 @@ OUTCOME = {
     "nothing": "tidak ada",
     "verified": "terverifikasi",
     "passed": "lulus",
+    "untestable": "tidak dapat diuji (bukan salinan rusak)",
 }
 
 ZONE = {
