@@ -41,7 +41,7 @@ def test_every_help_is_indonesian(path: list[str]) -> None:
 @pytest.mark.parametrize(
     ("arguments", "said"),
     [
-        (["laporan"], "Perintah 'laporan' tidak dikenal"),
+        (["lapor"], "Perintah 'lapor' tidak dikenal"),  # `laporan` exists (the audit PDF)
         (["--bogus"], "Opsi --bogus tidak dikenal"),
         (["disk", "init"], "'--label' wajib diisi"),
         (["report", "--month"], "Opsi --month perlu diberi nilai"),
