@@ -50,24 +50,14 @@ class TerminalCopyObserver:
             self._bar.__exit__(None, None, None)
         if result.outcome is Outcome.NOTHING:
             click.echo(texts.plain(texts.NOTHING_TO_COPY))
-            self._unplug()
         elif started is None:
             click.echo(texts.plain(texts.copy_disk_problem(result)))
         elif result.verified:
             click.echo(texts.plain(texts.copy_done(result, self.settings.tz)))
-            self._unplug()
         elif result.outcome is Outcome.INTERRUPTED:
             click.echo(texts.plain(texts.copy_stopped(result)))
         else:
             click.echo(texts.plain(texts.copy_failed(result)))
-
-    def _unplug(self) -> None:
-        """The copy is on the disk: it is safe only once the disk is ejected and stored away."""
-        from bot import texts
-
-        root = self.settings.external_disk_path
-        if root is not None:
-            click.echo(texts.plain(texts.unplug_safely(str(root), os.name == "nt")))
 
 
 async def run_copy(settings: Settings) -> int:
@@ -92,5 +82,16 @@ async def run_copy(settings: Settings) -> int:
         runtime.drill.recover()
         runtime.drill.observers.append(TerminalDrillObserver(settings))
         await runtime.drill.run("copy")
-        click.echo(texts.plain(texts.UNPLUG_AFTER_DRILL))
+        click.echo(texts.plain(texts.DRILL_AFTER_COPY_DONE))
+    if result.verified or result.outcome is Outcome.NOTHING:
+        _unplug(settings)  # last: after the drill that reads the disk, if one was due
     return VERIFIED if result.verified or result.outcome is Outcome.NOTHING else FAILED
+
+
+def _unplug(settings: Settings) -> None:
+    """The copy is on the disk: it is safe only once the disk is ejected and stored away."""
+    from bot import texts
+
+    root = settings.external_disk_path
+    if root is not None:
+        click.echo(texts.plain(texts.unplug_safely(str(root), os.name == "nt")))

@@ -119,7 +119,8 @@ KEEP_PLUGGED = (
     "disk ini. Bot memberi tahu kapan hard disk boleh dicabut."
 )
 
-UNPLUG_AFTER_DRILL = "🧪 Uji pulih selesai (hasilnya dikirim ke ADB).\n" + UNPLUG_NOW
+DRILL_AFTER_COPY_DONE = "🧪 Uji pulih selesai (hasilnya dikirim ke ADB)."
+UNPLUG_AFTER_DRILL = DRILL_AFTER_COPY_DONE + "\n" + UNPLUG_NOW
 
 
 def copy_recorded(closed_ids: Sequence[int], drilling: bool = False) -> str:
