@@ -171,7 +171,11 @@ def build_audit(
         day_runs = by_day.get(row.day, [])
         good = [r for r in day_runs if r.outcome in GOOD]
         shown = good[-1] if good else (day_runs[-1] if day_runs else None)
-        copy = copies.evidence(shown.id) if shown is not None and good else None
+        # The month as it happened: a copy verified that day counts for that day even if its
+        # disk was later reported lost (the custody log and the incidents say so).
+        copy = (
+            copies.newest(dump_run_id=shown.id, lost=None) if shown is not None and good else None
+        )
         if copy is not None:
             verified += 1
             encrypted += copy.encrypted

@@ -335,7 +335,7 @@ class OracleSelfTest:
             if found is None:
                 if client is not None:  # as the bot ends expdp's and impdp's jobs
                     why = await client._attach_and_stop(job)
-                    how = f"{Path(client.program).name} attach={job}, KILL_JOB"
+                    how = f"{Path(client.program).stem} attach={job}, KILL_JOB"
                     if why:
                         log.warning("Self-test: %s failed: %s", how, why)
                 else:
