@@ -257,6 +257,33 @@ def pusat_saksi(database_url: str, key_file: Path) -> None:
     sys.exit(1 if found else 0)
 
 
+@pusat.command("penjaga")
+@database_url_option
+def pusat_penjaga(database_url: str) -> None:
+    """Akhiri sesi login kantor, pengawas atau web yang berjalan melewati batas waktu loginnya
+    (batas itu dapat dimatikan sendiri oleh login dengan SET). Jalankan tiap menit (cron/Task
+    Scheduler) dengan URL administrator.
+
+    Kode keluar: 0 tidak ada yang diakhiri, 1 ada sesi diakhiri, 2 database pusat tidak dapat
+    dipakai.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.texts.central import guard_ended_line, guard_summary
+    from storage.central.guard import end_overrunning_sessions
+
+    engine = _engine(database_url)
+    try:
+        ended = end_overrunning_sessions(engine)
+    except SQLAlchemyError as error:
+        _fail("Database pusat tidak dapat dipakai", error)
+    for session in ended:
+        seconds = int(session.overrun.total_seconds())
+        click.echo(guard_ended_line(session.role, session.group, session.state, seconds))
+    click.echo(guard_summary(len(ended)))
+    sys.exit(1 if ended else 0)
+
+
 def _make_witness_key(path: Path) -> None:
     import os
 

@@ -213,3 +213,16 @@ def central_unreachable() -> str:
         "⚠️ Database pusat tidak dapat dihubungi saat ini. Coba lagi beberapa saat lagi; "
         "bila berlanjut, ADB memeriksa jaringan dan CENTRAL_DATABASE_URL."
     )
+
+
+def guard_ended_line(role: str, group: str, state: str, seconds: int) -> str:
+    """One session `sopbot pusat penjaga` ended (printed for the central administrator)."""
+    who = {"sopbot_kantor": "kantor", "sopbot_pusat": "pengawas"}.get(group, "tampilan web")
+    doing = "menjalankan perintah" if state == "active" else "membiarkan transaksi terbuka"
+    return f"Diakhiri: sesi login {who} {role}, {doing} selama {seconds} detik (melewati batas)."
+
+
+def guard_summary(ended: int) -> str:
+    if not ended:
+        return "Penjaga: tidak ada sesi yang melewati batas waktunya."
+    return f"Penjaga: {ended} sesi diakhiri karena melewati batas waktu loginnya."

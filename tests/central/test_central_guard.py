@@ -84,3 +84,19 @@ def test_sessions_that_switched_their_timeouts_off_are_ended(central: Central) -
         idle.close()
         for engine in (sleeper, holder, honest):
             engine.dispose()
+
+
+def test_the_guard_from_the_command_line(central: Central) -> None:
+    from click.testing import CliRunner
+
+    from sopbot.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["pusat", "penjaga", "--database-url", central.admin_url])
+    assert result.exit_code == 0, result.output
+    assert "tidak ada sesi yang melewati batas" in result.output
+    result = runner.invoke(
+        main, ["pusat", "penjaga", "--database-url", "postgresql+psycopg://x@127.0.0.1:1/none"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Database pusat tidak dapat dipakai" in result.output
