@@ -58,7 +58,9 @@ def bounds_of_group(group: str) -> Bounds:
     )
 
 
-DEFAULT_BOUNDS = {group: bounds_of_group(group) for group in (OFFICE_GROUP, SUPERVISOR_GROUP, WEB_GROUP)}
+DEFAULT_BOUNDS = {
+    group: bounds_of_group(group) for group in (OFFICE_GROUP, SUPERVISOR_GROUP, WEB_GROUP)
+}
 
 
 @dataclass(frozen=True)
