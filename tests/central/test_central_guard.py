@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from storage.central import admin
-from storage.central.guard import DEFAULT_BOUNDS, Bounds, end_overrunning_sessions
+from storage.central.guard import DEFAULT_BOUNDS, Bounds, EndedSession, end_overrunning_sessions
 from storage.central.schema import OFFICE_GROUP, SUPERVISOR_GROUP
 
 pytestmark = pytest.mark.skipif(
@@ -60,7 +60,7 @@ def test_sessions_that_switched_their_timeouts_off_are_ended(central: Central) -
     try:
         administrator = admin.central_engine(central.admin_url)
         deadline = time.monotonic() + 30
-        ended = []
+        ended: list[EndedSession] = []
         while time.monotonic() < deadline and len({e.role for e in ended}) < 2:
             time.sleep(0.5)
             ended += end_overrunning_sessions(administrator, TIGHT)
