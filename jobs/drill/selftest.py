@@ -279,7 +279,15 @@ class OracleSelfTest:
         result = await backend.run(request, _ignore, StopSignal())
         done = result.outcome in GOOD_OUTCOMES
         detail = f"{_client(backend)}: outcome {result.outcome.value}"
-        report.add(Finding(Assumption.EXPORT, done, detail, [] if done else result.errors))
+        why = [] if done else result.errors
+        # The one-table filter (NAME_EXPR on TABLE, or expdp's INCLUDE=TABLE) must hold: the
+        # log's data lines name that table only (its partitions included).
+        table = f"{owner}.{name}"
+        others = sorted({t.name.split(":", 1)[0] for t in result.tables} - {table})
+        if done and others:
+            done, shown = False, ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
+            why = [problem(Code.SELFTEST_FILTER_IGNORED, table=table, others=shown)]
+        report.add(Finding(Assumption.EXPORT, done, detail, why))
         if not done:
             return None
         parsed = self._log(request)

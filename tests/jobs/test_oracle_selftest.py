@@ -226,6 +226,7 @@ def _no_export_role(server: Server) -> None:
         (lambda s: setattr(s, "header_master", "0"), Assumption.HEADER, {}),
         (lambda s: setattr(s, "scratch_quota", False), Assumption.IMPORT, {}),
         (lambda s: setattr(s, "stop_error", "ORA-39004: invalid state"), Assumption.STOP, {}),
+        (lambda s: setattr(s, "honours_name_expr", False), Assumption.EXPORT, {}),
     ],
 )
 async def test_a_fake_that_breaks_one_assumption_is_named(

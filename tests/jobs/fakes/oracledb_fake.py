@@ -111,6 +111,7 @@ class Server:
     )
     probe_error: str | None = None  # an error OPEN raises for the probe (ORA-01950, ORA-31633)
     stop_error: str | None = None  # what STOP_JOB raises (e.g. ORA-39004 invalid state)
+    honours_name_expr: bool = True  # False: a server that breaks the one-table filter
     # ALL_USERS.ORACLE_MAINTAINED = 'Y' (Oracle Database Reference 12.1, ALL_USERS: the column
     # exists from 12.1.0.2; before it the query fails with ORA-00904). The accounts a 19c
     # database creates itself (Oracle Database Security Guide 19c, "Oracle-Supplied Accounts").
@@ -401,7 +402,7 @@ class Cursor:
             "skipped": logs.COMPLETED_WITH_ERRORS,
             "no_log": None,
         }[server.scenario]
-        if log_text is not None and job.get("name_expr"):
+        if log_text is not None and job.get("name_expr") and server.honours_name_expr:
             # METADATA_FILTER NAME_EXPR on object path TABLE: only the named tables' data
             # (Oracle Database PL/SQL Packages and Types Reference, METADATA_FILTER).
             names = re.findall(r"'([^']+)'", job["name_expr"])
