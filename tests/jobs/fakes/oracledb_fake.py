@@ -212,7 +212,8 @@ class Cursor:
             self._rows = rows
         elif "FROM ALL_TAB_PRIVS" in text:
             # The view holds grants to the user, PUBLIC and the user's enabled roles (Oracle
-            # Database Reference, ALL_TAB_PRIVS); the query's WHERE then filters the grantee.
+            # Database Reference 10.1 and 11.2, ALL_TAB_PRIVS: "Object grants for which an enabled
+            # role or PUBLIC is the grantee"); the query's WHERE then filters the grantee.
             visible = [
                 (grantee, privilege)
                 for grantee, privilege in server.directory_grants
