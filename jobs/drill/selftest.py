@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -469,7 +470,7 @@ class OracleSelfTest:
                     left = [(str(r[0]), str(r[1])) for r in cursor.execute(JOB_LEFT, job_name=job)]
                     if not left or attempt == LEFT_CHECKS - 1:
                         return left
-                    StopSignal().sleep(self.left_wait_seconds)
+                    time.sleep(self.left_wait_seconds)  # a worker thread: it may block
                 return left
         except driver.Error as exc:
             return Finding(Assumption.STOP, False, _first(exc), _coded(exc))

@@ -15,6 +15,7 @@ import pytest
 from conftest import make_settings
 from fakes.oracledb_fake import Driver, Server
 
+from core.problems import Code
 from core.settings import Settings
 from jobs.drill.selftest import PASSED_KEY, Assumption, SelfTestReport
 from sopbot.runtime import open_runtime
@@ -227,6 +228,11 @@ def _no_export_role(server: Server) -> None:
         (lambda s: setattr(s, "scratch_quota", False), Assumption.IMPORT, {}),
         (lambda s: setattr(s, "stop_error", "ORA-39004: invalid state"), Assumption.STOP, {}),
         (lambda s: setattr(s, "honours_name_expr", False), Assumption.EXPORT, {}),
+        (
+            lambda s: setattr(s, "scn_error", "ORA-08186: invalid timestamp specified"),
+            Assumption.FLASHBACK_SCN,
+            {},
+        ),
     ],
 )
 async def test_a_fake_that_breaks_one_assumption_is_named(
@@ -271,3 +277,17 @@ async def test_get_status_failing_after_completion_is_expected_and_settled_by_th
     report = await selftest(settings(tmp_path, oracle_dir), Driver(server))
     after = next(f for f in report.findings if f.assumption is Assumption.STATUS_AFTER)
     assert after.held and "ORA-31626" in after.detail
+
+
+async def test_an_expdp_log_that_never_reaches_dump_dir_is_named(
+    tmp_path: Path, oracle_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The job succeeds, its output says so, but no log is in DUMP_DIR: nothing on the server
+    # settles the verdict after a UDE-00008, and the rows cannot be read from the log.
+    monkeypatch.setenv("FAKE_EXPDP_MODE", "no_log;hang")
+    s = expdp_settings(tmp_path, oracle_dir)
+    report = await selftest(s, Driver(Server.oracle_19c(oracle_dir)))
+    failed = [f.assumption for f in report.findings if f.held is False]
+    assert failed == [Assumption.STATUS_AFTER, Assumption.LOG_LANGUAGE]
+    after = next(f for f in report.findings if f.assumption is Assumption.STATUS_AFTER)
+    assert after.problems[0].code is Code.LOG_MISSING

@@ -2,7 +2,8 @@
 """A stand-in for Oracle's expdp: reads its parfile, writes a dump and a real-format log into
 the directory object's folder (FAKE_EXPDP_DIR) and prints what expdp prints.
 
-FAKE_EXPDP_MODE: success | siak_full | errors | no_directory | full_disk | client_died | hang,
+FAKE_EXPDP_MODE: success | siak_full | errors | no_directory | full_disk | client_died | hang |
+no_log,
 or one mode per export job in the order they start ("success;hang")
 FAKE_EXPDP_ATTACH: kill (default) | refuse (`attach=` fails with ORA-31631, the job runs on)
 FAKE_EXPDP_RECORD: a file where it writes its argv and environment, for the secrecy checks.
@@ -148,6 +149,7 @@ written = {
     "siak_full": only_included(logs.SIAK_FULL_11G),  # a full export of a SIAK-like database
     "errors": only_included(logs.COMPLETED_WITH_ERRORS),
     "client_died": only_included(logs.SUCCESS_11G),  # what the job on the server logs
+    "no_log": only_included(logs.SUCCESS_19C_WITH_ORA_39173),
 }
 dump.write_bytes(logs.fake_dump(job, written.get(mode, "")))
 print("Job: " + job + "\n  Percent Done: 50", flush=True)
@@ -155,6 +157,11 @@ print("Job: " + job + "\n  Percent Done: 50", flush=True)
 # Status" of Data Pump Export).
 if mode in ("success", "siak_full"):
     emit(written[mode])
+    sys.exit(0)
+# no_log breaks the bot's assumption rather than following Oracle: the job succeeds but its log
+# never reaches DUMP_DIR (e.g. a log directory object that is not the folder the bot reads).
+if mode == "no_log":
+    emit(written["no_log"], to_log=False)
     sys.exit(0)
 if mode == "errors":
     emit(written["errors"])

@@ -112,6 +112,7 @@ class Server:
     probe_error: str | None = None  # an error OPEN raises for the probe (ORA-01950, ORA-31633)
     stop_error: str | None = None  # what STOP_JOB raises (e.g. ORA-39004 invalid state)
     honours_name_expr: bool = True  # False: a server that breaks the one-table filter
+    scn_error: str | None = None  # what TIMESTAMP_TO_SCN raises (a server that breaks it)
     # ALL_USERS.ORACLE_MAINTAINED = 'Y' (Oracle Database Reference 12.1, ALL_USERS: the column
     # exists from 12.1.0.2; before it the query fails with ORA-00904). The accounts a 19c
     # database creates itself (Oracle Database Security Guide 19c, "Oracle-Supplied Accounts").
@@ -250,6 +251,8 @@ class Cursor:
         elif "USER_USERS" in text:  # ACCOUNT_STATUS, EXPIRY_DATE (Oracle Database Reference)
             self._rows = [("OPEN", server.expiry)]
         elif "SELECT TIMESTAMP_TO_SCN(SYSTIMESTAMP) FROM DUAL" in text:  # SQL Reference
+            if server.scn_error:
+                raise Error(server.scn_error)
             self._rows = [(987654321,)]
         elif "FROM ALL_TABLES" in text:
             # Statistics' NUM_ROWS, smallest first, as the query orders them.
