@@ -111,6 +111,7 @@ class Code(StrEnum):
     THICK_MODE_NEEDED = "thick_mode_needed"
     TNS_ADMIN_NEEDED = "tns_admin_needed"
     SELFTEST_NO_TABLE = "selftest_no_table"
+    SELFTEST_FILTER_IGNORED = "selftest_filter_ignored"
     # The bot's own database
     DATABASE_UNWRITABLE = "database_unwritable"
     DATABASE_VANISHED = "database_vanished"
@@ -221,6 +222,7 @@ ENGLISH: dict[Code, str] = {
     Code.TNS_ADMIN_NEEDED: "ORACLE_DSN {dsn} is a TNS alias: thin mode needs TNS_ADMIN",
     Code.SELFTEST_NO_TABLE: "no small table with rows found in ALL_TABLES (statistics missing?): "
     "set DRILL_TABLES",
+    Code.SELFTEST_FILTER_IGNORED: "the export of {table} alone also exported {others}",
     Code.DATABASE_UNWRITABLE: "the SOP log cannot be written: {detail}",
     Code.DATABASE_VANISHED: "the SOP log file {path} was deleted or replaced",
     Code.LEGACY: "{text}",

@@ -145,6 +145,8 @@ INDONESIAN: dict[Code, str] = {
     "(folder berisi tnsnames.ora), atau tulis DSN sebagai host:port/service",
     Code.SELFTEST_NO_TABLE: "tidak ditemukan tabel kecil berisi baris di ALL_TABLES (statistik "
     "belum dikumpulkan?); ADB: isi DRILL_TABLES dengan satu tabel kecil (SKEMA.TABEL)",
+    Code.SELFTEST_FILTER_IGNORED: "ekspor tabel {table} saja ternyata juga mengekspor {others}: "
+    "filter tabel Data Pump tidak berlaku di server ini; kirim laporan ini ke pengembang",
     Code.DATABASE_UNWRITABLE: "basis data log SOP tidak dapat ditulis ({detail}); biasanya disk "
     "server penuh atau hanya-baca",
     Code.DATABASE_VANISHED: "file basis data log SOP {path} terhapus atau diganti",
@@ -162,7 +164,10 @@ ORACLE_ERRORS: dict[str, str] = {
     "ORA-27072": "kesalahan baca/tulis file (disk penuh atau rusak)",
     "ORA-19502": "kesalahan menulis file (disk penuh?)",
     "ORA-31626": "job Data Pump tidak ada",
-    "ORA-31633": "tabel master job tidak dapat dibuat: nama job sudah dipakai job lama",
+    # Oracle Database Error Messages, ORA-31633: most often a table of the job's name already
+    # exists; the lines after it give any other cause (no CREATE TABLE, no quota).
+    "ORA-31633": "tabel master job tidak dapat dibuat (biasanya nama job sudah dipakai tabel "
+    "lama; atau tidak ada hak CREATE TABLE/kuota, lihat kesalahan berikutnya)",
     "ORA-39006": "kesalahan internal Data Pump",
     "ORA-01017": "nama pengguna atau kata sandi Oracle salah",
     "ORA-12154": "alamat database (DSN/TNS) tidak dikenal",

@@ -29,12 +29,14 @@ ASSUMED: dict[Assumption, tuple[str, str]] = {
         "dump tidak dapat ditulis atau tidak ditemukan bot; perbaiki ORACLE_DIRECTORY/DUMP_DIR",
     ),
     Assumption.EXPORT: (
-        "ekspor satu tabel kecil berjalan sampai selesai",
+        "ekspor satu tabel kecil lewat backend bot (expdp atau DBMS_DATAPUMP) berjalan sampai "
+        "selesai",
         "back up malam akan gagal dengan penyebab yang sama",
     ),
     Assumption.STATUS_AFTER: (
-        "setelah selesai, GET_STATUS menjawab atau gagal (ORA-31626) dan log menentukan hasil",
-        "bot membaca hasil dari log job",
+        "setelah selesai, hasil job dibaca dari GET_STATUS atau dari baris akhir log job di "
+        "DUMP_DIR (expdp dapat kehilangan job setelah selesai: UDE-00008)",
+        "bot tidak dapat memastikan hasil ekspor; periksa DUMP_DIR dan kirim laporan ini",
     ),
     Assumption.LOG_LANGUAGE: (
         "log Data Pump berbahasa Inggris dengan baris '. . exported' dan baris akhir Job",
@@ -56,9 +58,15 @@ ASSUMED: dict[Assumption, tuple[str, str]] = {
         "laporan ini",
     ),
     Assumption.STOP: (
-        "job yang berjalan dapat dihentikan di server (attach lalu KILL_JOB/STOP_JOB)",
+        "ekspor yang sedang berjalan dihentikan di server seperti bot menghentikannya "
+        "(expdp attach lalu KILL_JOB, atau STOP_JOB)",
         "back up yang dihentikan (batas waktu, bot berhenti) dapat meninggalkan job di server; "
         "ADB: hentikan dengan expdp attach=NAMA_JOB lalu KILL_JOB",
+    ),
+    Assumption.DRILL_STOP: (
+        "job impdp uji pulih yang macet dihentikan di server (impdp attach lalu KILL_JOB)",
+        "uji pulih yang melewati batas waktu dapat meninggalkan job impdp di server; ADB: "
+        "hentikan dengan impdp attach=NAMA_JOB lalu KILL_JOB",
     ),
 }
 

@@ -40,7 +40,7 @@ from jobs.drill.verdict import Findings
 from jobs.dump import datapump_log
 from jobs.dump.expdp import ExpdpBackend
 from jobs.dump.oracle import load_driver, login_problems
-from jobs.dump.oracle_schemas import oracle_maintained
+from jobs.dump.oracle_schemas import oracle_maintained, server_maintained
 from jobs.dump.result import DumpRequest
 from jobs.job import Outcome, Progress, ProgressReport, StopSignal
 from storage.dumps import DumpRecord
@@ -123,6 +123,7 @@ class OracleProver:
         self.level = settings.drill_level
         self._driver = driver  # python-oracledb, or a stand-in with the same calls
         self._sql: sqlfile.SqlFile | None = None  # what the level-2 SQL file creates
+        self._maintained: frozenset[str] = frozenset()  # ALL_USERS.ORACLE_MAINTAINED (12.1.0.2+)
         self._connected = False
 
     def scratch(self, name: str) -> Path:
@@ -187,6 +188,7 @@ class OracleProver:
                         filetype=filetype,
                         **out,
                     )
+                    self._maintained = server_maintained(cursor)
             finally:
                 connection.close()
         except driver.Error as exc:
@@ -257,7 +259,7 @@ class OracleProver:
         """ORACLE_SCHEMAS when set, else every schema Oracle does not maintain itself."""
         if self.settings.oracle_schemas:
             return schema in self.settings.oracle_schemas
-        return not oracle_maintained(schema)
+        return not oracle_maintained(schema, self._maintained)
 
     def _rows(self, dump: DumpRecord) -> dict[str, int]:
         """Exported rows per whole table (partitions added up) of the office's schemas."""

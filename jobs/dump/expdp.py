@@ -76,6 +76,8 @@ class ExpdpBackend:
         self.user, self.password, self.dsn = user, password, dsn
         self.directory, self.dump_dir, self.schemas = directory, dump_dir, schemas
         self.secrets = [s for s in secrets if s]
+        # Tables to export alone (`sopbot uji-oracle`): plain identifiers, checked by the caller.
+        self.tables: list[str] = []
 
     def job_lines(self, request: DumpRequest) -> list[str]:
         """The parameters every Data Pump run of ours starts with (expdp and impdp alike)."""
@@ -95,6 +97,8 @@ class ExpdpBackend:
             "flashback_time=systimestamp",
             f"schemas={','.join(self.schemas)}" if self.schemas else "full=y",
         ]
+        if self.tables:  # INCLUDE=TABLE:"IN ('A')" (Oracle Database Utilities, Export INCLUDE)
+            lines.append('include=TABLE:"IN (' + ",".join(f"'{t}'" for t in self.tables) + ')"')
         return "\n".join(lines) + "\n"
 
     def _login(self) -> str:
@@ -174,6 +178,8 @@ class ExpdpBackend:
                 # for the hours the export takes.
                 with contextlib.suppress(OSError):
                     os.remove(parfile)  # a small local file: no need for a thread
+            if line.startswith("Starting "):  # `Starting "OWNER"."JOB":`: the job runs
+                report(Progress(None, tables, None, Unit.TABLES, state="EXECUTING"))
             parsed = datapump_log.parse(line)
             if parsed.tables:
                 tables += 1

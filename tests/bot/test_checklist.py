@@ -356,3 +356,28 @@ async def test_a_role_missing_from_env_is_a_warning_the_kabid_can_fix_in_chat(
     roles = next(i for i in items if i.name == "Peran")
     assert roles.verdict is Verdict.WARN and "/tambah" in roles.detail
     assert "Kepala Seksi (Kasi) (KASI_IDS)" in roles.detail
+
+
+async def test_the_check_shows_what_an_oracle_drill_needs(
+    server: BotApiServer, tmp_path: Path, disk: Path
+) -> None:
+    """`sopbot check` and /cek carry the drill's prerequisites: here an 11.2 server that thin mode
+    cannot reach (DPY-3010) and no impdp for DRILL_LEVEL 2, each named with its fix."""
+    from fakes.oracledb_fake import Driver, Server
+
+    settings = good(
+        server,
+        tmp_path,
+        disk,
+        dump_backend="oracle",
+        oracle_user="system",
+        oracle_password="p",
+        oracle_dsn="siakdb:1521/SIAK",
+        drill_level=2,
+        impdp_path=str(tmp_path / "no-impdp"),
+    )
+    items = await run_checks(settings, oracle_driver=Driver(Server.oracle_11g(tmp_path), thin=True))
+    drill = next(i for i in items if i.name == "Uji pulih Oracle")
+    assert drill.verdict is Verdict.FAIL
+    assert "impdp" in drill.detail and "ORACLE_CLIENT_LIB_DIR" in drill.detail
+    assert any(i.name == "Uji Oracle" for i in items)  # when uji-oracle last passed

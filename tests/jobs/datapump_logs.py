@@ -221,3 +221,16 @@ def read_fake_dump(path: Path) -> dict | None:
             return json.loads(stream.readline())
         except ValueError:
             return None
+
+
+def job_mode(variable: str, folder: Path, default: str = "success") -> str:
+    """A fake's mode for this job. A test scenario may list one mode per job in the order the jobs
+    start ("success;hang": the first job completes, the second runs until stopped); the count is
+    kept in the directory object's folder, as the jobs share one server."""
+    modes = os.environ.get(variable, default).split(";")
+    if len(modes) == 1:
+        return modes[0]
+    counter = folder / f".{variable.lower()}-jobs"
+    started = int(counter.read_text()) if counter.is_file() else 0
+    counter.write_text(str(started + 1))
+    return modes[min(started, len(modes) - 1)]

@@ -347,3 +347,38 @@ def test_the_sql_file_is_read_by_name_and_only_plain_tablespace_names_are_taken(
         assert read.creates(created), created
     for not_created in ("S.OTHER", "S.AQ$_OTHER_S", "T.QT", "S.MLOG$_ELSEWHERE"):
         assert not read.creates(not_created), not_created
+
+
+def test_schemas_the_server_marks_oracle_maintained_are_never_taken_for_the_office_s(
+    tmp_path: Path, oracle_dir: Path
+) -> None:
+    """A full export's tables of a schema ALL_USERS marks ORACLE_MAINTAINED (12.1.0.2+) are left
+    out of what the drill compares and imports, even when the fallback list does not know it."""
+    from datapump_logs import fake_dump
+
+    from storage.dumps import DumpRecord
+
+    settings = make_settings(
+        "http://127.0.0.1:9/bot", tmp_path / "data", **EXPDP_SETTINGS, dump_dir=oracle_dir
+    )
+    settings = settings.model_copy(update={"oracle_schemas": []})  # a full export
+    job = "SOPBOT_20261129_020000"
+    (oracle_dir / "full.dmp").write_bytes(fake_dump(job, ""))
+    now = datetime(2026, 11, 29, 2, 0, tzinfo=WITA)
+    record = DumpRecord(
+        id=1, run_date=now.date(), trigger="schedule", backend="expdp", job_name=job,
+        started_at=now, finished_at=now, outcome="success", file_path=str(oracle_dir / "full.dmp"),
+        size_bytes=None, sha256="", total_rows=13,
+        tables=[("DGPDB_INT.DG_STATE", 1), ("SIAK.T5_SEQN_NIK:P2026", 12)],
+        errors=[], warnings=[],
+    )  # fmt: skip
+    server = Server.oracle_19c(oracle_dir)
+    server.maintained_users.append("DGPDB_INT")  # any name the fallback list does not know
+
+    prover = OracleProver(settings, Driver(server))
+    assert not prover._header("full.dmp", record).problems
+    assert prover.chosen_tables(record) == [("SIAK.T5_SEQN_NIK", 12)]
+
+    older = OracleProver(settings, Driver(Server.oracle_11g(oracle_dir)))  # ORA-00904: the list
+    assert not older._header("full.dmp", record).problems
+    assert [t for t, _ in older.chosen_tables(record)] == ["DGPDB_INT.DG_STATE", "SIAK.T5_SEQN_NIK"]

@@ -193,6 +193,9 @@ def test_restore_file_prints_the_impdp_recovery_for_an_oracle_dump(workdir: Path
     assert "schemas=SIAK" in parfile  # a schema-mode export, as its log says
     assert "userid" not in parfile  # impdp asks the password; it is written nowhere
     assert "impdp system parfile=restore-SIAK_20261125_0100.par" in result.output
+    # A full import normally ends "completed with N error(s)": harmless and real errors named.
+    assert "completed with N error(s)" in result.output
+    assert "ORA-31684" in result.output and "ORA-31693" in result.output
 
 
 def test_salin_copies_and_verifies_from_the_terminal(workdir: Path, disk_path: Path) -> None:

@@ -2,7 +2,10 @@
 """A stand-in for Oracle's expdp: reads its parfile, writes a dump and a real-format log into
 the directory object's folder (FAKE_EXPDP_DIR) and prints what expdp prints.
 
-FAKE_EXPDP_MODE: success | siak_full | errors | no_directory | full_disk | client_died | hang
+FAKE_EXPDP_MODE: success | siak_full | errors | no_directory | full_disk | client_died | hang |
+no_log,
+or one mode per export job in the order they start ("success;hang")
+FAKE_EXPDP_ATTACH: kill (default) | refuse (`attach=` fails with ORA-31631, the job runs on)
 FAKE_EXPDP_RECORD: a file where it writes its argv and environment, for the secrecy checks.
 
 The "server" job outlives the client like Oracle's: in hang mode its state is EXECUTING in
@@ -19,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import datapump_logs as logs
 
-mode = os.environ.get("FAKE_EXPDP_MODE", "success")
 folder = Path(os.environ["FAKE_EXPDP_DIR"])
+mode = os.environ.get("FAKE_EXPDP_MODE", "success").split(";")[0]
 args = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a)
 params = {}
 for line in Path(args["parfile"]).read_text().splitlines():
@@ -63,6 +66,12 @@ if "attach" in params:
     if not state.exists():
         print("ORA-31626: job does not exist", flush=True)
         sys.exit(1)
+    if os.environ.get("FAKE_EXPDP_ATTACH") == "refuse":
+        # Attaching to another user's job needs the export role (Oracle Database Utilities,
+        # Export ATTACH; ORA-31631 "privileges are required"): the job runs on.
+        print("UDE-31631: operation generated ORACLE error 31631", flush=True)
+        print("ORA-31631: privileges are required", flush=True)
+        sys.exit(1)
     print(f"Job: {job}\n  State: {state.read_text().strip()}\nExport> ", flush=True)
     commands = [line.strip().upper() for line in sys.stdin.read().splitlines()]
     if commands[:2] in (["STOP_JOB=IMMEDIATE", "YES"], ["KILL_JOB", "YES"]):
@@ -89,6 +98,7 @@ if params.get("estimate_only", "").lower() in ("y", "yes"):
 
 job = params["job_name"]
 dump, logfile = folder / params["dumpfile"], folder / params["logfile"]
+mode = logs.job_mode("FAKE_EXPDP_MODE", folder)
 
 
 def emit(text: str, *, to_log: bool = True) -> None:
@@ -113,14 +123,33 @@ if mode == "hang":
     # Export", interactive-command mode: the job keeps running after the client detaches or
     # exits; it ends only through ATTACH then STOP_JOB or KILL_JOB.
     (folder / f"{job}.state").write_text("EXECUTING")
-    print("Starting job ...", flush=True)
+    # expdp's line once the job runs on the server (Oracle Database Utilities, Export examples).
+    print(f'Starting "SYSTEM"."{job}":  system/******** parfile={args["parfile"]}', flush=True)
     time.sleep(600)
     sys.exit(0)
 
+# INCLUDE=TABLE:"IN ('A')": only the named tables (and what depends on them) are exported
+# (Oracle Database Utilities, Data Pump Export INCLUDE).
+included = re.findall(r"'([^']+)'", params.get("include", ""))
+
+
+def only_included(text: str) -> str:
+    if not included:
+        return text
+    kept = [
+        line
+        for line in text.splitlines()
+        if not line.startswith(". . exported") or any(f'."{t}"' in line for t in included)
+    ]
+    return "\n".join(kept) + "\n"
+
+
 written = {
-    "success": logs.SUCCESS_19C_WITH_ORA_39173,
-    "siak_full": logs.SIAK_FULL_11G,  # a full export of a SIAK-like database
-    "errors": logs.COMPLETED_WITH_ERRORS,
+    "success": only_included(logs.SUCCESS_19C_WITH_ORA_39173),
+    "siak_full": only_included(logs.SIAK_FULL_11G),  # a full export of a SIAK-like database
+    "errors": only_included(logs.COMPLETED_WITH_ERRORS),
+    "client_died": only_included(logs.SUCCESS_11G),  # what the job on the server logs
+    "no_log": only_included(logs.SUCCESS_19C_WITH_ORA_39173),
 }
 dump.write_bytes(logs.fake_dump(job, written.get(mode, "")))
 print("Job: " + job + "\n  Percent Done: 50", flush=True)
@@ -129,8 +158,13 @@ print("Job: " + job + "\n  Percent Done: 50", flush=True)
 if mode in ("success", "siak_full"):
     emit(written[mode])
     sys.exit(0)
+# no_log breaks the bot's assumption rather than following Oracle: the job succeeds but its log
+# never reaches DUMP_DIR (e.g. a log directory object that is not the folder the bot reads).
+if mode == "no_log":
+    emit(written["no_log"], to_log=False)
+    sys.exit(0)
 if mode == "errors":
-    emit(logs.COMPLETED_WITH_ERRORS)
+    emit(written["errors"])
     sys.exit(5)
 if mode == "full_disk":
     emit(logs.FULL_DISK)
@@ -140,6 +174,6 @@ if mode == "full_disk":
 if mode == "client_died":
     emit(logs.CLIENT_DIED_OUTPUT, to_log=False)
     with logfile.open("w") as stream:  # the job on the server went on and finished
-        stream.write(logs.SUCCESS_11G.replace("SOPBOT_20261125_010002", job))
+        stream.write(written["client_died"].replace("SOPBOT_20261125_010002", job))
     sys.exit(1)
 sys.exit(f"unknown FAKE_EXPDP_MODE {mode}")

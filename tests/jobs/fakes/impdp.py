@@ -5,7 +5,9 @@ tables, printing and logging in impdp's own format.
 
 FAKE_IMPDP_MODE: success | bad_rows (a table's data fails to load: ORA-31693) | hang |
 hang_import (the SQL file is written, the import hangs) | lost_ddl (the dump's metadata lacks a
-table's DDL, as a dump damaged in its metadata would)
+table's DDL, as a dump damaged in its metadata would), or one mode per job in the order they
+start ("success;hang")
+FAKE_IMPDP_ATTACH: kill (default) | refuse (`attach=` fails with ORA-31631, the job runs on)
 FAKE_SCRATCH_TABLESPACE: the scratch user's default tablespace, where it has its quota (USERS)
 FAKE_IMPDP_RECORD: a file where it appends its parameters (without the login), one JSON per run.
 """
@@ -20,7 +22,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import datapump_logs as logs
 
-mode = os.environ.get("FAKE_IMPDP_MODE", "success")
 folder = Path(os.environ["FAKE_EXPDP_DIR"])
 args = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a)
 params = {}
@@ -49,6 +50,11 @@ if "attach" in one:
     if not state.exists():
         print("ORA-31626: job does not exist", flush=True)
         sys.exit(1)
+    if os.environ.get("FAKE_IMPDP_ATTACH") == "refuse":
+        # Attaching to a job needs its owner or the import role (Oracle Database Utilities,
+        # Import ATTACH; ORA-31631 "privileges are required"): the job runs on.
+        print("ORA-31631: privileges are required", flush=True)
+        sys.exit(1)
     commands = [line.strip().upper() for line in sys.stdin.read().splitlines()]
     if commands[:2] == ["KILL_JOB", "YES"]:
         state.write_text("STOPPED")
@@ -58,6 +64,7 @@ if "attach" in one:
 
 job = one["job_name"]
 dump, logfile = folder / one["dumpfile"], folder / one["logfile"]
+mode = logs.job_mode("FAKE_IMPDP_MODE", folder)
 BANNER = """\
 ;;;
 Import: Release 19.0.0.0.0 - Production on Sun Nov 29 02:00:05 2026
@@ -92,13 +99,17 @@ if header is None:
     print("ORA-39000: bad dump file specification", flush=True)
     print(f'ORA-31619: invalid dump file "{dump}"', flush=True)
     sys.exit(1)
+# A corrupt dump can make impdp hang (TECH-NOTES "Data Pump, the parts that bite"): the job stays
+# EXECUTING on the server until it is killed through ATTACH. The job (its master table) exists
+# before the client prints `Starting` (Oracle Database Utilities, "Data Pump Import": the master
+# table is created when the job is defined).
+hangs = mode == "hang" or (mode == "hang_import" and "sqlfile" not in one)
+if hangs:
+    (folder / f"{job}.state").write_text("EXECUTING")
 emit(BANNER)
 emit(f'Master table "SYSTEM"."{job}" successfully loaded/unloaded\n')
 emit(f'Starting "SYSTEM"."{job}":  system/******** parfile={args["parfile"]}\n')
-# A corrupt dump can make impdp hang (TECH-NOTES "Data Pump, the parts that bite"): the job stays
-# EXECUTING on the server until it is killed through ATTACH.
-if mode == "hang" or (mode == "hang_import" and "sqlfile" not in one):
-    (folder / f"{job}.state").write_text("EXECUTING")
+if hangs:
     time.sleep(600)
     sys.exit(0)
 

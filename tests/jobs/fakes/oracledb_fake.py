@@ -110,6 +110,15 @@ class Server:
         ]
     )
     probe_error: str | None = None  # an error OPEN raises for the probe (ORA-01950, ORA-31633)
+    stop_error: str | None = None  # what STOP_JOB raises (e.g. ORA-39004 invalid state)
+    honours_name_expr: bool = True  # False: a server that breaks the one-table filter
+    scn_error: str | None = None  # what TIMESTAMP_TO_SCN raises (a server that breaks it)
+    # ALL_USERS.ORACLE_MAINTAINED = 'Y' (Oracle Database Reference 12.1, ALL_USERS: the column
+    # exists from 12.1.0.2; before it the query fails with ORA-00904). The accounts a 19c
+    # database creates itself (Oracle Database Security Guide 19c, "Oracle-Supplied Accounts").
+    maintained_users: list[str] = field(
+        default_factory=lambda: ["SYS", "SYSTEM", "OUTLN", "XDB", "DBSNMP", "APPQOSSYS", "AUDSYS"]
+    )
 
     @classmethod
     def oracle_10g(cls, directory_path: Path) -> Server:
@@ -188,6 +197,15 @@ class Cursor:
             rows = list(server.leftover_jobs)
             if server.job_state == "EXECUTING":  # a job of ours the server still runs
                 rows.append((server.job["job_name"], "EXECUTING"))
+            # Jobs other clients (the expdp and impdp fakes) started on this server. KILL_JOB
+            # (what the bot sends through `attach=`) drops the master table, so a job ended
+            # that way leaves USER_DATAPUMP_JOBS (Oracle Database Utilities, KILL_JOB;
+            # Oracle Database Reference, DBA_DATAPUMP_JOBS: jobs with a master table).
+            for shared in sorted(server.directory_path.glob("*.state")):
+                if shared.read_text().strip() == "EXECUTING" and not any(
+                    r[0] == shared.stem for r in rows
+                ):
+                    rows.append((shared.stem, "EXECUTING"))
             if "JOB_NAME = :JOB_NAME" in text:
                 rows = [r for r in rows if r[0] == kwargs["job_name"]]
             if "NOT LIKE 'SOPBOT\\_DRILL\\_%'" in text:  # the WHERE clause Oracle evaluates
@@ -195,7 +213,8 @@ class Cursor:
             self._rows = rows
         elif "FROM ALL_TAB_PRIVS" in text:
             # The view holds grants to the user, PUBLIC and the user's enabled roles (Oracle
-            # Database Reference, ALL_TAB_PRIVS); the query's WHERE then filters the grantee.
+            # Database Reference 10.1 and 11.2, ALL_TAB_PRIVS: "Object grants for which an enabled
+            # role or PUBLIC is the grantee"); the query's WHERE then filters the grantee.
             visible = [
                 (grantee, privilege)
                 for grantee, privilege in server.directory_grants
@@ -204,6 +223,10 @@ class Cursor:
             if "SESSION_ROLES" not in text:  # grantee IN (USER, 'PUBLIC') only
                 visible = [(g, p) for g, p in visible if g in (server.user, "PUBLIC")]
             self._rows = [(p,) for _g, p in visible]
+        elif "FROM ALL_USERS WHERE ORACLE_MAINTAINED" in text:
+            if tuple(int(p) for p in server.version.split(".")[:4]) < (12, 1, 0, 2):
+                raise Error('ORA-00904: "ORACLE_MAINTAINED": invalid identifier')
+            self._rows = [(u,) for u in server.maintained_users]
         elif "FROM SESSION_ROLES" in text:
             self._rows = [(r,) for r in server.session_roles if f"'{r}'" in text]
         elif "FROM USER_ROLE_PRIVS" in text:  # direct grants only (Oracle Database Reference)
@@ -228,6 +251,8 @@ class Cursor:
         elif "USER_USERS" in text:  # ACCOUNT_STATUS, EXPIRY_DATE (Oracle Database Reference)
             self._rows = [("OPEN", server.expiry)]
         elif "SELECT TIMESTAMP_TO_SCN(SYSTIMESTAMP) FROM DUAL" in text:  # SQL Reference
+            if server.scn_error:
+                raise Error(server.scn_error)
             self._rows = [(987654321,)]
         elif "FROM ALL_TABLES" in text:
             # Statistics' NUM_ROWS, smallest first, as the query orders them.
@@ -305,6 +330,8 @@ class Cursor:
             )
             # STOP_JOB also detaches the handle (DBMS_DATAPUMP.STOP_JOB: "the job is detached");
             # immediate => 1 ends it at once, keep_master => 0 drops its master table.
+            if server.stop_error:
+                raise Error(server.stop_error)
             server.job_state = "STOPPED"
             server.detached = True
         elif "DBMS_DATAPUMP.DETACH" in text:
@@ -379,7 +406,7 @@ class Cursor:
             "skipped": logs.COMPLETED_WITH_ERRORS,
             "no_log": None,
         }[server.scenario]
-        if log_text is not None and job.get("name_expr"):
+        if log_text is not None and job.get("name_expr") and server.honours_name_expr:
             # METADATA_FILTER NAME_EXPR on object path TABLE: only the named tables' data
             # (Oracle Database PL/SQL Packages and Types Reference, METADATA_FILTER).
             names = re.findall(r"'([^']+)'", job["name_expr"])
