@@ -18,8 +18,8 @@
 #        -NoWait is given), Start-Process (-PassThru, -ArgumentList, -RedirectStandardOutput,
 #        -WorkingDirectory; without -NoNewWindow a console program gets a new console window),
 #        Read-Host -AsSecureString, Get-Content (-Tail, -Encoding), Test-Path -LiteralPath.
-#   [S2] Microsoft, about_Character_Encoding / [Console]::OutputEncoding: PowerShell decodes a
-#        native program's output with [Console]::OutputEncoding.
+#   [S2] Microsoft, about_Character_Encoding: PowerShell decodes a native program's output with
+#        [Console]::OutputEncoding and encodes what it pipes to one with $OutputEncoding.
 #   [S3] Microsoft, icacls (Windows Commands): "path principal:(inheritance)(rights)" display;
 #        simple rights N F M RX R W D; specific rights in brackets, comma-separated (DE delete, RC,
 #        WDAC, WO, S, AS, MA, GR, GW, GE, GA, RD, WD, AD, REA, WEA, X, DC, RA, WA); (I) (OI) (CI)
@@ -65,6 +65,10 @@ $ErrorActionPreference = "Continue"
 $previousEncoding = [Console]::OutputEncoding
 # sopbot writes UTF-8 when its output is captured (sopbot/cli.py); decode it as such [S2].
 [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false
+# What is piped to SQL*Plus and expdp is encoded with $OutputEncoding (ASCII in PowerShell 5.1,
+# which would turn a non-ASCII password into "?") [S2]: UTF-8, as NLS_LANG below tells Oracle.
+$previousOutputEncoding = $OutputEncoding
+$OutputEncoding = New-Object System.Text.UTF8Encoding $false
 # Oracle's messages in English and UTF-8, as the bot starts expdp (jobs/dump/expdp.py ENGLISH):
 # the KILL_JOB confirmation then expects "yes" [S10].
 $previousNls = $env:NLS_LANG
@@ -444,6 +448,7 @@ try {
     elseif ($now -and $null -ne $serviceWasRunning -and -not $serviceWasRunning -and $now.Status -eq "Running") { Stop-Service -Name $ServiceName }
     $password = $null
     [Console]::OutputEncoding = $previousEncoding
+    $OutputEncoding = $previousOutputEncoding
     $env:NLS_LANG = $previousNls
     $all = @($lines) + @("") + @($details)
     [System.IO.File]::WriteAllLines($Report, [string[]]$all, (New-Object System.Text.UTF8Encoding $false))
