@@ -48,7 +48,8 @@
 #   [S11] Oracle Database Reference: USER_DATAPUMP_JOBS (JOB_NAME, STATE, jobs of the current
 #        user; a stopped job's master table stays listed, a killed job's goes).
 #   [S12] SQL*Plus User's Guide: sqlplus -S (silent) -L (log on once) /NOLOG, CONNECT
-#        user/"password"@connect_identifier (quotes for special characters), SET, EXIT.
+#        user/"password"@connect_identifier (quotes for special characters), SET DEFINE OFF (no
+#        "&" substitution), SET HEADING/FEEDBACK/PAGESIZE/LINESIZE, EXIT.
 # This file is ASCII on purpose: PowerShell 5.1 reads a .ps1 without BOM in the ANSI code page.
 
 [CmdletBinding()]
@@ -133,6 +134,7 @@ function Write-PrivateFile([string]$path, [string]$text) {
     [System.IO.File]::WriteAllText($path, "", (New-Object System.Text.UTF8Encoding $false))
     $me = [System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value
     & icacls $path /inheritance:r /grant:r "*S-1-5-32-544:F" "*S-1-5-18:F" "*${me}:F" | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "icacls tidak dapat menutup $path; kata sandi tidak ditulis" }
     [System.IO.File]::WriteAllText($path, $text, (New-Object System.Text.UTF8Encoding $false))
 }
 
@@ -148,7 +150,10 @@ function Run-Sopbot([string[]]$arguments) {
 # In LIKE, "_" matches any one character: 'SOPBOT%' is the prefix the bot's job names have.
 function Get-SopbotJobs {
     if (-not $script:oracleReady) { return $null }
+    # SET DEFINE OFF first: with substitution on (the default) a "&" in the password would make
+    # SQL*Plus ask for a variable and read the next line as its value [S12].
     $sql = @(
+        "SET DEFINE OFF",
         "CONNECT $($cfg.ORACLE_USER)/`"$password`"@$($cfg.ORACLE_DSN)",
         "SET HEADING OFF FEEDBACK OFF PAGESIZE 0 LINESIZE 200 TRIMSPOOL ON",
         "SELECT job_name || ' ' || state FROM user_datapump_jobs WHERE job_name LIKE 'SOPBOT%';",
