@@ -37,8 +37,11 @@
 #   [S8] distlib PC/launcher.c (pip's sopbot.exe): ignores Ctrl+C itself (its handler returns
 #        TRUE), waits for python and exits with python's exit code.
 #   [S9] WinSW 2.x doc/xmlConfigFile.md: <stoptimeout> (Ctrl+C, then wait, default 15 s, then
-#        TerminateProcess; suffixes ms/sec/secs/min/mins/hour/hours/day/days, no suffix = ms),
-#        <stopparentprocessfirst>; the XML beside the renamed WinSW.exe is read at every start.
+#        TerminateProcess; durations with sec/secs/min/mins/hour/hours/day/days), and
+#        <stopparentprocessfirst> ("the parent process is shutdown first ... useful when the
+#        main process is a console, which can respond to Ctrl+C"); README: the XML has the
+#        renamed WinSW.exe's name. "ms" and a bare number (milliseconds) follow WinSW 2.12's
+#        ConfigHelper.ParseTimeSpan as tests/test_service_stop_settings.py reads it.
 #   [S10] Oracle Database Utilities, Data Pump Export: PARFILE, USERID, JOB_NAME, ATTACH ("the
 #        only other Data Pump parameter you can specify ... is ENCRYPTION_PASSWORD"; attaching
 #        shows the job and the Export> prompt); interactive-command KILL_JOB ("Are you sure you
