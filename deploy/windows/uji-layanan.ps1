@@ -315,7 +315,9 @@ try {
         $exportPar = Join-Path $temp "sopbot-uji-export.par"
         $attachPar = Join-Path $temp "sopbot-uji-attach.par"
         $userid = "userid=$($cfg.ORACLE_USER)/`"$password`"@$($cfg.ORACLE_DSN)"
-        $scope = if ($cfg.ORACLE_SCHEMAS) { "schemas=$($cfg.ORACLE_SCHEMAS)" } else { "full=y" }
+        # ORACLE_SCHEMAS is a comma-separated list (core/settings.py); SCHEMAS takes it without
+        # spaces [S10].
+        $scope = if ($cfg.ORACLE_SCHEMAS) { "schemas=$($cfg.ORACLE_SCHEMAS -replace '\s', '')" } else { "full=y" }
         try {
             Write-PrivateFile $exportPar (@($userid, "directory=$($cfg.ORACLE_DIRECTORY)", "dumpfile=sopbot-uji-$stamp.dmp", "logfile=sopbot-uji-$stamp.log", "job_name=$job", $scope) -join "`r`n")
             $out = Join-Path $temp "sopbot-uji-export.out"
