@@ -30,9 +30,9 @@ BROAD_SIDS = {
     "S-1-1-0": "Everyone",
 }
 # icacls' rights that let a principal change a file or folder (its documentation's simple
-# rights F, M, W and the specific ones that write, delete or change the ACL).
+# rights F, M, W, D and the specific ones that write, delete - DE - or change the ACL).
 WRITE_RIGHTS = frozenset(
-    {"F", "M", "W", "D", "DC", "WD", "AD", "WEA", "WA", "WDAC", "WO", "GW", "GA", "MA"}
+    {"F", "M", "W", "D", "DE", "DC", "WD", "AD", "WEA", "WA", "WDAC", "WO", "GW", "GA", "MA"}
 )
 ICACLS_SECONDS = 30
 

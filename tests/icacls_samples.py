@@ -31,3 +31,10 @@ C:\\sopbot\\.venv BUILTIN\\Users:(DENY)(W)
                 *S-1-1-0:(OI)(CI)(RX)
                 BUILTIN\\Administrators:(OI)(CI)(F)
 """
+# Specific rights, as icacls prints an entry that is no simple right: read-and-execute plus
+# delete (DE), and plain read with read-control.
+SPECIFIC_RIGHTS = """\
+C:\\sopbot\\.venv BUILTIN\\Users:(OI)(CI)(RX,DE)
+                Everyone:(R,RC)
+                BUILTIN\\Administrators:(OI)(CI)(F)
+"""

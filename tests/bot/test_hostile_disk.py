@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import ADB, KABID, KASI, Chat, until
 from disks import needs_mount
+from portability import POSIX, needs_fifo, needs_symlinks
 from zstd_bomb import peak_rss_growth, zstd_bomb
 
 from core.problems import Code
@@ -89,6 +90,7 @@ async def backed_up_and_copied(chat: Chat) -> Path:
 # --- item 4: the identity file is a FIFO; read whole ------------------------------------------
 
 
+@needs_fifo
 async def test_a_fifo_as_the_identity_file_never_holds_the_event_loop(
     chat: Chat, disk_path: Path
 ) -> None:
@@ -112,6 +114,7 @@ async def test_a_fifo_as_the_identity_file_never_holds_the_event_loop(
 # --- item 6: a copy replaced by a link to the server's own dump --------------------------------
 
 
+@needs_symlinks
 async def test_a_copy_replaced_by_a_link_to_the_servers_dump_proves_nothing(
     chat: Chat, disk_path: Path
 ) -> None:
@@ -131,6 +134,7 @@ async def test_a_copy_replaced_by_a_link_to_the_servers_dump_proves_nothing(
     assert "0 file cocok" in checked.text and "hilang dari hard disk" in checked.text
 
 
+@needs_symlinks
 async def test_a_backup_folder_linked_to_the_dump_folder_is_never_written(
     chat: Chat, disk_path: Path
 ) -> None:
@@ -225,6 +229,7 @@ async def test_a_label_that_is_no_short_identifier_keeps_the_disk_out_of_use(
 # --- what the copy writes on a disk it does not control ----------------------------------------
 
 
+@needs_symlinks
 async def test_a_link_left_at_the_partial_name_is_replaced_not_written_through(
     chat: Chat, disk_path: Path, tmp_path: Path
 ) -> None:
@@ -243,7 +248,8 @@ async def test_a_link_left_at_the_partial_name_is_replaced_not_written_through(
     assert victim.read_text(encoding="utf-8") == "keep me"
     copied = disk_path / "sopbot-backups" / name
     assert copied.is_file() and not copied.is_symlink()
-    assert copied.stat().st_mode & 0o777 == 0o600  # the population register: owner only
+    if POSIX:  # Windows: the ACL (tests/core/test_private.py)
+        assert copied.stat().st_mode & 0o777 == 0o600  # the population register: owner only
 
 
 # --- the manifest itself is a FIFO, a link to /dev/zero, or huge -------------------------------

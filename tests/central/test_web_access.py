@@ -177,7 +177,9 @@ def test_the_real_process_serves_and_stops(fleet: Fleet, tmp_path: Path) -> None
             process.kill()
             raise
     # uvicorn stops gracefully, then ends by the signal it was sent (its exit status says so).
-    assert process.returncode in (0, -signal.SIGTERM)
+    # On Windows send_signal(SIGTERM) is TerminateProcess: no graceful stop to look at.
+    if os.name == "posix":
+        assert process.returncode in (0, -signal.SIGTERM)
     output = process.stdout.read().decode() if process.stdout else ""
     assert "Traceback" not in output and "Tampilan web: http://127.0.0.1" in output
     assert "tidak memeriksa kata sandi" not in output  # the test server asks for passwords

@@ -14,6 +14,7 @@ from icacls_samples import (
     EVERYONE_READS_THE_KEY,
     INHERITED_FROM_C,
     PRIVATE,
+    SPECIFIC_RIGHTS,
 )
 
 from core import private
@@ -41,6 +42,14 @@ def test_everyone_is_found_and_a_name_ending_alike_is_not() -> None:
 def test_a_deny_entry_is_no_grant_and_an_unresolved_sid_still_counts() -> None:
     found = broad_grants(DENIED_AND_UNRESOLVED)
     assert [g.principal for g in found] == ["*S-1-1-0"]
+
+
+def test_a_specific_right_that_deletes_is_write_access_wherever_it_stands() -> None:
+    found = broad_grants(SPECIFIC_RIGHTS)
+    assert [(g.principal, g.writes) for g in found] == [
+        ("BUILTIN\\Users", True),
+        ("Everyone", False),
+    ]
 
 
 def test_a_localized_group_name_is_recognised() -> None:

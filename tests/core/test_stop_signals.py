@@ -6,6 +6,7 @@ Windows branch of `run_forever` taken, with an application that runs a loop as r
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from typing import Any
 
@@ -62,6 +63,7 @@ def test_on_windows_the_first_ctrl_c_stops_the_app_from_the_loop_and_the_second_
         signal.signal(signal.SIGINT, before)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM from a service manager is POSIX")
 def test_on_posix_the_same_handling_takes_sigterm_and_sigint_once() -> None:
     """The same path on POSIX: systemd's SIGTERM, then an impatient Ctrl+C during the stop."""
     stops = app_module.stop_signals()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from portability import needs_fifo, needs_symlinks
 
 from jobs.external.copy import CopyError, restore
 from jobs.external.foreign import UnsafeFile, open_regular, plain_name, read_regular
@@ -55,20 +56,34 @@ def test_a_stream_cut_anywhere_never_restores(tmp_path: Path, cut: int) -> None:
 def test_only_regular_files_are_opened(tmp_path: Path) -> None:
     regular = tmp_path / "r"
     regular.write_bytes(b"data")
-    fifo = tmp_path / "f"
-    os.mkfifo(fifo)
-    link = tmp_path / "l"
-    link.symlink_to(regular)
     with open_regular(regular) as stream:
         assert stream.read() == b"data"
-    for path in (fifo, link, tmp_path, Path("/dev/zero")):
-        with pytest.raises(UnsafeFile):
-            open_regular(path)
+    with pytest.raises(UnsafeFile):
+        open_regular(tmp_path)  # a folder
     with pytest.raises(UnsafeFile):
         open_regular(regular, device=regular.stat().st_dev + 1)
     with pytest.raises(UnsafeFile):
         read_regular(regular, 3)
     assert read_regular(regular, 4) == b"data"
+
+
+@needs_fifo
+def test_a_fifo_or_a_device_is_never_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "f"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(UnsafeFile):
+            open_regular(path)
+
+
+@needs_symlinks
+def test_a_link_is_never_followed(tmp_path: Path) -> None:
+    regular = tmp_path / "r"
+    regular.write_bytes(b"data")
+    link = tmp_path / "l"
+    link.symlink_to(regular)
+    with pytest.raises(UnsafeFile):
+        open_regular(link)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from disks import external_disk, needs_mount
+from portability import needs_symlinks, posix_modes
 from zstd_bomb import check_it_is_zstd, zstd_bomb
 
 from jobs.external.copy import copy_verified, write_manifest
@@ -137,6 +138,7 @@ def test_a_zstd_bomb_is_stopped_short_of_filling_the_memory_or_the_disk(
 # --- item 6: restore-file of a link; SHA256SUMS naming files elsewhere -------------------------
 
 
+@needs_symlinks
 def test_restore_file_refuses_a_link_in_place_of_the_copy(workdir: Path) -> None:
     folder = workdir / "external" / "sopbot-backups"
     folder.mkdir(parents=True)
@@ -285,6 +287,7 @@ def test_salin_ends_with_how_to_eject_and_unplug_the_disk(workdir: Path, disk_pa
     assert f"umount {disk_path}" in last[1]
 
 
+@posix_modes
 def test_dumps_and_copies_are_private_whatever_the_umask(workdir: Path, disk_path: Path) -> None:
     (workdir / ".env").write_text(
         f"TELEGRAM_BOT_TOKEN=1:abc\nEXTERNAL_DISK_PATH={disk_path}\nEXTERNAL_AUTO_COPY=false\n",
