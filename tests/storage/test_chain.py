@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -315,6 +316,47 @@ def test_the_migration_folds_earlier_history_in_as_recorded_before_the_chain(
     assert {"dump", "copy", "instruction", "step"} <= kinds
     assert all(json.loads(entry.body)["before_chain"] is True for entry in entries)
     assert verify(engine, None).verdict is Verdict.INTACT
+
+
+def test_the_migration_folds_history_with_its_own_frozen_definitions(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0018 must hash the same history whatever later revisions change in the live
+    definitions: with storage.chain unimportable and its subjects changed, it still folds the
+    history in as it was defined then."""
+    import storage
+    from storage import chain
+
+    engine = make_engine(database_url)
+    upgrade(engine, "0013")
+    _old_history(engine)
+    changed = tuple(
+        chain.Subject(s.kind, s.model, (*s.fields, "late_seconds"), s.pending)
+        if s.kind == "dump"
+        else s
+        for s in chain.SUBJECTS[1:]
+    )
+    monkeypatch.setattr(chain, "SUBJECTS", changed)
+    monkeypatch.setitem(sys.modules, "storage.chain", None)  # any import of it now fails
+    monkeypatch.delattr(storage, "chain")
+    upgrade(engine)
+    monkeypatch.undo()
+    with engine.connect() as connection:
+        bodies = [
+            json.loads(body)
+            for body in connection.execute(text("SELECT body FROM evidence_chain ORDER BY seq"))
+            .scalars()
+            .all()
+        ]
+    assert [b["ref"] for b in bodies] == ["dump:1", "copy:1", "instruction:1", "step:1"]
+    dump = bodies[0]["state"]
+    assert "late_seconds" not in dump and dump["sha256"] == "a" * 64
+    assert dump["tables_sha256"] == hashlib.sha256(b"[]").hexdigest()
+    assert dump["started_at"] == "2026-11-01T01:00:00+00:00"
+    assert bodies[1]["state"]["encrypted"] is False
+    from storage.chain_check import verify
+
+    assert verify(engine, None).verdict is Verdict.INTACT  # the live check agrees with it
 
 
 def _old_history(engine: Engine) -> None:
