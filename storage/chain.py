@@ -141,21 +141,45 @@ def snapshot(subject: Subject, row: Mapping[str, Any]) -> dict[str, Any]:
     return state
 
 
-def snapshotter(subject: Subject) -> Callable[[Sequence[Any]], dict[str, Any]]:
-    """`snapshot` for many rows read with `subject.fields` in order: the conversions chosen
-    once per column instead of per value (verification reads every row of ten years)."""
-    times = {
-        index
-        for index, name in enumerate(subject.fields)
+def time_columns(subject: Subject) -> frozenset[str]:
+    """The subject's fields holding a time or a date."""
+    return frozenset(
+        name
+        for name in subject.fields
         if isinstance(subject.model.__table__.c[name].type, (UTCDateTime, Date))
-    }
+    )
+
+
+def _raw_time(value: Any) -> Any:
+    """A time or date as read without its column type, as `_value` writes it: SQLite's text
+    ("2026-11-01 01:00:00.000000", naive UTC, as SQLAlchemy stores it) is rewritten without
+    building a datetime; anything else goes through `_value`."""
+    if isinstance(value, str):
+        if len(value) == 10:
+            return value  # a date
+        fraction = value[19:26]
+        if fraction == ".000000":
+            fraction = ""
+        return f"{value[:10]}T{value[11:19]}{fraction}+00:00"
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC).isoformat()
+    return _value(value)
+
+
+def snapshotter(subject: Subject) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """A quick `snapshot` for many rows read with `subject.fields` in order, the times and
+    dates read untyped (see `time_columns`). Its result is the canonical one for rows as the
+    log writes them; for anything else it may differ, so a row whose quick snapshot differs
+    from its entry must be judged again with `snapshot`."""
+    times = time_columns(subject)
+    converters = [_raw_time if name in times else None for name in subject.fields]
     names = subject.fields
     tables = names.index("tables_json") if subject.kind == "dump" else -1
 
     def convert(values: Sequence[Any]) -> dict[str, Any]:
         state = {
-            name: (_value(value) if index in times and value is not None else value)
-            for index, (name, value) in enumerate(zip(names, values, strict=True))
+            name: (value if convert is None or value is None else convert(value))
+            for name, value, convert in zip(names, values, converters, strict=True)
         }
         if tables >= 0:
             encoded = str(state.pop("tables_json") or "[]").encode("utf-8")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, cast, func, literal, select
+from sqlalchemy import Connection, Engine, String, cast, func, literal, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.merkle import EMPTY_ROOT, Tree
@@ -322,9 +322,12 @@ def _row_findings(connection: Connection) -> Iterator[Finding | int]:
             .cte(f"latest_{subject.kind}")
         )
         ref = literal(prefix, String) + cast(table.c["id"], String)
-        query = select(
-            table.c["id"], *(table.c[name] for name in subject.fields), latest.c.seq, entries.c.body
-        ).select_from(
+        times = chain.time_columns(subject)
+        quick = [  # times read as stored: no datetime built per value
+            type_coerce(table.c[name], String) if name in times else table.c[name]
+            for name in subject.fields
+        ]
+        query = select(table.c["id"], *quick, latest.c.seq, entries.c.body).select_from(
             table.outerjoin(latest, latest.c.ref == ref).outerjoin(
                 entries, entries.c.seq == latest.c.seq
             )
@@ -341,10 +344,16 @@ def _row_findings(connection: Connection) -> Iterator[Finding | int]:
                         yield Finding(Found.ROW_UNRECORDED, None, {"ref": f"{prefix}{ident}"})
                     continue
                 recorded_rows += 1
-                state = snapshot(values)
-                if body.endswith(f'"state":{chain.canonical(state)}}}'):
+                if body.endswith(f'"state":{chain.canonical(snapshot(values))}}}'):
                     continue
-                decoded = _body(body)  # not the same text: compared as values
+                # Not the same text: the row read again with its types, compared as values.
+                typed = connection.execute(
+                    select(*(table.c[name] for name in subject.fields)).where(
+                        table.c["id"] == ident
+                    )
+                ).first()
+                state = None if typed is None else chain.snapshot(subject, typed._mapping)
+                decoded = _body(body)
                 if decoded is None or decoded.get("state") != state:
                     yield Finding(Found.ROW_DIFFERS, seq, {"ref": f"{prefix}{ident}"})
         recorded = connection.execute(select(func.count()).select_from(latest)).scalar_one()

@@ -407,6 +407,8 @@ class ChainEntry(Base):
     __table_args__ = (
         # last_of_kind(): "the newest setting recorded"
         Index("ix_evidence_chain_kind_seq", "kind", "seq"),
+        # verification: "the newest entry of each row of this kind" (read from the index)
+        Index("ix_evidence_chain_kind_ref_seq", "kind", "ref", "seq"),
     )
 
 
