@@ -352,7 +352,7 @@ def _row_findings(connection: Connection) -> Iterator[Finding | int]:
                         table.c["id"] == ident
                     )
                 ).first()
-                state = None if typed is None else chain.snapshot(subject, typed._mapping)
+                state = None if typed is None else chain.snapshot(subject, dict(typed._mapping))
                 decoded = _body(body)
                 if decoded is None or decoded.get("state") != state:
                     yield Finding(Found.ROW_DIFFERS, seq, {"ref": f"{prefix}{ident}"})

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.context import Services
 from core.clock import ManualClock
 from core.signednote import Checkpoint, Signer, sign_checkpoint
-from jobs.central.chain_witness import push_chain, witness_round
+from jobs.central.chain_witness import WitnessStatus, push_chain, watch, witness_round
 from sopbot.cli import main
 from storage.central import admin
 from storage.central.witness import alarms
@@ -31,7 +33,9 @@ pytestmark = pytest.mark.skipif(
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=WITA)
 
 
-def _office(tmp_path: Path, central: Central, signer: Signer) -> Services:
+def _office(
+    tmp_path: Path, central: Central, signer: Signer, knows_witness: bool = True
+) -> Services:
     key = tmp_path / "office-signing-key.txt"
     key.write_text(signer.secret_string() + "\n", encoding="utf-8")
     witness = Signer.generate("sopbot-saksi-pusat")
@@ -42,7 +46,7 @@ def _office(tmp_path: Path, central: Central, signer: Signer) -> Services:
         office_id=BULELENG,
         central_database_url=central.offices[BULELENG].url,
         evidence_key_file=key,
-        central_witness_key=witness.verifier.vkey(),
+        central_witness_key=witness.verifier.vkey() if knows_witness else "",
     )
     svc = open_services(settings, ManualClock(NOW))
     seed_month(svc.log, svc.dumplog, svc.copylog, last_day=6)
@@ -346,3 +350,54 @@ def test_the_chain_tables_count_against_the_offices_daily_volume(
         for n in range(150):
             connection.execute(text("SELECT sopbot_chain_alarm('fork', :n)"), {"n": n})
     assert len(_alarms(registered)) == 100
+
+
+def test_the_witness_wakes_when_an_office_pushes_a_checkpoint(
+    registered: Central, tmp_path: Path, signer: Signer
+) -> None:
+    """`sopbot pusat saksi --terus`: the database notifies each accepted checkpoint, so it is
+    cosigned at push time, not at the next scheduled round (here an hour away)."""
+    svc = _office(tmp_path, registered, signer)
+    administrator = admin.central_engine(registered.admin_url)
+    stopping = threading.Event()
+    rounds: list[WitnessStatus] = []
+    watcher = threading.Thread(
+        target=watch,
+        args=(administrator, _witness(tmp_path), stopping.is_set, rounds.append, 3600.0),
+        daemon=True,
+    )
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not rounds and time.monotonic() < deadline:  # the first round: nothing yet
+            time.sleep(0.05)
+        _push(svc, registered)
+        while time.monotonic() < deadline and not any(r.cosigned for r in rounds):
+            time.sleep(0.05)
+        assert [r.cosigned for r in rounds if r.cosigned] == [1]
+    finally:
+        stopping.set()
+        with administrator.connect() as connection:  # wakes it to see the stop
+            connection.execute(text("NOTIFY sopbot_checkpoint"))
+            connection.commit()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    _push(svc, registered)
+    assert svc.evidence.checkpoints.latest_witnessed() is not None
+
+
+def test_a_cosignature_the_office_cannot_verify_is_not_kept_as_witnessed(
+    registered: Central, tmp_path: Path, signer: Signer
+) -> None:
+    """Without the witness's public key (CENTRAL_WITNESS_KEY) the office cannot tell a real
+    cosignature from one the central login made up: it stays "belum disaksikan"."""
+    svc = _office(tmp_path, registered, signer, knows_witness=False)
+    _push(svc, registered)
+    assert _round(registered, tmp_path) == (1, 0)
+    _push(svc, registered)
+    assert svc.evidence.checkpoints.latest_witnessed() is None
+    report = svc.evidence.verify()
+    assert report.verdict is Verdict.INTACT and report.witnessed is None
+    from bot.texts.evidence import chain_summary
+
+    assert "disaksikan pusat" not in chain_summary(report)
