@@ -12,9 +12,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from core.merkle import Tree
 from core.settings import Settings
 from core.signednote import Checkpoint, NoteError, Signer, Verifier, sign_checkpoint
-from storage.chain import Chain, Head
+from storage.chain import Chain, ChainGap, Head
 from storage.chain_check import ChainReport, verify
 from storage.checkpoints import CheckpointLog, CheckpointRecord
 
@@ -92,10 +93,28 @@ class Evidence:
             and now - last.at < CHECKPOINT_AT_LEAST_EVERY
         ):
             return None
-        note = sign_checkpoint(signer, Checkpoint(signer.name, head.size, head.hash))
-        made = self.checkpoints.add(now, head.size, head.hash.hex(), note)
+        try:
+            tree = self.tree(head.size)
+        except ChainGap as gap:
+            log.warning("No checkpoint signed: entry %s of the evidence chain is missing", gap)
+            return None
+        root = tree.root()
+        note = sign_checkpoint(signer, Checkpoint(signer.name, head.size, root))
+        made = self.checkpoints.add(now, head.size, root.hex(), note, tree.state())
         log.info("Checkpoint of the evidence chain signed: size %s", head.size)
         return made
+
+    def tree(self, size: int) -> Tree:
+        """The RFC 6962 tree of the first `size` entries, from the frontier the newest
+        checkpoint kept (only the entries after it are read), else from the first entry."""
+        kept = self.checkpoints.latest_tree(size)
+        start = None
+        if kept is not None:
+            try:
+                start = Tree.restore(kept.size, kept.tree)
+            except ValueError:
+                log.warning("Checkpoint %s kept an unreadable tree: recomputed", kept.id)
+        return self.chain.tree(size, start)
 
     def verify(self, verifier: Verifier | None = None) -> ChainReport:
         """Check the chain; with the office's own key unless another verifier is given."""

@@ -17,6 +17,7 @@ from sopbot.click_id import Group
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from core.signednote import Signer
     from storage.central.admin import Login
 
 URL_HELP = (
@@ -217,10 +218,17 @@ def kantor_add(
     required=True,
     help="Kunci tanda tangan saksi pusat (dibuat bila belum ada; tidak pernah di kantor).",
 )
-def pusat_saksi(database_url: str, key_file: Path) -> None:
+@click.option(
+    "--terus",
+    is_flag=True,
+    help="Terus berjalan: saksikan setiap checkpoint begitu dikirim kantor (dan paling lambat "
+    "tiap 60 detik). Untuk layanan (systemd/Task Scheduler saat start).",
+)
+def pusat_saksi(database_url: str, key_file: Path, terus: bool) -> None:
     """Saksikan rantai bukti kantor: periksa tanda tangan setiap checkpoint baru dengan kunci
     kantornya, tandatangani bersama (cosignature), dan tampilkan alarm (cabang, rantai lebih
-    pendek, tanda tangan palsu). Jalankan berkala (cron/Task Scheduler).
+    pendek, tanda tangan palsu). Jalankan dengan --terus sebagai layanan, atau berkala
+    (cron/Task Scheduler).
 
     Kode keluar: 0 tanpa alarm baru, 1 ada alarm, 2 database pusat tidak dapat dipakai.
     """
@@ -241,6 +249,8 @@ def pusat_saksi(database_url: str, key_file: Path) -> None:
         click.echo(f"--kunci: {problem}", err=True)
         sys.exit(2)
     engine = _engine(database_url)
+    if terus:
+        _witness_forever(engine, signer)
     now = datetime.now(UTC)
     try:
         with engine.connect() as connection:
@@ -282,6 +292,26 @@ def pusat_penjaga(database_url: str) -> None:
         click.echo(guard_ended_line(session.role, session.group, session.state, seconds))
     click.echo(guard_summary(len(ended)))
     sys.exit(1 if ended else 0)
+
+
+def _witness_forever(engine: Engine, signer: Signer) -> NoReturn:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jobs.central.chain_witness import WitnessStatus, watch
+
+    def said(done: WitnessStatus) -> None:
+        if done.cosigned or done.refused:
+            click.echo(f"Disaksikan: {done.cosigned} checkpoint; ditolak: {done.refused}.")
+
+    click.echo(f"Kunci publik saksi (CENTRAL_WITNESS_KEY kantor): {signer.verifier.vkey()}")
+    click.echo("Menunggu checkpoint kantor (Ctrl+C untuk berhenti)…")
+    try:
+        watch(engine, signer, lambda: False, said)
+    except KeyboardInterrupt:
+        sys.exit(0)
+    except SQLAlchemyError as error:
+        _fail("Database pusat tidak dapat dibaca", error)
+    sys.exit(0)
 
 
 def _make_witness_key(path: Path) -> None:

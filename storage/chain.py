@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Date, select, text
 from sqlalchemy.orm import Session
 
+from core.merkle import Tree
 from storage.models import (
     AuditEvent,
     Base,
@@ -33,6 +34,7 @@ from storage.models import (
     Member,
     RestoreDrill,
     StepEvent,
+    UTCDateTime,
 )
 
 GENESIS = bytes(32)
@@ -139,12 +141,63 @@ def snapshot(subject: Subject, row: Mapping[str, Any]) -> dict[str, Any]:
     return state
 
 
+def time_columns(subject: Subject) -> frozenset[str]:
+    """The subject's fields holding a time or a date."""
+    return frozenset(
+        name
+        for name in subject.fields
+        if isinstance(subject.model.__table__.c[name].type, (UTCDateTime, Date))
+    )
+
+
+def _raw_time(value: Any) -> Any:
+    """A time or date as read without its column type, as `_value` writes it: SQLite's text
+    ("2026-11-01 01:00:00.000000", naive UTC, as SQLAlchemy stores it) is rewritten without
+    building a datetime; anything else goes through `_value`."""
+    if isinstance(value, str):
+        if len(value) == 10:
+            return value  # a date
+        fraction = value[19:26]
+        if fraction == ".000000":
+            fraction = ""
+        return f"{value[:10]}T{value[11:19]}{fraction}+00:00"
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC).isoformat()
+    return _value(value)
+
+
+def snapshotter(subject: Subject) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """A quick `snapshot` for many rows read with `subject.fields` in order, the times and
+    dates read untyped (see `time_columns`). Its result is the canonical one for rows as the
+    log writes them; for anything else it may differ, so a row whose quick snapshot differs
+    from its entry must be judged again with `snapshot`."""
+    times = time_columns(subject)
+    converters = [_raw_time if name in times else None for name in subject.fields]
+    names = subject.fields
+    tables = names.index("tables_json") if subject.kind == "dump" else -1
+
+    def convert(values: Sequence[Any]) -> dict[str, Any]:
+        state = {
+            name: (value if convert is None or value is None else convert(value))
+            for name, value, convert in zip(names, values, converters, strict=True)
+        }
+        if tables >= 0:
+            encoded = str(state.pop("tables_json") or "[]").encode("utf-8")
+            state["tables_sha256"] = hashlib.sha256(encoded).hexdigest()
+        return state
+
+    return convert
+
+
 def orm_row(model_row: Base, subject: Subject) -> dict[str, Any]:
     return {name: getattr(model_row, name) for name in subject.fields}
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(body: Mapping[str, Any]) -> str:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(body)
 
 
 def leaf_hash(body: str) -> bytes:
@@ -285,21 +338,37 @@ class Chain:
             found = session.scalar(select(ChainEntry.hash).where(ChainEntry.seq == size))
             return None if found is None else bytes.fromhex(found)
 
-    def entries(self, after: int = 0, batch: int = 5000) -> Iterator[Entry]:
-        """Every entry after `after`, in sequence order, read in batches."""
+    def entries(
+        self, after: int = 0, batch: int = 5000, upto: int | None = None
+    ) -> Iterator[Entry]:
+        """Every entry after `after` (up to `upto`), in sequence order, read in batches of
+        plain rows."""
+        table = ChainEntry.__table__
+        columns = [table.c[name] for name in ("seq", "at", "kind", "ref", "body", "hash")]
         last = after
         while True:
+            query = select(*columns).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
+            if upto is not None:
+                query = query.where(table.c.seq <= upto)
             with self._sessions() as session:
-                rows = list(
-                    session.scalars(
-                        select(ChainEntry)
-                        .where(ChainEntry.seq > last)
-                        .order_by(ChainEntry.seq)
-                        .limit(batch)
-                    )
-                )
+                rows = [Entry(*row) for row in session.execute(query)]
             if not rows:
                 return
-            for row in rows:
-                yield _entry(row)
+            yield from rows
             last = rows[-1].seq
+
+    def tree(self, size: int, start: Tree | None = None) -> Tree:
+        """The Merkle tree of the first `size` entries, extended from `start` (a frontier kept
+        with an earlier checkpoint): only the entries after it are read."""
+        tree = Tree(start.size, list(start.frontier)) if start is not None else Tree()
+        for entry in self.entries(after=tree.size, upto=size):
+            if entry.seq != tree.size + 1:
+                raise ChainGap(tree.size + 1)
+            tree.append(leaf_hash(entry.body))
+        if tree.size != size:
+            raise ChainGap(tree.size + 1)
+        return tree
+
+
+class ChainGap(Exception):
+    """An entry is missing where the tree needs it (the verification names it)."""

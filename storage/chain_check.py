@@ -7,16 +7,19 @@ names the first bad entry.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, String, cast, func, literal, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
+from core.merkle import EMPTY_ROOT, Tree
 from core.signednote import Checkpoint, NoteError, Verifier
 from storage import chain
 from storage.checkpoints import CheckpointLog, CheckpointRecord
@@ -88,49 +91,28 @@ def _verify(
     witness: Verifier | None,
     outside: tuple[int, str] | None,
 ) -> ChainReport:
-    sessions = sessionmaker(engine)
-    checkpoints = CheckpointLog(engine).all()
+    checkpoints = CheckpointLog(engine).all()  # the chain only grows: all are within the walk
     wanted_sizes = {cp.size for cp in checkpoints} | ({outside[0]} if outside else set())
-    findings: list[Finding] = []
-    computed: dict[int, bytes] = {0: chain.GENESIS}
-    latest: dict[str, tuple[int, dict[str, Any]]] = {}
-    head, expected = chain.GENESIS, 1
-    for entry in _entries(engine):
-        gap = entry.seq != expected
-        if gap:
-            findings.append(Finding(Found.MISSING, expected, {"last": entry.seq - 1}))
-        expected = entry.seq + 1
-        body = _body(entry.body)
-        problem = _entry_problem(entry, body)
-        if problem is not None:
-            findings.append(Finding(problem, entry.seq))
-        mine = chain.link(head, chain.leaf_hash(entry.body))
-        stored = _hex32(entry.hash)
-        if stored is None or (not gap and problem is None and mine != stored):
-            findings.append(Finding(Found.EDITED, entry.seq))
-        # Go on from the stored hash: one bad entry is one finding, and a chain rewritten
-        # consistently is then judged against the signed checkpoints.
-        head = mine if stored is None else stored
-        if entry.seq in wanted_sizes:
-            computed[entry.seq] = head
-        if entry.ref and problem is None and body is not None:
-            latest[entry.ref] = (entry.seq, body.get("state", {}))
-    size = expected - 1
-    findings.extend(_checkpoint_findings(checkpoints, computed, size, verifier, witness))
-    if outside is not None:
-        findings.extend(_outside_findings(outside, computed, size))
-    rows_checked = 0
-    for finding in _row_findings(sessions, latest):
-        if isinstance(finding, int):
-            rows_checked = finding
-        else:
-            findings.append(finding)
+    with _snapshot(engine) as connection:
+        walk = _walk(connection, wanted_sizes)
+        findings = walk.findings
+        findings.extend(
+            _checkpoint_findings(checkpoints, walk.computed, walk.size, verifier, witness)
+        )
+        if outside is not None:
+            findings.extend(_outside_findings(outside, walk.computed, walk.size))
+        rows_checked = 0
+        for finding in _row_findings(connection):
+            if isinstance(finding, int):
+                rows_checked = finding
+            else:
+                findings.append(finding)
     findings.sort(key=_order)
     witnessed = next((cp for cp in reversed(checkpoints) if cp.witnessed_at is not None), None)
     report = ChainReport(
         Verdict.INTACT,
-        size=size,
-        head=head.hex(),
+        size=walk.size,
+        head=walk.head.hex(),
         checkpoints=len(checkpoints),
         latest=checkpoints[-1] if checkpoints else None,
         witnessed=witnessed,
@@ -142,6 +124,69 @@ def _verify(
     elif checkpoints and verifier is None:
         report.verdict, report.cannot = Verdict.CANNOT, "no_key"
     return report
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """One consistent view of the chain and the tables for the whole check: a row changed
+    (with its entry) while the check runs is then never taken for a row edited behind the
+    chain's back."""
+    if engine.dialect.name == "postgresql":
+        with (
+            engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection,
+            connection.begin(),
+        ):
+            yield connection
+        return
+    with engine.connect() as connection:
+        # pysqlite begins a transaction only before a write: a deferred BEGIN gives the
+        # reads one snapshot (WAL mode: writers go on meanwhile).
+        connection.exec_driver_sql("BEGIN")
+        try:
+            yield connection
+        finally:
+            connection.rollback()
+
+
+@dataclass
+class _Walk:
+    size: int = 0
+    head: bytes = chain.GENESIS
+    # per wanted size: the chain's head and the RFC 6962 tree head there
+    computed: dict[int, tuple[bytes, bytes]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _walk(connection: Connection, wanted_sizes: set[int]) -> _Walk:
+    """Every entry once, in sequence order, streamed: O(log n) memory besides one batch."""
+    walk = _Walk(computed={0: (chain.GENESIS, EMPTY_ROOT)})
+    findings = walk.findings
+    tree = Tree()
+    head, expected = chain.GENESIS, 1
+    sha256 = hashlib.sha256
+    for seq, kind, ref, body, stored_hex in _entries(connection):
+        gap = seq != expected
+        if gap:
+            findings.append(Finding(Found.MISSING, expected, {"last": seq - 1}))
+        expected = seq + 1
+        problem = _entry_problem(seq, kind, ref, body)
+        if problem is not None:
+            findings.append(Finding(problem, seq))
+        leaf = sha256(b"\x00" + body.encode("utf-8")).digest()
+        mine = sha256(head + leaf).digest()
+        if mine.hex() != stored_hex:  # hex as stored: lower case, 64 digits
+            stored = _hex32(stored_hex)
+            if stored is None or (not gap and problem is None and mine != stored):
+                findings.append(Finding(Found.EDITED, seq))
+            # Go on from the stored hash: one bad entry is one finding, and a chain rewritten
+            # consistently is then judged against the signed checkpoints.
+            mine = mine if stored is None else stored
+        head = mine
+        tree.append(leaf)
+        if seq in wanted_sizes and not gap:
+            walk.computed[seq] = (head, tree.root())
+    walk.size, walk.head = expected - 1, head
+    return walk
 
 
 def _order(finding: Finding) -> tuple[bool, int]:
@@ -159,31 +204,27 @@ def _hex32(value: str) -> bytes | None:
     return raw if len(raw) == 32 else None
 
 
-@dataclass(frozen=True)
-class _Row:
-    seq: int
-    kind: str
-    ref: str
-    body: str
-    hash: str
-
-
-def _entries(engine: Engine, batch: int = 10_000) -> Iterator[_Row]:
-    """Every entry in sequence order, as plain tuples (no ORM objects: ten years of history
-    are read in a second or two)."""
+def _entries(connection: Connection, batch: int = 5000) -> Iterator[tuple[int, str, str, str, str]]:
+    """Every entry in sequence order, as plain tuples streamed in batches (no ORM objects, a
+    server-side cursor on PostgreSQL)."""
     table = ChainEntry.__table__
     columns = [table.c[name] for name in ("seq", "kind", "ref", "body", "hash")]
-    last = None
-    while True:
-        query = select(*columns).order_by(table.c.seq).limit(batch)
-        if last is not None:
-            query = query.where(table.c.seq > last)
-        with engine.connect() as connection:
-            rows = [_Row(*row) for row in connection.execute(query)]
-        if not rows:
-            return
+    result = connection.execution_options(yield_per=batch).execute(
+        select(*columns).order_by(table.c.seq)
+    )
+    for rows in result.partitions():
         yield from rows
-        last = rows[-1].seq
+
+
+# A canonical body's fields before its state (keys sorted, no spaces): read without decoding
+# the whole JSON; any other body is decoded and judged the slow way.
+_PREFIX = re.compile(
+    r'\{"at":"[^"\\]*",(?:"before_chain":true,)?"kind":"([^"\\]*)","ref":"([^"\\]*)",'
+    r'"seq":(\d{1,18}),"state":\{'
+)
+
+
+_json_text = json.encoder.encode_basestring
 
 
 def _body(text: str) -> dict[str, Any] | None:
@@ -194,19 +235,32 @@ def _body(text: str) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _entry_problem(entry: _Row, body: dict[str, Any] | None) -> Found | None:
-    if body is None:
-        return Found.EDITED
-    if body.get("seq") != entry.seq:
+def _entry_problem(seq: int, kind: str, ref: str, text: str) -> Found | None:
+    # The common case, without decoding: the body's fields before its state are these.
+    start = text.find('",', 7) + 2
+    if text.startswith('"before_chain":true,', start):
+        start += 20
+    expected = f'"kind":{_json_text(kind)},"ref":{_json_text(ref)},"seq":{seq},"state":{{'
+    if text.startswith('{"at":"') and text.startswith(expected, start) and text.endswith("}}"):
+        return None
+    found = _PREFIX.match(text)
+    if found is not None and text.endswith("}}"):
+        fields: tuple[Any, Any, Any] = (found.group(1), found.group(2), int(found.group(3)))
+    else:
+        body = _body(text)
+        if body is None:
+            return Found.EDITED
+        fields = (body.get("kind"), body.get("ref"), body.get("seq"))
+    if fields[2] != seq:
         return Found.REORDERED
-    if (body.get("kind"), body.get("ref")) != (entry.kind, entry.ref):
+    if fields[:2] != (kind, ref):
         return Found.EDITED
     return None
 
 
 def _checkpoint_findings(
     checkpoints: list[CheckpointRecord],
-    computed: dict[int, bytes],
+    computed: dict[int, tuple[bytes, bytes]],
     size: int,
     verifier: Verifier | None,
     witness: Verifier | None,
@@ -235,44 +289,83 @@ def _checkpoint_findings(
             yield Finding(Found.TRUNCATED, size + 1, {"last": parsed.size, "checkpoint": cp.id})
             continue
         mine = computed.get(parsed.size)
-        if mine is not None and mine != parsed.head:
+        # The tree head; a checkpoint signed before tree heads carries the chain's head.
+        if mine is not None and parsed.head not in mine:
             yield Finding(Found.REWRITTEN, agreed + 1, {"last": parsed.size, "checkpoint": cp.id})
             continue
         agreed = max(agreed, parsed.size)
 
 
 def _outside_findings(
-    outside: tuple[int, str], computed: dict[int, bytes], size: int
+    outside: tuple[int, str], computed: dict[int, tuple[bytes, bytes]], size: int
 ) -> Iterator[Finding]:
     held, head = outside
     if held > size:
         yield Finding(Found.TRUNCATED, size + 1, {"last": held, "checkpoint": "pusat"})
-    elif computed.get(held, b"").hex() != head:
+    elif head not in {mine.hex() for mine in computed.get(held, ())}:
         yield Finding(Found.REWRITTEN, 1, {"last": held, "checkpoint": "pusat"})
 
 
-def _row_findings(
-    sessions: sessionmaker[Session], latest: dict[str, tuple[int, dict[str, Any]]]
-) -> Iterator[Finding | int]:
-    seen: set[str] = set()
+def _row_findings(connection: Connection) -> Iterator[Finding | int]:
+    """Every evidence row against its newest entry, joined in the database and streamed: the
+    entry's body must end with the row's snapshot as its state (canonical JSON puts "state"
+    last). Only a row that differs is decoded and compared as values."""
+    entries = ChainEntry.__table__
     checked = 0
-    with sessions() as session:
-        for subject in chain.SUBJECTS:
-            table = subject.model.__table__
-            columns = [table.c["id"], *(table.c[name] for name in subject.fields)]
-            for found in session.execute(select(*columns)).mappings():
-                values = dict(found)
-                ref = f"{subject.kind}:{values['id']}"
-                recorded = latest.get(ref)
+    for subject in chain.SUBJECTS:
+        table = subject.model.__table__
+        prefix = f"{subject.kind}:"
+        latest = (
+            select(entries.c.ref, func.max(entries.c.seq).label("seq"))
+            .where(entries.c.kind == subject.kind)
+            .group_by(entries.c.ref)
+            .cte(f"latest_{subject.kind}")
+        )
+        ref = literal(prefix, String) + cast(table.c["id"], String)
+        times = chain.time_columns(subject)
+        quick = [  # times read as stored: no datetime built per value
+            type_coerce(table.c[name], String) if name in times else table.c[name]
+            for name in subject.fields
+        ]
+        query = select(table.c["id"], *quick, latest.c.seq, entries.c.body).select_from(
+            table.outerjoin(latest, latest.c.ref == ref).outerjoin(
+                entries, entries.c.seq == latest.c.seq
+            )
+        )
+        snapshot = chain.snapshotter(subject)
+        recorded_rows = 0
+        result = connection.execution_options(yield_per=2000).execute(query)
+        for rows in result.partitions():
+            for row in rows:
                 checked += 1
-                if recorded is None:
-                    if not subject.pending(values):
-                        yield Finding(Found.ROW_UNRECORDED, None, {"ref": ref})
+                ident, *values, seq, body = row
+                if seq is None or body is None:
+                    if not subject.pending(dict(zip(subject.fields, values, strict=True))):
+                        yield Finding(Found.ROW_UNRECORDED, None, {"ref": f"{prefix}{ident}"})
                     continue
-                seen.add(ref)
-                if chain.snapshot(subject, values) != recorded[1]:
-                    yield Finding(Found.ROW_DIFFERS, recorded[0], {"ref": ref})
-    for ref, (seq, _) in latest.items():
-        if ref not in seen:
-            yield Finding(Found.ROW_GONE, seq, {"ref": ref})
+                recorded_rows += 1
+                if body.endswith(f'"state":{chain.canonical(snapshot(values))}}}'):
+                    continue
+                # Not the same text: the row read again with its types, compared as values.
+                typed = connection.execute(
+                    select(*(table.c[name] for name in subject.fields)).where(
+                        table.c["id"] == ident
+                    )
+                ).first()
+                state = None if typed is None else chain.snapshot(subject, dict(typed._mapping))
+                decoded = _body(body)
+                if decoded is None or decoded.get("state") != state:
+                    yield Finding(Found.ROW_DIFFERS, seq, {"ref": f"{prefix}{ident}"})
+        recorded = connection.execute(select(func.count()).select_from(latest)).scalar_one()
+        if recorded != recorded_rows:  # an entry whose row is gone: found the slow way
+            yield from _gone(connection, subject, latest)
     yield checked
+
+
+def _gone(connection: Connection, subject: chain.Subject, latest: Any) -> Iterator[Finding]:
+    table = subject.model.__table__
+    prefix = f"{subject.kind}:"
+    present = {f"{prefix}{ident}" for ident in connection.execute(select(table.c["id"])).scalars()}
+    for ref, seq in connection.execute(select(latest.c.ref, latest.c.seq).order_by(latest.c.seq)):
+        if ref not in present:
+            yield Finding(Found.ROW_GONE, seq, {"ref": ref})

@@ -20,19 +20,31 @@ class CheckpointRecord:
     note: str
     witnessed_note: str
     witnessed_at: datetime | None
+    tree: str = ""  # the Merkle tree's frontier at `size` (hex), "" when not kept
 
 
 def _record(row: ChainCheckpoint) -> CheckpointRecord:
     return CheckpointRecord(
-        row.id, row.at, row.size, row.head, row.note, row.witnessed_note or "", row.witnessed_at
+        row.id,
+        row.at,
+        row.size,
+        row.head,
+        row.note,
+        row.witnessed_note or "",
+        row.witnessed_at,
+        row.tree or "",
     )
 
 
 @dataclass
 class CheckpointLog(Repository):
-    def add(self, at: datetime, size: int, head: str, note: str) -> CheckpointRecord:
+    def add(
+        self, at: datetime, size: int, head: str, note: str, tree: str = ""
+    ) -> CheckpointRecord:
         with self._sessions.begin() as session:
-            row = ChainCheckpoint(at=at, size=size, head=head, note=note, witnessed_note="")
+            row = ChainCheckpoint(
+                at=at, size=size, head=head, note=note, witnessed_note="", tree=tree
+            )
             session.add(row)
             session.flush()
             return _record(row)
@@ -50,6 +62,17 @@ class CheckpointLog(Repository):
                 select(ChainCheckpoint)
                 .where(ChainCheckpoint.witnessed_at.is_not(None))
                 .order_by(ChainCheckpoint.id.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _record(row)
+
+    def latest_tree(self, size: int) -> CheckpointRecord | None:
+        """The newest checkpoint that kept its tree's frontier, at most `size` entries."""
+        with self._sessions() as session:
+            row = session.scalars(
+                select(ChainCheckpoint)
+                .where(ChainCheckpoint.tree != "", ChainCheckpoint.size <= size)
+                .order_by(ChainCheckpoint.size.desc(), ChainCheckpoint.id.desc())
                 .limit(1)
             ).first()
             return None if row is None else _record(row)

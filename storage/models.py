@@ -407,6 +407,8 @@ class ChainEntry(Base):
     __table_args__ = (
         # last_of_kind(): "the newest setting recorded"
         Index("ix_evidence_chain_kind_seq", "kind", "seq"),
+        # verification: "the newest entry of each row of this kind" (read from the index)
+        Index("ix_evidence_chain_kind_ref_seq", "kind", "ref", "seq"),
     )
 
 
@@ -419,10 +421,15 @@ class ChainCheckpoint(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     size: Mapped[int] = mapped_column(Integer)
+    # hex: the RFC 6962 Merkle tree head the note signs (the chain's head for checkpoints
+    # signed before tree heads)
     head: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text)
     witnessed_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     witnessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The tree's frontier at `size` (core/merkle.py), so the next tree head reads only the
+    # entries after it; "" when not kept. Verification never trusts it: it recomputes.
+    tree: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (
         # latest(), unwitnessed(): "the newest checkpoints"

@@ -8,17 +8,20 @@ fork, a gap or a shorter chain and records the alarm (c0004 migration).
 The witness (`witness_round`, `sopbot pusat saksi`, with the administrator's login and the
 witness's own Ed25519 key, which no office holds): checks each new checkpoint's signature
 against the key registered for its office and cosigns it (C2SP tlog-cosignature), or refuses it
-with an alarm for the supervisor.
+with an alarm for the supervisor. PostgreSQL cannot check an Ed25519 signature itself (no
+extension is assumed), so this runs in the witness's process: `watch` (`saksi --terus`) wakes
+on the database's notification of each accepted checkpoint, i.e. at push time.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from core.signednote import Checkpoint, NoteError, Signer, Verifier, add_signature
 from jobs.evidence import Evidence
@@ -61,12 +64,27 @@ def push_chain(
     with connection.begin():
         found = central.cosigned(connection, office_id, [cp.size for cp in waiting])
     witnessed = 0
+    witness = _witness_key(evidence)
     for cp in waiting:
         match = next((p for p in found if (p.size, p.head) == (cp.size, cp.head)), None)
-        if match is not None:
-            evidence.checkpoints.witnessed(cp.id, add_signature(cp.note, match.cosignature), now)
-            witnessed += 1
+        if match is None:
+            continue
+        cosigned = add_signature(cp.note, match.cosignature)
+        # Kept as witnessed only when the witness's key (CENTRAL_WITNESS_KEY) verifies it: what
+        # the central database says is not evidence; unverified, it stays "belum disaksikan".
+        if witness is None or witness.cosigned_at(cosigned) is None:
+            log.warning("Cosignature of checkpoint %s not verified: not kept", cp.size)
+            continue
+        evidence.checkpoints.witnessed(cp.id, cosigned, now)
+        witnessed += 1
     return PushStatus(len(leaves), len(waiting), witnessed)
+
+
+def _witness_key(evidence: Evidence) -> Verifier | None:
+    try:
+        return evidence.witness()
+    except NoteError:
+        return None
 
 
 def _names_nobody(entry: Entry) -> bool:
@@ -99,6 +117,31 @@ def witness_round(connection: Connection, signer: Signer, now: datetime) -> Witn
                 central.refuse(connection, pushed.office_id, pushed.size, now)
                 refused += 1
     return WitnessStatus(cosigned, refused)
+
+
+CHANNEL = "sopbot_checkpoint"  # notified by the database for every checkpoint it accepts
+
+
+def watch(
+    engine: Engine,
+    signer: Signer,
+    stop: Callable[[], bool],
+    on_round: Callable[[WitnessStatus], None] = lambda status: None,
+    fallback_seconds: float = 60.0,
+) -> None:
+    """Witness at push time: a round at once for each checkpoint the database accepts (it
+    notifies CHANNEL from the trigger an office cannot skip), and one at least every
+    `fallback_seconds` (a notification is lost while this process is down)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as listening:
+        raw = listening.connection.driver_connection
+        if raw is None or not hasattr(raw, "notifies"):
+            raise RuntimeError("the witness needs the psycopg driver to listen")
+        raw.execute(f"LISTEN {CHANNEL}")
+        with engine.connect() as working:
+            while not stop():
+                on_round(witness_round(working, signer, datetime.now(UTC)))
+                for _ in raw.notifies(timeout=fallback_seconds, stop_after=1):
+                    pass
 
 
 def _genuine(pushed: central.Pushed, vkey: str) -> bool:

@@ -3,7 +3,10 @@ a shorter chain and a checkpoint signed by another key are refused and shown as 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,11 +16,12 @@ from click.testing import CliRunner
 from conftest import POSTGRES_URL, WITA, make_settings, open_services
 from seed import seed_month
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from bot.context import Services
 from core.clock import ManualClock
 from core.signednote import Checkpoint, Signer, sign_checkpoint
-from jobs.central.chain_witness import push_chain, witness_round
+from jobs.central.chain_witness import WitnessStatus, push_chain, watch, witness_round
 from sopbot.cli import main
 from storage.central import admin
 from storage.central.witness import alarms
@@ -29,7 +33,9 @@ pytestmark = pytest.mark.skipif(
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=WITA)
 
 
-def _office(tmp_path: Path, central: Central, signer: Signer) -> Services:
+def _office(
+    tmp_path: Path, central: Central, signer: Signer, knows_witness: bool = True
+) -> Services:
     key = tmp_path / "office-signing-key.txt"
     key.write_text(signer.secret_string() + "\n", encoding="utf-8")
     witness = Signer.generate("sopbot-saksi-pusat")
@@ -40,7 +46,7 @@ def _office(tmp_path: Path, central: Central, signer: Signer) -> Services:
         office_id=BULELENG,
         central_database_url=central.offices[BULELENG].url,
         evidence_key_file=key,
-        central_witness_key=witness.verifier.vkey(),
+        central_witness_key=witness.verifier.vkey() if knows_witness else "",
     )
     svc = open_services(settings, ManualClock(NOW))
     seed_month(svc.log, svc.dumplog, svc.copylog, last_day=6)
@@ -242,3 +248,156 @@ def test_kantor_add_registers_the_key(central: Central, signer: Signer) -> None:
             text("SELECT vkey FROM office_keys WHERE office_id = '5171'")
         ).scalar()
     assert stored == signer.verifier.vkey()
+
+
+def _mth(leaves: list[bytes]) -> bytes:
+    """RFC 6962 section 2.1 as written there (not our module's incremental form)."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return hashlib.sha256(b"\x01" + _mth(leaves[:k]) + _mth(leaves[k:])).digest()
+
+
+def test_the_witness_recomputes_the_rfc_6962_tree_head_from_the_pushed_leaves(
+    registered: Central, tmp_path: Path, signer: Signer
+) -> None:
+    svc = _office(tmp_path, registered, signer)
+    _push(svc, registered)
+    for n in range(3):  # more checkpoints, each extending the tree the last one kept
+        svc.disks.register(f"d{n}", f"HDD-{n}", 1, NOW)
+        svc.evidence.checkpoint_if_due(NOW + timedelta(minutes=n + 1))
+        _push(svc, registered)
+    administrator = admin.central_engine(registered.admin_url)
+    with administrator.connect() as connection:
+        leaves = [
+            bytes.fromhex(leaf)
+            for leaf in connection.execute(
+                text("SELECT leaf FROM chain_leaves WHERE office_id = :o ORDER BY seq"),
+                {"o": BULELENG},
+            ).scalars()
+        ]
+        stored = connection.execute(
+            text("SELECT size, head FROM chain_checkpoints WHERE office_id = :o ORDER BY size"),
+            {"o": BULELENG},
+        ).all()
+    assert len(stored) == 4 and stored[-1][0] == len(leaves) == svc.evidence.head().size
+    for size, head in stored:
+        assert bytes.fromhex(head) == _mth(leaves[:size])
+    # A checkpoint signed with the office's own key over another tree head is refused
+    size = len(leaves) + 1
+    svc.disks.register("e", "HDD-E", 1, NOW)
+    _push(svc, registered)  # the new leaf, and its honest checkpoint not yet made
+    forged_leaves = [*leaves, hashlib.sha256(b"\x00lain").digest()]
+    note = sign_checkpoint(signer, Checkpoint("disdukcapil-5108", size, _mth(forged_leaves)))
+    with registered.engine(registered.offices[BULELENG]).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO chain_checkpoints (office_id, size, head, note) "
+                "VALUES (:o, :s, :h, :n)"
+            ),
+            {"o": BULELENG, "s": size, "h": _mth(forged_leaves).hex(), "n": note},
+        )
+    assert _alarms(registered) == ["fork"]
+    made = svc.evidence.checkpoint_if_due(NOW + timedelta(minutes=9))
+    assert made is not None and made.size == size
+    _push(svc, registered)  # the honest one is stored and cosigned
+    assert _round(registered, tmp_path) == (5, 0)
+
+
+def test_the_chain_tables_count_against_the_offices_daily_volume(
+    registered: Central, tmp_path: Path, signer: Signer
+) -> None:
+    svc = _office(tmp_path, registered, signer)
+    administrator = admin.central_engine(registered.admin_url)
+    with administrator.begin() as connection:
+        connection.execute(
+            text("UPDATE offices SET daily_records = 10 WHERE office_id = :o"), {"o": BULELENG}
+        )
+    with pytest.raises(DBAPIError, match="daily quota") as refused:
+        _push(svc, registered)
+    assert getattr(refused.value.orig, "sqlstate", "") == "53400"
+    with administrator.connect() as connection:
+        held = connection.execute(
+            text("SELECT count(*) FROM chain_leaves WHERE office_id = :o"), {"o": BULELENG}
+        ).scalar_one()
+    assert held == 0  # the statement past the bound stored nothing
+    with administrator.begin() as connection:  # the bytes are bounded too
+        connection.execute(
+            text(
+                "UPDATE offices SET daily_records = 100000, daily_bytes = 2000 WHERE office_id = :o"
+            ),
+            {"o": BULELENG},
+        )
+    with pytest.raises(DBAPIError, match="daily quota"):
+        _push(svc, registered)
+    with administrator.begin() as connection:
+        connection.execute(
+            text("UPDATE offices SET daily_bytes = 10000000 WHERE office_id = :o"),
+            {"o": BULELENG},
+        )
+    _push(svc, registered)  # within the bound: stored, and counted
+    with administrator.connect() as connection:
+        records = connection.execute(
+            text("SELECT records FROM office_usage WHERE office_id = :o"), {"o": BULELENG}
+        ).scalar_one()
+    assert records == svc.evidence.head().size + 1  # every leaf and the checkpoint
+    # An office cannot fill the alarms either: at most 100 a day are kept
+    with registered.engine(registered.offices[BULELENG]).begin() as connection:
+        for n in range(150):
+            connection.execute(text("SELECT sopbot_chain_alarm('fork', :n)"), {"n": n})
+    assert len(_alarms(registered)) == 100
+
+
+def test_the_witness_wakes_when_an_office_pushes_a_checkpoint(
+    registered: Central, tmp_path: Path, signer: Signer
+) -> None:
+    """`sopbot pusat saksi --terus`: the database notifies each accepted checkpoint, so it is
+    cosigned at push time, not at the next scheduled round (here an hour away)."""
+    svc = _office(tmp_path, registered, signer)
+    administrator = admin.central_engine(registered.admin_url)
+    stopping = threading.Event()
+    rounds: list[WitnessStatus] = []
+    watcher = threading.Thread(
+        target=watch,
+        args=(administrator, _witness(tmp_path), stopping.is_set, rounds.append, 3600.0),
+        daemon=True,
+    )
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not rounds and time.monotonic() < deadline:  # the first round: nothing yet
+            time.sleep(0.05)
+        _push(svc, registered)
+        while time.monotonic() < deadline and not any(r.cosigned for r in rounds):
+            time.sleep(0.05)
+        assert [r.cosigned for r in rounds if r.cosigned] == [1]
+    finally:
+        stopping.set()
+        with administrator.connect() as connection:  # wakes it to see the stop
+            connection.execute(text("NOTIFY sopbot_checkpoint"))
+            connection.commit()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    _push(svc, registered)
+    assert svc.evidence.checkpoints.latest_witnessed() is not None
+
+
+def test_a_cosignature_the_office_cannot_verify_is_not_kept_as_witnessed(
+    registered: Central, tmp_path: Path, signer: Signer
+) -> None:
+    """Without the witness's public key (CENTRAL_WITNESS_KEY) the office cannot tell a real
+    cosignature from one the central login made up: it stays "belum disaksikan"."""
+    svc = _office(tmp_path, registered, signer, knows_witness=False)
+    _push(svc, registered)
+    assert _round(registered, tmp_path) == (1, 0)
+    _push(svc, registered)
+    assert svc.evidence.checkpoints.latest_witnessed() is None
+    report = svc.evidence.verify()
+    assert report.verdict is Verdict.INTACT and report.witnessed is None
+    from bot.texts.evidence import chain_summary
+
+    assert "disaksikan pusat" not in chain_summary(report)

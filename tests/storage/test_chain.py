@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -257,6 +258,19 @@ def _leaf(body: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + body).digest()
 
 
+def _mth(leaves: list[bytes]) -> bytes:
+    """RFC 6962 section 2.1, as written there: MTH({}) = SHA-256(), MTH({d0}) = the leaf hash,
+    MTH(D[n]) = SHA-256(0x01 || MTH(D[0:k]) || MTH(D[k:n])), k the largest power of two < n."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return hashlib.sha256(b"\x01" + _mth(leaves[:k]) + _mth(leaves[k:])).digest()
+
+
 def test_the_checkpoint_verifies_with_a_standalone_c2sp_ed25519_check(office: Office) -> None:
     """Written from the C2SP signed-note and tlog-checkpoint texts, not from our module."""
     checkpoint = office.evidence.checkpoints.latest()
@@ -266,12 +280,10 @@ def test_the_checkpoint_verifies_with_a_standalone_c2sp_ed25519_check(office: Of
     body += "\n"
     origin, size, root = body.split("\n")[:3]
     assert origin == "disdukcapil-5108"
-    # The head, recomputed here from the stored bodies.
-    head = bytes(32)
+    # The root hash, recomputed here from the stored bodies as RFC 6962 defines it.
     rows = list(office.evidence.chain.entries())
-    for row in rows:
-        head = hashlib.sha256(head + _leaf(row.body.encode())).digest()
-    assert int(size) == len(rows) and base64.b64decode(root) == head
+    assert int(size) == len(rows)
+    assert base64.b64decode(root) == _mth([_leaf(row.body.encode()) for row in rows])
     public = office.signer.private.public_key().public_bytes_raw()
     key_id = hashlib.sha256(origin.encode() + b"\n\x01" + public).digest()[:4]
     verified = False
@@ -282,6 +294,31 @@ def test_the_checkpoint_verifies_with_a_standalone_c2sp_ed25519_check(office: Of
             Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], body.encode())
             verified = True
     assert verified
+
+
+def test_tree_heads_kept_incrementally_match_rfc_6962_at_every_size(office: Office) -> None:
+    """Each checkpoint extends the frontier the previous one kept: for every size from 0 to
+    40 the tree head equals the one computed from all the leaves, and a checkpoint made after
+    more entries reads only those."""
+    from core.merkle import Tree
+
+    leaves = [_leaf(row.body.encode()) for row in office.evidence.chain.entries()]
+    tree = Tree()
+    assert tree.root() == _mth([])
+    for n, leaf in enumerate(leaves[:40], start=1):
+        tree.append(leaf)
+        assert tree.root() == _mth(leaves[:n]), n
+        assert len(tree.frontier) == bin(n).count("1")  # O(log n) state
+        assert Tree.restore(n, tree.state()).root() == tree.root()
+    first = office.evidence.checkpoints.latest()
+    assert first is not None and first.tree
+    for n in range(3):
+        office.evidence.chain.record_setting(NOW, {"drill_level": n + 2})
+        made = office.evidence.checkpoint_if_due(NOW + timedelta(minutes=n + 1))
+        assert made is not None
+        leaves = [_leaf(row.body.encode()) for row in office.evidence.chain.entries()]
+        assert bytes.fromhex(made.head) == _mth(leaves) and made.size == len(leaves)
+    assert office.evidence.verify().verdict is Verdict.INTACT
 
 
 def test_a_checkpoint_is_signed_when_the_chain_grew_or_a_day_passed(office: Office) -> None:
@@ -315,6 +352,47 @@ def test_the_migration_folds_earlier_history_in_as_recorded_before_the_chain(
     assert {"dump", "copy", "instruction", "step"} <= kinds
     assert all(json.loads(entry.body)["before_chain"] is True for entry in entries)
     assert verify(engine, None).verdict is Verdict.INTACT
+
+
+def test_the_migration_folds_history_with_its_own_frozen_definitions(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0018 must hash the same history whatever later revisions change in the live
+    definitions: with storage.chain unimportable and its subjects changed, it still folds the
+    history in as it was defined then."""
+    import storage
+    from storage import chain
+
+    engine = make_engine(database_url)
+    upgrade(engine, "0013")
+    _old_history(engine)
+    changed = tuple(
+        chain.Subject(s.kind, s.model, (*s.fields, "late_seconds"), s.pending)
+        if s.kind == "dump"
+        else s
+        for s in chain.SUBJECTS[1:]
+    )
+    monkeypatch.setattr(chain, "SUBJECTS", changed)
+    monkeypatch.setitem(sys.modules, "storage.chain", None)  # any import of it now fails
+    monkeypatch.delattr(storage, "chain")
+    upgrade(engine)
+    monkeypatch.undo()
+    with engine.connect() as connection:
+        bodies = [
+            json.loads(body)
+            for body in connection.execute(text("SELECT body FROM evidence_chain ORDER BY seq"))
+            .scalars()
+            .all()
+        ]
+    assert [b["ref"] for b in bodies] == ["dump:1", "copy:1", "instruction:1", "step:1"]
+    dump = bodies[0]["state"]
+    assert "late_seconds" not in dump and dump["sha256"] == "a" * 64
+    assert dump["tables_sha256"] == hashlib.sha256(b"[]").hexdigest()
+    assert dump["started_at"] == "2026-11-01T01:00:00+00:00"
+    assert bodies[1]["state"]["encrypted"] is False
+    from storage.chain_check import verify
+
+    assert verify(engine, None).verdict is Verdict.INTACT  # the live check agrees with it
 
 
 def _old_history(engine: Engine) -> None:
