@@ -30,6 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.texts import web as texts
 from storage.central import fleet as reads
 from storage.central.fleet import STANDING_ORDER, FleetRow, Standing
 from storage.central.webaccess import (
@@ -42,8 +43,7 @@ from storage.central.webaccess import (
     token_viewer,
     viewing,
 )
-from web import texts
-from web.regions import province_name, province_of
+from web.regions import Place, places, province_name
 from web.sessions import LoginLimiter, SessionStore
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class WebView:
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
         self.templates.globals.update(
-            texts=texts, standings=STANDING_ORDER, province_name=province_name
+            texts=texts, standings=STANDING_ORDER, province_name=province_name, config=config
         )
 
     # -- helpers -------------------------------------------------------------------------
@@ -298,7 +298,7 @@ class WebView:
             )
         except SQLAlchemyError as error:
             return self.central_down(error)
-        provinces = sorted({province_of(r.state.office_id) for r in rows})
+        where = places((r.state.office_id, r.state.name) for r in rows)
         counts = {s: sum(1 for r in rows if r.standing is s) for s in STANDING_ORDER}
         shown = [
             r
@@ -315,9 +315,10 @@ class WebView:
             now=now,
             total=len(rows),
             counts=counts,
-            groups=_groups(shown),
+            groups=_groups(shown, where),
             shown=shown,
-            provinces=provinces,
+            regions=_regions(where),
+            region_name=_region_name(region, where),
             state=state,
             region=region,
             days=days,
@@ -370,7 +371,7 @@ class WebView:
             disks=disks,
             days=days,
             cells=_cells(grid.get(office_id, {}), days),
-            province=province_name(province_of(office_id)),
+            place=places([(row.state.office_id, row.state.name)])[office_id],
         )
 
     def download(self, request: Request) -> Response:
@@ -450,23 +451,90 @@ class WebView:
 
 
 @dataclass(frozen=True)
-class Group:
-    code: str
+class Kabupaten:
+    code: str  # empty: the province's own offices
     name: str
     rows: list[FleetRow]
 
     @property
+    def heading(self) -> bool:
+        """A heading of its own only when it holds more than the kabupaten's own office (the
+        usual case, one Disdukcapil per regency or city, needs none: the office is the
+        kabupaten/kota)."""
+        return len(self.rows) > 1 or self.rows[0].state.office_id != self.code
+
+    @property
     def counts(self) -> dict[Standing, int]:
-        return {s: sum(1 for r in self.rows if r.standing is s) for s in STANDING_ORDER}
+        return _counts(self.rows)
 
 
-def _groups(rows: list[FleetRow]) -> list[Group]:
-    """Offices by province; the rows come worst first, so the province of the worst office
-    comes first, and so on."""
-    by_code: dict[str, list[FleetRow]] = {}
+@dataclass(frozen=True)
+class Group:
+    code: str
+    name: str
+    kabupaten: list[Kabupaten]
+
+    @property
+    def rows(self) -> list[FleetRow]:
+        return [row for k in self.kabupaten for row in k.rows]
+
+    @property
+    def counts(self) -> dict[Standing, int]:
+        return _counts(self.rows)
+
+
+def _counts(rows: list[FleetRow]) -> dict[Standing, int]:
+    return {s: sum(1 for r in rows if r.standing is s) for s in STANDING_ORDER}
+
+
+def _groups(rows: list[FleetRow], where: dict[str, Place]) -> list[Group]:
+    """Offices by province, then by kabupaten/kota; the rows come worst first, so the province
+    (and within it the kabupaten/kota) of the worst office comes first, and so on."""
+    provinces: dict[str, dict[str, list[FleetRow]]] = {}
     for row in rows:
-        by_code.setdefault(province_of(row.state.office_id), []).append(row)
-    return [Group(code, province_name(code), members) for code, members in by_code.items()]
+        place = where[row.state.office_id]
+        provinces.setdefault(place.province_code, {}).setdefault(place.kabupaten_code, []).append(
+            row
+        )
+    groups = []
+    for code, by_kabupaten in provinces.items():
+        members = []
+        for kabupaten, kab_rows in by_kabupaten.items():
+            name = where[kab_rows[0].state.office_id].kabupaten
+            members.append(Kabupaten(kabupaten, name, kab_rows))
+        groups.append(Group(code, province_name(code), members))
+    return groups
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    kabupaten: list[tuple[str, str]]  # (code, name), by code
+
+
+def _regions(where: dict[str, Place]) -> list[Region]:
+    """The filter's choices: every province this viewer sees, each with its kabupaten/kota."""
+    provinces: dict[str, dict[str, str]] = {}
+    for place in where.values():
+        kabupaten = provinces.setdefault(place.province_code, {})
+        if place.kabupaten_code:
+            kabupaten[place.kabupaten_code] = place.kabupaten
+    return [
+        Region(code, province_name(code), sorted(provinces[code].items()))
+        for code in sorted(provinces)
+    ]
+
+
+def _region_name(region: str, where: dict[str, Place]) -> str:
+    if not region:
+        return ""
+    if len(region) == 2:
+        return province_name(region)
+    for place in where.values():
+        if place.kabupaten_code == region:
+            return place.kabupaten
+    return region
 
 
 def _cells(grid: dict[date, str], days: list[date]) -> Markup:

@@ -21,6 +21,7 @@ __all__ = [
     "login_replaced",
     "office_line",
     "office_table",
+    "problem_words",
     "pusat_ready",
     "pusat_summary",
 ]
@@ -37,7 +38,8 @@ def _when(moment: datetime | None, tz: tzinfo) -> str:
     return "belum pernah" if moment is None else f"{moment.astimezone(tz):%d/%m %H:%M}"
 
 
-def _problem_words(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
+def problem_words(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
+    """An office's problems in words, worst first (plain text: the caller escapes them)."""
     words = {
         NO_COPY: (
             "belum pernah ada salinan terverifikasi"
@@ -72,7 +74,7 @@ def office_line(state: OfficeState, now: datetime, tz: tzinfo) -> str:
     if state.set_aside:
         parts.append(f"{state.set_aside} catatan ditolak pusat, disimpan di kantor")
     line = f"{mark} <b>{escape(state.office_id)}</b> {escape(state.name)} · " + " · ".join(parts)
-    problems = _problem_words(state, now, tz)
+    problems = problem_words(state, now, tz)
     return line + (f"\n    ⚠️ {escape('; '.join(problems))}" if problems else "")
 
 
@@ -180,6 +182,7 @@ KIND_WORDS = {
     "drill": "uji pulih",
     "day": "hari SOP",
     "check": "pemeriksaan salinan",
+    "disk": "disk hilang atau ditemukan",
 }
 
 

@@ -21,6 +21,9 @@ MAX_EVIDENCE = 400  # one office's month: about 4 records a day
 MAX_DRILLS = 30
 MAX_DISKS = 20
 DISK_LABEL_CHARS = 40
+# A disk plugged in this long is left in (the office's bot tells its Kabid after a day too):
+# ransomware that reaches the server reaches it.
+DISK_PLUGGED_TOO_LONG = timedelta(days=1)
 
 
 class Standing(StrEnum):
@@ -52,10 +55,32 @@ class FleetRow:
     drill_level: int | None  # of the last passed drill
     days_compliant: int  # SOP days this month with every required step done
     days_reported: int  # SOP days this month the office reported
+    # The external disk at the last heartbeat: whether the bot watches one (None: it does not
+    # say), since when the disk then plugged in had been in (None: none was), and its label.
+    disk_watched: bool | None = None
+    disk_plugged_since: datetime | None = None
+    disk_label: str | None = None
 
     @property
     def standing(self) -> Standing:
         return standing(self.state)
+
+    @property
+    def disk_plugged(self) -> timedelta | None:
+        """How long the disk had been plugged in at the last heartbeat: zero when none was, None
+        when the office does not say (no heartbeat, a bot that watches no disk or is older)."""
+        seen = self.state.seen_at
+        if not self.disk_watched or seen is None:
+            return None
+        if self.disk_plugged_since is None:
+            return timedelta(0)
+        return max(timedelta(0), seen - self.disk_plugged_since)
+
+    @property
+    def disk_left_in(self) -> bool:
+        """Plugged in for a day or more: the office's bot has told its Kabid to unplug it."""
+        plugged = self.disk_plugged
+        return plugged is not None and plugged >= DISK_PLUGGED_TOO_LONG
 
     @property
     def breaches(self) -> int:
@@ -80,8 +105,9 @@ EXTRAS_SQL = text(
           AND e.happened_at >= :month) AS compliant,
       (SELECT count(*) FROM evidence e
         WHERE e.office_id = o.office_id AND e.kind = 'day' AND NOT e.ok
-          AND e.happened_at >= :month) AS incomplete
-    FROM offices o
+          AND e.happened_at >= :month) AS incomplete,
+      h.disk_watched, h.disk_plugged_since, h.disk_label
+    FROM offices o LEFT JOIN heartbeats h ON h.office_id = o.office_id
     """
 )
 
@@ -161,6 +187,9 @@ def fleet(connection: Connection, now: datetime, month_start: datetime) -> list[
                 _level(extra.drill_level) if extra else None,
                 int(extra.compliant) if extra else 0,
                 int(extra.compliant + extra.incomplete) if extra else 0,
+                extra.disk_watched if extra else None,
+                extra.disk_plugged_since if extra else None,
+                extra.disk_label if extra else None,
             )
         )
     order = {s: n for n, s in enumerate(STANDING_ORDER)}
@@ -183,6 +212,7 @@ SHOWN = {
     "drill": ("outcome", "level", "restore_seconds", "disk", "mismatches"),
     "day": ("steps_done", "steps_required", "late_steps"),
     "check": ("disk",),
+    "disk": ("disk",),
 }
 
 

@@ -134,7 +134,7 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         log_in(page, base, supervisor.role, supervisor.password)
         assert page.url == base + "/"
         # Grouped by province, the province of the worst office first; worst first within.
-        groups = page.locator("tr.group th").all_inner_texts()
+        groups = page.locator("table.fleet tr.group th").all_inner_texts()
         assert [g.split(" — ")[0] for g in groups] == [
             "Provinsi Nusa Tenggara Barat (52)",
             "Provinsi Bali (51)",
@@ -152,13 +152,22 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         assert "TIDAK terenkripsi" in denpasar.inner_text()
         assert "6 hari tanpa salinan terverifikasi" in denpasar.inner_text()
         buleleng = page.locator(f"tr.office:has(td:text-is('{BULELENG}'))").inner_text()
-        assert "3 hari lalu, level 3" in buleleng and "22/24 hari" in buleleng
+        assert "3 hari lalu, level 3" in buleleng and "22 dari 24 hari lengkap" in buleleng
         assert "(2 tidak lengkap)" in buleleng
+        # The external disk at each bot's last heartbeat: left in is marked, in words.
+        assert "tidak ada yang tercolok" in buleleng
+        assert "⚠ HDD-A tercolok 3 hari, sejak 22 Nov 2026 01.58" in denpasar.inner_text()
+        lombok = page.locator(f"tr.office:has(td:text-is('{LOMBOK_BARAT}'))").inner_text()
+        assert "HDD-1 tercolok 2 jam" in lombok and "⚠" not in lombok
+        badung = page.locator(f"tr.office:has(td:text-is('{BADUNG}'))").inner_text()
+        assert "tidak dilaporkan" in badung
+        # One office per kabupaten/kota: no heading of its own (the office is the kabupaten).
+        assert page.locator("table.fleet tr.kabupaten").count() == 0
         # The offices x days grid: colour and a letter in every cell.
-        assert page.locator("table.grid tbody tr").count() == 5
-        assert page.locator("table.grid tbody tr").first.locator("td.g.n").count() == 25
+        assert page.locator("table.grid tbody tr:not(.group)").count() == 5
+        assert page.locator("table.grid tbody tr:not(.group)").first.locator("td.g.n").count() == 25
         # Buleleng (last): every day a verified copy but the 24th, whose copy was found damaged.
-        buleleng_cells = page.locator("table.grid tbody tr").last.locator("td.g")
+        buleleng_cells = page.locator("table.grid tbody tr:not(.group)").last.locator("td.g")
         assert buleleng_cells.all_inner_texts() == ["S"] * 23 + ["D", "S"]
         page.screenshot(path=str(shots / "2-semua-kantor.png"), full_page=True)
 
@@ -172,13 +181,25 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         page.click("button:has-text('Saring')")
         assert office_ids(page) == [DENPASAR, BADUNG, BULELENG]
         assert "5 kantor terlihat (3 ditampilkan dengan saringan)" in page.inner_text("p.summary")
+        assert page.inner_text("h1") == "Semua kantor · Bali"
         page.screenshot(path=str(shots / "3-saringan-bali.png"), full_page=True)
+        # A kabupaten/kota: the filter offers each under its province.
+        page.select_option("#wilayah", LOMBOK_BARAT)
+        page.click("button:has-text('Saring')")
+        assert office_ids(page) == [LOMBOK_BARAT]
+        assert page.inner_text("h1") == "Semua kantor · Disdukcapil Kabupaten Lombok Barat"
+        # Nothing matches: said so, with the way back.
+        page.goto(base + f"/?keadaan=aman&wilayah={LOMBOK_BARAT}")
+        assert "Tidak ada kantor dengan saringan ini." in page.inner_text("p.message")
+        assert page.locator("table.fleet").count() == 0
+        page.screenshot(path=str(shots / "3b-saringan-kosong.png"), full_page=True)
+        page.goto(base + "/?wilayah=51")
 
         # One office: its month, drills and disks.
         page.click(f"a[href='/kantor/{BULELENG}']")
         disks = page.locator("table.evidence").nth(1).inner_text()
         # HDD-A's copy of the 24th was found damaged: its newest intact one is the 22nd's.
-        assert "HDD-A\t22/11/2026 01:30\t11\tterenkripsi\t1" in disks
+        assert "HDD-A\t22 Nov 2026 01.30\t11\tterenkripsi\t1" in disks
         page.go_back()
         page.click(f"a[href='/kantor/{DENPASAR}']")
         assert page.url == f"{base}/kantor/{DENPASAR}"
