@@ -198,6 +198,8 @@ def seed_fleet(central: Central) -> Fleet:
             ),
             rows,
         )
+        # Every office was added before November (a later one would be "no data yet" till then).
+        connection.execute(text("UPDATE offices SET created_at = '2026-10-01T00:00:00+08:00'"))
         # The server stamps a heartbeat with its own clock; these are made at a fixed time.
         connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(

@@ -299,13 +299,9 @@ class WebView:
         except SQLAlchemyError as error:
             return self.central_down(error)
         where = places((r.state.office_id, r.state.name) for r in rows)
-        counts = {s: sum(1 for r in rows if r.standing is s) for s in STANDING_ORDER}
-        shown = [
-            r
-            for r in rows
-            if (state is None or r.standing is state)
-            and (not region or r.state.office_id.startswith(region))
-        ]
+        in_region = [r for r in rows if not region or r.state.office_id.startswith(region)]
+        counts = _counts(in_region)  # the region's, whatever state is chosen
+        shown = [r for r in in_region if state is None or r.standing is state]
         days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
         self.record(viewer.name, request, 200)
         return self.render(
@@ -314,6 +310,7 @@ class WebView:
             csrf=csrf,
             now=now,
             total=len(rows),
+            in_region=len(in_region),
             counts=counts,
             groups=_groups(shown, where),
             shown=shown,
@@ -336,17 +333,10 @@ class WebView:
         row = None
         if OFFICE_ID_RE.fullmatch(office_id):
             try:
-                row, evidence, drills, disks, grid = self.read(
+                rows, evidence, drills, disks, grid = self.read(
                     viewer,
                     lambda c: (
-                        next(
-                            (
-                                r
-                                for r in reads.fleet(c, now, start)
-                                if r.state.office_id == office_id
-                            ),
-                            None,
-                        ),
+                        reads.fleet(c, now, start),
                         reads.month_evidence(c, office_id, start, end),
                         reads.drills(c, office_id),
                         reads.disks(c, office_id),
@@ -355,6 +345,7 @@ class WebView:
                 )
             except SQLAlchemyError as error:
                 return self.central_down(error)
+            row = next((r for r in rows if r.state.office_id == office_id), None)
         if row is None:
             self.record(viewer.name, request, 404)
             return self.render("error.html", 404, message=texts.NOT_FOUND, viewer=viewer, csrf=csrf)
@@ -371,7 +362,7 @@ class WebView:
             disks=disks,
             days=days,
             cells=_cells(grid.get(office_id, {}), days),
-            place=places([(row.state.office_id, row.state.name)])[office_id],
+            place=places((r.state.office_id, r.state.name) for r in rows)[office_id],
         )
 
     def download(self, request: Request) -> Response:
@@ -445,6 +436,12 @@ class WebView:
         body, content_type = exposition(rows, health, request.headers.get("accept", ""))
         self.record(viewer.name, request, 200)
         return Response(body, 200, media_type=content_type)
+
+    async def no_such_page(self, request: Request, error: Exception) -> Response:
+        """A path the web view does not have (or a method it does not take): said in words, with
+        the way back, not the framework's English "Not Found"."""
+        status = getattr(error, "status_code", 404)
+        return self.render("error.html", status, message=texts.PAGE_NOT_FOUND)
 
     def health(self, request: Request) -> Response:
         return PlainTextResponse("ok\n")
@@ -576,7 +573,10 @@ def create_app(
         Route("/sehat", view.health),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: view.no_such_page, 405: view.no_such_page},
+    )
     app.state.view = view
     return SecurityHeaders(app, hsts=config.secure_cookies)
 

@@ -3,7 +3,7 @@ office's link to the central database."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
 from bot.texts.common import escape
@@ -38,8 +38,14 @@ def _when(moment: datetime | None, tz: tzinfo) -> str:
     return "belum pernah" if moment is None else f"{moment.astimezone(tz):%d/%m %H:%M}"
 
 
-def problem_words(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
-    """An office's problems in words, worst first (plain text: the caller escapes them)."""
+def problem_words(
+    state: OfficeState,
+    now: datetime,
+    tz: tzinfo,
+    when: Callable[[datetime | None, tzinfo], str] = _when,
+) -> list[str]:
+    """An office's problems in words, worst first (plain text: the caller escapes them); `when`
+    writes a moment as the caller's page does."""
     words = {
         NO_COPY: (
             "belum pernah ada salinan terverifikasi"
@@ -52,7 +58,7 @@ def problem_words(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
         SILENT: (
             "bot belum pernah melapor"
             if state.seen_at is None
-            else f"bot diam sejak {_when(state.seen_at, tz)}"
+            else f"bot diam sejak {when(state.seen_at, tz)}"
         ),
     }
     return [words[p] for p in state.problems]

@@ -28,6 +28,7 @@ __all__ = [
     "NOT_FOUND",
     "OUTCOME",
     "PAGE",
+    "PAGE_NOT_FOUND",
     "SESSION_ENDED",
     "STANDING",
     "ZONE",
@@ -80,6 +81,7 @@ CELL = {
     "copy": ("c", "S", "Salinan terverifikasi"),
     "dump": ("d", "D", "Dump baik, belum disalin"),
     "": ("n", "–", "Tidak ada back up yang baik"),
+    "none": ("x", "·", "Belum ada data (sebelum kantor mulai melapor)"),
 }
 
 # One cell of the grid as HTML (constants only: nothing from outside goes into it); the title
@@ -114,6 +116,7 @@ LOGIN_SLOW_DOWN = "Terlalu banyak percobaan masuk. Coba lagi beberapa menit lagi
 LOGIN_EXPIRED_FORM = "Formulir sudah kedaluwarsa. Silakan coba lagi."
 SESSION_ENDED = "Sesi berakhir. Silakan masuk lagi."
 NOT_FOUND = "Kantor tidak ditemukan, atau tidak termasuk wilayah Anda."
+PAGE_NOT_FOUND = "Halaman tidak ditemukan. Periksa alamatnya."
 CENTRAL_DOWN = "Database pusat tidak dapat dibaca saat ini. Coba muat ulang sebentar lagi."
 BAD_REQUEST = "Permintaan tidak dapat dibaca."
 
@@ -130,7 +133,8 @@ PAGE = {
     "no_disks": "Belum ada salinan ke hard disk.",
     "no_evidence": "Belum ada bukti bulan ini.",
     "grid_note": (
-        "Setiap kotak berisi huruf (S, D, –) selain warna; arahkan tetikus ke kotak untuk artinya."
+        "Setiap kotak berisi tanda (S, D, –, ·) selain warna; arahkan tetikus ke kotak untuk "
+        "artinya."
     ),
     "disk_note": (
         "Hard disk back up harus dicabut setelah disalin: disk yang tetap tercolok ikut "
@@ -181,8 +185,8 @@ def days_ago(moment: datetime | None, now: datetime, tz: tzinfo) -> str:
 
 
 def problems(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
-    """The same words as the chat's /kantor and `sopbot pusat`."""
-    return problem_words(state, now, tz)
+    """The same words as the chat's /kantor and `sopbot pusat`, dated as the page dates."""
+    return problem_words(state, now, tz, when)
 
 
 def disk_plugged(row: FleetRow, tz: tzinfo) -> str:

@@ -15,7 +15,16 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from storage.central.view import NO_COPY, NO_DUMP, NOT_ENCRYPTED, SILENT, OfficeState, office_states
+from storage.central.view import (
+    NO_COPY,
+    NO_DUMP,
+    NOT_ENCRYPTED,
+    NOT_YET,
+    SILENT,
+    STARTS_SQL,
+    OfficeState,
+    office_states,
+)
 
 MAX_EVIDENCE = 400  # one office's month: about 4 records a day
 MAX_DRILLS = 30
@@ -143,8 +152,9 @@ DAMAGED_SQL = text(
 def month_grid(
     connection: Connection, first: date, last: date, tz: tzinfo
 ) -> dict[str, dict[date, str]]:
-    """Office -> day -> "copy" (a verified copy still intact), "dump" (a good dump, no copy), or
-    absent (nothing good): the same cells as the CLI's chart."""
+    """Office -> day -> "copy" (a verified copy still intact), "dump" (a good dump, no copy),
+    NOT_YET (before the office began: its first day or dump record, else the day it was added),
+    or absent (nothing good): the same cells as the CLI's chart."""
     since = datetime.combine(first, time(), tz)
     until = datetime.combine(last + timedelta(days=1), time(), tz)
     values = {"tz": str(tz), "first": first, "since": since, "until": until}
@@ -152,8 +162,13 @@ def month_grid(
     for row in connection.execute(DAMAGED_SQL, values):
         damaged.setdefault(row.office_id, Counter())[int(row.d)] += 1
     grid: dict[str, dict[date, str]] = {}
+    for start in connection.execute(STARTS_SQL):
+        began = (start.first_seen or start.created_at).astimezone(tz).date()
+        before = (min(began, last + timedelta(days=1)) - first).days
+        if before > 0:
+            grid[start.office_id] = {first + timedelta(days=n): NOT_YET for n in range(before)}
     for row in connection.execute(GRID_SQL, values):
-        days: dict[date, str] = {}
+        days = grid.setdefault(row.office_id, {})  # evidence wins over "not yet"
         for offset in row.dumps or ():
             days[first + timedelta(days=offset)] = "dump"
         copies = Counter(row.copies or ())

@@ -19,6 +19,9 @@ from sqlalchemy import create_engine, text
 from webfleet import BADUNG, LOMBOK_BARAT, MATARAM, Fleet, seed_fleet, serving
 
 from storage.central import admin
+from storage.central.webaccess import set_region
+
+UPT_DENPASAR = "517101"
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER_ARGS = [
@@ -111,6 +114,12 @@ def log_in(page: Any, base: str, name: str, password: str) -> None:
     page.click("button[type=submit]:has-text('Masuk')")
 
 
+def log_in_with_token(page: Any, base: str, token: str) -> None:
+    page.goto(base + "/masuk")
+    page.fill("#token", token)
+    page.click("button[type=submit]:has-text('Masuk')")
+
+
 def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
     fleet: Fleet, browser: Any, shots: Path, passwords_checked: bool
 ) -> None:
@@ -180,7 +189,7 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         page.select_option("#wilayah", "51")
         page.click("button:has-text('Saring')")
         assert office_ids(page) == [DENPASAR, BADUNG, BULELENG]
-        assert "5 kantor terlihat (3 ditampilkan dengan saringan)" in page.inner_text("p.summary")
+        assert "5 kantor terlihat; 3 di Bali." in page.inner_text("p.summary")
         assert page.inner_text("h1") == "Semua kantor · Bali"
         page.screenshot(path=str(shots / "3-saringan-bali.png"), full_page=True)
         # A kabupaten/kota: the filter offers each under its province.
@@ -297,4 +306,79 @@ def test_an_office_login_sees_only_its_own_office(fleet: Fleet, browser: Any, sh
         page.fill("#token", fleet.web_token)
         page.click("button[type=submit]:has-text('Masuk')")
         assert len(office_ids(page)) == 5
+        context.close()
+
+
+def test_pages_at_phone_width_error_pages_and_a_kabupaten_with_several_offices(
+    fleet: Fleet, browser: Any, shots: Path
+) -> None:
+    engine = admin.central_engine(fleet.central.admin_url)
+    # A second office in Kota Denpasar (a six-digit code under 5171), and a supervisor limited
+    # to that city.
+    admin.add_office(engine, UPT_DENPASAR, "UPT Disdukcapil Denpasar Selatan")
+    city = admin.add_supervisor(engine, "denpasar")
+    set_region(engine, city.role, DENPASAR)
+    engine.dispose()
+    with serving(fleet.web_url) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        log_in_with_token(page, base, fleet.web_token)
+        # The city has two offices: a heading of its own under its province, worst first.
+        headings = page.locator("table.fleet tr.kabupaten th").all_inner_texts()
+        assert [h.split(" — ")[0] for h in headings] == ["Disdukcapil Kota Denpasar (5171)"]
+        assert office_ids(page) == [UPT_DENPASAR, DENPASAR, BADUNG, BULELENG, MATARAM, LOMBOK_BARAT]
+        options = page.locator("#wilayah optgroup[label='51 Bali'] option").all_inner_texts()
+        assert options == [
+            "51 Provinsi Bali (semua)",
+            "5103 Disdukcapil Kabupaten Badung",
+            "5108 Disdukcapil Kabupaten Buleleng",
+            "5171 Disdukcapil Kota Denpasar",
+        ]
+        page.select_option("#wilayah", DENPASAR)
+        page.click("button:has-text('Saring')")
+        assert office_ids(page) == [UPT_DENPASAR, DENPASAR]
+        page.screenshot(path=str(shots / "6-kota-dua-kantor.png"), full_page=True)
+        # An office never heard from: its days before it began are "no data yet", not red.
+        page.goto(f"{base}/kantor/{UPT_DENPASAR}")
+        assert "Kota Denpasar (5171)" in page.inner_text("p.summary")
+        page.screenshot(path=str(shots / "7-kantor-baru.png"), full_page=True)
+        # Error pages speak Indonesian, with the way back.
+        missing = page.goto(f"{base}/tidak-ada")
+        assert missing is not None and missing.status == 404
+        assert "Halaman tidak ditemukan" in page.inner_text("main")
+        page.screenshot(path=str(shots / "8-halaman-tidak-ada.png"), full_page=True)
+        gone = page.goto(f"{base}/kantor/9999")
+        assert gone is not None and gone.status == 404
+        page.screenshot(path=str(shots / "9-kantor-tidak-ada.png"), full_page=True)
+        context.close()
+
+        # A phone: the tables scroll sideways inside the page, the page itself does not.
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        page = phone.new_page()
+        page.set_default_timeout(15_000)
+        log_in_with_token(page, base, fleet.web_token)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        page.screenshot(path=str(shots / "10-ponsel-semua-kantor.png"), full_page=True)
+        page.goto(f"{base}/kantor/{DENPASAR}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(shots / "11-ponsel-kantor.png"), full_page=True)
+        page.goto(f"{base}/masuk?habis=1")
+        assert "Sesi berakhir" in page.inner_text("main")
+        page.screenshot(path=str(shots / "12-ponsel-sesi-habis.png"), full_page=True)
+        phone.close()
+
+        # The supervisor limited to the city sees its two offices only.
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        log_in(page, base, city.role, city.password)
+        assert office_ids(page) == [UPT_DENPASAR, DENPASAR]
+        assert "wilayah 5171" in page.inner_text("header")
+        assert page.locator("#wilayah option").all_inner_texts() == [
+            "semua wilayah",
+            "51 Provinsi Bali (semua)",
+            "5171 Disdukcapil Kota Denpasar",
+        ]
         context.close()
