@@ -28,7 +28,8 @@ def exposed_names() -> set[str]:
     state = judge(
         OfficeState("5108", "Kantor", now - hour, now - hour, True, now - hour, now, 0), now
     )
-    body, _ = exposition([FleetRow(state, 3, 20, 21)], QueueHealth(1, 0, now), "text/plain")
+    row = FleetRow(state, 3, 20, 21, True, now - 2 * hour, "HDD-1")  # a disk in for an hour
+    body, _ = exposition([row], QueueHealth(1, 0, now), "text/plain")
     names = set()
     for family in text_string_to_metric_families(body.decode()):
         names.update(sample.name for sample in family.samples)
