@@ -84,12 +84,10 @@ CELL = {
     "none": ("x", "·", "Belum ada data (sebelum kantor mulai melapor)"),
 }
 
-# One cell of the grid as HTML (constants only: nothing from outside goes into it); the title
-# says the meaning on hover, the letter says it without colour.
-CELL_HTML = {
-    kind: f'<td class="g {css}" title="{meaning}">{letter}</td>'
-    for kind, (css, letter, meaning) in CELL.items()
-}
+# One cell of the grid as HTML (constants only: nothing from outside goes into it); the letter
+# says it without colour, the legend above the grid says what each letter means (a title on each
+# of 16,000 cells would double the page).
+CELL_HTML = {kind: f'<td class="g {css}">{letter}</td>' for kind, (css, letter, _) in CELL.items()}
 
 FACT = {
     "outcome": "hasil",
@@ -133,8 +131,8 @@ PAGE = {
     "no_disks": "Belum ada salinan ke hard disk.",
     "no_evidence": "Belum ada bukti bulan ini.",
     "grid_note": (
-        "Setiap kotak berisi tanda (S, D, –, ·) selain warna; arahkan tetikus ke kotak untuk "
-        "artinya."
+        "Setiap kotak berisi tanda (S, D, –, ·) selain warna, untuk dibaca tanpa membedakan "
+        "warna dan saat dicetak hitam putih."
     ),
     "disk_note": (
         "Hard disk back up harus dicabut setelah disalin: disk yang tetap tercolok ikut "
