@@ -417,9 +417,7 @@ class WebView:
                     viewer = token_viewer(connection, METRICS, token.strip())
             if viewer is None:
                 self.record("?", request, 401)
-                return PlainTextResponse(
-                    "401 token tidak berlaku\n", 401, {"www-authenticate": "Bearer"}
-                )
+                return PlainTextResponse(texts.METRICS_REFUSED, 401, {"www-authenticate": "Bearer"})
             now, today = self.today()
             _, start, _ = self.month(today)
 
@@ -430,7 +428,7 @@ class WebView:
             rows, health = self.read(viewer, work)
         except SQLAlchemyError as error:
             log.warning("central database not readable: %s", type(error).__name__)
-            return PlainTextResponse("503 database pusat tidak dapat dibaca\n", 503)
+            return PlainTextResponse(texts.METRICS_CENTRAL_DOWN, 503)
         from web.metrics import exposition
 
         body, content_type = exposition(rows, health, request.headers.get("accept", ""))

@@ -25,6 +25,8 @@ __all__ = [
     "LOGIN_EXPIRED_FORM",
     "LOGIN_REFUSED",
     "LOGIN_SLOW_DOWN",
+    "METRICS_CENTRAL_DOWN",
+    "METRICS_REFUSED",
     "NOT_FOUND",
     "OUTCOME",
     "PAGE",
@@ -35,11 +37,13 @@ __all__ = [
     "days_ago",
     "disk_plugged",
     "fact",
+    "fleet_summary",
     "kind",
     "login_hint",
     "month_title",
     "number",
     "problems",
+    "queued",
     "seconds_text",
     "size",
     "unknown_kabupaten",
@@ -117,6 +121,9 @@ NOT_FOUND = "Kantor tidak ditemukan, atau tidak termasuk wilayah Anda."
 PAGE_NOT_FOUND = "Halaman tidak ditemukan. Periksa alamatnya."
 CENTRAL_DOWN = "Database pusat tidak dapat dibaca saat ini. Coba muat ulang sebentar lagi."
 BAD_REQUEST = "Permintaan tidak dapat dibaca."
+# /metrics answers a scraper in plain text.
+METRICS_REFUSED = "401 token tidak berlaku\n"
+METRICS_CENTRAL_DOWN = "503 database pusat tidak dapat dibaca\n"
 
 # The sentences of the pages, by the page that says them.
 PAGE = {
@@ -147,6 +154,29 @@ def login_hint(idle_minutes: int, max_hours: int) -> str:
         f"Sesi berakhir sendiri setelah {idle_minutes} menit tidak dipakai, dan paling lama "
         f"{max_hours} jam setelah masuk."
     )
+
+
+def fleet_summary(
+    total: int,
+    in_region: int,
+    region_name: str,
+    shown: int,
+    state: Standing | None,
+    now: datetime,
+    tz: tzinfo,
+) -> str:
+    """The fleet page's first line, before the counts of each state."""
+    parts = [f"{total} kantor terlihat"]
+    if region_name:
+        parts.append(f"{in_region} di {region_name}")
+    if state is not None:
+        parts.append(f"{shown} {STANDING[state][1].lower()}")
+    where = " di wilayah ini" if region_name else ""
+    return f"{'; '.join(parts)}. Keadaan{where} per {when(now, tz)} {zone(tz)}:"
+
+
+def queued(count: int | None) -> str:
+    return f"{count} catatan menunggu dikirim" if count else ""
 
 
 def unknown_province(code: str) -> str:
