@@ -364,6 +364,7 @@ def test_pages_at_phone_width_error_pages_and_a_kabupaten_with_several_offices(
         page.goto(f"{base}/kantor/{DENPASAR}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(shots / "11-ponsel-kantor.png"), full_page=True)
+        page.screenshot(path=str(shots / "11b-ponsel-kantor-atas.png"))
         page.goto(f"{base}/masuk?habis=1")
         assert "Sesi berakhir" in page.inner_text("main")
         page.screenshot(path=str(shots / "12-ponsel-sesi-habis.png"), full_page=True)
