@@ -450,17 +450,10 @@ class Kabupaten:
     code: str  # empty: the province's own offices
     name: str
     rows: list[FleetRow]
-
-    @property
-    def heading(self) -> bool:
-        """A heading of its own only when it holds more than the kabupaten's own office (the
-        usual case, one Disdukcapil per regency or city, needs none: the office is the
-        kabupaten/kota)."""
-        return len(self.rows) > 1 or self.rows[0].state.office_id != self.code
-
-    @property
-    def counts(self) -> dict[Standing, int]:
-        return _counts(self.rows)
+    counts: dict[Standing, int]
+    # A heading of its own only when it holds more than the kabupaten's own office (the usual
+    # case, one Disdukcapil per regency or city, needs none: the office is the kabupaten/kota).
+    heading: bool
 
 
 @dataclass(frozen=True)
@@ -468,14 +461,8 @@ class Group:
     code: str
     name: str
     kabupaten: list[Kabupaten]
-
-    @property
-    def rows(self) -> list[FleetRow]:
-        return [row for k in self.kabupaten for row in k.rows]
-
-    @property
-    def counts(self) -> dict[Standing, int]:
-        return _counts(self.rows)
+    rows: list[FleetRow]
+    counts: dict[Standing, int]
 
 
 def _counts(rows: list[FleetRow]) -> dict[Standing, int]:
@@ -496,8 +483,10 @@ def _groups(rows: list[FleetRow], where: dict[str, Place]) -> list[Group]:
         members = []
         for kabupaten, kab_rows in by_kabupaten.items():
             name = where[kab_rows[0].state.office_id].kabupaten
-            members.append(Kabupaten(kabupaten, name, kab_rows))
-        groups.append(Group(code, province_name(code), members))
+            heading = len(kab_rows) > 1 or kab_rows[0].state.office_id != kabupaten
+            members.append(Kabupaten(kabupaten, name, kab_rows, _counts(kab_rows), heading))
+        rows = [row for k in members for row in k.rows]
+        groups.append(Group(code, province_name(code), members, rows, _counts(rows)))
     return groups
 
 

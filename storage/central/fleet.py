@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -70,8 +71,8 @@ class FleetRow:
     disk_plugged_since: datetime | None = None
     disk_label: str | None = None
 
-    @property
-    def standing(self) -> Standing:
+    @cached_property
+    def standing(self) -> Standing:  # asked several times per line of a page
         return standing(self.state)
 
     @property
@@ -149,6 +150,19 @@ DAMAGED_SQL = text(
 )
 
 
+# When each office began (as the CLI's chart reads it, STARTS_SQL), asked only of the offices
+# with no day or dump record before the month (one index probe each): the others began earlier,
+# and a year of 514 offices need not be probed four times each for it.
+NEW_STARTS_SQL = text(
+    "SELECT s.* FROM ("  # noqa: S608 (constants only)
+    + STARTS_SQL.text
+    + """) s WHERE NOT EXISTS (
+      SELECT 1 FROM evidence e
+       WHERE e.office_id = s.office_id AND e.kind IN ('day', 'dump') AND e.happened_at < :since)
+    """
+)
+
+
 def month_grid(
     connection: Connection, first: date, last: date, tz: tzinfo
 ) -> dict[str, dict[date, str]]:
@@ -162,21 +176,26 @@ def month_grid(
     for row in connection.execute(DAMAGED_SQL, values):
         damaged.setdefault(row.office_id, Counter())[int(row.d)] += 1
     grid: dict[str, dict[date, str]] = {}
-    for start in connection.execute(STARTS_SQL):
+    for start in connection.execute(NEW_STARTS_SQL, values):
         began = (start.first_seen or start.created_at).astimezone(tz).date()
         before = (min(began, last + timedelta(days=1)) - first).days
         if before > 0:
             grid[start.office_id] = {first + timedelta(days=n): NOT_YET for n in range(before)}
+    day = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     for row in connection.execute(GRID_SQL, values):
         days = grid.setdefault(row.office_id, {})  # evidence wins over "not yet"
         for offset in row.dumps or ():
-            days[first + timedelta(days=offset)] = "dump"
+            days[day[offset]] = "dump"
+        lost = damaged.get(row.office_id)
+        if lost is None:  # the usual case: no copy of the month found damaged
+            for offset in row.copies or ():
+                days[day[offset]] = "copy"
+            continue
         copies = Counter(row.copies or ())
-        copies.subtract(damaged.get(row.office_id, Counter()))
+        copies.subtract(lost)
         for offset, n in copies.items():
             if n > 0:
-                days[first + timedelta(days=offset)] = "copy"
-        grid[row.office_id] = days
+                days[day[offset]] = "copy"
     return grid
 
 
