@@ -28,7 +28,8 @@ def exposed_names() -> set[str]:
     state = judge(
         OfficeState("5108", "Kantor", now - hour, now - hour, True, now - hour, now, 0), now
     )
-    body, _ = exposition([FleetRow(state, 3, 20, 21)], QueueHealth(1, 0, now), "text/plain")
+    row = FleetRow(state, 3, 20, 21, True, now - 2 * hour, "HDD-1")  # a disk in for an hour
+    body, _ = exposition([row], QueueHealth(1, 0, now), "text/plain")
     names = set()
     for family in text_string_to_metric_families(body.decode()):
         names.update(sample.name for sample in family.samples)
@@ -78,3 +79,22 @@ def test_the_dockerfile_has_a_web_target_and_the_bot_stays_the_default() -> None
     stages = re.findall(r"^FROM \S+ AS (\w+)$", text, flags=re.MULTILINE)
     assert stages[-1] == "bot" and "web" in stages
     assert "COPY web ./web" in text and '".[web]"' in text
+
+
+def test_the_web_view_and_its_words_do_not_load_the_chat_library() -> None:
+    """The web view shares the chat's words (bot.texts) but runs without python-telegram-bot
+    loaded, nor APScheduler or matplotlib (the PNG download imports it when asked)."""
+    probe = (
+        "import sys, bot.texts.web, web.app, web.metrics; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'telegram', 'apscheduler', 'matplotlib'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=ROOT,
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -40,6 +40,15 @@ NAMES = {
 # last copy is 6 days old and not encrypted, Badung's bot is silent, Lombok Barat's last passed
 # drill is 20 days old, Buleleng is safe.
 ORDER = [MATARAM, DENPASAR, BADUNG, LOMBOK_BARAT, BULELENG]
+# The external disk at each bot's last heartbeat: Denpasar's HDD-A left in for 3 days and 8
+# hours (by its heartbeat 2 minutes ago), Lombok Barat's HDD-1 in for 2 hours, Buleleng's out;
+# Badung's bot says nothing of a disk.
+DISKS = {
+    DENPASAR: (NOW - timedelta(minutes=2) - timedelta(days=3, hours=8), "HDD-A"),
+    LOMBOK_BARAT: (NOW - timedelta(minutes=4) - timedelta(hours=2), "HDD-1"),
+    BULELENG: (None, None),
+}
+DENPASAR_PLUGGED_DAYS = 3 + 8 / 24
 BULELENG_BREACHES = 2  # SOP days of November not complete
 BULELENG_DRILL_LEVEL = 3
 
@@ -189,14 +198,27 @@ def seed_fleet(central: Central) -> Fleet:
             ),
             rows,
         )
+        # Every office was added before November (a later one would be "no data yet" till then).
+        connection.execute(text("UPDATE offices SET created_at = '2026-10-01T00:00:00+08:00'"))
         # The server stamps a heartbeat with its own clock; these are made at a fixed time.
         connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(
             text(
-                "INSERT INTO heartbeats (office_id, seen_at, version, queued, note) "
-                "VALUES (:o, :at, 'test', :q, '')"
+                "INSERT INTO heartbeats (office_id, seen_at, version, queued, note, "
+                "disk_watched, disk_plugged_since, disk_label) "
+                "VALUES (:o, :at, 'test', :q, '', :watched, :since, :label)"
             ),
-            [{"o": o, "at": at, "q": 3 if o == DENPASAR else 0} for o, at in heartbeats.items()],
+            [
+                {
+                    "o": o,
+                    "at": at,
+                    "q": 3 if o == DENPASAR else 0,
+                    "watched": o in DISKS,
+                    "since": DISKS.get(o, (None, None))[0],
+                    "label": DISKS.get(o, (None, None))[1],
+                }
+                for o, at in heartbeats.items()
+            ],
         )
     ntb = admin.add_supervisor(engine, "ntb")
     set_region(engine, ntb.role, "52")

@@ -30,6 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.texts import web as texts
 from storage.central import fleet as reads
 from storage.central.fleet import STANDING_ORDER, FleetRow, Standing
 from storage.central.webaccess import (
@@ -42,8 +43,7 @@ from storage.central.webaccess import (
     token_viewer,
     viewing,
 )
-from web import texts
-from web.regions import province_name, province_of
+from web.regions import Place, places, province_name
 from web.sessions import LoginLimiter, SessionStore
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class WebView:
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
         self.templates.globals.update(
-            texts=texts, standings=STANDING_ORDER, province_name=province_name
+            texts=texts, standings=STANDING_ORDER, province_name=province_name, config=config
         )
 
     # -- helpers -------------------------------------------------------------------------
@@ -298,14 +298,10 @@ class WebView:
             )
         except SQLAlchemyError as error:
             return self.central_down(error)
-        provinces = sorted({province_of(r.state.office_id) for r in rows})
-        counts = {s: sum(1 for r in rows if r.standing is s) for s in STANDING_ORDER}
-        shown = [
-            r
-            for r in rows
-            if (state is None or r.standing is state)
-            and (not region or r.state.office_id.startswith(region))
-        ]
+        where = places((r.state.office_id, r.state.name) for r in rows)
+        in_region = [r for r in rows if not region or r.state.office_id.startswith(region)]
+        counts = _counts(in_region)  # the region's, whatever state is chosen
+        shown = [r for r in in_region if state is None or r.standing is state]
         days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
         self.record(viewer.name, request, 200)
         return self.render(
@@ -314,10 +310,12 @@ class WebView:
             csrf=csrf,
             now=now,
             total=len(rows),
+            in_region=len(in_region),
             counts=counts,
-            groups=_groups(shown),
+            groups=_groups(shown, where),
             shown=shown,
-            provinces=provinces,
+            regions=_regions(where),
+            region_name=_region_name(region, where),
             state=state,
             region=region,
             days=days,
@@ -335,17 +333,10 @@ class WebView:
         row = None
         if OFFICE_ID_RE.fullmatch(office_id):
             try:
-                row, evidence, drills, disks, grid = self.read(
+                rows, evidence, drills, disks, grid = self.read(
                     viewer,
                     lambda c: (
-                        next(
-                            (
-                                r
-                                for r in reads.fleet(c, now, start)
-                                if r.state.office_id == office_id
-                            ),
-                            None,
-                        ),
+                        reads.fleet(c, now, start),
                         reads.month_evidence(c, office_id, start, end),
                         reads.drills(c, office_id),
                         reads.disks(c, office_id),
@@ -354,6 +345,7 @@ class WebView:
                 )
             except SQLAlchemyError as error:
                 return self.central_down(error)
+            row = next((r for r in rows if r.state.office_id == office_id), None)
         if row is None:
             self.record(viewer.name, request, 404)
             return self.render("error.html", 404, message=texts.NOT_FOUND, viewer=viewer, csrf=csrf)
@@ -370,7 +362,7 @@ class WebView:
             disks=disks,
             days=days,
             cells=_cells(grid.get(office_id, {}), days),
-            province=province_name(province_of(office_id)),
+            place=places((r.state.office_id, r.state.name) for r in rows)[office_id],
         )
 
     def download(self, request: Request) -> Response:
@@ -425,9 +417,7 @@ class WebView:
                     viewer = token_viewer(connection, METRICS, token.strip())
             if viewer is None:
                 self.record("?", request, 401)
-                return PlainTextResponse(
-                    "401 token tidak berlaku\n", 401, {"www-authenticate": "Bearer"}
-                )
+                return PlainTextResponse(texts.METRICS_REFUSED, 401, {"www-authenticate": "Bearer"})
             now, today = self.today()
             _, start, _ = self.month(today)
 
@@ -438,35 +428,97 @@ class WebView:
             rows, health = self.read(viewer, work)
         except SQLAlchemyError as error:
             log.warning("central database not readable: %s", type(error).__name__)
-            return PlainTextResponse("503 database pusat tidak dapat dibaca\n", 503)
+            return PlainTextResponse(texts.METRICS_CENTRAL_DOWN, 503)
         from web.metrics import exposition
 
         body, content_type = exposition(rows, health, request.headers.get("accept", ""))
         self.record(viewer.name, request, 200)
         return Response(body, 200, media_type=content_type)
 
+    async def no_such_page(self, request: Request, error: Exception) -> Response:
+        """A path the web view does not have (or a method it does not take): said in words, with
+        the way back, not the framework's English "Not Found"."""
+        status = getattr(error, "status_code", 404)
+        return self.render("error.html", status, message=texts.PAGE_NOT_FOUND)
+
     def health(self, request: Request) -> Response:
         return PlainTextResponse("ok\n")
+
+
+@dataclass(frozen=True)
+class Kabupaten:
+    code: str  # empty: the province's own offices
+    name: str
+    rows: list[FleetRow]
+    counts: dict[Standing, int]
+    # A heading of its own only when it holds more than the kabupaten's own office (the usual
+    # case, one Disdukcapil per regency or city, needs none: the office is the kabupaten/kota).
+    heading: bool
 
 
 @dataclass(frozen=True)
 class Group:
     code: str
     name: str
+    kabupaten: list[Kabupaten]
     rows: list[FleetRow]
-
-    @property
-    def counts(self) -> dict[Standing, int]:
-        return {s: sum(1 for r in self.rows if r.standing is s) for s in STANDING_ORDER}
+    counts: dict[Standing, int]
 
 
-def _groups(rows: list[FleetRow]) -> list[Group]:
-    """Offices by province; the rows come worst first, so the province of the worst office
-    comes first, and so on."""
-    by_code: dict[str, list[FleetRow]] = {}
+def _counts(rows: list[FleetRow]) -> dict[Standing, int]:
+    return {s: sum(1 for r in rows if r.standing is s) for s in STANDING_ORDER}
+
+
+def _groups(rows: list[FleetRow], where: dict[str, Place]) -> list[Group]:
+    """Offices by province, then by kabupaten/kota; the rows come worst first, so the province
+    (and within it the kabupaten/kota) of the worst office comes first, and so on."""
+    provinces: dict[str, dict[str, list[FleetRow]]] = {}
     for row in rows:
-        by_code.setdefault(province_of(row.state.office_id), []).append(row)
-    return [Group(code, province_name(code), members) for code, members in by_code.items()]
+        place = where[row.state.office_id]
+        provinces.setdefault(place.province_code, {}).setdefault(place.kabupaten_code, []).append(
+            row
+        )
+    groups = []
+    for code, by_kabupaten in provinces.items():
+        members = []
+        for kabupaten, kab_rows in by_kabupaten.items():
+            name = where[kab_rows[0].state.office_id].kabupaten
+            heading = len(kab_rows) > 1 or kab_rows[0].state.office_id != kabupaten
+            members.append(Kabupaten(kabupaten, name, kab_rows, _counts(kab_rows), heading))
+        rows = [row for k in members for row in k.rows]
+        groups.append(Group(code, province_name(code), members, rows, _counts(rows)))
+    return groups
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    kabupaten: list[tuple[str, str]]  # (code, name), by code
+
+
+def _regions(where: dict[str, Place]) -> list[Region]:
+    """The filter's choices: every province this viewer sees, each with its kabupaten/kota."""
+    provinces: dict[str, dict[str, str]] = {}
+    for place in where.values():
+        kabupaten = provinces.setdefault(place.province_code, {})
+        if place.kabupaten_code:
+            kabupaten[place.kabupaten_code] = place.kabupaten
+    return [
+        Region(code, province_name(code), sorted(provinces[code].items()))
+        for code in sorted(provinces)
+    ]
+
+
+def _region_name(region: str, where: dict[str, Place]) -> str:
+    if not region:
+        return ""
+    if len(region) == 2:
+        return province_name(region)
+    for place in where.values():
+        if place.kabupaten_code == region:
+            return place.kabupaten
+    return region
 
 
 def _cells(grid: dict[date, str], days: list[date]) -> Markup:
@@ -508,7 +560,10 @@ def create_app(
         Route("/sehat", view.health),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: view.no_such_page, 405: view.no_such_page},
+    )
     app.state.view = view
     return SecurityHeaders(app, hsts=config.secure_cookies)
 

@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from storage.central.fleet import STANDING_ORDER, FleetRow, QueueHealth
-from web.regions import province_name, province_of
+from web.regions import places
 
-LABELS = ("office_id", "kabupaten", "province")
+# The office, its regency or city (kabupaten/kota) and its province, by code and name: alert
+# rules and dashboards group by the codes, people read the names. The office's own name is on
+# sopbot_office_info only (join on office_id): usually it is the kabupaten's, and every sample
+# carrying it twice would make a scrape of 514 offices half as large again.
+LABELS = ("office_id", "kabupaten_code", "kabupaten", "province_code", "province")
 # The state as a number for Grafana's state timeline: higher is worse.
 STANDING_VALUE = {s: len(STANDING_ORDER) - 1 - n for n, s in enumerate(STANDING_ORDER)}
 
@@ -70,9 +74,30 @@ class FleetCollector(Collector):
         queued = family(
             "sopbot_office_queued_records", "Records waiting at the office, by its last heartbeat"
         )
+        plugged_days = family(
+            "sopbot_office_disk_plugged_in_days",
+            "Days the external disk plugged in at the last heartbeat had been plugged in by then "
+            "(0: none was plugged in; no sample: the bot watches no disk or does not say)",
+        )
+        plugged_since = family(
+            "sopbot_office_disk_plugged_in_since_timestamp",
+            "Since when the disk plugged in at the last heartbeat has been plugged in",
+            "seconds",
+        )
+        info = InfoMetricFamily("sopbot_office", "The office's name", labels=("office_id",))
+        where = places((r.state.office_id, r.state.name) for r in self.rows)
         for row in self.rows:
             s = row.state
-            labels = [s.office_id, s.name, province_name(province_of(s.office_id))]
+            place = where[s.office_id]
+            info.add_metric([s.office_id], {"office": s.name})
+            labels = [
+                s.office_id,
+                place.kabupaten_code,
+                place.kabupaten,
+                place.province_code,
+                place.province,
+            ]
+            plugged = row.disk_plugged
             for metric, value in (
                 (dump, _ts(s.last_dump)),
                 (copy, _ts(s.last_copy)),
@@ -85,11 +110,13 @@ class FleetCollector(Collector):
                 (safe, 1.0 if s.safe else 0.0),
                 (standing, STANDING_VALUE[row.standing]),
                 (queued, s.queued),
+                (plugged_days, None if plugged is None else plugged.total_seconds() / 86400),
+                (plugged_since, _ts(row.disk_plugged_since) if plugged else None),
             ):
                 if value is not None:  # never happened: no sample, not a misleading 0
                     metric.add_metric(labels, float(value))
         yield from (dump, copy, encrypted, drill, level, heartbeat, breaches, reported, safe)
-        yield from (standing, queued)
+        yield from (standing, queued, plugged_days, plugged_since, info)
         yield GaugeMetricFamily(
             "sopbot_central_offices", "Offices this token sees", value=self.health.offices
         )

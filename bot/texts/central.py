@@ -3,7 +3,7 @@ office's link to the central database."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
 from bot.texts.common import escape
@@ -21,6 +21,7 @@ __all__ = [
     "login_replaced",
     "office_line",
     "office_table",
+    "problem_words",
     "pusat_ready",
     "pusat_summary",
 ]
@@ -37,7 +38,14 @@ def _when(moment: datetime | None, tz: tzinfo) -> str:
     return "belum pernah" if moment is None else f"{moment.astimezone(tz):%d/%m %H:%M}"
 
 
-def _problem_words(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
+def problem_words(
+    state: OfficeState,
+    now: datetime,
+    tz: tzinfo,
+    when: Callable[[datetime | None, tzinfo], str] = _when,
+) -> list[str]:
+    """An office's problems in words, worst first (plain text: the caller escapes them); `when`
+    writes a moment as the caller's page does."""
     words = {
         NO_COPY: (
             "belum pernah ada salinan terverifikasi"
@@ -50,7 +58,7 @@ def _problem_words(state: OfficeState, now: datetime, tz: tzinfo) -> list[str]:
         SILENT: (
             "bot belum pernah melapor"
             if state.seen_at is None
-            else f"bot diam sejak {_when(state.seen_at, tz)}"
+            else f"bot diam sejak {when(state.seen_at, tz)}"
         ),
     }
     return [words[p] for p in state.problems]
@@ -72,7 +80,7 @@ def office_line(state: OfficeState, now: datetime, tz: tzinfo) -> str:
     if state.set_aside:
         parts.append(f"{state.set_aside} catatan ditolak pusat, disimpan di kantor")
     line = f"{mark} <b>{escape(state.office_id)}</b> {escape(state.name)} · " + " · ".join(parts)
-    problems = _problem_words(state, now, tz)
+    problems = problem_words(state, now, tz)
     return line + (f"\n    ⚠️ {escape('; '.join(problems))}" if problems else "")
 
 
@@ -180,6 +188,7 @@ KIND_WORDS = {
     "drill": "uji pulih",
     "day": "hari SOP",
     "check": "pemeriksaan salinan",
+    "disk": "disk hilang atau ditemukan",
 }
 
 

@@ -28,7 +28,7 @@ from jobs.report import build_report
 from jobs.runtime import Runtime
 from storage.audit import AuditLog
 from storage.central.admin import central_engine
-from storage.central.push import beat, deliver
+from storage.central.push import DiskAtBeat, beat, deliver
 from storage.central.record import EvidenceRecord
 from storage.central_queue import CentralQueue
 from storage.copies import CopyLog, CopyRecord
@@ -308,12 +308,24 @@ class CentralLink:
         queued, _ = self.queue.waiting()
         aside = len(self.queue.kept_aside())
         office = self.settings.office_id
+        disk = self._disk_at(now)
         if connection is None:
             with self.engine.connect() as fresh:
-                beat(fresh, office, now, self.version, queued, reason, aside)
+                beat(fresh, office, now, self.version, queued, reason, aside, disk)
         else:
-            beat(connection, office, now, self.version, queued, reason, aside)
+            beat(connection, office, now, self.version, queued, reason, aside, disk)
         self._last_beat = now
+
+    def _disk_at(self, now: datetime) -> DiskAtBeat | None:
+        """The external disk as the watchdog last saw it (it looks every minute): which one is
+        plugged in and since when. None when the bot watches no disk."""
+        if self.disks is None or self.settings.external_disk_path is None:
+            return None
+        plugged = [d for d in self.disks.all() if d.plugged_since is not None]
+        if not plugged:
+            return DiskAtBeat(None, None, now)
+        disk = min(plugged, key=lambda d: d.plugged_since or now)
+        return DiskAtBeat(disk.plugged_since, disk.label, now)
 
     def _push_chain(self, connection: Connection, now: datetime) -> None:
         """The chain to the witness, at each heartbeat. Its trouble (a central database not yet

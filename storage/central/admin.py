@@ -24,7 +24,7 @@ from storage.central.schema import (
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-HEAD_REVISION = "c0006"
+HEAD_REVISION = "c0007"
 
 
 @dataclass(frozen=True)

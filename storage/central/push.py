@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.dialects.postgresql import insert
@@ -64,12 +65,14 @@ def beat(
     queued: int,
     note: str,
     set_aside: int = 0,
+    disk: DiskAtBeat | None = None,
 ) -> None:
     """The office is alive, with how much it still has to send and how many records it keeps
     aside. Through sopbot_beat(): the server takes the office from the login (refusing an
     `office_id` that is not the login's) and the time from its own clock (`at` is the caller's
     and is not sent); an office holds no UPDATE on the table, so it cannot lock every office's
-    heartbeat."""
+    heartbeat. `disk` says how long the external disk has been plugged in (None: the bot watches
+    no disk); a central database older than c0007 is not told."""
     del at
     values: dict[str, object] = {
         "office": office_id,
@@ -79,16 +82,50 @@ def beat(
         "set_aside": max(0, min(set_aside, 2**31 - 1)),
     }
     with _transaction(bind) as connection:
-        if connection.scalar(HAS_BEAT):
+        functions = connection.execute(HAS_BEAT).one()
+        if functions.with_disk:
+            values["plugged"] = disk.plugged_seconds() if disk is not None else None
+            values["label"] = disk.label[:32] if disk is not None and disk.label else None
+            connection.execute(BEAT_WITH_DISK, values)
+        elif functions.beat:
             connection.execute(BEAT, values)
         else:  # a central database not upgraded yet (c0001): offices there still update the row
             connection.execute(LEGACY_BEAT, values)
 
 
 BEAT = text("SELECT sopbot_beat(:office, :version, :queued, :note, :set_aside)")
-HAS_BEAT = text(
-    "SELECT to_regprocedure('public.sopbot_beat(text, text, integer, text, integer)') IS NOT NULL"
+BEAT_WITH_DISK = text(
+    "SELECT sopbot_beat(:office, :version, :queued, :note, :set_aside, :plugged, :label)"
 )
+HAS_BEAT = text(
+    "SELECT to_regprocedure('public.sopbot_beat(text, text, integer, text, integer)') "
+    "IS NOT NULL AS beat, to_regprocedure("
+    "'public.sopbot_beat(text, text, integer, text, integer, integer, text)') "
+    "IS NOT NULL AS with_disk"
+)
+# Longer than this is a clock or a bug (the central function refuses it too).
+MAX_PLUGGED = timedelta(days=10 * 366)
+
+
+@dataclass(frozen=True)
+class DiskAtBeat:
+    """The office's external disk at a heartbeat: since when the one plugged in has been in,
+    on the office's clock (None: none is), and the time of looking on the same clock. Only the
+    difference is sent: the central server dates it by its own clock."""
+
+    plugged_since: datetime | None
+    label: str | None
+    now: datetime
+
+    def plugged_seconds(self) -> int:
+        """Seconds plugged in, or -1 when no disk is plugged in."""
+        if self.plugged_since is None:
+            return -1
+        return int(
+            min(max(self.now - self.plugged_since, timedelta(0)), MAX_PLUGGED).total_seconds()
+        )
+
+
 LEGACY_BEAT = text(
     "INSERT INTO heartbeats (office_id, seen_at, version, queued, note) "
     "VALUES (:office, now(), :version, :queued, :note) ON CONFLICT (office_id) DO UPDATE "

@@ -121,3 +121,9 @@ class Heartbeat(CentralBase):
     queued: Mapped[int] = mapped_column(Integer)  # records still waiting at the office
     note: Mapped[str] = mapped_column(Text, default="")
     set_aside: Mapped[int] = mapped_column(Integer, server_default="0")  # records never storable
+    # The external disk at the heartbeat (c0007): whether the bot watches one (NULL: a bot that
+    # does not say), since when the disk plugged in has been in (server's clock; NULL: none is),
+    # and its label.
+    disk_watched: Mapped[bool | None]
+    disk_plugged_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disk_label: Mapped[str | None] = mapped_column(String(32))

@@ -19,6 +19,9 @@ from sqlalchemy import create_engine, text
 from webfleet import BADUNG, LOMBOK_BARAT, MATARAM, Fleet, seed_fleet, serving
 
 from storage.central import admin
+from storage.central.webaccess import set_region
+
+UPT_DENPASAR = "517101"
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER_ARGS = [
@@ -111,6 +114,12 @@ def log_in(page: Any, base: str, name: str, password: str) -> None:
     page.click("button[type=submit]:has-text('Masuk')")
 
 
+def log_in_with_token(page: Any, base: str, token: str) -> None:
+    page.goto(base + "/masuk")
+    page.fill("#token", token)
+    page.click("button[type=submit]:has-text('Masuk')")
+
+
 def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
     fleet: Fleet, browser: Any, shots: Path, passwords_checked: bool
 ) -> None:
@@ -134,7 +143,7 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         log_in(page, base, supervisor.role, supervisor.password)
         assert page.url == base + "/"
         # Grouped by province, the province of the worst office first; worst first within.
-        groups = page.locator("tr.group th").all_inner_texts()
+        groups = page.locator("table.fleet tr.group th").all_inner_texts()
         assert [g.split(" — ")[0] for g in groups] == [
             "Provinsi Nusa Tenggara Barat (52)",
             "Provinsi Bali (51)",
@@ -152,13 +161,22 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         assert "TIDAK terenkripsi" in denpasar.inner_text()
         assert "6 hari tanpa salinan terverifikasi" in denpasar.inner_text()
         buleleng = page.locator(f"tr.office:has(td:text-is('{BULELENG}'))").inner_text()
-        assert "3 hari lalu, level 3" in buleleng and "22/24 hari" in buleleng
+        assert "3 hari lalu, level 3" in buleleng and "22 dari 24 hari lengkap" in buleleng
         assert "(2 tidak lengkap)" in buleleng
+        # The external disk at each bot's last heartbeat: left in is marked, in words.
+        assert "tidak ada yang tercolok" in buleleng
+        assert "⚠ HDD-A tercolok 3 hari, sejak 22 Nov 2026 01.58" in denpasar.inner_text()
+        lombok = page.locator(f"tr.office:has(td:text-is('{LOMBOK_BARAT}'))").inner_text()
+        assert "HDD-1 tercolok 2 jam" in lombok and "⚠" not in lombok
+        badung = page.locator(f"tr.office:has(td:text-is('{BADUNG}'))").inner_text()
+        assert "tidak dilaporkan" in badung
+        # One office per kabupaten/kota: no heading of its own (the office is the kabupaten).
+        assert page.locator("table.fleet tr.kabupaten").count() == 0
         # The offices x days grid: colour and a letter in every cell.
-        assert page.locator("table.grid tbody tr").count() == 5
-        assert page.locator("table.grid tbody tr").first.locator("td.g.n").count() == 25
+        assert page.locator("table.grid tbody tr:not(.group)").count() == 5
+        assert page.locator("table.grid tbody tr:not(.group)").first.locator("td.g.n").count() == 25
         # Buleleng (last): every day a verified copy but the 24th, whose copy was found damaged.
-        buleleng_cells = page.locator("table.grid tbody tr").last.locator("td.g")
+        buleleng_cells = page.locator("table.grid tbody tr:not(.group)").last.locator("td.g")
         assert buleleng_cells.all_inner_texts() == ["S"] * 23 + ["D", "S"]
         page.screenshot(path=str(shots / "2-semua-kantor.png"), full_page=True)
 
@@ -171,14 +189,26 @@ def test_a_supervisor_sees_the_fleet_filters_opens_an_office_and_downloads(
         page.select_option("#wilayah", "51")
         page.click("button:has-text('Saring')")
         assert office_ids(page) == [DENPASAR, BADUNG, BULELENG]
-        assert "5 kantor terlihat (3 ditampilkan dengan saringan)" in page.inner_text("p.summary")
+        assert "5 kantor terlihat; 3 di Bali." in page.inner_text("p.summary")
+        assert page.inner_text("h1") == "Semua kantor · Bali"
         page.screenshot(path=str(shots / "3-saringan-bali.png"), full_page=True)
+        # A kabupaten/kota: the filter offers each under its province.
+        page.select_option("#wilayah", LOMBOK_BARAT)
+        page.click("button:has-text('Saring')")
+        assert office_ids(page) == [LOMBOK_BARAT]
+        assert page.inner_text("h1") == "Semua kantor · Disdukcapil Kabupaten Lombok Barat"
+        # Nothing matches: said so, with the way back.
+        page.goto(base + f"/?keadaan=aman&wilayah={LOMBOK_BARAT}")
+        assert "Tidak ada kantor dengan saringan ini." in page.inner_text("p.message")
+        assert page.locator("table.fleet").count() == 0
+        page.screenshot(path=str(shots / "3b-saringan-kosong.png"), full_page=True)
+        page.goto(base + "/?wilayah=51")
 
         # One office: its month, drills and disks.
         page.click(f"a[href='/kantor/{BULELENG}']")
         disks = page.locator("table.evidence").nth(1).inner_text()
         # HDD-A's copy of the 24th was found damaged: its newest intact one is the 22nd's.
-        assert "HDD-A\t22/11/2026 01:30\t11\tterenkripsi\t1" in disks
+        assert "HDD-A\t22 Nov 2026 01.30\t11\tterenkripsi\t1" in disks
         page.go_back()
         page.click(f"a[href='/kantor/{DENPASAR}']")
         assert page.url == f"{base}/kantor/{DENPASAR}"
@@ -276,4 +306,80 @@ def test_an_office_login_sees_only_its_own_office(fleet: Fleet, browser: Any, sh
         page.fill("#token", fleet.web_token)
         page.click("button[type=submit]:has-text('Masuk')")
         assert len(office_ids(page)) == 5
+        context.close()
+
+
+def test_pages_at_phone_width_error_pages_and_a_kabupaten_with_several_offices(
+    fleet: Fleet, browser: Any, shots: Path
+) -> None:
+    engine = admin.central_engine(fleet.central.admin_url)
+    # A second office in Kota Denpasar (a six-digit code under 5171), and a supervisor limited
+    # to that city.
+    admin.add_office(engine, UPT_DENPASAR, "UPT Disdukcapil Denpasar Selatan")
+    city = admin.add_supervisor(engine, "denpasar")
+    set_region(engine, city.role, DENPASAR)
+    engine.dispose()
+    with serving(fleet.web_url) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        log_in_with_token(page, base, fleet.web_token)
+        # The city has two offices: a heading of its own under its province, worst first.
+        headings = page.locator("table.fleet tr.kabupaten th").all_inner_texts()
+        assert [h.split(" — ")[0] for h in headings] == ["Disdukcapil Kota Denpasar (5171)"]
+        assert office_ids(page) == [UPT_DENPASAR, DENPASAR, BADUNG, BULELENG, MATARAM, LOMBOK_BARAT]
+        options = page.locator("#wilayah optgroup[label='51 Bali'] option").all_inner_texts()
+        assert options == [
+            "51 Provinsi Bali (semua)",
+            "5103 Disdukcapil Kabupaten Badung",
+            "5108 Disdukcapil Kabupaten Buleleng",
+            "5171 Disdukcapil Kota Denpasar",
+        ]
+        page.select_option("#wilayah", DENPASAR)
+        page.click("button:has-text('Saring')")
+        assert office_ids(page) == [UPT_DENPASAR, DENPASAR]
+        page.screenshot(path=str(shots / "6-kota-dua-kantor.png"), full_page=True)
+        # An office never heard from: its days before it began are "no data yet", not red.
+        page.goto(f"{base}/kantor/{UPT_DENPASAR}")
+        assert "Kota Denpasar (5171)" in page.inner_text("p.summary")
+        page.screenshot(path=str(shots / "7-kantor-baru.png"), full_page=True)
+        # Error pages speak Indonesian, with the way back.
+        missing = page.goto(f"{base}/tidak-ada")
+        assert missing is not None and missing.status == 404
+        assert "Halaman tidak ditemukan" in page.inner_text("main")
+        page.screenshot(path=str(shots / "8-halaman-tidak-ada.png"), full_page=True)
+        gone = page.goto(f"{base}/kantor/9999")
+        assert gone is not None and gone.status == 404
+        page.screenshot(path=str(shots / "9-kantor-tidak-ada.png"), full_page=True)
+        context.close()
+
+        # A phone: the tables scroll sideways inside the page, the page itself does not.
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        page = phone.new_page()
+        page.set_default_timeout(15_000)
+        log_in_with_token(page, base, fleet.web_token)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        page.screenshot(path=str(shots / "10-ponsel-semua-kantor.png"), full_page=True)
+        page.goto(f"{base}/kantor/{DENPASAR}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(shots / "11-ponsel-kantor.png"), full_page=True)
+        page.screenshot(path=str(shots / "11b-ponsel-kantor-atas.png"))
+        page.goto(f"{base}/masuk?habis=1")
+        assert "Sesi berakhir" in page.inner_text("main")
+        page.screenshot(path=str(shots / "12-ponsel-sesi-habis.png"), full_page=True)
+        phone.close()
+
+        # The supervisor limited to the city sees its two offices only.
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        log_in(page, base, city.role, city.password)
+        assert office_ids(page) == [UPT_DENPASAR, DENPASAR]
+        assert "wilayah 5171" in page.inner_text("header")
+        assert page.locator("#wilayah option").all_inner_texts() == [
+            "semua wilayah",
+            "51 Provinsi Bali (semua)",
+            "5171 Disdukcapil Kota Denpasar",
+        ]
         context.close()

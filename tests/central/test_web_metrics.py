@@ -18,6 +18,8 @@ from webfleet import (
     BADUNG,
     BULELENG_BREACHES,
     BULELENG_DRILL_LEVEL,
+    DENPASAR_PLUGGED_DAYS,
+    DISKS,
     LOMBOK_BARAT,
     MATARAM,
     NOW,
@@ -136,3 +138,40 @@ def test_a_region_token_sees_its_region_only(fleet: Fleet, base: str) -> None:
     got = samples(answer.text, openmetrics=False)
     assert {o for (_, o) in got if o} == {LOMBOK_BARAT, MATARAM}
     assert got[("sopbot_central_offices", "")] == 2
+
+
+def test_labels_name_the_kabupaten_kota_and_province_and_the_disk_plugged_in(
+    fleet: Fleet, base: str
+) -> None:
+    with httpx.Client(base_url=base, timeout=10) as client:
+        answer = client.get(
+            "/metrics",
+            headers={
+                "Authorization": f"Bearer {fleet.metrics_token}",
+                "Accept": "application/openmetrics-text; version=1.0.0",
+            },
+        )
+    labels = {}
+    for family in openmetrics_families(answer.text):
+        for sample in family.samples:
+            if sample.name == "sopbot_office_safe":
+                labels[sample.labels["office_id"]] = sample.labels
+            if sample.name == "sopbot_office_info":
+                assert sample.value == 1
+                labels.setdefault("info", {})[sample.labels["office_id"]] = sample.labels["office"]
+    assert labels[LOMBOK_BARAT] == {
+        "office_id": LOMBOK_BARAT,
+        "kabupaten_code": LOMBOK_BARAT,
+        "kabupaten": "Disdukcapil Kabupaten Lombok Barat",
+        "province_code": "52",
+        "province": "Nusa Tenggara Barat",
+    }
+    assert labels["info"][BULELENG] == "Disdukcapil Kabupaten Buleleng"
+    got = samples(answer.text, openmetrics=True)
+    days = "sopbot_office_disk_plugged_in_days"
+    assert got[(days, DENPASAR)] == pytest.approx(DENPASAR_PLUGGED_DAYS)
+    assert got[(days, BULELENG)] == 0  # watched, none plugged in
+    assert (days, BADUNG) not in got and (days, MATARAM) not in got  # not said
+    since = "sopbot_office_disk_plugged_in_since_timestamp_seconds"
+    assert got[(since, DENPASAR)] == DISKS[DENPASAR][0].timestamp()  # type: ignore[union-attr]
+    assert (since, BULELENG) not in got
