@@ -181,7 +181,7 @@ async def daftar(update: Update, context: Context, caller: Caller) -> None:
         problem = texts.no_such_page(listing.pages)
         await respond(update, context, texts.usage(caller.command, problem))
         return
-    text = texts.disk_listing(listing, svc.copylog.pruned(), svc.settings.tz)
+    text = texts.disk_listing(listing, await svc.db.run(svc.copylog.pruned), svc.settings.tz)
     turns = texts.disk_rotation(rotation(svc.disks, svc.copylog), svc.settings.tz)
     await respond(update, context, f"{text}\n\n{turns}" if turns else text)
 
@@ -209,7 +209,7 @@ async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
         wrong = problem(Code.KEY_WRONG, path=str(key_file), count=report.key_wrong)
         await respond(update, context, texts.key_problem(wrong))
         return
-    svc.copylog.record_checks(disk.identity.id, report.results(), svc.clock.now())
+    await svc.db.run(svc.copylog.record_checks, disk.identity.id, report.results(), svc.clock.now())
     log.info(
         "Disk %s verified by %s: %d good, %d bad, %d missing",
         disk.identity.id,

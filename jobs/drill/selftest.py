@@ -161,7 +161,9 @@ class OracleSelfTest:
                 await self._read_back(driver, dump, record, report)
             await self._stop(driver, owner, name, report)
         finally:
-            for leftover in self.settings.dumps.glob(f"{SCRATCH_PREFIX}{stamp}*"):
+            for leftover in await asyncio.to_thread(
+                self.settings.dumps.glob, f"{SCRATCH_PREFIX}{stamp}*"
+            ):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
 
@@ -342,7 +344,9 @@ class OracleSelfTest:
                     how = "ATTACH, STOP_JOB(immediate, keep_master 0)"
                 found = await asyncio.to_thread(self._ended, driver, job, client is None, how)
         finally:
-            for leftover in self.settings.dumps.glob(f"{SCRATCH_PREFIX}{stamp}*"):
+            for leftover in await asyncio.to_thread(
+                self.settings.dumps.glob, f"{SCRATCH_PREFIX}{stamp}*"
+            ):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
         report.add(found)
