@@ -30,7 +30,7 @@ async def send(
     ref: str = "",
 ) -> Delivery:
     """Send one HTML message through the outbox (directly only before it has started)."""
-    if svc.sender is not None:
+    if svc.sender is not None and svc.sender.started:
         return await svc.sender.send(chat_id, text, markup, ref)
     parts = pages(text)
     try:

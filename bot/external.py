@@ -92,11 +92,11 @@ class ChatCopyObserver:
                 svc, self.bot, [Role.KASI], texts.copy_recorded([i.id for i in closed], drilling)
             )
             if drilling:
-                svc.drill_after_copy = asyncio.get_running_loop().create_task(
+                svc.running.drill_after_copy = asyncio.get_running_loop().create_task(
                     drill_then_unplug(svc, self.bot)
                 )
             await delivery.to_roles(svc, self.bot, [Role.KABID], text)
-            found = copy_evidence(svc.dumplog, svc.copylog)
+            found = await svc.db.run(copy_evidence, svc.dumplog, svc.copylog)
             evidence = found if isinstance(found, Evidence) else None
             requester = started.requested_by if started else None
             closer = svc.name_of(requester) if requester else "bot"

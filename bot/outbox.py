@@ -153,6 +153,11 @@ class OutboxSender:
         for item_id, chat_id in list(self._waiter_chats.items()):
             self._resolve(item_id, Delivery(chat_id, None, pending=True))
 
+    @property
+    def started(self) -> bool:
+        """Between `start` and `stop`: messages go through the outbox."""
+        return self._task is not None
+
     async def send(
         self,
         chat_id: int,

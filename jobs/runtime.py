@@ -26,7 +26,7 @@ from storage.soplog import SopLog
 from storage.state import StateStore
 
 
-@dataclass
+@dataclass(frozen=True)
 class Runtime:
     settings: Settings
     log: SopLog
