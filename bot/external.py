@@ -75,7 +75,7 @@ class ChatCopyObserver:
                 await delivery.send(svc, self.bot, asker, text)  # who asked is answered too
             return
         if result.verified:
-            turns = rotation(svc.disks, svc.copylog)
+            turns = await svc.db.run(rotation, svc.disks, svc.copylog)
             next_label = turns[0].disk.label if len(turns) > 1 else None
             text = texts.copy_done(result, tz, next_label)
         elif result.outcome is Outcome.INTERRUPTED:
@@ -182,7 +182,7 @@ async def daftar(update: Update, context: Context, caller: Caller) -> None:
         await respond(update, context, texts.usage(caller.command, problem))
         return
     text = texts.disk_listing(listing, await svc.db.run(svc.copylog.pruned), svc.settings.tz)
-    turns = texts.disk_rotation(rotation(svc.disks, svc.copylog), svc.settings.tz)
+    turns = texts.disk_rotation(await svc.db.run(rotation, svc.disks, svc.copylog), svc.settings.tz)
     await respond(update, context, f"{text}\n\n{turns}" if turns else text)
 
 
@@ -193,7 +193,7 @@ async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
         return
     key_file = svc.settings.external_age_identity_file
     try:  # a key that cannot be used is said before any copy is judged with it
-        identities = office_identities(key_file)
+        identities = await asyncio.to_thread(office_identities, key_file)
     except KeyFileError as bad_key:
         await respond(update, context, texts.key_problem(bad_key.problem))
         return

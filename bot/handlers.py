@@ -136,7 +136,7 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
     )
     log.info("Instruction #%s to %s issued by %s", record.id, target.value, caller.user_id)
     if ASSIGNMENTS[target].needs_evidence:
-        found = copy_evidence(svc.dumplog, svc.copylog)
+        found = await svc.db.run(copy_evidence, svc.dumplog, svc.copylog)
         if isinstance(found, Evidence):  # already done: say so, with the evidence
             await _already_done(update, context, caller, record, found)
             return
@@ -256,7 +256,7 @@ async def _close(
     evidence: Evidence | None = None
     wanted = await svc.db.run(svc.log.instruction, instruction_id)
     if wanted is not None and _needs_evidence(wanted, caller) and not manual:
-        found = copy_evidence(svc.dumplog, svc.copylog)
+        found = await svc.db.run(copy_evidence, svc.dumplog, svc.copylog)
         if not isinstance(found, Evidence):  # step 11 is evidence, not a claim
             log.info("Instruction #%s kept open: %s", instruction_id, found.english())
             markup = (

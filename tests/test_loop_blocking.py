@@ -15,6 +15,10 @@ The rules, kept simple on purpose (an AST walk, no type inference):
   reading `self.state`), directly or through another such helper of the module, counts as a
   storage call itself: `self._due(...)` or `_due(...)` from an `async def` is flagged too (the
   helper is matched by name within its module; helpers of other modules are not followed);
+- a storage object taken from its holder (`svc.`, `self.`, `self.svc.`) and handed to any other
+  call (`copy_evidence(svc.dumplog, svc.copylog)`) counts too: whatever receives it is assumed
+  to use it there and then. Handing it to the face or to
+  `asyncio.to_thread` is the way out (`await svc.db.run(copy_evidence, svc.dumplog, ...)`);
 - a line may carry `# loop-ok: <why>` for a call that does no I/O (an in-memory cache).
 
 `python tests/test_loop_blocking.py` prints every call found and the count.
@@ -67,6 +71,33 @@ def _receiver_is_storage(func: ast.expr) -> bool:
     return False
 
 
+OFF_LOOP = frozenset({"run", "keep", "later", "soon", "to_thread"})  # the face, asyncio.to_thread
+
+
+HOLDERS = frozenset({"svc", "self", "services", "runtime"})  # what holds the storage objects
+
+
+def _is_storage(node: ast.expr) -> bool:
+    """`svc.dumplog`, `self.copies`, `self.svc.state`: a storage object taken from its holder
+    (a bare name or another object's field, `progress.state`, is not assumed to be one)."""
+    if not isinstance(node, ast.Attribute) or node.attr not in STORAGE_ATTRIBUTES:
+        return False
+    holder = node.value
+    if isinstance(holder, ast.Attribute):  # self.svc.state
+        return holder.attr == "svc" and isinstance(holder.value, ast.Name)
+    return isinstance(holder, ast.Name) and holder.id in HOLDERS
+
+
+def _hands_storage_over(call: ast.Call) -> bool:
+    """A storage object passed to a call that is not the face or `asyncio.to_thread`."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if name in OFF_LOOP:
+        return False
+    values = [*call.args, *(keyword.value for keyword in call.keywords)]
+    return any(_is_storage(value) for value in values)
+
+
 def _called_name(func: ast.expr) -> str | None:
     """`helper` for `helper(...)` and `self.helper(...)`."""
     if isinstance(func, ast.Name):
@@ -116,7 +147,7 @@ def calls_on_the_loop(root: Path = ROOT) -> list[str]:
                 if not isinstance(node, ast.AsyncFunctionDef):
                     continue
                 for call in _body_calls(node):
-                    direct = _receiver_is_storage(call.func)
+                    direct = _receiver_is_storage(call.func) or _hands_storage_over(call)
                     if not direct and _called_name(call.func) not in helpers:
                         continue
                     if ALLOW_MARK in lines[call.lineno - 1]:
@@ -147,6 +178,8 @@ def test_the_checker_sees_a_direct_call_and_not_a_handed_over_one(tmp_path: Path
         "    svc.log.remember_user(1, 'x')\n"
         "    sync_helper(svc)\n"
         "    await svc.db.run(sync_helper, svc)\n"
+        "    evidence_of(svc.dumps, x=1)\n"
+        "    await svc.db.run(evidence_of, svc.dumps)\n"
         "def sync_helper(svc):\n"
         "    svc.soplog.open_steps(1)\n",
         encoding="utf-8",
@@ -167,6 +200,7 @@ def test_the_checker_sees_a_direct_call_and_not_a_handed_over_one(tmp_path: Path
         "bot/x.py:7",
         "bot/x.py:8",
         "bot/x.py:9",
+        "bot/x.py:11",
         "jobs/y.py:3",
         "jobs/y.py:4",
     ]
