@@ -65,14 +65,20 @@ class AsyncLog:
 
     async def keep(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Like `run`, retried while the log is busy: for writes that must not be lost."""
-        pause = 0.2
+        pause, tries = 0.2, 0
         while True:
             try:
-                return await self.run(fn, *args, **kwargs)
+                done = await self.run(fn, *args, **kwargs)
             except LogBusy as exc:
-                log.warning("The log is busy (%s); %s tried again shortly", exc, _name(fn))
+                if tries == 0:  # once per write, not every few seconds of a long lock
+                    log.warning("The log is busy (%s); %s is tried again", exc, _name(fn))
+                tries += 1
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, self.retry_seconds)
+                continue
+            if tries:
+                log.info("%s written after %d tries", _name(fn), tries + 1)
+            return done
 
     async def soon(self, fn: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> None:
         """`run` when the log takes it now, else `later`: written before the caller goes on
