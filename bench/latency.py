@@ -13,6 +13,10 @@ to the reply (for /laporan: to its last part, the CSV), while sopbot's watchdog 
 Prints p50/p99/max per command and bot, the sopbot/bare ratios as median and min over the repeats,
 and each bot's resident memory after its /laporan. The targets (issue: benchmarks that cannot
 flatter us): /status p99 <= 3x the bare bot at 10 years, no answer over 100 ms at 30 years.
+
+`--baseline-tree DIR` makes the baseline sopbot itself as another checkout has it (e.g. the
+commit before a change, from `git archive`), so a change is measured before and after, the two
+interleaved in the same way.
 """
 
 from __future__ import annotations
@@ -85,12 +89,15 @@ def one_run(kind: str, url: str, data_dir: Path, args: argparse.Namespace) -> di
     data_dir.mkdir(parents=True, exist_ok=True)
     ready = data_dir / f"ready-{kind}"
     ready.unlink(missing_ok=True)
+    script, run_as = HERE / "office.py", kind
+    if kind == "bare" and args.baseline_tree is not None:
+        script, run_as = args.baseline_tree / "bench" / "office.py", "sopbot"
     office = subprocess.Popen(
         [
             sys.executable,
-            str(HERE / "office.py"),
+            str(script),
             "--kind",
-            kind,
+            run_as,
             "--database-url",
             url,
             "--data-dir",
@@ -111,14 +118,15 @@ def one_run(kind: str, url: str, data_dir: Path, args: argparse.Namespace) -> di
             time.sleep(0.05)
         base = ready.read_text()
         started = time.monotonic()
+        bare = kind == "bare" and args.baseline_tree is None
         for command, replies in COMMANDS.items():  # warm up: first imports, first queries
-            ask(base, command, BARE if kind == "bare" else replies)
+            ask(base, command, BARE if bare else replies)
         times: dict[str, list[float]] = {c: [] for c in COMMANDS}
         while True:
             for command, replies in COMMANDS.items():
                 count = args.laporan if command == "/laporan" else args.count
                 if len(times[command]) < count:
-                    times[command].append(ask(base, command, BARE if kind == "bare" else replies))
+                    times[command].append(ask(base, command, BARE if bare else replies))
                     time.sleep(args.pace)
             done = all(
                 len(v) >= (args.laporan if c == "/laporan" else args.count)
@@ -173,7 +181,10 @@ def main() -> int:
     parser.add_argument("--laporan", type=int, default=4)
     parser.add_argument("--pace", type=float, default=0.1)
     parser.add_argument("--tick", type=float, default=5.0)
+    parser.add_argument("--baseline-tree", type=Path, help="sopbot of this checkout as baseline")
     args = parser.parse_args()
+    if args.baseline_tree is not None:
+        print(f"baseline ('bare' below): sopbot from {args.baseline_tree}")
     print(f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
     scratch = Path(tempfile.mkdtemp(prefix="sopbot-latency-"))

@@ -52,11 +52,10 @@ async def run(args: argparse.Namespace) -> None:
 
 async def run_sopbot(args: argparse.Namespace, base_url: str, stop: asyncio.Event) -> None:
     from bot import watch
-    from bot.app import build_application, running
-    from bot.context import Services
+    from bot.app import running, services_of
     from core.settings import Settings
     from jobs.external.disk import init_disk
-    from sopbot.runtime import open_runtime
+    from sopbot.runtime import build_app
 
     # The watchdog does its whole minute's work, only more often, so a short run sees it run.
     watch.TICK_SECONDS = args.tick
@@ -77,9 +76,10 @@ async def run_sopbot(args: argparse.Namespace, base_url: str, stop: asyncio.Even
         external_disk_path=disk,
         external_auto_copy=False,
     )
-    services = Services.from_runtime(open_runtime(settings))
+    app = build_app(settings)
+    services = services_of(app)
     services.copier.separate = lambda root, _dumps: root == disk  # a folder stands in for the disk
-    async with running(build_application(services), poll_timeout=10):
+    async with running(app, poll_timeout=10):
         await asyncio.to_thread(Path(args.ready).write_text, base_url)
         await stop.wait()
 

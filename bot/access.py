@@ -37,10 +37,9 @@ def _remember(svc: Services, user_id: int, name: str) -> None:
     """Keep a role holder's Telegram display name (one line, bounded)."""
     if svc.names.get(user_id) != name:
         svc.names[user_id] = name
-        try:  # a name is a courtesy: an unwritable log must not stop /status
-            svc.log.remember_user(user_id, name, svc.clock.now())
-        except SQLAlchemyError as exc:
-            log.error("Could not remember the name of %s: %s", user_id, exc)
+        # In the background: a name is a courtesy that must not hold /status (a busy log is
+        # retried until it lands; an unwritable one is logged by the face).
+        svc.db.later(svc.log.remember_user, user_id, name, svc.clock.now())
 
 
 REFUSAL_QUIET = timedelta(minutes=1)  # a stranger: one refusal (reply and row) a minute
@@ -69,18 +68,20 @@ async def _refuse(update: Update, svc: Services, command: Command, reason: str, 
         chat.id if chat else None,
         reason,
     )
-    _record_denial(svc, user.id if user else None, chat.id if chat else None, command, reason)
+    await _record_denial(svc, user.id if user else None, chat.id if chat else None, command, reason)
     if update.callback_query is not None:
         await update.callback_query.answer(texts.plain(text)[:200], show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
-def _record_denial(
+async def _record_denial(
     svc: Services, user_id: int | None, chat_id: int | None, command: Command, reason: str
 ) -> None:
+    # The refusal stands at once; its row lands now, or once a busy log takes it.
     try:
-        svc.log.log_denial(
+        await svc.db.soon(
+            svc.log.log_denial,
             at=svc.clock.now(),
             user_id=user_id,
             chat_id=chat_id,
@@ -107,7 +108,7 @@ def guard(command: Command, handler: GuardedHandler) -> Handler:
                 log.warning(
                     "Ignored /%s in foreign group %s from %s", command.name, chat.id, user.id
                 )
-                _record_denial(svc, user.id, chat.id, command, "foreign_group")
+                await _record_denial(svc, user.id, chat.id, command, "foreign_group")
             return
         if not roles:
             if not quiet(svc, user.id, chat.id):  # a stranger's flood: one answer a minute

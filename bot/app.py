@@ -6,17 +6,20 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
@@ -24,14 +27,13 @@ from telegram.ext import (
 from bot import backup, central, delivery, drill, external, handlers, texts, watch
 from bot.access import guard
 from bot.commands import BUTTONS, COMMAND_BY_NAME, COMMANDS
-from bot.context import SERVICES_KEY, Services
-from bot.outbox import OutboxSender
+from bot.context import BotData, Context, Services
 from bot.updates import PerChatUpdateProcessor
 from core.sop import SOP_ROLES, Role
 from core.stop_signals import console_signals, stop_once_on
 from jobs.healthcheck import HealthcheckPinger
 from jobs.runtime import Runtime
-from jobs.watchdog import Watchdog, mark_installed
+from jobs.watchdog import mark_installed
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +43,20 @@ STOP_FLUSH_SECONDS = 5.0
 # carry out an action someone else wrote.
 COMMAND_MESSAGES = filters.UpdateType.MESSAGE & ~filters.FORWARDED
 
-StartupHook = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
+# The application as this bot builds it: its handlers' context carries the typed services.
+# (PTB's own JobQueue is not used: the schedule is APScheduler's, kept in the log.)
+BotApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
-def build_application(runtime: Runtime, *, rate_limit: bool = True) -> Application:  # type: ignore[type-arg]
-    svc = Services.from_runtime(runtime)
-    settings = svc.settings
+def build_application(
+    runtime: Runtime, *, watch_loop: bool = True, rate_limit: bool = True
+) -> BotApp:
+    """The PTB application on `runtime`, with the chat's services made once and bound to it
+    (called by `sopbot.runtime.build_app`, the composition root)."""
+    settings = runtime.settings
     builder = (
         ApplicationBuilder()
+        .context_types(ContextTypes(context=CallbackContext, bot_data=BotData))
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
@@ -62,8 +70,15 @@ def build_application(runtime: Runtime, *, rate_limit: bool = True) -> Applicati
         limiter = AIORateLimiter(max_retries=0, group_max_rate=0)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app = builder.build()
-    svc.commands = COMMANDS
-    app.bot_data[SERVICES_KEY] = svc
+    svc = Services.from_runtime(runtime, app.bot, COMMANDS, watch_loop=watch_loop)
+    app.bot_data.bind(svc)
+    svc.dump.observers.append(backup.ChatDumpObserver(svc, app.bot))
+    svc.copier.observers.append(external.ChatCopyObserver(svc, app.bot))
+    svc.drill.observers.append(drill.ChatDrillObserver(svc, app.bot))
+    if settings.healthcheck_url:
+        pinger = HealthcheckPinger(settings.healthcheck_url)
+        svc.dump.observers.append(pinger)
+        svc.copier.observers.append(pinger)
 
     for command in COMMANDS:
         app.add_handler(
@@ -80,10 +95,14 @@ def build_application(runtime: Runtime, *, rate_limit: bool = True) -> Applicati
     return app
 
 
-async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
+def services_of(app: BotApp) -> Services:
+    return app.bot_data.services
+
+
+async def on_startup(app: BotApp) -> None:
     """Publish the command menu, start the outbox, report runs a stop interrupted, start the
     schedule and the watchdog."""
-    svc: Services = app.bot_data[SERVICES_KEY]
+    svc = services_of(app)
     await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
     for role in SOP_ROLES:
         if not svc.roster.ids_of(role):
@@ -92,83 +111,56 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
                 role.value,
                 role.value.upper(),
             )
-    on_sent, on_refused, on_failed = delivery.outbox_hooks(svc)
-    svc.sender = OutboxSender(
-        svc.outbox, app.bot, svc.clock, on_sent=on_sent, on_refused=on_refused, on_failed=on_failed
-    )
-    svc.sender.start()  # also delivers what an earlier run could not
-    svc.dump.observers.append(backup.ChatDumpObserver(svc, app.bot))
-    svc.copier.observers.append(external.ChatCopyObserver(svc, app.bot))
-    svc.drill.observers.append(drill.ChatDrillObserver(svc, app.bot))
-    if svc.settings.healthcheck_url:
-        pinger = HealthcheckPinger(svc.settings.healthcheck_url)
-        svc.dump.observers.append(pinger)
-        svc.copier.observers.append(pinger)
-    if mark_installed(svc.state, svc.clock.now()):  # the very first start: a welcome, no alarm
+    if svc.sender is not None:
+        svc.sender.start()  # also delivers what an earlier run could not
+    if await svc.db.keep(mark_installed, svc.state, svc.clock.now()):  # the first start: a welcome
         text = texts.first_start(svc.describe_schedule())
         await delivery.to_roles(svc, app.bot, list(SOP_ROLES), text, also_group=text)
-    lost = svc.dump.recover()
+    lost = await svc.db.keep(svc.dump.recover)
     if lost:
         alert = texts.dump_interrupted(lost)
         await delivery.to_roles(svc, app.bot, [Role.ADB, Role.KABID], alert, also_group=alert)
-    lost_copies = svc.copier.recover()
+    lost_copies = await svc.db.keep(svc.copier.recover)
     if lost_copies:
         await delivery.to_roles(
             svc, app.bot, [Role.KASI, Role.KABID], texts.copy_interrupted(lost_copies)
         )
-    svc.drill.recover()
+    await svc.db.keep(svc.drill.recover)
     svc.scheduler.start()
-    scheduler = svc.scheduler
-    svc.watchdog = Watchdog(
-        svc.settings,
-        svc.dumplog,
-        svc.copylog,
-        svc.log,
-        svc.dump,
-        svc.copier,
-        svc.clock,
-        watch.ChatWatchdogNotifier(svc, app.bot),
-        svc.state,
-        backup_time=lambda: scheduler.backup_time,
-        drills=svc.drilllog,
-        outbox=svc.outbox,
-        drilling=lambda: svc.drill.busy,
-        evidence=svc.evidence,
-    )
-    if svc.run_watch_loop:
-        svc.watch_task = watch.start_watch(svc.watchdog)
-    svc.central = central.reporter_for(svc, app.bot)
-    if svc.central is not None and svc.run_watch_loop:
-        svc.central_task = central.start_reporting(svc.central)
+    if svc.watch_loop and svc.watchdog is not None:
+        svc.running.watch = watch.start_watch(svc.watchdog)
+    if svc.central is not None and svc.watch_loop:
+        svc.running.central = central.start_reporting(svc.central)
     log.info("Bot @%s is up", app.bot.username)
 
 
-async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
+async def on_stop(app: BotApp) -> None:
     """Stop the watchdog, the schedule, a running dump or copy (recorded as interrupted), and
     the outbox (what is still pending goes out after the next start)."""
-    svc: Services = app.bot_data[SERVICES_KEY]
-    await watch.stop_watch(svc.watch_task)
-    svc.watch_task = None
-    await central.stop_reporting(svc.central_task)
-    svc.central_task = None
+    svc = services_of(app)
+    running = svc.running
+    await watch.stop_watch(running.watch)
+    running.watch = None
+    await central.stop_reporting(running.central)
+    running.central = None
     # The jobs first, through their stop contract (Data Pump's job stopped on the server too):
     # shutting the scheduler down would cancel a scheduled dump outright.
     await svc.dump.stop()
     await svc.copier.stop()
     await svc.drill.stop()
-    if svc.drill_after_copy is not None:  # its unplug request goes to the outbox first
-        await asyncio.wait({svc.drill_after_copy}, timeout=5)
-        svc.drill_after_copy = None
+    if running.drill_after_copy is not None:  # its unplug request goes to the outbox first
+        await asyncio.wait({running.drill_after_copy}, timeout=5)
+        running.drill_after_copy = None
     svc.scheduler.shutdown()
     if svc.sender is not None:
         # A stop is often a service stop during a job: its verdict goes out now if Telegram
         # answers within a few seconds, otherwise at the next start (the outbox keeps it).
         await svc.sender.stop(flush_seconds=STOP_FLUSH_SECONDS)
-        svc.sender = None
+    await svc.db.drain(STOP_FLUSH_SECONDS)  # background writes a busy log held back
 
 
 @asynccontextmanager
-async def running(app: Application, poll_timeout: int = 10) -> AsyncIterator[None]:  # type: ignore[type-arg]
+async def running(app: BotApp, poll_timeout: int = 10) -> AsyncIterator[None]:
     """Run the application inside an event loop someone else owns (tests, the demo)."""
     await app.initialize()
     await on_startup(app)
@@ -200,7 +192,7 @@ def stop_signals() -> list[signal.Signals]:
     return found + [s for s in console_signals() if s not in found]
 
 
-def run_forever(app: Application) -> None:  # type: ignore[type-arg]
+def run_forever(app: BotApp) -> None:
     """Poll Telegram until stopped (Ctrl+C, SIGTERM, or the service manager).
 
     The bot handles the stop signals itself rather than through python-telegram-bot, the same

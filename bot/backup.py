@@ -105,9 +105,13 @@ async def jadwal(update: Update, context: Context, caller: Caller) -> None:
         old = scheduler.backup_time.strftime("%H:%M")
         scheduler.reschedule(new)
         now = svc.clock.now()
-        svc.state.set(BACKUP_TIME_KEY, new.strftime("%H:%M"), now, caller.user_id)
-        svc.audit.record(
-            now, caller.user_id, "schedule_changed", f"{old} -> {new.strftime('%H:%M')}"
+        await svc.db.run(svc.state.set, BACKUP_TIME_KEY, new.strftime("%H:%M"), now, caller.user_id)
+        await svc.db.run(
+            svc.audit.record,
+            now,
+            caller.user_id,
+            "schedule_changed",
+            f"{old} -> {new.strftime('%H:%M')}",
         )
         note = texts.schedule_changed(old, new.strftime("%H:%M"), caller.name)
         await delivery.to_roles(svc, context.bot, [Role.KABID, Role.ADB], note, also_group=note)

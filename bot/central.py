@@ -70,9 +70,9 @@ class CentralReporter:
         if not queued or oldest is None or now - oldest < TELL_ADB_AFTER:
             return
         key = f"central-down:{now.astimezone(self.svc.settings.tz).date().isoformat()}"
-        if self.svc.state.get(key):
+        if await self.svc.db.run(self.svc.state.get, key):
             return
-        self.svc.state.set(key, now.isoformat(), now)
+        await self.svc.db.keep(self.svc.state.set, key, now.isoformat(), now)
         text = texts.central_down(oldest, queued, self.status.error, self.svc.settings.tz)
         await delivery.to_roles(self.svc, self.bot, [Role.ADB], text)
 
@@ -89,14 +89,15 @@ class CentralReporter:
         report = self.svc.settings.report_time
         slot = last_slot(now, report.hour, report.minute, self.svc.settings.tz)
         key = f"pusat-summary:{slot.date().isoformat()}"
-        if now - slot > timedelta(hours=12) or self.svc.state.get(key):
+        done = await self.svc.db.run(self.svc.state.get, key)
+        if now - slot > timedelta(hours=12) or done:
             return
         try:
             view = await asyncio.to_thread(read_states, self.svc, now)
         except SQLAlchemyError as error:
             log.warning("Supervisor summary not made: %s", describe(error))
             return  # tried again at the next tick
-        self.svc.state.set(key, now.isoformat(), now)
+        await self.svc.db.keep(self.svc.state.set, key, now.isoformat(), now)
         if not view.supervisor:  # an office's login sees itself only: no "all offices are safe"
             log.warning("PUSAT_IDS is set but CENTRAL_DATABASE_URL is not a supervisor's login")
             return

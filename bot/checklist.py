@@ -471,8 +471,11 @@ async def run_checks(
     setup: bool = False,
     selftest_passed: str | None = None,
 ) -> list[CheckItem]:
-    items = check_env_lines(env_file) or [CheckItem("Pengaturan", Verdict.OK, "valid")]
-    env_item = check_env_file(env_file)
+    # Even the .env file is read off the loop: /cek runs beside every other chat.
+    items = await asyncio.to_thread(check_env_lines, env_file) or [
+        CheckItem("Pengaturan", Verdict.OK, "valid")
+    ]
+    env_item = await asyncio.to_thread(check_env_file, env_file)
     if env_item is not None:
         items.append(env_item)
     items += await asyncio.to_thread(check_windows_privacy, settings, env_file)

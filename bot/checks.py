@@ -15,7 +15,7 @@ from bot.handlers import respond
 
 async def cek(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    last = svc.dumplog.last_good() if svc.dumplog else None
+    last = await svc.db.run(svc.dumplog.last_good) if svc.dumplog else None
     from jobs.drill.selftest import PASSED_KEY
 
     selftest = await asyncio.to_thread(svc.state.get, PASSED_KEY)

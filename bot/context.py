@@ -1,4 +1,7 @@
-"""What every handler needs, kept in `application.bot_data` under one key."""
+"""The bot's services: one frozen container, built once by `build_application` (called from
+`sopbot.runtime.build_app`, the composition root) and handed to every handler through PTB's
+`ContextTypes`: `services(context)` is `context.bot_data.services`, typed, never looked up by
+key."""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ import asyncio
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from telegram import Bot
 from telegram.ext import CallbackContext, ExtBot
 
 from bot import texts
@@ -19,35 +23,111 @@ from jobs.dump.service import dump_file_name
 from jobs.runtime import Runtime
 from jobs.watchdog import Watchdog
 
-SERVICES_KEY = "services"
+if TYPE_CHECKING:
+    from bot.central import CentralReporter
 
-Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+
+class BotData:
+    """The application's `bot_data`: the services, bound once when the application is built."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    def bind(self, services: Services) -> None:
+        if self._services is not None:
+            raise RuntimeError("the services are bound once, when the application is built")
+        self._services = services
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the application was not built by build_application")
+        return self._services
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 
 
 @dataclass
-class Services(Runtime):
-    """The shared runtime plus what only the chat needs."""
+class Running:
+    """The background tasks the bot starts and stops while it runs (not services: state)."""
 
+    watch: asyncio.Task[None] | None = None  # the minute watchdog
+    central: asyncio.Task[None] | None = None  # the link to the central database
+    drill_after_copy: asyncio.Task[None] | None = None  # the drill, then the unplug request
+
+
+@dataclass(frozen=True)
+class Services(Runtime):
+    """The shared runtime plus what only the chat needs. Frozen: nothing is swapped after the
+    build. The outbox sender, the watchdog and the central reporter speak through these services,
+    so they are made from them, once, in `__post_init__`."""
+
+    bot: Bot | None = None  # None: no chat (the command line's reports only)
+    commands: tuple[Command, ...] = ()  # the command table, for /bantuan
+    watch_loop: bool = True  # tests turn the minute loop off and call tick() themselves
     # Display names of known users, mirrored from the database to save a query per update.
     names: dict[int, str] = field(default_factory=dict)
-    watchdog: Watchdog | None = None  # created at start-up, once the bot can speak
-    run_watch_loop: bool = True  # tests turn the minute loop off and call tick() themselves
-    watch_task: asyncio.Task[None] | None = None
-    central_task: asyncio.Task[None] | None = None  # the link to the central database
-    drill_after_copy: asyncio.Task[None] | None = None  # the drill, then the unplug request
-    central: Any = None  # bot.central.CentralReporter, when reporting or serving /kantor
-    sender: OutboxSender | None = None  # started with the bot; sends every notification
-    commands: tuple[Command, ...] = ()  # the command table, for /bantuan
     # (user, chat) -> when a stranger was last refused there
     refused_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    running: Running = field(default_factory=Running)
+    # Made from these services (each speaks through them) when there is a chat; None without.
+    sender: OutboxSender | None = field(init=False)  # sends every notification, once started
+    watchdog: Watchdog | None = field(init=False)
+    central: CentralReporter | None = field(init=False)  # reporting or serving /kantor
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass sets its derived fields this way, once.
+        bot = self.bot
+        sender, watchdog, reporter = self._chat_parts(bot) if bot is not None else (None,) * 3
+        object.__setattr__(self, "sender", sender)
+        object.__setattr__(self, "watchdog", watchdog)
+        object.__setattr__(self, "central", reporter)
+
+    def _chat_parts(self, bot: Bot) -> tuple[OutboxSender, Watchdog, CentralReporter | None]:
+        from bot import central, delivery, watch  # they speak through Services
+
+        on_sent, on_refused, on_failed = delivery.outbox_hooks(self)
+        sender = OutboxSender(
+            self.outbox,
+            bot,
+            self.clock,
+            on_sent=on_sent,
+            on_refused=on_refused,
+            on_failed=on_failed,
+            db=self.db,
+        )
+        watchdog = Watchdog(
+            self.settings,
+            self.dumplog,
+            self.copylog,
+            self.log,
+            self.dump,
+            self.copier,
+            self.clock,
+            watch.ChatWatchdogNotifier(self, bot),
+            self.state,
+            backup_time=lambda: self.scheduler.backup_time,
+            drills=self.drilllog,
+            outbox=self.outbox,
+            drilling=lambda: self.drill.busy,
+            evidence=self.evidence,
+            db=self.db,
+        )
+        return sender, watchdog, central.reporter_for(self, bot)
 
     @classmethod
-    def from_runtime(cls, runtime: Runtime) -> Services:
-        if isinstance(runtime, Services):
-            return runtime
+    def from_runtime(
+        cls,
+        runtime: Runtime,
+        bot: Bot | None = None,
+        commands: tuple[Command, ...] = (),
+        *,
+        watch_loop: bool = True,
+    ) -> Services:
         fields = {name: getattr(runtime, name) for name in Runtime.__dataclass_fields__}
         names = {user_id: display_name(name) for user_id, name in runtime.log.user_names().items()}
-        return cls(**fields, names=names)
+        return cls(**fields, bot=bot, commands=commands, watch_loop=watch_loop, names=names)
 
     def commands_for(self, roles: frozenset[Role]) -> list[Command]:
         return [command for command in self.commands if command.roles & roles]
@@ -106,6 +186,4 @@ class ShownNames(Mapping[int, str]):
 
 
 def services(context: Context) -> Services:
-    found = context.bot_data[SERVICES_KEY]
-    assert isinstance(found, Services)
-    return found
+    return context.bot_data.services

@@ -30,7 +30,7 @@ async def send(
     ref: str = "",
 ) -> Delivery:
     """Send one HTML message through the outbox (directly only before it has started)."""
-    if svc.sender is not None:
+    if svc.sender is not None and svc.sender.started:
         return await svc.sender.send(chat_id, text, markup, ref)
     parts = pages(text)
     try:
@@ -86,25 +86,30 @@ def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook, FailedHook]:
 
     async def on_sent(item: OutboxItem, message: Message) -> None:
         if item.ref.startswith("instruction:"):
-            svc.log.record_delivery(
-                int(item.ref.split(":", 1)[1]), item.chat_id, message.message_id, svc.clock.now()
+            await svc.db.keep(
+                svc.log.record_delivery,
+                int(item.ref.split(":", 1)[1]),
+                item.chat_id,
+                message.message_id,
+                svc.clock.now(),
             )
         name = display_name(message.chat.full_name or "")
         is_person = item.chat_id != svc.settings.notify_chat_id
         if is_person and name and svc.names.get(item.chat_id) != name:
-            svc.log.remember_user(item.chat_id, name, svc.clock.now())
+            await svc.db.keep(svc.log.remember_user, item.chat_id, name, svc.clock.now())
             svc.names[item.chat_id] = name
 
     async def on_refused(item: OutboxItem, reason: str) -> None:
         """Tell the Kabid once per person that the bot cannot reach them."""
         key = f"undeliverable_told:{item.chat_id}"
-        if svc.state.get(key) is not None:
+        if await svc.db.keep(svc.state.get, key) is not None:
             return
-        svc.state.set(key, reason, svc.clock.now())
+        await svc.db.keep(svc.state.set, key, reason, svc.clock.now())
         note = texts.undeliverable(svc.name_of(item.chat_id), reason)
         for kabid in svc.roster.ids_of(Role.KABID):
             if kabid != item.chat_id:
-                svc.outbox.add(
+                await svc.db.keep(
+                    svc.outbox.add,
                     chat_id=kabid,
                     text=note,
                     reply_markup="",
@@ -120,8 +125,13 @@ def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook, FailedHook]:
             return
         note = texts.message_lost(_recipient(svc, item.chat_id), texts.plain(item.text))
         for kabid in svc.roster.ids_of(Role.KABID):
-            svc.outbox.add(
-                chat_id=kabid, text=note, reply_markup="", ref=LOST_REF, at=svc.clock.now()
+            await svc.db.keep(
+                svc.outbox.add,
+                chat_id=kabid,
+                text=note,
+                reply_markup="",
+                ref=LOST_REF,
+                at=svc.clock.now(),
             )
 
     return on_sent, on_refused, on_failed

@@ -75,7 +75,7 @@ class ChatCopyObserver:
                 await delivery.send(svc, self.bot, asker, text)  # who asked is answered too
             return
         if result.verified:
-            turns = rotation(svc.disks, svc.copylog)
+            turns = await svc.db.run(rotation, svc.disks, svc.copylog)
             next_label = turns[0].disk.label if len(turns) > 1 else None
             text = texts.copy_done(result, tz, next_label)
         elif result.outcome is Outcome.INTERRUPTED:
@@ -92,11 +92,11 @@ class ChatCopyObserver:
                 svc, self.bot, [Role.KASI], texts.copy_recorded([i.id for i in closed], drilling)
             )
             if drilling:
-                svc.drill_after_copy = asyncio.get_running_loop().create_task(
+                svc.running.drill_after_copy = asyncio.get_running_loop().create_task(
                     drill_then_unplug(svc, self.bot)
                 )
             await delivery.to_roles(svc, self.bot, [Role.KABID], text)
-            found = copy_evidence(svc.dumplog, svc.copylog)
+            found = await svc.db.run(copy_evidence, svc.dumplog, svc.copylog)
             evidence = found if isinstance(found, Evidence) else None
             requester = started.requested_by if started else None
             closer = svc.name_of(requester) if requester else "bot"
@@ -181,8 +181,8 @@ async def daftar(update: Update, context: Context, caller: Caller) -> None:
         problem = texts.no_such_page(listing.pages)
         await respond(update, context, texts.usage(caller.command, problem))
         return
-    text = texts.disk_listing(listing, svc.copylog.pruned(), svc.settings.tz)
-    turns = texts.disk_rotation(rotation(svc.disks, svc.copylog), svc.settings.tz)
+    text = texts.disk_listing(listing, await svc.db.run(svc.copylog.pruned), svc.settings.tz)
+    turns = texts.disk_rotation(await svc.db.run(rotation, svc.disks, svc.copylog), svc.settings.tz)
     await respond(update, context, f"{text}\n\n{turns}" if turns else text)
 
 
@@ -193,7 +193,7 @@ async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
         return
     key_file = svc.settings.external_age_identity_file
     try:  # a key that cannot be used is said before any copy is judged with it
-        identities = office_identities(key_file)
+        identities = await asyncio.to_thread(office_identities, key_file)
     except KeyFileError as bad_key:
         await respond(update, context, texts.key_problem(bad_key.problem))
         return
@@ -209,7 +209,7 @@ async def verifikasi(update: Update, context: Context, caller: Caller) -> None:
         wrong = problem(Code.KEY_WRONG, path=str(key_file), count=report.key_wrong)
         await respond(update, context, texts.key_problem(wrong))
         return
-    svc.copylog.record_checks(disk.identity.id, report.results(), svc.clock.now())
+    await svc.db.run(svc.copylog.record_checks, disk.identity.id, report.results(), svc.clock.now())
     log.info(
         "Disk %s verified by %s: %d good, %d bad, %d missing",
         disk.identity.id,

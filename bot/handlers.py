@@ -23,6 +23,7 @@ from core.timing import Timeliness
 from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.service import evidence_note
 from jobs.watchdog import describe_database_error
+from storage.aio import LogBusy
 from storage.soplog import CloseError, DayStatus, InstructionRecord
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,11 @@ async def instruksi_button(update: Update, context: Context, caller: Caller) -> 
         await _expired(update)
         return
     svc = services(context)
-    given = [i for i in svc.log.open_instructions([target]) if i.run_date == svc.today()]
+    given = [
+        i
+        for i in await svc.db.run(svc.log.open_instructions, [target])
+        if i.run_date == svc.today()
+    ]
     if given:  # a second press of the same button gives no second instruction
         await respond(update, context, texts.already_instructed(given[-1]))
         return
@@ -120,7 +125,8 @@ async def instruksi_button(update: Update, context: Context, caller: Caller) -> 
 async def _issue(update: Update, context: Context, caller: Caller, target: Role, note: str) -> None:
     svc = services(context)
     today = svc.today()
-    record = svc.log.issue_instruction(
+    record = await svc.db.run(
+        svc.log.issue_instruction,
         run_date=today,
         target=target,
         issued_by=caller.user_id,
@@ -130,7 +136,7 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
     )
     log.info("Instruction #%s to %s issued by %s", record.id, target.value, caller.user_id)
     if ASSIGNMENTS[target].needs_evidence:
-        found = copy_evidence(svc.dumplog, svc.copylog)
+        found = await svc.db.run(copy_evidence, svc.dumplog, svc.copylog)
         if isinstance(found, Evidence):  # already done: say so, with the evidence
             await _already_done(update, context, caller, record, found)
             return
@@ -177,7 +183,8 @@ async def _already_done(
 ) -> None:
     """An instruction for a step a verified copy already did: closed at once on that evidence."""
     svc = services(context)
-    closed = svc.log.close_instruction(
+    closed = await svc.db.run(
+        svc.log.close_instruction,
         instruction_id=record.id,
         closed_by=None,
         roles=[record.target_role],
@@ -208,7 +215,7 @@ async def selesai(update: Update, context: Context, caller: Caller) -> None:
     if args.instruction_id is not None:
         await _close(update, context, caller, args.instruction_id, args.note, manual=args.manual)
         return
-    open_ones = svc.log.open_instructions(_closable_roles(caller))
+    open_ones = await svc.db.run(svc.log.open_instructions, _closable_roles(caller))
     if not open_ones:
         await respond(update, context, texts.no_open_instruction())
     elif len(open_ones) == 1:
@@ -247,9 +254,9 @@ async def _close(
     svc = services(context)
     tz = svc.settings.tz
     evidence: Evidence | None = None
-    wanted = svc.log.instruction(instruction_id)
+    wanted = await svc.db.run(svc.log.instruction, instruction_id)
     if wanted is not None and _needs_evidence(wanted, caller) and not manual:
-        found = copy_evidence(svc.dumplog, svc.copylog)
+        found = await svc.db.run(copy_evidence, svc.dumplog, svc.copylog)
         if not isinstance(found, Evidence):  # step 11 is evidence, not a claim
             log.info("Instruction #%s kept open: %s", instruction_id, found.english())
             markup = (
@@ -262,7 +269,8 @@ async def _close(
             evidence.file_name, evidence.copy.disk_label, evidence.copy.sha256
         )
     try:
-        closed = svc.log.close_instruction(
+        closed = await svc.db.run(
+            svc.log.close_instruction,
             instruction_id=instruction_id,
             closed_by=caller.user_id,
             roles=_closable_roles(caller),
@@ -333,7 +341,7 @@ async def _mark_deliveries_closed(
     """Replace the "Selesai" button under each delivered copy with who closed it and when."""
     footer = texts.instruction_closed_note(closed, closer, svc.settings.tz)
     issuer = svc.name_of(closed.issued_by)
-    for copy in svc.log.deliveries(closed.id):
+    for copy in await svc.db.run(svc.log.deliveries, closed.id):
         body = (
             texts.instruction_for_group(closed, issuer)
             if copy.chat_id == svc.settings.notify_chat_id
@@ -355,26 +363,30 @@ async def _mark_deliveries_closed(
 
 async def status(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    day = svc.log.day_status(svc.today())
+    day = await svc.db.run(svc.log.day_status, svc.today())
     text = texts.day_status(
         day,
         svc.shown_names,
         svc.settings.office,
         svc.clock.now(),
         svc.short_schedule(),
-        _revoked_copy(svc, day),
+        await svc.db.run(_revoked_copy, svc, day),
     )
-    drills = svc.drilllog.latest(1)
+    drills = await svc.db.run(svc.drilllog.latest, 1)
     drill = texts.drill_line(
-        drills[0] if drills else None, svc.drilllog.last_passed(), svc.settings.tz
+        drills[0] if drills else None, await svc.db.run(svc.drilllog.last_passed), svc.settings.tz
     )
     lines = [text, drill]
     if svc.settings.pushes_evidence:
-        queued, oldest = svc.central_queue.waiting()
+        queued, oldest = await svc.db.run(svc.central_queue.waiting)
         error = svc.central.status.error if svc.central is not None else ""
         tz = svc.settings.tz
-        lines.append(texts.central_line(queued, oldest, svc.central_queue.last_sent(), error, tz))
-        aside = svc.central_queue.kept_aside()
+        lines.append(
+            texts.central_line(
+                queued, oldest, await svc.db.run(svc.central_queue.last_sent), error, tz
+            )
+        )
+        aside = await svc.db.run(svc.central_queue.kept_aside)
         if aside:
             lines.append(texts.central_aside_line(len(aside)))
     await respond(update, context, "\n".join(lines))
@@ -407,7 +419,7 @@ async def riwayat(update: Update, context: Context, caller: Caller) -> None:
         return
     today = svc.today()
     dates = [today - timedelta(days=offset) for offset in range(days)]
-    await respond(update, context, texts.history(svc.log.days_status(dates)))
+    await respond(update, context, texts.history(await svc.db.run(svc.log.days_status, dates)))
 
 
 # --- anything else ----------------------------------------------------------------------------
@@ -439,8 +451,12 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def on_error(update: object, context: Context) -> None:
     """Log the failure for the ADB, tell the user in Indonesian; never show a stack trace."""
-    log.error("Error while handling an update", exc_info=context.error)
     error = context.error
+    if isinstance(error, LogBusy):  # another program holds the log's lock: not a failure
+        log.warning("The SOP log is busy; the sender is asked to try again: %s", error)
+        await _tell(update, context, texts.LOG_BUSY)
+        return
+    log.error("Error while handling an update", exc_info=context.error)
     # Only the database's own refusal means the log cannot be written; a value SQLAlchemy could
     # not even put into a statement (an OverflowError from a date) is a bug, not a full disk.
     unrecorded = isinstance(error, SQLAlchemyError) and not (
@@ -450,12 +466,14 @@ async def on_error(update: object, context: Context) -> None:
         watchdog = services(context).watchdog
         if watchdog is not None:
             await watchdog.database_failed(describe_database_error(error))
+    await _tell(update, context, texts.NOT_RECORDED if unrecorded else texts.INTERNAL_ERROR)
+
+
+async def _tell(update: object, context: Context, text: str) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         try:  # directly: the outbox lives in the database that may be the trouble
             await context.bot.send_message(
-                update.effective_chat.id,
-                texts.NOT_RECORDED if unrecorded else texts.INTERNAL_ERROR,
-                parse_mode=ParseMode.HTML,
+                update.effective_chat.id, text, parse_mode=ParseMode.HTML
             )
         except Exception:
             log.exception("Could not tell the user about the error")

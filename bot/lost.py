@@ -50,9 +50,9 @@ async def hilang(update: Update, context: Context, caller: Caller) -> None:
     """/hilang <label>: what the disk holds, and a button to confirm it is lost."""
     svc = services(context)
     label = split_command(update.effective_message.text or "") if update.effective_message else ""
-    disk = svc.disks.by_label(label) if label else None
+    disk = await svc.db.run(svc.disks.by_label, label) if label else None
     if disk is None:
-        known = ", ".join(d.label for d in svc.disks.all() if d.in_service) or "-"
+        known = ", ".join(d.label for d in await svc.db.run(svc.disks.all) if d.in_service) or "-"
         await respond(update, context, texts.unknown_disk(label, known, caller.command))
         return
     if disk.lost_at is not None:
@@ -72,7 +72,7 @@ async def hilang(update: Update, context: Context, caller: Caller) -> None:
             ]
         ]
     )
-    copies = svc.copylog.verified(disk.id)
+    copies = await svc.db.run(svc.copylog.verified, disk.id)
     await respond(update, context, texts.confirm_lost(disk.label, copies), buttons)
 
 
@@ -88,7 +88,9 @@ async def hilang_button(update: Update, context: Context, caller: Caller) -> Non
         return
     match = _CONFIRM.fullmatch(data)
     age = svc.clock.now().timestamp() - int(match[2]) if match else None  # seconds, no overflow
-    disk = next((d for d in svc.disks.all() if match and _token(d.id) == match[1]), None)
+    disk = next(
+        (d for d in await svc.db.run(svc.disks.all) if match and _token(d.id) == match[1]), None
+    )
     fresh = age is not None and -60 <= age <= CONFIRM_FOR.total_seconds()
     if disk is None or not fresh:
         log.warning("Lost-disk button refused from %s: %r", caller.user_id, data[:64])
@@ -117,18 +119,20 @@ async def _record_lost(update: Update, context: Context, caller: Caller, disk: D
     draft the notice."""
     svc = services(context)
     now, tz = svc.clock.now(), svc.settings.tz
-    if not svc.disks.lost(disk.id, now):  # confirmed by someone else a moment ago
+    if not await svc.db.run(svc.disks.lost, disk.id, now):  # confirmed by someone else a moment ago
         return
-    svc.audit.record(now, caller.user_id, LOST, event_detail(disk))
-    copies = svc.copylog.verified(disk.id)
+    await svc.db.run(svc.audit.record, now, caller.user_id, LOST, event_detail(disk))
+    copies = await svc.db.run(svc.copylog.verified, disk.id)
     deadline = now + BREACH_NOTICE
     report = texts.disk_lost_report(disk.label, copies, caller.name, deadline, tz)
     log.warning("Disk %s reported lost by %s (%d copies)", disk.label, caller.user_id, len(copies))
     await delivery.to_roles(svc, context.bot, _everyone(), report)
     if not any(not c.encrypted for c in copies):
         return
-    svc.state.set(f"{BREACH_KEY}{disk.id}", now.isoformat(), now, caller.user_id)
-    svc.state.set(f"breach-reminder:{disk.id}", now.isoformat(), now)  # next one in 12 h
+    await svc.db.run(svc.state.set, f"{BREACH_KEY}{disk.id}", now.isoformat(), now, caller.user_id)
+    await svc.db.run(
+        svc.state.set, f"breach-reminder:{disk.id}", now.isoformat(), now
+    )  # next one in 12 h
     encrypting = svc.settings.external_encryption == "age"
     draft = texts.breach_notice_draft(disk.label, copies, now, deadline, tz, encrypting=encrypting)
     for chat_id in delivery.recipients(svc, [Role.KABID]):
@@ -153,10 +157,18 @@ async def ketemu(update: Update, context: Context, caller: Caller) -> None:
         await respond(update, context, texts.usage(caller.command, str(error)))
         return
     wanted = label.casefold()
-    lost = [d for d in svc.disks.all() if not d.in_service and d.label.casefold() == wanted]
-    disk = lost[0] if lost else svc.disks.by_label(label)  # a lost one first: it is the one
+    lost = [
+        d
+        for d in await svc.db.run(svc.disks.all)
+        if not d.in_service and d.label.casefold() == wanted
+    ]
+    disk = (
+        lost[0] if lost else await svc.db.run(svc.disks.by_label, label)
+    )  # a lost one first: it is the one
     if disk is None:
-        known = ", ".join(d.label for d in svc.disks.all() if not d.in_service) or "-"
+        known = (
+            ", ".join(d.label for d in await svc.db.run(svc.disks.all) if not d.in_service) or "-"
+        )
         await respond(update, context, texts.unknown_disk(label, known, caller.command))
         return
     if disk.lost_at is None:
@@ -182,18 +194,22 @@ async def ketemu(update: Update, context: Context, caller: Caller) -> None:
         await respond(update, context, texts.key_problem(_key_wrong(svc, check.report.key_wrong)))
         return
     now = svc.clock.now()
-    svc.copylog.record_checks(disk.id, check.results, now)
+    await svc.db.run(svc.copylog.record_checks, disk.id, check.results, now)
     if not check.ok:
         log.warning("Disk %s found but not verified: stays out of service", disk.label)
         await respond(update, context, texts.found_refused(disk.label, check))
         return
-    if not svc.disks.found(disk.id, now):  # brought back by another /ketemu meanwhile
+    if not await svc.db.run(
+        svc.disks.found, disk.id, now
+    ):  # brought back by another /ketemu meanwhile
         return
-    svc.audit.record(now, caller.user_id, FOUND, event_detail(disk, reason))
-    cancelled = bool(svc.state.get(f"{BREACH_KEY}{disk.id}"))
+    await svc.db.run(svc.audit.record, now, caller.user_id, FOUND, event_detail(disk, reason))
+    cancelled = bool(await svc.db.run(svc.state.get, f"{BREACH_KEY}{disk.id}"))
     if cancelled:
-        svc.state.set(f"{BREACH_KEY}{disk.id}", "", now, caller.user_id)
-        svc.audit.record(now, caller.user_id, BREACH_CANCELLED, event_detail(disk, reason))
+        await svc.db.run(svc.state.set, f"{BREACH_KEY}{disk.id}", "", now, caller.user_id)
+        await svc.db.run(
+            svc.audit.record, now, caller.user_id, BREACH_CANCELLED, event_detail(disk, reason)
+        )
     log.warning("Disk %s found and verified by %s: back in service", disk.label, caller.user_id)
     text = texts.found_report(disk.label, caller.name, reason, check, cancelled)
     await delivery.to_roles(svc, context.bot, _everyone(), text)

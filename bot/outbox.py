@@ -31,6 +31,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.texts.common import pages, plain, plain_pages
 from core.clock import Clock
+from storage.aio import AsyncLog, LogBusy
 from storage.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,16 @@ class Delivery:
     @property
     def ok(self) -> bool:
         return self.message is not None
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One message as the outbox keeps it."""
+
+    chat_id: int
+    text: str
+    reply_markup: str
+    ref: str
 
 
 SentHook = Callable[[OutboxItem, Message], Awaitable[None]]
@@ -97,8 +108,10 @@ class OutboxSender:
         on_refused: RefusedHook | None = None,
         on_failed: FailedHook | None = None,
         first_pause: float = 1.0,
+        db: AsyncLog | None = None,
     ) -> None:
         self.outbox, self.bot, self.clock = outbox, bot, clock
+        self.db = db or AsyncLog()  # the outbox is in the log: reached off the loop
         self.on_sent, self.on_refused, self.on_failed = on_sent, on_refused, on_failed
         self.first_pause = first_pause
         self._pause = first_pause
@@ -123,7 +136,7 @@ class OutboxSender:
         if self._task is not None and not self.outage and flush_seconds > 0:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(flush_seconds):
-                    while self.outbox.pending(limit=1):
+                    while await self.db.keep(self.outbox.pending, limit=1):
                         self._wake.set()
                         await asyncio.sleep(0.05)
         self._stopping = True
@@ -140,6 +153,11 @@ class OutboxSender:
         for item_id, chat_id in list(self._waiter_chats.items()):
             self._resolve(item_id, Delivery(chat_id, None, pending=True))
 
+    @property
+    def started(self) -> bool:
+        """Between `start` and `stop`: messages go through the outbox."""
+        return self._task is not None
+
     async def send(
         self,
         chat_id: int,
@@ -151,16 +169,22 @@ class OutboxSender:
         """Queue a message and wait (up to `wait` s) for Telegram to accept or refuse it. A text
         over Telegram's limit goes as several messages, in order (the buttons under the last)."""
         parts = pages(text)
+        rows = [
+            _Row(
+                chat_id,
+                part,
+                json.dumps(markup.to_dict()) if markup and number == len(parts) else "",
+                ref if number == 1 else "",
+            )
+            for number, part in enumerate(parts, start=1)
+        ]
+        added = 0
         try:
-            for number, part in enumerate(parts, start=1):
-                last = number == len(parts)
-                item_id = self.outbox.add(
-                    chat_id=chat_id,
-                    text=part,
-                    reply_markup=json.dumps(markup.to_dict()) if markup and last else "",
-                    ref=ref if number == 1 else "",
-                    at=self.clock.now(),
-                )
+            for row in rows:
+                item_id = await self.db.run(self._add_row, row)
+                added += 1
+        except LogBusy as exc:  # another program holds the log: the answer must not wait
+            return await self._send_past_busy_log(chat_id, parts[added:], markup, rows[added:], exc)
         except SQLAlchemyError as exc:  # the outbox is in the log that cannot be written
             log.error("Outbox not writable, sending to chat %s directly: %s", chat_id, exc)
             return await self._send_directly(chat_id, parts, markup)
@@ -174,6 +198,33 @@ class OutboxSender:
             return await asyncio.wait_for(asyncio.shield(future), wait)
         except TimeoutError:
             return Delivery(chat_id, None, pending=True)
+
+    async def _send_past_busy_log(
+        self,
+        chat_id: int,
+        parts: list[str],
+        markup: InlineKeyboardMarkup | None,
+        rows: list[_Row],
+        busy: LogBusy,
+    ) -> Delivery:
+        """Sent directly while the log is locked; what Telegram does not take now goes into the
+        outbox once the log is free again (in the background), so nothing is lost."""
+        log.warning("The log is busy, sending to chat %s directly: %s", chat_id, busy)
+        delivery = await self._send_directly(chat_id, parts, markup)
+        if delivery.ok:
+            return delivery
+        for row in rows:
+            self.db.later(self._add_row, row)
+        return Delivery(chat_id, None, pending=True)
+
+    def _add_row(self, row: _Row) -> int:
+        return self.outbox.add(
+            chat_id=row.chat_id,
+            text=row.text,
+            reply_markup=row.reply_markup,
+            ref=row.ref,
+            at=self.clock.now(),
+        )
 
     async def _send_directly(
         self, chat_id: int, parts: list[str], markup: InlineKeyboardMarkup | None
@@ -221,7 +272,7 @@ class OutboxSender:
         while not self._stopping:
             now = loop.time()
             held = {chat for chat, until in self._held_until.items() if until > now}
-            items = self.outbox.pending(skip_chats=held)
+            items = await self.db.keep(self.outbox.pending, skip_chats=held)
             if not items:
                 if not held:
                     return False
@@ -317,8 +368,13 @@ class OutboxSender:
         return "sent"
 
     async def _sent(self, item: OutboxItem, message: Message, note: str = "") -> None:
-        self.outbox.mark(
-            item.id, status="sent", at=self.clock.now(), message_id=message.message_id, error=note
+        await self.db.keep(
+            self.outbox.mark,
+            item.id,
+            status="sent",
+            at=self.clock.now(),
+            message_id=message.message_id,
+            error=note,
         )
         self._resolve(item.id, Delivery(item.chat_id, message))
         if self.on_sent is not None:
@@ -339,7 +395,9 @@ class OutboxSender:
 
     async def _refused(self, item: OutboxItem, status: str, reason: str) -> None:
         log.warning("Message %s to chat %s %s: %s", item.id, item.chat_id, status, reason)
-        self.outbox.mark(item.id, status=status, at=self.clock.now(), error=reason)
+        await self.db.keep(
+            self.outbox.mark, item.id, status=status, at=self.clock.now(), error=reason
+        )
         self._resolve(item.id, Delivery(item.chat_id, None, reason))
         if self.on_refused is not None and status == "undeliverable":
             await self.on_refused(item, reason)

@@ -36,11 +36,15 @@ async def tambah(update: Update, context: Context, caller: Caller) -> None:
         await respond(update, context, texts.already_member(args.user_id, name, args.role))
         return
     # Only the name the Kabid typed is kept as given: it is how the bot shows the person.
-    svc.roster.members.add(args.user_id, args.role, args.name, caller.user_id, now)
+    await svc.db.run(
+        svc.roster.members.add, args.user_id, args.role, args.name, caller.user_id, now
+    )
     svc.roster.reload()
     if name:
         svc.names.setdefault(args.user_id, name)
-    svc.audit.record(now, caller.user_id, "member_added", f"{args.role.value} {args.user_id}")
+    await svc.db.run(
+        svc.audit.record, now, caller.user_id, "member_added", f"{args.role.value} {args.user_id}"
+    )
     log.info("%s added %s as %s", caller.user_id, args.user_id, args.role.value)
     announcement = texts.member_added(args.user_id, name, args.role, caller.name)
     await respond(update, context, announcement)
@@ -90,13 +94,13 @@ async def hapus(update: Update, context: Context, caller: Caller) -> None:
         await respond(update, context, texts.kabid_not_removable(user_id, name))
         return
     now = svc.clock.now()
-    ended = svc.roster.members.remove(user_id, caller.user_id, now)
+    ended = await svc.db.run(svc.roster.members.remove, user_id, caller.user_id, now)
     if not ended:
         await respond(update, context, texts.not_a_member(user_id))
         return
     svc.roster.reload()
     roles = ", ".join(role.value for role in ended)
-    svc.audit.record(now, caller.user_id, "member_removed", f"{roles} {user_id}")
+    await svc.db.run(svc.audit.record, now, caller.user_id, "member_removed", f"{roles} {user_id}")
     log.info("%s removed %s (%s)", caller.user_id, user_id, roles)
     announcement = texts.member_removed(user_id, name, ended, caller.name, kept=from_env)
     await respond(update, context, announcement)
@@ -107,7 +111,7 @@ async def hapus(update: Update, context: Context, caller: Caller) -> None:
 
 async def anggota(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    written = svc.roster.members.have_written()
+    written = await svc.db.run(svc.roster.members.have_written)
     # The name the Kabid gave counts over the person's Telegram display name.
     given = {m.user_id: m.name for m in svc.roster.chat_members() if m.name}
     names = {**svc.names, **given}

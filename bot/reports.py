@@ -31,8 +31,15 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     except ValueError:
         await respond(update, context, texts.usage(caller.command, texts.REPORT_USAGE_PROBLEM))
         return
-    report = build_report(
-        month, today, svc.log, svc.dumplog, svc.copylog, svc.settings.office, svc.drilllog
+    report = await svc.db.run(
+        build_report,
+        month,
+        today,
+        svc.log,
+        svc.dumplog,
+        svc.copylog,
+        svc.settings.office,
+        svc.drilllog,
     )
     summary = texts.report_summary(report, svc.shown_names)
     chat = update.effective_chat

@@ -33,6 +33,7 @@ from typing import Generic, Protocol, TypeVar
 
 from core.clock import Clock
 from core.problems import Code, Problem, problem
+from storage.aio import AsyncLog
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,7 @@ class JobRunner(Generic[R]):
         self.progress_interval = progress_interval
         self.timeout = timeout
         self.stop_grace = STOP_GRACE_SECONDS
+        self.db = AsyncLog()  # the log's async face: the job's loop-side records
         self.observers: list[JobObserver[R]] = []
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[R] | None = None  # set by launch(), for "busy" only

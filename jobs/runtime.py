@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from core.clock import Clock, office_date
@@ -13,6 +13,7 @@ from jobs.dump.service import DumpService
 from jobs.evidence import Evidence
 from jobs.external.service import CopyService
 from jobs.schedule import BackupScheduler
+from storage.aio import AsyncLog
 from storage.audit import AuditLog
 from storage.central_queue import CentralQueue
 from storage.copies import CopyLog
@@ -25,7 +26,7 @@ from storage.soplog import SopLog
 from storage.state import StateStore
 
 
-@dataclass
+@dataclass(frozen=True)
 class Runtime:
     settings: Settings
     log: SopLog
@@ -44,6 +45,7 @@ class Runtime:
     roster: Roster
     central_queue: CentralQueue
     evidence: Evidence
+    db: AsyncLog = field(default_factory=AsyncLog)  # the log's async face, for async code
 
     def today(self) -> date:
         return office_date(self.clock.now(), self.settings.tz)

@@ -3,8 +3,11 @@ database, so the schedule survives restarts and a run missed while the bot was d
 when it comes back (coalesced), saying it was late.
 
 APScheduler stores a job as a reference to an importable function plus picklable arguments,
-so the job is the module-level `scheduled_dump`, which finds the live DumpService through
-`_runtime` (set by `start_scheduler`), never a pickled object.
+so the stored jobs are the module-level `scheduled_dump` and `scheduled_drill` with no arguments
+at all. The live services reach them through the scheduler's own executor (`_LiveExecutor`),
+which hands each run the `BackupScheduler` that owns it as its first argument: a job stored by an
+earlier start (or an earlier release) runs with this start's services, and nothing is pickled
+but the function's name.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import logging
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -35,8 +40,6 @@ LATE_AFTER = timedelta(minutes=2)  # a run starting later than this says it was 
 BACKUP_TIME_KEY = "backup_time"
 BACKUP_TIME_ENV_KEY = "backup_time_configured"
 
-_runtime: dict[str, Any] = {}
-
 
 def _time_of(trigger: Any) -> time | None:
     fields = {f.name: str(f) for f in getattr(trigger, "fields", [])}
@@ -46,13 +49,14 @@ def _time_of(trigger: Any) -> time | None:
         return None
 
 
-async def scheduled_dump() -> None:
-    """The stored job: run today's dump, noting how late it starts."""
-    service: DumpService | None = _runtime.get("service")
-    scheduler: BackupScheduler | None = _runtime.get("scheduler")
-    if service is None or scheduler is None:
-        log.error("Scheduled dump fired before the bot was ready; it will run next time")
+async def scheduled_dump(scheduler: BackupScheduler | None = None) -> None:
+    """The stored job: run today's dump, noting how late it starts. `scheduler` is given by
+    `_LiveExecutor` at each run (the default only satisfies APScheduler's check of the stored
+    job's arguments, which are none)."""
+    if scheduler is None:
+        log.error("Scheduled dump run outside its scheduler; it runs at the next start")
         return
+    service = scheduler.service
     late_by = scheduler.lateness(service.clock.now())
     try:
         await service.run("schedule", late_by=late_by)
@@ -60,16 +64,41 @@ async def scheduled_dump() -> None:
         log.warning("Scheduled dump skipped: another dump is still running")
 
 
-async def scheduled_drill() -> None:
-    """The stored job: the restore drill (DRILL_SCHEDULE)."""
-    drill: DrillService | None = _runtime.get("drill")
-    if drill is None:
-        log.error("Scheduled restore drill fired before the bot was ready; it will run next time")
+async def scheduled_drill(scheduler: BackupScheduler | None = None) -> None:
+    """The stored job: the restore drill (DRILL_SCHEDULE); `scheduler` as for the dump."""
+    if scheduler is None or scheduler.drill is None:
+        log.error("Scheduled restore drill fired without a drill service; job left as it is")
         return
     try:
-        await drill.run("schedule")
+        await scheduler.drill.run("schedule")
     except JobAlreadyRunning:
         log.warning("Scheduled restore drill skipped: another drill is still running")
+
+
+class _LiveJob:
+    """A stored job as APScheduler's runner reads it, with the live scheduler put first in its
+    arguments (the stored job itself is left as it is)."""
+
+    def __init__(self, job: Job, owner: BackupScheduler) -> None:
+        self._job = job
+        self.args = (owner, *job.args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._job, name)
+
+    def __str__(self) -> str:
+        return str(self._job)
+
+
+class _LiveExecutor(AsyncIOExecutor):  # type: ignore[misc]  # APScheduler has no types
+    """APScheduler's asyncio executor, handing each run the scheduler that owns it."""
+
+    def __init__(self, owner: BackupScheduler) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        super()._do_submit_job(_LiveJob(job, self._owner), run_times)
 
 
 def effective_backup_time(
@@ -108,6 +137,7 @@ class BackupScheduler:
         self.tz = service.settings.tz
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+            executors={"default": _LiveExecutor(self)},
             job_defaults={
                 "coalesce": True,
                 "max_instances": 1,
@@ -120,8 +150,6 @@ class BackupScheduler:
     def start(self) -> None:
         """Start in the running event loop; keep a stored job (and its missed run) if its
         time is unchanged, otherwise reschedule it to the wanted time."""
-        _runtime["service"] = self.service
-        _runtime["scheduler"] = self
         self.scheduler.start()
         job = self.scheduler.get_job(DUMP_JOB_ID)
         if job is None:
@@ -142,7 +170,6 @@ class BackupScheduler:
         edited schedule replaces it, an empty one removes it."""
         if self.drill is None:
             return
-        _runtime["drill"] = self.drill
         crontab = self.drill.settings.drill_schedule
         job = self.scheduler.get_job(DRILL_JOB_ID)
         if not crontab or not self.drill.copier.configured:  # no disk: nothing to drill
@@ -167,7 +194,6 @@ class BackupScheduler:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        _runtime.clear()
 
     def _trigger(self, at: time) -> CronTrigger:
         return CronTrigger(hour=at.hour, minute=at.minute, timezone=self.tz)

@@ -33,6 +33,7 @@ from jobs.evidence import Evidence, Fingerprint
 from jobs.external.disk import DiskError
 from jobs.external.service import CopyService
 from jobs.job import JobAlreadyRunning
+from storage.aio import AsyncLog, LogBusy
 from storage.copies import CopyLog, CopyRecord
 from storage.drills import DrillLog, DrillRecord
 from storage.dumps import DumpLog, DumpRecord
@@ -135,9 +136,11 @@ class Watchdog:
         outbox: Outbox | None = None,
         drilling: Callable[[], bool] | None = None,
         evidence: Evidence | None = None,
+        db: AsyncLog | None = None,
     ) -> None:
         self.evidence = evidence
         self.state = state
+        self.db = db or AsyncLog()
         self.drills = drills
         # A restore drill reading the disk right after a copy: the unplug request waits for it.
         self._drilling = drilling or (lambda: False)
@@ -199,11 +202,14 @@ class Watchdog:
                 )
             return
         try:
-            self.state.set("probe:last_write", now.isoformat(), now)
+            await self.db.run(self.state.set, "probe:last_write", now.isoformat(), now)
+            merged = await self.db.run(self.dumper.merge_journal) if self.dumper is not None else 0
+        except LogBusy as exc:  # locked by another program for now: not down, tried next minute
+            log.warning("The SOP log is busy: %s", exc)
+            return
         except SQLAlchemyError as exc:
             await self.database_failed(describe_database_error(exc))
             return
-        merged = self.dumper.merge_journal() if self.dumper is not None else 0
         if self._database_down or merged:
             self._database_down = False
             log.warning("The SOP log can be written again; %s kept results merged", merged)
@@ -222,14 +228,15 @@ class Watchdog:
 
     # --- repeat control -----------------------------------------------------------------------
 
-    def _due(self, key: str, now: datetime, every: timedelta | None) -> bool:
-        last = self.state.get(key)
+    async def _due(self, key: str, now: datetime, every: timedelta | None) -> bool:
+        last = await self.db.run(self.state.get, key)
         if last is None:
             return True
         return every is not None and now - datetime.fromisoformat(last) >= every
 
-    def _mark(self, key: str, now: datetime) -> None:
-        self.state.set(key, now.isoformat(), now)
+    async def _mark(self, key: str, now: datetime) -> None:
+        """A mark must land (or the warning repeats): kept trying while the log is busy."""
+        await self.db.keep(self.state.set, key, now.isoformat(), now)
 
     # --- checks ---------------------------------------------------------------------------
 
@@ -253,9 +260,9 @@ class Watchdog:
         # One automatic try per dump and disk per ALERT_REPEAT_MINUTES: a full or read-only
         # disk is announced once in a while, not every minute.
         key = f"autocopy:{disk.identity.id}:{waiting.id}"
-        if not self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
+        if not await self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
             return
-        self._mark(key, now)
+        await self._mark(key, now)
         log.info("External disk %s present with a dump waiting: copying", disk.identity.id)
         with contextlib.suppress(JobAlreadyRunning):
             copier.launch("auto")
@@ -270,24 +277,24 @@ class Watchdog:
         try:
             disk = await copier.check_off_loop(writing=False)
         except DiskError:
-            copier.disks.seen(None, now)
+            await self.db.run(copier.disks.seen, None, now)
             return
-        copier.disks.seen(disk.identity.id, now)
-        record = copier.disks.get(disk.identity.id)
+        await self.db.run(copier.disks.seen, disk.identity.id, now)
+        record = await self.db.run(copier.disks.get, disk.identity.id)
         if copier.busy or self._drilling() or record is None or record.plugged_since is None:
             return
-        newest = self.copies.newest(disk_id=disk.identity.id, intact=None)
+        newest = await self.db.run(self.copies.newest, disk_id=disk.identity.id, intact=None)
         last = newest.finished_at if newest else None
         wait = timedelta(minutes=self.settings.external_unplug_minutes)
         if last is not None and now - last >= wait and now - record.plugged_since >= wait:
             key = f"unplug:{disk.identity.id}"
-            if self._due(key, now, wait):
-                self._mark(key, now)
+            if await self._due(key, now, wait):
+                await self._mark(key, now)
                 await self.notifier.unplug(disk.identity.label, last)
         if now - record.plugged_since >= timedelta(days=1):
             key = f"plugged:{disk.identity.id}:{now.date().isoformat()}"
-            if self._due(key, now, None):
-                self._mark(key, now)
+            if await self._due(key, now, None):
+                await self._mark(key, now)
                 await self.notifier.plugged_too_long(disk.identity.label, record.plugged_since)
 
     async def _breach_clocks(self, now: datetime) -> None:
@@ -295,25 +302,25 @@ class Watchdog:
         the Kabid is reminded every 12 hours until then."""
         if self.copier is None or self.copier.disks is None:
             return
-        for disk in self.copier.disks.all():
-            if disk.lost_at is None or not self.state.get(f"breach:{disk.id}"):
+        for disk in await self.db.run(self.copier.disks.all):
+            if disk.lost_at is None or not await self.db.run(self.state.get, f"breach:{disk.id}"):
                 continue  # not lost, or no plain copies on it, or stopped by /ketemu
             deadline = disk.lost_at + BREACH_NOTICE
             if now > deadline + timedelta(hours=12):
                 continue
             key = f"breach-reminder:{disk.id}"
-            if self._due(key, now, timedelta(hours=12)):
-                self._mark(key, now)
+            if await self._due(key, now, timedelta(hours=12)):
+                await self._mark(key, now)
                 await self.notifier.breach_clock(disk.label, deadline)
 
-    def _installed(self) -> datetime | None:
-        stored = self.state.get(INSTALLED_KEY)
+    async def _installed(self) -> datetime | None:
+        stored = await self.db.run(self.state.get, INSTALLED_KEY)
         return datetime.fromisoformat(stored) if stored else None
 
     async def _missing_dump(self, now: datetime) -> None:
         tz = self.settings.tz
         slot = last_slot(now, self.backup_time.hour, self.backup_time.minute, tz)
-        installed = self._installed()
+        installed = await self._installed()
         if installed is not None and slot < installed:
             return  # the first scheduled run after installation has not come yet
         # The deadline keeps its distance from BACKUP_TIME when /jadwal moves the schedule.
@@ -324,34 +331,37 @@ class Watchdog:
         due = slot + gap
         if now < due or (self.dumper is not None and self.dumper.busy):
             return
-        last_good = self.dumps.last_good()
+        last_good = await self.db.run(self.dumps.last_good)
         if last_good is not None and last_good.started_at >= slot - timedelta(hours=1):
             return
         key = f"alert:missing_dump:{slot.date().isoformat()}"
-        if self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
-            self._mark(key, now)
+        if await self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
+            await self._mark(key, now)
             log.warning("No good dump since %s (due %s)", slot, due)
             await self.notifier.missing_dump(due, last_good)
 
     async def _stale_external(self, now: datetime) -> None:
         if self.copier is None or not self.copier.configured:
             return
-        if self.dumps.last_good() is None:
+        if await self.db.run(self.dumps.last_good) is None:
             return  # nothing to copy yet
         max_age = timedelta(hours=self.settings.external_max_age_hours)
         # A copy /verifikasi found damaged is no copy: the warning speaks until it is replaced.
-        last = self.copies.newest()
+        last = await self.db.run(self.copies.newest)
         if last is not None and last.finished_at is not None and now - last.finished_at < max_age:
             return
-        installed = self._installed()
-        ever = last is not None or self.copies.newest(intact=None, lost=None) is not None
+        installed = await self._installed()
+        ever = (
+            last is not None
+            or await self.db.run(self.copies.newest, intact=None, lost=None) is not None
+        )
         if not ever and installed is not None and now - installed < max_age:
             return  # a new installation has had less than the allowed age to make its first
         if self.copier.busy:
             return
         key = "alert:stale_external"
-        if self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
-            self._mark(key, now)
+        if await self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
+            await self._mark(key, now)
             log.warning("Last verified external copy is older than %s", max_age)
             await self.notifier.stale_external(last, max_age)
 
@@ -361,34 +371,40 @@ class Watchdog:
         days = self.settings.drill_max_age_days
         if self.drills is None or not days:
             return
-        if self.copies.newest_intact() is None:
+        if await self.db.run(self.copies.newest_intact) is None:
             return  # nothing to drill yet: the stale-copy warning speaks
-        last = self.drills.last_passed()
+        last = await self.db.run(self.drills.last_passed)
         since_key = "drill:watched_since"
         if last is not None and last.finished_at is not None:
             since = last.finished_at
         else:
-            stored = self.state.get(since_key)
+            stored = await self.db.run(self.state.get, since_key)
             if stored is None:
-                self._mark(since_key, now)
+                await self._mark(since_key, now)
                 return
             since = datetime.fromisoformat(stored)
         if now - since < timedelta(days=days):
             return
         key = f"alert:drill_overdue:{now.astimezone(self.settings.tz).date().isoformat()}"
-        if self._due(key, now, None):
-            self._mark(key, now)
+        if await self._due(key, now, None):
+            await self._mark(key, now)
             log.warning("No passed restore drill since %s", since)
             await self.notifier.drill_overdue(days, last)
 
     async def _housekeeping(self, now: datetime) -> None:
         """Once a day: forget old one-off marks and messages long delivered."""
         key = f"housekeeping:{now.astimezone(self.settings.tz).date().isoformat()}"
-        if not self._due(key, now, None):
+        if not await self._due(key, now, None):
             return
-        self._mark(key, now)
-        marks = self.state.prune((*DATED_MARKS, "housekeeping:"), now - KEEP_MARKS_FOR)
-        sent = self.outbox.prune(now - KEEP_SENT_FOR) if self.outbox is not None else 0
+        await self._mark(key, now)
+        marks = await self.db.run(
+            self.state.prune, (*DATED_MARKS, "housekeeping:"), now - KEEP_MARKS_FOR
+        )
+        sent = (
+            await self.db.run(self.outbox.prune, now - KEEP_SENT_FOR)
+            if self.outbox is not None
+            else 0
+        )
         if marks or sent:
             log.info("Housekeeping: %s old marks and %s delivered messages forgotten", marks, sent)
 
@@ -402,12 +418,12 @@ class Watchdog:
         report = self.settings.report_time
         slot = last_slot(now, report.hour, report.minute, tz)
         key = f"summary:{slot.date().isoformat()}"
-        installed = self._installed()
+        installed = await self._installed()
         if installed is not None and slot < installed:
             return  # the first summary is the first morning after installation
-        if now - slot > timedelta(hours=12) or not self._due(key, now, None):
+        if now - slot > timedelta(hours=12) or not await self._due(key, now, None):
             return  # a summary more than 12 hours late is no longer news
-        self._mark(key, now)
+        await self._mark(key, now)
         # The summary looks at the external disk: in a worker thread, not on the loop.
         await self.notifier.daily_summary(await asyncio.to_thread(self.summary, now))
 
@@ -453,15 +469,17 @@ class Watchdog:
         # Reminders are for the days an instruction is fresh; older open ones stay in /status
         # and the reports, and the per-minute work does not grow with a backlog of years.
         since = now - REMIND_FOR
-        for instruction in self.soplog.open_instructions(ASSIGNMENTS, since=since):
+        for instruction in await self.db.run(
+            self.soplog.open_instructions, ASSIGNMENTS, since=since
+        ):
             waited = self.settings.office.working_time(instruction.issued_at, now)
             late_by = waited - ASSIGNMENTS[instruction.target_role].standard
             if late_by <= timedelta():
                 continue
             key = f"reminder:{instruction.id}"
-            first = self.state.get(key) is None
-            if self._due(key, now, timedelta(minutes=every)):
-                self._mark(key, now)
+            first = await self.db.run(self.state.get, key) is None
+            if await self._due(key, now, timedelta(minutes=every)):
+                await self._mark(key, now)
                 await self.notifier.overdue(instruction, late_by, first)
 
 

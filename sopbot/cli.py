@@ -81,9 +81,9 @@ def _safe_console() -> None:
 @click.option("--verbose", is_flag=True, help="Catat rincian debug di log.")
 def run(env_file: Path, verbose: bool) -> None:
     """Jalankan bot sampai dihentikan."""
-    from bot.app import build_application, run_forever
+    from bot.app import run_forever
     from core.logs import configure_logging
-    from sopbot.runtime import open_runtime
+    from sopbot.runtime import build_app
 
     settings = _settings(env_file)
     _make_data_dir(settings)
@@ -93,7 +93,7 @@ def run(env_file: Path, verbose: bool) -> None:
         lock = _single_instance(settings)
         try:
             asyncio.run(_reach_telegram(settings))  # a refused token or no network: one line
-            app = build_application(open_runtime(settings))
+            app = build_app(settings)
             run_forever(app)
         finally:
             lock.release()

@@ -162,8 +162,8 @@ class DemoDay:
 
 
 async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
-    from bot.app import build_application, running
-    from sopbot.runtime import open_runtime
+    from bot.app import running, services_of
+    from sopbot.runtime import build_app
 
     server = BotApiServer(TOKEN)
     for user_id, (name, _role) in PEOPLE.items():
@@ -181,15 +181,14 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
             f"Demo SOP-PIAK-02: Bot API lokal di {base_url.removesuffix('/bot')}, "
             f"basis data {settings.database_url}"
         )
-        services = Services.from_runtime(open_runtime(settings, clock))
-        services.run_watch_loop = False  # the demo ticks the watchdog at its own times
+        app = build_app(settings, clock, watch_loop=False)  # the demo ticks the watchdog
+        services = services_of(app)
         disk = settings.external_disk_path
         assert disk is not None
         disk.mkdir(parents=True, exist_ok=True)
         init_disk(disk, "HDD-DEMO-1")
         services.copier.separate = lambda root, _dumps: root == disk
         out(f"Hard disk eksternal tiruan (folder, hanya untuk demo): {disk}")
-        app = build_application(services)
         day = DemoDay(server, clock, tz, out)
         day.keep_in = data_dir
         try:

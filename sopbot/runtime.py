@@ -1,8 +1,13 @@
-"""The one place that builds the runtime: the SOP log (migrated), the dump and copy services and
-the schedule. The bot, `sopbot backup`, `sopbot disk list`, `sopbot report` and the demo all
-start here."""
+"""The composition root. `open_runtime` builds what the bot and the command line share: the SOP
+log (migrated), the dump, copy and drill services and the schedule; `build_app` builds the bot on
+it: the chat's services (the log's async face, the outbox sender, the watchdog, the central link)
+and the PTB application, each once, frozen, handed to the handlers typed. The bot, the demo and
+the tests start at `build_app`; `sopbot backup`, `sopbot disk list`, `sopbot report` at
+`open_runtime`."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from core.clock import Clock, SystemClock
 from core.settings import Settings
@@ -24,6 +29,9 @@ from storage.members import MemberLog, Roster
 from storage.outbox import Outbox
 from storage.soplog import SopLog
 from storage.state import StateStore
+
+if TYPE_CHECKING:
+    from bot.app import BotApp
 
 
 def counted_settings(settings: Settings) -> dict[str, object]:
@@ -73,3 +81,19 @@ def open_runtime(
         central_queue=CentralQueue(engine),
         evidence=evidence,
     )
+
+
+def build_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    backend: DumpBackend | None = None,
+    *,
+    watch_loop: bool = True,
+    rate_limit: bool = True,
+) -> BotApp:
+    """The bot, built once: `watch_loop=False` leaves the minute watchdog to the caller (tests,
+    the demo), `rate_limit=False` drops Telegram's overall limit (a local Bot API server)."""
+    from bot.app import build_application  # the command line's other commands need no chat
+
+    runtime = open_runtime(settings, clock, backend)
+    return build_application(runtime, watch_loop=watch_loop, rate_limit=rate_limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +18,35 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 HEAD_REVISION = "0019"
 
 
+# How long a statement waits for another process's lock. Work on worker threads (a dump's
+# records, the command line) waits long; a call through the log's async face (storage/aio.py),
+# which a person in the chat is waiting for, waits briefly and is told "busy".
+LONG_WAIT_SECONDS = 30.0
+SHORT_WAIT_SECONDS = 1.0
+_waiting = threading.local()
+
+
+def short_waits() -> bool:
+    return bool(getattr(_waiting, "short", False))
+
+
+def set_short_waits(short: bool) -> None:
+    """Statements on this thread wait `SHORT_WAIT_SECONDS` (True) or `LONG_WAIT_SECONDS`."""
+    _waiting.short = short
+
+
+def _wait_milliseconds(short: bool) -> int:
+    return int((SHORT_WAIT_SECONDS if short else LONG_WAIT_SECONDS) * 1000)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; for a SQLite file, its folder is created and WAL mode switched on."""
+    """An engine for `url`; for a SQLite file, its folder is created and WAL mode switched on.
+    Each connection taken from the pool waits for locks as long as its thread asks."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": LONG_WAIT_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -32,8 +55,40 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        _wait_per_thread(engine, "PRAGMA busy_timeout = {ms}")
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if parsed.get_backend_name() == "postgresql":
+        _wait_per_thread(engine, "SET lock_timeout = {ms}")
+    return engine
+
+
+def _wait_per_thread(engine: Engine, statement: str) -> None:
+    """Set the lock wait on a pooled connection when it changes hands between a long-waiting
+    and a short-waiting thread (a statement only then, so the common case costs nothing)."""
+
+    @event.listens_for(engine, "checkout")
+    def _lock_wait(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        short = short_waits()
+        if record.info.get("short_waits", False) == short:
+            return
+        cursor = dbapi_connection.cursor()
+        cursor.execute(statement.format(ms=_wait_milliseconds(short)))
+        cursor.close()
+        # psycopg opened a transaction for the SET: commit it, or a rollback would undo it.
+        dbapi_connection.commit()
+        record.info["short_waits"] = short
+
+
+def is_busy(error: BaseException) -> bool:
+    """True when the database refused because another connection holds a lock: SQLite's
+    SQLITE_BUSY/SQLITE_LOCKED, PostgreSQL's lock_not_available (55P03) after lock_timeout."""
+    cause = getattr(error, "orig", None) or error
+    if getattr(cause, "sqlite_errorcode", None) in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return True
+    if getattr(cause, "sqlstate", None) == "55P03":
+        return True
+    return "database is locked" in str(cause) or "database table is locked" in str(cause)
 
 
 def _alembic_config(engine: Engine) -> Config:

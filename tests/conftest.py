@@ -16,14 +16,14 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import build_application, running
+from bot.app import BotApp, running, services_of
 from bot.context import Services
 from core.clock import Clock, ManualClock
 from core.settings import Settings
 from devtools.botapi import BotApiServer, SentMessage
 from devtools.sample_db import create_sample_database
 from jobs.dump.result import DumpBackend
-from sopbot.runtime import open_runtime
+from sopbot.runtime import build_app, open_runtime
 
 FAKE_EXPDP = Path(__file__).parent / "jobs" / "fakes" / "expdp.py"
 # Settings that run the fake expdp program instead of Oracle's.
@@ -64,8 +64,15 @@ def make_settings(base_url: str, data_dir: Path, **overrides: Any) -> Settings:
 def open_services(
     settings: Settings, clock: Clock | None = None, backend: DumpBackend | None = None
 ) -> Services:
-    """The runtime as the bot builds it, with the chat's own fields."""
+    """The services without a chat (no outbox sender, watchdog or central reporter)."""
     return Services.from_runtime(open_runtime(settings, clock, backend))
+
+
+def open_app(
+    settings: Settings, clock: Clock | None = None, backend: DumpBackend | None = None
+) -> BotApp:
+    """The bot as `sopbot run` builds it, without its minute loop (tests call tick())."""
+    return build_app(settings, clock, backend, watch_loop=False)
 
 
 @dataclass
@@ -241,9 +248,8 @@ async def chat(
     }
     overrides.update(settings_overrides)
     settings = make_settings(server.base_url, tmp_path / "data", **overrides)
-    services = open_services(settings, clock)
-    services.run_watch_loop = False  # tests drive the watchdog with chat.tick()
-    app = build_application(services)
+    app = open_app(settings, clock)  # tests drive the watchdog with chat.tick()
+    services = services_of(app)
     loop = asyncio.get_running_loop()
     report = None
     try:

@@ -86,6 +86,10 @@ INTERNAL_ERROR = (
     "Maaf, terjadi kesalahan di bot saat memproses perintah Anda. Kesalahan sudah dicatat "
     "untuk Administrator Database. Periksa /status apakah perintah Anda tercatat, lalu coba lagi."
 )
+LOG_BUSY = (
+    "⏳ <b>Log sibuk, coba lagi</b> sebentar lagi: log SOP sedang dikunci program lain (misalnya "
+    "cadangan atau antivirus). Perintah Anda <b>belum</b> tercatat; kirim ulang dalam satu menit."
+)
 NOT_RECORDED = (
     "⚠️ <b>Perintah Anda TIDAK tercatat</b>: log SOP bot tidak dapat ditulis saat ini (disk "
     "server penuh atau basis data bermasalah). ADB dan Kabid sudah diberi tahu. Ulangi perintah "

@@ -163,7 +163,9 @@ class OracleSelfTest:
                 await self._drill_stop(driver, dump, report)
             await self._stop(driver, owner, name, report)
         finally:
-            for leftover in self.settings.dumps.glob(f"{SCRATCH_PREFIX}{stamp}*"):
+            for leftover in await asyncio.to_thread(
+                self.settings.dumps.glob, f"{SCRATCH_PREFIX}{stamp}*"
+            ):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
 
@@ -405,7 +407,9 @@ class OracleSelfTest:
         try:
             result = await _stopped_once_running(run, request)
         finally:
-            for leftover in self.settings.dumps.glob(f"{SCRATCH_PREFIX}{stamp}*"):
+            for leftover in await asyncio.to_thread(
+                self.settings.dumps.glob, f"{SCRATCH_PREFIX}{stamp}*"
+            ):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
         how = f"{_client(run)} attach={request.job_name}, KILL_JOB"

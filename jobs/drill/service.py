@@ -144,11 +144,16 @@ class DrillService(JobRunner[DrillResult]):
         try:  # the disk is foreign and may be slow: never looked at on the event loop
             copy, path, label = await asyncio.to_thread(self._choose)
         except _NoDrill as refused:
-            return self._refused(order, refused)
-        dump = self.dumps.get(copy.dump_run_id) if copy.dump_run_id is not None else None
+            return await asyncio.to_thread(self._refused, order, refused)
+        dump = (
+            await self.db.keep(self.dumps.get, copy.dump_run_id)
+            if copy.dump_run_id is not None
+            else None
+        )
         backend = dump.backend if dump is not None else self.settings.dump_backend
         prover = prover_for(backend, self.settings, self.oracle_driver)
-        drill_id = self.drills.start(
+        drill_id = await self.db.keep(
+            self.drills.start,
             copy_id=copy.id,
             dump_run_id=copy.dump_run_id,
             file_name=path.name,
@@ -161,7 +166,9 @@ class DrillService(JobRunner[DrillResult]):
         )
         if dump is None:  # a copy whose dump record is gone: nothing to compare it with
             reason = problem(Code.DRILL_NO_COPY)
-            return self._finish_failed(drill_id, started_at, path.name, label, backend, [reason])
+            return await asyncio.to_thread(
+                self._finish_failed, drill_id, started_at, path.name, label, backend, [reason]
+            )
         self._copy, self._dump, self._prover = copy, dump, prover
         return JobStarted(
             JobKind.DRILL,
@@ -270,7 +277,7 @@ class DrillService(JobRunner[DrillResult]):
             return await self.abandon(
                 started, Outcome.INTERRUPTED, reason, [p for p in found.problems if p != reason]
             )
-        return self._judged(started, found, time.monotonic() - began)
+        return await asyncio.to_thread(self._judged, started, found, time.monotonic() - began)
 
     async def _restore_and_prove(
         self,
@@ -307,7 +314,9 @@ class DrillService(JobRunner[DrillResult]):
             return found
         name, label = started.subject.name, copy.disk_label
         if restored.copy_sha256 != copy.sha256:
-            self.copies.record_checks(self._disk_id, {name: False}, self.clock.now())
+            await self.db.keep(
+                self.copies.record_checks, self._disk_id, {name: False}, self.clock.now()
+            )
             found.problems.append(
                 problem(
                     Code.DRILL_COPY_CHANGED,
@@ -407,7 +416,13 @@ class DrillService(JobRunner[DrillResult]):
         finished_at = self.clock.now()
         stored = "interrupted" if outcome is Outcome.INTERRUPTED else "failed"
         errors = [reason, *(also or [])]
-        self.drills.finish(started.run_id, finished_at=finished_at, outcome=stored, errors=errors)
+        await self.db.keep(
+            self.drills.finish,
+            started.run_id,
+            finished_at=finished_at,
+            outcome=stored,
+            errors=errors,
+        )
         log.warning("Restore drill %s ended early: %s", started.run_id, reason.english())
         return DrillResult(
             run_id=started.run_id,

@@ -121,10 +121,11 @@ class DumpService(JobRunner[DumpResult]):
 
     async def prepare(self, order: Order) -> JobStarted:
         started_at = self.clock.now()
-        self.settings.dumps.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(self.settings.dumps.mkdir, parents=True, exist_ok=True)
         request = self.plan(started_at)
         try:
-            run_id = self.dumps.start(
+            run_id = await self.db.keep(
+                self.dumps.start,
                 run_date=office_date(started_at, self.settings.tz),
                 trigger=order.trigger,
                 requested_by=order.requested_by,
@@ -161,7 +162,7 @@ class DumpService(JobRunner[DumpResult]):
         self, started: JobStarted, stop: StopSignal, report: ProgressReport
     ) -> DumpResult:
         assert self._request is not None
-        shortage = self._space_shortage()
+        shortage = await asyncio.to_thread(self._space_shortage)
         if shortage is not None:  # a dump that cannot fit fails now, not hours later
             return await self._complete(
                 started, self._request, BackendResult(Outcome.FAILED, [shortage])
@@ -229,12 +230,12 @@ class DumpService(JobRunner[DumpResult]):
             if request.dump_path.is_file():
                 result.size_bytes = request.dump_path.stat().st_size
                 result.sha256 = await asyncio.to_thread(sha256_of, request.dump_path)
-                self._compare_with_last_good(result)
+                await asyncio.to_thread(self._compare_with_last_good, result)
             else:
                 result.outcome = Outcome.FAILED
                 result.errors.append(problem(C.DUMP_FILE_MISSING, path=str(request.dump_path)))
         try:
-            self._record(started, request, result)
+            await asyncio.to_thread(self._record, started, request, result)
         except SQLAlchemyError as exc:
             log.error("SOP log not writable, dump %s kept in the journal: %s", request, exc)
             self.journal.append("dump", self._journal_record(started, request, result))

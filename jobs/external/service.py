@@ -195,7 +195,8 @@ class CopyService(JobRunner[CopyResult]):
         source = Path(dump.file_path)
         size = dump.size_bytes or 0
         started_at = self.clock.now()
-        copy_id = self.copies.start(
+        copy_id = await self.db.keep(
+            self.copies.start,
             dump_run_id=dump.id,
             source_path=str(source),
             trigger=order.trigger,
@@ -209,7 +210,8 @@ class CopyService(JobRunner[CopyResult]):
             self._disk = await self.check_off_loop(int(size * SPACE_MARGIN), largest_file=size)
         except DiskError as trouble:
             log.warning("External copy %s not started: %s", copy_id, trouble)
-            self.copies.finish(
+            await self.db.keep(
+                self.copies.finish,
                 copy_id,
                 finished_at=self.clock.now(),
                 outcome="disk_problem",
@@ -265,11 +267,14 @@ class CopyService(JobRunner[CopyResult]):
         except CopyStopped:
             return await self.abandon(started, Outcome.INTERRUPTED, stop.reason or _stopped())
         except CopyError as exc:
-            return self._failed(started, disk, exc.problem)
+            return await asyncio.to_thread(self._failed, started, disk, exc.problem)
         except OSError as exc:  # the manifest could not be written
             why = exc.strerror or str(exc)
-            return self._failed(
-                started, disk, problem(Code.COPY_WRITE_FAILED, file="SHA256SUMS", why=why)
+            return await asyncio.to_thread(
+                self._failed,
+                started,
+                disk,
+                problem(Code.COPY_WRITE_FAILED, file="SHA256SUMS", why=why),
             )
         return await self._verified(started, disk, copied)
 
@@ -279,7 +284,13 @@ class CopyService(JobRunner[CopyResult]):
     async def abandon(self, started: JobStarted, outcome: Outcome, reason: Problem) -> CopyResult:
         finished_at = self.clock.now()
         stored = "interrupted" if outcome is Outcome.INTERRUPTED else "failed"
-        self.copies.finish(started.run_id, finished_at=finished_at, outcome=stored, error=reason)
+        await self.db.keep(
+            self.copies.finish,
+            started.run_id,
+            finished_at=finished_at,
+            outcome=stored,
+            error=reason,
+        )
         log.warning("External copy %s ended early: %s", started.run_id, reason.english())
         return CopyResult(
             run_id=started.run_id,
@@ -359,7 +370,8 @@ class CopyService(JobRunner[CopyResult]):
 
     async def _verified(self, started: JobStarted, disk: Disk, copied: VerifiedCopy) -> CopyResult:
         finished_at = self.clock.now()
-        self.copies.finish(
+        await self.db.keep(
+            self.copies.finish,
             started.run_id,
             finished_at=finished_at,
             outcome="verified",
@@ -371,7 +383,8 @@ class CopyService(JobRunner[CopyResult]):
             compressed=copied.compressed,
             encrypted=copied.encrypted,
         )
-        self.soplog.record_step(
+        await self.db.keep(
+            self.soplog.record_step,
             run_date=office_date(finished_at, self.settings.tz),
             step_number=COPY_STEP,
             actor_id=started.requested_by,
@@ -398,8 +411,8 @@ class CopyService(JobRunner[CopyResult]):
             finished_at=finished_at,
             readback=copied.readback,
         )
-        result.closed_instructions = self._close_open_instructions(
-            started, finished_at, copied, disk
+        result.closed_instructions = await asyncio.to_thread(
+            self._close_open_instructions, started, finished_at, copied, disk
         )
         held: list[str] = []
         try:

@@ -89,6 +89,7 @@ async def test_dump_much_smaller_than_the_last_good_one_is_a_warning(
 ) -> None:
     await chat.send(ADB, "/backup")
     await wait_for_report(chat, KABID, "Laporan back up database")
+    await chat.idle()  # the report goes out before the job has ended
     with closing(sqlite3.connect(tmp_path / "siak.db")) as source:
         source.execute("DELETE FROM BIODATA_WNI WHERE rowid % 2 = 0")
         source.commit()

@@ -83,7 +83,8 @@ async def test_a_copy_report_naming_two_hundred_pruned_files_is_delivered(chat: 
     )
     text = texts.copy_done(result, WITA)
     assert "Dihapus oleh retensi (200)" in text and "dan 190 lainnya" in text
-    await chat.services.sender.send(KASI, text)  # type: ignore[union-attr]
+    assert chat.services.sender is not None
+    await chat.services.sender.send(KASI, text)
     assert "Dihapus oleh retensi (200)" in (await chat.receive(KASI)).text
 
 
@@ -93,7 +94,8 @@ async def test_verifikasi_of_a_badly_damaged_disk_is_delivered(chat: Chat) -> No
         good=names[:100], mismatched=names[100:200], missing=names[200:], unlisted=[]
     )
     text = texts.verify_report(report, "HDD-PIAK-1")
-    await chat.services.sender.send(KASI, text)  # type: ignore[union-attr]
+    assert chat.services.sender is not None
+    await chat.services.sender.send(KASI, text)
     received = await chat.receive(KASI)
     assert "dan 170 file bermasalah lainnya" in received.text
 

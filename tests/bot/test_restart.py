@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from conftest import ADB, KABID, WITA, make_settings, open_services
+from conftest import ADB, KABID, WITA, make_settings, open_app
 from pydantic import SecretStr
 
-from bot.app import build_application, running
-from bot.context import Services
+from bot.app import running, services_of
 from core.clock import ManualClock
 from core.problems import Code
 from core.settings import Settings
@@ -43,12 +42,6 @@ async def past_welcome(server: BotApiServer, chat_id: int) -> SentMessage:
     return message
 
 
-def quiet(services: Services) -> Services:
-    """No minute watchdog: these tests are about restarts, not alerts."""
-    services.run_watch_loop = False
-    return services
-
-
 async def make_run_overdue(database_url: str, by: timedelta) -> None:
     """Move the stored job's next run into the past, as if the bot had been down then."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -65,14 +58,15 @@ async def test_missed_run_runs_once_on_start_and_says_it_was_late(
     server: BotApiServer, tmp_path: Path, settings: Settings
 ) -> None:
     clock = ManualClock(datetime(2026, 11, 25, 20, 0, tzinfo=WITA))
-    async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
+    async with running(open_app(settings, clock), poll_timeout=1):
         pass  # first start: the daily job is stored
 
     await make_run_overdue(settings.database_url, timedelta(hours=2))
 
     clock.set(datetime(2026, 11, 26, 3, 0, tzinfo=WITA))
-    services = open_services(settings, clock)
-    async with running(build_application(quiet(services)), poll_timeout=1):
+    app = open_app(settings, clock)
+    services = services_of(app)
+    async with running(app, poll_timeout=1):
         started = await past_welcome(server, ADB)
         assert "terjadwal" in started.text and "Terlambat 2 jam" in started.text
         while "Laporan back up" not in (await server.next_message(KABID, timeout=10)).text:
@@ -86,11 +80,12 @@ async def test_schedule_changed_from_chat_survives_a_restart(
     server: BotApiServer, tmp_path: Path, settings: Settings
 ) -> None:
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
-    async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
+    async with running(open_app(settings, clock), poll_timeout=1):
         await server.send_text(ADB, "/jadwal 03:15")
         assert "03:15" in (await past_welcome(server, ADB)).text
-    services = open_services(settings, clock)
-    async with running(build_application(quiet(services)), poll_timeout=1):
+    app = open_app(settings, clock)
+    services = services_of(app)
+    async with running(app, poll_timeout=1):
         assert services.scheduler.backup_time.strftime("%H:%M") == "03:15"
         next_run = services.scheduler.next_run()
         assert next_run is not None and next_run.astimezone(WITA).strftime("%H:%M") == "03:15"
@@ -100,12 +95,13 @@ async def test_editing_backup_time_in_env_wins_over_the_chat_change(
     server: BotApiServer, tmp_path: Path, settings: Settings
 ) -> None:
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
-    async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
+    async with running(open_app(settings, clock), poll_timeout=1):
         await server.send_text(ADB, "/jadwal 03:15")
         await server.next_message(ADB, timeout=10)
     edited = settings.model_copy(update={"backup_time": datetime(2026, 1, 1, 4, 45).time()})
-    services = open_services(edited, clock)
-    async with running(build_application(quiet(services)), poll_timeout=1):
+    app = open_app(edited, clock)
+    services = services_of(app)
+    async with running(app, poll_timeout=1):
         assert services.scheduler.backup_time.strftime("%H:%M") == "04:45"
 
 
@@ -113,7 +109,7 @@ async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
     server: BotApiServer, tmp_path: Path, settings: Settings
 ) -> None:
     clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
-    services = open_services(settings, clock)
+    services = services_of(open_app(settings, clock))
     services.dumplog.start(
         run_date=clock.now().date(),
         trigger="schedule",
@@ -124,7 +120,7 @@ async def test_dump_running_when_the_bot_stopped_is_marked_interrupted(
         file_path=str(tmp_path / "x.dmp"),
         log_path=str(tmp_path / "x.log"),
     )
-    async with running(build_application(quiet(open_services(settings, clock))), poll_timeout=1):
+    async with running(open_app(settings, clock), poll_timeout=1):
         alert = await past_welcome(server, ADB)
         assert "terputus" in alert.text and "x.dmp" in alert.text
     assert services.dumplog.latest(1)[0].outcome == "interrupted"
@@ -147,8 +143,9 @@ async def test_stopping_the_bot_during_a_scheduled_expdp_dump_stops_the_server_j
         }
     )
     clock = ManualClock(datetime(2026, 11, 25, 1, 0, tzinfo=WITA))
-    services = quiet(open_services(expdp, clock))
-    async with running(build_application(services), poll_timeout=1):
+    app = open_app(expdp, clock)
+    services = services_of(app)
+    async with running(app, poll_timeout=1):
         services.scheduler.fire_now()  # the dump runs inside APScheduler's own task
         async with asyncio.timeout(20):
             while not list(dumps.glob("*.state")):
@@ -169,8 +166,9 @@ async def test_the_first_start_is_calm_and_welcomes_each_role_once(
 ) -> None:
     # Installed at noon, long after the 01:00 dump and its 04:00 deadline, with no dump at all.
     clock = ManualClock(datetime(2026, 11, 25, 12, 0, tzinfo=WITA))
-    services = quiet(open_services(settings, clock))
-    async with running(build_application(services), poll_timeout=1):
+    app = open_app(settings, clock)
+    services = services_of(app)
+    async with running(app, poll_timeout=1):
         for person in (KABID, ADB):
             welcome = await server.next_message(person, timeout=10)
             assert "sudah aktif" in welcome.text and "harian pukul 01:00" in welcome.text
@@ -182,8 +180,9 @@ async def test_the_first_start_is_calm_and_welcomes_each_role_once(
         assert server.unread(KABID) == []  # no alarm for a run that was never scheduled
 
     clock.set(datetime(2026, 11, 26, 4, 1, tzinfo=WITA))  # the first run's deadline has passed
-    services = quiet(open_services(settings, clock))
-    async with running(build_application(services), poll_timeout=1):
+    app = open_app(settings, clock)
+    services = services_of(app)
+    async with running(app, poll_timeout=1):
         assert services.watchdog is not None
         await services.watchdog.tick()
         alarm = await server.next_message(KABID, timeout=10)
