@@ -368,6 +368,9 @@ class OutboxSender:
         return "sent"
 
     async def _sent(self, item: OutboxItem, message: Message, note: str = "") -> None:
+        # Whoever waits learns it at once: Telegram has it. Marking it is the outbox's own
+        # bookkeeping, on a worker thread (unmarked after a crash: sent again, at least once).
+        self._resolve(item.id, Delivery(item.chat_id, message))
         await self.db.keep(
             self.outbox.mark,
             item.id,
@@ -376,7 +379,6 @@ class OutboxSender:
             message_id=message.message_id,
             error=note,
         )
-        self._resolve(item.id, Delivery(item.chat_id, message))
         if self.on_sent is not None:
             await self.on_sent(item, message)
 

@@ -59,6 +59,7 @@ async def test_a_full_day_leaks_neither_token_nor_password(
     monkeypatch.setenv("FAKE_EXPDP_MODE", "success")
     await chat.send(ADB, "/backup")
     await until(chat, KABID, "Laporan back up database")
+    await chat.idle()  # the report goes out before the job has ended
     argv = json.loads((tmp_path / "record.json").read_text())["argv"]
     monkeypatch.setenv("FAKE_EXPDP_MODE", "no_directory")
     chat.advance(minutes=1)
