@@ -83,14 +83,16 @@ class CheckpointLog(Repository):
             return [_record(row) for row in rows]
 
     def unwitnessed(self, limit: int = 20) -> list[CheckpointRecord]:
+        """The newest `limit` checkpoints not (verifiably) witnessed, oldest first: one whose
+        cosignature never verifies must not hold back the newer ones."""
         with self._sessions() as session:
             rows = session.scalars(
                 select(ChainCheckpoint)
                 .where(ChainCheckpoint.witnessed_at.is_(None))
-                .order_by(ChainCheckpoint.id)
+                .order_by(ChainCheckpoint.id.desc())
                 .limit(limit)
             )
-            return [_record(row) for row in rows]
+            return [_record(row) for row in reversed(list(rows))]
 
     def witnessed(self, checkpoint_id: int, note: str, at: datetime) -> None:
         with self._sessions.begin() as session:

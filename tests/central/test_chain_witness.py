@@ -401,3 +401,14 @@ def test_a_cosignature_the_office_cannot_verify_is_not_kept_as_witnessed(
     from bot.texts.evidence import chain_summary
 
     assert "disaksikan pusat" not in chain_summary(report)
+    # Checkpoints left unwitnessed do not hold back the newer ones: each still reaches the
+    # witness
+    for n in range(25):
+        svc.disks.register(f"n{n}", f"HDD-N{n}", 1, NOW)
+        svc.evidence.checkpoint_if_due(NOW + timedelta(minutes=n + 1))
+    _push(svc, registered)
+    with admin.central_engine(registered.admin_url).connect() as connection:
+        newest = connection.execute(
+            text("SELECT max(size) FROM chain_checkpoints WHERE office_id = :o"), {"o": BULELENG}
+        ).scalar_one()
+    assert newest == svc.evidence.head().size

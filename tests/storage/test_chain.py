@@ -235,6 +235,32 @@ def test_a_row_edited_in_its_own_table_is_caught(
     assert seq is not None and ref in words and f"entri #{seq}" in words
 
 
+def test_evidence_written_while_the_check_runs_is_not_taken_for_tampering(
+    office: Office,
+) -> None:
+    """The bot goes on writing while `/cek` runs: a row and its entry written after the check
+    read the chain must not look like a row slipped in behind the chain's back."""
+    from sqlalchemy import event
+
+    from storage.audit import AuditLog
+
+    written: list[bool] = []
+
+    def write_meanwhile(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM audit_events" in statement and not written:
+            written.append(True)  # once, when the check reads the audit table
+            AuditLog(office.engine).record(NOW, 111, "jadwal", "diubah saat pemeriksaan")
+
+    event.listen(office.engine, "before_cursor_execute", write_meanwhile)
+    try:
+        report = office.evidence.verify()
+    finally:
+        event.remove(office.engine, "before_cursor_execute", write_meanwhile)
+    assert written, "the check never read the audit table"
+    assert report.verdict is Verdict.INTACT, [chain_finding(f) for f in report.findings]
+    assert office.evidence.verify().verdict is Verdict.INTACT  # and it is recorded
+
+
 def test_a_row_slipped_into_its_table_is_caught(office: Office) -> None:
     _sql(
         office,
