@@ -19,14 +19,15 @@ import stat
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from core.clock import Clock
 from core.problems import Code, Problem, problem
 from core.settings import Settings
-from jobs.drill.result import Claim, DrillResult, Level, dump_proofs, proof
-from jobs.drill.sqlite_proof import Stopped, prove_sqlite
-from jobs.drill.verdict import Findings, untestable
+from jobs.drill.result import Claim, DrillResult, dump_proofs, proof
+from jobs.drill.sqlite_proof import Stopped
+from jobs.drill.verdict import Findings, Prover, untestable
+from jobs.dump.backends import BACKENDS, spec_for
 from jobs.dump.expdp import ExpdpBackend
 from jobs.external.copy import PARTIAL_SUFFIX, CopyError, CopyStopped, restore_verified
 from jobs.external.disk import DiskError
@@ -53,43 +54,11 @@ COPY_WAIT_SECONDS = 3600.0
 SCRATCH_SIDES = ("", PARTIAL_SUFFIX, "-wal", "-shm", "-journal")
 
 
-class Prover(Protocol):
-    """How a backend's dump is restored and checked."""
-
-    level: int
-
-    def scratch(self, name: str) -> Path:
-        """Where the dump is restored to (Oracle reads it only in its directory object)."""
-        ...
-
-    async def prove(
-        self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
-    ) -> Findings: ...
-
-
-class SqliteProver:
-    level = int(Level.IMPORT)  # restored in full, every row read
-
-    def __init__(self, settings: Settings) -> None:
-        self.folder = settings.data_dir / "drill"
-
-    def scratch(self, name: str) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        return self.folder / name
-
-    async def prove(
-        self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
-    ) -> Findings:
-        report(Progress(None, state="check"))
-        return await asyncio.to_thread(prove_sqlite, restored, dump.tables, stop.is_set)
-
-
 def prover_for(backend: str, settings: Settings, oracle_driver: Any = None) -> Prover:
-    if backend == "sqlite":
-        return SqliteProver(settings)
-    from jobs.drill.oracle_proof import OracleProver
-
-    return OracleProver(settings, oracle_driver)
+    """The prover of the backend that made the dump (the configured one for a name no longer
+    registered)."""
+    spec = BACKENDS.get(backend) or spec_for(settings)
+    return spec.prover(settings, oracle_driver)
 
 
 class DrillService(JobRunner[DrillResult]):

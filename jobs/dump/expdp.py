@@ -26,6 +26,7 @@ from core.secrets import mask
 from core.settings import Settings
 from jobs import programs
 from jobs.dump import datapump_log
+from jobs.dump.oracle import ORACLE_NEEDS, oracle_drill_check, oracle_prover
 from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest
 from jobs.job import Outcome, Progress, ProgressReport, StopSignal, Unit
 
@@ -434,4 +435,9 @@ SPEC = BackendSpec(
     ),
     build,
     check,
+    oracle_prover,
+    needs=ORACLE_NEEDS,
+    makes_dump_dir=False,  # the directory object's folder, on the database server's side
+    drill_check=oracle_drill_check,
+    selftest=True,
 )

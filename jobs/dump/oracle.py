@@ -27,13 +27,16 @@ import re
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.problems import Code, Problem, problem
 from core.settings import Settings
 from jobs.dump import datapump_log
 from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest
 from jobs.job import Outcome, Progress, ProgressReport, StopSignal
+
+if TYPE_CHECKING:
+    from jobs.drill.verdict import Prover
 
 log = logging.getLogger(__name__)
 
@@ -552,6 +555,23 @@ def _thin(driver: Any) -> bool:
     return bool(is_thin()) if callable(is_thin) else True
 
 
+# Both Oracle backends (expdp too) log in with these, and prove their dumps the same way.
+ORACLE_NEEDS = ("oracle_user", "oracle_password", "oracle_dsn")
+
+
+def oracle_prover(settings: Settings, driver: Any = None) -> Prover:
+    from jobs.drill.oracle_proof import OracleProver  # it builds on this module
+
+    return OracleProver(settings, driver)
+
+
+def oracle_drill_check(settings: Settings, driver: Any = None) -> BackendCheck:
+    """python-oracledb and its mode, TNS_ADMIN, impdp, the scratch schema."""
+    from jobs.drill.prerequisites import drill_prerequisites  # it builds on this module
+
+    return drill_prerequisites(settings, driver)
+
+
 SPEC = BackendSpec(
     "oracle",
     (
@@ -565,4 +585,9 @@ SPEC = BackendSpec(
     ),
     build,
     check,
+    oracle_prover,
+    needs=ORACLE_NEEDS,
+    makes_dump_dir=False,  # the directory object's folder, on the database server's side
+    drill_check=oracle_drill_check,
+    selftest=True,
 )
