@@ -27,7 +27,7 @@ from core.settings import Settings
 from jobs.drill.result import Claim, DrillResult, dump_proofs, proof
 from jobs.drill.sqlite_proof import Stopped
 from jobs.drill.verdict import Findings, Prover, untestable
-from jobs.dump.backends import BACKENDS, spec_for
+from jobs.dump.backends import spec_for, spec_named
 from jobs.dump.expdp import ExpdpBackend
 from jobs.external.copy import PARTIAL_SUFFIX, CopyError, CopyStopped, restore_verified
 from jobs.external.disk import DiskError
@@ -57,7 +57,7 @@ SCRATCH_SIDES = ("", PARTIAL_SUFFIX, "-wal", "-shm", "-journal")
 def prover_for(backend: str, settings: Settings, oracle_driver: Any = None) -> Prover:
     """The prover of the backend that made the dump (the configured one for a name no longer
     registered)."""
-    spec = BACKENDS.get(backend) or spec_for(settings)
+    spec = spec_named(backend) or spec_for(settings)
     return spec.prover(settings, oracle_driver)
 
 

@@ -26,5 +26,10 @@ def spec_for(settings: Settings) -> BackendSpec:
     return BACKENDS[settings.dump_backend]
 
 
+def spec_named(name: str) -> BackendSpec | None:
+    """The backend a stored dump names, if it is still registered."""
+    return BACKENDS.get(name)
+
+
 def build_backend(settings: Settings) -> DumpBackend:
     return spec_for(settings).build(settings)
