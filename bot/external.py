@@ -14,7 +14,7 @@ from bot.arguments import UsageError, parse_page
 from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, report_closed, respond
-from bot.live import LiveMessage
+from bot.live import ChatJobObserver
 from core.problems import Code, problem
 from core.sop import Role
 from jobs.external.custody import rotation
@@ -23,7 +23,7 @@ from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.keys import KeyFileError, office_identities
 from jobs.external.listing import VerifyReport, list_disk, recorded_sizes, verify_disk
 from jobs.external.service import CopyResult
-from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
+from jobs.job import JobAlreadyRunning, JobStarted, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -41,25 +41,15 @@ ADB_FIXES = {
 
 
 @dataclass
-class ChatCopyObserver:
+class ChatCopyObserver(ChatJobObserver[CopyResult]):
     """Posts the copy's start, edits it with progress, then tells the Kasi and the Kabid."""
 
-    svc: Services
-    bot: Bot
-    _live: LiveMessage | None = None
-    _header: str = ""
+    to = (Role.KASI,)
 
-    async def job_started(self, started: JobStarted) -> None:
-        requester = self.svc.name_of(started.requested_by) if started.requested_by else None
-        self._header = texts.copy_started(
+    def header(self, started: JobStarted, requester: str | None) -> str:
+        return texts.copy_started(
             started.subject.name, started.size or 0, started.trigger, requester
         )
-        self._live = LiveMessage(self.svc, self.bot)
-        await self._live.post([Role.KASI], self._header)
-
-    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
-        if self._live is not None:
-            await self._live.update(texts.with_progress(self._header, progress))
 
     async def job_finished(self, started: JobStarted | None, result: CopyResult) -> None:
         svc, tz = self.svc, self.svc.settings.tz
@@ -82,8 +72,7 @@ class ChatCopyObserver:
             text = texts.copy_stopped(result)
         else:
             text = texts.copy_failed(result)
-        if self._live is not None:
-            await self._live.finish(text)
+        await self.finish(text)
         if result.verified:
             closed = result.closed_instructions
             # The disk is still plugged in: the drill due reads it now, before the unplug request.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import core.settings
 from bot import texts
 from bot.checklist import Verdict, check_backend, check_dump_dir
 from core.clock import ManualClock
+from core.private import private_dir
 from core.problems import Code, problem
 from core.settings import Settings, SettingsError, load_settings
 from jobs.drill.result import Claim, proof
@@ -31,13 +32,12 @@ from storage.dumps import DumpRecord
 # --- the toy backend: what a new backend module holds ---------------------------------------
 
 
+@dataclass
 class LinesBackend:
     """Dumps a text file: the dump is its copy, its "rows" are its lines."""
 
-    name = "lines"
-
-    def __init__(self, source: Path) -> None:
-        self.source = source
+    source: Path
+    name: str = "lines"
 
     async def run(
         self, request: DumpRequest, report: ProgressReport, stop: StopSignal
@@ -48,14 +48,12 @@ class LinesBackend:
         return BackendResult(Outcome.SUCCESS, tables=[TableRows("TEXT.LINES", data.count(b"\n"))])
 
 
+@dataclass
 class LinesProver:
-    level = 3
-
-    def __init__(self, settings: Settings) -> None:
-        self.folder = settings.data_dir / "drill"
+    folder: Path  # the drill's own scratch folder (DATA_DIR/drill), emptied after a crash
+    level: int = 3
 
     def scratch(self, name: str) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / name
 
     async def prove(
@@ -91,7 +89,7 @@ SPEC = BackendSpec(
     ("SQLITE_SOURCE_PATH",),
     build,
     check,
-    lambda settings, _driver: LinesProver(settings),
+    lambda settings, _driver: LinesProver(private_dir(settings.data_dir / "drill")),
     needs=("sqlite_source_path",),
 )
 
