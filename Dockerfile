@@ -18,7 +18,6 @@ COPY bot ./bot
 COPY jobs ./jobs
 COPY storage ./storage
 COPY core ./core
-COPY devtools ./devtools
 COPY web ./web
 
 FROM base AS web
