@@ -26,6 +26,7 @@ from bot.access import guard
 from bot.commands import BUTTONS, COMMAND_BY_NAME, COMMANDS
 from bot.context import SERVICES_KEY, Services
 from bot.outbox import OutboxSender
+from bot.periodic import periodic_work
 from bot.updates import PerChatUpdateProcessor
 from core.sop import SOP_ROLES, Role
 from core.stop_signals import console_signals, stop_once_on
@@ -135,22 +136,21 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         drilling=lambda: svc.drill.busy,
         evidence=svc.evidence,
     )
-    if svc.run_watch_loop:
-        svc.watch_task = watch.start_watch(svc.watchdog)
     svc.central = central.reporter_for(svc, app.bot)
-    if svc.central is not None and svc.run_watch_loop:
-        svc.central_task = central.start_reporting(svc.central)
+    periodic = periodic_work(svc.clock, svc.watchdog, svc.central)
+    if svc.run_watch_loop:
+        periodic.start()
+        svc.periodic = periodic
     log.info("Bot @%s is up", app.bot.username)
 
 
 async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
-    """Stop the watchdog, the schedule, a running dump or copy (recorded as interrupted), and
+    """Stop the periodic work, the schedule, a running dump or copy (recorded as interrupted), and
     the outbox (what is still pending goes out after the next start)."""
     svc: Services = app.bot_data[SERVICES_KEY]
-    await watch.stop_watch(svc.watch_task)
-    svc.watch_task = None
-    await central.stop_reporting(svc.central_task)
-    svc.central_task = None
+    if svc.periodic is not None:
+        await svc.periodic.stop()
+        svc.periodic = None
     # The jobs first, through their stop contract (Data Pump's job stopped on the server too):
     # shutting the scheduler down would cancel a scheduled dump outright.
     await svc.dump.stop()

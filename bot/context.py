@@ -16,6 +16,7 @@ from bot.command import Command
 from bot.outbox import OutboxSender
 from core.sop import Role
 from jobs.dump.service import dump_file_name
+from jobs.periodic import Periodic
 from jobs.runtime import Runtime
 from jobs.watchdog import Watchdog
 
@@ -31,9 +32,8 @@ class Services(Runtime):
     # Display names of known users, mirrored from the database to save a query per update.
     names: dict[int, str] = field(default_factory=dict)
     watchdog: Watchdog | None = None  # created at start-up, once the bot can speak
-    run_watch_loop: bool = True  # tests turn the minute loop off and call tick() themselves
-    watch_task: asyncio.Task[None] | None = None
-    central_task: asyncio.Task[None] | None = None  # the link to the central database
+    run_watch_loop: bool = True  # tests turn the periodic work off and call tick() themselves
+    periodic: Periodic | None = None  # the periodic work (bot/periodic.py), while it runs
     drill_after_copy: asyncio.Task[None] | None = None  # the drill, then the unplug request
     central: Any = None  # bot.central.CentralReporter, when reporting or serving /kantor
     sender: OutboxSender | None = None  # started with the bot; sends every notification
