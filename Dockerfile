@@ -15,6 +15,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY sopbot ./sopbot
 COPY bot ./bot
+COPY central ./central
 COPY jobs ./jobs
 COPY storage ./storage
 COPY core ./core

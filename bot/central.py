@@ -17,8 +17,8 @@ from bot.arguments import UsageError, parse_page
 from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, respond
+from central.link import CentralLink, LinkStatus, describe, link_for
 from core.sop import Role
-from jobs.central.link import CentralLink, LinkStatus, describe, link_for
 from jobs.periodic import MarkKind, Marks, PeriodicTask
 from jobs.watchdog import last_slot
 from storage.central.admin import central_engine

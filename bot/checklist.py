@@ -300,7 +300,7 @@ def check_central(settings: Settings) -> CheckItem:
         return CheckItem(name, Verdict.OK, "tidak dipakai (CENTRAL_DATABASE_URL kosong)")
     from sqlalchemy.exc import SQLAlchemyError
 
-    from jobs.central.link import describe
+    from central.link import describe
     from storage.central.admin import central_engine
     from storage.central.view import login_identity
 

@@ -54,7 +54,7 @@ def _zone(name: str) -> str:
 def _clean(error: BaseException) -> str:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from jobs.central.link import describe
+    from central.link import describe
 
     return describe(error) if isinstance(error, SQLAlchemyError) else str(error).splitlines()[0]
 
@@ -110,7 +110,7 @@ def pusat(
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot import texts
-    from jobs.central.export import states_csv
+    from central.export import states_csv
     from storage.central.view import central_view, daily_grid
 
     tz = ZoneInfo(timezone)
@@ -132,7 +132,7 @@ def pusat(
             _fail(f"CSV tidak dapat ditulis ke {csv_path}", error)
         click.echo(f"CSV: {csv_path}")
     if chart is not None and grid is not None:
-        from jobs.central.chart import render_grid
+        from central.chart import render_grid
 
         try:
             chart.write_bytes(
@@ -229,7 +229,7 @@ def pusat_saksi(database_url: str, key_file: Path) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.texts.evidence import chain_alarm_line
-    from jobs.central.chain_witness import witness_round
+    from central.chain_witness import witness_round
     from jobs.evidence import KeyProblem, read_signer
     from storage.central.witness import alarms
 

@@ -35,6 +35,7 @@ def test_wheel_contains_the_code_and_the_migrations(tmp_path: Path) -> None:
     for expected in (
         "bot/app.py",
         "jobs/dump/service.py",
+        "central/link.py",
         "jobs/external/copy.py",
         "storage/migrations/env.py",
         "storage/migrations/script.py.mako",

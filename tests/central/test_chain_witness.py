@@ -15,9 +15,9 @@ from seed import seed_month
 from sqlalchemy import text
 
 from bot.context import Services
+from central.chain_witness import push_chain, witness_round
 from core.clock import ManualClock
 from core.signednote import Checkpoint, Signer, sign_checkpoint
-from jobs.central.chain_witness import push_chain, witness_round
 from sopbot.cli import main
 from storage.central import admin
 from storage.central.witness import alarms
