@@ -17,7 +17,7 @@ from bot.handlers import instruct_kasi_button, respond
 from bot.live import ChatJobObserver
 from core.sop import Role
 from jobs.dump.result import DumpResult
-from jobs.job import JobAlreadyRunning, JobStarted
+from jobs.job import JobAlreadyRunning, JobStarted, Trigger
 from jobs.schedule import BACKUP_TIME_KEY
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class ChatDumpObserver(ChatJobObserver[DumpResult]):
 async def backup(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     try:
-        svc.dump.launch("chat", caller.user_id)
+        svc.dump.launch(Trigger.CHAT, caller.user_id)
     except JobAlreadyRunning as busy:
         await respond(update, context, texts.job_busy(busy))
         return

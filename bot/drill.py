@@ -14,9 +14,9 @@ from bot.context import Context, services
 from bot.handlers import respond
 from bot.live import ChatJobObserver
 from core.sop import Role
-from jobs.drill.result import DrillResult
+from jobs.drill.result import DrillResult, DrillStage
 from jobs.external.disk import DiskError
-from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
+from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress, Trigger
 
 REPORTED_TO = [Role.ADB, Role.KABID]
 
@@ -29,7 +29,7 @@ class ChatDrillObserver(ChatJobObserver[DrillResult]):
         return texts.drill_started(started, requester)
 
     def progress_text(self, progress: Progress) -> str:
-        if progress.state == "restore":
+        if progress.state == DrillStage.RESTORE:
             return super().progress_text(progress)
         return f"{self._header}\nProgres: {texts.drill_stage(progress.state)} …"
 
@@ -56,7 +56,7 @@ async def ujipulih(update: Update, context: Context, caller: Caller) -> None:
         await respond(update, context, texts.drill_plug_in(away.problem))
         return
     try:
-        svc.drill.launch("chat", caller.user_id)
+        svc.drill.launch(Trigger.CHAT, caller.user_id)
     except JobAlreadyRunning as busy:
         await respond(update, context, texts.job_busy(busy))
         return

@@ -23,7 +23,7 @@ from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.keys import KeyFileError, office_identities
 from jobs.external.listing import VerifyReport, list_disk, recorded_sizes, verify_disk
 from jobs.external.service import CopyResult
-from jobs.job import JobAlreadyRunning, JobStarted, Outcome
+from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ async def drill_then_unplug(svc: Services, bot: Bot) -> None:
     """The drill after a verified copy (its own progress message to the ADB), then the unplug
     request to the Kasi, whatever the drill's verdict."""
     try:
-        await svc.drill.run("copy")
+        await svc.drill.run(Trigger.COPY)
     except JobAlreadyRunning:
         log.info("A drill is already running; it reads the disk before the unplug request")
         await svc.drill.wait_idle()
@@ -108,7 +108,7 @@ async def drill_then_unplug(svc: Services, bot: Bot) -> None:
     await delivery.to_roles(svc, bot, [Role.KASI], texts.UNPLUG_AFTER_DRILL)
 
 
-async def _start_copy(update: Update, context: Context, caller: Caller, trigger: str) -> None:
+async def _start_copy(update: Update, context: Context, caller: Caller, trigger: Trigger) -> None:
     svc = services(context)
     if not svc.copier.configured:
         await respond(update, context, texts.NO_EXTERNAL_DISK)
@@ -133,11 +133,11 @@ async def _start_copy(update: Update, context: Context, caller: Caller, trigger:
 
 
 async def salin(update: Update, context: Context, caller: Caller) -> None:
-    await _start_copy(update, context, caller, "chat")
+    await _start_copy(update, context, caller, Trigger.CHAT)
 
 
 async def salin_button(update: Update, context: Context, caller: Caller) -> None:
-    await _start_copy(update, context, caller, "instruction")
+    await _start_copy(update, context, caller, Trigger.INSTRUCTION)
 
 
 async def _readable_disk(update: Update, context: Context) -> Disk | None:

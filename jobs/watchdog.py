@@ -32,7 +32,7 @@ from jobs.dump.service import DumpService
 from jobs.evidence import Evidence, Fingerprint
 from jobs.external.disk import DiskError
 from jobs.external.service import CopyService
-from jobs.job import JobAlreadyRunning
+from jobs.job import JobAlreadyRunning, Trigger
 from jobs.periodic import KEEP_MARKS_FOR, Mark, MarkKind, Marks, PeriodicTask
 from storage.copies import CopyLog, CopyRecord
 from storage.drills import DrillLog, DrillRecord
@@ -279,7 +279,7 @@ class Watchdog:
         self._mark(key, now)
         log.info("External disk %s present with a dump waiting: copying", disk.identity.id)
         with contextlib.suppress(JobAlreadyRunning):
-            copier.launch("auto")
+            copier.launch(Trigger.AUTO)
 
     async def _custody(self, now: datetime) -> None:
         """Which disk is plugged in; one left in after its copy is told to come off (the air

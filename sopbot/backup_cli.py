@@ -6,7 +6,7 @@ import click
 
 from core.settings import Settings
 from jobs.dump.result import DumpResult
-from jobs.job import JobStarted, Outcome
+from jobs.job import JobStarted, Outcome, Trigger
 from sopbot.runtime import open_runtime
 from sopbot.terminal import TerminalJobObserver, run_observed
 
@@ -30,7 +30,7 @@ class TerminalObserver(TerminalJobObserver[DumpResult]):
         from bot import texts
 
         return texts.dump_started(
-            started.subject.name, started.backend, "cli", started.late_by, None
+            started.subject.name, started.backend, Trigger.CLI, started.late_by, None
         )
 
     def report(self, started: JobStarted | None, result: DumpResult) -> str:

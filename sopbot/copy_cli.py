@@ -9,7 +9,7 @@ import click
 
 from core.settings import Settings
 from jobs.external.service import CopyResult
-from jobs.job import JobStarted, Outcome, Progress
+from jobs.job import JobStarted, Outcome, Progress, Trigger
 from sopbot.runtime import open_runtime
 from sopbot.terminal import TerminalJobObserver, run_observed
 
@@ -24,7 +24,7 @@ class TerminalCopyObserver(TerminalJobObserver[CopyResult]):
     def header(self, started: JobStarted) -> str:
         from bot import texts
 
-        return texts.copy_started(started.subject.name, started.size or 0, "cli", None)
+        return texts.copy_started(started.subject.name, started.size or 0, Trigger.CLI, None)
 
     def bar_length(self, started: JobStarted) -> int:
         return started.size or 1
@@ -70,7 +70,7 @@ async def run_copy(settings: Settings) -> int:
         click.echo(texts.plain(texts.KEEP_PLUGGED))
         runtime.drill.recover()
         runtime.drill.observers.append(TerminalDrillObserver(settings))
-        await runtime.drill.run("copy")
+        await runtime.drill.run(Trigger.COPY)
         click.echo(texts.plain(texts.DRILL_AFTER_COPY_DONE))
     if result.verified or result.outcome is Outcome.NOTHING:
         _unplug(settings)  # last: after the drill that reads the disk, if one was due

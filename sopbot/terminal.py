@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 import click
 
 from core.settings import Settings
-from jobs.job import JobAlreadyRunning, JobResult, JobRunner, JobStarted, Progress
+from jobs.job import JobAlreadyRunning, JobResult, JobRunner, JobStarted, Progress, Trigger
 
 R = TypeVar("R", bound=JobResult)
 
@@ -91,6 +91,6 @@ async def run_observed(job: JobRunner[R], observer: TerminalJobObserver[R]) -> R
     the bot beside it, or another terminal)."""
     job.observers.append(observer)
     try:
-        return await job.run("cli")
+        return await job.run(Trigger.CLI)
     except JobAlreadyRunning:
         return None

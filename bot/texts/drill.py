@@ -8,7 +8,7 @@ from bot.texts.backends import words_for
 from bot.texts.common import clock_time, escape, long_date, number, seconds_text, size
 from bot.texts.problems import say
 from core.problems import Problem
-from jobs.drill.result import Claim, DrillResult, Proof
+from jobs.drill.result import Claim, DrillResult, DrillStage, Proof
 from jobs.job import JobStarted, Outcome
 from storage.drills import DrillRecord
 
@@ -55,12 +55,12 @@ def drill_started(started: JobStarted, requester: str | None) -> str:
     )
 
 
-STAGES = {
-    "restore": "membaca dan membuka salinan",
-    "check": "memeriksa database hasil pemulihan",
-    "header": "membaca header Data Pump",
-    "metadata": "impdp membaca metadata",
-    "import": "impdp mengimpor tabel uji",
+STAGES: dict[str, str] = {
+    DrillStage.RESTORE: "membaca dan membuka salinan",
+    DrillStage.CHECK: "memeriksa database hasil pemulihan",
+    DrillStage.HEADER: "membaca header Data Pump",
+    DrillStage.METADATA: "impdp membaca metadata",
+    DrillStage.IMPORT: "impdp mengimpor tabel uji",
 }
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from core.clock import Clock
 from core.problems import Code, Problem, problem
 from core.settings import Settings
-from jobs.drill.result import Claim, DrillResult, dump_proofs, proof
+from jobs.drill.result import Claim, DrillResult, DrillStage, dump_proofs, proof
 from jobs.drill.sqlite_proof import Stopped
 from jobs.drill.verdict import Findings, Prover, untestable
 from jobs.dump.backends import spec_for, spec_named
@@ -47,6 +47,7 @@ from jobs.job import (
 from storage.copies import CopyLog, CopyRecord
 from storage.drills import DrillLog
 from storage.dumps import DumpLog, DumpRecord
+from storage.models import DrillOutcome
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class DrillService(JobRunner[DrillResult]):
             disk_label=label,
             backend=backend,
             level=prover.level,
-            trigger=order.trigger,
+            trigger=order.trigger.value,
             requested_by=order.requested_by,
             started_at=started_at,
         )
@@ -183,7 +184,7 @@ class DrillService(JobRunner[DrillResult]):
             disk_label=label,
             backend=self.settings.dump_backend,
             level=0,
-            trigger=order.trigger,
+            trigger=order.trigger.value,
             requested_by=order.requested_by,
             started_at=started_at,
         )
@@ -256,7 +257,7 @@ class DrillService(JobRunner[DrillResult]):
 
         def bytes_read(done: int) -> None:
             percent = 100.0 * done / total if total else None
-            report(Progress(percent, done, total, Unit.BYTES, state="restore"))
+            report(Progress(percent, done, total, Unit.BYTES, state=DrillStage.RESTORE))
 
         try:
             identities = office_identities(self.settings.external_age_identity_file)
@@ -374,7 +375,7 @@ class DrillService(JobRunner[DrillResult]):
         also: list[Problem] | None = None,
     ) -> DrillResult:
         finished_at = self.clock.now()
-        stored = "interrupted" if outcome is Outcome.INTERRUPTED else "failed"
+        stored = DrillOutcome.INTERRUPTED if outcome is Outcome.INTERRUPTED else DrillOutcome.FAILED
         errors = [reason, *(also or [])]
         self.drills.finish(started.run_id, finished_at=finished_at, outcome=stored, errors=errors)
         log.warning("Restore drill %s ended early: %s", started.run_id, reason.english())
@@ -390,10 +391,10 @@ class DrillService(JobRunner[DrillResult]):
 
 
 _STORED = {
-    Outcome.SUCCESS: "passed",
-    Outcome.FAILED: "failed",
-    Outcome.UNTESTABLE: "untestable",
-    Outcome.INTERRUPTED: "interrupted",
+    Outcome.SUCCESS: DrillOutcome.PASSED,
+    Outcome.FAILED: DrillOutcome.FAILED,
+    Outcome.UNTESTABLE: DrillOutcome.UNTESTABLE,
+    Outcome.INTERRUPTED: DrillOutcome.INTERRUPTED,
 }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.problems import Code, problem
 from core.settings import Settings
-from jobs.drill.result import Claim, Level, proof
+from jobs.drill.result import Claim, DrillStage, Level, proof
 from jobs.drill.verdict import Findings
 from jobs.job import Progress, ProgressReport, StopSignal
 from storage.dumps import DumpRecord
@@ -113,5 +113,5 @@ class SqliteProver:
     async def prove(
         self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
     ) -> Findings:
-        report(Progress(None, state="check"))
+        report(Progress(None, state=DrillStage.CHECK))
         return await asyncio.to_thread(prove_sqlite, restored, dump.tables, stop.is_set)
