@@ -4,7 +4,7 @@ when it comes back (coalesced), saying it was late.
 
 APScheduler stores a job as a reference to an importable function plus picklable arguments,
 so the job is the module-level `scheduled_dump`, which finds the live DumpService through
-`_runtime` (set by `start_scheduler`), never a pickled object.
+`_runtime` (set by `BackupScheduler.start`), never a pickled object.
 """
 
 from __future__ import annotations
