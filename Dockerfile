@@ -15,10 +15,10 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY sopbot ./sopbot
 COPY bot ./bot
+COPY central ./central
 COPY jobs ./jobs
 COPY storage ./storage
 COPY core ./core
-COPY devtools ./devtools
 COPY web ./web
 
 FROM base AS web

@@ -94,8 +94,9 @@ def audit(python: Path, extra: list[str]) -> int:
 def main(argv: list[str]) -> int:
     task, extra = (argv[0], argv[1:]) if argv else ("demo", [])
     if task == "demo":
-        python = ensure_installed("")
-        return run(str(python), "-m", "sopbot.cli", "demo", *extra)
+        # The demo's Bot API server (devtools/, not installed with the product) needs aiohttp.
+        python = ensure_installed("[demo]")
+        return run(str(python), "-m", "devtools.demo", *extra)
     if task == "run":
         python = ensure_installed("")
         return run(str(python), "-m", "sopbot.cli", "run", *extra)

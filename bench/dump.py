@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from devtools.sample_db import create_sample_database  # noqa: E402
+from sopbot.sample_db import create_sample_database  # noqa: E402
 
 
 def main() -> int:

@@ -24,10 +24,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import backup, central, delivery, drill, external, handlers, texts, watch
+from bot import backup, delivery, drill, external, handlers, texts
 from bot.access import guard
 from bot.commands import BUTTONS, COMMAND_BY_NAME, COMMANDS
 from bot.context import BotData, Context, Services
+from bot.periodic import periodic_work
 from bot.updates import PerChatUpdateProcessor
 from core.sop import SOP_ROLES, Role
 from core.stop_signals import console_signals, stop_once_on
@@ -127,22 +128,21 @@ async def on_startup(app: BotApp) -> None:
         )
     await svc.db.keep(svc.drill.recover)
     svc.scheduler.start()
-    if svc.watch_loop and svc.watchdog is not None:
-        svc.running.watch = watch.start_watch(svc.watchdog)
-    if svc.central is not None and svc.watch_loop:
-        svc.running.central = central.start_reporting(svc.central)
+    periodic = periodic_work(svc.clock, svc.watchdog, svc.central) if svc.watchdog else None
+    if svc.watch_loop and periodic is not None:
+        periodic.start()
+        svc.running.periodic = periodic
     log.info("Bot @%s is up", app.bot.username)
 
 
 async def on_stop(app: BotApp) -> None:
-    """Stop the watchdog, the schedule, a running dump or copy (recorded as interrupted), and
-    the outbox (what is still pending goes out after the next start)."""
+    """Stop the periodic work, the schedule, a running dump or copy (recorded as interrupted),
+    and the outbox (what is still pending goes out after the next start)."""
     svc = services_of(app)
     running = svc.running
-    await watch.stop_watch(running.watch)
-    running.watch = None
-    await central.stop_reporting(running.central)
-    running.central = None
+    if running.periodic is not None:
+        await running.periodic.stop()
+        running.periodic = None
     # The jobs first, through their stop contract (Data Pump's job stopped on the server too):
     # shutting the scheduler down would cancel a scheduled dump outright.
     await svc.dump.stop()

@@ -7,17 +7,17 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-from telegram import Bot, Update
+from telegram import Update
 
 from bot import delivery, texts
 from bot.arguments import UsageError, split_command
 from bot.command import Caller
-from bot.context import Context, Services, services
+from bot.context import Context, services
 from bot.handlers import instruct_kasi_button, respond
-from bot.live import LiveMessage
+from bot.live import ChatJobObserver
 from core.sop import Role
 from jobs.dump.result import DumpResult
-from jobs.job import JobAlreadyRunning, JobStarted, Progress
+from jobs.job import JobAlreadyRunning, JobStarted, Trigger
 from jobs.schedule import BACKUP_TIME_KEY
 
 log = logging.getLogger(__name__)
@@ -27,30 +27,17 @@ SCHEDULE_CHANGERS = frozenset({Role.ADB, Role.KABID})
 
 
 @dataclass
-class ChatDumpObserver:
+class ChatDumpObserver(ChatJobObserver[DumpResult]):
     """Posts a dump's start, edits that one message with progress, then reports the result."""
 
-    svc: Services
-    bot: Bot
-    _live: LiveMessage | None = None
-    _header: str = ""
-
-    async def job_started(self, started: JobStarted) -> None:
-        requester = self.svc.name_of(started.requested_by) if started.requested_by else None
-        self._header = texts.dump_started(
+    def header(self, started: JobStarted, requester: str | None) -> str:
+        return texts.dump_started(
             started.subject.name, started.backend, started.trigger, started.late_by, requester
         )
-        self._live = LiveMessage(self.svc, self.bot)
-        await self._live.post([Role.ADB], self._header)
-
-    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
-        if self._live is not None:
-            await self._live.update(texts.with_progress(self._header, progress))
 
     async def job_finished(self, started: JobStarted | None, result: DumpResult) -> None:
         tz = self.svc.settings.tz
-        if self._live is not None:
-            await self._live.finish(texts.dump_report(result, tz, with_button=False))
+        await self.finish(texts.dump_report(result, tz, with_button=False))
         if result.ok:
             button = instruct_kasi_button()
             await delivery.to_roles(
@@ -70,7 +57,7 @@ class ChatDumpObserver:
 async def backup(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
     try:
-        svc.dump.launch("chat", caller.user_id)
+        svc.dump.launch(Trigger.CHAT, caller.user_id)
     except JobAlreadyRunning as busy:
         await respond(update, context, texts.job_busy(busy))
         return

@@ -1,10 +1,10 @@
-"""Many offices, one view, in the chat: the office's link to the central database (a loop beside
-the watchdog), /kantor for PUSAT, and the supervisor's morning summary of unsafe offices."""
+"""Many offices, one view, in the chat: the office's link to the central database (periodic work
+beside the watchdog's), /kantor for PUSAT, and the supervisor's morning summary of unsafe
+offices."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,8 +17,9 @@ from bot.arguments import UsageError, parse_page
 from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, respond
+from central.link import CentralLink, LinkStatus, describe, link_for
 from core.sop import Role
-from jobs.central.link import CentralLink, LinkStatus, describe, link_for
+from jobs.periodic import MarkKind, Marks, PeriodicTask
 from jobs.watchdog import last_slot
 from storage.central.admin import central_engine
 from storage.central.view import CentralView, central_view
@@ -30,6 +31,11 @@ log = logging.getLogger(__name__)
 PUSH_SECONDS = 30.0
 KEEP_SENT_FOR = timedelta(days=90)
 TELL_ADB_AFTER = timedelta(hours=24)  # a longer outage of the link is the ADB's to look at
+# What the reporter has done, one day at a time (forgotten with the watchdog's old marks).
+CENTRAL_DOWN = MarkKind("central-down")
+CENTRAL_PRUNE = MarkKind("central-prune")
+PUSAT_SUMMARY = MarkKind("pusat-summary")
+CENTRAL_MARKS = (CENTRAL_DOWN, CENTRAL_PRUNE, PUSAT_SUMMARY)
 
 
 @dataclass
@@ -41,6 +47,18 @@ class CentralReporter:
     bot: Bot
     link: CentralLink | None
     status: LinkStatus = field(default_factory=LinkStatus)
+
+    def tasks(self, every: timedelta = timedelta(seconds=PUSH_SECONDS)) -> list[PeriodicTask]:
+        """Its periodic work: a lane of its own, so a slow central database holds up nothing
+        else."""
+        return [PeriodicTask("central", every, self._tick, CENTRAL_MARKS)]
+
+    async def _tick(self, _now: datetime) -> None:
+        await self.tick()
+
+    @property
+    def marks(self) -> Marks:
+        return Marks(self.svc.state)
 
     async def tick(self) -> None:
         now = self.svc.clock.now()
@@ -69,18 +87,18 @@ class CentralReporter:
         queued, oldest = await asyncio.to_thread(self.svc.central_queue.waiting)
         if not queued or oldest is None or now - oldest < TELL_ADB_AFTER:
             return
-        key = f"central-down:{now.astimezone(self.svc.settings.tz).date().isoformat()}"
-        if await self.svc.db.run(self.svc.state.get, key):
+        mark = CENTRAL_DOWN.at(now.astimezone(self.svc.settings.tz).date().isoformat())
+        if await self.svc.db.run(self.marks.done, mark):
             return
-        await self.svc.db.keep(self.svc.state.set, key, now.isoformat(), now)
+        await self.svc.db.keep(self.marks.set, mark, now)
         text = texts.central_down(oldest, queued, self.status.error, self.svc.settings.tz)
         await delivery.to_roles(self.svc, self.bot, [Role.ADB], text)
 
     def _prune(self, now: datetime) -> None:
-        key = f"central-prune:{now.astimezone(self.svc.settings.tz).date().isoformat()}"
-        if self.svc.state.get(key):
+        mark = CENTRAL_PRUNE.at(now.astimezone(self.svc.settings.tz).date().isoformat())
+        if self.marks.done(mark):
             return
-        self.svc.state.set(key, now.isoformat(), now)
+        self.marks.set(mark, now)
         forgotten = self.svc.central_queue.prune(now - KEEP_SENT_FOR)
         if forgotten:
             log.info("Central queue: %d records delivered long ago forgotten", forgotten)
@@ -88,8 +106,8 @@ class CentralReporter:
     async def _pusat_summary(self, now: datetime) -> None:
         report = self.svc.settings.report_time
         slot = last_slot(now, report.hour, report.minute, self.svc.settings.tz)
-        key = f"pusat-summary:{slot.date().isoformat()}"
-        done = await self.svc.db.run(self.svc.state.get, key)
+        mark = PUSAT_SUMMARY.at(slot.date().isoformat())
+        done = await self.svc.db.run(self.marks.done, mark)
         if now - slot > timedelta(hours=12) or done:
             return
         try:
@@ -97,7 +115,7 @@ class CentralReporter:
         except SQLAlchemyError as error:
             log.warning("Supervisor summary not made: %s", describe(error))
             return  # tried again at the next tick
-        await self.svc.db.keep(self.svc.state.set, key, now.isoformat(), now)
+        await self.svc.db.keep(self.marks.set, mark, now)
         if not view.supervisor:  # an office's login sees itself only: no "all offices are safe"
             log.warning("PUSAT_IDS is set but CENTRAL_DATABASE_URL is not a supervisor's login")
             return
@@ -160,33 +178,6 @@ def read_states(svc: Services, now: datetime) -> CentralView:
         return central_view(engine, now)
     finally:
         engine.dispose()
-
-
-async def report_forever(reporter: CentralReporter, every: float | None = None) -> None:
-    failing = False
-    while True:
-        try:
-            await reporter.tick()
-            failing = False
-        except Exception:  # the office's own database failing: the watchdog says so
-            # The whole story once, then a line a tick until it works again.
-            if failing:
-                log.warning("Central reporting tick failed again")
-            else:
-                log.exception("Central reporting tick failed")
-            failing = True
-        await asyncio.sleep(PUSH_SECONDS if every is None else every)
-
-
-def start_reporting(reporter: CentralReporter) -> asyncio.Task[None]:
-    return asyncio.get_running_loop().create_task(report_forever(reporter), name="central")
-
-
-async def stop_reporting(task: asyncio.Task[None] | None) -> None:
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def kantor(update: Update, context: Context, caller: Caller) -> None:

@@ -18,13 +18,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from bot.texts.backends import words_for
 from bot.texts.problems import say
 from core import private
 from core.envfile import lint_env_file
 from core.problems import Code
 from core.settings import Settings, known_keys
 from core.sop import ROLE_TITLES, SOP_ROLES, Role
-from jobs.dump import oracle
 from jobs.dump.backends import spec_for
 from jobs.external.disk import DiskError, check_disk
 from jobs.external.keys import KeyFileError, office_identities, public_keys
@@ -135,28 +135,21 @@ async def check_backend(settings: Settings, oracle_driver: Any = None) -> CheckI
     """Ask the configured backend (from the registry) whether it can run."""
     spec = spec_for(settings)
     name = f"Metode dump ({spec.name})"
-    if oracle_driver is not None and spec.name == "oracle":
-        found = await asyncio.to_thread(oracle.check_now, settings, oracle_driver)
-    elif oracle_driver is not None and spec.name == "expdp":
-        from jobs.dump import expdp
-
-        found = await expdp.check(settings, oracle_driver)
-    else:
-        found = await spec.check(settings)
+    found = await spec.check(settings, oracle_driver)
     if found.problems:
         return CheckItem(name, Verdict.FAIL, "; ".join(say(p) for p in found.problems))
     return CheckItem(name, Verdict.OK, ", ".join(found.facts) or "siap")
 
 
 def check_drill(settings: Settings, oracle_driver: Any = None) -> CheckItem | None:
-    """What an Oracle restore drill needs (python-oracledb and its mode, TNS_ADMIN, impdp, the
-    scratch schema): a drill without it is untestable, so it is said before a night needs it."""
-    if settings.dump_backend not in ("oracle", "expdp"):
+    """What the backend's restore drill needs (for Oracle: python-oracledb and its mode,
+    TNS_ADMIN, impdp, the scratch schema): a drill without it is untestable, so it is said
+    before a night needs it."""
+    spec = spec_for(settings)
+    if spec.drill_check is None:
         return None
-    from jobs.drill.prerequisites import drill_prerequisites
-
-    found = drill_prerequisites(settings, oracle_driver)
-    name = "Uji pulih Oracle"
+    found = spec.drill_check(settings, oracle_driver)
+    name = words_for(spec.name).drill_check
     if found.problems:
         return CheckItem(name, Verdict.FAIL, "; ".join(say(p) for p in found.problems))
     return CheckItem(name, Verdict.OK, ", ".join(found.facts))
@@ -164,7 +157,7 @@ def check_drill(settings: Settings, oracle_driver: Any = None) -> CheckItem | No
 
 def check_selftest(settings: Settings, passed_at: str | None) -> CheckItem | None:
     """When `sopbot uji-oracle` last passed on this server (every assumption held)."""
-    if settings.dump_backend not in ("oracle", "expdp"):
+    if not spec_for(settings).selftest:
         return None
     from datetime import datetime
 
@@ -182,7 +175,7 @@ def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem
     name = "Folder dump"
     folder = settings.dumps
     probe = folder / f".sopbot-check-{uuid.uuid4().hex[:8]}"
-    if settings.dump_backend != "sqlite" and not folder.is_dir():
+    if not spec_for(settings).makes_dump_dir and not folder.is_dir():
         # For Oracle it must be the directory object's existing folder: never made up here.
         return CheckItem(
             name, Verdict.FAIL, f"{folder} tidak ada (DUMP_DIR harus folder directory object)"
@@ -307,7 +300,7 @@ def check_central(settings: Settings) -> CheckItem:
         return CheckItem(name, Verdict.OK, "tidak dipakai (CENTRAL_DATABASE_URL kosong)")
     from sqlalchemy.exc import SQLAlchemyError
 
-    from jobs.central.link import describe
+    from central.link import describe
     from storage.central.admin import central_engine
     from storage.central.view import login_identity
 

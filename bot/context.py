@@ -20,6 +20,7 @@ from bot.command import Command
 from bot.outbox import OutboxSender
 from core.sop import Role
 from jobs.dump.service import dump_file_name
+from jobs.periodic import Periodic
 from jobs.runtime import Runtime
 from jobs.watchdog import Watchdog
 
@@ -52,8 +53,7 @@ Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 class Running:
     """The background tasks the bot starts and stops while it runs (not services: state)."""
 
-    watch: asyncio.Task[None] | None = None  # the minute watchdog
-    central: asyncio.Task[None] | None = None  # the link to the central database
+    periodic: Periodic | None = None  # the periodic work (bot/periodic.py), while it runs
     drill_after_copy: asyncio.Task[None] | None = None  # the drill, then the unplug request
 
 

@@ -6,55 +6,42 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from telegram import Bot, Update
+from telegram import Update
 
 from bot import delivery, texts
 from bot.command import Caller
-from bot.context import Context, Services, services
+from bot.context import Context, services
 from bot.handlers import respond
-from bot.live import LiveMessage
+from bot.live import ChatJobObserver
 from core.sop import Role
-from jobs.drill.result import DrillResult
+from jobs.drill.result import DrillResult, DrillStage
 from jobs.external.disk import DiskError
-from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
+from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress, Trigger
 
 REPORTED_TO = [Role.ADB, Role.KABID]
 
 
 @dataclass
-class ChatDrillObserver:
+class ChatDrillObserver(ChatJobObserver[DrillResult]):
     """Posts the drill's start to the ADB, edits it with the stage, then reports the verdict."""
 
-    svc: Services
-    bot: Bot
-    _live: LiveMessage | None = None
-    _header: str = ""
+    def header(self, started: JobStarted, requester: str | None) -> str:
+        return texts.drill_started(started, requester)
 
-    async def job_started(self, started: JobStarted) -> None:
-        requester = self.svc.name_of(started.requested_by) if started.requested_by else None
-        self._header = texts.drill_started(started, requester)
-        self._live = LiveMessage(self.svc, self.bot)
-        await self._live.post([Role.ADB], self._header)
-
-    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
-        if self._live is None:
-            return
-        if progress.state == "restore":
-            text = texts.with_progress(self._header, progress)
-        else:
-            text = f"{self._header}\nProgres: {texts.drill_stage(progress.state)} …"
-        await self._live.update(text)
+    def progress_text(self, progress: Progress) -> str:
+        if progress.state == DrillStage.RESTORE:
+            return super().progress_text(progress)
+        return f"{self._header}\nProgres: {texts.drill_stage(progress.state)} …"
 
     async def job_finished(self, started: JobStarted | None, result: DrillResult) -> None:
         report = texts.drill_report(result, self.svc.settings.tz)
-        if self._live is not None:
-            await self._live.finish(report)
+        live = await self.finish(report)
         # A failure is news for the ADB too (an edited message makes no sound); a pass only
         # for the Kabid, the ADB's message having been edited into it.
         if result.outcome is Outcome.UNTESTABLE:  # a to-do for the ADB, not an alarm for the Kabid
             await delivery.to_roles(self.svc, self.bot, [Role.ADB], report)
             return
-        to = [Role.KABID] if result.passed and self._live is not None else REPORTED_TO
+        to = [Role.KABID] if result.passed and live else REPORTED_TO
         await delivery.to_roles(self.svc, self.bot, to, report)
 
 
@@ -69,7 +56,7 @@ async def ujipulih(update: Update, context: Context, caller: Caller) -> None:
         await respond(update, context, texts.drill_plug_in(away.problem))
         return
     try:
-        svc.drill.launch("chat", caller.user_id)
+        svc.drill.launch(Trigger.CHAT, caller.user_id)
     except JobAlreadyRunning as busy:
         await respond(update, context, texts.job_busy(busy))
         return

@@ -14,7 +14,7 @@ from bot.arguments import UsageError, parse_page
 from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, report_closed, respond
-from bot.live import LiveMessage
+from bot.live import ChatJobObserver
 from core.problems import Code, problem
 from core.sop import Role
 from jobs.external.custody import rotation
@@ -23,7 +23,7 @@ from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.keys import KeyFileError, office_identities
 from jobs.external.listing import VerifyReport, list_disk, recorded_sizes, verify_disk
 from jobs.external.service import CopyResult
-from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
+from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -41,25 +41,15 @@ ADB_FIXES = {
 
 
 @dataclass
-class ChatCopyObserver:
+class ChatCopyObserver(ChatJobObserver[CopyResult]):
     """Posts the copy's start, edits it with progress, then tells the Kasi and the Kabid."""
 
-    svc: Services
-    bot: Bot
-    _live: LiveMessage | None = None
-    _header: str = ""
+    to = (Role.KASI,)
 
-    async def job_started(self, started: JobStarted) -> None:
-        requester = self.svc.name_of(started.requested_by) if started.requested_by else None
-        self._header = texts.copy_started(
+    def header(self, started: JobStarted, requester: str | None) -> str:
+        return texts.copy_started(
             started.subject.name, started.size or 0, started.trigger, requester
         )
-        self._live = LiveMessage(self.svc, self.bot)
-        await self._live.post([Role.KASI], self._header)
-
-    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
-        if self._live is not None:
-            await self._live.update(texts.with_progress(self._header, progress))
 
     async def job_finished(self, started: JobStarted | None, result: CopyResult) -> None:
         svc, tz = self.svc, self.svc.settings.tz
@@ -82,8 +72,7 @@ class ChatCopyObserver:
             text = texts.copy_stopped(result)
         else:
             text = texts.copy_failed(result)
-        if self._live is not None:
-            await self._live.finish(text)
+        await self.finish(text)
         if result.verified:
             closed = result.closed_instructions
             # The disk is still plugged in: the drill due reads it now, before the unplug request.
@@ -110,7 +99,7 @@ async def drill_then_unplug(svc: Services, bot: Bot) -> None:
     """The drill after a verified copy (its own progress message to the ADB), then the unplug
     request to the Kasi, whatever the drill's verdict."""
     try:
-        await svc.drill.run("copy")
+        await svc.drill.run(Trigger.COPY)
     except JobAlreadyRunning:
         log.info("A drill is already running; it reads the disk before the unplug request")
         await svc.drill.wait_idle()
@@ -119,7 +108,7 @@ async def drill_then_unplug(svc: Services, bot: Bot) -> None:
     await delivery.to_roles(svc, bot, [Role.KASI], texts.UNPLUG_AFTER_DRILL)
 
 
-async def _start_copy(update: Update, context: Context, caller: Caller, trigger: str) -> None:
+async def _start_copy(update: Update, context: Context, caller: Caller, trigger: Trigger) -> None:
     svc = services(context)
     if not svc.copier.configured:
         await respond(update, context, texts.NO_EXTERNAL_DISK)
@@ -144,11 +133,11 @@ async def _start_copy(update: Update, context: Context, caller: Caller, trigger:
 
 
 async def salin(update: Update, context: Context, caller: Caller) -> None:
-    await _start_copy(update, context, caller, "chat")
+    await _start_copy(update, context, caller, Trigger.CHAT)
 
 
 async def salin_button(update: Update, context: Context, caller: Caller) -> None:
-    await _start_copy(update, context, caller, "instruction")
+    await _start_copy(update, context, caller, Trigger.INSTRUCTION)
 
 
 async def _readable_disk(update: Update, context: Context) -> Disk | None:

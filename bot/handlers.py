@@ -24,6 +24,7 @@ from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.service import evidence_note
 from jobs.watchdog import describe_database_error
 from storage.aio import LogBusy
+from storage.models import InstructionStatus
 from storage.soplog import CloseError, DayStatus, InstructionRecord
 
 log = logging.getLogger(__name__)
@@ -303,7 +304,7 @@ def _timeliness(svc: Services, closed: InstructionRecord) -> Timeliness:
 def _needs_evidence(wanted: InstructionRecord, caller: Caller) -> bool:
     """An open instruction of the caller's whose step only a job's evidence can complete."""
     return (
-        wanted.status == "open"
+        wanted.status is InstructionStatus.OPEN
         and wanted.target_role in caller.roles
         and ASSIGNMENTS[wanted.target_role].needs_evidence
     )

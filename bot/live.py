@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar, Generic, TypeVar
 
 from telegram import Bot, Message
 from telegram.constants import ParseMode
@@ -17,10 +18,14 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import delivery
 from bot.context import Services
+from bot.texts.backup import with_progress
 from bot.texts.common import fit
 from core.sop import Role
+from jobs.job import JobResult, JobStarted, Progress
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R", bound=JobResult)
 
 
 @dataclass
@@ -80,3 +85,43 @@ class LiveMessage:
         for chat_id in [*self._waiting, *missed]:
             await delivery.send(self.svc, self.bot, chat_id, text)
         self._posted, self._waiting = [], []
+
+
+@dataclass
+class ChatJobObserver(Generic[R]):
+    """A job in the chat: its start posted once to `to` (and the group), edited with its
+    progress, and the result written into that message. A job's observer says only its words
+    (`header`, `progress_text`) and what follows the result (`job_finished`, calling `finish`)."""
+
+    svc: Services
+    bot: Bot
+    to: ClassVar[tuple[Role, ...]] = (Role.ADB,)
+    _live: LiveMessage | None = None
+    _header: str = ""
+
+    def header(self, started: JobStarted, requester: str | None) -> str:
+        raise NotImplementedError
+
+    def progress_text(self, progress: Progress) -> str:
+        return with_progress(self._header, progress)
+
+    async def job_started(self, started: JobStarted) -> None:
+        requester = self.svc.name_of(started.requested_by) if started.requested_by else None
+        self._header = self.header(started, requester)
+        self._live = LiveMessage(self.svc, self.bot)
+        await self._live.post(self.to, self._header)
+
+    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
+        if self._live is not None:
+            await self._live.update(self.progress_text(progress))
+
+    async def finish(self, text: str) -> bool:
+        """Write the result into the live message; False when there was none (the job ended
+        before it started: whatever is said is a new message)."""
+        if self._live is None:
+            return False
+        await self._live.finish(text)
+        return True
+
+    async def job_finished(self, started: JobStarted | None, result: R) -> None:
+        raise NotImplementedError

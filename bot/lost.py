@@ -25,7 +25,8 @@ from core.sop import Role
 from jobs.external.disk import DiskError
 from jobs.external.keys import KeyFileError, office_identities
 from jobs.external.lost import BREACH_CANCELLED, FOUND, LOST, event_detail, verify_found
-from jobs.watchdog import BREACH_NOTICE
+from jobs.periodic import Marks
+from jobs.watchdog import BREACH_NOTICE, BREACH_REMINDER
 from storage.disks import DiskRecord
 
 log = logging.getLogger(__name__)
@@ -130,9 +131,8 @@ async def _record_lost(update: Update, context: Context, caller: Caller, disk: D
     if not any(not c.encrypted for c in copies):
         return
     await svc.db.run(svc.state.set, f"{BREACH_KEY}{disk.id}", now.isoformat(), now, caller.user_id)
-    await svc.db.run(
-        svc.state.set, f"breach-reminder:{disk.id}", now.isoformat(), now
-    )  # next one in 12 h
+    # The next reminder in 12 h.
+    await svc.db.run(Marks(svc.state).set, BREACH_REMINDER.at(disk.id), now)
     encrypting = svc.settings.external_encryption == "age"
     draft = texts.breach_notice_draft(disk.label, copies, now, deadline, tz, encrypting=encrypting)
     for chat_id in delivery.recipients(svc, [Role.KABID]):

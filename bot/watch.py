@@ -1,9 +1,8 @@
-"""The watchdog's voice in the chat, and the loop that runs it every minute."""
+"""The watchdog's voice in the chat (its checks run every minute as periodic work:
+`bot/periodic.py`)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +16,7 @@ from bot.outbox import send_now
 from core.problems import Problem
 from core.sop import Role
 from jobs.healthcheck import HealthcheckPinger
-from jobs.watchdog import Summary, Watchdog
+from jobs.watchdog import Summary
 from storage.copies import CopyRecord
 from storage.drills import DrillRecord
 from storage.dumps import DumpRecord
@@ -25,7 +24,6 @@ from storage.soplog import InstructionRecord
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 60.0
 EVERYONE = [Role.KABID, Role.ADB, Role.KASI]
 
 
@@ -120,20 +118,3 @@ class DatabaseAlarm:
                 await send_now(self.bot, chat_id, texts.fit(text))  # a long error is cut
             except TelegramError as exc:
                 log.error("Could not alert chat %s about the database: %s", chat_id, exc)
-
-
-async def watch_forever(watchdog: Watchdog, every: float | None = None) -> None:
-    while True:
-        await watchdog.tick()
-        await asyncio.sleep(TICK_SECONDS if every is None else every)
-
-
-def start_watch(watchdog: Watchdog) -> asyncio.Task[None]:
-    return asyncio.get_running_loop().create_task(watch_forever(watchdog), name="watchdog")
-
-
-async def stop_watch(task: asyncio.Task[None] | None) -> None:
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.sop import Role
@@ -32,6 +33,21 @@ ORACLE_NAME = r"[A-Z][A-Z0-9_$#]{0,127}"
 
 class SettingsError(Exception):
     """Configuration is missing or malformed; the message names the variables."""
+
+
+# The dump backends DUMP_BACKEND may name, each with the settings it cannot run without. The
+# backends' registry (`jobs/dump/backends.py`) fills this when imported: the ground cannot import
+# the jobs, and a name no registry knows is refused rather than waved through.
+_BACKEND_NEEDS: dict[str, tuple[str, ...]] = {}
+
+
+def register_backend(name: str, needs: tuple[str, ...]) -> None:
+    """Make `name` a valid DUMP_BACKEND that requires these settings (field names) non-empty."""
+    _BACKEND_NEEDS[name] = needs
+
+
+def backend_names() -> tuple[str, ...]:
+    return tuple(_BACKEND_NEEDS)
 
 
 def _split_ids(value: Any) -> Any:
@@ -68,7 +84,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Makassar"
 
     # The daily dump (SOP steps 2-8)
-    dump_backend: Literal["sqlite", "expdp", "oracle"] = "sqlite"
+    dump_backend: str = "sqlite"  # a name in jobs/dump/backends.py
     dump_dir: Path | None = None  # default: DATA_DIR/dumps
     dump_name_pattern: str = "SIAK_%Y%m%d_%H%M.dmp"
     backup_time: time = time(1, 0)
@@ -448,20 +464,28 @@ class Settings(BaseSettings):
         """This office reports its evidence to the central database."""
         return bool(self.office_id)
 
+    @field_validator("dump_backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if value not in _BACKEND_NEEDS:
+            names = [repr(name) for name in _BACKEND_NEEDS] or ["(none registered)"]
+            expected = " or ".join(filter(None, (", ".join(names[:-1]), names[-1])))
+            raise PydanticCustomError(
+                "literal_error", "Input should be {expected}", {"expected": expected}
+            )
+        return value
+
     @model_validator(mode="after")
     def _backend_needs(self) -> Settings:
-        if self.dump_backend in ("oracle", "expdp"):
-            missing = [
-                name
-                for name, value in (
-                    ("ORACLE_USER", self.oracle_user),
-                    ("ORACLE_PASSWORD", self.oracle_password.get_secret_value()),
-                    ("ORACLE_DSN", self.oracle_dsn),
-                )
-                if not value
-            ]
-            if missing:
-                raise ValueError(f"DUMP_BACKEND={self.dump_backend} needs {', '.join(missing)}")
+        missing = []
+        for field_name in _BACKEND_NEEDS.get(self.dump_backend, ()):
+            value = getattr(self, field_name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if not value:
+                missing.append(field_name.upper())
+        if missing:
+            raise ValueError(f"DUMP_BACKEND={self.dump_backend} needs {', '.join(missing)}")
         return self
 
     @property

@@ -1,2 +1,2 @@
-"""Development tools kept apart from the product's packages: a loopback Bot API server (tests,
-the demo, benchmarks) and the generator of the invented SIAK-like sample database."""
+"""Development tools, not part of the installed product: a loopback Bot API server (tests,
+benchmarks) and the demo that plays one SOP day against it (`python3 dev.py demo`)."""

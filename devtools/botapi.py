@@ -1,6 +1,6 @@
 """A local Telegram Bot API server on loopback, speaking the real HTTP protocol.
 
-The bot under test (and `sopbot demo`) is the real python-telegram-bot application pointed at
+The bot under test (and the demo) is the real python-telegram-bot application pointed at
 this server through TELEGRAM_API_BASE_URL. The server plays the Telegram side: it hands out
 updates that simulated people "send" and records every call the bot makes, answering with the
 JSON shapes of the real Bot API (https://core.telegram.org/bots/api), including its errors.

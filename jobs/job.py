@@ -62,6 +62,17 @@ class Outcome(StrEnum):
 GOOD_OUTCOMES = frozenset({Outcome.SUCCESS, Outcome.WARNING})
 
 
+class Trigger(StrEnum):
+    """What started a job; its value is what the log stores (`trigger` of each run's row)."""
+
+    SCHEDULE = "schedule"  # the stored schedule (BACKUP_TIME, DRILL_SCHEDULE)
+    CHAT = "chat"  # a command in the chat
+    INSTRUCTION = "instruction"  # the button of an instruction (the Kasi's "Salin sekarang")
+    AUTO = "auto"  # the watchdog: the disk came with a dump waiting
+    CLI = "cli"  # the command line (a terminal, Task Scheduler)
+    COPY = "copy"  # the drill due right after a verified copy
+
+
 class Unit(StrEnum):
     NONE = ""
     BYTES = "bytes"
@@ -84,7 +95,7 @@ ProgressReport = Callable[[Progress], None]
 
 @dataclass(frozen=True)
 class Order:
-    trigger: str  # schedule | chat | instruction | auto | cli
+    trigger: Trigger
     requested_by: int | None = None
     late_by: timedelta = timedelta()
 
@@ -93,7 +104,7 @@ class Order:
 class JobStarted:
     kind: JobKind
     run_id: int
-    trigger: str
+    trigger: Trigger
     requested_by: int | None
     subject: Path  # the dump being written, or the dump being copied
     started_at: datetime
@@ -218,28 +229,29 @@ class JobRunner(Generic[R]):
     def progress(self) -> Progress | None:
         return self._progress
 
-    def launch(self, trigger: str, requested_by: int | None = None) -> asyncio.Task[R]:
+    def launch(self, trigger: Trigger | str, requested_by: int | None = None) -> asyncio.Task[R]:
         """Start the job in the background; refuse at once if one is running."""
         if self.busy:
             raise JobAlreadyRunning(self.kind, self._current, self._progress)
         self._stop = StopSignal()  # now, so a stop() right after launch() is not lost
         self._idle.clear()
-        task = asyncio.get_running_loop().create_task(self._run_launched(trigger, requested_by))
+        order = Order(Trigger(trigger), requested_by)
+        task = asyncio.get_running_loop().create_task(self._locked(order))
         self._task = task
         return task
 
     async def run(
-        self, trigger: str, requested_by: int | None = None, late_by: timedelta = timedelta()
+        self,
+        trigger: Trigger | str,
+        requested_by: int | None = None,
+        late_by: timedelta = timedelta(),
     ) -> R:
         """Run the job in the caller's task (the schedule, the CLI); refuse if one is running."""
         if self.busy:
             raise JobAlreadyRunning(self.kind, self._current, self._progress)
         self._stop = StopSignal()
         self._idle.clear()
-        return await self._locked(Order(trigger, requested_by, late_by))
-
-    async def _run_launched(self, trigger: str, requested_by: int | None) -> R:
-        return await self._locked(Order(trigger, requested_by))
+        return await self._locked(Order(Trigger(trigger), requested_by, late_by))
 
     async def _locked(self, order: Order) -> R:
         try:

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -32,7 +32,8 @@ from jobs.dump.service import DumpService
 from jobs.evidence import Evidence, Fingerprint
 from jobs.external.disk import DiskError
 from jobs.external.service import CopyService
-from jobs.job import JobAlreadyRunning
+from jobs.job import JobAlreadyRunning, Trigger
+from jobs.periodic import KEEP_MARKS_FOR, Mark, MarkKind, Marks, PeriodicTask
 from storage.aio import AsyncLog, LogBusy
 from storage.copies import CopyLog, CopyRecord
 from storage.drills import DrillLog, DrillRecord
@@ -44,22 +45,35 @@ from storage.state import StateStore
 log = logging.getLogger(__name__)
 
 BREACH_NOTICE = timedelta(hours=72)  # UU 27/2022 Pasal 46: written notice within 3x24 hours
-# Marks of one day's or one instruction's alert: kept this long, then forgotten, so the kept state
-# (and the outbox of sent messages) does not grow with the years. Breach clocks, the schedule and
-# the installation date are never among them.
-DATED_MARKS = (
-    "summary:",
-    "alert:missing_dump:",
-    "alert:drill_overdue:",
-    "autocopy:",
-    "reminder:",
-    "plugged:",
-    "pusat-summary:",
-    "central-down:",
-    "central-prune:",
-)
-KEEP_MARKS_FOR = timedelta(days=60)
+# What the checks have done. Dated marks (one day's or one instruction's alert) are forgotten
+# after KEEP_MARKS_FOR, so the kept state does not grow with the years; breach clocks, the
+# schedule and the installation date are no marks at all.
+SUMMARY = MarkKind("summary")
+MISSING_DUMP = MarkKind("alert:missing_dump")
+DRILL_OVERDUE = MarkKind("alert:drill_overdue")
+AUTOCOPY = MarkKind("autocopy")
+REMINDER = MarkKind("reminder")
+PLUGGED = MarkKind("plugged")
+HOUSEKEEPING = MarkKind("housekeeping")
+STALE_EXTERNAL = MarkKind("alert:stale_external", dated=False)  # a repeat timer
+UNPLUG = MarkKind("unplug", dated=False)  # a repeat timer per disk
+BREACH_REMINDER = MarkKind("breach-reminder", dated=False)  # until the notice is due
+DRILL_WATCHED_SINCE = MarkKind("drill:watched_since", dated=False)
 KEEP_SENT_FOR = timedelta(days=90)
+WATCH_EVERY = timedelta(minutes=1)
+WATCHDOG_MARKS = (
+    SUMMARY,
+    MISSING_DUMP,
+    DRILL_OVERDUE,
+    AUTOCOPY,
+    REMINDER,
+    PLUGGED,
+    HOUSEKEEPING,
+    STALE_EXTERNAL,
+    UNPLUG,
+    BREACH_REMINDER,
+    DRILL_WATCHED_SINCE,
+)
 REMIND_FOR = timedelta(days=3)  # overdue reminders stop after this long (the backlog stays shown)
 # When the bot first ran here: nothing before it is "missed" (a first start is calm).
 INSTALLED_KEY = "installed_at"
@@ -140,6 +154,10 @@ class Watchdog:
     ) -> None:
         self.evidence = evidence
         self.state = state
+        self.marks = Marks(state)
+        # Every kind of mark periodic work sets (the registry's, once registered): the daily
+        # housekeeping forgets the old dated ones, whichever task set them.
+        self.known_marks: Callable[[], Iterable[MarkKind]] = lambda: WATCHDOG_MARKS
         self.db = db or AsyncLog()
         self.drills = drills
         # A restore drill reading the disk right after a copy: the unplug request waits for it.
@@ -156,28 +174,34 @@ class Watchdog:
     def backup_time(self) -> time:
         return self._backup_time()
 
+    def tasks(self, every: timedelta = WATCH_EVERY) -> list[PeriodicTask]:
+        """The checks as periodic work: one lane, the database first, every minute."""
+        checks: list[tuple[Callable[[datetime], Awaitable[None]], tuple[MarkKind, ...]]] = [
+            (self._database, ()),
+            (self._custody, (UNPLUG, PLUGGED)),
+            (self._breach_clocks, (BREACH_REMINDER,)),
+            (self._auto_copy, (AUTOCOPY,)),
+            (self._missing_dump, (MISSING_DUMP,)),
+            (self._stale_external, (STALE_EXTERNAL,)),
+            (self._drill_overdue, (DRILL_OVERDUE, DRILL_WATCHED_SINCE)),
+            (self._housekeeping, (HOUSEKEEPING,)),
+            (self._checkpoint, ()),
+            (self._daily_summary, (SUMMARY,)),
+            (self._reminders, (REMINDER,)),
+        ]
+        return [
+            PeriodicTask(f"watchdog{check.__name__}", every, check, marks, lane="watchdog")
+            for check, marks in checks
+        ]
+
     async def tick(self) -> None:
+        """Every check now, in order: what the registry does each minute (tests call it)."""
         now = self.clock.now()
-        try:
-            await self._database(now)
-        except Exception:  # the other checks still run
-            log.exception("Watchdog database check failed")
-        for check in (
-            self._custody,
-            self._breach_clocks,
-            self._auto_copy,
-            self._missing_dump,
-            self._stale_external,
-            self._drill_overdue,
-            self._housekeeping,
-            self._checkpoint,
-            self._daily_summary,
-            self._reminders,
-        ):
+        for task in self.tasks():
             try:
-                await check(now)
+                await task.run(now)
             except Exception:  # one failed check must not stop the others
-                log.exception("Watchdog check %s failed", check.__name__)
+                log.exception("Watchdog check %s failed", task.name)
 
     # --- the bot's own database ----------------------------------------------------------------
 
@@ -228,15 +252,12 @@ class Watchdog:
 
     # --- repeat control -----------------------------------------------------------------------
 
-    async def _due(self, key: str, now: datetime, every: timedelta | None) -> bool:
-        last = await self.db.run(self.state.get, key)
-        if last is None:
-            return True
-        return every is not None and now - datetime.fromisoformat(last) >= every
+    async def _due(self, mark: Mark, now: datetime, every: timedelta | None) -> bool:
+        return await self.db.run(self.marks.due, mark, now, every)
 
-    async def _mark(self, key: str, now: datetime) -> None:
+    async def _mark(self, mark: Mark, now: datetime) -> None:
         """A mark must land (or the warning repeats): kept trying while the log is busy."""
-        await self.db.keep(self.state.set, key, now.isoformat(), now)
+        await self.db.keep(self.marks.set, mark, now)
 
     # --- checks ---------------------------------------------------------------------------
 
@@ -259,13 +280,13 @@ class Watchdog:
             return
         # One automatic try per dump and disk per ALERT_REPEAT_MINUTES: a full or read-only
         # disk is announced once in a while, not every minute.
-        key = f"autocopy:{disk.identity.id}:{waiting.id}"
+        key = AUTOCOPY.at(disk.identity.id, waiting.id)
         if not await self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
             return
         await self._mark(key, now)
         log.info("External disk %s present with a dump waiting: copying", disk.identity.id)
         with contextlib.suppress(JobAlreadyRunning):
-            copier.launch("auto")
+            copier.launch(Trigger.AUTO)
 
     async def _custody(self, now: datetime) -> None:
         """Which disk is plugged in; one left in after its copy is told to come off (the air
@@ -287,12 +308,12 @@ class Watchdog:
         last = newest.finished_at if newest else None
         wait = timedelta(minutes=self.settings.external_unplug_minutes)
         if last is not None and now - last >= wait and now - record.plugged_since >= wait:
-            key = f"unplug:{disk.identity.id}"
+            key = UNPLUG.at(disk.identity.id)
             if await self._due(key, now, wait):
                 await self._mark(key, now)
                 await self.notifier.unplug(disk.identity.label, last)
         if now - record.plugged_since >= timedelta(days=1):
-            key = f"plugged:{disk.identity.id}:{now.date().isoformat()}"
+            key = PLUGGED.at(disk.identity.id, now.date().isoformat())
             if await self._due(key, now, None):
                 await self._mark(key, now)
                 await self.notifier.plugged_too_long(disk.identity.label, record.plugged_since)
@@ -308,7 +329,7 @@ class Watchdog:
             deadline = disk.lost_at + BREACH_NOTICE
             if now > deadline + timedelta(hours=12):
                 continue
-            key = f"breach-reminder:{disk.id}"
+            key = BREACH_REMINDER.at(disk.id)
             if await self._due(key, now, timedelta(hours=12)):
                 await self._mark(key, now)
                 await self.notifier.breach_clock(disk.label, deadline)
@@ -334,7 +355,7 @@ class Watchdog:
         last_good = await self.db.run(self.dumps.last_good)
         if last_good is not None and last_good.started_at >= slot - timedelta(hours=1):
             return
-        key = f"alert:missing_dump:{slot.date().isoformat()}"
+        key = MISSING_DUMP.at(slot.date().isoformat())
         if await self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
             await self._mark(key, now)
             log.warning("No good dump since %s (due %s)", slot, due)
@@ -359,7 +380,7 @@ class Watchdog:
             return  # a new installation has had less than the allowed age to make its first
         if self.copier.busy:
             return
-        key = "alert:stale_external"
+        key = STALE_EXTERNAL.at()
         if await self._due(key, now, timedelta(minutes=self.settings.alert_repeat_minutes)):
             await self._mark(key, now)
             log.warning("Last verified external copy is older than %s", max_age)
@@ -374,18 +395,18 @@ class Watchdog:
         if await self.db.run(self.copies.newest_intact) is None:
             return  # nothing to drill yet: the stale-copy warning speaks
         last = await self.db.run(self.drills.last_passed)
-        since_key = "drill:watched_since"
+        since_key = DRILL_WATCHED_SINCE.at()
         if last is not None and last.finished_at is not None:
             since = last.finished_at
         else:
-            stored = await self.db.run(self.state.get, since_key)
+            stored = await self.db.run(self.marks.when, since_key)
             if stored is None:
                 await self._mark(since_key, now)
                 return
-            since = datetime.fromisoformat(stored)
+            since = stored
         if now - since < timedelta(days=days):
             return
-        key = f"alert:drill_overdue:{now.astimezone(self.settings.tz).date().isoformat()}"
+        key = DRILL_OVERDUE.at(now.astimezone(self.settings.tz).date().isoformat())
         if await self._due(key, now, None):
             await self._mark(key, now)
             log.warning("No passed restore drill since %s", since)
@@ -393,12 +414,12 @@ class Watchdog:
 
     async def _housekeeping(self, now: datetime) -> None:
         """Once a day: forget old one-off marks and messages long delivered."""
-        key = f"housekeeping:{now.astimezone(self.settings.tz).date().isoformat()}"
+        key = HOUSEKEEPING.at(now.astimezone(self.settings.tz).date().isoformat())
         if not await self._due(key, now, None):
             return
         await self._mark(key, now)
         marks = await self.db.run(
-            self.state.prune, (*DATED_MARKS, "housekeeping:"), now - KEEP_MARKS_FOR
+            self.marks.forget_dated, tuple(self.known_marks()), now - KEEP_MARKS_FOR
         )
         sent = (
             await self.db.run(self.outbox.prune, now - KEEP_SENT_FOR)
@@ -417,7 +438,7 @@ class Watchdog:
         tz = self.settings.tz
         report = self.settings.report_time
         slot = last_slot(now, report.hour, report.minute, tz)
-        key = f"summary:{slot.date().isoformat()}"
+        key = SUMMARY.at(slot.date().isoformat())
         installed = await self._installed()
         if installed is not None and slot < installed:
             return  # the first summary is the first morning after installation
@@ -476,8 +497,8 @@ class Watchdog:
             late_by = waited - ASSIGNMENTS[instruction.target_role].standard
             if late_by <= timedelta():
                 continue
-            key = f"reminder:{instruction.id}"
-            first = await self.db.run(self.state.get, key) is None
+            key = REMINDER.at(instruction.id)
+            first = await self.db.run(self.marks.when, key) is None
             if await self._due(key, now, timedelta(minutes=every)):
                 await self._mark(key, now)
                 await self.notifier.overdue(instruction, late_by, first)

@@ -55,7 +55,7 @@ def _zone(name: str) -> str:
 def _clean(error: BaseException) -> str:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from jobs.central.link import describe
+    from central.link import describe
 
     return describe(error) if isinstance(error, SQLAlchemyError) else str(error).splitlines()[0]
 
@@ -111,7 +111,7 @@ def pusat(
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot import texts
-    from jobs.central.export import states_csv
+    from central.export import states_csv
     from storage.central.view import central_view, daily_grid
 
     tz = ZoneInfo(timezone)
@@ -133,7 +133,7 @@ def pusat(
             _fail(f"CSV tidak dapat ditulis ke {csv_path}", error)
         click.echo(f"CSV: {csv_path}")
     if chart is not None and grid is not None:
-        from jobs.central.chart import render_grid
+        from central.chart import render_grid
 
         try:
             chart.write_bytes(
@@ -237,7 +237,7 @@ def pusat_saksi(database_url: str, key_file: Path, terus: bool) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.texts.evidence import chain_alarm_line
-    from jobs.central.chain_witness import witness_round
+    from central.chain_witness import witness_round
     from jobs.evidence import KeyProblem, read_signer
     from storage.central.witness import alarms
 
@@ -297,7 +297,7 @@ def pusat_penjaga(database_url: str) -> None:
 def _witness_forever(engine: Engine, signer: Signer) -> NoReturn:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from jobs.central.chain_witness import WitnessStatus, watch
+    from central.chain_witness import WitnessStatus, watch
 
     def said(done: WitnessStatus) -> None:
         if done.cosigned or done.refused:

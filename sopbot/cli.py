@@ -312,7 +312,7 @@ def uji_oracle(env_file: Path, verbose: bool) -> None:
 @click.option("--residents", default=3000, show_default=True, help="Jumlah penduduk rekaan.")
 def sample_db(env_file: Path, residents: int) -> None:
     """Buat database contoh mirip SIAK (data rekaan) di SQLITE_SOURCE_PATH."""
-    from devtools.sample_db import create_sample_database
+    from sopbot.sample_db import create_sample_database
 
     settings = _settings(env_file)
     assert settings.sqlite_source_path is not None
@@ -903,18 +903,6 @@ def laporan(env_file: Path, as_pdf: bool, bulan: str, out: Path) -> None:
     (out / report.csv_name).write_bytes(annex)
     click.echo(f"Ditulis: {pdf} dan {out / report.csv_name}")
     click.echo(f"Nomor laporan: {report.number}")
-
-
-@main.command()
-def demo() -> None:
-    """Mainkan satu hari SOP dengan server Bot API lokal (tanpa akun Telegram)."""
-    from core.logs import configure_logging
-    from sopbot.demo import run_demo
-
-    configure_logging([], verbose=False)
-    # The demo plays warnings on purpose (a missing copy): the chat shows them, not the log.
-    logging.getLogger().setLevel(logging.ERROR)
-    asyncio.run(run_demo())
 
 
 main.add_command(pusat)

@@ -4,60 +4,51 @@ or Task Scheduler, like the chat's /salin (SOP step 11), with the chat's words."
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import click
 
 from core.settings import Settings
 from jobs.external.service import CopyResult
-from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
+from jobs.job import JobStarted, Outcome, Progress, Trigger
 from sopbot.runtime import open_runtime
+from sopbot.terminal import TerminalJobObserver, run_observed
 
 VERIFIED, FAILED, BUSY = 0, 1, 75
 
 
-class TerminalCopyObserver:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._bar: Any = None
-        self._shown = 0
+class TerminalCopyObserver(TerminalJobObserver[CopyResult]):
+    """The bytes copied as a bar, then the copy's report in the chat's words."""
 
-    async def job_started(self, started: JobStarted) -> None:
+    bar_label = "Menyalin"
+
+    def header(self, started: JobStarted) -> str:
         from bot import texts
 
-        click.echo(
-            texts.plain(texts.copy_started(started.subject.name, started.size or 0, "cli", None))
-        )
-        self._bar = click.progressbar(
-            length=started.size or 1,
-            label="Menyalin",
-            show_eta=False,
-            item_show_func=lambda done: texts.size(done) if done else None,
-        )
-        self._bar.__enter__()
+        return texts.copy_started(started.subject.name, started.size or 0, Trigger.CLI, None)
 
-    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
-        if self._bar is not None and progress.done is not None:
-            step = progress.done - self._shown
-            if step > 0:
-                self._bar.update(step, progress.done)
-                self._shown = progress.done
+    def bar_length(self, started: JobStarted) -> int:
+        return started.size or 1
 
-    async def job_finished(self, started: JobStarted | None, result: CopyResult) -> None:
+    def bar_position(self, progress: Progress) -> int | None:
+        return progress.done
+
+    def bar_item(self, position: int | None) -> str | None:
         from bot import texts
 
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
+        return texts.size(position) if position else None
+
+    def report(self, started: JobStarted | None, result: CopyResult) -> str:
+        from bot import texts
+
         if result.outcome is Outcome.NOTHING:
-            click.echo(texts.plain(texts.NOTHING_TO_COPY))
-        elif started is None:
-            click.echo(texts.plain(texts.copy_disk_problem(result)))
-        elif result.verified:
-            click.echo(texts.plain(texts.copy_done(result, self.settings.tz)))
-        elif result.outcome is Outcome.INTERRUPTED:
-            click.echo(texts.plain(texts.copy_stopped(result)))
-        else:
-            click.echo(texts.plain(texts.copy_failed(result)))
+            return texts.NOTHING_TO_COPY
+        if started is None:
+            return texts.copy_disk_problem(result)
+        if result.verified:
+            return texts.copy_done(result, self.settings.tz)
+        if result.outcome is Outcome.INTERRUPTED:
+            return texts.copy_stopped(result)
+        return texts.copy_failed(result)
 
 
 async def run_copy(settings: Settings) -> int:
@@ -68,10 +59,8 @@ async def run_copy(settings: Settings) -> int:
 
         click.echo(texts.plain(texts.NO_EXTERNAL_DISK), err=True)
         return FAILED
-    runtime.copier.observers.append(TerminalCopyObserver(settings))
-    try:
-        result = await runtime.copier.run("cli")
-    except JobAlreadyRunning:
+    result = await run_observed(runtime.copier, TerminalCopyObserver(settings))
+    if result is None:
         return BUSY
     if result.verified and runtime.drill.due_after_copy():
         # The disk is still plugged in: the drill due reads it now, then the unplug request.
@@ -81,7 +70,7 @@ async def run_copy(settings: Settings) -> int:
         click.echo(texts.plain(texts.KEEP_PLUGGED))
         runtime.drill.recover()
         runtime.drill.observers.append(TerminalDrillObserver(settings))
-        await runtime.drill.run("copy")
+        await runtime.drill.run(Trigger.COPY)
         click.echo(texts.plain(texts.DRILL_AFTER_COPY_DONE))
     if result.verified or result.outcome is Outcome.NOTHING:
         _unplug(settings)  # last: after the drill that reads the disk, if one was due

@@ -4,46 +4,39 @@ not run (disk away, no key, no impdp, login refused: a set-up to fix), 75 when o
 
 from __future__ import annotations
 
-import click
-
 from core.settings import Settings
 from jobs.drill.result import DrillResult
-from jobs.job import JobAlreadyRunning, JobStarted, Outcome, Progress
+from jobs.job import JobStarted, Outcome
 from sopbot.runtime import open_runtime
+from sopbot.terminal import TerminalJobObserver, run_observed
 
 PASSED, FAILED, UNTESTABLE, BUSY = 0, 1, 3, 75
 
 
-class TerminalDrillObserver:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._stage = ""
+class TerminalDrillObserver(TerminalJobObserver[DrillResult]):
+    """The drill's stages as they come, then its verdict in the chat's words."""
 
-    async def job_started(self, started: JobStarted) -> None:
+    def header(self, started: JobStarted) -> str:
         from bot import texts
 
-        click.echo(texts.plain(texts.drill_started(started, None)))
+        return texts.drill_started(started, None)
 
-    async def job_progress(self, started: JobStarted, progress: Progress) -> None:
+    def stage(self, state: str) -> str:
         from bot import texts
 
-        if progress.state and progress.state != self._stage:
-            self._stage = progress.state
-            click.echo(f"… {texts.drill_stage(progress.state)}")
+        return texts.drill_stage(state)
 
-    async def job_finished(self, started: JobStarted | None, result: DrillResult) -> None:
+    def report(self, started: JobStarted | None, result: DrillResult) -> str:
         from bot import texts
 
-        click.echo(texts.plain(texts.drill_report(result, self.settings.tz)))
+        return texts.drill_report(result, self.settings.tz)
 
 
 async def run_drill(settings: Settings) -> int:
     runtime = open_runtime(settings)
     runtime.drill.recover()
-    runtime.drill.observers.append(TerminalDrillObserver(settings))
-    try:
-        result = await runtime.drill.run("cli")
-    except JobAlreadyRunning:
+    result = await run_observed(runtime.drill, TerminalDrillObserver(settings))
+    if result is None:
         return BUSY
     if result.passed:
         return PASSED

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from core.problems import Problem, dump_problems, load_problems
 from storage import chain
-from storage.models import RestoreDrill
+from storage.models import DrillOutcome, RestoreDrill
 from storage.repository import Repository
 
 
@@ -27,7 +27,7 @@ class DrillRecord:
     trigger: str
     started_at: datetime
     finished_at: datetime | None
-    outcome: str  # running | passed | failed | untestable | interrupted
+    outcome: DrillOutcome
     restore_seconds: float | None
     compared: int
     mismatches: int
@@ -36,12 +36,12 @@ class DrillRecord:
 
     @property
     def passed(self) -> bool:
-        return self.outcome == "passed"
+        return self.outcome is DrillOutcome.PASSED
 
     @property
     def untestable(self) -> bool:
         """The drill could not run (disk away, no key, login refused…): no verdict on the copy."""
-        return self.outcome == "untestable"
+        return self.outcome is DrillOutcome.UNTESTABLE
 
 
 def _record(row: RestoreDrill) -> DrillRecord:
@@ -56,7 +56,7 @@ def _record(row: RestoreDrill) -> DrillRecord:
         trigger=row.trigger,
         started_at=row.started_at,
         finished_at=row.finished_at,
-        outcome=row.outcome,
+        outcome=DrillOutcome(row.outcome),
         restore_seconds=row.restore_seconds,
         compared=row.compared,
         mismatches=row.mismatches,
@@ -93,7 +93,7 @@ class DrillLog(Repository):
                 trigger=trigger,
                 requested_by=requested_by,
                 started_at=started_at,
-                outcome="running",
+                outcome=DrillOutcome.RUNNING.value,
                 compared=0,
                 mismatches=0,
                 proofs="[]",
@@ -108,7 +108,7 @@ class DrillLog(Repository):
         drill_id: int,
         *,
         finished_at: datetime,
-        outcome: str,
+        outcome: DrillOutcome | str,
         proofs: str = "[]",
         errors: list[Problem] | None = None,
         compared: int = 0,
@@ -121,7 +121,7 @@ class DrillLog(Repository):
                 .where(RestoreDrill.id == drill_id)
                 .values(
                     finished_at=finished_at,
-                    outcome=outcome,
+                    outcome=DrillOutcome(outcome).value,
                     proofs=proofs,
                     errors=dump_problems(errors or []),
                     compared=compared,
@@ -135,10 +135,12 @@ class DrillLog(Repository):
         """Drills left running by a process that died: recorded as interrupted."""
         with self._sessions.begin() as session:
             rows = list(
-                session.scalars(select(RestoreDrill).where(RestoreDrill.outcome == "running"))
+                session.scalars(
+                    select(RestoreDrill).where(RestoreDrill.outcome == DrillOutcome.RUNNING.value)
+                )
             )
             for row in rows:
-                row.outcome, row.finished_at = "interrupted", at
+                row.outcome, row.finished_at = DrillOutcome.INTERRUPTED.value, at
                 row.errors = dump_problems([reason])
             chain.record_rows(session, rows, at)
             return len(rows)
@@ -147,7 +149,7 @@ class DrillLog(Repository):
         with self._sessions() as session:
             row = session.scalars(
                 select(RestoreDrill)
-                .where(RestoreDrill.outcome == "passed")
+                .where(RestoreDrill.outcome == DrillOutcome.PASSED.value)
                 .order_by(RestoreDrill.finished_at.desc())
                 .limit(1)
             ).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -69,6 +70,14 @@ class SopRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class InstructionStatus(StrEnum):
+    """An instruction's state, as `instructions.status` stores it."""
+
+    OPEN = "open"
+    DONE = "done"
+    UNVERIFIED = "unverified"  # closed on someone's word, without evidence the bot could check
+
+
 class Instruction(Base):
     """An instruction from the Kabid (SOP steps 1 and 10) and how it was closed."""
 
@@ -80,7 +89,7 @@ class Instruction(Base):
     issued_by: Mapped[int] = mapped_column(BigInteger)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | unverified
+    status: Mapped[str] = mapped_column(String(16), default=InstructionStatus.OPEN.value)
     closed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     close_note: Mapped[str] = mapped_column(Text, default="")
@@ -314,6 +323,16 @@ class OutboxMessage(Base):
     )
 
 
+class DrillOutcome(StrEnum):
+    """A restore drill's state, as `restore_drills.outcome` stores it."""
+
+    RUNNING = "running"
+    PASSED = "passed"
+    FAILED = "failed"
+    UNTESTABLE = "untestable"  # it could not run: no verdict on the copy
+    INTERRUPTED = "interrupted"
+
+
 class RestoreDrill(Base):
     """One restore drill: a copy read back from the external disk and restored, with what that
     proved, how long the restore took (the office's recovery-time figure) and the verdict."""
@@ -332,7 +351,7 @@ class RestoreDrill(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # running | passed | failed | untestable | interrupted
-    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    outcome: Mapped[str] = mapped_column(String(16), default=DrillOutcome.RUNNING.value)
     restore_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     compared: Mapped[int] = mapped_column(Integer, default=0)  # tables or objects compared
     mismatches: Mapped[int] = mapped_column(Integer, default=0)

@@ -18,6 +18,7 @@ from storage.models import (
     AccessDenial,
     Instruction,
     InstructionDelivery,
+    InstructionStatus,
     KnownUser,
     SopRun,
     StepEvent,
@@ -52,7 +53,7 @@ class InstructionRecord:
     issued_by: int
     issued_at: datetime
     note: str
-    status: str
+    status: InstructionStatus
     closed_by: int | None = None
     closed_at: datetime | None = None
     close_note: str = ""
@@ -128,7 +129,7 @@ def _instruction(row: Instruction | Row[Any], run_date: date) -> InstructionReco
         issued_by=row.issued_by,
         issued_at=row.issued_at,
         note=row.note,
-        status=row.status,
+        status=InstructionStatus(row.status),
         closed_by=row.closed_by,
         closed_at=row.closed_at,
         close_note=row.close_note,
@@ -258,7 +259,7 @@ class SopLog(Repository):
                 issued_by=issued_by,
                 issued_at=at,
                 note=note,
-                status="open",
+                status=InstructionStatus.OPEN.value,
                 close_note="",
             )
             session.add(row)
@@ -325,7 +326,10 @@ class SopLog(Repository):
             query = (
                 select(Instruction, SopRun.run_date)
                 .join(SopRun, SopRun.id == Instruction.run_id)
-                .where(Instruction.status == "open", Instruction.target_role.in_(role_values))
+                .where(
+                    Instruction.status == InstructionStatus.OPEN.value,
+                    Instruction.target_role.in_(role_values),
+                )
             )
             if since is not None:
                 query = query.where(Instruction.issued_at >= since)
@@ -366,9 +370,14 @@ class SopLog(Repository):
                 raise CloseError("wrong_role", _instruction(row, run_date))
             closed = session.execute(
                 update(Instruction)
-                .where(Instruction.id == instruction_id, Instruction.status == "open")
+                .where(
+                    Instruction.id == instruction_id,
+                    Instruction.status == InstructionStatus.OPEN.value,
+                )
                 .values(
-                    status="unverified" if unverified else "done",
+                    status=(
+                        InstructionStatus.UNVERIFIED if unverified else InstructionStatus.DONE
+                    ).value,
                     closed_by=closed_by,
                     closed_at=at,
                     close_note=note,

@@ -21,9 +21,9 @@ from bot.context import Services
 from core.clock import Clock, ManualClock
 from core.settings import Settings
 from devtools.botapi import BotApiServer, SentMessage
-from devtools.sample_db import create_sample_database
 from jobs.dump.result import DumpBackend
 from sopbot.runtime import build_app, open_runtime
+from sopbot.sample_db import create_sample_database
 
 FAKE_EXPDP = Path(__file__).parent / "jobs" / "fakes" / "expdp.py"
 # Settings that run the fake expdp program instead of Oracle's.

@@ -1,5 +1,5 @@
 """The installable package (what the Dockerfile and a plain `pip install .` use) carries every
-module and the migrations."""
+module and the migrations, and none of the development tools."""
 
 from __future__ import annotations
 
@@ -35,11 +35,12 @@ def test_wheel_contains_the_code_and_the_migrations(tmp_path: Path) -> None:
     for expected in (
         "bot/app.py",
         "jobs/dump/service.py",
+        "central/link.py",
         "jobs/external/copy.py",
         "storage/migrations/env.py",
         "storage/migrations/script.py.mako",
         "storage/migrations/versions/0001_initial_sop_log.py",
-        "devtools/botapi.py",
+        "sopbot/sample_db.py",
         "core/settings.py",
         "sopbot/cli.py",
         "storage/central/migrations/versions/0003_web_view.py",
@@ -51,7 +52,15 @@ def test_wheel_contains_the_code_and_the_migrations(tmp_path: Path) -> None:
     versions = sorted(n for n in names if n.startswith("storage/migrations/versions/"))
     on_disk = sorted(p.name for p in (ROOT / "storage/migrations/versions").glob("*.py"))
     assert [Path(v).name for v in versions] == on_disk
-    assert not any(n.startswith("tests/") for n in names)
+    assert not any(n.startswith(("tests/", "devtools/", "bench/")) for n in names)
+    # aiohttp serves only the loopback Bot API server: an extra, never what the product needs.
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    requires = [
+        line
+        for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist: aiohttp")
+    ]
+    assert requires and all("extra ==" in line for line in requires), requires
 
 
 def test_the_systemd_unit_verifies(tmp_path: Path) -> None:

@@ -399,11 +399,11 @@ class WebView:
         headers = {"content-disposition": f'attachment; filename="{name}"'}
         states = [r.state for r in rows]
         if kind == "csv":
-            from jobs.central.export import states_csv
+            from central.export import states_csv
 
             body = states_csv(states, now, self.config.tz)
             return Response(body, 200, headers, media_type="text/csv; charset=utf-8")
-        from jobs.central.chart import render_grid
+        from central.chart import render_grid
 
         png = render_grid([(s.office_id, s.name) for s in states], grid, first, today)
         return Response(png, 200, headers, media_type="image/png")

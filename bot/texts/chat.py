@@ -28,6 +28,7 @@ from core.sop import (
 )
 from core.timing import OfficeHours, Timeliness, step_timeliness
 from jobs.external.evidence import Evidence
+from storage.models import InstructionStatus
 from storage.soplog import DayStatus, InstructionRecord, StepRecord
 
 # --- introductions and refusals ---------------------------------------------------------------
@@ -226,7 +227,7 @@ def report_to_kabid(
             f"✅ <b>Laporan ADB</b> (SOP langkah {assignment.report_step}): back up data "
             "kependudukan harian pada server sudah dilaksanakan."
         )
-    elif instruction.status == "unverified":
+    elif instruction.status is InstructionStatus.UNVERIFIED:
         headline = (
             f"⚠️ <b>Laporan Kasi</b> (SOP langkah {assignment.report_step}): dicatat disalin "
             "manual, <b>tidak terverifikasi</b> oleh bot — tidak dihitung patuh SOP."
@@ -358,7 +359,7 @@ def day_status(
         else:
             icon, detail = "⏳", f"belum (standar {minutes(step.standard)})"
         lines.append(f"{icon} {step.number}. {escape(step.label)} — {detail}")
-    open_ones = [i for i in status.instructions if i.status == "open"]
+    open_ones = [i for i in status.instructions if i.status is InstructionStatus.OPEN]
     if len(open_ones) > OPEN_SHOWN:
         lines.append(f"🕒 {len(open_ones)} instruksi masih terbuka; yang terbaru:")
     for instruction in open_ones[-OPEN_SHOWN:]:

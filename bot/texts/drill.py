@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from bot.texts.backends import words_for
 from bot.texts.common import clock_time, escape, long_date, number, seconds_text, size
 from bot.texts.problems import say
 from core.problems import Problem
-from jobs.drill.result import Claim, DrillResult, Proof
+from jobs.drill.result import Claim, DrillResult, DrillStage, Proof
 from jobs.job import JobStarted, Outcome
 from storage.drills import DrillRecord
 
@@ -22,13 +23,6 @@ CLAIMS: dict[Claim, str] = {
     Claim.IMPORTED: "{tables} tabel diimpor ke skema uji {schema} (tanpa foreign key, trigger, "
     "grant dan statistik), {rows} baris, sesuai log ekspor (lalu dihapus)",
 }
-
-# What each level leaves unproven, said with the verdict so a ✅ is never read as more.
-LIMITS = {
-    1: "Belum dibuktikan: isi tabel (tingkat 1 hanya header dump). Naikkan DRILL_LEVEL.",
-    2: "Belum dibuktikan: data baris (tingkat 2 membaca metadata saja).",
-}
-
 
 DRILL_ASKED = (
     "🧪 Uji pulih dimulai: salinan terbaru dibaca dari hard disk eksternal dan dipulihkan. "
@@ -61,12 +55,12 @@ def drill_started(started: JobStarted, requester: str | None) -> str:
     )
 
 
-STAGES = {
-    "restore": "membaca dan membuka salinan",
-    "check": "memeriksa database hasil pemulihan",
-    "header": "membaca header Data Pump",
-    "metadata": "impdp membaca metadata",
-    "import": "impdp mengimpor tabel uji",
+STAGES: dict[str, str] = {
+    DrillStage.RESTORE: "membaca dan membuka salinan",
+    DrillStage.CHECK: "memeriksa database hasil pemulihan",
+    DrillStage.HEADER: "membaca header Data Pump",
+    DrillStage.METADATA: "impdp membaca metadata",
+    DrillStage.IMPORT: "impdp mengimpor tabel uji",
 }
 
 
@@ -99,15 +93,16 @@ def drill_report(result: DrillResult, tz: tzinfo) -> str:
     if result.file_name:
         where = f" di hard disk {escape(result.disk_label)}" if result.disk_label else ""
         lines.append(f"Salinan: <code>{escape(result.file_name)}</code>{where}")
-    if result.level and result.backend != "sqlite":
+    words = words_for(result.backend)
+    if result.level and words.graded:
         lines.append(f"Tingkat uji: {result.level} (DRILL_LEVEL)")
     lines += [f"✔️ {claim_text(p)}" for p in result.proofs]
     mark = "🔧" if result.outcome is Outcome.UNTESTABLE else "❌"
     lines += [f"{mark} {escape(say(p))}" for p in result.errors]
     if result.restore_seconds is not None:
         lines.append(f"Waktu pemulihan: {seconds_text(result.restore_seconds)}")
-    if result.outcome is Outcome.SUCCESS and result.backend != "sqlite":
-        limit = LIMITS.get(result.level)
+    if result.outcome is Outcome.SUCCESS and words.graded:
+        limit = words.limits.get(result.level)
         if limit:
             lines.append(limit)
     if result.outcome is Outcome.FAILED:
@@ -130,7 +125,7 @@ def drill_line(last: DrillRecord | None, passed: DrillRecord | None, tz: tzinfo)
     if last.passed:
         took = f", pulih {seconds_text(last.restore_seconds)}" if last.restore_seconds else ""
         # An Oracle drill below level 3 proved less: say how far it went.
-        level = f" (tingkat {last.level} dari 3)" if last.backend != "sqlite" else ""
+        level = f" (tingkat {last.level} dari 3)" if words_for(last.backend).graded else ""
         return f"🧪 Uji pulih terakhir ✅ lulus{level} {day}{took}"
     passed_day = (
         long_date(passed.finished_at.astimezone(tz).date())

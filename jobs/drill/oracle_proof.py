@@ -35,7 +35,7 @@ from core.private import private_dir
 from core.problems import Code, Problem, problem
 from core.settings import Settings
 from jobs.drill import sqlfile
-from jobs.drill.result import Claim, Level, proof
+from jobs.drill.result import Claim, DrillStage, Level, proof
 from jobs.drill.verdict import Findings
 from jobs.dump import datapump_log
 from jobs.dump.expdp import ExpdpBackend
@@ -132,15 +132,15 @@ class OracleProver:
     async def prove(
         self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
     ) -> Findings:
-        report(Progress(None, state="header"))
+        report(Progress(None, state=DrillStage.HEADER))
         found = await asyncio.to_thread(self._header, restored.name, dump)
         if found.problems or self.level < Level.METADATA or stop.is_set():
             return found
-        report(Progress(None, state="metadata"))
+        report(Progress(None, state=DrillStage.METADATA))
         found.add(await self._metadata(restored, dump, stop))
         if found.problems or self.level < Level.IMPORT or stop.is_set():
             return found
-        report(Progress(None, state="import"))
+        report(Progress(None, state=DrillStage.IMPORT))
         found.add(await self._import(restored, dump, stop))
         return found
 

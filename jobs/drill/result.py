@@ -23,6 +23,16 @@ class Level(IntEnum):
     IMPORT = 3  # chosen tables imported into a scratch schema, rows counted, then dropped
 
 
+class DrillStage(StrEnum):
+    """Where a running drill is (its progress's `state`), for the people watching it."""
+
+    RESTORE = "restore"  # reading the copy back from the disk into the scratch file
+    CHECK = "check"  # SQLite: the restored database checked and read
+    HEADER = "header"  # Oracle: the Data Pump header
+    METADATA = "metadata"  # Oracle: impdp reads the metadata
+    IMPORT = "import"  # Oracle: impdp imports the chosen tables
+
+
 class Claim(StrEnum):
     COPY_INTACT = "copy_intact"  # the copy read back from the disk equals its recorded SHA-256
     DUMP_IDENTICAL = "dump_identical"  # decrypted/decompressed, it is the dump the server wrote

@@ -19,14 +19,15 @@ import stat
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from core.clock import Clock
 from core.problems import Code, Problem, problem
 from core.settings import Settings
-from jobs.drill.result import Claim, DrillResult, Level, dump_proofs, proof
-from jobs.drill.sqlite_proof import Stopped, prove_sqlite
-from jobs.drill.verdict import Findings, untestable
+from jobs.drill.result import Claim, DrillResult, DrillStage, dump_proofs, proof
+from jobs.drill.sqlite_proof import Stopped
+from jobs.drill.verdict import Findings, Prover, untestable
+from jobs.dump.backends import spec_for, spec_named
 from jobs.dump.expdp import ExpdpBackend
 from jobs.external.copy import PARTIAL_SUFFIX, CopyError, CopyStopped, restore_verified
 from jobs.external.disk import DiskError
@@ -46,6 +47,7 @@ from jobs.job import (
 from storage.copies import CopyLog, CopyRecord
 from storage.drills import DrillLog
 from storage.dumps import DumpLog, DumpRecord
+from storage.models import DrillOutcome
 
 log = logging.getLogger(__name__)
 
@@ -53,43 +55,11 @@ COPY_WAIT_SECONDS = 3600.0
 SCRATCH_SIDES = ("", PARTIAL_SUFFIX, "-wal", "-shm", "-journal")
 
 
-class Prover(Protocol):
-    """How a backend's dump is restored and checked."""
-
-    level: int
-
-    def scratch(self, name: str) -> Path:
-        """Where the dump is restored to (Oracle reads it only in its directory object)."""
-        ...
-
-    async def prove(
-        self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
-    ) -> Findings: ...
-
-
-class SqliteProver:
-    level = int(Level.IMPORT)  # restored in full, every row read
-
-    def __init__(self, settings: Settings) -> None:
-        self.folder = settings.data_dir / "drill"
-
-    def scratch(self, name: str) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        return self.folder / name
-
-    async def prove(
-        self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
-    ) -> Findings:
-        report(Progress(None, state="check"))
-        return await asyncio.to_thread(prove_sqlite, restored, dump.tables, stop.is_set)
-
-
 def prover_for(backend: str, settings: Settings, oracle_driver: Any = None) -> Prover:
-    if backend == "sqlite":
-        return SqliteProver(settings)
-    from jobs.drill.oracle_proof import OracleProver
-
-    return OracleProver(settings, oracle_driver)
+    """The prover of the backend that made the dump (the configured one for a name no longer
+    registered)."""
+    spec = spec_named(backend) or spec_for(settings)
+    return spec.prover(settings, oracle_driver)
 
 
 class DrillService(JobRunner[DrillResult]):
@@ -160,7 +130,7 @@ class DrillService(JobRunner[DrillResult]):
             disk_label=label,
             backend=backend,
             level=prover.level,
-            trigger=order.trigger,
+            trigger=order.trigger.value,
             requested_by=order.requested_by,
             started_at=started_at,
         )
@@ -221,7 +191,7 @@ class DrillService(JobRunner[DrillResult]):
             disk_label=label,
             backend=self.settings.dump_backend,
             level=0,
-            trigger=order.trigger,
+            trigger=order.trigger.value,
             requested_by=order.requested_by,
             started_at=started_at,
         )
@@ -294,7 +264,7 @@ class DrillService(JobRunner[DrillResult]):
 
         def bytes_read(done: int) -> None:
             percent = 100.0 * done / total if total else None
-            report(Progress(percent, done, total, Unit.BYTES, state="restore"))
+            report(Progress(percent, done, total, Unit.BYTES, state=DrillStage.RESTORE))
 
         try:
             identities = office_identities(self.settings.external_age_identity_file)
@@ -414,7 +384,7 @@ class DrillService(JobRunner[DrillResult]):
         also: list[Problem] | None = None,
     ) -> DrillResult:
         finished_at = self.clock.now()
-        stored = "interrupted" if outcome is Outcome.INTERRUPTED else "failed"
+        stored = DrillOutcome.INTERRUPTED if outcome is Outcome.INTERRUPTED else DrillOutcome.FAILED
         errors = [reason, *(also or [])]
         await self.db.keep(
             self.drills.finish,
@@ -436,10 +406,10 @@ class DrillService(JobRunner[DrillResult]):
 
 
 _STORED = {
-    Outcome.SUCCESS: "passed",
-    Outcome.FAILED: "failed",
-    Outcome.UNTESTABLE: "untestable",
-    Outcome.INTERRUPTED: "interrupted",
+    Outcome.SUCCESS: DrillOutcome.PASSED,
+    Outcome.FAILED: DrillOutcome.FAILED,
+    Outcome.UNTESTABLE: DrillOutcome.UNTESTABLE,
+    Outcome.INTERRUPTED: DrillOutcome.INTERRUPTED,
 }
 
 

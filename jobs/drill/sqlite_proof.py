@@ -9,14 +9,18 @@ and reading it finds that out.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
 from core.problems import Code, problem
-from jobs.drill.result import Claim, proof
+from core.settings import Settings
+from jobs.drill.result import Claim, DrillStage, Level, proof
 from jobs.drill.verdict import Findings
+from jobs.job import Progress, ProgressReport, StopSignal
+from storage.dumps import DumpRecord
 
 MAX_INTEGRITY_LINES = 3
 
@@ -92,3 +96,22 @@ def _read_every_row(
             continue
         counts[name] = rows
     return counts
+
+
+class SqliteProver:
+    """The `sqlite` backend's restore proof: the copy is restored in full and every row read."""
+
+    level = int(Level.IMPORT)
+
+    def __init__(self, settings: Settings) -> None:
+        self.folder = settings.data_dir / "drill"
+
+    def scratch(self, name: str) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self.folder / name
+
+    async def prove(
+        self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
+    ) -> Findings:
+        report(Progress(None, state=DrillStage.CHECK))
+        return await asyncio.to_thread(prove_sqlite, restored, dump.tables, stop.is_set)

@@ -10,9 +10,15 @@ scratch schema without quota): a to-do for the ADB naming the fix, never a verdi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from core.problems import Code, Problem
 from jobs.drill.result import Proof
+
+if TYPE_CHECKING:
+    from jobs.job import ProgressReport, StopSignal
+    from storage.dumps import DumpRecord
 
 # Problems that say the copy itself does not restore: any one decides "failed".
 COPY_FAILURES = frozenset(
@@ -119,3 +125,17 @@ class Findings:
         self.problems += other.problems
         self.compared += other.compared
         self.mismatches += other.mismatches
+
+
+class Prover(Protocol):
+    """How a backend's dump is restored and checked (a backend's spec names its prover)."""
+
+    level: int
+
+    def scratch(self, name: str) -> Path:
+        """Where the dump is restored to (Oracle reads it only in its directory object)."""
+        ...
+
+    async def prove(
+        self, restored: Path, dump: DumpRecord, stop: StopSignal, report: ProgressReport
+    ) -> Findings: ...

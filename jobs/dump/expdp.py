@@ -26,7 +26,8 @@ from core.secrets import mask
 from core.settings import Settings
 from jobs import programs
 from jobs.dump import datapump_log
-from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest
+from jobs.dump.oracle import oracle_spec
+from jobs.dump.result import BackendCheck, BackendResult, DumpRequest
 from jobs.job import Outcome, Progress, ProgressReport, StopSignal, Unit
 
 log = logging.getLogger(__name__)
@@ -427,17 +428,4 @@ def find_program(program: str) -> str | None:
     return shutil.which(program) or (program if Path(program).is_file() else None)
 
 
-SPEC = BackendSpec(
-    "expdp",
-    (
-        "EXPDP_PATH",
-        "ORACLE_USER",
-        "ORACLE_PASSWORD",
-        "ORACLE_DSN",
-        "ORACLE_DIRECTORY",
-        "ORACLE_SCHEMAS",
-        "DUMP_DIR",
-    ),
-    build,
-    check,
-)
+SPEC = oracle_spec("expdp", ("EXPDP_PATH",), build, check)

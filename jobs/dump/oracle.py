@@ -25,15 +25,25 @@ import contextlib
 import logging
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.problems import Code, Problem, problem
 from core.settings import Settings
 from jobs.dump import datapump_log
-from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest
+from jobs.dump.result import (
+    BackendCheck,
+    BackendResult,
+    BackendSpec,
+    DumpBackend,
+    DumpRequest,
+)
 from jobs.job import Outcome, Progress, ProgressReport, StopSignal
+
+if TYPE_CHECKING:
+    from jobs.drill.verdict import Prover
 
 log = logging.getLogger(__name__)
 
@@ -552,17 +562,50 @@ def _thin(driver: Any) -> bool:
     return bool(is_thin()) if callable(is_thin) else True
 
 
-SPEC = BackendSpec(
-    "oracle",
-    (
-        "ORACLE_USER",
-        "ORACLE_PASSWORD",
-        "ORACLE_DSN",
-        "ORACLE_DIRECTORY",
-        "ORACLE_SCHEMAS",
-        "ORACLE_CLIENT_LIB_DIR",
-        "DUMP_DIR",
-    ),
-    build,
-    check,
+# Both Oracle backends (expdp too) log in with these, and prove their dumps the same way.
+ORACLE_NEEDS = ("oracle_user", "oracle_password", "oracle_dsn")
+ORACLE_VARIABLES = (
+    "ORACLE_USER",
+    "ORACLE_PASSWORD",
+    "ORACLE_DSN",
+    "ORACLE_DIRECTORY",
+    "ORACLE_SCHEMAS",
+    "DUMP_DIR",
 )
+
+
+def oracle_prover(settings: Settings, driver: Any = None) -> Prover:
+    from jobs.drill.oracle_proof import OracleProver  # it builds on this module
+
+    return OracleProver(settings, driver)
+
+
+def oracle_drill_check(settings: Settings, driver: Any = None) -> BackendCheck:
+    """python-oracledb and its mode, TNS_ADMIN, impdp, the scratch schema."""
+    from jobs.drill.prerequisites import drill_prerequisites  # it builds on this module
+
+    return drill_prerequisites(settings, driver)
+
+
+def oracle_spec(
+    name: str,
+    variables: tuple[str, ...],
+    build: Callable[[Settings], DumpBackend],
+    check: Callable[[Settings, Any], Awaitable[BackendCheck]],
+) -> BackendSpec:
+    """A Data Pump backend: the login it needs, the directory object's existing folder, the
+    Oracle drill and its checks, `sopbot uji-oracle`."""
+    return BackendSpec(
+        name,
+        (*variables, *ORACLE_VARIABLES),
+        build,
+        check,
+        oracle_prover,
+        needs=ORACLE_NEEDS,
+        makes_dump_dir=False,  # the directory object's folder, on the database server's side
+        drill_check=oracle_drill_check,
+        selftest=True,
+    )
+
+
+SPEC = oracle_spec("oracle", ("ORACLE_CLIENT_LIB_DIR",), build, check)

@@ -6,11 +6,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.problems import Problem
 from core.settings import Settings
 from jobs.job import JobKind, JobResult, Outcome, ProgressReport, StopSignal
+
+if TYPE_CHECKING:
+    from jobs.drill.verdict import Prover
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,22 @@ class BackendCheck:
 
 @dataclass(frozen=True)
 class BackendSpec:
-    """A dump backend as the registry knows it: its DUMP_BACKEND name, the settings it reads,
-    how it is built from the settings and how it checks itself."""
+    """A dump backend as the registry knows it, whole: its DUMP_BACKEND name, the settings it
+    reads and those it cannot run without (refused at start-up, naming the variable), how it is
+    built, how it checks itself for `sopbot check` and /cek, and how the restore drill proves
+    one of its dumps. Its words are the text package's module of the same name
+    (`bot/texts/backends/<name>.py`; without one, the general words are used)."""
 
     name: str
-    settings: tuple[str, ...]
+    settings: tuple[str, ...]  # the variables it reads, as .env spells them
     build: Callable[[Settings], DumpBackend]
-    check: Callable[[Settings], Awaitable[BackendCheck]]
+    # `driver`: python-oracledb, or a stand-in with the same calls; backends without one ignore it
+    check: Callable[[Settings, Any], Awaitable[BackendCheck]]
+    prover: Callable[[Settings, Any], Prover]
+    needs: tuple[str, ...] = ()  # Settings fields that must not be empty
+    # False: DUMP_DIR must already exist (a folder the database server owns), never made here
+    makes_dump_dir: bool = True
+    # What a restore drill of its dumps needs beyond the backend itself, checked before a night
+    # needs it (in a worker thread: it may connect)
+    drill_check: Callable[[Settings, Any], BackendCheck] | None = None
+    selftest: bool = False  # `sopbot uji-oracle` applies to it

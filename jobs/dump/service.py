@@ -127,7 +127,7 @@ class DumpService(JobRunner[DumpResult]):
             run_id = await self.db.keep(
                 self.dumps.start,
                 run_date=office_date(started_at, self.settings.tz),
-                trigger=order.trigger,
+                trigger=order.trigger.value,
                 requested_by=order.requested_by,
                 backend=self.backend.name,
                 job_name=request.job_name,
@@ -288,7 +288,7 @@ class DumpService(JobRunner[DumpResult]):
             "key": uuid.uuid4().hex,  # the merge's idempotency key
             "run_id": started.run_id or None,  # its start is in the log: settled in place
             "run_date": step["run_date"].isoformat(),
-            "trigger": started.trigger,
+            "trigger": started.trigger.value,
             "requested_by": started.requested_by,
             "backend": result.backend,
             "job_name": result.job_name,

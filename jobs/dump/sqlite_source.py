@@ -13,10 +13,12 @@ import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from core.files import create_private
 from core.problems import Code, Problem, problem
 from core.settings import Settings
+from jobs.drill.sqlite_proof import SqliteProver
 from jobs.dump.result import BackendCheck, BackendResult, BackendSpec, DumpRequest, TableRows
 from jobs.job import Outcome, Progress, ProgressReport, StopSignal, Unit
 
@@ -127,11 +129,15 @@ def build(settings: Settings) -> SqliteBackend:
     return SqliteBackend(settings.sqlite_source_path)
 
 
-async def check(settings: Settings) -> BackendCheck:
+async def check(settings: Settings, _driver: Any = None) -> BackendCheck:
     source = settings.sqlite_source_path
     if source is not None and source.is_file():
         return BackendCheck(facts=[str(source)])
     return BackendCheck([problem(Code.SOURCE_MISSING, path=str(source))])
 
 
-SPEC = BackendSpec("sqlite", ("SQLITE_SOURCE_PATH",), build, check)
+def prover(settings: Settings, _driver: Any = None) -> SqliteProver:
+    return SqliteProver(settings)
+
+
+SPEC = BackendSpec("sqlite", ("SQLITE_SOURCE_PATH",), build, check, prover)

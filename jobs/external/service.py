@@ -199,7 +199,7 @@ class CopyService(JobRunner[CopyResult]):
             self.copies.start,
             dump_run_id=dump.id,
             source_path=str(source),
-            trigger=order.trigger,
+            trigger=order.trigger.value,
             requested_by=order.requested_by,
             started_at=started_at,
         )

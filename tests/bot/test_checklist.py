@@ -15,9 +15,9 @@ from disks import external_disk
 
 from bot.checklist import Verdict, passed, run_checks
 from devtools.botapi import BotApiServer
-from devtools.sample_db import create_sample_database
 from jobs.external.disk import init_disk
 from sopbot.cli import main
+from sopbot.sample_db import create_sample_database
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "jobs"))
 from fakes.oracledb_fake import Driver, Server

@@ -13,7 +13,7 @@ from conftest import with_external_disk as settings_overrides  # noqa: F401
 from bot.app import running, services_of
 from core.clock import ManualClock
 from devtools.botapi import BotApiServer
-from devtools.sample_db import create_sample_database
+from sopbot.sample_db import create_sample_database
 
 PERSONAL = (KABID, ADB, KASI, GROUP)
 

@@ -17,8 +17,8 @@ from core.clock import ManualClock
 from core.problems import Code
 from core.settings import Settings
 from devtools.botapi import BotApiServer, SentMessage
-from devtools.sample_db import create_sample_database
 from jobs.schedule import DUMP_JOB_ID
+from sopbot.sample_db import create_sample_database
 from storage.database import make_engine
 
 

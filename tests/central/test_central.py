@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError
 from tcpproxy import CuttableProxy
 
 from bot.context import Services
+from central.link import CentralLink, link_for
 from core.clock import ManualClock
-from jobs.central.link import CentralLink, link_for
 from sopbot.cli import main
 from storage.central import admin
 from storage.central.push import beat, deliver

@@ -19,9 +19,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from bot.context import Services
+from central.chain_witness import WitnessStatus, push_chain, watch, witness_round
 from core.clock import ManualClock
 from core.signednote import Checkpoint, Signer, sign_checkpoint
-from jobs.central.chain_witness import WitnessStatus, push_chain, watch, witness_round
 from sopbot.cli import main
 from storage.central import admin
 from storage.central.witness import alarms

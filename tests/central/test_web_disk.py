@@ -16,8 +16,8 @@ from sqlalchemy import text
 from webfleet import serving
 
 from bot.context import Services
+from central.link import CentralLink, link_for
 from core.clock import ManualClock
-from jobs.central.link import CentralLink, link_for
 from storage.central import admin
 from storage.central.webaccess import METRICS, WEB, add_token, add_web_login
 

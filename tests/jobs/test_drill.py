@@ -19,10 +19,10 @@ from bot import texts
 from bot.context import Services
 from core.clock import ManualClock
 from core.problems import Code
-from devtools.sample_db import create_sample_database
 from jobs.drill.result import Claim
 from jobs.job import Outcome
 from sopbot.keys import create_keys
+from sopbot.sample_db import create_sample_database
 
 
 @pytest.fixture

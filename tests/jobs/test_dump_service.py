@@ -14,10 +14,10 @@ from conftest import EXPDP_SETTINGS, WITA, make_settings
 
 from core.clock import ManualClock
 from core.problems import Code, problem
-from devtools.sample_db import create_sample_database
 from jobs.dump.result import BackendResult, DumpRequest
 from jobs.dump.service import DumpService
 from jobs.job import JobAlreadyRunning, Outcome, ProgressReport, StopSignal
+from sopbot.sample_db import create_sample_database
 from storage.database import make_engine, upgrade
 from storage.dumps import DumpLog
 from storage.soplog import SopLog

@@ -17,12 +17,12 @@ from click.testing import CliRunner
 from conftest import ADB, KABID, KASI, Chat, make_settings, until
 from disks import external_disk
 
-from devtools.sample_db import create_sample_database
 from jobs.external.copy import copy_verified, read_manifest
 from jobs.external.disk import check_disk, init_disk
 from jobs.external.listing import verify_disk
 from sopbot.cli import main
 from sopbot.keys import KeysExist, MadeKeys, create_keys
+from sopbot.sample_db import create_sample_database
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from disks import external_disk
 
 from core.clock import ManualClock
 from core.problems import Code, problem
-from devtools.sample_db import create_sample_database
 from jobs.dump.expdp import ExpdpBackend
 from jobs.dump.oracle import OracleBackend
 from jobs.dump.result import BackendResult, DumpRequest
@@ -26,6 +25,7 @@ from jobs.external.copy import copy_verified
 from jobs.external.disk import init_disk
 from jobs.external.service import CopyService
 from jobs.job import JobResult, JobStarted, Outcome, Progress, ProgressReport, StopSignal
+from sopbot.sample_db import create_sample_database
 from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
 from storage.dumps import DumpLog

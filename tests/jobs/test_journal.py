@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from test_dump_service import service_for
 
-from devtools.sample_db import create_sample_database
 from jobs.dump.result import DumpRequest
 from jobs.dump.service import DumpService
 from jobs.job import Outcome, ProgressReport, StopSignal
+from sopbot.sample_db import create_sample_database
 from storage.database import make_engine
 from storage.dumps import DumpLog
 from storage.soplog import SopLog

@@ -1,10 +1,10 @@
-"""`sopbot demo` plays a whole SOP day for real against the local Bot API server."""
+"""The demo (`python3 dev.py demo`) plays a whole SOP day for real against a local Bot API."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sopbot.demo import run_demo
+from devtools.demo import run_demo
 
 
 async def test_demo_plays_the_whole_day(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""A small SIAK-like sample database of invented residents, for the demo and the tests.
+"""A small SIAK-like sample database of invented residents (`sopbot sample-db`), for trying the
+default `sqlite` backend, the demo and the tests.
 
 Every name, number and address is generated; the NIK and KK numbers start with 99, which is no
 Indonesian region code, so they can never be mistaken for real ones.

@@ -1,4 +1,5 @@
-"""`sopbot demo`: one SOP day played between the three roles against a local Bot API server.
+"""`python3 dev.py demo`: one SOP day played between the three roles against a local Bot API
+server.
 
 Nothing leaves the machine: the real bot talks HTTP to a Bot API server running in-process on
 127.0.0.1, and simulated people send the commands. The chat is printed as it happens.
@@ -11,6 +12,7 @@ says so at the start.
 from __future__ import annotations
 
 import asyncio
+import logging
 import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,8 +23,8 @@ from bot.context import Services
 from core.clock import ManualClock
 from core.settings import Settings
 from devtools.botapi import BotApiServer, SentMessage
-from devtools.sample_db import create_sample_database
 from jobs.external.disk import init_disk
+from sopbot.sample_db import create_sample_database
 
 TOKEN = "123456:DEMO-TOKEN-not-a-real-one"  # noqa: S105 - the local server's only token
 KABID, ADB, KASI = 1001, 2001, 3001
@@ -217,4 +219,13 @@ def _signing_key(settings: Settings) -> None:
 
 
 def main() -> None:
+    from core.logs import configure_logging
+
+    configure_logging([], verbose=False)
+    # The demo plays warnings on purpose (a missing copy): the chat shows them, not the log.
+    logging.getLogger().setLevel(logging.ERROR)
     asyncio.run(run_demo())
+
+
+if __name__ == "__main__":
+    main()

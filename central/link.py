@@ -18,10 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from central import evidence
+from central.chain_witness import push_chain
 from core.clock import Clock
 from core.settings import Settings
-from jobs.central import evidence
-from jobs.central.chain_witness import push_chain
 from jobs.evidence import Evidence
 from jobs.external.lost import DISK_EVENTS, FOUND, read_event
 from jobs.report import build_report
