@@ -132,7 +132,7 @@ async def _record_lost(update: Update, context: Context, caller: Caller, disk: D
         return
     await svc.db.run(svc.state.set, f"{BREACH_KEY}{disk.id}", now.isoformat(), now, caller.user_id)
     # The next reminder in 12 h.
-    await svc.db.run(Marks(svc.state).set, BREACH_REMINDER.at(disk.id), now)
+    await svc.db.run(lambda: Marks(svc.state).set(BREACH_REMINDER.at(disk.id), now))
     encrypting = svc.settings.external_encryption == "age"
     draft = texts.breach_notice_draft(disk.label, copies, now, deadline, tz, encrypting=encrypting)
     for chat_id in delivery.recipients(svc, [Role.KABID]):
