@@ -18,6 +18,7 @@ COPY bot ./bot
 COPY jobs ./jobs
 COPY storage ./storage
 COPY core ./core
+COPY texts ./texts
 COPY devtools ./devtools
 COPY web ./web
 

@@ -21,7 +21,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import backup, central, delivery, drill, external, handlers, texts, watch
+import texts
+from bot import backup, central, delivery, drill, external, handlers, watch
 from bot.access import guard
 from bot.commands import BUTTONS, COMMAND_BY_NAME, COMMANDS
 from bot.context import SERVICES_KEY, Services

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.texts import (
+from core.sop import Role
+from texts import (
     LABEL_TOO_LONG,
     MAX_LABEL_LENGTH,
     MAX_NAME_LENGTH,
@@ -13,8 +14,7 @@ from bot.texts import (
     NAME_TOO_LONG,
     NOTE_TOO_LONG,
 )
-from bot.texts.common import one_line
-from core.sop import Role
+from texts.common import one_line
 
 
 class UsageError(ValueError):

@@ -18,7 +18,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from bot.texts.problems import say
 from core import private
 from core.envfile import lint_env_file
 from core.problems import Code
@@ -29,6 +28,7 @@ from jobs.dump.backends import spec_for
 from jobs.external.disk import DiskError, check_disk
 from jobs.external.keys import KeyFileError, office_identities, public_keys
 from storage.database import make_engine, schema_is_current
+from texts.problems import say
 
 
 class Verdict(StrEnum):
@@ -168,7 +168,7 @@ def check_selftest(settings: Settings, passed_at: str | None) -> CheckItem | Non
         return None
     from datetime import datetime
 
-    from bot.texts.selftest import selftest_last
+    from texts.selftest import selftest_last
 
     try:
         when = datetime.fromisoformat(passed_at) if passed_at else None
@@ -441,9 +441,9 @@ def check_chain(settings: Settings) -> CheckItem:
     """The evidence chain recomputed, its checkpoints' signatures and every evidence row."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.texts.evidence import CHAIN_CHECK_NAME, chain_summary
     from jobs.evidence import Evidence
     from storage.chain_check import Verdict as ChainVerdict
+    from texts.evidence import CHAIN_CHECK_NAME, chain_summary
 
     try:
         engine = make_engine(settings.database_url)

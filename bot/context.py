@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot import texts
+import texts
 from bot.arguments import display_name
 from bot.command import Command
 from bot.outbox import OutboxSender

@@ -17,8 +17,8 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import delivery
 from bot.context import Services
-from bot.texts.common import fit
 from core.sop import Role
+from texts.common import fit
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ from datetime import date
 
 from telegram import InputFile, Update
 
-from bot import delivery, texts
+import texts
+from bot import delivery
 from bot.arguments import split_command
 from bot.command import Caller
 from bot.context import Context, services

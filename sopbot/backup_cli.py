@@ -31,7 +31,7 @@ class TerminalObserver:
         self._shown = 0
 
     async def job_started(self, started: JobStarted) -> None:
-        from bot import texts
+        import texts
 
         header = texts.dump_started(
             started.subject.name, started.backend, "cli", started.late_by, None
@@ -48,7 +48,7 @@ class TerminalObserver:
                 self._shown += step
 
     async def job_finished(self, started: JobStarted | None, result: DumpResult) -> None:
-        from bot import texts
+        import texts
 
         if self._bar is not None:
             if result.ok:

@@ -109,7 +109,7 @@ def pusat(
         sys.exit(2)
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot import texts
+    import texts
     from jobs.central.export import states_csv
     from storage.central.view import central_view, daily_grid
 
@@ -151,7 +151,7 @@ def pusat_init(database_url: str) -> None:
     """Buat atau perbarui skema, peran dan aturan akses (row-level security) database pusat."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot import texts
+    import texts
     from storage.central.admin import current_revision, upgrade
 
     engine = _engine(database_url)
@@ -228,10 +228,10 @@ def pusat_saksi(database_url: str, key_file: Path) -> None:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.texts.evidence import chain_alarm_line
     from jobs.central.chain_witness import witness_round
     from jobs.evidence import KeyProblem, read_signer
     from storage.central.witness import alarms
+    from texts.evidence import chain_alarm_line
 
     if not key_file.exists():
         _make_witness_key(key_file)
@@ -328,7 +328,7 @@ def _print_login(
     except SQLAlchemyError as error:
         _fail("Login tidak dapat dibuat", error)
     if login.replaced:
-        from bot import texts
+        import texts
 
         click.echo(texts.login_replaced(login.replaced), err=True)
     if login.existed:

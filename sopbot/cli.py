@@ -409,7 +409,7 @@ def disk() -> None:
 )
 def disk_init(env_file: Path, label: str, root: Path | None, fresh: bool) -> None:
     """Tulis file identitas hard disk (sekali); bot hanya menyalin ke hard disk terdaftar."""
-    from bot import texts
+    import texts
     from jobs.external.disk import LABEL_MAX, BadIdentity, DiskError, prepare_disk, read_identity
 
     settings = _settings(env_file)
@@ -456,7 +456,7 @@ def disk_pensiun(env_file: Path, label: str) -> None:
     """Pensiunkan hard disk terdaftar: tidak ditulisi lagi dan keluar dari giliran."""
     from datetime import UTC, datetime
 
-    from bot import texts
+    import texts
     from storage.audit import AuditLog
     from storage.copies import CopyLog
     from storage.database import make_engine, upgrade
@@ -555,11 +555,11 @@ def _register_disk(settings: Settings, disk_id: str, label: str, root: Path) -> 
 @env_file_option
 def disk_list(env_file: Path) -> None:
     """Tampilkan back up di hard disk eksternal (sama dengan /daftar di chat)."""
-    from bot import texts
-    from bot.texts.problems import say
+    import texts
     from jobs.external.disk import DiskError
     from jobs.external.listing import list_disk
     from sopbot.runtime import open_runtime
+    from texts.problems import say
 
     settings = _settings(env_file)
     services = open_runtime(settings)
@@ -606,12 +606,12 @@ def restore_file(
     import hashlib
     import shutil
 
-    from bot.texts.problems import say
     from core.problems import Code
     from jobs.external.copy import CopyError, hash_file, read_manifest, restore
     from jobs.external.foreign import EXPORT_LOG_LIMIT, UnsafeFile, plain_name, read_regular
     from jobs.external.keys import KeyFileError, load_identities
     from sopbot.disaster import ORACLE_NAME, plan_recovery
+    from texts.problems import say
 
     if not ORACLE_NAME.fullmatch(directory) or not plain_name(out.name):
         click.echo(
@@ -731,11 +731,11 @@ def verifikasi_log(env_file: Path, public_key: str) -> None:
 
     Kode keluar: 0 utuh, 1 rusak (entri pertama yang rusak disebut), 2 tidak dapat diperiksa.
     """
-    from bot.texts.evidence import chain_report_lines
     from core.signednote import NoteError, Verifier
     from jobs.evidence import Evidence, KeyProblem, read_verifier
     from storage.chain_check import Verdict as ChainVerdict
     from storage.database import make_engine, schema_is_current
+    from texts.evidence import chain_report_lines
 
     settings = _settings(env_file)
     verifier: Verifier | None = None
@@ -830,7 +830,7 @@ def keys_init(folder: Path, nama: str) -> None:
 )
 def report(env_file: Path, month: str, out: Path) -> None:
     """Tulis laporan bulanan: grafik (PNG), data harian (CSV) dan ringkasan (TXT)."""
-    from bot import texts
+    import texts
     from bot.context import Services
     from jobs.chart import render_chart
     from jobs.report import build_report, parse_month, report_csv

@@ -23,7 +23,7 @@ class TerminalCopyObserver:
         self._shown = 0
 
     async def job_started(self, started: JobStarted) -> None:
-        from bot import texts
+        import texts
 
         click.echo(
             texts.plain(texts.copy_started(started.subject.name, started.size or 0, "cli", None))
@@ -44,7 +44,7 @@ class TerminalCopyObserver:
                 self._shown = progress.done
 
     async def job_finished(self, started: JobStarted | None, result: CopyResult) -> None:
-        from bot import texts
+        import texts
 
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
@@ -64,7 +64,7 @@ async def run_copy(settings: Settings) -> int:
     runtime = open_runtime(settings)
     runtime.copier.recover()
     if not runtime.copier.configured:
-        from bot import texts
+        import texts
 
         click.echo(texts.plain(texts.NO_EXTERNAL_DISK), err=True)
         return FAILED
@@ -75,7 +75,7 @@ async def run_copy(settings: Settings) -> int:
         return BUSY
     if result.verified and runtime.drill.due_after_copy():
         # The disk is still plugged in: the drill due reads it now, then the unplug request.
-        from bot import texts
+        import texts
         from sopbot.drill_cli import TerminalDrillObserver
 
         click.echo(texts.plain(texts.KEEP_PLUGGED))
@@ -90,7 +90,7 @@ async def run_copy(settings: Settings) -> int:
 
 def _unplug(settings: Settings) -> None:
     """The copy is on the disk: it is safe only once the disk is ejected and stored away."""
-    from bot import texts
+    import texts
 
     root = settings.external_disk_path
     if root is not None:

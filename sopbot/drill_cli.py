@@ -20,19 +20,19 @@ class TerminalDrillObserver:
         self._stage = ""
 
     async def job_started(self, started: JobStarted) -> None:
-        from bot import texts
+        import texts
 
         click.echo(texts.plain(texts.drill_started(started, None)))
 
     async def job_progress(self, started: JobStarted, progress: Progress) -> None:
-        from bot import texts
+        import texts
 
         if progress.state and progress.state != self._stage:
             self._stage = progress.state
             click.echo(f"… {texts.drill_stage(progress.state)}")
 
     async def job_finished(self, started: JobStarted | None, result: DrillResult) -> None:
-        from bot import texts
+        import texts
 
         click.echo(texts.plain(texts.drill_report(result, self.settings.tz)))
 

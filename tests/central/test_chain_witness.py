@@ -150,7 +150,7 @@ def test_newest_entries_deleted_with_the_offices_own_checkpoints_are_caught_by_t
     report = svc.evidence.verify()
     assert report.verdict is Verdict.BROKEN and report.first is not None
     assert report.first.seq == size - 1
-    from bot.texts.evidence import chain_finding
+    from texts.evidence import chain_finding
 
     assert "disaksikan pusat" in chain_finding(report.first)
 

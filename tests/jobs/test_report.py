@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from seed import FAILED_DAYS, LATE_ADB_DAYS, MISSING_DAYS, NOT_COPIED_DAYS, WITA, seed_month
 
-from bot.texts.report import report_summary
 from core.sop import Role
 from core.timing import OfficeHours
 from jobs.chart import render_chart
@@ -22,6 +21,7 @@ from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
 from storage.dumps import DumpLog
 from storage.soplog import SopLog
+from texts.report import report_summary
 
 # Every day an office day, so the seeded 08:00 instructions count in full.
 EVERY_DAY = OfficeHours(time(7, 30), time(16, 0), frozenset(range(1, 8)), WITA)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from bot.texts.common import escape, minutes, month_name, seconds_text
 from jobs.report import MonthReport
+from texts.common import escape, minutes, month_name, seconds_text
 
 # --- the monthly report -----------------------------------------------------------------------
 
