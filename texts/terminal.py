@@ -29,10 +29,8 @@ def data_dir_not_private(data_dir: Path, detail: str) -> str:
     return f"DATA_DIR: {data_dir} tidak dapat dibuat privat ({detail})."
 
 
-# A sentence about the token, not a token.
 TOKEN_REFUSED = (
-    "TELEGRAM_BOT_TOKEN: Telegram menolak token bot ini "  # noqa: S105
-    "(periksa token dari @BotFather)."
+    "TELEGRAM_BOT_TOKEN: Telegram menolak token bot ini (periksa token dari @BotFather)."
 )
 
 
@@ -300,3 +298,132 @@ def written(paths: Sequence[Path]) -> str:
 
 def report_number(number: str) -> str:
     return f"Nomor laporan: {number}"
+
+
+# -- sopbot pusat (the central database) and sopbot pusat web
+CENTRAL_URL_HELP = (
+    "URL PostgreSQL database pusat, mis. postgresql+psycopg://admin@host/pusat. Tulis tanpa "
+    "kata sandi (pakai PGPASSWORD atau ~/.pgpass) agar tidak terlihat di daftar proses; "
+    "bisa juga lewat CENTRAL_DATABASE_URL."
+)
+WEB_URL_HELP = (
+    "URL login layanan web (dari sopbot pusat web-login add). Tulis tanpa kata sandi (pakai "
+    "PGPASSWORD atau ~/.pgpass); bisa juga lewat CENTRAL_WEB_DATABASE_URL."
+)
+CSV_HELP = "Tulis tabel sebagai CSV."
+GRID_HELP = "Tulis grafik kantor x hari (PNG)."
+DAYS_HELP = "Jumlah hari di grafik."
+TIMEZONE_HELP = "Zona waktu tampilan."
+NEEDS_DATABASE_URL = "Sebutkan --database-url (atau CENTRAL_DATABASE_URL)."
+CENTRAL_UNREADABLE = "Database pusat tidak dapat dibaca"
+CENTRAL_NOT_PREPARED = "Database pusat tidak dapat disiapkan"
+CENTRAL_UNREADABLE_INIT = "Database pusat tidak dapat dibaca (sudah sopbot pusat init?)"
+LOGIN_NOT_MADE = "Login tidak dapat dibuat"
+TOKEN_NOT_MADE = "Token tidak dapat dibuat"
+TOKEN_NOT_REVOKED = "Token tidak dapat dicabut"
+
+
+def central_unusable(error: str) -> str:
+    return f"Database pusat tidak dapat dipakai: {error}"
+
+
+def unknown_zone(name: str) -> str:
+    return f"zona waktu {name!r} tidak dikenal (mis. Asia/Makassar)"
+
+
+def failed_because(what: str, error: str) -> str:
+    return f"{what}: {error}"
+
+
+def csv_not_written(path: Path) -> str:
+    return f"CSV tidak dapat ditulis ke {path}"
+
+
+def grid_not_written(path: Path) -> str:
+    return f"Grafik tidak dapat ditulis ke {path}"
+
+
+def csv_written(path: Path) -> str:
+    return f"CSV: {path}"
+
+
+def grid_written(path: Path) -> str:
+    return f"Grafik: {path}"
+
+
+OFFICE_HOST_HELP = "Nama server pusat seperti dilihat dari kantor (bila berbeda)."
+OFFICE_PORT_HELP = "Port server pusat seperti dilihat dari kantor."
+OFFICE_KEY_HELP = (
+    "Kunci publik tanda tangan rantai bukti kantor (nama+hash+base64, dari "
+    "`sopbot keys init`): checkpoint kantor diperiksa dengannya sebelum disaksikan."
+)
+NOT_AN_OFFICE_KEY = "--kunci: bukan kunci publik tanda tangan (nama+hash+base64)."
+WITNESS_KEY_HELP = "Kunci tanda tangan saksi pusat (dibuat bila belum ada; tidak pernah di kantor)."
+
+
+def witness_key_refused(problem: str) -> str:
+    return f"--kunci: {problem}"
+
+
+def witness_done(public_key: str, cosigned: int, refused: int) -> list[str]:
+    return [
+        f"Kunci publik saksi (CENTRAL_WITNESS_KEY kantor): {public_key}",
+        f"Disaksikan: {cosigned} checkpoint; ditolak: {refused}.",
+    ]
+
+
+SUPERVISOR_HOST_HELP = "Nama server pusat seperti dilihat dari pengawas (bila berbeda)."
+SUPERVISOR_PORT_HELP = "Port server pusat seperti dilihat dari pengawas."
+SUPERVISOR_REGION_HELP = (
+    "Batasi pengawas ke satu wilayah: kode provinsi atau kabupaten/kota (mis. 51)."
+)
+
+
+def supervisor_region(region: str) -> str:
+    return f"Login ini hanya melihat kantor wilayah {region}."
+
+
+def web_token_once(token: str) -> str:
+    return f"Token tampilan web (sopbot pusat web), ditampilkan sekali: {token}"
+
+
+def login_password_changed(role: str) -> str:
+    return (
+        f"⚠️ Login {role} sudah ada di server ini: kata sandinya DIGANTI. Pemakai kata sandi "
+        "lama (juga database lain di server ini) tidak dapat masuk lagi."
+    )
+
+
+def login_ready(role: str) -> list[str]:
+    return [f"Login {role} siap. Simpan kata sandinya: tidak ditampilkan lagi.", "Isi di .env bot:"]
+
+
+WEB_HOST_HELP = "Alamat yang didengar."
+SESSION_MINUTES_HELP = "Sesi berakhir setelah sekian menit tidak dipakai."
+NO_HTTPS_HELP = "Cookie tanpa tanda Secure: hanya untuk mencoba di komputer ini, tanpa proxy TLS."
+BEHIND_PROXY_HELP = (
+    "Alamat pengunjung dari X-Forwarded-For (hanya bila proxy TLS di depan layanan ini)."
+)
+WEB_NEEDS_EXTRAS = 'Tampilan web memerlukan paket tambahan: pip install ".[web]"'
+PASSWORDS_UNCHECKED = (
+    "⚠️ Server database pusat tidak memeriksa kata sandi (pg_hba.conf: trust): masuk "
+    "dengan nama login dan kata sandi DIMATIKAN, hanya token web. Atur scram-sha-256."
+)
+
+
+def web_serving(host: str, port: int) -> str:
+    return f"Tampilan web: http://{host}:{port}/ (hentikan dengan Ctrl+C)"
+
+
+WEB_LOGIN_HOST_HELP = "Nama server pusat seperti dilihat dari layanan web (bila berbeda)."
+WEB_LOGIN_PORT_HELP = "Port server pusat seperti dilihat dari layanan web."
+WEB_LOGIN_SETTING = "(untuk sopbot pusat web: CENTRAL_WEB_DATABASE_URL)"
+TOKEN_REGION_HELP = "Hanya kantor wilayah ini: kode provinsi atau kabupaten/kota."
+
+
+def metrics_token_ready(name: str) -> str:
+    return f"Token {name} siap (ditampilkan sekali, simpan di Prometheus):"
+
+
+def token_revoked(name: str, done: bool) -> str:
+    return f"Token {name} dicabut." if done else f"Tidak ada token aktif bernama {name}."
