@@ -427,3 +427,12 @@ def metrics_token_ready(name: str) -> str:
 
 def token_revoked(name: str, done: bool) -> str:
     return f"Token {name} dicabut." if done else f"Tidak ada token aktif bernama {name}."
+
+
+# -- sopbot demo
+DEMO_DONE = (
+    "\nDemo selesai: satu hari SOP dijalankan — back up terjadwal dari database contoh, "
+    "ringkasan pagi dan peringatan, instruksi, salinan terverifikasi sebagai bukti langkah "
+    "11, uji pulih salinan dari hard disk, daftar file, status lengkap, laporan bulanan "
+    "dan laporan audit PDF dengan checkpoint rantai bukti bertanda tangan."
+)
