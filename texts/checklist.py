@@ -161,3 +161,8 @@ def env_file_readable(env_file: Path, mode: str) -> str:
 
 CHAIN_LATER = "dibuat saat bot berjalan"
 CHAIN_LOG_UNREADABLE = "basis data log tidak dapat dibaca"
+
+
+def verdict(ok: bool) -> str:
+    """The last line of /cek."""
+    return "Semua siap." if ok else "Ada yang harus diperbaiki."
