@@ -342,9 +342,9 @@ def check_env_lines(env_file: Path | None) -> list[CheckItem]:
         return []
     return [
         CheckItem(
-            f"Pengaturan {finding.key}",
+            words.env_setting(finding),
             Verdict.FAIL if finding.fatal else Verdict.WARN,
-            finding.text,
+            words.env_finding(finding),
         )
         for finding in lint_env_file(env_file, known_keys())
     ]

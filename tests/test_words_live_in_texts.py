@@ -38,7 +38,6 @@ ALLOWED: dict[str, tuple[int, str]] = {
     "jobs/chart.py": (3, "chart labels drawn in jobs/, below the text package"),
     "jobs/central/chart.py": (1, "chart labels drawn in jobs/, below the text package"),
     "jobs/report.py": (1, "a drill outcome in the monthly CSV, written in jobs/"),
-    "core/envfile.py": (2, "the .env linter in core, the ground, which imports nothing above"),
     "core/settings.py": (1, "the settings' own errors in core, the ground"),
     "bot/commands.py": (2, "the menu text of a command, declared on its one line in the table"),
     "web/texts.py": (13, "the web view's own words, beside its templates"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.envfile import EnvFinding, EnvKind
 from core.sop import ROLE_TITLES, Role
 
 TELEGRAM = "Token bot Telegram"
@@ -166,3 +167,31 @@ CHAIN_LOG_UNREADABLE = "basis data log tidak dapat dibaca"
 def verdict(ok: bool) -> str:
     """The last line of /cek."""
     return "Semua siap." if ok else "Ada yang harus diperbaiki."
+
+
+def env_setting(finding: EnvFinding) -> str:
+    return f"Pengaturan {finding.key}" if finding.key else f"Pengaturan baris {finding.line}"
+
+
+def env_finding(finding: EnvFinding) -> str:
+    """What the look at .env found, one line (`core/envfile.py`)."""
+    line = finding.line
+    match finding.kind:
+        case EnvKind.NOT_KEY_VALUE:
+            return f"bukan KUNCI=nilai: {finding.seen!r}"
+        case EnvKind.UNKNOWN_KEY:
+            hint = f"; maksud Anda {' atau '.join(finding.close)}?" if finding.close else ""
+            return f"tidak dikenal (baris {line}), diabaikan bot{hint}"
+        case EnvKind.EXAMPLE_TOKEN:
+            return "masih token contoh dari .env.example; isi token @BotFather"
+        case EnvKind.EXAMPLE_IDS:
+            return (
+                "masih ID contoh dari .env.example; isi ID Telegram petugas yang sebenarnya "
+                "(terlihat saat ia mengirim /start ke bot)"
+            )
+        case EnvKind.ESCAPES_IN_QUOTES:
+            return (
+                f"nilai dalam tanda kutip ganda berisi \\ (baris {line}): \\ dibaca sebagai kode "
+                "khusus (\\a menjadi bunyi bel). Tulis tanpa tanda kutip, dengan tanda kutip "
+                "tunggal, atau dengan /"
+            )
