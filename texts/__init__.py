@@ -53,7 +53,10 @@ else:
             return importlib.import_module(f"texts.{name}")
         for topic in reversed(_TOPICS):
             module = importlib.import_module(f"texts.{topic}")
-            if hasattr(module, name) and not name.startswith("_"):
+            exported = getattr(module, "__all__", None)  # what a star import would take
+            if hasattr(module, name) and (
+                name in exported if exported is not None else not name.startswith("_")
+            ):
                 value = getattr(module, name)
                 globals()[name] = value
                 return value
