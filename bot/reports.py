@@ -42,7 +42,7 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
         return
     from jobs.chart import render_chart_apart
 
-    png = await asyncio.to_thread(render_chart_apart, report)
+    png = await asyncio.to_thread(render_chart_apart, report, texts.CHART_WORDS)
     stem = f"laporan-sop-{month:%Y-%m}"
     await context.bot.send_photo(
         chat.id,

@@ -9,8 +9,6 @@ import click
 
 from sopbot.click_id import Command
 
-log = logging.getLogger("sopbot")
-
 
 @click.command(cls=Command)
 def demo() -> None:

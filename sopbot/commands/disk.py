@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +17,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from storage.disks import DiskRecord
-
-log = logging.getLogger("sopbot")
 
 
 @click.group(cls=Group)

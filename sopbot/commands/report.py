@@ -47,7 +47,7 @@ def report(env_file: Path, month: str, out: Path) -> None:
     )
     out = out.with_suffix(".png")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(render_chart(built))
+    out.write_bytes(render_chart(built, texts.CHART_WORDS))
     out.with_suffix(".csv").write_bytes(report_csv(built))
     out.with_suffix(".txt").write_text(
         texts.plain(texts.report_summary(built, Services.from_runtime(services).shown_names))
