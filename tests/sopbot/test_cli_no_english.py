@@ -66,6 +66,11 @@ def _env(workdir: Path, text: str = "TELEGRAM_BOT_TOKEN=1:abc\n") -> None:
 
 CASES = {
     "no .env": (lambda w: None, ["backup"], 2),
+    "run without .env": (lambda w: None, ["run"], 2),
+    "ujipulih without .env": (lambda w: None, ["ujipulih"], 2),
+    "uji-oracle without .env": (lambda w: None, ["uji-oracle"], 2),
+    "sample-db without .env": (lambda w: None, ["sample-db"], 2),
+    "disk init without .env": (lambda w: None, ["disk", "init", "--label", "HDD-1"], 2),
     "a bad setting": (lambda w: _env(w, "TELEGRAM_BOT_TOKEN=1:abc\nBACKUP_TIME=x\n"), ["salin"], 2),
     "check without .env": (lambda w: None, ["check"], 1),
     "disk init without a disk": (_env, ["disk", "init", "--label", "HDD-1"], 1),
