@@ -19,6 +19,7 @@ COPY central ./central
 COPY jobs ./jobs
 COPY storage ./storage
 COPY core ./core
+COPY texts ./texts
 COPY web ./web
 
 FROM base AS web

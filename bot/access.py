@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
 
-from bot import texts
+import texts
 from bot.arguments import display_name
 from bot.command import Caller, Command, GuardedHandler
 from bot.context import Context, Services, services

@@ -24,7 +24,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import backup, delivery, drill, external, handlers, texts
+import texts
+from bot import backup, delivery, drill, external, handlers
 from bot.access import guard
 from bot.commands import BUTTONS, COMMAND_BY_NAME, COMMANDS
 from bot.context import BotData, Context, Services

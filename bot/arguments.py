@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.texts import (
+from core.sop import Role
+from texts import (
     LABEL_TOO_LONG,
     MAX_LABEL_LENGTH,
     MAX_NAME_LENGTH,
@@ -13,8 +14,8 @@ from bot.texts import (
     NAME_TOO_LONG,
     NOTE_TOO_LONG,
 )
-from bot.texts.common import one_line
-from core.sop import Role
+from texts import arguments as said
+from texts.common import one_line
 
 
 class UsageError(ValueError):
@@ -76,10 +77,10 @@ class InstructionArgs:
 def parse_instruction(rest: str) -> InstructionArgs:
     parts = rest.split(maxsplit=1)
     if not parts:
-        raise UsageError("Sebutkan tujuan instruksi: adb atau kasi.")
+        raise UsageError(said.NO_TARGET)
     target = INSTRUCTION_TARGETS.get(parts[0].lower())
     if target is None:
-        raise UsageError("Tujuan instruksi harus adb atau kasi.")
+        raise UsageError(said.BAD_TARGET)
     return InstructionArgs(target, _note(parts[1] if len(parts) > 1 else ""))
 
 
@@ -102,19 +103,16 @@ def parse_done(rest: str) -> DoneArgs:
         if token.isdecimal() and token.isascii():
             number = int(token)
             if not 0 < number < 2**31:
-                raise UsageError("Nomor instruksi tidak valid.")
+                raise UsageError(said.BAD_INSTRUCTION_NUMBER)
             rest = parts[1] if len(parts) > 1 else ""
         elif token[:1] in "+-" and token[1:].isdecimal():
-            raise UsageError("Nomor instruksi tidak valid.")
+            raise UsageError(said.BAD_INSTRUCTION_NUMBER)
     words = rest.split(maxsplit=1)
     manual = bool(words) and words[0].lower() == MANUAL_WORD
     if manual:
         note = _note(words[1] if len(words) > 1 else "")
         if not note:
-            raise UsageError(
-                "Setelah kata manual, tulis keterangan bagaimana salinan dibuat "
-                "(contoh: /selesai 3 manual disalin lewat Windows Explorer ke HDD-2)."
-            )
+            raise UsageError(said.MANUAL_NEEDS_NOTE)
         return DoneArgs(number, note, manual=True)
     return DoneArgs(number, _note(rest))
 
@@ -128,10 +126,10 @@ def parse_days(rest: str, default: int = 7) -> int:
         return default
     token = parts[0]
     if len(parts) > 1 or not (token.isdecimal() and token.isascii()):
-        raise UsageError("Jumlah hari harus berupa angka.")
+        raise UsageError(said.DAYS_NOT_A_NUMBER)
     days = int(token)
     if not 1 <= days <= MAX_HISTORY_DAYS:
-        raise UsageError(f"Jumlah hari harus antara 1 dan {MAX_HISTORY_DAYS}.")
+        raise UsageError(said.days_out_of_range(MAX_HISTORY_DAYS))
     return days
 
 
@@ -142,10 +140,10 @@ def parse_page(rest: str) -> int:
         return 1
     token = parts[0]
     if len(parts) > 1 or not (token.isdecimal() and token.isascii()):
-        raise UsageError("Nomor halaman harus berupa angka.")
+        raise UsageError(said.PAGE_NOT_A_NUMBER)
     page = int(token)
     if not 0 < page < 2**31:
-        raise UsageError("Nomor halaman dimulai dari 1.")
+        raise UsageError(said.PAGE_FROM_ONE)
     return page
 
 
@@ -161,9 +159,7 @@ class MemberArgs:
 
 def parse_user_id(word: str) -> int:
     if not word.isdigit() or not 0 < int(word) < 2**53:
-        raise UsageError(
-            "ID Telegram harus angka (terlihat saat orang itu mengirim /start ke bot)."
-        )
+        raise UsageError(said.BAD_USER_ID)
     return int(word)
 
 
@@ -171,10 +167,10 @@ def parse_member(rest: str) -> MemberArgs:
     """`<adb|kasi|kabid> <id> [nama]`."""
     parts = rest.split(maxsplit=2)
     if len(parts) < 2:
-        raise UsageError("Sebutkan peran (adb, kasi atau kabid) dan ID Telegram orangnya.")
+        raise UsageError(said.NO_MEMBER)
     role = ROLE_WORDS.get(parts[0].lower())
     if role is None:
-        raise UsageError("Peran harus adb, kasi atau kabid.")
+        raise UsageError(said.BAD_ROLE)
     user_id = parse_user_id(parts[1])
     return MemberArgs(role, user_id, parse_name(parts[2]) if len(parts) > 2 else "")
 
@@ -183,11 +179,8 @@ def parse_found(rest: str) -> tuple[str, str]:
     """`<label> <alasan>`: the disk found, and why it can be trusted again (recorded)."""
     parts = rest.split(maxsplit=1)
     if not parts:
-        raise UsageError("Sebutkan label hard disk yang ditemukan.")
+        raise UsageError(said.NO_FOUND_LABEL)
     reason = _note(parts[1]) if len(parts) > 1 else ""
     if not reason:
-        raise UsageError(
-            "Tulis juga alasannya, mis. di mana hard disk ditemukan (dicatat, dan menghentikan "
-            "pengingat pemberitahuan UU 27/2022)."
-        )
+        raise UsageError(said.FOUND_NEEDS_REASON)
     return parts[0], reason

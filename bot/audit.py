@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.texts.evidence import chain_summary
-from bot.texts.problems import say
 from jobs.audit import AuditReport, build_audit
 from jobs.runtime import Runtime
 from storage.chain_check import ChainReport
+from texts.evidence import chain_summary
+from texts.problems import say
 
 
 def _chain_words(report: object) -> str:

@@ -9,7 +9,8 @@ from datetime import time
 
 from telegram import Update
 
-from bot import delivery, texts
+import texts
+from bot import delivery
 from bot.arguments import UsageError, split_command
 from bot.command import Caller
 from bot.context import Context, services

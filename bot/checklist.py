@@ -18,8 +18,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from bot.texts.backends import words_for
-from bot.texts.problems import say
+from texts.backends import words_for
+from texts.problems import say
 from core import private
 from core.envfile import lint_env_file
 from core.problems import Code
@@ -29,6 +29,8 @@ from jobs.dump.backends import spec_for
 from jobs.external.disk import DiskError, check_disk
 from jobs.external.keys import KeyFileError, office_identities, public_keys
 from storage.database import make_engine, schema_is_current
+from texts import checklist as words
+from texts.problems import say
 
 
 class Verdict(StrEnum):
@@ -58,7 +60,7 @@ async def check_telegram(settings: Settings) -> CheckItem:
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
-    name = "Token bot Telegram"
+    name = words.TELEGRAM
     bot = Bot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,
@@ -69,66 +71,43 @@ async def check_telegram(settings: Settings) -> CheckItem:
             me = bot.bot
         return CheckItem(name, Verdict.OK, f"@{me.username} ({me.first_name})")
     except InvalidToken:
-        return CheckItem(name, Verdict.FAIL, "token ditolak Telegram; periksa TELEGRAM_BOT_TOKEN")
+        return CheckItem(name, Verdict.FAIL, words.TOKEN_REFUSED)
     except NetworkError as exc:
-        return CheckItem(
-            name,
-            Verdict.FAIL,
-            "Telegram tidak dapat dihubungi "
-            f"({settings.telegram_api_base_url.split('/bot')[0]}): {exc.message}",
-        )
+        api = settings.telegram_api_base_url.split("/bot")[0]
+        return CheckItem(name, Verdict.FAIL, words.telegram_unreachable(api, exc.message))
     except TelegramError as exc:
-        return CheckItem(name, Verdict.FAIL, f"Telegram menolak: {exc.message}")
+        return CheckItem(name, Verdict.FAIL, words.telegram_refused(exc.message))
 
 
 def check_roles(settings: Settings) -> CheckItem:
     """The Kabid must be in .env (only the Kabid adds people from the chat); the others may be
     added with /tambah once the bot runs."""
     if not settings.kabid_ids:
-        return CheckItem(
-            "Peran",
-            Verdict.FAIL,
-            f"belum ada {ROLE_TITLES[Role.KABID]} di KABID_IDS (Kabid yang menambahkan "
-            "petugas lain dari chat)",
-        )
+        return CheckItem(words.ROLES, Verdict.FAIL, words.NO_KABID)
     empty = [role for role in SOP_ROLES if not settings.ids_of(role)]
     if empty:
         names = ", ".join(f"{ROLE_TITLES[r]} ({r.value.upper()}_IDS)" for r in empty)
-        return CheckItem(
-            "Peran",
-            Verdict.WARN,
-            f"belum ada di .env: {names}; Kabid dapat menambahkan dengan /tambah (lihat /anggota)",
-        )
+        return CheckItem(words.ROLES, Verdict.WARN, words.roles_missing(names))
     counts = ", ".join(f"{r.value.upper()} {len(settings.ids_of(r))}" for r in SOP_ROLES)
-    return CheckItem("Peran", Verdict.OK, counts)
+    return CheckItem(words.ROLES, Verdict.OK, counts)
 
 
 def check_database(settings: Settings) -> CheckItem:
     from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    name = "Basis data log SOP"
+    name = words.LOG_DATABASE
     try:
         engine = make_engine(settings.database_url)
         with engine.connect() as connection:
             tables = inspect(connection).get_table_names()
         if "alembic_version" not in tables:
-            return CheckItem(
-                name, Verdict.WARN, "belum dibuat; dibuat otomatis saat bot pertama kali berjalan"
-            )
+            return CheckItem(name, Verdict.WARN, words.LOG_NOT_MADE)
         if not schema_is_current(engine):
-            return CheckItem(
-                name, Verdict.WARN, "skema versi lama; diperbarui otomatis saat bot berjalan"
-            )
-        return CheckItem(
-            name, Verdict.OK, f"terhubung ({engine.url.get_backend_name()}), skema terbaru"
-        )
+            return CheckItem(name, Verdict.WARN, words.LOG_OLD_SCHEMA)
+        return CheckItem(name, Verdict.OK, words.log_connected(engine.url.get_backend_name()))
     except SQLAlchemyError as exc:
-        return CheckItem(
-            name,
-            Verdict.FAIL,
-            f"tidak dapat terhubung: {type(exc).__name__} (periksa DATABASE_URL)",
-        )
+        return CheckItem(name, Verdict.FAIL, words.log_unreachable(type(exc).__name__))
 
 
 async def check_backend(settings: Settings, oracle_driver: Any = None) -> CheckItem:
@@ -161,7 +140,7 @@ def check_selftest(settings: Settings, passed_at: str | None) -> CheckItem | Non
         return None
     from datetime import datetime
 
-    from bot.texts.selftest import selftest_last
+    from texts.selftest import selftest_last
 
     try:
         when = datetime.fromisoformat(passed_at) if passed_at else None
@@ -172,132 +151,84 @@ def check_selftest(settings: Settings, passed_at: str | None) -> CheckItem | Non
 
 
 def check_dump_dir(settings: Settings, last_dump_bytes: int | None) -> CheckItem:
-    name = "Folder dump"
+    name = words.DUMP_DIR
     folder = settings.dumps
     probe = folder / f".sopbot-check-{uuid.uuid4().hex[:8]}"
     if not spec_for(settings).makes_dump_dir and not folder.is_dir():
         # For Oracle it must be the directory object's existing folder: never made up here.
-        return CheckItem(
-            name, Verdict.FAIL, f"{folder} tidak ada (DUMP_DIR harus folder directory object)"
-        )
+        return CheckItem(name, Verdict.FAIL, words.dump_dir_missing(folder))
     if not folder.is_dir():
         # The check never creates folders: the sqlite backend makes its own at the first dump,
         # so the nearest existing folder above must be one it can write in.
         parent = next((p for p in folder.parents if p.exists()), None)
         if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK):
-            return CheckItem(
-                name, Verdict.FAIL, f"{folder} tidak ada dan tidak dapat dibuat di {parent}"
-            )
+            return CheckItem(name, Verdict.FAIL, words.dump_dir_cannot_be_made(folder, parent))
         free = shutil.disk_usage(parent).free
-        return CheckItem(
-            name,
-            Verdict.OK,
-            f"{folder} belum ada (dibuat saat back up pertama), ruang kosong "
-            f"{free // (1024 * 1024)} MB",
-        )
+        return CheckItem(name, Verdict.OK, words.dump_dir_later(folder, free // (1024 * 1024)))
     try:
         probe.write_bytes(b"ok")
     except OSError as exc:
-        return CheckItem(name, Verdict.FAIL, f"{folder} tidak dapat ditulisi ({exc.strerror})")
+        return CheckItem(name, Verdict.FAIL, words.dump_dir_unwritable(folder, exc.strerror))
     finally:
         with contextlib.suppress(OSError):
             probe.unlink()
     free = shutil.disk_usage(folder).free
     need = int((last_dump_bytes or 0) * 1.2)
     if need and free < need:
-        return CheckItem(
-            name,
-            Verdict.FAIL,
-            f"{folder}: ruang kosong {free} byte, dump terakhir butuh ±{need} byte",
-        )
-    return CheckItem(
-        name, Verdict.OK, f"{folder} dapat ditulisi, ruang kosong {free // (1024 * 1024)} MB"
-    )
+        return CheckItem(name, Verdict.FAIL, words.dump_dir_too_small(folder, free, need))
+    return CheckItem(name, Verdict.OK, words.dump_dir_ready(folder, free // (1024 * 1024)))
 
 
 def check_external(settings: Settings, setup: bool = False) -> CheckItem:
     """At set-up (`sopbot check`) the disk must be there to be checked; day to day (/cek) an
     unplugged disk is only a warning: it is meant to be stored away."""
-    name = "Hard disk eksternal"
+    name = words.EXTERNAL
     if settings.external_disk_path is None:
-        return CheckItem(
-            name,
-            Verdict.WARN,
-            "EXTERNAL_DISK_PATH belum diatur (langkah 11 SOP tidak dapat dijalankan bot)",
-        )
+        return CheckItem(name, Verdict.WARN, words.NO_EXTERNAL_PATH)
     root = settings.external_disk_path  # named in every verdict: the path looked at
     try:
         disk = check_disk(root, settings.dumps, settings.external_disk_ids, writing=False)
     except DiskError as trouble:
         missing = trouble.problem.code is Code.DISK_MISSING
         if missing and setup:
-            return CheckItem(
-                name,
-                Verdict.FAIL,
-                f"{say(trouble.problem)}; pasang hard disk lalu ulangi pemeriksaan "
-                f"(EXTERNAL_DISK_PATH harus ada; dilihat: {root})",
-            )
+            detail = words.external_absent_at_setup(say(trouble.problem), root)
+            return CheckItem(name, Verdict.FAIL, detail)
         verdict = Verdict.WARN if missing else Verdict.FAIL
-        return CheckItem(name, verdict, f"{say(trouble.problem)} (dilihat: {root})")
-    return CheckItem(
-        name,
-        Verdict.OK,
-        f"{disk.identity.label} (id {disk.identity.id}) di {root}, ruang "
-        f"kosong {disk.free_bytes // (1024 * 1024)} MB",
-    )
+        return CheckItem(name, verdict, words.external_trouble(say(trouble.problem), root))
+    free_mb = disk.free_bytes // (1024 * 1024)
+    ready = words.external_ready(disk.identity.label, disk.identity.id, root, free_mb)
+    return CheckItem(name, Verdict.OK, ready)
 
 
 def check_encryption(settings: Settings) -> CheckItem:
     """Encrypted copies (a lost disk leaks nothing), and the key the bot proves them with."""
-    name = "Enkripsi salinan"
+    name = words.ENCRYPTION
     if settings.external_encryption != "age":
-        return CheckItem(
-            name,
-            Verdict.WARN,
-            "salinan di hard disk TIDAK terenkripsi: hard disk yang hilang membocorkan NIK "
-            "(UU 27/2022). Jalankan `sopbot keys init` dan isi EXTERNAL_ENCRYPTION=age",
-        )
+        return CheckItem(name, Verdict.WARN, words.NOT_ENCRYPTED)
     key = settings.external_age_identity_file
     try:  # a mistyped key is one line here, never a traceback
         identities = office_identities(key)
     except KeyFileError as bad_key:
         return CheckItem(name, Verdict.FAIL, say(bad_key.problem))
     if key is None or not identities:
-        return CheckItem(
-            name,
-            Verdict.WARN,
-            "terenkripsi (age), tetapi kunci kantor (EXTERNAL_AGE_IDENTITY_FILE) tidak ada: "
-            "bot tidak dapat membuktikan salinan dapat dibuka",
-        )
+        return CheckItem(name, Verdict.WARN, words.NO_OFFICE_KEY)
     if os.name == "posix" and key.stat().st_mode & 0o077:
-        return CheckItem(
-            name, Verdict.FAIL, f"{key} dapat dibaca pengguna lain; jalankan: chmod 600 {key}"
-        )
+        return CheckItem(name, Verdict.FAIL, words.readable_by_others(key))
     if not public_keys(identities) & set(settings.external_age_recipients):
-        return CheckItem(
-            name,
-            Verdict.FAIL,
-            "kunci kantor (EXTERNAL_AGE_IDENTITY_FILE) bukan salah satu EXTERNAL_AGE_RECIPIENTS: "
-            "bot tidak akan dapat membuka salinannya sendiri",
-        )
+        return CheckItem(name, Verdict.FAIL, words.KEY_NOT_A_RECIPIENT)
     keys = len(settings.external_age_recipients)
     if keys < 2:
-        return CheckItem(
-            name,
-            Verdict.WARN,
-            "hanya satu kunci: tanpa kunci cadangan (escrow) di brankas, salinan tidak dapat "
-            "dibuka bila kunci kantor hilang bersama server",
-        )
-    return CheckItem(name, Verdict.OK, f"terenkripsi (age) untuk {keys} kunci; kunci kantor ada")
+        return CheckItem(name, Verdict.WARN, words.ONE_KEY_ONLY)
+    return CheckItem(name, Verdict.OK, words.encrypted_for(keys))
 
 
 def check_central(settings: Settings) -> CheckItem:
     """The central database: reachable, and the login is what the settings make of it (this
     office's for OFFICE_ID, a supervisor's for a bot that only serves /kantor)."""
-    name = "Database pusat"
+    name = words.CENTRAL
     url = settings.central_database_url.get_secret_value()
     if not url:
-        return CheckItem(name, Verdict.OK, "tidak dipakai (CENTRAL_DATABASE_URL kosong)")
+        return CheckItem(name, Verdict.OK, words.CENTRAL_UNUSED)
     from sqlalchemy.exc import SQLAlchemyError
 
     from central.link import describe
@@ -310,41 +241,28 @@ def check_central(settings: Settings) -> CheckItem:
             login = login_identity(connection)
         engine.dispose()
     except ImportError:
-        missing = (
-            'driver PostgreSQL belum terpasang: di folder sopbot jalankan pip install ".[postgres]"'
-        )
-        return CheckItem(name, Verdict.FAIL, missing)
+        return CheckItem(name, Verdict.FAIL, words.NO_POSTGRES_DRIVER)
     except SQLAlchemyError as error:
         if refused_login(error):  # the server answered: this login cannot be used as it is
-            return CheckItem(name, Verdict.FAIL, f"login ditolak server pusat ({describe(error)})")
-        return CheckItem(name, Verdict.WARN, f"belum dapat dihubungi ({describe(error)})")
+            return CheckItem(name, Verdict.FAIL, words.central_login_refused(describe(error)))
+        return CheckItem(name, Verdict.WARN, words.central_unreachable(describe(error)))
     office = settings.office_id
     login_office = login.office_id
     if not login.current_schema:  # an office works on (the old heartbeat); /kantor does not
         return CheckItem(
             name,
             Verdict.FAIL if login.supervisor else Verdict.WARN,
-            "skema database pusat lebih lama dari bot ini: pengelola pusat perlu menjalankan "
-            "sopbot pusat init",
+            words.CENTRAL_OLD_SCHEMA,
         )
     if login.supervisor:
         if office:
-            return CheckItem(name, Verdict.FAIL, "ini login pengawas: hapus OFFICE_ID")
-        return CheckItem(name, Verdict.OK, "terhubung sebagai pengawas (semua kantor)")
+            return CheckItem(name, Verdict.FAIL, words.SUPERVISOR_WITH_OFFICE)
+        return CheckItem(name, Verdict.OK, words.AS_SUPERVISOR)
     if not office:
-        return CheckItem(
-            name,
-            Verdict.WARN,
-            f"login ini milik kantor {login_office or '-'} tetapi OFFICE_ID kosong: tidak ada "
-            f"yang dilaporkan (isi OFFICE_ID={login_office or '…'})",
-        )
+        return CheckItem(name, Verdict.WARN, words.office_id_empty(login_office))
     if login_office != office:
-        return CheckItem(
-            name,
-            Verdict.FAIL,
-            f"login ini milik kantor {login_office or '-'}, bukan OFFICE_ID {office}",
-        )
-    return CheckItem(name, Verdict.OK, f"terhubung sebagai kantor {office}")
+        return CheckItem(name, Verdict.FAIL, words.other_office(login_office, office))
+    return CheckItem(name, Verdict.OK, words.as_office(office))
 
 
 # The server answered but will not have this login, or not now: only the latter may pass.
@@ -376,12 +294,8 @@ def check_env_file(env_file: Path | None) -> CheckItem | None:
         return None
     mode = env_file.stat().st_mode & 0o777
     if mode & 0o077:
-        return CheckItem(
-            "Izin file .env",
-            Verdict.WARN,
-            f"{env_file} dapat dibaca pengguna lain ({oct(mode)}); jalankan: chmod 600 {env_file}",
-        )
-    return CheckItem("Izin file .env", Verdict.OK, oct(mode))
+        return CheckItem(words.ENV_FILE, Verdict.WARN, words.env_file_readable(env_file, oct(mode)))
+    return CheckItem(words.ENV_FILE, Verdict.OK, oct(mode))
 
 
 def check_windows_privacy(settings: Settings, env_file: Path | None) -> list[CheckItem]:
@@ -422,9 +336,9 @@ def check_env_lines(env_file: Path | None) -> list[CheckItem]:
         return []
     return [
         CheckItem(
-            f"Pengaturan {finding.key}",
+            words.env_setting(finding),
             Verdict.FAIL if finding.fatal else Verdict.WARN,
-            finding.text,
+            words.env_finding(finding),
         )
         for finding in lint_env_file(env_file, known_keys())
     ]
@@ -434,16 +348,16 @@ def check_chain(settings: Settings) -> CheckItem:
     """The evidence chain recomputed, its checkpoints' signatures and every evidence row."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.texts.evidence import CHAIN_CHECK_NAME, chain_summary
     from jobs.evidence import Evidence
     from storage.chain_check import Verdict as ChainVerdict
+    from texts.evidence import CHAIN_CHECK_NAME, chain_summary
 
     try:
         engine = make_engine(settings.database_url)
         if not schema_is_current(engine):
-            return CheckItem(CHAIN_CHECK_NAME, Verdict.WARN, "dibuat saat bot berjalan")
+            return CheckItem(CHAIN_CHECK_NAME, Verdict.WARN, words.CHAIN_LATER)
     except SQLAlchemyError:
-        return CheckItem(CHAIN_CHECK_NAME, Verdict.WARN, "basis data log tidak dapat dibaca")
+        return CheckItem(CHAIN_CHECK_NAME, Verdict.WARN, words.CHAIN_LOG_UNREADABLE)
     report = Evidence(settings, engine).verify()
     verdict = {
         ChainVerdict.INTACT: Verdict.OK,

@@ -11,6 +11,7 @@ from bot.checklist import passed, run_checks
 from bot.command import Caller
 from bot.context import Context, services
 from bot.handlers import respond
+from texts import checklist as checklist_words
 
 
 async def cek(update: Update, context: Context, caller: Caller) -> None:
@@ -24,6 +25,6 @@ async def cek(update: Update, context: Context, caller: Caller) -> None:
         last_dump_bytes=last.size_bytes if last else None,
         selftest_passed=selftest,
     )
-    verdict = "Semua siap." if passed(items) else "Ada yang harus diperbaiki."
+    verdict = checklist_words.verdict(passed(items))
     lines = ["🩺 <b>Pemeriksaan bot</b>", *(escape(item.line()) for item in items), verdict]
     await respond(update, context, "\n".join(lines))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import Bot
 from telegram.ext import CallbackContext, ExtBot
 
-from bot import texts
+import texts
 from bot.arguments import display_name
 from bot.command import Command
 from bot.outbox import OutboxSender

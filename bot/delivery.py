@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import texts
+import texts
 from bot.arguments import display_name
 from bot.context import Services
 from bot.outbox import Delivery, FailedHook, RefusedHook, SentHook, send_now
-from bot.texts.common import pages
 from core.sop import Role
 from storage.outbox import OutboxItem
+from texts.common import pages
 
 log = logging.getLogger(__name__)
 

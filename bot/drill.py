@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from telegram import Update
 
-from bot import delivery, texts
+import texts
+from bot import delivery
 from bot.command import Caller
 from bot.context import Context, services
 from bot.handlers import respond

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from telegram import Bot, Update
 
-from bot import delivery, texts
+import texts
+from bot import delivery
 from bot.arguments import UsageError, parse_page
 from bot.command import Caller
 from bot.context import Context, Services, services

@@ -12,7 +12,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot import delivery, texts
+import texts
+from bot import delivery
 from bot.access import quiet
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
 from bot.command import Caller

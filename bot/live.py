@@ -18,10 +18,10 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import delivery
 from bot.context import Services
-from bot.texts.backup import with_progress
-from bot.texts.common import fit
 from core.sop import Role
 from jobs.job import JobResult, JobStarted, Progress
+from texts.backup import with_progress
+from texts.common import fit
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 
-from bot import delivery, texts
+import texts
+from bot import delivery
 from bot.arguments import UsageError, parse_found, split_command
 from bot.command import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, respond
-from bot.texts.problems import say
 from core.problems import Code, Problem, problem
 from core.sop import Role
 from jobs.external.disk import DiskError
@@ -28,6 +28,7 @@ from jobs.external.lost import BREACH_CANCELLED, FOUND, LOST, event_detail, veri
 from jobs.periodic import Marks
 from jobs.watchdog import BREACH_NOTICE, BREACH_REMINDER
 from storage.disks import DiskRecord
+from texts.problems import say
 
 log = logging.getLogger(__name__)
 

@@ -29,10 +29,10 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.texts.common import pages, plain, plain_pages
 from core.clock import Clock
 from storage.aio import AsyncLog, LogBusy
 from storage.outbox import Outbox, OutboxItem
+from texts.common import pages, plain, plain_pages
 
 log = logging.getLogger(__name__)
 

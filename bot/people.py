@@ -12,7 +12,8 @@ import logging
 
 from telegram import Update
 
-from bot import delivery, texts
+import texts
+from bot import delivery
 from bot.arguments import UsageError, parse_member, parse_user_id
 from bot.command import Caller
 from bot.context import Context, services

@@ -8,7 +8,8 @@ from datetime import date
 
 from telegram import InputFile, Update
 
-from bot import delivery, texts
+import texts
+from bot import delivery
 from bot.arguments import split_command
 from bot.command import Caller
 from bot.context import Context, services
@@ -48,7 +49,7 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
         return
     from jobs.chart import render_chart_apart
 
-    png = await asyncio.to_thread(render_chart_apart, report)
+    png = await asyncio.to_thread(render_chart_apart, report, texts.CHART_WORDS)
     stem = f"laporan-sop-{month:%Y-%m}"
     await context.bot.send_photo(
         chat.id,

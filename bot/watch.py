@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import delivery, texts
+import texts
+from bot import delivery
 from bot.context import Services
 from bot.outbox import send_now
 from core.problems import Problem

@@ -4,7 +4,8 @@ The settings object cannot see what it was not asked for: a misspelt `EXTERNAL_D
 and step 11 silently switches off. So the file is read line by line for keys no setting has (with
 "did you mean"), lines that are not `KEY=value`, the example's placeholder values left in, and
 Windows paths in double quotes, where python-dotenv reads backslash escapes (`"D:\\oracle\\admin"`
-holds a bell character where `\\a` was). Findings are in Indonesian; setting names stay English.
+holds a bell character where `\\a` was). Findings are kinds with
+their facts; their words are in `texts/checklist.py`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from core.textfile import file_encoding
@@ -23,11 +25,22 @@ ID_KEYS = ("KABID_IDS", "KASI_IDS", "ADB_IDS")
 ESCAPES = frozenset("abfnrtv0\\'\"")  # what python-dotenv decodes after a backslash
 
 
+class EnvKind(StrEnum):
+    NOT_KEY_VALUE = "not_key_value"  # `seen`: the start of the line
+    UNKNOWN_KEY = "unknown_key"  # `close`: the known names it resembles
+    EXAMPLE_TOKEN = "example_token"  # noqa: S105 (a kind of finding)
+    EXAMPLE_IDS = "example_ids"
+    ESCAPES_IN_QUOTES = "escapes_in_quotes"
+
+
 @dataclass(frozen=True)
 class EnvFinding:
     fatal: bool
-    key: str
-    text: str  # Indonesian
+    key: str  # empty on a line that is not KEY=value
+    kind: EnvKind
+    line: int
+    seen: str = ""
+    close: tuple[str, ...] = ()
 
 
 def lint_env_file(path: Path, known: Iterable[str]) -> list[EnvFinding]:
@@ -40,48 +53,30 @@ def lint_env_file(path: Path, known: Iterable[str]) -> list[EnvFinding]:
         for binding in parse_stream(stream):
             line = binding.original.line
             if binding.error:
-                text = binding.original.string.strip()[:60]
-                found.append(EnvFinding(True, f"baris {line}", f"bukan KUNCI=nilai: {text!r}"))
+                seen = binding.original.string.strip()[:60]
+                found.append(EnvFinding(True, "", EnvKind.NOT_KEY_VALUE, line, seen=seen))
                 continue
             if binding.key is None:
                 continue
             key, value = binding.key.strip(), binding.value or ""
             if key.upper() not in names:
-                close = difflib.get_close_matches(key.upper(), names, n=2, cutoff=0.6)
-                hint = f"; maksud Anda {' atau '.join(close)}?" if close else ""
-                found.append(
-                    EnvFinding(True, key, f"tidak dikenal (baris {line}), diabaikan bot{hint}")
-                )
+                close = tuple(difflib.get_close_matches(key.upper(), names, n=2, cutoff=0.6))
+                found.append(EnvFinding(True, key, EnvKind.UNKNOWN_KEY, line, close=close))
                 continue
-            found += _placeholder(key.upper(), value)
+            found += _placeholder(key.upper(), value, line)
             raw = binding.original.string.partition("=")[2].strip()
             if raw.startswith('"') and _has_escape(raw):
-                found.append(
-                    EnvFinding(
-                        False,
-                        key,
-                        f"nilai dalam tanda kutip ganda berisi \\ (baris {line}): \\ dibaca "
-                        "sebagai kode khusus (\\a menjadi bunyi bel). Tulis tanpa tanda kutip, "
-                        "dengan tanda kutip tunggal, atau dengan /",
-                    )
-                )
+                found.append(EnvFinding(False, key, EnvKind.ESCAPES_IN_QUOTES, line))
     return found
 
 
-def _placeholder(key: str, value: str) -> list[EnvFinding]:
+def _placeholder(key: str, value: str, line: int) -> list[EnvFinding]:
     if key == "TELEGRAM_BOT_TOKEN" and value == EXAMPLE_TOKEN:
-        return [EnvFinding(True, key, "masih token contoh dari .env.example; isi token @BotFather")]
+        return [EnvFinding(True, key, EnvKind.EXAMPLE_TOKEN, line)]
     if key in ID_KEYS:
         ids = {part.strip() for part in value.replace(";", ",").split(",")}
         if ids & EXAMPLE_IDS:
-            return [
-                EnvFinding(
-                    True,
-                    key,
-                    "masih ID contoh dari .env.example; isi ID Telegram petugas yang sebenarnya "
-                    "(terlihat saat ia mengirim /start ke bot)",
-                )
-            ]
+            return [EnvFinding(True, key, EnvKind.EXAMPLE_IDS, line)]
     return []
 
 

@@ -1,5 +1,5 @@
 """What can go wrong, as codes with parameters: the jobs report them, the log stores them, and
-`bot/texts/problems.py` says each one in Indonesian. English stays in the logs (`english()`).
+`texts/problems.py` says each one in Indonesian. English stays in the logs (`english()`).
 
 A new problem is one new `Code` member with its English template here and its Indonesian text in
 the chat's table; a test fails while either is missing.

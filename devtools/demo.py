@@ -25,6 +25,7 @@ from core.settings import Settings
 from devtools.botapi import BotApiServer, SentMessage
 from jobs.external.disk import init_disk
 from sopbot.sample_db import create_sample_database
+from texts import terminal
 
 TOKEN = "123456:DEMO-TOKEN-not-a-real-one"  # noqa: S105 - the local server's only token
 KABID, ADB, KASI = 1001, 2001, 3001
@@ -198,12 +199,7 @@ async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
                 await day.play(services)
         finally:
             await server.stop()
-    out(
-        "\nDemo selesai: satu hari SOP dijalankan — back up terjadwal dari database contoh, "
-        "ringkasan pagi dan peringatan, instruksi, salinan terverifikasi sebagai bukti langkah "
-        "11, uji pulih salinan dari hard disk, daftar file, status lengkap, laporan bulanan "
-        "dan laporan audit PDF dengan checkpoint rantai bukti bertanda tangan."
-    )
+    out(terminal.DEMO_DONE)
 
 
 def _signing_key(settings: Settings) -> None:

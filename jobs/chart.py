@@ -2,6 +2,8 @@
 
 matplotlib is imported here only, on first use. The bot draws in a short-lived child process
 (`render_chart_apart`): matplotlib costs some 50 MB that would otherwise stay in the bot all day.
+Its labels come from the caller (`ChartWords`, filled in `texts/report.py`): the words sit above
+the jobs.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 from core.indonesian import MONTHS
 from jobs.report import MonthReport
@@ -22,17 +25,27 @@ COLORS = {
     "incomplete": "#ef6c00",
     "no_data": "#eeeeee",
 }
-LABELS = {
-    "success": "Berhasil",
-    "warning": "Peringatan",
-    "failed": "Gagal",
-    "incomplete": "Tidak lengkap",
-    "missing": "Tidak ada dump",
-    "no_data": "Belum ada data (bot belum terpasang)",
-}
 
 
-def render_chart(report: MonthReport) -> bytes:
+@dataclass(frozen=True)
+class ChartWords:
+    """The chart's labels; `{name}` fields are filled here."""
+
+    title: str  # {month} {year}
+    compliance: str  # {copied} {recorded} {share}
+    outcomes: tuple[tuple[str, str], ...]  # (a day's dump outcome, its legend), in legend order
+    copied: str
+    dump_size: str  # {unit}
+    dump_duration: str
+    restore_passed: str
+    restore_failed: str
+    duration: str  # {unit}
+    day: str
+    minutes: str
+    seconds: str
+
+
+def render_chart(report: MonthReport, words: ChartWords) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -49,20 +62,20 @@ def render_chart(report: MonthReport) -> bytes:
         (t or 0 for row in report.days for t in (row.dump_seconds, row.restore_seconds)),
         default=0,
     )
-    time_unit, per_second = ("menit", 60) if longest >= 120 else ("detik", 1)
+    time_unit, per_second = (words.minutes, 60) if longest >= 120 else (words.seconds, 1)
     durations = [(row.dump_seconds or 0) / per_second for row in report.days]
     indonesian = FuncFormatter(lambda value, _pos: f"{value:g}".replace(".", ","))
     colors = [COLORS.get(row.dump, COLORS["missing"]) for row in report.days]
     figure, (top, bottom) = plt.subplots(
         2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
     )
-    title = f"Back up data kependudukan — {MONTHS[report.month.month - 1]} {report.month.year}"
-    figure.suptitle(
-        f"{title}\nKepatuhan SOP (salinan eksternal terverifikasi): "
-        f"{report.copied_days}/{len(report.recorded_days)} hari "
-        f"({report.compliance:.0%})".replace(".", ","),
-        fontsize=11,
+    title = words.title.format(month=MONTHS[report.month.month - 1], year=report.month.year)
+    compliance = words.compliance.format(
+        copied=report.copied_days,
+        recorded=len(report.recorded_days),
+        share=f"{report.compliance:.0%}".replace(".", ","),
     )
+    figure.suptitle(f"{title}\n{compliance}", fontsize=11)
     top.bar(
         days,
         [
@@ -79,10 +92,10 @@ def render_chart(report: MonthReport) -> bytes:
         if row.copied:
             top.plot(row.day.day, height, marker="v", color="#1565c0", markersize=7)
     top.set_ylim(0, max(sizes, default=0) * 1.45 or 1)  # room for the legend
-    top.set_ylabel(f"Ukuran dump ({size_unit})")
+    top.set_ylabel(words.dump_size.format(unit=size_unit))
     top.yaxis.set_major_formatter(indonesian)
     top.grid(axis="y", alpha=0.3)
-    handles = [Patch(color=COLORS[key], label=label) for key, label in LABELS.items()]
+    handles = [Patch(color=COLORS[key], label=label) for key, label in words.outcomes]
     handles.append(
         top.plot(
             [],
@@ -90,11 +103,11 @@ def render_chart(report: MonthReport) -> bytes:
             marker="v",
             color="#1565c0",
             linestyle="",
-            label="Salinan eksternal terverifikasi",
+            label=words.copied,
         )[0]
     )
     top.legend(handles=handles, fontsize=8, loc="upper left", ncols=3)
-    bottom.bar(days, durations, color="#546e7a", label="Durasi dump")
+    bottom.bar(days, durations, color="#546e7a", label=words.dump_duration)
     # The restore drills: the office's time to restore (RTO), a cross where one failed.
     drilled = [row for row in report.days if row.drill]
     passed = [r for r in drilled if r.drill == "passed"]
@@ -103,7 +116,7 @@ def render_chart(report: MonthReport) -> bytes:
         [(r.restore_seconds or 0) / per_second for r in passed],
         marker="o",
         color="#2e7d32",
-        label="Waktu pemulihan (uji pulih lulus)",
+        label=words.restore_passed,
     )
     # An untestable drill (disk away, no login) says nothing about the copy: no cross for it.
     failed = [r for r in drilled if r.drill in ("failed", "interrupted")]
@@ -114,13 +127,13 @@ def render_chart(report: MonthReport) -> bytes:
         color="#c62828",
         linestyle="",
         markersize=9,
-        label="Uji pulih gagal",
+        label=words.restore_failed,
     )
     if drilled:
         bottom.legend(fontsize=8, loc="upper left")
-    bottom.set_ylabel(f"Durasi ({time_unit})")
+    bottom.set_ylabel(words.duration.format(unit=time_unit))
     bottom.yaxis.set_major_formatter(indonesian)
-    bottom.set_xlabel("Tanggal")
+    bottom.set_xlabel(words.day)
     bottom.grid(axis="y", alpha=0.3)
     bottom.set_xticks(days if days else [1])
     bottom.tick_params(axis="x", labelsize=7)
@@ -134,8 +147,8 @@ def render_chart(report: MonthReport) -> bytes:
 CHART_SECONDS = 120
 
 
-def render_chart_apart(report: MonthReport) -> bytes:
+def render_chart_apart(report: MonthReport, words: ChartWords) -> bytes:
     """`render_chart` in a child process that ends with it (blocking: call it from a thread)."""
     context = multiprocessing.get_context("spawn")  # the same on Linux as on Windows
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(render_chart, report).result(timeout=CHART_SECONDS)
+        return pool.submit(render_chart, report, words).result(timeout=CHART_SECONDS)

@@ -27,14 +27,14 @@ class TerminalObserver(TerminalJobObserver[DumpResult]):
     bar_label = "Back up"
 
     def header(self, started: JobStarted) -> str:
-        from bot import texts
+        import texts
 
         return texts.dump_started(
             started.subject.name, started.backend, Trigger.CLI, started.late_by, None
         )
 
     def report(self, started: JobStarted | None, result: DumpResult) -> str:
-        from bot import texts
+        import texts
 
         return texts.dump_report(result, self.settings.tz, with_button=False)
 

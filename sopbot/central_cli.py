@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from sopbot.click_id import Group
+from texts import terminal as words
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -20,11 +21,7 @@ if TYPE_CHECKING:
     from core.signednote import Signer
     from storage.central.admin import Login
 
-URL_HELP = (
-    "URL PostgreSQL database pusat, mis. postgresql+psycopg://admin@host/pusat. Tulis tanpa "
-    "kata sandi (pakai PGPASSWORD atau ~/.pgpass) agar tidak terlihat di daftar proses; "
-    "bisa juga lewat CENTRAL_DATABASE_URL."
-)
+URL_HELP = words.CENTRAL_URL_HELP
 database_url_option = click.option(
     "--database-url", envvar="CENTRAL_DATABASE_URL", required=True, help=URL_HELP
 )
@@ -38,7 +35,7 @@ def _engine(url: str) -> Engine:
     try:
         return central_engine(url)
     except (CentralSetupError, ImportError, ValueError, ArgumentError) as error:
-        click.echo(f"Database pusat tidak dapat dipakai: {_clean(error)}", err=True)
+        click.echo(words.central_unusable(_clean(error)), err=True)
         sys.exit(2)
 
 
@@ -46,9 +43,7 @@ def _zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (KeyError, ValueError):
-        raise click.BadParameter(
-            f"zona waktu {name!r} tidak dikenal (mis. Asia/Makassar)"
-        ) from None
+        raise click.BadParameter(words.unknown_zone(name)) from None
     return name
 
 
@@ -64,7 +59,7 @@ CANNOT_READ = 2  # apart from 1 (an office unsafe): a monitor tells "unsafe" fro
 
 
 def _fail(what: str, error: BaseException) -> NoReturn:
-    click.echo(f"{what}: {_clean(error)}", err=True)
+    click.echo(words.failed_because(what, _clean(error)), err=True)
     sys.exit(CANNOT_READ)
 
 
@@ -74,20 +69,20 @@ def _fail(what: str, error: BaseException) -> NoReturn:
     "--csv",
     "csv_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Tulis tabel sebagai CSV.",
+    help=words.CSV_HELP,
 )
 @click.option(
     "--chart",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Tulis grafik kantor x hari (PNG).",
+    help=words.GRID_HELP,
 )
-@click.option("--days", default=30, show_default=True, help="Jumlah hari di grafik.")
+@click.option("--days", default=30, show_default=True, help=words.DAYS_HELP)
 @click.option(
     "--timezone",
     default="Asia/Makassar",
     show_default=True,
     callback=lambda _ctx, _param, value: _zone(value),
-    help="Zona waktu tampilan.",
+    help=words.TIMEZONE_HELP,
 )
 @click.pass_context
 def pusat(
@@ -106,11 +101,11 @@ def pusat(
     if ctx.invoked_subcommand is not None:
         return
     if not database_url:
-        click.echo("Sebutkan --database-url (atau CENTRAL_DATABASE_URL).", err=True)
+        click.echo(words.NEEDS_DATABASE_URL, err=True)
         sys.exit(2)
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot import texts
+    import texts
     from central.export import states_csv
     from storage.central.view import central_view, daily_grid
 
@@ -123,15 +118,15 @@ def pusat(
         view = central_view(engine, now)
         grid = daily_grid(engine, first, last, tz) if chart is not None else None
     except SQLAlchemyError as error:
-        _fail("Database pusat tidak dapat dibaca", error)
+        _fail(words.CENTRAL_UNREADABLE, error)
     states = view.states
     click.echo(texts.plain(texts.office_table(states, now, tz, supervisor=view.supervisor)))
     if csv_path is not None:
         try:
             csv_path.write_bytes(states_csv(states, now, tz))
         except OSError as error:
-            _fail(f"CSV tidak dapat ditulis ke {csv_path}", error)
-        click.echo(f"CSV: {csv_path}")
+            _fail(words.csv_not_written(csv_path), error)
+        click.echo(words.csv_written(csv_path))
     if chart is not None and grid is not None:
         from central.chart import render_grid
 
@@ -140,8 +135,8 @@ def pusat(
                 render_grid([(s.office_id, s.name) for s in states], grid, first, last)
             )
         except OSError as error:
-            _fail(f"Grafik tidak dapat ditulis ke {chart}", error)
-        click.echo(f"Grafik: {chart}")
+            _fail(words.grid_not_written(chart), error)
+        click.echo(words.grid_written(chart))
     # Nothing seen is nothing known: only offices seen and all safe make a 0.
     sys.exit(0 if states and all(s.safe for s in states) else 1)
 
@@ -152,7 +147,7 @@ def pusat_init(database_url: str) -> None:
     """Buat atau perbarui skema, peran dan aturan akses (row-level security) database pusat."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot import texts
+    import texts
     from storage.central.admin import current_revision, upgrade
 
     engine = _engine(database_url)
@@ -160,7 +155,7 @@ def pusat_init(database_url: str) -> None:
         done = upgrade(engine)
         revision = current_revision(engine)
     except SQLAlchemyError as error:
-        _fail("Database pusat tidak dapat disiapkan", error)
+        _fail(words.CENTRAL_NOT_PREPARED, error)
     click.echo(texts.pusat_ready(revision, done.logins, done.legacy, done.unlimited_temp))
 
 
@@ -173,13 +168,12 @@ def kantor() -> None:
 @database_url_option
 @click.argument("office_id")
 @click.argument("name")
-@click.option("--host", help="Nama server pusat seperti dilihat dari kantor (bila berbeda).")
-@click.option("--port", type=int, help="Port server pusat seperti dilihat dari kantor.")
+@click.option("--host", help=words.OFFICE_HOST_HELP)
+@click.option("--port", type=int, help=words.OFFICE_PORT_HELP)
 @click.option(
     "--kunci",
     default="",
-    help="Kunci publik tanda tangan rantai bukti kantor (nama+hash+base64, dari "
-    "`sopbot keys init`): checkpoint kantor diperiksa dengannya sebelum disaksikan.",
+    help=words.OFFICE_KEY_HELP,
 )
 def kantor_add(
     database_url: str, office_id: str, name: str, host: str | None, port: int | None, kunci: str
@@ -192,7 +186,7 @@ def kantor_add(
         try:
             Verifier.parse(kunci)
         except NoteError:
-            click.echo("--kunci: bukan kunci publik tanda tangan (nama+hash+base64).", err=True)
+            click.echo(words.NOT_AN_OFFICE_KEY, err=True)
             sys.exit(2)
 
     def make(engine: Engine) -> Login:
@@ -216,7 +210,7 @@ def kantor_add(
     "key_file",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Kunci tanda tangan saksi pusat (dibuat bila belum ada; tidak pernah di kantor).",
+    help=words.WITNESS_KEY_HELP,
 )
 @click.option(
     "--terus",
@@ -236,17 +230,17 @@ def pusat_saksi(database_url: str, key_file: Path, terus: bool) -> None:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.texts.evidence import chain_alarm_line
     from central.chain_witness import witness_round
     from jobs.evidence import KeyProblem, read_signer
     from storage.central.witness import alarms
+    from texts.evidence import chain_alarm_line
 
     if not key_file.exists():
         _make_witness_key(key_file)
     try:
         signer = read_signer(key_file)
     except KeyProblem as problem:
-        click.echo(f"--kunci: {problem}", err=True)
+        click.echo(words.witness_key_refused(str(problem)), err=True)
         sys.exit(2)
     engine = _engine(database_url)
     if terus:
@@ -258,9 +252,9 @@ def pusat_saksi(database_url: str, key_file: Path, terus: bool) -> None:
             with connection.begin():
                 found = alarms(connection)
     except SQLAlchemyError as error:
-        _fail("Database pusat tidak dapat dibaca", error)
-    click.echo(f"Kunci publik saksi (CENTRAL_WITNESS_KEY kantor): {signer.verifier.vkey()}")
-    click.echo(f"Disaksikan: {done.cosigned} checkpoint; ditolak: {done.refused}.")
+        _fail(words.CENTRAL_UNREADABLE, error)
+    for line in words.witness_done(signer.verifier.vkey(), done.cosigned, done.refused):
+        click.echo(line)
     for alarm in found:
         when = f"{alarm.at:%Y-%m-%d %H:%M} UTC"
         click.echo(chain_alarm_line(alarm.office_id, alarm.reason, alarm.seq, when))
@@ -279,7 +273,7 @@ def pusat_penjaga(database_url: str) -> None:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.texts.central import guard_ended_line, guard_summary
+    from texts.central import guard_ended_line, guard_summary
     from storage.central.guard import end_overrunning_sessions
 
     engine = _engine(database_url)
@@ -334,11 +328,11 @@ def pengawas() -> None:
 @pengawas.command("add")
 @database_url_option
 @click.argument("name")
-@click.option("--host", help="Nama server pusat seperti dilihat dari pengawas (bila berbeda).")
-@click.option("--port", type=int, help="Port server pusat seperti dilihat dari pengawas.")
+@click.option("--host", help=words.SUPERVISOR_HOST_HELP)
+@click.option("--port", type=int, help=words.SUPERVISOR_PORT_HELP)
 @click.option(
     "--wilayah",
-    help="Batasi pengawas ke satu wilayah: kode provinsi atau kabupaten/kota (mis. 51).",
+    help=words.SUPERVISOR_REGION_HELP,
 )
 def pengawas_add(
     database_url: str, name: str, host: str | None, port: int | None, wilayah: str | None
@@ -359,8 +353,8 @@ def pengawas_add(
 
     _print_login(database_url, (host, port), make, ["PUSAT_IDS=…"])
     if wilayah:
-        click.echo(f"Login ini hanya melihat kantor wilayah {wilayah}.")
-    click.echo(f"Token tampilan web (sopbot pusat web), ditampilkan sekali: {tokens[0]}")
+        click.echo(words.supervisor_region(wilayah))
+    click.echo(words.web_token_once(tokens[0]))
 
 
 def _print_login(
@@ -383,19 +377,13 @@ def _print_login(
         click.echo(str(error), err=True)
         sys.exit(2)
     except SQLAlchemyError as error:
-        _fail("Login tidak dapat dibuat", error)
+        _fail(words.LOGIN_NOT_MADE, error)
     if login.replaced:
-        from bot import texts
+        import texts
 
         click.echo(texts.login_replaced(login.replaced), err=True)
     if login.existed:
-        click.echo(
-            f"⚠️ Login {login.role} sudah ada di server ini: kata sandinya DIGANTI. Pemakai "
-            "kata sandi lama (juga database lain di server ini) tidak dapat masuk lagi.",
-            err=True,
-        )
-    click.echo(f"Login {login.role} siap. Simpan kata sandinya: tidak ditampilkan lagi.")
-    click.echo("Isi di .env bot:")
-    for line in lines:
+        click.echo(words.login_password_changed(login.role), err=True)
+    for line in [*words.login_ready(login.role), *lines]:
         click.echo(line)
     click.echo(f"CENTRAL_DATABASE_URL={url}")

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import click
 from click import exceptions
 
-from bot.texts import cli as words
+from texts import cli as words
 
 
 class Formatter(click.HelpFormatter):

@@ -22,7 +22,7 @@ class TerminalCopyObserver(TerminalJobObserver[CopyResult]):
     bar_label = "Menyalin"
 
     def header(self, started: JobStarted) -> str:
-        from bot import texts
+        import texts
 
         return texts.copy_started(started.subject.name, started.size or 0, Trigger.CLI, None)
 
@@ -33,12 +33,12 @@ class TerminalCopyObserver(TerminalJobObserver[CopyResult]):
         return progress.done
 
     def bar_item(self, position: int | None) -> str | None:
-        from bot import texts
+        import texts
 
         return texts.size(position) if position else None
 
     def report(self, started: JobStarted | None, result: CopyResult) -> str:
-        from bot import texts
+        import texts
 
         if result.outcome is Outcome.NOTHING:
             return texts.NOTHING_TO_COPY
@@ -55,7 +55,7 @@ async def run_copy(settings: Settings) -> int:
     runtime = open_runtime(settings)
     runtime.copier.recover()
     if not runtime.copier.configured:
-        from bot import texts
+        import texts
 
         click.echo(texts.plain(texts.NO_EXTERNAL_DISK), err=True)
         return FAILED
@@ -64,7 +64,7 @@ async def run_copy(settings: Settings) -> int:
         return BUSY
     if result.verified and runtime.drill.due_after_copy():
         # The disk is still plugged in: the drill due reads it now, then the unplug request.
-        from bot import texts
+        import texts
         from sopbot.drill_cli import TerminalDrillObserver
 
         click.echo(texts.plain(texts.KEEP_PLUGGED))
@@ -79,7 +79,7 @@ async def run_copy(settings: Settings) -> int:
 
 def _unplug(settings: Settings) -> None:
     """The copy is on the disk: it is safe only once the disk is ejected and stored away."""
-    from bot import texts
+    import texts
 
     root = settings.external_disk_path
     if root is not None:

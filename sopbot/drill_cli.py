@@ -17,17 +17,17 @@ class TerminalDrillObserver(TerminalJobObserver[DrillResult]):
     """The drill's stages as they come, then its verdict in the chat's words."""
 
     def header(self, started: JobStarted) -> str:
-        from bot import texts
+        import texts
 
         return texts.drill_started(started, None)
 
     def stage(self, state: str) -> str:
-        from bot import texts
+        import texts
 
         return texts.drill_stage(state)
 
     def report(self, started: JobStarted | None, result: DrillResult) -> str:
-        from bot import texts
+        import texts
 
         return texts.drill_report(result, self.settings.tz)
 

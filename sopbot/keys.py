@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from core.signednote import Signer
 
 from core.private import private_file
+from texts import keysheet
 
 OFFICE_KEY = "office-age-key.txt"
 SHEET_TEXT = "escrow-sheet.txt"
@@ -44,40 +45,6 @@ class MadeKeys:
     signing_key_file: Path | None = None
     signing_public: str = ""  # the verifier string (name+hash+base64) auditors check with
 
-
-SHEET = """\
-KUNCI CADANGAN (ESCROW) BACK UP DATA KEPENDUDUKAN — SOP-PIAK-02
-Dibuat: {made}
-
-Simpan lembar ini di brankas Kepala Bidang PIAK. JANGAN disimpan di komputer,
-di hard disk back up, atau difoto. Siapa pun yang memegang kunci ini dapat membuka
-semua salinan back up (berisi NIK, KK dan alamat penduduk).
-
-Kunci publik (boleh diketahui):  {public}
-
-Kunci rahasia (RAHASIA):
-{secret}
-
-Cara membuka salinan bila server dan kunci kantor hilang:
-1. Ketik kunci rahasia di atas (atau pindai kode QR) ke file kunci.txt pada komputer yang aman.
-2. Dengan bot (juga membuka file .zst.age sampai menjadi .dmp):
-     sopbot restore-file E:\\sopbot-backups\\FILE.age --out SIAK.dmp --identity kunci.txt
-   atau dengan program age:
-     age -d -i kunci.txt -o SIAK.dmp SIAK_YYYYMMDD_HHMM.dmp.age
-3. Hanya bila memakai program age untuk file .zst.age: simpan hasilnya sebagai SIAK.dmp.zst
-   (age -d -i kunci.txt -o SIAK.dmp.zst FILE.zst.age), lalu: zstd -d SIAK.dmp.zst
-4. Hapus kunci.txt setelah selesai, kembalikan lembar ini ke brankas.
-"""
-
-SIGNING_PART = """
-KUNCI TANDA TANGAN RANTAI BUKTI (Ed25519)
-Menandatangani checkpoint rantai bukti back up. Bila server hilang, salin baris
-PRIVATE+KEY di bawah ke file kunci baru (EVIDENCE_KEY_FILE) agar rantai bukti dapat
-dilanjutkan dengan kunci yang sama. Kunci publik untuk auditor (boleh diketahui):
-  {public}
-Kunci rahasia (RAHASIA):
-{secret}
-"""
 
 SIGNING_SHEET_HEAD = """\
 KUNCI TANDA TANGAN RANTAI BUKTI — SOP-PIAK-02
@@ -109,8 +76,10 @@ def create_keys(folder: Path, name: str = DEFAULT_KEY_NAME) -> MadeKeys:
         f"# sopbot office key, created {made}\n# public key: {office.to_public()}\n{office}\n",
     )
     signer = _write_signing_key(folder, name, made)
-    sheet = SHEET.format(made=made, public=escrow.to_public(), secret=str(escrow))
-    sheet += SIGNING_PART.format(public=signer.verifier.vkey(), secret=signer.secret_string())
+    sheet = keysheet.SHEET.format(made=made, public=escrow.to_public(), secret=str(escrow))
+    sheet += keysheet.SIGNING_PART.format(
+        public=signer.verifier.vkey(), secret=signer.secret_string()
+    )
     _write_private(text, sheet)
     qr = io.BytesIO()  # the QR holds the secret too: written as privately as the text
     segno.make(str(escrow), error="m").save(qr, kind="png", scale=8, border=4)
@@ -149,7 +118,9 @@ def _signing_only(folder: Path, name: str) -> MadeKeys:
     _write_private(
         sheet,
         SIGNING_SHEET_HEAD.format(made=made)
-        + SIGNING_PART.format(public=signer.verifier.vkey(), secret=signer.secret_string()),
+        + keysheet.SIGNING_PART.format(
+            public=signer.verifier.vkey(), secret=signer.secret_string()
+        ),
     )
     office_text = (folder / OFFICE_KEY).read_text(encoding="utf-8")
     public = next(

@@ -15,9 +15,9 @@ HELD, NOT_HELD = 0, 1
 
 
 async def run_selftest(settings: Settings, driver: object = None) -> int:
-    from bot import texts
-    from bot.texts.selftest import selftest_lines, selftest_saved
+    import texts
     from jobs.drill.selftest import PASSED_KEY, OracleSelfTest, write_report
+    from texts.selftest import selftest_lines, selftest_saved
 
     runtime = open_runtime(settings)
     click.echo("Uji Oracle berjalan: ekspor satu tabel kecil, dibaca ulang, lalu dihapus …")

@@ -53,7 +53,7 @@ class TerminalJobObserver(Generic[R]):
     # --- the observer -------------------------------------------------------------------------
 
     async def job_started(self, started: JobStarted) -> None:
-        from bot import texts
+        import texts
 
         click.echo(texts.plain(self.header(started)))
         if self.bar_label:
@@ -77,7 +77,7 @@ class TerminalJobObserver(Generic[R]):
             self._shown = position
 
     async def job_finished(self, started: JobStarted | None, result: R) -> None:
-        from bot import texts
+        import texts
 
         if self._bar is not None:
             if self.fills_bar(result):

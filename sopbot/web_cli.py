@@ -9,40 +9,38 @@ from zoneinfo import ZoneInfo
 import click
 
 from sopbot.central_cli import _engine, _fail, _print_login, _zone, database_url_option, pusat
+from texts import terminal as words
 
-WEB_URL_HELP = (
-    "URL login layanan web (dari sopbot pusat web-login add). Tulis tanpa kata sandi (pakai "
-    "PGPASSWORD atau ~/.pgpass); bisa juga lewat CENTRAL_WEB_DATABASE_URL."
-)
+WEB_URL_HELP = words.WEB_URL_HELP
 
 
 @pusat.command("web")
 @click.option("--database-url", envvar="CENTRAL_WEB_DATABASE_URL", required=True, help=WEB_URL_HELP)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Alamat yang didengar.")
+@click.option("--host", default="127.0.0.1", show_default=True, help=words.WEB_HOST_HELP)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--timezone",
     default="Asia/Makassar",
     show_default=True,
     callback=lambda _ctx, _param, value: _zone(value),
-    help="Zona waktu tampilan.",
+    help=words.TIMEZONE_HELP,
 )
 @click.option(
     "--sesi-menit",
     default=30,
     show_default=True,
     type=click.IntRange(5, 480),
-    help="Sesi berakhir setelah sekian menit tidak dipakai.",
+    help=words.SESSION_MINUTES_HELP,
 )
 @click.option(
     "--tanpa-https",
     is_flag=True,
-    help="Cookie tanpa tanda Secure: hanya untuk mencoba di komputer ini, tanpa proxy TLS.",
+    help=words.NO_HTTPS_HELP,
 )
 @click.option(
     "--di-balik-proxy",
     is_flag=True,
-    help="Alamat pengunjung dari X-Forwarded-For (hanya bila proxy TLS di depan layanan ini).",
+    help=words.BEHIND_PROXY_HELP,
 )
 def web(
     database_url: str,
@@ -57,7 +55,7 @@ def web(
     from importlib.util import find_spec
 
     if any(find_spec(m) is None for m in ("uvicorn", "starlette", "jinja2", "prometheus_client")):
-        click.echo('Tampilan web memerlukan paket tambahan: pip install ".[web]"', err=True)
+        click.echo(words.WEB_NEEDS_EXTRAS, err=True)
         sys.exit(2)
     import uvicorn
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -69,22 +67,18 @@ def web(
     try:
         engine = web_engine(database_url)
     except (CentralSetupError, ArgumentError, ValueError) as error:
-        click.echo(f"Database pusat tidak dapat dipakai: {error}", err=True)
+        click.echo(words.central_unusable(str(error)), err=True)
         sys.exit(2)
     try:
         with engine.connect() as connection:  # fail now, not at the first visitor
             connection.exec_driver_sql("SELECT 1 FROM access_tokens LIMIT 1")
     except SQLAlchemyError as error:
-        _fail("Database pusat tidak dapat dibaca (sudah sopbot pusat init?)", error)
+        _fail(words.CENTRAL_UNREADABLE_INIT, error)
     from storage.central.webaccess import passwords_checked
 
     checked = passwords_checked(database_url)
     if not checked:
-        click.echo(
-            "⚠️ Server database pusat tidak memeriksa kata sandi (pg_hba.conf: trust): masuk "
-            "dengan nama login dan kata sandi DIMATIKAN, hanya token web. Atur scram-sha-256.",
-            err=True,
-        )
+        click.echo(words.PASSWORDS_UNCHECKED, err=True)
     config = WebConfig(
         database_url=database_url,
         tz=ZoneInfo(timezone),
@@ -93,7 +87,7 @@ def web(
         trust_proxy=di_balik_proxy,
         password_login=checked,
     )
-    click.echo(f"Tampilan web: http://{host}:{port}/ (hentikan dengan Ctrl+C)")
+    click.echo(words.web_serving(host, port))
     uvicorn.run(
         create_app(engine, config),
         host=host,
@@ -113,8 +107,8 @@ def web_login() -> None:
 @web_login.command("add")
 @database_url_option
 @click.argument("name")
-@click.option("--host", help="Nama server pusat seperti dilihat dari layanan web (bila berbeda).")
-@click.option("--port", type=int, help="Port server pusat seperti dilihat dari layanan web.")
+@click.option("--host", help=words.WEB_LOGIN_HOST_HELP)
+@click.option("--port", type=int, help=words.WEB_LOGIN_PORT_HELP)
 def web_login_add(database_url: str, name: str, host: str | None, port: int | None) -> None:
     """Buat login layanan web NAME (huruf kecil, mis. provinsi) lalu cetak URL-nya."""
     from storage.central.webaccess import add_web_login
@@ -123,7 +117,7 @@ def web_login_add(database_url: str, name: str, host: str | None, port: int | No
         database_url,
         (host, port),
         lambda engine: add_web_login(engine, name),
-        ["(untuk sopbot pusat web: CENTRAL_WEB_DATABASE_URL)"],
+        [words.WEB_LOGIN_SETTING],
     )
 
 
@@ -135,7 +129,7 @@ def token() -> None:
 @token.command("add")
 @database_url_option
 @click.argument("name")
-@click.option("--wilayah", help="Hanya kantor wilayah ini: kode provinsi atau kabupaten/kota.")
+@click.option("--wilayah", help=words.TOKEN_REGION_HELP)
 def token_add(database_url: str, name: str, wilayah: str | None) -> None:
     """Buat (atau ganti) token /metrics NAME lalu cetak sekali."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -150,8 +144,8 @@ def token_add(database_url: str, name: str, wilayah: str | None) -> None:
         click.echo(str(error), err=True)
         sys.exit(2)
     except SQLAlchemyError as error:
-        _fail("Token tidak dapat dibuat", error)
-    click.echo(f"Token {name} siap (ditampilkan sekali, simpan di Prometheus):")
+        _fail(words.TOKEN_NOT_MADE, error)
+    click.echo(words.metrics_token_ready(name))
     click.echo(value)
 
 
@@ -168,6 +162,6 @@ def token_revoke(database_url: str, name: str) -> None:
     try:
         done = revoke_token(engine, METRICS, name)
     except SQLAlchemyError as error:
-        _fail("Token tidak dapat dicabut", error)
-    click.echo(f"Token {name} dicabut." if done else f"Tidak ada token aktif bernama {name}.")
+        _fail(words.TOKEN_NOT_REVOKED, error)
+    click.echo(words.token_revoked(name, done))
     sys.exit(0 if done else 1)

@@ -1,7 +1,7 @@
 """Verifying the evidence chain: recompute every hash, check every checkpoint's signature and
 head, and check that every evidence row agrees with its newest entry.
 
-Findings are codes with parameters (the words are in bot/texts/evidence.py); the first one
+Findings are codes with parameters (the words are in texts/evidence.py); the first one
 names the first bad entry.
 """
 

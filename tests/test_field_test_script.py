@@ -19,10 +19,10 @@ import pytest
 from test_service_stop_settings import LONGEST_STOP
 
 from bot.checklist import check_external
-from bot.texts.problems import say
 from core.problems import Code, problem
 from core.settings import Settings
 from sopbot.cli import INTERRUPTED_EXIT
+from texts.problems import say
 
 SCRIPT = Path(__file__).resolve().parents[1] / "deploy" / "windows" / "uji-layanan.ps1"
 PWSH_SECONDS = 120

@@ -82,10 +82,10 @@ def test_the_dockerfile_has_a_web_target_and_the_bot_stays_the_default() -> None
 
 
 def test_the_web_view_and_its_words_do_not_load_the_chat_library() -> None:
-    """The web view shares the chat's words (bot.texts) but runs without python-telegram-bot
+    """The web view shares the chat's words (texts) but runs without python-telegram-bot
     loaded, nor APScheduler or matplotlib (the PNG download imports it when asked)."""
     probe = (
-        "import sys, bot.texts.web, web.app, web.metrics; "
+        "import sys, texts.web, web.app, web.metrics; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'telegram', 'apscheduler', 'matplotlib'}))"
     )

@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.texts import web as texts
+from texts import web as texts
 from storage.central import fleet as reads
 from storage.central.fleet import STANDING_ORDER, FleetRow, Standing
 from storage.central.webaccess import (

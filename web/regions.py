@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.texts import web as texts
+from texts import web as texts
 
 PROVINCES = {
     "11": "Aceh",

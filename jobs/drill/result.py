@@ -1,7 +1,7 @@
 """What a restore drill proved, and its result.
 
 A drill states plainly what it established: each `Proof` is one claim with its figures, in
-English here (logs, CLI) and in Indonesian in `bot/texts/drill.py`; a test fails while a claim
+English here (logs, CLI) and in Indonesian in `texts/drill.py`; a test fails while a claim
 lacks either. What it could not establish is a `Problem`, like any job's.
 """
 

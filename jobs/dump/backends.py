@@ -1,7 +1,7 @@
 """The registry of dump backends: DUMP_BACKEND names one of these. A backend is one module with
 a `SPEC` (`jobs/dump/result.py`'s `BackendSpec`: its settings and what it needs of them, how it
 is built, how it checks itself, how the drill proves its dumps); adding one is one entry below,
-and its words, if it has any of its own, are `bot/texts/backends/<name>.py`."""
+and its words, if it has any of its own, are `texts/backends/<name>.py`."""
 
 from __future__ import annotations
 

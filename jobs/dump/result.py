@@ -90,7 +90,7 @@ class BackendSpec:
     reads and those it cannot run without (refused at start-up, naming the variable), how it is
     built, how it checks itself for `sopbot check` and /cek, and how the restore drill proves
     one of its dumps. Its words are the text package's module of the same name
-    (`bot/texts/backends/<name>.py`; without one, the general words are used)."""
+    (`texts/backends/<name>.py`; without one, the general words are used)."""
 
     name: str
     settings: tuple[str, ...]  # the variables it reads, as .env spells them

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from conftest import ADB, KABID, KASI, STRANGER, Chat, until
 from sqlalchemy.engine import make_url
 
-from bot import texts
+import texts
 from core.sop import Role
 
 LOCK_SECONDS = 20

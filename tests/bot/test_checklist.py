@@ -296,6 +296,14 @@ def test_check_fails_on_an_unknown_key_and_suggests_the_right_one(
     assert "maksud Anda" in line and "EXTERNAL_DISK_PATH" in line
 
 
+def test_check_names_a_line_that_is_not_key_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = check_output(tmp_path, monkeypatch, BASE + "ini bukan pengaturan\n")
+    assert result.exit_code == 1
+    assert "❌ Pengaturan baris 6: bukan KUNCI=nilai: 'ini bukan pengaturan'" in result.output
+
+
 def test_check_flags_the_examples_placeholders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

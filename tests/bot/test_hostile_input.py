@@ -15,14 +15,14 @@ from conftest import ADB, KABID, KASI, STRANGER, Chat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import texts
+import texts
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
-from bot.texts.problems import say
 from core.problems import Code, Problem
 from core.sop import Role
 from devtools.botapi import ApiError, _rendered
 from jobs.dump.service import _safe_file_name
 from storage.soplog import InstructionRecord
+from texts.problems import say
 
 EXAMPLES = 300
 ANY_TEXT = st.text(min_size=0, max_size=3000)

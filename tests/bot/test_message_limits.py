@@ -14,8 +14,14 @@ from conftest import with_external_disk as settings_overrides  # noqa: F401
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import texts
-from bot.texts.common import (
+import texts
+from core.sop import Role
+from devtools.botapi import _rendered
+from jobs.external.copy import write_manifest
+from jobs.external.listing import VerifyReport
+from jobs.external.service import CopyResult
+from jobs.job import Outcome
+from texts.common import (
     CUT,
     TEXT_LIMIT,
     escape,
@@ -25,12 +31,6 @@ from bot.texts.common import (
     plain_pages,
     shown_length,
 )
-from core.sop import Role
-from devtools.botapi import _rendered
-from jobs.external.copy import write_manifest
-from jobs.external.listing import VerifyReport
-from jobs.external.service import CopyResult
-from jobs.job import Outcome
 
 
 async def test_daftar_with_two_hundred_files_comes_in_pages_within_the_limit(

@@ -8,7 +8,7 @@ import pytest
 from conftest import ADB, GROUP, KABID, KASI, STRANGER, Chat, until
 from sqlalchemy.exc import StatementError
 
-from bot import texts
+import texts
 from core.sop import Role
 
 PHISH = '<a href="http://phish.invalid/login">Klik untuk konfirmasi</a>'

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from test_central import counts, link_of, office, push_until_done
 
-from bot import texts
+import texts
 from bot.checklist import Verdict, check_central
 from storage.central import admin
 from storage.central.push import beat, deliver

@@ -156,7 +156,7 @@ def test_newest_entries_deleted_with_the_offices_own_checkpoints_are_caught_by_t
     report = svc.evidence.verify()
     assert report.verdict is Verdict.BROKEN and report.first is not None
     assert report.first.seq == size - 1
-    from bot.texts.evidence import chain_finding
+    from texts.evidence import chain_finding
 
     assert "disaksikan pusat" in chain_finding(report.first)
 
@@ -398,7 +398,7 @@ def test_a_cosignature_the_office_cannot_verify_is_not_kept_as_witnessed(
     assert svc.evidence.checkpoints.latest_witnessed() is None
     report = svc.evidence.verify()
     assert report.verdict is Verdict.INTACT and report.witnessed is None
-    from bot.texts.evidence import chain_summary
+    from texts.evidence import chain_summary
 
     assert "disaksikan pusat" not in chain_summary(report)
     # Checkpoints left unwitnessed do not hold back the newer ones: each still reaches the

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.texts.problems import INDONESIAN, say
 from core.problems import ENGLISH, Code, Problem, dump_problems, load_problems, problem
+from texts.problems import INDONESIAN, say
 
 
 @pytest.mark.parametrize("code", list(Code))
 def test_every_code_has_an_english_log_line_and_an_indonesian_text(code: Code) -> None:
     assert code in ENGLISH, f"{code} has no English template in core/problems.py"
-    assert code in INDONESIAN, f"{code} has no Indonesian text in bot/texts/problems.py"
+    assert code in INDONESIAN, f"{code} has no Indonesian text in texts/problems.py"
     found = Problem(code, {})
     assert found.english() and say(found)  # missing parameters never raise
 

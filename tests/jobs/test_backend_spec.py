@@ -16,7 +16,7 @@ import pytest
 from conftest import WITA, make_settings, open_services
 
 import core.settings
-from bot import texts
+import texts
 from bot.checklist import Verdict, check_backend, check_dump_dir
 from core.clock import ManualClock
 from core.private import private_dir

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datapump_logs as logs
 import pytest
 
-from bot.texts.problems import say
 from core.problems import Code
 from jobs.dump.datapump_log import parse, verdict_problems
 from jobs.job import Outcome
+from texts.problems import say
 
 
 def test_11g_success_with_tables_partitions_and_dump_file() -> None:

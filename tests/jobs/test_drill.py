@@ -15,7 +15,7 @@ import pytest
 from conftest import WITA, make_settings, open_services
 from corruption import corrupt_silently
 
-from bot import texts
+import texts
 from bot.context import Services
 from core.clock import ManualClock
 from core.problems import Code

@@ -12,7 +12,7 @@ import pytest
 from conftest import EXPDP_SETTINGS, WITA, make_settings, open_services
 from fakes.oracledb_fake import Driver, Server
 
-from bot import texts
+import texts
 from bot.context import Services
 from core.clock import ManualClock
 from core.problems import Code

@@ -10,10 +10,10 @@ import pytest
 from conftest import make_settings
 from fakes.oracledb_fake import Driver, Server
 
-from bot.texts.problems import say
 from core.problems import Code
 from core.settings import Settings
 from jobs.drill.prerequisites import drill_prerequisites
+from texts.problems import say
 
 FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp.py"
 

@@ -110,7 +110,7 @@ def test_restore_file_gives_the_dump_back_and_refuses_a_wrong_key(
         ["restore-file", str(copied.path), "--out", str(tmp_path / "x.dmp"),
          "--identity", str(stranger.office_key_file)],
     )  # fmt: skip
-    assert wrong.exit_code == 1 and "cannot be opened" in wrong.output
+    assert wrong.exit_code == 1 and "kunci salah" in wrong.output
     assert not (tmp_path / "x.dmp").exists()
 
 

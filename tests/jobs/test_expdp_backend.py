@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.texts.problems import say
 from core.problems import Code, problem
 from jobs.dump.expdp import ExpdpBackend
 from jobs.dump.result import DumpRequest
 from jobs.job import Outcome, Progress, StopSignal, Unit
+from texts.problems import say
 
 FAKE = Path(__file__).parent / "fakes" / "expdp.py"
 PASSWORD = "Rahasia#Oracle-2026"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from fakes.oracledb_fake import Driver, Server
 
-from bot.texts.problems import say
 from core.problems import Code, problem
 from jobs.dump.oracle import OracleBackend
 from jobs.dump.result import DumpRequest
 from jobs.job import Outcome, Progress, StopSignal
+from texts.problems import say
 
 
 def backend(server: Server, schemas: list[str]) -> tuple[OracleBackend, Driver]:

@@ -98,7 +98,7 @@ def test_on_windows_the_verifying_read_takes_the_unbuffered_path(
 
 
 def test_the_copy_report_says_how_it_was_read_back() -> None:
-    from bot.texts.disk import READBACK_WORDS
+    from texts.disk import READBACK_WORDS
 
     here = readback.method()
     assert here in (readback.ReadBack.DISK_FADVISE, readback.ReadBack.CACHE) or os.name == "nt"

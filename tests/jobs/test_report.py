@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from seed import FAILED_DAYS, LATE_ADB_DAYS, MISSING_DAYS, NOT_COPIED_DAYS, WITA, seed_month
 
-from bot.texts.report import report_summary
 from core.sop import Role
 from core.timing import OfficeHours
 from jobs.chart import render_chart
@@ -22,6 +21,7 @@ from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
 from storage.dumps import DumpLog
 from storage.soplog import SopLog
+from texts.report import CHART_WORDS, report_summary
 
 # Every day an office day, so the seeded 08:00 instructions count in full.
 EVERY_DAY = OfficeHours(time(7, 30), time(16, 0), frozenset(range(1, 8)), WITA)
@@ -83,7 +83,7 @@ def test_csv_has_one_row_per_day_with_the_same_numbers(report: MonthReport) -> N
 
 
 def test_chart_is_a_valid_png_of_sensible_size(report: MonthReport) -> None:
-    png = render_chart(report)
+    png = render_chart(report, CHART_WORDS)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (1000, 600)
@@ -149,9 +149,10 @@ def test_the_bot_draws_its_chart_in_a_child_and_never_carries_matplotlib() -> No
 import sys
 from datetime import date
 from jobs.chart import render_chart_apart
+from texts.report import CHART_WORDS
 from jobs.report import DayRow, MonthReport
 day = DayRow(date(2026, 11, 1), "success", "x.dmp", 5 << 20, 60.0, True, 5, 5, ())
-png = render_chart_apart(MonthReport(date(2026, 11, 1), [day]))
+png = render_chart_apart(MonthReport(date(2026, 11, 1), [day]), CHART_WORDS)
 print(png[:4] == b"\\x89PNG", "matplotlib" in sys.modules)
 """
     root = Path(__file__).parents[2]

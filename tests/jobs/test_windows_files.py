@@ -133,9 +133,9 @@ def test_the_file_system_is_read_from_the_mount_table() -> None:
 async def test_a_fat32_disk_is_refused_for_a_dump_it_cannot_hold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, file_system: str, size: int, refused: bool
 ) -> None:
-    from bot.texts.problems import say
     from jobs.external import disk as disk_module
     from jobs.external import service as service_module
+    from texts.problems import say
 
     disk_path = tmp_path / "external"
     with external_disk(disk_path, "64m", monkeypatch):

@@ -16,7 +16,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine, text
 
-from bot.texts.evidence import chain_finding, chain_summary
 from core.signednote import Signer
 from jobs.evidence import Evidence
 from storage.chain_check import Found, Verdict
@@ -28,6 +27,7 @@ from storage.dumps import DumpLog
 from storage.soplog import SopLog
 from tests.conftest import make_settings
 from tests.seed import seed_month
+from texts.evidence import chain_finding, chain_summary
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 STATE, EDITED = '"state":{', '"state":{"x":1,'  # an edit any entry's body can take

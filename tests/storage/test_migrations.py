@@ -11,7 +11,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from bot.texts.problems import say
 from core.problems import Code
 from core.sop import Role
 from storage.copies import CopyLog
@@ -19,6 +18,7 @@ from storage.database import make_engine, schema_is_current, upgrade
 from storage.dumps import DumpLog
 from storage.models import Base
 from storage.soplog import SopLog
+from texts.problems import say
 
 WITA = ZoneInfo("Asia/Makassar")
 DAY = date(2026, 11, 25)

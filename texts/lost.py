@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.texts.common import escape, some
-from bot.texts.disk import SHOWN
-from bot.texts.problems import say
 from core.problems import Problem
 from jobs.external.lost import FoundCheck
 from storage.copies import CopyRecord
+from texts.common import escape, some
+from texts.disk import SHOWN
+from texts.problems import say
 
 CONFIRM_LOST_BUTTON = "🚨 Ya, hard disk ini hilang"
 CANCEL_LOST_BUTTON = "Batal"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from bot.texts.backends import words_for
-from bot.texts.common import clock_time, escape, long_date, number, seconds_text, size
-from bot.texts.problems import say
+from texts.backends import words_for
 from core.problems import Problem
 from jobs.drill.result import Claim, DrillResult, DrillStage, Proof
 from jobs.job import JobStarted, Outcome
 from storage.drills import DrillRecord
+from texts.common import clock_time, escape, long_date, number, seconds_text, size
+from texts.problems import say
 
 CLAIMS: dict[Claim, str] = {
     Claim.COPY_INTACT: "salinan {file} dibaca ulang dari hard disk {label}: SHA-256 cocok",

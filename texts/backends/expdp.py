@@ -1,5 +1,5 @@
 """The `expdp` backend is spoken of as the `oracle` one: the same dump, the same drill."""
 
-from bot.texts.backends.oracle import WORDS
+from texts.backends.oracle import WORDS
 
 __all__ = ["WORDS"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.command import Command
-from bot.texts.common import ROLE_SHORT, escape, one_line
+from core.commandshape import CommandShape
 from core.sop import ROLE_TITLES, SOP_ROLES, Role
 from storage.members import Roster
+from texts.common import ROLE_SHORT, escape, one_line
 
 
 def _who(user_id: int, name: str) -> str:
@@ -28,7 +28,7 @@ def member_added(user_id: int, name: str, role: Role, by: str) -> str:
     )
 
 
-def member_welcome(role: Role, by: str, commands: Sequence[Command]) -> str:
+def member_welcome(role: Role, by: str, commands: Sequence[CommandShape]) -> str:
     lines = [
         f"👋 Anda ditambahkan sebagai <b>{ROLE_TITLES[role]}</b> oleh {escape(by)} untuk SOP "
         "back up data kependudukan. Perintah Anda:"

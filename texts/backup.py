@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 
-from bot.texts.common import (
+from jobs.dump.result import DumpResult
+from jobs.job import JobAlreadyRunning, JobKind, Progress, Unit
+from texts.common import (
     clock_time,
     escape,
     long_date,
@@ -17,9 +19,7 @@ from bot.texts.common import (
     size,
     warning_footer,
 )
-from bot.texts.problems import say
-from jobs.dump.result import DumpResult
-from jobs.job import JobAlreadyRunning, JobKind, Progress, Unit
+from texts.problems import say
 
 # --- the dump (SOP step 8) and its report (step 9) --------------------------------------------
 

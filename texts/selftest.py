@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from bot.texts.common import long_date
-from bot.texts.problems import say
 from jobs.drill.selftest import Assumption, Finding, SelfTestReport
+from texts.common import long_date
+from texts.problems import say
 
 # What the bot assumes, and what it does (or what to fix) when the server answers otherwise.
 ASSUMED: dict[Assumption, tuple[str, str]] = {

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
-from bot.texts.backup import OUTCOME_WORDS
-from bot.texts.chat import instruction_task
-from bot.texts.common import (
+from core.problems import Problem
+from jobs.watchdog import Summary
+from storage.copies import CopyRecord
+from storage.dumps import DumpRecord
+from storage.soplog import InstructionRecord
+from texts.backup import OUTCOME_WORDS
+from texts.chat import instruction_task
+from texts.common import (
     ROLE_SHORT,
     clock_time,
     escape,
@@ -16,14 +21,9 @@ from bot.texts.common import (
     size,
     warning_footer,
 )
-from bot.texts.drill import drill_line
-from bot.texts.evidence import fingerprint_line
-from bot.texts.problems import say
-from core.problems import Problem
-from jobs.watchdog import Summary
-from storage.copies import CopyRecord
-from storage.dumps import DumpRecord
-from storage.soplog import InstructionRecord
+from texts.drill import drill_line
+from texts.evidence import fingerprint_line
+from texts.problems import say
 
 # --- warnings and the daily summary -----------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.texts.common import escape
+from texts.common import escape
 
 GROUP_NAME = "grup kantor"
 LOST_EXCERPT = 600  # characters of a lost message shown to the Kabid

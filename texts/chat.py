@@ -5,8 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 
-from bot.command import Command
-from bot.texts.common import (
+from core.commandshape import CommandShape
+from core.problems import Problem
+from core.sop import (
+    ASSIGNMENTS,
+    STEPS,
+    Role,
+    StepKind,
+)
+from core.timing import OfficeHours, Timeliness, step_timeliness
+from jobs.external.evidence import Evidence
+from storage.soplog import DayStatus, InstructionRecord, StepRecord
+from texts.common import (
     MAX_NOTE_LENGTH,
     ROLE_SHORT,
     clock_time,
@@ -18,18 +28,8 @@ from bot.texts.common import (
     short_date,
     timeliness,
 )
-from bot.texts.problems import say
-from core.problems import Problem
-from core.sop import (
-    ASSIGNMENTS,
-    STEPS,
-    Role,
-    StepKind,
-)
-from core.timing import OfficeHours, Timeliness, step_timeliness
-from jobs.external.evidence import Evidence
 from storage.models import InstructionStatus
-from storage.soplog import DayStatus, InstructionRecord, StepRecord
+from texts.problems import say
 
 # --- introductions and refusals ---------------------------------------------------------------
 
@@ -42,7 +42,7 @@ def sop_steps() -> str:
     return "\n".join(lines)
 
 
-def welcome(name: str, roles: frozenset[Role], commands: Sequence[Command]) -> str:
+def welcome(name: str, roles: frozenset[Role], commands: Sequence[CommandShape]) -> str:
     lines = [
         f"Halo, {escape(name)}. Saya bot SOP-PIAK-02 <b>Back Up Data Kependudukan</b>.",
         f"Peran Anda: <b>{roles_text(roles)}</b>.",
@@ -64,7 +64,7 @@ def stranger(user_id: int, kabids: Sequence[str] = ()) -> str:
     )
 
 
-def wrong_role(command: Command, roles: frozenset[Role]) -> str:
+def wrong_role(command: CommandShape, roles: frozenset[Role]) -> str:
     allowed = " atau ".join(ROLE_SHORT[r] for r in Role if r in command.roles)
     return (
         f"Perintah /{command.name} hanya untuk {allowed}. "
@@ -72,7 +72,7 @@ def wrong_role(command: Command, roles: frozenset[Role]) -> str:
     )
 
 
-def usage(command: Command, problem: str = "") -> str:
+def usage(command: CommandShape, problem: str = "") -> str:
     prefix = f"{problem}\n" if problem else ""
     return f"{prefix}Cara pakai: <code>{escape(command.usage)}</code>"
 

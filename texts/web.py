@@ -1,6 +1,6 @@
 """Texts of the province's web view (`sopbot pusat web`): what Python hands the templates
 (states, kinds of evidence, drill levels, dates) and every sentence the pages say. The problem
-words are the chat's and the CLI's own (`bot.texts.central.problem_words`). Plain text: the
+words are the chat's and the CLI's own (`texts.central.problem_words`). Plain text: the
 templates escape it (Jinja2's autoescape)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from bot.texts.central import KIND_WORDS, problem_words
-from bot.texts.common import number, seconds_text, size
+from texts.central import KIND_WORDS, problem_words
+from texts.common import number, seconds_text, size
 from core.indonesian import MONTHS
 from storage.central.fleet import FleetRow, Standing
 from storage.central.view import OfficeState

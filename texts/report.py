@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from bot.texts.common import escape, minutes, month_name, seconds_text
+from jobs.chart import ChartWords
 from jobs.report import MonthReport
+from texts.common import escape, minutes, month_name, seconds_text
 
 # --- the monthly report -----------------------------------------------------------------------
 
@@ -80,3 +81,29 @@ def report_summary(report: MonthReport, names: Mapping[int, str] | None = None) 
 
 
 REPORT_USAGE_PROBLEM = "Bulan harus berformat TTTT-BB (tahun 2000–2999), misalnya 2026-11."
+
+
+# The monthly chart's labels (drawn by `jobs/chart.py`).
+CHART_WORDS = ChartWords(
+    title="Back up data kependudukan — {month} {year}",
+    compliance=(
+        "Kepatuhan SOP (salinan eksternal terverifikasi): {copied}/{recorded} hari ({share})"
+    ),
+    outcomes=(
+        ("success", "Berhasil"),
+        ("warning", "Peringatan"),
+        ("failed", "Gagal"),
+        ("incomplete", "Tidak lengkap"),
+        ("missing", "Tidak ada dump"),
+        ("no_data", "Belum ada data (bot belum terpasang)"),
+    ),
+    copied="Salinan eksternal terverifikasi",
+    dump_size="Ukuran dump ({unit})",
+    dump_duration="Durasi dump",
+    restore_passed="Waktu pemulihan (uji pulih lulus)",
+    restore_failed="Uji pulih gagal",
+    duration="Durasi ({unit})",
+    day="Tanggal",
+    minutes="menit",
+    seconds="detik",
+)

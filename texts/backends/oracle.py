@@ -1,6 +1,6 @@
 """The Oracle Data Pump backends (`oracle`, and `expdp` which says the same)."""
 
-from bot.texts.backends import BackendWords
+from texts.backends import BackendWords
 
 WORDS = BackendWords(
     drill_check="Uji pulih Oracle",

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from bot.command import Command
-from bot.texts.common import escape, seconds_text, short_hash, size, some, warning_footer
-from bot.texts.problems import say
+from core.commandshape import CommandShape
 from core.problems import Problem
 from jobs.external.custody import DiskTurn
 from jobs.external.listing import DiskListing, VerifyReport
 from jobs.external.service import CopyResult
 from storage.copies import CopyRecord, PrunedRecord
+from texts.common import escape, seconds_text, short_hash, size, some, warning_footer
+from texts.problems import say
 
 # --- the external copy (SOP step 11), record keeping ------------------------------------------
 
@@ -38,7 +38,7 @@ UNPLUG_NOW = (
 )
 
 
-def unknown_disk(label: str, known: str, command: Command) -> str:
+def unknown_disk(label: str, known: str, command: CommandShape) -> str:
     what = f"Hard disk <b>{escape(label)}</b> tidak terdaftar." if label else "Sebutkan labelnya."
     return f"{what} Hard disk terdaftar: {escape(known)}.\nCara pakai: {escape(command.usage)}"
 

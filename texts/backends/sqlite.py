@@ -1,5 +1,5 @@
 """The `sqlite` backend: its drill restores the copy in full and reads every row, no levels."""
 
-from bot.texts.backends import BackendWords
+from texts.backends import BackendWords
 
 WORDS = BackendWords()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
-from bot.texts.common import escape
 from storage.central.view import NO_COPY, NO_DRILL, NO_DUMP, NOT_ENCRYPTED, SILENT, OfficeState
 from storage.central_queue import SetAside
+from texts.common import escape
 
 __all__ = [
     "KANTOR_PAGE",
