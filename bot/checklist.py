@@ -18,18 +18,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from texts.backends import words_for
-from texts.problems import say
 from core import private
 from core.envfile import lint_env_file
 from core.problems import Code
 from core.settings import Settings, known_keys
-from core.sop import ROLE_TITLES, SOP_ROLES, Role
+from core.sop import ROLE_TITLES, SOP_ROLES
 from jobs.dump.backends import spec_for
 from jobs.external.disk import DiskError, check_disk
 from jobs.external.keys import KeyFileError, office_identities, public_keys
 from storage.database import make_engine, schema_is_current
 from texts import checklist as words
+from texts.backends import words_for
 from texts.problems import say
 
 

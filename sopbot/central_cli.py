@@ -215,8 +215,7 @@ def kantor_add(
 @click.option(
     "--terus",
     is_flag=True,
-    help="Terus berjalan: saksikan setiap checkpoint begitu dikirim kantor (dan paling lambat "
-    "tiap 60 detik). Untuk layanan (systemd/Task Scheduler saat start).",
+    help=words.WITNESS_KEEP_GOING_HELP,
 )
 def pusat_saksi(database_url: str, key_file: Path, terus: bool) -> None:
     """Saksikan rantai bukti kantor: periksa tanda tangan setiap checkpoint baru dengan kunci
@@ -273,14 +272,14 @@ def pusat_penjaga(database_url: str) -> None:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from texts.central import guard_ended_line, guard_summary
     from storage.central.guard import end_overrunning_sessions
+    from texts.central import guard_ended_line, guard_summary
 
     engine = _engine(database_url)
     try:
         ended = end_overrunning_sessions(engine)
     except SQLAlchemyError as error:
-        _fail("Database pusat tidak dapat dipakai", error)
+        _fail(words.CENTRAL_UNUSABLE, error)
     for session in ended:
         seconds = int(session.overrun.total_seconds())
         click.echo(guard_ended_line(session.role, session.group, session.state, seconds))
@@ -295,16 +294,16 @@ def _witness_forever(engine: Engine, signer: Signer) -> NoReturn:
 
     def said(done: WitnessStatus) -> None:
         if done.cosigned or done.refused:
-            click.echo(f"Disaksikan: {done.cosigned} checkpoint; ditolak: {done.refused}.")
+            click.echo(words.witness_counts(done.cosigned, done.refused))
 
-    click.echo(f"Kunci publik saksi (CENTRAL_WITNESS_KEY kantor): {signer.verifier.vkey()}")
-    click.echo("Menunggu checkpoint kantor (Ctrl+C untuk berhenti)…")
+    click.echo(words.witness_public_key(signer.verifier.vkey()))
+    click.echo(words.WITNESS_WAITING)
     try:
         watch(engine, signer, lambda: False, said)
     except KeyboardInterrupt:
         sys.exit(0)
     except SQLAlchemyError as error:
-        _fail("Database pusat tidak dapat dibaca", error)
+        _fail(words.CENTRAL_UNREADABLE, error)
     sys.exit(0)
 
 

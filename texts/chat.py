@@ -15,6 +15,7 @@ from core.sop import (
 )
 from core.timing import OfficeHours, Timeliness, step_timeliness
 from jobs.external.evidence import Evidence
+from storage.models import InstructionStatus
 from storage.soplog import DayStatus, InstructionRecord, StepRecord
 from texts.common import (
     MAX_NOTE_LENGTH,
@@ -28,7 +29,6 @@ from texts.common import (
     short_date,
     timeliness,
 )
-from storage.models import InstructionStatus
 from texts.problems import say
 
 # --- introductions and refusals ---------------------------------------------------------------

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from texts.backends import words_for
 from core.problems import Problem
 from jobs.drill.result import Claim, DrillResult, DrillStage, Proof
 from jobs.job import JobStarted, Outcome
 from storage.drills import DrillRecord
+from texts.backends import words_for
 from texts.common import clock_time, escape, long_date, number, seconds_text, size
 from texts.problems import say
 

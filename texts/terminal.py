@@ -365,10 +365,26 @@ def witness_key_refused(problem: str) -> str:
     return f"--kunci: {problem}"
 
 
+CENTRAL_UNUSABLE = "Database pusat tidak dapat dipakai"
+WITNESS_WAITING = "Menunggu checkpoint kantor (Ctrl+C untuk berhenti)…"
+WITNESS_KEEP_GOING_HELP = (
+    "Terus berjalan: saksikan setiap checkpoint begitu dikirim kantor (dan paling lambat "
+    "tiap 60 detik). Untuk layanan (systemd/Task Scheduler saat start)."
+)
+
+
+def witness_counts(cosigned: int, refused: int) -> str:
+    return f"Disaksikan: {cosigned} checkpoint; ditolak: {refused}."
+
+
+def witness_public_key(public_key: str) -> str:
+    return f"Kunci publik saksi (CENTRAL_WITNESS_KEY kantor): {public_key}"
+
+
 def witness_done(public_key: str, cosigned: int, refused: int) -> list[str]:
     return [
-        f"Kunci publik saksi (CENTRAL_WITNESS_KEY kantor): {public_key}",
-        f"Disaksikan: {cosigned} checkpoint; ditolak: {refused}.",
+        witness_public_key(public_key),
+        witness_counts(cosigned, refused),
     ]
 
 

@@ -10,11 +10,11 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from texts.central import KIND_WORDS, problem_words
-from texts.common import number, seconds_text, size
 from core.indonesian import MONTHS
 from storage.central.fleet import FleetRow, Standing
 from storage.central.view import OfficeState
+from texts.central import KIND_WORDS, problem_words
+from texts.common import number, seconds_text, size
 
 __all__ = [
     "BADGE",

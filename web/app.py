@@ -30,7 +30,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from texts import web as texts
 from storage.central import fleet as reads
 from storage.central.fleet import STANDING_ORDER, FleetRow, Standing
 from storage.central.webaccess import (
@@ -43,6 +42,7 @@ from storage.central.webaccess import (
     token_viewer,
     viewing,
 )
+from texts import web as texts
 from web.regions import Place, places, province_name
 from web.sessions import LoginLimiter, SessionStore
 
