@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from conftest import NAMES, TOKEN, WITA, make_settings, open_app
-from devtools.sample_db import create_sample_database
 
 from bot.app import BotApp, running, services_of
 from core.clock import ManualClock
 from devtools.botapi import BotApiServer
+from sopbot.sample_db import create_sample_database
 
 
 @pytest.fixture
