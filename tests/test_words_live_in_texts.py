@@ -35,9 +35,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
         "takes them from core until the drawing takes its words as data",
     ),
     "jobs/audit_pdf.py": (1, "as core/auditwords.py: a label drawn in jobs/"),
-    "central/chart.py": (1, "chart labels drawn in jobs/, below the text package"),
     "jobs/report.py": (1, "a drill outcome in the monthly CSV, written in jobs/"),
-    "core/settings.py": (1, "the settings' own errors in core, the ground"),
     "bot/commands.py": (2, "the menu text of a command, declared on its one line in the table"),
 }
 
