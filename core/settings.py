@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from datetime import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,8 +33,127 @@ UserIds = Annotated[list[int], NoDecode]
 ORACLE_NAME = r"[A-Z][A-Z0-9_$#]{0,127}"
 
 
+class Refusal(StrEnum):
+    """Why a setting's value is refused: a code with parameters. `texts/configuration.py` words each
+    one in Indonesian for the ADB; the English templates below are for the logs."""
+
+    NOT_AGE_KEY = "not_age_key"
+    NOT_SIGNING_KEY = "not_signing_key"
+    HOURS_FORMAT = "hours_format"
+    HOURS_ORDER = "hours_order"
+    WEEKDAYS_FORMAT = "weekdays_format"
+    WEEKDAYS_RANGE = "weekdays_range"
+    NOT_HTTP = "not_http"
+    NOT_SCHEMA_NAME = "not_schema_name"
+    NOT_SCHEMA_TABLE = "not_schema_table"
+    WEEKDAY_BY_NAME = "weekday_by_name"
+    NOT_CRONTAB = "not_crontab"
+    DUMP_NAME_FOLDERS = "dump_name_folders"
+    DIRECTORY_NAME = "directory_name"
+    NOT_DATABASE_URL = "not_database_url"
+    OFFICE_ID_DIGITS = "office_id_digits"
+    NOT_POSTGRES_URL = "not_postgres_url"
+    EMPTY = "empty"
+    UNKNOWN_TIMEZONE = "unknown_timezone"
+    AGE_NEEDS_RECIPIENTS = "age_needs_recipients"
+    DRILL_SCHEMA_REAL = "drill_schema_real"
+    OFFICE_NEEDS_CENTRAL = "office_needs_central"
+    BACKEND_NEEDS = "backend_needs"
+    # Reading the settings' files
+    FILE_UNREADABLE = "file_unreadable"
+    FILE_NOT_TEXT = "file_not_text"
+    # What pydantic itself refuses (its error type)
+    MISSING = "missing"
+    NOT_INTEGER = "int_parsing"
+    NOT_NUMBER = "float_parsing"
+    NOT_BOOLEAN = "bool_parsing"
+    NOT_TIME = "time_parsing"
+    NOT_A_CHOICE = "literal_error"
+    TOO_LARGE = "less_than_equal"
+    TOO_SMALL = "greater_than_equal"
+    INVALID = "invalid"  # anything else pydantic refuses: its own (English) words as detail
+
+
+REFUSAL_ENGLISH: dict[Refusal, str] = {
+    Refusal.NOT_AGE_KEY: "{key}… is not an age public key (age1…, 62 characters)",
+    Refusal.NOT_SIGNING_KEY: "not a public signing key (name+hash+base64)",
+    Refusal.HOURS_FORMAT: "must look like 07:30-16:00",
+    Refusal.HOURS_ORDER: "must be an opening and a later closing time, e.g. 07:30-16:00",
+    Refusal.WEEKDAYS_FORMAT: "must be ISO weekdays (1 = Monday), e.g. 1-5 or 1-6",
+    Refusal.WEEKDAYS_RANGE: "must be ISO weekdays between 1 (Monday) and 7 (Sunday)",
+    Refusal.NOT_HTTP: "must start with http:// or https://",
+    Refusal.NOT_SCHEMA_NAME: "{name!r} is not a plain Oracle schema name",
+    Refusal.NOT_SCHEMA_TABLE: "{name!r} is not SCHEMA.TABLE",
+    Refusal.WEEKDAY_BY_NAME: (
+        "write the weekday by name (sun, mon, ...): APScheduler counts 0 as Monday, cron as Sunday"
+    ),
+    Refusal.NOT_CRONTAB: "not a crontab line (minute hour day month weekday): {detail}",
+    Refusal.DUMP_NAME_FOLDERS: "must be a file name without folders, e.g. SIAK_%Y%m%d_%H%M.dmp",
+    Refusal.DIRECTORY_NAME: "must be the name of an Oracle directory object",
+    Refusal.NOT_DATABASE_URL: (
+        "must be a database URL, e.g. sqlite:///data/sopbot.db or "
+        "postgresql+psycopg://user:password@host/sopbot"
+    ),
+    Refusal.OFFICE_ID_DIGITS: "must be the regional code in digits, e.g. 5108 (Buleleng)",
+    Refusal.NOT_POSTGRES_URL: (
+        "must be a PostgreSQL URL, e.g. postgresql+psycopg://sopbot_kantor_5108:…@host/pusat"
+    ),
+    Refusal.EMPTY: "must not be empty",
+    Refusal.UNKNOWN_TIMEZONE: "unknown time zone {value!r} (e.g. Asia/Makassar)",
+    Refusal.AGE_NEEDS_RECIPIENTS: (
+        "EXTERNAL_ENCRYPTION=age needs EXTERNAL_AGE_RECIPIENTS (run `sopbot keys init`)"
+    ),
+    Refusal.DRILL_SCHEMA_REAL: (
+        "DRILL_SCHEMA {schema} is a schema with real data or the bot's own user: the drill "
+        "would replace and drop its tables"
+    ),
+    Refusal.OFFICE_NEEDS_CENTRAL: (
+        "OFFICE_ID is set: CENTRAL_DATABASE_URL must say where to report"
+    ),
+    Refusal.BACKEND_NEEDS: "DUMP_BACKEND={backend} needs {missing}",
+    Refusal.FILE_UNREADABLE: "cannot read {path}: {reason}",
+    Refusal.FILE_NOT_TEXT: "{detail}",
+    Refusal.MISSING: "required, not set",
+    Refusal.NOT_INTEGER: "must be a whole number",
+    Refusal.NOT_NUMBER: "must be a number",
+    Refusal.NOT_BOOLEAN: "must be true or false",
+    Refusal.NOT_TIME: "must be a time HH:MM",
+    Refusal.NOT_A_CHOICE: "valid choices: {expected}",
+    Refusal.TOO_LARGE: "at most {le}",
+    Refusal.TOO_SMALL: "at least {ge}",
+    Refusal.INVALID: "invalid value ({detail})",
+}
+
+
+class SettingRefused(ValueError):
+    """Raised by a validator: pydantic keeps it (as `ctx["error"]`) so its code reaches the
+    words; its message is the English one, for logs."""
+
+    def __init__(self, refusal: Refusal, **params: object) -> None:
+        self.refusal = refusal
+        self.params = params
+        super().__init__(REFUSAL_ENGLISH[refusal].format(**params))
+
+
+@dataclass(frozen=True)
+class SettingFault:
+    """One wrong setting: the variable's name as the ADB writes it, and why."""
+
+    name: str
+    refusal: Refusal
+    params: dict[str, object]
+
+    def english(self) -> str:
+        return f"{self.name}: {REFUSAL_ENGLISH[self.refusal].format(**self.params)}"
+
+
 class SettingsError(Exception):
-    """Configuration is missing or malformed; the message names the variables."""
+    """Configuration is missing or malformed: each fault names its variable. `str()` is English
+    (for logs); `texts.configuration.settings_error` words it in Indonesian."""
+
+    def __init__(self, faults: list[SettingFault]) -> None:
+        self.faults = faults
+        super().__init__("; ".join(fault.english() for fault in faults))
 
 
 # The dump backends DUMP_BACKEND may name, each with the settings it cannot run without. The
@@ -181,7 +302,7 @@ class Settings(BaseSettings):
     def _age_public_keys(cls, value: list[str]) -> list[str]:
         for key in value:
             if not re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", key):
-                raise ValueError(f"{key[:12]}… is not an age public key (age1…, 62 characters)")
+                raise SettingRefused(Refusal.NOT_AGE_KEY, key=key[:12])
         return value
 
     @field_validator("central_witness_key")
@@ -193,7 +314,7 @@ class Settings(BaseSettings):
             try:
                 Verifier.parse(value)
             except NoteError:
-                raise ValueError("not a public signing key (name+hash+base64)") from None
+                raise SettingRefused(Refusal.NOT_SIGNING_KEY) from None
         return value.strip()
 
     @field_validator("external_disk_ids", mode="before")
@@ -208,11 +329,11 @@ class Settings(BaseSettings):
     def _office_hours(cls, value: str) -> str:
         match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*", value)
         if not match:
-            raise ValueError("must look like 07:30-16:00")
+            raise SettingRefused(Refusal.HOURS_FORMAT)
         opens = (int(match[1]), int(match[2]))
         closes = (int(match[3]), int(match[4]))
         if not (opens < closes <= (23, 59)) or opens[1] > 59 or closes[1] > 59:
-            raise ValueError("must be an opening and a later closing time, e.g. 07:30-16:00")
+            raise SettingRefused(Refusal.HOURS_ORDER)
         return f"{opens[0]:02d}:{opens[1]:02d}-{closes[0]:02d}:{closes[1]:02d}"
 
     @field_validator("office_days", mode="before")
@@ -225,7 +346,7 @@ class Settings(BaseSettings):
                     continue
                 first, _, last = part.partition("-")
                 if not (first.isdigit() and (not last or last.isdigit())):
-                    raise ValueError("must be ISO weekdays (1 = Monday), e.g. 1-5 or 1-6")
+                    raise SettingRefused(Refusal.WEEKDAYS_FORMAT)
                 days.update(range(int(first), int(last or first) + 1))
             return sorted(days)
         return value
@@ -234,7 +355,7 @@ class Settings(BaseSettings):
     @classmethod
     def _weekdays(cls, value: list[int]) -> list[int]:
         if not value or any(day < 1 or day > 7 for day in value):
-            raise ValueError("must be ISO weekdays between 1 (Monday) and 7 (Sunday)")
+            raise SettingRefused(Refusal.WEEKDAYS_RANGE)
         return value
 
     @field_validator("backup_deadline", mode="before")
@@ -248,7 +369,7 @@ class Settings(BaseSettings):
     @classmethod
     def _healthcheck_is_http(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise SettingRefused(Refusal.NOT_HTTP)
         return value.rstrip("/")
 
     @field_validator("oracle_schemas", "drill_tables", mode="before")
@@ -263,7 +384,7 @@ class Settings(BaseSettings):
     def _plain_schema_names(cls, value: list[str]) -> list[str]:
         for name in value:
             if not re.fullmatch(ORACLE_NAME, name):
-                raise ValueError(f"{name!r} is not a plain Oracle schema name")
+                raise SettingRefused(Refusal.NOT_SCHEMA_NAME, name=name)
         return value
 
     @field_validator("drill_tables")
@@ -271,14 +392,14 @@ class Settings(BaseSettings):
     def _qualified_tables(cls, value: list[str]) -> list[str]:
         for name in value:
             if not re.fullmatch(rf"{ORACLE_NAME}\.{ORACLE_NAME}", name):
-                raise ValueError(f"{name!r} is not SCHEMA.TABLE")
+                raise SettingRefused(Refusal.NOT_SCHEMA_TABLE, name=name)
         return value
 
     @field_validator("drill_schema")
     @classmethod
     def _plain_drill_schema(cls, value: str) -> str:
         if not re.fullmatch(ORACLE_NAME, value.upper()):
-            raise ValueError("must be a plain Oracle schema name")
+            raise SettingRefused(Refusal.NOT_SCHEMA_NAME, name=value)
         return value.upper()
 
     @field_validator("drill_schedule")
@@ -289,29 +410,25 @@ class Settings(BaseSettings):
 
             fields = value.split()
             if len(fields) == 5 and any(ch.isdigit() for ch in fields[4]):
-                raise ValueError(
-                    "write the weekday by name (sun, mon, ...): APScheduler counts 0 as Monday, "
-                    "cron as Sunday"
-                )
+                raise SettingRefused(Refusal.WEEKDAY_BY_NAME)
             try:
                 CronTrigger.from_crontab(value.strip())
             except ValueError as error:
-                why = f"not a crontab line (minute hour day month weekday): {error}"
-                raise ValueError(why) from None
+                raise SettingRefused(Refusal.NOT_CRONTAB, detail=str(error)) from None
         return value.strip()
 
     @field_validator("dump_name_pattern")
     @classmethod
     def _safe_pattern(cls, value: str) -> str:
         if not value or "/" in value or "\\" in value or ".." in value:
-            raise ValueError("must be a file name without folders, e.g. SIAK_%Y%m%d_%H%M.dmp")
+            raise SettingRefused(Refusal.DUMP_NAME_FOLDERS)
         return value
 
     @field_validator("oracle_directory")
     @classmethod
     def _plain_directory(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_$#]{0,127}", value):
-            raise ValueError("must be the name of an Oracle directory object")
+            raise SettingRefused(Refusal.DIRECTORY_NAME)
         return value.upper()
 
     @field_validator(
@@ -347,10 +464,7 @@ class Settings(BaseSettings):
         try:
             make_url(value)
         except (ArgumentError, ValueError):  # ValueError: a bad port, which may be a password
-            raise ValueError(
-                "must be a database URL, e.g. sqlite:///data/sopbot.db or "
-                "postgresql+psycopg://user:password@host/sopbot"
-            ) from None
+            raise SettingRefused(Refusal.NOT_DATABASE_URL) from None
         return value
 
     @field_validator("office_id")
@@ -358,7 +472,7 @@ class Settings(BaseSettings):
     def _regional_code(cls, value: str) -> str:
         value = value.strip()
         if value and not re.fullmatch(r"[0-9]{2,6}", value):
-            raise ValueError("must be the regional code in digits, e.g. 5108 (Buleleng)")
+            raise SettingRefused(Refusal.OFFICE_ID_DIGITS)
         return value
 
     @field_validator("central_database_url")
@@ -375,23 +489,21 @@ class Settings(BaseSettings):
         except (ArgumentError, ValueError):  # ValueError: a bad port, which may be a password
             backend = ""
         if backend != "postgresql":
-            raise ValueError(
-                "must be a PostgreSQL URL, e.g. postgresql+psycopg://sopbot_kantor_5108:…@host/pusat"
-            )
+            raise SettingRefused(Refusal.NOT_POSTGRES_URL)
         return SecretStr(url)
 
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_not_blank(cls, value: SecretStr) -> SecretStr:
         if not value.get_secret_value().strip():
-            raise ValueError("must not be empty")
+            raise SettingRefused(Refusal.EMPTY)
         return value
 
     @field_validator("telegram_api_base_url")
     @classmethod
     def _base_url_is_http(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise SettingRefused(Refusal.NOT_HTTP)
         return value
 
     @field_validator("timezone")
@@ -400,7 +512,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Makassar)") from exc
+            raise SettingRefused(Refusal.UNKNOWN_TIMEZONE, value=value) from exc
         return value
 
     @model_validator(mode="after")
@@ -416,9 +528,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _encryption_needs_keys(self) -> Settings:
         if self.external_encryption == "age" and not self.external_age_recipients:
-            raise ValueError(
-                "EXTERNAL_ENCRYPTION=age needs EXTERNAL_AGE_RECIPIENTS (run `sopbot keys init`)"
-            )
+            raise SettingRefused(Refusal.AGE_NEEDS_RECIPIENTS)
         return self
 
     @model_validator(mode="after")
@@ -429,10 +539,7 @@ class Settings(BaseSettings):
         if self.oracle_user:
             real.add(self.oracle_user.upper())
         if self.drill_schema in real:
-            raise ValueError(
-                f"DRILL_SCHEMA {self.drill_schema} is a schema with real data or the bot's own "
-                "user: the drill would replace and drop its tables"
-            )
+            raise SettingRefused(Refusal.DRILL_SCHEMA_REAL, schema=self.drill_schema)
         return self
 
     @property
@@ -456,7 +563,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _office_pushing_needs_its_name(self) -> Settings:
         if self.office_id and not self.central_database_url.get_secret_value():
-            raise ValueError("OFFICE_ID is set: CENTRAL_DATABASE_URL must say where to report")
+            raise SettingRefused(Refusal.OFFICE_NEEDS_CENTRAL)
         return self
 
     @property
@@ -485,7 +592,9 @@ class Settings(BaseSettings):
             if not value:
                 missing.append(field_name.upper())
         if missing:
-            raise ValueError(f"DUMP_BACKEND={self.dump_backend} needs {', '.join(missing)}")
+            raise SettingRefused(
+                Refusal.BACKEND_NEEDS, backend=self.dump_backend, missing=", ".join(missing)
+            )
         return self
 
     @property
@@ -574,38 +683,37 @@ def _secrets_from_files(env_file: Path | None) -> dict[str, str]:
             # is not part of the secret.
             found[name.lower()] = read_text(Path(path)).strip()
         except OSError as exc:
-            raise SettingsError(f"{name}_FILE: cannot read {path}: {exc.strerror}") from exc
+            fault = SettingFault(
+                f"{name}_FILE", Refusal.FILE_UNREADABLE, {"path": path, "reason": exc.strerror}
+            )
+            raise SettingsError([fault]) from exc
         except TextFileError as exc:
-            raise SettingsError(f"{name}_FILE: {exc}") from None
+            fault = SettingFault(f"{name}_FILE", Refusal.FILE_NOT_TEXT, {"detail": str(exc)})
+            raise SettingsError([fault]) from None
     return found
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """Each wrong setting on one line, in Indonesian, by its English name; the validator's own
-    detail (English) kept in brackets for the ADB."""
-    lines = ["Pengaturan tidak valid (periksa .env atau environment):"]
+def faults_of(error: ValidationError) -> list[SettingFault]:
+    """Each wrong setting, by its name as .env writes it, with the code of what is wrong."""
+    faults = []
     for item in error.errors():
         name = str(item["loc"][0]).upper() if item["loc"] else "PENGATURAN"
-        lines.append(f"  {name}: {_in_indonesian(item)}")
-    return "\n".join(lines)
+        faults.append(_fault(name, item))
+    return faults
 
 
-def _in_indonesian(item: Any) -> str:
+def _fault(name: str, item: Any) -> SettingFault:
     kind, context = item["type"], item.get("ctx") or {}
-    detail = str(item["msg"]).removeprefix("Value error, ")
-    known = {
-        "missing": "wajib diisi, belum ada",
-        "int_parsing": "harus bilangan bulat",
-        "float_parsing": "harus angka",
-        "bool_parsing": "harus true atau false",
-        "time_parsing": "harus jam JJ:MM",
-        "literal_error": f"pilihan yang sah: {context.get('expected', '?')}",
-        "less_than_equal": f"paling besar {context.get('le', '?')}",
-        "greater_than_equal": f"paling kecil {context.get('ge', '?')}",
-    }
-    if kind in known:
-        return known[kind]
-    return f"nilai tidak sah ({detail})"
+    refused = context.get("error")
+    if isinstance(refused, SettingRefused):
+        return SettingFault(name, refused.refusal, dict(refused.params))
+    try:
+        refusal = Refusal(kind)
+    except ValueError:
+        detail = str(item["msg"]).removeprefix("Value error, ")
+        return SettingFault(name, Refusal.INVALID, {"detail": detail})
+    params = {key: context.get(key, "?") for key in ("expected", "le", "ge")}
+    return SettingFault(name, refusal, params)
 
 
 def known_keys() -> frozenset[str]:
@@ -622,12 +730,15 @@ def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Set
             read_text(env_file)  # it must decode, whatever BOM it has: one clear line if not
             encoding = file_encoding(env_file)
         except TextFileError as exc:
-            raise SettingsError(str(exc)) from None
+            fault = SettingFault(str(env_file), Refusal.FILE_NOT_TEXT, {"detail": str(exc)})
+            raise SettingsError([fault]) from None
         except OSError as exc:
-            raise SettingsError(f"{env_file}: cannot read: {exc.strerror}") from exc
+            reason: dict[str, object] = {"path": env_file, "reason": exc.strerror}
+            fault = SettingFault(str(env_file), Refusal.FILE_UNREADABLE, reason)
+            raise SettingsError([fault]) from exc
     values: dict[str, Any] = _secrets_from_files(env_file)
     values.update(overrides)
     try:
         return Settings(_env_file=env_file, _env_file_encoding=encoding, **values)
     except ValidationError as exc:
-        raise SettingsError(describe_validation_error(exc)) from None
+        raise SettingsError(faults_of(exc)) from None

@@ -31,7 +31,9 @@ def check(env_file: Path) -> None:
     except SettingsError as error:
         for item in check_env_lines(env_file):
             click.echo(item.line())
-        click.echo(f"{ICONS[Verdict.FAIL]} {error}")
+        from texts.configuration import settings_error
+
+        click.echo(f"{ICONS[Verdict.FAIL]} {settings_error(error)}")
         sys.exit(1)
     items = asyncio.run(
         run_checks(

@@ -31,7 +31,9 @@ def settings_or_exit(env_file: Path) -> Settings:
     try:
         return load_settings(env_file)
     except SettingsError as error:
-        click.echo(str(error), err=True)
+        from texts.configuration import settings_error
+
+        click.echo(settings_error(error), err=True)
         if not env_file.is_file():
             click.echo(words.env_file_missing(env_file.resolve()), err=True)
         sys.exit(2)

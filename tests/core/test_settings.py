@@ -8,6 +8,7 @@ import pytest
 
 from core.settings import SettingsError, load_settings
 from core.sop import Role
+from texts.configuration import settings_error
 
 
 @pytest.fixture(autouse=True)
@@ -50,8 +51,9 @@ def test_reads_a_complete_env_file(tmp_path: Path) -> None:
 
 
 def test_missing_token_names_the_variable(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN: wajib diisi"):
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN: required") as caught:
         load_settings(write_env(tmp_path, "KABID_IDS=1\n"))
+    assert "TELEGRAM_BOT_TOKEN: wajib diisi" in settings_error(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -129,8 +131,9 @@ def test_oracle_password_may_come_from_a_file(tmp_path: Path) -> None:
 
 def test_a_numeric_weekday_in_the_drill_schedule_is_refused(tmp_path: Path) -> None:
     # APScheduler counts 0 as Monday where cron counts Sunday: names only, no surprise.
-    with pytest.raises(SettingsError, match=r"DRILL_SCHEDULE: nilai tidak sah.*by name"):
+    with pytest.raises(SettingsError, match=r"DRILL_SCHEDULE: write the weekday by name") as no:
         load_settings(write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nDRILL_SCHEDULE=0 2 * * 0\n"))
+    assert "DRILL_SCHEDULE: tulis hari dengan namanya" in settings_error(no.value)
     named = load_settings(
         write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nDRILL_SCHEDULE=0 2 * * sun\n")
     )
@@ -170,3 +173,40 @@ def test_a_malformed_central_url_does_not_echo_its_password(tmp_path: Path) -> N
     with pytest.raises(SettingsError) as caught:
         load_settings(write_env(tmp_path, "TELEGRAM_BOT_TOKEN=1:abc\nKABID_IDS=1\n" + line))
     assert "CENTRAL_DATABASE_URL" in str(caught.value) and "S3cretPass" not in str(caught.value)
+    assert "S3cretPass" not in settings_error(caught.value)
+
+
+def test_every_refusal_is_worded_in_indonesian_with_the_same_parameters() -> None:
+    """A new refusal code without its words, or words asking for a parameter the code does not
+    carry, fails here rather than as a KeyError in front of the ADB."""
+    import string
+
+    from core.settings import REFUSAL_ENGLISH, Refusal, SettingFault
+    from texts.configuration import REFUSAL_WORDS, fault_line
+
+    assert set(REFUSAL_WORDS) == set(Refusal) == set(REFUSAL_ENGLISH)
+    for refusal in Refusal:
+        fields = {f for _, f, _, _ in string.Formatter().parse(REFUSAL_ENGLISH[refusal]) if f}
+        words = {f for _, f, _, _ in string.Formatter().parse(REFUSAL_WORDS[refusal]) if f}
+        assert words <= fields, refusal
+        line = fault_line(SettingFault("X", refusal, dict.fromkeys(fields, "v")))
+        assert line.startswith("X: ") and "{" not in line
+
+
+def test_the_words_name_every_wrong_setting_in_indonesian(tmp_path: Path) -> None:
+    env = write_env(
+        tmp_path,
+        "TELEGRAM_BOT_TOKEN=1:abc\nOFFICE_HOURS=pagi\nOFFICE_DAYS=1-9\nTIMEZONE=Mars/Olympus\n"
+        "DATABASE_URL=nonsense\nKABID_IDS=satu\n",
+    )
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+    text = settings_error(caught.value)
+    assert text.splitlines()[0] == "Pengaturan tidak valid (periksa .env atau environment):"
+    assert "OFFICE_HOURS: harus berbentuk 07:30-16:00" in text
+    assert "OFFICE_DAYS: harus nomor hari ISO dari 1 (Senin) sampai 7 (Minggu)" in text
+    assert "TIMEZONE: zona waktu 'Mars/Olympus' tidak dikenal" in text
+    assert "DATABASE_URL: harus URL database" in text
+    assert "KABID_IDS:" in text
+    for english in ("must", "unknown", "should", "Input", " not "):
+        assert english not in text, english

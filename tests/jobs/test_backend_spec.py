@@ -107,7 +107,7 @@ def registered(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_an_unregistered_backend_is_refused_by_name(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match=r"DUMP_BACKEND: pilihan yang sah: 'sqlite'"):
+    with pytest.raises(SettingsError, match=r"DUMP_BACKEND: valid choices: 'sqlite'"):
         load_settings(None, telegram_bot_token="1:abc", dump_backend="lines")
 
 

@@ -60,7 +60,7 @@ async def test_an_unreachable_bot_api_names_the_setting(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "words"),
     [
-        ("nonsense", "DATABASE_URL: nilai tidak sah (must be a database URL"),
+        ("nonsense", "DATABASE_URL: harus URL database"),
         ("postgresql+psycopg://sopbot:Rahasia-DB-9@127.0.0.1:9/sopbot", "DATABASE_URL:"),
     ],
 )
