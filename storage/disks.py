@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from storage import chain
 from storage.models import ExternalDisk
@@ -44,11 +45,21 @@ def _record(row: ExternalDisk) -> DiskRecord:
 @dataclass
 class DiskRegistry(Repository):
     def register(self, disk_id: str, label: str, size_bytes: int | None, at: datetime) -> None:
+        """Known from now on (its label and size kept up to date). The watchdog's look at the
+        disk and a copy's check may register a new disk at the same moment from two threads:
+        the one whose insert loses reads the winner's row and goes on from there."""
+        try:
+            self._register(disk_id, label, size_bytes, at)
+        except IntegrityError:
+            self._register(disk_id, label, size_bytes, at)
+
+    def _register(self, disk_id: str, label: str, size_bytes: int | None, at: datetime) -> None:
         with self._sessions.begin() as session:
             row = session.get(ExternalDisk, disk_id)
             if row is None:
                 row = ExternalDisk(id=disk_id, label=label, size_bytes=size_bytes, registered_at=at)
                 session.add(row)
+                session.flush()  # a row inserted meanwhile by another thread fails here
             elif (row.label, row.size_bytes) == (label, size_bytes):
                 return
             else:

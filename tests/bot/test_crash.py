@@ -241,7 +241,11 @@ async def test_sigkill_during_a_copy_then_restart(
     )
     partial = disk_path / "sopbot-backups" / (big.name + ".partial")
     await server.send_text(KASI, "/salin")
-    await wait_for(lambda: partial.exists() and partial.stat().st_size > 50 * 1024 * 1024)
+    # Bounded generously: on a loaded two-core machine the bot's start, the disk checks and the
+    # first 50 MB of a compressed, hashed copy have been seen to take longer than half a minute.
+    await wait_for(
+        lambda: partial.exists() and partial.stat().st_size > 50 * 1024 * 1024, timeout=180
+    )
     bot.kill()
 
     assert partial.exists()  # the half-written copy is still on the disk ...
