@@ -28,7 +28,7 @@ def build_for(runtime: Runtime, month: date) -> tuple[AuditReport, bytes]:
         settings=runtime.settings,
         today=runtime.today(),
         now=now,
-        soplog=runtime.log,
+        soplog=runtime.soplog,
         dumps=runtime.dumplog,
         copies=runtime.copylog,
         drills=runtime.drilllog,

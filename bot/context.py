@@ -101,7 +101,7 @@ class Services(Runtime):
             self.settings,
             self.dumplog,
             self.copylog,
-            self.log,
+            self.soplog,
             self.dump,
             self.copier,
             self.clock,
@@ -126,7 +126,9 @@ class Services(Runtime):
         watch_loop: bool = True,
     ) -> Services:
         fields = {name: getattr(runtime, name) for name in Runtime.__dataclass_fields__}
-        names = {user_id: display_name(name) for user_id, name in runtime.log.user_names().items()}
+        names = {
+            user_id: display_name(name) for user_id, name in runtime.soplog.user_names().items()
+        }
         return cls(**fields, bot=bot, commands=commands, watch_loop=watch_loop, names=names)
 
     def commands_for(self, roles: frozenset[Role]) -> list[Command]:

@@ -36,7 +36,7 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
         build_report,
         month,
         today,
-        svc.log,
+        svc.soplog,
         svc.dumplog,
         svc.copylog,
         svc.settings.office,

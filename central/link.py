@@ -374,7 +374,7 @@ def link_for(runtime: Runtime, version: str = "?") -> CentralLink:
         runtime.dumplog,
         runtime.copylog,
         runtime.drilllog,
-        runtime.log,
+        runtime.soplog,
         runtime.state,
         runtime.clock,
         version=version,

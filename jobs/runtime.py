@@ -29,7 +29,7 @@ from storage.state import StateStore
 @dataclass(frozen=True)
 class Runtime:
     settings: Settings
-    log: SopLog
+    soplog: SopLog
     clock: Clock
     dumplog: DumpLog
     dump: DumpService

@@ -54,8 +54,7 @@ STORAGE_NAMES = frozenset(
         "evidence",  # jobs.evidence.Evidence (its chain is in the log)
     }
 )
-# `log` is the logger as a bare name, but the SOP log as an attribute (`svc.log`).
-STORAGE_ATTRIBUTES = STORAGE_NAMES | {"log"}
+STORAGE_ATTRIBUTES = STORAGE_NAMES  # `log` is only ever the logger, as a name or an attribute
 ALLOW_MARK = "# loop-ok:"
 
 
@@ -175,7 +174,7 @@ def test_the_checker_sees_a_direct_call_and_not_a_handed_over_one(tmp_path: Path
         "    svc.roster.roles_of(1)\n"
         "    svc.names.get(1)  # loop-ok: a dict\n"
         "    rows = svc.soplog.open_steps(1)\n"
-        "    svc.log.remember_user(1, 'x')\n"
+        "    svc.soplog.remember_user(1, 'x')\n"
         "    sync_helper(svc)\n"
         "    await svc.db.run(sync_helper, svc)\n"
         "    evidence_of(svc.dumps, x=1)\n"

@@ -39,7 +39,7 @@ def report(env_file: Path, month: str, out: Path) -> None:
     built = build_report(
         first,
         services.today(),
-        services.log,
+        services.soplog,
         services.dumplog,
         services.copylog,
         settings.office,

@@ -55,7 +55,7 @@ async def test_kasi_copies_from_the_instruction_and_confirms(chat: Chat, disk_pa
     chat.advance(minutes=1)
     again = await chat.ask(KASI, "/selesai 1")
     assert "sudah ditutup" in again.text
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     copy_events = day.events_for(11)
     assert len(copy_events) == 1 and copy_events[0].actor_id == KASI  # recorded by the copy
     assert day.complete is False  # step 1 and 9 never happened in this test
@@ -164,7 +164,7 @@ async def test_an_instruction_after_the_copy_says_it_is_done_and_shows_the_evide
     assert "Bukti: SIAK_20261125_0800.dmp di hard disk HDD-PIAK-1" in reply.text
     told = await until(chat, KASI, "sudah terlaksana")
     assert told.buttons == []  # nothing left to press
-    assert chat.services.log.open_instructions([Role.KASI]) == []
+    assert chat.services.soplog.open_instructions([Role.KASI]) == []
 
 
 async def test_a_copy_deleted_from_the_disk_is_copied_again_not_believed(
