@@ -1,5 +1,5 @@
 """The bot's services: one frozen container, built once by `build_application` (called from
-`sopbot.runtime.build_app`, the composition root) and handed to every handler through PTB's
+`sopbot.compose.build_app`, the composition root) and handed to every handler through PTB's
 `ContextTypes`: `services(context)` is `context.bot_data.services`, typed, never looked up by
 key."""
 

@@ -1,5 +1,5 @@
 """Everything the bot, the CLI and the scheduler share at run time, built in one place
-(`sopbot.runtime.open_runtime`) and handed down."""
+(`sopbot.compose.open_runtime`) and handed down."""
 
 from __future__ import annotations
 
