@@ -18,7 +18,7 @@ from telegram.constants import ChatType, ParseMode
 
 import texts
 from bot.arguments import display_name
-from bot.command import Caller, Command, GuardedHandler
+from bot.command_types import Caller, Command, GuardedHandler
 from bot.context import Context, Services, services
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from html import escape
 from telegram import Update
 
 from bot.checklist import passed, run_checks
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, services
 from bot.handlers import respond
 from texts import checklist as checklist_words

@@ -8,7 +8,7 @@ handler.
 from __future__ import annotations
 
 from bot import backup, central, checks, drill, external, handlers, lost, people, reports
-from bot.command import ALL_ROLES, EVERY_ROLE, Button, Command
+from bot.command_types import ALL_ROLES, EVERY_ROLE, Button, Command
 from core.sop import Role
 
 COMMANDS: tuple[Command, ...] = (

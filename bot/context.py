@@ -16,7 +16,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 import texts
 from bot.arguments import display_name
-from bot.command import Command
+from bot.command_types import Command
 from bot.outbox import OutboxSender
 from core.sop import Role
 from jobs.dump.service import dump_file_name

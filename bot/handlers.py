@@ -16,7 +16,7 @@ import texts
 from bot import delivery
 from bot.access import quiet
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, Services, services
 from core.problems import Code, Problem, problem
 from core.sop import ASSIGNMENTS, Role
