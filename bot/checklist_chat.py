@@ -1,4 +1,4 @@
-"""/cek: the same checklist as `sopbot check`, in the chat."""
+"""/cek: the checklist of `bot/checklist.py` (the same as `sopbot check`), in the chat."""
 
 from __future__ import annotations
 
