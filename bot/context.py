@@ -108,7 +108,7 @@ class Services(Runtime):
             watch.ChatWatchdogNotifier(self, bot),
             self.state,
             backup_time=lambda: self.scheduler.backup_time,
-            drills=self.drilllog,
+            drilllog=self.drilllog,
             outbox=self.outbox,
             drilling=lambda: self.drill.busy,
             evidence=self.evidence,
