@@ -55,7 +55,7 @@ async def run_sopbot(args: argparse.Namespace, base_url: str, stop: asyncio.Even
     from bot.app import running, services_of
     from core.settings import Settings
     from jobs.external.disk import init_disk
-    from sopbot.runtime import build_app
+    from sopbot.compose import build_app
 
     # The watchdog does its whole minute's work, only more often, so a short run sees it run.
     watch.TICK_SECONDS = args.tick

@@ -52,8 +52,8 @@ def seed(url: str, years: int, today: date, progress: bool = True) -> dict[str, 
     engine = make_engine(url)
     _fast_sqlite(engine)
     upgrade(engine)
-    soplog, dumps, copies = SopLog(engine), DumpLog(engine), CopyLog(engine)
-    drills, outbox, audit = DrillLog(engine), Outbox(engine), AuditLog(engine)
+    soplog, dumplog, copylog = SopLog(engine), DumpLog(engine), CopyLog(engine)
+    drilllog, outbox, audit = DrillLog(engine), Outbox(engine), AuditLog(engine)
     rng = random.Random(2017)
     counts = dict.fromkeys(("days", "steps", "dumps", "copies", "drills", "outbox", "audit"), 0)
     first = today - timedelta(days=years * 365)
@@ -63,7 +63,7 @@ def seed(url: str, years: int, today: date, progress: bool = True) -> dict[str, 
     while day <= today:
         at = datetime(day.year, day.month, day.day, 1, 0, tzinfo=WITA)
         ok = rng.random() > 0.03
-        run = dumps.start(
+        run = dumplog.start(
             run_date=day,
             trigger="schedule",
             requested_by=None,
@@ -73,7 +73,7 @@ def seed(url: str, years: int, today: date, progress: bool = True) -> dict[str, 
             file_path=f"D:/oracle/dpdump/SIAK_{day:%Y%m%d}_0100.dmp",
             log_path=f"D:/oracle/dpdump/SIAK_{day:%Y%m%d}_0100.log",
         )
-        dumps.finish(
+        dumplog.finish(
             run,
             finished_at=at + timedelta(minutes=24),
             outcome="success" if ok else "failed",
@@ -95,9 +95,9 @@ def seed(url: str, years: int, today: date, progress: bool = True) -> dict[str, 
         counts["dumps"] += 1
         counts["steps"] += 1
         if day.weekday() < 5:
-            _office_day(soplog, copies, outbox, day, run, ok, rng, counts)
+            _office_day(soplog, copylog, outbox, day, run, ok, rng, counts)
         if day.weekday() == 6:
-            _drill(drills, day, run, rng)
+            _drill(drilllog, day, run, rng)
             counts["drills"] += 1
         if rng.random() < 0.05:
             audit.record(at, KABID, "schedule_changed", "01:00")
@@ -113,7 +113,7 @@ def seed(url: str, years: int, today: date, progress: bool = True) -> dict[str, 
 
 def _office_day(
     soplog: SopLog,
-    copies: CopyLog,
+    copylog: CopyLog,
     outbox: Outbox,
     day: date,
     run: int,
@@ -137,14 +137,14 @@ def _office_day(
     counts["steps"] += 4
     if ok:
         copy_at = kasi_at + timedelta(minutes=2)
-        copy = copies.start(
+        copy = copylog.start(
             dump_run_id=run,
             source_path=f"D:/oracle/dpdump/SIAK_{day:%Y%m%d}_0100.dmp",
             trigger="instruction",
             requested_by=KASI,
             started_at=copy_at,
         )
-        copies.finish(
+        copylog.finish(
             copy,
             finished_at=copy_at + timedelta(minutes=3),
             outcome="verified",
@@ -186,9 +186,9 @@ def _office_day(
         counts["outbox"] += 1
 
 
-def _drill(drills: DrillLog, day: date, run: int, rng: random.Random) -> None:
+def _drill(drilllog: DrillLog, day: date, run: int, rng: random.Random) -> None:
     at = datetime(day.year, day.month, day.day, 2, 0, tzinfo=WITA)
-    drill = drills.start(
+    drill = drilllog.start(
         copy_id=None,
         dump_run_id=run,
         file_name=f"SIAK_{day:%Y%m%d}_0100.dmp.zst.age",
@@ -200,7 +200,7 @@ def _drill(drills: DrillLog, day: date, run: int, rng: random.Random) -> None:
         started_at=at,
     )
     seconds = 600 + rng.randrange(300)
-    drills.finish(
+    drilllog.finish(
         drill,
         finished_at=at + timedelta(seconds=seconds),
         outcome="passed",

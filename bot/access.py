@@ -18,7 +18,7 @@ from telegram.constants import ChatType, ParseMode
 
 import texts
 from bot.arguments import display_name
-from bot.command import Caller, Command, GuardedHandler
+from bot.command_types import Caller, Command, GuardedHandler
 from bot.context import Context, Services, services
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def _remember(svc: Services, user_id: int, name: str) -> None:
         svc.names[user_id] = name
         # In the background: a name is a courtesy that must not hold /status (a busy log is
         # retried until it lands; an unwritable one is logged by the face).
-        svc.db.later(svc.log.remember_user, user_id, name, svc.clock.now())
+        svc.db.later(svc.soplog.remember_user, user_id, name, svc.clock.now())
 
 
 REFUSAL_QUIET = timedelta(minutes=1)  # a stranger: one refusal (reply and row) a minute
@@ -81,7 +81,7 @@ async def _record_denial(
     # The refusal stands at once; its row lands now, or once a busy log takes it.
     try:
         await svc.db.soon(
-            svc.log.log_denial,
+            svc.soplog.log_denial,
             at=svc.clock.now(),
             user_id=user_id,
             chat_id=chat_id,

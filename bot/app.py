@@ -54,7 +54,7 @@ def build_application(
     runtime: Runtime, *, watch_loop: bool = True, rate_limit: bool = True
 ) -> BotApp:
     """The PTB application on `runtime`, with the chat's services made once and bound to it
-    (called by `sopbot.runtime.build_app`, the composition root)."""
+    (called by `sopbot.compose.build_app`, the composition root)."""
     settings = runtime.settings
     builder = (
         ApplicationBuilder()

@@ -12,7 +12,7 @@ from telegram import Update
 import texts
 from bot import delivery
 from bot.arguments import UsageError, split_command
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, services
 from bot.handlers import instruct_kasi_button, respond
 from bot.live import ChatJobObserver

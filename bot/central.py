@@ -15,7 +15,7 @@ from telegram import Bot, Update
 import texts
 from bot import delivery
 from bot.arguments import UsageError, parse_page
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, respond
 from central.link import CentralLink, LinkStatus, describe, link_for

@@ -7,8 +7,8 @@ handler.
 
 from __future__ import annotations
 
-from bot import backup, central, checks, drill, external, handlers, lost, people, reports
-from bot.command import ALL_ROLES, EVERY_ROLE, Button, Command
+from bot import backup, central, checklist_chat, drill, external, handlers, lost, people, reports
+from bot.command_types import ALL_ROLES, EVERY_ROLE, Button, Command
 from core.sop import Role
 
 COMMANDS: tuple[Command, ...] = (
@@ -120,7 +120,7 @@ COMMANDS: tuple[Command, ...] = (
         frozenset({Role.ADB, Role.KABID}),
         "/cek",
         "Periksa pengaturan, Telegram, database, dump dan hard disk",
-        checks.cek,
+        checklist_chat.cek,
     ),
     Command(
         "jadwal",

@@ -1,5 +1,5 @@
 """The bot's services: one frozen container, built once by `build_application` (called from
-`sopbot.runtime.build_app`, the composition root) and handed to every handler through PTB's
+`sopbot.compose.build_app`, the composition root) and handed to every handler through PTB's
 `ContextTypes`: `services(context)` is `context.bot_data.services`, typed, never looked up by
 key."""
 
@@ -16,7 +16,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 import texts
 from bot.arguments import display_name
-from bot.command import Command
+from bot.command_types import Command
 from bot.outbox import OutboxSender
 from core.sop import Role
 from jobs.dump.service import dump_file_name
@@ -101,14 +101,14 @@ class Services(Runtime):
             self.settings,
             self.dumplog,
             self.copylog,
-            self.log,
+            self.soplog,
             self.dump,
             self.copier,
             self.clock,
             watch.ChatWatchdogNotifier(self, bot),
             self.state,
             backup_time=lambda: self.scheduler.backup_time,
-            drills=self.drilllog,
+            drilllog=self.drilllog,
             outbox=self.outbox,
             drilling=lambda: self.drill.busy,
             evidence=self.evidence,
@@ -126,7 +126,9 @@ class Services(Runtime):
         watch_loop: bool = True,
     ) -> Services:
         fields = {name: getattr(runtime, name) for name in Runtime.__dataclass_fields__}
-        names = {user_id: display_name(name) for user_id, name in runtime.log.user_names().items()}
+        names = {
+            user_id: display_name(name) for user_id, name in runtime.soplog.user_names().items()
+        }
         return cls(**fields, bot=bot, commands=commands, watch_loop=watch_loop, names=names)
 
     def commands_for(self, roles: frozenset[Role]) -> list[Command]:

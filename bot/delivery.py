@@ -87,7 +87,7 @@ def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook, FailedHook]:
     async def on_sent(item: OutboxItem, message: Message) -> None:
         if item.ref.startswith("instruction:"):
             await svc.db.keep(
-                svc.log.record_delivery,
+                svc.soplog.record_delivery,
                 int(item.ref.split(":", 1)[1]),
                 item.chat_id,
                 message.message_id,
@@ -96,7 +96,7 @@ def outbox_hooks(svc: Services) -> tuple[SentHook, RefusedHook, FailedHook]:
         name = display_name(message.chat.full_name or "")
         is_person = item.chat_id != svc.settings.notify_chat_id
         if is_person and name and svc.names.get(item.chat_id) != name:
-            await svc.db.keep(svc.log.remember_user, item.chat_id, name, svc.clock.now())
+            await svc.db.keep(svc.soplog.remember_user, item.chat_id, name, svc.clock.now())
             svc.names[item.chat_id] = name
 
     async def on_refused(item: OutboxItem, reason: str) -> None:

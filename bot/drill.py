@@ -10,7 +10,7 @@ from telegram import Update
 
 import texts
 from bot import delivery
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, services
 from bot.handlers import respond
 from bot.live import ChatJobObserver

@@ -12,7 +12,7 @@ from telegram import Bot, Update
 import texts
 from bot import delivery
 from bot.arguments import UsageError, parse_page
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, report_closed, respond
 from bot.live import ChatJobObserver

@@ -16,7 +16,7 @@ import texts
 from bot import delivery
 from bot.access import quiet
 from bot.arguments import UsageError, parse_days, parse_done, parse_instruction, split_command
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, Services, services
 from core.problems import Code, Problem, problem
 from core.sop import ASSIGNMENTS, Role
@@ -115,7 +115,7 @@ async def instruksi_button(update: Update, context: Context, caller: Caller) -> 
     svc = services(context)
     given = [
         i
-        for i in await svc.db.run(svc.log.open_instructions, [target])
+        for i in await svc.db.run(svc.soplog.open_instructions, [target])
         if i.run_date == svc.today()
     ]
     if given:  # a second press of the same button gives no second instruction
@@ -128,7 +128,7 @@ async def _issue(update: Update, context: Context, caller: Caller, target: Role,
     svc = services(context)
     today = svc.today()
     record = await svc.db.run(
-        svc.log.issue_instruction,
+        svc.soplog.issue_instruction,
         run_date=today,
         target=target,
         issued_by=caller.user_id,
@@ -186,7 +186,7 @@ async def _already_done(
     """An instruction for a step a verified copy already did: closed at once on that evidence."""
     svc = services(context)
     closed = await svc.db.run(
-        svc.log.close_instruction,
+        svc.soplog.close_instruction,
         instruction_id=record.id,
         closed_by=None,
         roles=[record.target_role],
@@ -217,7 +217,7 @@ async def selesai(update: Update, context: Context, caller: Caller) -> None:
     if args.instruction_id is not None:
         await _close(update, context, caller, args.instruction_id, args.note, manual=args.manual)
         return
-    open_ones = await svc.db.run(svc.log.open_instructions, _closable_roles(caller))
+    open_ones = await svc.db.run(svc.soplog.open_instructions, _closable_roles(caller))
     if not open_ones:
         await respond(update, context, texts.no_open_instruction())
     elif len(open_ones) == 1:
@@ -256,7 +256,7 @@ async def _close(
     svc = services(context)
     tz = svc.settings.tz
     evidence: Evidence | None = None
-    wanted = await svc.db.run(svc.log.instruction, instruction_id)
+    wanted = await svc.db.run(svc.soplog.instruction, instruction_id)
     if wanted is not None and _needs_evidence(wanted, caller) and not manual:
         found = await svc.db.run(copy_evidence, svc.dumplog, svc.copylog)
         if not isinstance(found, Evidence):  # step 11 is evidence, not a claim
@@ -272,7 +272,7 @@ async def _close(
         )
     try:
         closed = await svc.db.run(
-            svc.log.close_instruction,
+            svc.soplog.close_instruction,
             instruction_id=instruction_id,
             closed_by=caller.user_id,
             roles=_closable_roles(caller),
@@ -343,7 +343,7 @@ async def _mark_deliveries_closed(
     """Replace the "Selesai" button under each delivered copy with who closed it and when."""
     footer = texts.instruction_closed_note(closed, closer, svc.settings.tz)
     issuer = svc.name_of(closed.issued_by)
-    for copy in await svc.db.run(svc.log.deliveries, closed.id):
+    for copy in await svc.db.run(svc.soplog.deliveries, closed.id):
         body = (
             texts.instruction_for_group(closed, issuer)
             if copy.chat_id == svc.settings.notify_chat_id
@@ -365,7 +365,7 @@ async def _mark_deliveries_closed(
 
 async def status(update: Update, context: Context, caller: Caller) -> None:
     svc = services(context)
-    day = await svc.db.run(svc.log.day_status, svc.today())
+    day = await svc.db.run(svc.soplog.day_status, svc.today())
     text = texts.day_status(
         day,
         svc.shown_names,
@@ -421,7 +421,7 @@ async def riwayat(update: Update, context: Context, caller: Caller) -> None:
         return
     today = svc.today()
     dates = [today - timedelta(days=offset) for offset in range(days)]
-    await respond(update, context, texts.history(await svc.db.run(svc.log.days_status, dates)))
+    await respond(update, context, texts.history(await svc.db.run(svc.soplog.days_status, dates)))
 
 
 # --- anything else ----------------------------------------------------------------------------

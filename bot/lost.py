@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 import texts
 from bot import delivery
 from bot.arguments import UsageError, parse_found, split_command
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, Services, services
 from bot.handlers import command_rest, respond
 from core.problems import Code, Problem, problem

@@ -15,7 +15,7 @@ from telegram import Update
 import texts
 from bot import delivery
 from bot.arguments import UsageError, parse_member, parse_user_id
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, services
 from bot.handlers import command_rest, respond
 from core.sop import Role

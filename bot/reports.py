@@ -11,7 +11,7 @@ from telegram import InputFile, Update
 import texts
 from bot import delivery
 from bot.arguments import split_command
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, services
 from bot.handlers import respond
 from jobs.report import build_report, parse_month, report_csv
@@ -36,7 +36,7 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
         build_report,
         month,
         today,
-        svc.log,
+        svc.soplog,
         svc.dumplog,
         svc.copylog,
         svc.settings.office,

@@ -69,9 +69,9 @@ class LinkStatus:
 class CentralLink:
     settings: Settings
     queue: CentralQueue
-    dumps: DumpLog
-    copies: CopyLog
-    drills: DrillLog
+    dumplog: DumpLog
+    copylog: CopyLog
+    drilllog: DrillLog
     soplog: SopLog
     state: StateStore
     clock: Clock
@@ -115,9 +115,9 @@ class CentralLink:
         now = self.clock.now()
         queued = 0
         sources = (
-            ("dump", self.dumps.after, evidence.from_dump),
-            ("copy", self.copies.after, self._copy_record),
-            ("drill", self.drills.after, evidence.from_drill),
+            ("dump", self.dumplog.after, evidence.from_dump),
+            ("copy", self.copylog.after, self._copy_record),
+            ("drill", self.drilllog.after, evidence.from_drill),
         )
         for kind, rows_after, to_record in sources:
             after = int(self.state.get(WATERMARK + kind) or 0)
@@ -138,7 +138,7 @@ class CentralLink:
         )
 
     def _copy_record(self, copy: CopyRecord, origin: str) -> EvidenceRecord:
-        dump = self.dumps.get(copy.dump_run_id) if copy.dump_run_id else None
+        dump = self.dumplog.get(copy.dump_run_id) if copy.dump_run_id else None
         return evidence.from_copy(copy, origin, dump.finished_at if dump else None)
 
     def _collect_damage(self, now: datetime) -> int:
@@ -148,7 +148,7 @@ class CentralLink:
         at, after_id = (datetime.fromisoformat(at_text), int(id_text)) if at_text else (EPOCH, 0)
         if at > now:
             at, after_id = now - timedelta(days=1), 0
-        found = self.copies.damaged_after(at, after_id)
+        found = self.copylog.damaged_after(at, after_id)
         queued = sum(self.queue.add(evidence.from_damage(c, self.origin), now) for c in found)
         if found:
             last = found[-1]
@@ -187,7 +187,13 @@ class CentralLink:
         month = first.replace(day=1)
         while month <= last:
             report = build_report(
-                month, last, self.soplog, self.dumps, self.copies, self.settings.office, self.drills
+                month,
+                last,
+                self.soplog,
+                self.dumplog,
+                self.copylog,
+                self.settings.office,
+                self.drilllog,
             )
             for row in report.days:
                 if first <= row.day <= last and row.dump != "no_data":
@@ -197,7 +203,7 @@ class CentralLink:
         return queued
 
     def _first_day(self) -> date | None:
-        firsts = [d for d in (self.soplog.first_run_date(), self.dumps.first_run_date()) if d]
+        firsts = [d for d in (self.soplog.first_run_date(), self.dumplog.first_run_date()) if d]
         return min(firsts) if firsts else None
 
     # --- delivering ---------------------------------------------------------------------------
@@ -374,7 +380,7 @@ def link_for(runtime: Runtime, version: str = "?") -> CentralLink:
         runtime.dumplog,
         runtime.copylog,
         runtime.drilllog,
-        runtime.log,
+        runtime.soplog,
         runtime.state,
         runtime.clock,
         version=version,

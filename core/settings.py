@@ -607,6 +607,7 @@ class Settings(BaseSettings):
 
     @property
     def dumps(self) -> Path:
+        """The dump folder: DUMP_DIR, or DATA_DIR/dumps when it is not set."""
         assert self.dump_dir is not None
         return self.dump_dir
 

@@ -166,7 +166,7 @@ class DemoDay:
 
 async def run_demo(out: Printer = print, data_dir: Path | None = None) -> None:
     from bot.app import running, services_of
-    from sopbot.runtime import build_app
+    from sopbot.compose import build_app
 
     server = BotApiServer(TOKEN)
     for user_id, (name, _role) in PEOPLE.items():

@@ -133,9 +133,9 @@ def build_audit(
     today: date,
     now: datetime,
     soplog: SopLog,
-    dumps: DumpLog,
-    copies: CopyLog,
-    drills: DrillLog,
+    dumplog: DumpLog,
+    copylog: CopyLog,
+    drilllog: DrillLog,
     disks: DiskRegistry,
     state: StateStore,
     evidence: Evidence,
@@ -145,7 +145,7 @@ def build_audit(
     """The report and its CSV annex (whose SHA-256 the report prints)."""
     tz = settings.tz
     monthly: MonthReport = build_report(
-        month, today, soplog, dumps, copies, settings.office, drills
+        month, today, soplog, dumplog, copylog, settings.office, drilllog
     )
     last_day = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
     start = datetime.combine(month, time(), tz)
@@ -162,7 +162,7 @@ def build_audit(
     report.recorded_days = len(monthly.recorded_days)
     report.copied_days = monthly.copied_days
     report.compliance = monthly.compliance
-    runs = dumps.between(month, last_day)
+    runs = dumplog.between(month, last_day)
     by_day: dict[date, list[DumpRecord]] = {}
     for run in runs:
         by_day.setdefault(run.run_date, []).append(run)
@@ -174,7 +174,7 @@ def build_audit(
         # The month as it happened: a copy verified that day counts for that day even if its
         # disk was later reported lost (the custody log and the incidents say so).
         copy = (
-            copies.newest(dump_run_id=shown.id, lost=None) if shown is not None and good else None
+            copylog.newest(dump_run_id=shown.id, lost=None) if shown is not None and good else None
         )
         if copy is not None:
             verified += 1
@@ -208,7 +208,7 @@ def build_audit(
         if start <= disk.registered_at < end:
             report.custody.append(Custody(disk.registered_at, disk.label, "registered"))
         if disk.lost_at is not None and start <= disk.lost_at < end:
-            held = copies.verified(disk.id)
+            held = copylog.verified(disk.id)
             plain = sum(1 for c in held if not c.encrypted)
             at, label = disk.lost_at, disk.label
             report.custody.append(Custody(at, label, "lost", copies=len(held), plain=plain))
@@ -218,7 +218,7 @@ def build_audit(
     report.custody.sort(key=lambda c: c.at)
     report.incidents.sort(key=lambda i: i.at)
     target = settings.drill_target_rto_minutes * 60.0
-    for drill in drills.between(start, end):
+    for drill in drilllog.between(start, end):
         report.drills.append(
             AuditDrill(
                 drill.started_at,
@@ -235,7 +235,7 @@ def build_audit(
         )
     report.drills_total = len(report.drills)
     report.drills_passed = sum(1 for d in report.drills if d.outcome == "passed")
-    passed_before = [d for d in drills.between(datetime(1970, 1, 1, tzinfo=UTC), end) if d.passed]
+    passed_before = [d for d in drilllog.between(datetime(1970, 1, 1, tzinfo=UTC), end) if d.passed]
     if passed_before and passed_before[-1].finished_at is not None:
         as_of = min(end, now)
         report.days_since_restore = max(0, (as_of - passed_before[-1].finished_at).days)

@@ -110,10 +110,10 @@ def build_report(
     month: date,
     today: date,
     soplog: SopLog,
-    dumps: DumpLog,
-    copies: CopyLog,
+    dumplog: DumpLog,
+    copylog: CopyLog,
     office: OfficeHours,
-    drills: DrillLog | None = None,
+    drilllog: DrillLog | None = None,
 ) -> MonthReport:
     last_day = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
     last = min(last_day, today)
@@ -121,14 +121,14 @@ def build_report(
         return MonthReport(month)
     dates = [month + timedelta(days=n) for n in range((last - month).days + 1)]
     statuses = soplog.days_status(dates)
-    runs = dumps.between(month, last)
-    copied_ids = copies.copied_dump_ids(run.id for run in runs)
+    runs = dumplog.between(month, last)
+    copied_ids = copylog.copied_dump_ids(run.id for run in runs)
     drills_by_day: dict[date, DrillRecord] = {}
-    if drills is not None:
+    if drilllog is not None:
         tz = office.tz
         start = datetime.combine(month, time(), tz)
         end = datetime.combine(last + timedelta(days=1), time(), tz)
-        for drill in drills.between(start, end):  # oldest first: the day's last one stays
+        for drill in drilllog.between(start, end):  # oldest first: the day's last one stays
             drills_by_day[drill.started_at.astimezone(tz).date()] = drill
     by_day: dict[date, list[DumpRecord]] = {}
     for run in runs:
@@ -136,7 +136,7 @@ def build_report(
     report = MonthReport(month)
     durations: dict[int, list[float]] = {}
     per_person: dict[tuple[int, int], tuple[int, int]] = {}  # (person, step) -> (count, late)
-    firsts = [d for d in (soplog.first_run_date(), dumps.first_run_date()) if d is not None]
+    firsts = [d for d in (soplog.first_run_date(), dumplog.first_run_date()) if d is not None]
     installed = min(firsts) if firsts else today + timedelta(days=1)
     for status in statuses:
         if status.run_date < installed:

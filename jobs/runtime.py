@@ -1,5 +1,5 @@
 """Everything the bot, the CLI and the scheduler share at run time, built in one place
-(`sopbot.runtime.open_runtime`) and handed down."""
+(`sopbot.compose.open_runtime`) and handed down."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from storage.state import StateStore
 @dataclass(frozen=True)
 class Runtime:
     settings: Settings
-    log: SopLog
+    soplog: SopLog
     clock: Clock
     dumplog: DumpLog
     dump: DumpService

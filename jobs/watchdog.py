@@ -137,8 +137,8 @@ class Watchdog:
     def __init__(
         self,
         settings: Settings,
-        dumps: DumpLog,
-        copies: CopyLog,
+        dumplog: DumpLog,
+        copylog: CopyLog,
         soplog: SopLog,
         dumper: DumpService | None,
         copier: CopyService | None,
@@ -146,7 +146,7 @@ class Watchdog:
         notifier: WatchdogNotifier,
         state: StateStore,
         backup_time: Callable[[], time] | None = None,
-        drills: DrillLog | None = None,
+        drilllog: DrillLog | None = None,
         outbox: Outbox | None = None,
         drilling: Callable[[], bool] | None = None,
         evidence: Evidence | None = None,
@@ -159,13 +159,13 @@ class Watchdog:
         # housekeeping forgets the old dated ones, whichever task set them.
         self.known_marks: Callable[[], Iterable[MarkKind]] = lambda: WATCHDOG_MARKS
         self.db = db or AsyncLog()
-        self.drills = drills
+        self.drilllog = drilllog
         # A restore drill reading the disk right after a copy: the unplug request waits for it.
         self._drilling = drilling or (lambda: False)
         self.outbox = outbox
         self._database_down = False
         self._database_file = _sqlite_file(settings.database_url)
-        self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
+        self.settings, self.dumplog, self.copylog, self.soplog = settings, dumplog, copylog, soplog
         self.dumper, self.copier, self.clock, self.notifier = dumper, copier, clock, notifier
         # The schedule's current time (it follows /jadwal), BACKUP_TIME without a scheduler.
         self._backup_time = backup_time or (lambda: settings.backup_time)
@@ -304,7 +304,7 @@ class Watchdog:
         record = await self.db.run(copier.disks.get, disk.identity.id)
         if copier.busy or self._drilling() or record is None or record.plugged_since is None:
             return
-        newest = await self.db.run(self.copies.newest, disk_id=disk.identity.id, intact=None)
+        newest = await self.db.run(self.copylog.newest, disk_id=disk.identity.id, intact=None)
         last = newest.finished_at if newest else None
         wait = timedelta(minutes=self.settings.external_unplug_minutes)
         if last is not None and now - last >= wait and now - record.plugged_since >= wait:
@@ -352,7 +352,7 @@ class Watchdog:
         due = slot + gap
         if now < due or (self.dumper is not None and self.dumper.busy):
             return
-        last_good = await self.db.run(self.dumps.last_good)
+        last_good = await self.db.run(self.dumplog.last_good)
         if last_good is not None and last_good.started_at >= slot - timedelta(hours=1):
             return
         key = MISSING_DUMP.at(slot.date().isoformat())
@@ -364,17 +364,17 @@ class Watchdog:
     async def _stale_external(self, now: datetime) -> None:
         if self.copier is None or not self.copier.configured:
             return
-        if await self.db.run(self.dumps.last_good) is None:
+        if await self.db.run(self.dumplog.last_good) is None:
             return  # nothing to copy yet
         max_age = timedelta(hours=self.settings.external_max_age_hours)
         # A copy /verifikasi found damaged is no copy: the warning speaks until it is replaced.
-        last = await self.db.run(self.copies.newest)
+        last = await self.db.run(self.copylog.newest)
         if last is not None and last.finished_at is not None and now - last.finished_at < max_age:
             return
         installed = await self._installed()
         ever = (
             last is not None
-            or await self.db.run(self.copies.newest, intact=None, lost=None) is not None
+            or await self.db.run(self.copylog.newest, intact=None, lost=None) is not None
         )
         if not ever and installed is not None and now - installed < max_age:
             return  # a new installation has had less than the allowed age to make its first
@@ -390,11 +390,11 @@ class Watchdog:
         """No passed restore drill for DRILL_MAX_AGE_DAYS (counted from the first verified copy
         when none ever passed): everyone is told, once a day, until one passes."""
         days = self.settings.drill_max_age_days
-        if self.drills is None or not days:
+        if self.drilllog is None or not days:
             return
-        if await self.db.run(self.copies.newest_intact) is None:
+        if await self.db.run(self.copylog.newest_intact) is None:
             return  # nothing to drill yet: the stale-copy warning speaks
-        last = await self.db.run(self.drills.last_passed)
+        last = await self.db.run(self.drilllog.last_passed)
         since_key = DRILL_WATCHED_SINCE.at()
         if last is not None and last.finished_at is not None:
             since = last.finished_at
@@ -449,13 +449,13 @@ class Watchdog:
         await self.notifier.daily_summary(await asyncio.to_thread(self.summary, now))
 
     def summary(self, now: datetime) -> Summary:
-        latest = self.dumps.latest(1)
+        latest = self.dumplog.latest(1)
         last_dump = latest[0] if latest else None
         # Only what still counts: a copy found damaged or on a disk reported lost is no copy.
-        last_copy = self.copies.newest()
-        copied = last_dump is not None and self.copies.newest(dump_run_id=last_dump.id) is not None
+        last_copy = self.copylog.newest()
+        copied = last_dump is not None and self.copylog.newest(dump_run_id=last_dump.id) is not None
         lost_copy = (
-            self.copies.newest(dump_run_id=last_dump.id, intact=None, lost=True)
+            self.copylog.newest(dump_run_id=last_dump.id, intact=None, lost=True)
             if last_dump is not None and not copied
             else None
         )
@@ -467,8 +467,8 @@ class Watchdog:
                 external_free = self.copier.check(writing=False).free_bytes
             except DiskError as error:
                 problem = error.problem
-        drills = self.drills.latest(1) if self.drills is not None else []
-        passed = self.drills.last_passed() if self.drills is not None else None
+        drills = self.drilllog.latest(1) if self.drilllog is not None else []
+        passed = self.drilllog.last_passed() if self.drilllog is not None else None
         return Summary(
             now,
             last_dump,

@@ -7,7 +7,7 @@ import click
 from core.settings import Settings
 from jobs.dump.result import DumpResult
 from jobs.job import JobStarted, Outcome, Trigger
-from sopbot.runtime import open_runtime
+from sopbot.compose import open_runtime
 from sopbot.terminal import TerminalJobObserver, run_observed
 
 EXIT_CODES = {

@@ -10,7 +10,7 @@ import click
 from core.settings import Settings
 from jobs.external.service import CopyResult
 from jobs.job import JobStarted, Outcome, Progress, Trigger
-from sopbot.runtime import open_runtime
+from sopbot.compose import open_runtime
 from sopbot.terminal import TerminalJobObserver, run_observed
 
 VERIFIED, FAILED, BUSY = 0, 1, 75

@@ -7,7 +7,7 @@ from __future__ import annotations
 from core.settings import Settings
 from jobs.drill.result import DrillResult
 from jobs.job import JobStarted, Outcome
-from sopbot.runtime import open_runtime
+from sopbot.compose import open_runtime
 from sopbot.terminal import TerminalJobObserver, run_observed
 
 PASSED, FAILED, UNTESTABLE, BUSY = 0, 1, 3, 75

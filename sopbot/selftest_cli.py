@@ -9,7 +9,7 @@ import asyncio
 import click
 
 from core.settings import Settings
-from sopbot.runtime import open_runtime
+from sopbot.compose import open_runtime
 
 HELD, NOT_HELD = 0, 1
 

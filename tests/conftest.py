@@ -22,7 +22,7 @@ from core.clock import Clock, ManualClock
 from core.settings import Settings
 from devtools.botapi import BotApiServer, SentMessage
 from jobs.dump.result import DumpBackend
-from sopbot.runtime import build_app, open_runtime
+from sopbot.compose import build_app, open_runtime
 from sopbot.sample_db import create_sample_database
 
 FAKE_EXPDP = Path(__file__).parent / "jobs" / "fakes" / "expdp.py"

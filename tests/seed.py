@@ -25,14 +25,14 @@ class Seeded:
     copied_days: int
 
 
-def seed_month(soplog: SopLog, dumps: DumpLog, copies: CopyLog, last_day: int = 24) -> Seeded:
+def seed_month(soplog: SopLog, dumplog: DumpLog, copylog: CopyLog, last_day: int = 24) -> Seeded:
     good = copied = 0
     for day in range(1, last_day + 1):
         run_date = date(2026, 11, day)
         start = datetime(2026, 11, day, 1, 0, tzinfo=WITA)
         if day not in MISSING_DAYS:
             outcome = "failed" if day in FAILED_DAYS else "success"
-            run_id = dumps.start(
+            run_id = dumplog.start(
                 run_date=run_date,
                 trigger="schedule",
                 requested_by=None,
@@ -42,7 +42,7 @@ def seed_month(soplog: SopLog, dumps: DumpLog, copies: CopyLog, last_day: int = 
                 file_path=f"/dumps/SIAK_202611{day:02d}_0100.dmp",
                 log_path="/dumps/x.log",
             )
-            dumps.finish(
+            dumplog.finish(
                 run_id,
                 finished_at=start + timedelta(minutes=10 + day),
                 outcome=outcome,
@@ -56,14 +56,14 @@ def seed_month(soplog: SopLog, dumps: DumpLog, copies: CopyLog, last_day: int = 
                 good += 1
                 if day not in NOT_COPIED_DAYS:
                     copied += 1
-                    copy_id = copies.start(
+                    copy_id = copylog.start(
                         dump_run_id=run_id,
                         source_path="s",
                         trigger="auto",
                         requested_by=None,
                         started_at=start + timedelta(hours=7),
                     )
-                    copies.finish(
+                    copylog.finish(
                         copy_id,
                         finished_at=start + timedelta(hours=7, minutes=3),
                         outcome="verified",

@@ -7,7 +7,7 @@ or to `asyncio.to_thread`, which call it on a worker thread.
 The rules, kept simple on purpose (an AST walk, no type inference):
 - a storage object is reached through an attribute or a name from `STORAGE_NAMES` (how the
   code names its `SopLog`, `DumpLog`, `CopyLog`, ... objects): `svc.soplog.x(...)`,
-  `self.dumps.x(...)`, `copies.x(...)` are calls on the loop; `svc.soplog.x` passed without
+  `self.dumplog.x(...)`, `copylog.x(...)` are calls on the loop; `svc.soplog.x` passed without
   the call is not;
 - only the body of the `async def` itself counts: a nested `def` or `lambda` is code that
   runs where it is handed (a worker thread), so it is not looked into;
@@ -39,11 +39,8 @@ STORAGE_NAMES = frozenset(
     {
         "soplog",  # storage.soplog.SopLog
         "dumplog",  # storage.dumps.DumpLog
-        "dumps",
         "copylog",  # storage.copies.CopyLog
-        "copies",
         "drilllog",  # storage.drills.DrillLog
-        "drills",
         "state",  # storage.state.StateStore
         "outbox",  # storage.outbox.Outbox
         "audit",  # storage.audit.AuditLog
@@ -54,8 +51,7 @@ STORAGE_NAMES = frozenset(
         "evidence",  # jobs.evidence.Evidence (its chain is in the log)
     }
 )
-# `log` is the logger as a bare name, but the SOP log as an attribute (`svc.log`).
-STORAGE_ATTRIBUTES = STORAGE_NAMES | {"log"}
+STORAGE_ATTRIBUTES = STORAGE_NAMES  # `log` is only ever the logger, as a name or an attribute
 ALLOW_MARK = "# loop-ok:"
 
 
@@ -78,7 +74,7 @@ HOLDERS = frozenset({"svc", "self", "services", "runtime"})  # what holds the st
 
 
 def _is_storage(node: ast.expr) -> bool:
-    """`svc.dumplog`, `self.copies`, `self.svc.state`: a storage object taken from its holder
+    """`svc.dumplog`, `self.copylog`, `self.svc.state`: a storage object taken from its holder
     (a bare name or another object's field, `progress.state`, is not assumed to be one)."""
     if not isinstance(node, ast.Attribute) or node.attr not in STORAGE_ATTRIBUTES:
         return False
@@ -171,15 +167,15 @@ def test_the_checker_sees_a_direct_call_and_not_a_handed_over_one(tmp_path: Path
         "async def handler(svc):\n"
         "    log.info('fine: the logger')\n"
         "    await svc.db.run(svc.soplog.open_steps, 1)\n"
-        "    await asyncio.to_thread(lambda: svc.dumps.latest())\n"
+        "    await asyncio.to_thread(lambda: svc.dumplog.latest())\n"
         "    svc.roster.roles_of(1)\n"
         "    svc.names.get(1)  # loop-ok: a dict\n"
         "    rows = svc.soplog.open_steps(1)\n"
-        "    svc.log.remember_user(1, 'x')\n"
+        "    svc.soplog.remember_user(1, 'x')\n"
         "    sync_helper(svc)\n"
         "    await svc.db.run(sync_helper, svc)\n"
-        "    evidence_of(svc.dumps, x=1)\n"
-        "    await svc.db.run(evidence_of, svc.dumps)\n"
+        "    evidence_of(svc.dumplog, x=1)\n"
+        "    await svc.db.run(evidence_of, svc.dumplog)\n"
         "def sync_helper(svc):\n"
         "    svc.soplog.open_steps(1)\n",
         encoding="utf-8",

@@ -68,9 +68,9 @@ class DrillService(JobRunner[DrillResult]):
     def __init__(
         self,
         settings: Settings,
-        dumps: DumpLog,
-        copies: CopyLog,
-        drills: DrillLog,
+        dumplog: DumpLog,
+        copylog: CopyLog,
+        drilllog: DrillLog,
         copier: CopyService,
         clock: Clock,
     ) -> None:
@@ -79,7 +79,8 @@ class DrillService(JobRunner[DrillResult]):
         super().__init__(clock, settings.progress_interval_seconds, timeout)
         # Ending impdp and killing its job on the server may take this long (as for expdp).
         self.stop_grace = max(self.stop_grace, ExpdpBackend.stop_seconds + 15)
-        self.settings, self.dumps, self.copies, self.drills = settings, dumps, copies, drills
+        self.settings = settings
+        self.dumplog, self.copylog, self.drilllog = dumplog, copylog, drilllog
         self.copier = copier
         self._copy: CopyRecord | None = None
         self._dump: DumpRecord | None = None
@@ -99,7 +100,7 @@ class DrillService(JobRunner[DrillResult]):
             with contextlib.suppress(OSError):
                 leftover.unlink()
                 log.warning("Removed a restore drill's scratch file: %s", leftover.name)
-        return self.drills.mark_interrupted(self.clock.now(), problem(Code.INTERRUPTED))
+        return self.drilllog.mark_interrupted(self.clock.now(), problem(Code.INTERRUPTED))
 
     # --- the job ------------------------------------------------------------------------------
 
@@ -116,14 +117,14 @@ class DrillService(JobRunner[DrillResult]):
         except _NoDrill as refused:
             return await asyncio.to_thread(self._refused, order, refused)
         dump = (
-            await self.db.keep(self.dumps.get, copy.dump_run_id)
+            await self.db.keep(self.dumplog.get, copy.dump_run_id)
             if copy.dump_run_id is not None
             else None
         )
         backend = dump.backend if dump is not None else self.settings.dump_backend
         prover = prover_for(backend, self.settings, self.oracle_driver)
         drill_id = await self.db.keep(
-            self.drills.start,
+            self.drilllog.start,
             copy_id=copy.id,
             dump_run_id=copy.dump_run_id,
             file_name=path.name,
@@ -156,12 +157,12 @@ class DrillService(JobRunner[DrillResult]):
         try:
             disk = self.copier.check(writing=False)
         except DiskError as trouble:
-            newest = self.copies.newest_intact()
+            newest = self.copylog.newest_intact()
             raise _NoDrill(trouble.problem, newest) from None
         self._disk_id, self._disk_device = disk.identity.id, disk.device
-        copy = self.copies.newest_intact(disk.identity.id)
+        copy = self.copylog.newest_intact(disk.identity.id)
         if copy is None:
-            elsewhere = self.copies.newest_intact()
+            elsewhere = self.copylog.newest_intact()
             if elsewhere is not None:
                 raise _NoDrill(problem(Code.DRILL_OTHER_DISK, label=elsewhere.disk_label), None)
             raise _NoDrill(problem(Code.DRILL_NO_COPY), None)
@@ -169,7 +170,7 @@ class DrillService(JobRunner[DrillResult]):
         path = disk.folder / Path(copy.dest_path.replace("\\", "/")).name
         unsafe = _not_a_copy(path, disk.device)
         if unsafe is not None:
-            self.copies.record_checks(disk.identity.id, {path.name: False}, self.clock.now())
+            self.copylog.record_checks(disk.identity.id, {path.name: False}, self.clock.now())
             if unsafe == "missing":
                 reason = problem(Code.DRILL_COPY_MISSING, file=path.name, label=disk.identity.label)
             else:  # a link (to the server's own dump, say), a FIFO, a device: not a copy
@@ -184,7 +185,7 @@ class DrillService(JobRunner[DrillResult]):
         started_at = self.clock.now()
         name = Path(copy.dest_path.replace("\\", "/")).name if copy else ""
         label = copy.disk_label if copy else ""
-        drill_id = self.drills.start(
+        drill_id = self.drilllog.start(
             copy_id=copy.id if copy else None,
             dump_run_id=copy.dump_run_id if copy else None,
             file_name=name,
@@ -211,7 +212,7 @@ class DrillService(JobRunner[DrillResult]):
     ) -> DrillResult:
         finished_at = self.clock.now()
         outcome = Outcome.UNTESTABLE if untestable(errors) else Outcome.FAILED
-        self.drills.finish(
+        self.drilllog.finish(
             drill_id, finished_at=finished_at, outcome=_STORED[outcome], errors=errors
         )
         return DrillResult(
@@ -285,7 +286,7 @@ class DrillService(JobRunner[DrillResult]):
         name, label = started.subject.name, copy.disk_label
         if restored.copy_sha256 != copy.sha256:
             await self.db.keep(
-                self.copies.record_checks, self._disk_id, {name: False}, self.clock.now()
+                self.copylog.record_checks, self._disk_id, {name: False}, self.clock.now()
             )
             found.problems.append(
                 problem(
@@ -321,7 +322,7 @@ class DrillService(JobRunner[DrillResult]):
             outcome = Outcome.SUCCESS
         else:
             outcome = Outcome.UNTESTABLE if untestable(found.problems) else Outcome.FAILED
-        self.drills.finish(
+        self.drilllog.finish(
             started.run_id,
             finished_at=finished_at,
             outcome=_STORED[outcome],
@@ -368,7 +369,7 @@ class DrillService(JobRunner[DrillResult]):
         days = self.settings.drill_every_days
         if not days or self.busy:
             return False
-        last = self.drills.last_passed()
+        last = self.drilllog.last_passed()
         if last is None or last.finished_at is None:
             return True
         return self.clock.now() - last.finished_at >= timedelta(days=days)
@@ -387,7 +388,7 @@ class DrillService(JobRunner[DrillResult]):
         stored = DrillOutcome.INTERRUPTED if outcome is Outcome.INTERRUPTED else DrillOutcome.FAILED
         errors = [reason, *(also or [])]
         await self.db.keep(
-            self.drills.finish,
+            self.drilllog.finish,
             started.run_id,
             finished_at=finished_at,
             outcome=stored,

@@ -66,7 +66,7 @@ class DumpService(JobRunner[DumpResult]):
     def __init__(
         self,
         settings: Settings,
-        dumps: DumpLog,
+        dumplog: DumpLog,
         soplog: SopLog,
         clock: Clock,
         backend: DumpBackend | None = None,
@@ -77,7 +77,7 @@ class DumpService(JobRunner[DumpResult]):
             settings.progress_interval_seconds,
             timedelta(minutes=settings.dump_timeout_minutes),
         )
-        self.settings, self.dumps, self.soplog = settings, dumps, soplog
+        self.settings, self.dumplog, self.soplog = settings, dumplog, soplog
         self.backend = backend or build_backend(settings)
         # Stopping an export may take the backend longer than the usual grace (expdp attaches
         # to the job on the server and stops it there).
@@ -107,7 +107,9 @@ class DumpService(JobRunner[DumpResult]):
         with contextlib.suppress(SQLAlchemyError):  # still unwritable: merged later
             self.merge_journal()
         journaled = {e["run_id"] for e in self.journal.entries() if e.get("run_id")}
-        lost = self.dumps.mark_interrupted(self.clock.now(), problem(C.INTERRUPTED), keep=journaled)
+        lost = self.dumplog.mark_interrupted(
+            self.clock.now(), problem(C.INTERRUPTED), keep=journaled
+        )
         for record in lost:
             log.warning(
                 "Dump run %s (%s) was interrupted by a stop of the bot", record.id, record.file_path
@@ -125,7 +127,7 @@ class DumpService(JobRunner[DumpResult]):
         request = self.plan(started_at)
         try:
             run_id = await self.db.keep(
-                self.dumps.start,
+                self.dumplog.start,
                 run_date=office_date(started_at, self.settings.tz),
                 trigger=order.trigger.value,
                 requested_by=order.requested_by,
@@ -173,7 +175,7 @@ class DumpService(JobRunner[DumpResult]):
 
     def _space_shortage(self) -> Problem | None:
         """Less free space in DUMP_DIR than 1.2 times the last good dump: the problem."""
-        last = self.dumps.last_good()
+        last = self.dumplog.last_good()
         if last is None or not last.size_bytes:
             return None
         need = int(last.size_bytes * SPACE_FACTOR)
@@ -252,7 +254,7 @@ class DumpService(JobRunner[DumpResult]):
         if not started.run_id:  # the start could not be recorded: the whole run goes aside
             raise SQLAlchemyError("the run's start was not recorded")
         step = self._step(started, request, result)
-        self.dumps.finish(
+        self.dumplog.finish(
             started.run_id,
             finished_at=result.finished_at,
             outcome=result.outcome.value,
@@ -326,11 +328,11 @@ class DumpService(JobRunner[DumpResult]):
             "note": Path(entry["file_path"]).name,
             "problem": next(iter(problems), None),
         }
-        self.dumps.merge_journaled(entry, lambda session: self.soplog.add_step(session, **step))
+        self.dumplog.merge_journaled(entry, lambda session: self.soplog.add_step(session, **step))
 
     def _compare_with_last_good(self, result: DumpResult) -> None:
         """A dump much smaller than the last good one is a warning: a silent partial backup."""
-        previous = self.dumps.last_good(before_id=result.run_id)
+        previous = self.dumplog.last_good(before_id=result.run_id)
         if previous is None:
             return
         limit = 1 - self.settings.dump_shrink_warn_percent / 100

@@ -16,14 +16,14 @@ class DiskTurn:
     last_copy: datetime | None
 
 
-def rotation(disks: DiskRegistry, copies: CopyLog) -> list[DiskTurn]:
+def rotation(disks: DiskRegistry, copylog: CopyLog) -> list[DiskTurn]:
     """Every disk in service with its last verified copy, the one due next first."""
     turns = [
-        DiskTurn(disk, _last_copy_at(copies, disk.id)) for disk in disks.all() if disk.in_service
+        DiskTurn(disk, _last_copy_at(copylog, disk.id)) for disk in disks.all() if disk.in_service
     ]
     return sorted(turns, key=lambda t: (t.last_copy is not None, t.last_copy or datetime.min))
 
 
-def _last_copy_at(copies: CopyLog, disk_id: str) -> datetime | None:
-    newest = copies.newest(disk_id=disk_id, intact=None)
+def _last_copy_at(copylog: CopyLog, disk_id: str) -> datetime | None:
+    newest = copylog.newest(disk_id=disk_id, intact=None)
     return newest.finished_at if newest else None

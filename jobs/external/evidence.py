@@ -22,18 +22,18 @@ class Evidence:
         return Path(self.copy.dest_path).name
 
 
-def copy_evidence(dumps: DumpLog, copies: CopyLog) -> Evidence | Problem:
+def copy_evidence(dumplog: DumpLog, copylog: CopyLog) -> Evidence | Problem:
     """The evidence, or why there is none."""
-    latest = dumps.last_good()
+    latest = dumplog.last_good()
     if latest is None:
         return problem(Code.NO_GOOD_DUMP)
     name = Path(latest.file_path).name
-    copy = copies.evidence(latest.id)
+    copy = copylog.evidence(latest.id)
     if copy is not None:
         return Evidence(latest, copy)
-    on_lost = copies.newest(dump_run_id=latest.id, intact=None, lost=True)
+    on_lost = copylog.newest(dump_run_id=latest.id, intact=None, lost=True)
     if on_lost is not None:
         return problem(Code.COPY_ON_LOST_DISK, file=name, label=on_lost.disk_label)
-    if copies.newest(dump_run_id=latest.id, intact=False) is not None:
+    if copylog.newest(dump_run_id=latest.id, intact=False) is not None:
         return problem(Code.COPY_DAMAGED, file=name)
     return problem(Code.NOT_COPIED_YET, file=name)

@@ -103,7 +103,7 @@ def _backup_file(
     )
 
 
-def list_disk(disk: Disk, copies: CopyLog | None = None, page: int | None = None) -> DiskListing:
+def list_disk(disk: Disk, copylog: CopyLog | None = None, page: int | None = None) -> DiskListing:
     """The backup files on the disk, newest first, read from the directory (stat only).
 
     The log (`copies`) is asked only about the files shown and the ones found damaged anywhere
@@ -128,10 +128,10 @@ def list_disk(disk: Disk, copies: CopyLog | None = None, page: int | None = None
     shown = {path.name for path, _ in found[_page_slice(listing.page, listing.page_size)]}
     records: dict[str, CopyRecord] = {}
     damaged: set[str] = set()
-    if copies is not None:
+    if copylog is not None:
         disk_id = disk.identity.id
-        suspects = copies.damaged_names(disk_id) & {path.name for path, _ in found}
-        records = copies.newest_by_name(disk_id, disk.folder, sorted(shown | suspects))
+        suspects = copylog.damaged_names(disk_id) & {path.name for path, _ in found}
+        records = copylog.newest_by_name(disk_id, disk.folder, sorted(shown | suspects))
         damaged = {name for name in suspects if name in records and records[name].damaged}
     files: list[BackupFile] = []
     for path, stat in found:
@@ -238,13 +238,13 @@ def verify_disk(
     return VerifyReport(good, mismatched, missing, unlisted, opened, unopened, sealed)
 
 
-def recorded_sizes(disk: Disk, copies: CopyLog, dumps: DumpLog) -> dict[str, int]:
+def recorded_sizes(disk: Disk, copylog: CopyLog, dumplog: DumpLog) -> dict[str, int]:
     """Encrypted copy name -> the recorded size of its dump, for the copies in the disk's
     manifest the log knows: what opening each may turn into at most."""
     names = [name for name in read_manifest(disk.folder, disk.device) if name.endswith(".age")]
     sizes: dict[str, int] = {}
-    for name, record in copies.newest_by_name(disk.identity.id, disk.folder, names).items():
-        dump = dumps.get(record.dump_run_id) if record.dump_run_id is not None else None
+    for name, record in copylog.newest_by_name(disk.identity.id, disk.folder, names).items():
+        dump = dumplog.get(record.dump_run_id) if record.dump_run_id is not None else None
         if dump is not None and dump.size_bytes:
             sizes[name] = dump.size_bytes
     return sizes

@@ -57,7 +57,7 @@ class FoundCheck:
         return self.report.ok and not self.altered and not self.unchecked
 
 
-def verify_found(disk: Disk, copies: CopyLog, identities: Sequence[str]) -> FoundCheck:
+def verify_found(disk: Disk, copylog: CopyLog, identities: Sequence[str]) -> FoundCheck:
     """A full /verifikasi of a disk that was lost, held against the log: every file re-read
     (and opened with the key), and every copy the log holds on it must still be listed in the
     disk's SHA256SUMS with the hash recorded when it was copied. Blocking: run it in a thread."""
@@ -66,11 +66,11 @@ def verify_found(disk: Disk, copies: CopyLog, identities: Sequence[str]) -> Foun
         return FoundCheck(report, {})
     manifest = read_manifest(disk.folder)
     logged: dict[str, str] = {}
-    for copy in copies.verified(disk.identity.id):  # newest first: the newest per name counts
+    for copy in copylog.verified(disk.identity.id):  # newest first: the newest per name counts
         logged.setdefault(file_name(copy.dest_path), copy.sha256)
     results = report.results()
     altered = [n for n, digest in logged.items() if n in manifest and manifest[n] != digest]
-    removed = copies.pruned_names("external")  # retention's own removals are no loss
+    removed = copylog.pruned_names("external")  # retention's own removals are no loss
     unchecked = [n for n in logged if n not in manifest and n not in removed]
     for name in altered + unchecked:
         results[name] = False

@@ -52,8 +52,8 @@ def _remove(path: Path, held: list[str]) -> int | None:
 
 def prune(
     settings: Settings,
-    dumps: DumpLog,
-    copies: CopyLog,
+    dumplog: DumpLog,
+    copylog: CopyLog,
     disk: Disk,
     now: datetime,
     held: list[str] | None = None,
@@ -62,14 +62,14 @@ def prune(
     now are added to `held` (they are tried again next time)."""
     held = [] if held is None else held
     removed: list[str] = []
-    verified = copies.verified()
+    verified = copylog.verified()
     if not verified:
         return removed
     if settings.retention_server_days:
         cutoff = now - timedelta(days=settings.retention_server_days)
         copied_ids = {c.dump_run_id for c in verified}
         newest = verified[0].dump_run_id
-        runs = dumps.latest(limit=10_000)
+        runs = dumplog.latest(limit=10_000)
         good_paths = {r.file_path for r in runs if r.outcome in ("success", "warning")}
         for record in runs:
             stopped = record.outcome in ("interrupted", "failed", "incomplete")
@@ -94,7 +94,7 @@ def prune(
                 if stopped
                 else f"older than {settings.retention_server_days} days, verified externally"
             )
-            copies.record_pruned(
+            copylog.record_pruned(
                 at=now, location="server", path=str(dump_file), size_bytes=size, reason=reason
             )
             log.info("Retention removed %s from the server (%s)", dump_file, reason)
@@ -117,7 +117,7 @@ def prune(
                 if size == GONE:
                     continue
                 reason = f"older than {settings.retention_external_days} days"
-                copies.record_pruned(
+                copylog.record_pruned(
                     at=now,
                     location="external",
                     path=str(disk.folder / name),

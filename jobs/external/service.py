@@ -87,14 +87,14 @@ class CopyService(JobRunner[CopyResult]):
     def __init__(
         self,
         settings: Settings,
-        dumps: DumpLog,
-        copies: CopyLog,
+        dumplog: DumpLog,
+        copylog: CopyLog,
         soplog: SopLog,
         clock: Clock,
         disks: DiskRegistry | None = None,
     ) -> None:
         super().__init__(clock, settings.progress_interval_seconds)
-        self.settings, self.dumps, self.copies, self.soplog = settings, dumps, copies, soplog
+        self.settings, self.dumplog, self.copylog, self.soplog = settings, dumplog, copylog, soplog
         self.disks = disks
         self._dump: DumpRecord | None = None
         self._disk: Disk | None = None
@@ -159,7 +159,7 @@ class CopyService(JobRunner[CopyResult]):
         """The newest good dump still on the server, unless this disk really holds a good copy
         of it: the log says verified and not damaged since, and the disk itself has the file,
         at its size, in its manifest. The log alone is not believed."""
-        latest = self.dumps.last_good()
+        latest = self.dumplog.last_good()
         if latest is None or not Path(latest.file_path).is_file():
             return None
         if disk is not None and self._on_disk(latest, disk):
@@ -167,7 +167,7 @@ class CopyService(JobRunner[CopyResult]):
         return latest
 
     def _on_disk(self, dump: DumpRecord, disk: Disk) -> bool:
-        copy = self.copies.newest(disk_id=disk.identity.id, dump_run_id=dump.id)
+        copy = self.copylog.newest(disk_id=disk.identity.id, dump_run_id=dump.id)
         if copy is None:
             return False
         name = Path(copy.dest_path).name
@@ -180,7 +180,7 @@ class CopyService(JobRunner[CopyResult]):
         return found.st_size == copy.size_bytes and name in read_manifest(disk.folder, disk.device)
 
     def recover(self) -> list[str]:
-        lost = self.copies.mark_interrupted(self.clock.now(), problem(Code.INTERRUPTED))
+        lost = self.copylog.mark_interrupted(self.clock.now(), problem(Code.INTERRUPTED))
         return [record.source_path for record in lost]
 
     # --- the job ------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ class CopyService(JobRunner[CopyResult]):
         size = dump.size_bytes or 0
         started_at = self.clock.now()
         copy_id = await self.db.keep(
-            self.copies.start,
+            self.copylog.start,
             dump_run_id=dump.id,
             source_path=str(source),
             trigger=order.trigger.value,
@@ -211,7 +211,7 @@ class CopyService(JobRunner[CopyResult]):
         except DiskError as trouble:
             log.warning("External copy %s not started: %s", copy_id, trouble)
             await self.db.keep(
-                self.copies.finish,
+                self.copylog.finish,
                 copy_id,
                 finished_at=self.clock.now(),
                 outcome="disk_problem",
@@ -285,7 +285,7 @@ class CopyService(JobRunner[CopyResult]):
         finished_at = self.clock.now()
         stored = "interrupted" if outcome is Outcome.INTERRUPTED else "failed"
         await self.db.keep(
-            self.copies.finish,
+            self.copylog.finish,
             started.run_id,
             finished_at=finished_at,
             outcome=stored,
@@ -350,7 +350,7 @@ class CopyService(JobRunner[CopyResult]):
     def _failed(self, started: JobStarted, disk: Disk, reason: Problem) -> CopyResult:
         log.error("External copy %s failed: %s", started.run_id, reason.english())
         finished_at = self.clock.now()
-        self.copies.finish(
+        self.copylog.finish(
             started.run_id,
             finished_at=finished_at,
             outcome="failed",
@@ -371,7 +371,7 @@ class CopyService(JobRunner[CopyResult]):
     async def _verified(self, started: JobStarted, disk: Disk, copied: VerifiedCopy) -> CopyResult:
         finished_at = self.clock.now()
         await self.db.keep(
-            self.copies.finish,
+            self.copylog.finish,
             started.run_id,
             finished_at=finished_at,
             outcome="verified",
@@ -417,7 +417,7 @@ class CopyService(JobRunner[CopyResult]):
         held: list[str] = []
         try:
             result.pruned = await asyncio.to_thread(
-                prune, self.settings, self.dumps, self.copies, disk, finished_at, held
+                prune, self.settings, self.dumplog, self.copylog, disk, finished_at, held
             )
             if held:  # open in another program (Windows): removed at a later copy
                 result.warnings.append(problem(Code.RETENTION_FILES_IN_USE, files=", ".join(held)))

@@ -172,7 +172,7 @@ def disk_list(env_file: Path) -> None:
     import texts
     from jobs.external.disk import DiskError
     from jobs.external.listing import list_disk
-    from sopbot.runtime import open_runtime
+    from sopbot.compose import open_runtime
     from texts.problems import say
 
     settings = settings_or_exit(env_file)

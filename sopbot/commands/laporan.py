@@ -31,7 +31,7 @@ def laporan(env_file: Path, as_pdf: bool, bulan: str, out: Path) -> None:
     from bot.audit import build_for
     from jobs.audit_pdf import render_audit_pdf
     from jobs.report import parse_month
-    from sopbot.runtime import open_runtime
+    from sopbot.compose import open_runtime
 
     if not as_pdf:
         click.echo(words.PDF_NEEDED, err=True)

@@ -27,7 +27,7 @@ def report(env_file: Path, month: str, out: Path) -> None:
     from bot.context import Services
     from jobs.chart import render_chart
     from jobs.report import build_report, parse_month, report_csv
-    from sopbot.runtime import open_runtime
+    from sopbot.compose import open_runtime
 
     settings = settings_or_exit(env_file)
     try:
@@ -39,7 +39,7 @@ def report(env_file: Path, month: str, out: Path) -> None:
     built = build_report(
         first,
         services.today(),
-        services.log,
+        services.soplog,
         services.dumplog,
         services.copylog,
         settings.office,

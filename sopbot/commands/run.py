@@ -29,7 +29,7 @@ def run(env_file: Path, verbose: bool) -> None:
     """Jalankan bot sampai dihentikan."""
     from bot.app import run_forever
     from core.logs import configure_logging
-    from sopbot.runtime import build_app
+    from sopbot.compose import build_app
 
     settings = settings_or_exit(env_file)
     make_data_dir(settings)

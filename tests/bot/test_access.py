@@ -43,7 +43,7 @@ def test_every_command_has_a_test_line() -> None:
 
 
 def _nothing_changed(chat: Chat) -> None:
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     assert day.events == () and day.instructions == ()
 
 
@@ -52,7 +52,7 @@ async def test_stranger_is_refused_politely_and_logged(chat: Chat, command: str)
     reply = await chat.ask(STRANGER, COMMAND_LINES[command])
     assert "belum terdaftar" in reply.text
     assert str(STRANGER) in reply.text  # so they can ask to be registered
-    assert chat.services.log.denials()[0] == (STRANGER, command, "stranger")
+    assert chat.services.soplog.denials()[0] == (STRANGER, command, "stranger")
     _nothing_changed(chat)
 
 
@@ -63,7 +63,7 @@ async def test_role_using_another_roles_command_is_refused(
     reply = await chat.ask(ROLE_USERS[role], COMMAND_LINES[command])
     assert f"Perintah /{command} hanya untuk" in reply.text
     assert "Tidak ada yang diubah" in reply.text
-    assert chat.services.log.denials()[0] == (ROLE_USERS[role], command, "wrong_role")
+    assert chat.services.soplog.denials()[0] == (ROLE_USERS[role], command, "wrong_role")
     _nothing_changed(chat)
 
 
@@ -71,8 +71,8 @@ async def test_crafted_selesai_button_from_the_wrong_role_changes_nothing(chat: 
     confirmation = await chat.ask(KABID, "/instruksi adb")
     await chat.server.press_button(KABID, confirmation, "selesai:1")
     await chat.settle(KABID)
-    assert chat.services.log.open_instructions([Role.ADB])
-    assert chat.services.log.denials()[0] == (KABID, "selesai", "wrong_role")
+    assert chat.services.soplog.open_instructions([Role.ADB])
+    assert chat.services.soplog.denials()[0] == (KABID, "selesai", "wrong_role")
 
 
 async def test_kasi_button_for_the_adb_instruction_is_refused(chat: Chat) -> None:
@@ -81,7 +81,7 @@ async def test_kasi_button_for_the_adb_instruction_is_refused(chat: Chat) -> Non
     await chat.server.press_button(KASI, own, "selesai:1")
     reply = await chat.receive(KASI)
     assert "ditujukan kepada ADB" in reply.text
-    assert chat.services.log.open_instructions([Role.ADB])
+    assert chat.services.soplog.open_instructions([Role.ADB])
 
 
 async def test_stranger_pressing_a_button_changes_nothing(chat: Chat) -> None:
@@ -89,8 +89,8 @@ async def test_stranger_pressing_a_button_changes_nothing(chat: Chat) -> None:
     order = await chat.receive(KASI)
     await chat.press(STRANGER, order, "Selesai")
     await chat.settle(KABID)
-    assert chat.services.log.open_instructions([Role.KASI])
-    assert chat.services.log.denials()[0] == (STRANGER, "selesai", "stranger")
+    assert chat.services.soplog.open_instructions([Role.KASI])
+    assert chat.services.soplog.denials()[0] == (STRANGER, "selesai", "stranger")
 
 
 async def test_unknown_button_data_is_answered_as_expired(chat: Chat) -> None:
@@ -137,7 +137,7 @@ async def test_commands_from_another_group_get_no_answer_and_change_nothing(chat
     await chat.quiet()  # the group's own updates, handled beside the Kabid's chat
     assert chat.server.sent_to(-777) == []  # the bot says nothing in groups it does not serve
     _nothing_changed(chat)
-    assert [d[2] for d in chat.services.log.denials()] == ["foreign_group", "foreign_group"]
+    assert [d[2] for d in chat.services.soplog.denials()] == ["foreign_group", "foreign_group"]
 
 
 async def test_a_strangers_flood_gets_one_answer_and_never_delays_the_kabid(chat: Chat) -> None:
@@ -155,7 +155,7 @@ async def test_a_strangers_flood_gets_one_answer_and_never_delays_the_kabid(chat
     await asyncio.sleep(0.3)
     assert chat.server.sent_to(-888) == []
     assert len(refusals()) == 1  # one refusal a minute, not 45
-    assert len(chat.services.log.denials()) <= 2
+    assert len(chat.services.soplog.denials()) <= 2
 
 
 async def test_forwarded_command_does_nothing(chat: Chat) -> None:

@@ -43,7 +43,7 @@ async def test_backup_from_chat_dumps_reports_and_records_step_8(chat: Chat) -> 
     # The start message became the final report, in place.
     await chat.server.wait_until(lambda: "Laporan back up" in started.text)
 
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     step8 = day.events_for(8)[0]
     assert step8.outcome == "done" and step8.actor_id == ADB
     record = chat.services.dumplog.latest(1)[0]
@@ -79,7 +79,7 @@ async def test_failed_dump_alerts_every_role_with_the_sop_warning(chat: Chat) ->
         alert = await wait_for_report(chat, person, "BACK UP DATABASE GAGAL")
         assert "tidak ada data pengganti" in alert.text
         assert "database sumber tidak ditemukan: /nonexistent.db" in alert.text
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     assert day.events_for(8)[0].outcome == "failed"
     assert not day.is_done(8)
 

@@ -117,12 +117,12 @@ async def test_a_locked_log_freezes_no_chat_and_loses_nothing(
     svc = chat.services
     await chat.quiet(timeout=30)
     await asyncio.wait_for(svc.db.drain(30), 35)
-    day = svc.log.day_status(svc.today())
+    day = svc.soplog.day_status(svc.today())
     assert [i.status for i in day.instructions] == ["done"]
     assert len(day.events_for(9)) == 1
-    assert not svc.log.open_instructions(Role)
+    assert not svc.soplog.open_instructions(Role)
     # The refusal during the lock is recorded once it could be.
-    assert any(user == STRANGER for user, _, _ in svc.log.denials())
+    assert any(user == STRANGER for user, _, _ in svc.soplog.denials())
     # Every reply went out; none is left waiting in the outbox.
     assert not svc.outbox.pending(limit=1)
 

@@ -208,7 +208,7 @@ async def test_sigkill_during_a_copy_then_restart(
     bot.start(FAKE_EXPDP_MODE="success")
     await bot_is_up(server, 1)
     engine = make_engine(database_url)
-    dumps = DumpLog(engine)
+    dumplog = DumpLog(engine)
     # A large dump (as if last night's), so the copy is still running when the bot is killed.
     big = tmp_path / "data" / "dumps" / "SIAK_20261124_0100.dmp"
     big.parent.mkdir(parents=True, exist_ok=True)
@@ -219,7 +219,7 @@ async def test_sigkill_during_a_copy_then_restart(
     from datetime import UTC, datetime
 
     now = datetime.now(UTC)
-    run_id = dumps.start(
+    run_id = dumplog.start(
         run_date=now.date(),
         trigger="schedule",
         requested_by=None,
@@ -229,7 +229,7 @@ async def test_sigkill_during_a_copy_then_restart(
         file_path=str(big),
         log_path=str(big.with_suffix(".log")),
     )
-    dumps.finish(
+    dumplog.finish(
         run_id,
         finished_at=now,
         outcome="success",
@@ -253,14 +253,14 @@ async def test_sigkill_during_a_copy_then_restart(
     await bot_is_up(server, 2)
     alert = await until(server, KASI, "terputus")
     assert big.name in alert.text
-    copies = CopyLog(engine)
-    assert copies.latest(1)[0].outcome == "interrupted" and copies.verified() == []
+    copylog = CopyLog(engine)
+    assert copylog.latest(1)[0].outcome == "interrupted" and copylog.verified() == []
     await server.send_text(KABID, "/daftar")
     listing = await until(server, KABID, "Daftar back up")
     assert "❌ tidak lengkap" in listing.text and "✅" not in listing.text  # ... never as good
     await server.send_text(KASI, "/salin")
     await until(server, KASI, "Salinan sudah terverifikasi", timeout=120)
-    assert [Path(c.dest_path).name for c in copies.verified()] == [big.name]
+    assert [Path(c.dest_path).name for c in copylog.verified()] == [big.name]
     assert big.exists()  # retention never removed the only dump
 
 

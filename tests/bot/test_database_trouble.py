@@ -69,7 +69,7 @@ async def test_a_full_database_disk_is_an_alarm_and_nothing_is_lost(
     [run] = chat.services.dumplog.latest(5)
     assert run.outcome == "success" and run.sha256
     assert not journal.exists()
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     assert [e.outcome for e in day.events_for(8)] == ["done"]
 
 

@@ -55,7 +55,7 @@ async def test_kasi_copies_from_the_instruction_and_confirms(chat: Chat, disk_pa
     chat.advance(minutes=1)
     again = await chat.ask(KASI, "/selesai 1")
     assert "sudah ditutup" in again.text
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     copy_events = day.events_for(11)
     assert len(copy_events) == 1 and copy_events[0].actor_id == KASI  # recorded by the copy
     assert day.complete is False  # step 1 and 9 never happened in this test
@@ -164,7 +164,7 @@ async def test_an_instruction_after_the_copy_says_it_is_done_and_shows_the_evide
     assert "Bukti: SIAK_20261125_0800.dmp di hard disk HDD-PIAK-1" in reply.text
     told = await until(chat, KASI, "sudah terlaksana")
     assert told.buttons == []  # nothing left to press
-    assert chat.services.log.open_instructions([Role.KASI]) == []
+    assert chat.services.soplog.open_instructions([Role.KASI]) == []
 
 
 async def test_a_copy_deleted_from_the_disk_is_copied_again_not_believed(
@@ -362,20 +362,20 @@ def test_newest_by_name_returns_exactly_the_asked_names(database_url: str) -> No
 
     engine = make_engine(database_url)
     upgrade(engine)
-    copies = CopyLog(engine)
+    copylog = CopyLog(engine)
     folder = Path("/mnt/hdd/sopbot-backups")
     start = datetime(2026, 11, 1, tzinfo=UTC)
 
     def copy(dest: str, minutes: int, disk: str = "disk-a", outcome: str = "verified") -> int:
         at = start + timedelta(minutes=minutes)
-        copy_id = copies.start(
+        copy_id = copylog.start(
             dump_run_id=None,
             source_path="/dumps/x",
             trigger="cli",
             requested_by=None,
             started_at=at,
         )
-        copies.finish(
+        copylog.finish(
             copy_id,
             finished_at=at,
             outcome=outcome,
@@ -399,12 +399,12 @@ def test_newest_by_name_returns_exactly_the_asked_names(database_url: str) -> No
     copy("/media/old/sopbot-backups/notmoved.dmp", 4)  # ends with "moved.dmp", not named so
     asked = ["a_b.dmp", "SIAK_100%.dmp", "OTHER.dmp", "moved.dmp", "win.dmp", "never.dmp"]
 
-    found = copies.newest_by_name("disk-a", folder, asked)
+    found = copylog.newest_by_name("disk-a", folder, asked)
 
     assert set(found) == {"a_b.dmp", "SIAK_100%.dmp", "moved.dmp", "win.dmp"}
     assert found["a_b.dmp"].id == newest_a_b
     assert found["SIAK_100%.dmp"].dest_path == str(folder / "SIAK_100%.dmp")
     assert found["moved.dmp"].id == moved and found["win.dmp"].id == windows
-    assert copies.newest_by_name("disk-a", folder, []) == {}
-    assert copies.newest_by_name("disk-b", folder, ["OTHER.dmp"])["OTHER.dmp"].disk_id == "disk-b"
+    assert copylog.newest_by_name("disk-a", folder, []) == {}
+    assert copylog.newest_by_name("disk-b", folder, ["OTHER.dmp"])["OTHER.dmp"].disk_id == "disk-b"
     engine.dispose()

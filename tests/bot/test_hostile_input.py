@@ -109,10 +109,10 @@ async def test_hostile_notes_through_the_chat(chat: Chat, note: str) -> None:
     reply = await chat.ask(KABID, f"/instruksi adb {note}")
     if len(note) > texts.MAX_NOTE_LENGTH:
         assert "Catatan terlalu panjang" in reply.text
-        assert chat.services.log.open_instructions([Role.ADB]) == []
+        assert chat.services.soplog.open_instructions([Role.ADB]) == []
         return
     assert "tercatat" in reply.text, reply.text
-    stored = chat.services.log.open_instructions([Role.ADB])[0].note
+    stored = chat.services.soplog.open_instructions([Role.ADB])[0].note
     delivered = await chat.receive(ADB)
     assert stored and stored in delivered.text
     closing = await chat.ask(ADB, f"/selesai 1 {note}")
@@ -138,7 +138,7 @@ async def test_unknown_or_forged_callback_data_changes_nothing(chat: Chat, data:
     own = await chat.ask(KASI, "/bantuan")
     await chat.server.press_button(KASI, own, data)
     await chat.settle(KASI)
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     assert day.events == () and day.instructions == ()
     assert not [m for m in chat.server.sent_to(KASI) if "kesalahan di bot" in m.text]
 

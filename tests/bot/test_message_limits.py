@@ -57,7 +57,7 @@ async def test_daftar_with_two_hundred_files_comes_in_pages_within_the_limit(
 
 async def test_status_with_many_open_instructions_fits(chat: Chat) -> None:
     for n in range(40):
-        chat.services.log.issue_instruction(
+        chat.services.soplog.issue_instruction(
             run_date=chat.services.today(),
             target=Role.ADB if n % 2 else Role.KASI,
             issued_by=KABID,

@@ -8,7 +8,7 @@ from seed import FAILED_DAYS, MISSING_DAYS, seed_month
 
 async def test_kabid_gets_chart_summary_and_csv(chat: Chat) -> None:
     svc = chat.services
-    seeded = seed_month(svc.log, svc.dumplog, svc.copylog)  # type: ignore[arg-type]
+    seeded = seed_month(svc.soplog, svc.dumplog, svc.copylog)  # type: ignore[arg-type]
     await chat.send(KABID, "/laporan 2026-11")
     photo = await chat.receive(KABID)
     assert photo.photo is not None and photo.photo[:8] == b"\x89PNG\r\n\x1a\n"

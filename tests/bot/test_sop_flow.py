@@ -66,13 +66,13 @@ async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat)
     assert "✅ 1." in status.text and "✅ 10." in status.text and "✅ 11." in status.text
     assert "4 menit (standar 5 menit): tepat waktu" in status.text  # step 10 after the report
 
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     assert day.complete
     steps = {e.step_number: e for e in day.events}
     assert steps[1].actor_id == KABID and steps[9].actor_id == ADB and steps[11].actor_id == KASI
     assert steps[8].outcome == "done" and steps[8].actor_id == ADB  # the dump job
     assert all(i.status == "done" for i in day.instructions)
-    assert not chat.services.log.open_instructions(Role)
+    assert not chat.services.soplog.open_instructions(Role)
 
 
 async def test_status_before_anything_shows_every_step_pending(chat: Chat) -> None:
@@ -102,7 +102,7 @@ async def test_selesai_without_number_asks_which_when_several_are_open(chat: Cha
     while "ditutup" not in (reply := await chat.receive(ADB)).text:
         pass
     assert "Instruksi #2 ditutup" in reply.text
-    assert [i.id for i in chat.services.log.open_instructions([Role.ADB])] == [1]
+    assert [i.id for i in chat.services.soplog.open_instructions([Role.ADB])] == [1]
 
 
 async def test_selesai_with_nothing_open_says_so(chat: Chat) -> None:
@@ -116,7 +116,7 @@ async def test_an_instruction_is_closed_once_even_if_pressed_twice(chat: Chat) -
     assert "ditutup" in (await chat.ask(ADB, "/selesai 1")).text
     again = await chat.ask(ADB, "/selesai 1")
     assert "sudah ditutup oleh ADB Made" in again.text
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     assert len(day.events_for(9)) == 1
     await chat.server.wait_until(lambda: order.buttons == [])
 
@@ -127,7 +127,7 @@ async def test_the_kasi_cannot_close_step_11_without_a_verified_copy(chat: Chat)
     chat.drain(KABID)
     reply = await chat.ask(KASI, "/selesai 1 sudah")
     assert "belum ditutup" in reply.text and "belum ada back up database" in reply.text
-    assert [i.id for i in chat.services.log.open_instructions([Role.KASI])] == [1]
+    assert [i.id for i in chat.services.soplog.open_instructions([Role.KASI])] == [1]
     status = await chat.ask(KABID, "/status")  # the Kabid was told nothing before this
     assert "⏳ 11." in status.text and "Instruksi #1 untuk Kasi masih terbuka" in status.text
 
@@ -145,7 +145,7 @@ async def test_a_copy_made_by_other_means_is_recorded_unverified_and_never_compl
     status = await chat.ask(KABID, "/status")
     assert "⚠️ 11." in status.text and "tidak terverifikasi" in status.text
     assert "Lengkap" not in status.text
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     assert [e.outcome for e in day.events_for(11)] == ["unverified"]
     assert not day.is_done(11)
     usage = await chat.ask(KASI, "/selesai 1 manual")
@@ -157,7 +157,7 @@ async def test_adb_cannot_close_the_kasi_instruction(chat: Chat) -> None:
     assert not chat.drain(ADB)
     reply = await chat.ask(ADB, "/selesai 1")
     assert "ditujukan kepada Kasi" in reply.text
-    assert chat.services.log.open_instructions([Role.KASI])
+    assert chat.services.soplog.open_instructions([Role.KASI])
 
 
 async def test_unknown_instruction_number_is_reported(chat: Chat) -> None:
@@ -220,7 +220,7 @@ async def test_pressing_tugaskan_kasi_twice_gives_one_instruction(chat: Chat) ->
     await until(chat, KABID, "Instruksi #2 untuk Kasi tercatat")
     await chat.press(KABID, report, "Kasi")
     assert "sudah diberikan hari ini" in (await until(chat, KABID, "Instruksi #2")).text
-    day = chat.services.log.day_status(chat.services.today())
+    day = chat.services.soplog.day_status(chat.services.today())
     assert len(day.events_for(10)) == 1
 
 

@@ -179,7 +179,7 @@ async def test_a_value_the_database_never_saw_is_a_bug_not_an_unwritable_log(
     def overflow(*_: object, **__: object) -> None:
         raise StatementError("date value out of range", "SELECT 1", {}, OverflowError())
 
-    monkeypatch.setattr(chat.services.log, "day_status", overflow)
+    monkeypatch.setattr(chat.services.soplog, "day_status", overflow)
     reply = await chat.ask(ADB, "/status")
     assert "kesalahan di bot" in reply.text and "TIDAK DAPAT DITULIS" not in reply.text
     assert chat.services.watchdog is not None and not chat.services.watchdog._database_down

@@ -48,7 +48,7 @@ def office(tmp_path: Path, office_id: str, url: str, last_day: int) -> Services:
     )
     clock = ManualClock(datetime(2026, 11, 25, 8, 0, tzinfo=WITA))
     svc = open_services(settings, clock)
-    seed_month(svc.log, svc.dumplog, svc.copylog, last_day=last_day)
+    seed_month(svc.soplog, svc.dumplog, svc.copylog, last_day=last_day)
     return svc
 
 

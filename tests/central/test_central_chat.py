@@ -79,7 +79,7 @@ async def test_the_supervisor_sees_every_office_and_gets_a_morning_summary(
 @AS_OFFICE
 async def test_an_office_reports_and_says_so_in_status(chat: Chat, central: Central) -> None:
     svc = chat.services
-    seed_month(svc.log, svc.dumplog, svc.copylog, last_day=3)
+    seed_month(svc.soplog, svc.dumplog, svc.copylog, last_day=3)
     assert svc.central is not None and svc.central.link is not None
     svc.central.link.collect()
     waiting = await chat.ask(KABID, "/status")
@@ -107,7 +107,7 @@ async def test_a_link_down_for_a_day_is_told_to_the_adb_once_a_day(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     svc = chat.services
-    seed_month(svc.log, svc.dumplog, svc.copylog, last_day=2)
+    seed_month(svc.soplog, svc.dumplog, svc.copylog, last_day=2)
     assert svc.central is not None
     await svc.central.tick()
     status = await chat.ask(KABID, "/status")
@@ -141,7 +141,7 @@ async def test_a_record_the_central_database_refuses_is_told_and_kept(
     chat: Chat, central: Central
 ) -> None:
     svc = chat.services
-    seed_month(svc.log, svc.dumplog, svc.copylog, last_day=2)
+    seed_month(svc.soplog, svc.dumplog, svc.copylog, last_day=2)
     now = chat.clock.now()
     label = "L" * 70_000  # a disk label nobody bounded
     svc.central_queue.add(

@@ -49,7 +49,7 @@ def _office(
         central_witness_key=witness.verifier.vkey() if knows_witness else "",
     )
     svc = open_services(settings, ManualClock(NOW))
-    seed_month(svc.log, svc.dumplog, svc.copylog, last_day=6)
+    seed_month(svc.soplog, svc.dumplog, svc.copylog, last_day=6)
     svc.evidence.checkpoint_if_due(NOW)
     return svc
 

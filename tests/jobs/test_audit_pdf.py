@@ -38,7 +38,7 @@ def office(database_url: str, tmp_path: Path) -> Services:
         drill_target_rto_minutes=30,
     )
     svc = open_services(settings, ManualClock(DECEMBER))
-    seed_month(svc.log, svc.dumplog, svc.copylog, last_day=24)
+    seed_month(svc.soplog, svc.dumplog, svc.copylog, last_day=24)
     svc.disks.register("d1", "HDD", 10**12, datetime(2026, 11, 1, 9, tzinfo=WITA))
     svc.disks.lost("d1", datetime(2026, 11, 20, 10, 0, tzinfo=WITA))
     drill = svc.drilllog.start(

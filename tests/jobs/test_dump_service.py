@@ -60,7 +60,7 @@ async def test_a_stuck_expdp_is_stopped_at_the_timeout_here_and_on_the_server(
     result = await service.run("cli")
     assert result.outcome is Outcome.INTERRUPTED
     assert result.errors == [problem(Code.TIMED_OUT, minutes=0)]
-    assert service.dumps.latest(1)[0].outcome == "interrupted"
+    assert service.dumplog.latest(1)[0].outcome == "interrupted"
     pid = json.loads((tmp_path / "record.json").read_text())["pid"]
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the stuck program was stopped and reaped
@@ -138,7 +138,7 @@ async def test_full_dump_folder_fails_cleanly_and_leaves_no_partial_dump(tmp_pat
         assert result.outcome is Outcome.FAILED
         assert [e.code for e in result.errors] == [Code.DUMP_SPACE_FULL], result.errors
         assert [p.name for p in dumps_dir.iterdir() if p.suffix in (".dmp", ".part")] == []
-        assert service.dumps.last_good() is None
+        assert service.dumplog.last_good() is None
 
 
 async def test_a_dump_that_cannot_fit_fails_before_it_starts(tmp_path: Path) -> None:
@@ -150,11 +150,11 @@ async def test_a_dump_that_cannot_fit_fails_before_it_starts(tmp_path: Path) -> 
 
     service = service_for(tmp_path, backend=MustNotRun())
     now = service.clock.now()
-    run_id = service.dumps.start(
+    run_id = service.dumplog.start(
         run_date=now.date(), trigger="schedule", requested_by=None, backend="sqlite",
         job_name="J", started_at=now, file_path="/d/a.dmp", log_path="/d/a.log",
     )  # fmt: skip
-    service.dumps.finish(
+    service.dumplog.finish(
         run_id, finished_at=now, outcome="success", size_bytes=2**50, sha256="a" * 64,
         tables=[], errors=[], warnings=[],
     )  # fmt: skip

@@ -47,15 +47,17 @@ class World:
         engine = make_engine(self.settings.database_url)
         upgrade(engine)
         self.clock = ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=WITA))
-        self.dumps, self.copies, self.soplog = DumpLog(engine), CopyLog(engine), SopLog(engine)
-        self.service = CopyService(self.settings, self.dumps, self.copies, self.soplog, self.clock)
+        self.dumplog, self.copylog, self.soplog = DumpLog(engine), CopyLog(engine), SopLog(engine)
+        self.service = CopyService(
+            self.settings, self.dumplog, self.copylog, self.soplog, self.clock
+        )
         self.settings.dumps.mkdir(parents=True, exist_ok=True)
 
     def add_dump(self, name: str, megabytes: int, seed: int = 1, outcome: str = "success") -> Path:
         path = self.settings.dumps / name
         digest = dump_like(path, megabytes, seed)
         now = self.clock.now()
-        run_id = self.dumps.start(
+        run_id = self.dumplog.start(
             run_date=now.date(),
             trigger="schedule",
             requested_by=None,
@@ -65,7 +67,7 @@ class World:
             file_path=str(path),
             log_path=str(path.with_suffix(".log")),
         )
-        self.dumps.finish(
+        self.dumplog.finish(
             run_id,
             finished_at=now,
             outcome=outcome,
@@ -100,7 +102,7 @@ async def test_copy_verifies_and_lists_a_multi_megabyte_dump(
             ["sha256sum", "-c", "SHA256SUMS"], cwd=copied.parent, capture_output=True, text=True
         )
         assert check.returncode == 0 and f"{source.name}: OK" in check.stdout
-        listing = list_disk(world.service.check(writing=False), world.copies)
+        listing = list_disk(world.service.check(writing=False), world.copylog)
         assert [(f.name, f.verified, f.in_log) for f in listing.files] == [
             (source.name, True, True)
         ]
@@ -149,7 +151,7 @@ async def test_corrupted_copy_is_detected_and_not_counted(
         folder = disk_path / "sopbot-backups"
         assert read_manifest(folder) == {}
         assert not (folder / "SIAK_20261125_0100.dmp").exists()
-        assert world.copies.verified() == []
+        assert world.copylog.verified() == []
 
 
 async def test_interrupted_copy_left_behind_is_never_listed_as_good(
@@ -220,7 +222,7 @@ async def test_disk_problems_write_nothing(
         assert result.outcome is Outcome.FAILED
         assert result.disk_problem is not None and result.disk_problem.code is problem
         assert sorted(p.name for p in disk_path.rglob("*")) == before
-        assert world.copies.latest(1)[0].outcome == "disk_problem"
+        assert world.copylog.latest(1)[0].outcome == "disk_problem"
 
 
 async def test_a_folder_on_the_server_disk_is_refused(tmp_path: Path) -> None:
@@ -286,7 +288,7 @@ async def test_disk_filling_up_during_the_copy_leaves_no_partial_file(
         assert result.outcome is Outcome.FAILED
         assert [e.code for e in result.errors] == [Code.COPY_WRITE_FAILED]
         assert list((disk_path / "sopbot-backups").iterdir()) == []
-        assert world.copies.verified() == []
+        assert world.copylog.verified() == []
 
 
 @needs_mount
@@ -319,7 +321,7 @@ async def test_retention_keeps_the_newest_verified_and_every_unverified_dump(
         assert "D0.dmp" not in server and "D1.dmp" in server and "D4.dmp" in server
         external = sorted(read_manifest(disk_path / "sopbot-backups"))
         assert "D4.dmp" in external and "D0.dmp" not in external
-        pruned = {(p.location, Path(p.path).name) for p in world.copies.pruned()}
+        pruned = {(p.location, Path(p.path).name) for p in world.copylog.pruned()}
         assert ("server", "D0.dmp") in pruned and ("external", "D0.dmp") in pruned
         assert all(not name.startswith("D1") for _, name in pruned)
 
@@ -335,7 +337,7 @@ async def test_retention_removes_what_stopped_runs_left_once_it_is_old(
         world.add_dump("GOOD.dmp", 1, seed=8)
         assert (await world.service.run("chat")).verified
         assert not stopped.exists()  # a partial export is no backup: it does not pile up
-        [record] = world.copies.pruned()
+        [record] = world.copylog.pruned()
         assert Path(record.path).name == "STOPPED.dmp" and "interrupted" in record.reason
 
 
@@ -360,9 +362,9 @@ async def test_disk_removed_in_the_middle_of_a_copy_counts_nothing_and_deletes_n
         disk.unplug()  # pulled out while writing
         result = await asyncio.wait_for(task, 120)
         assert result.outcome is Outcome.FAILED
-        assert [c.dest_path.endswith("OLD.dmp") for c in world.copies.verified()] == [True]
+        assert [c.dest_path.endswith("OLD.dmp") for c in world.copylog.verified()] == [True]
         assert source.exists() and old.exists()  # retention ran on nothing
-        assert world.copies.pruned() == []
+        assert world.copylog.pruned() == []
 
 
 @needs_mount

@@ -123,7 +123,7 @@ async def test_a_stop_ends_every_backend_and_is_recorded_and_told(
     assert result.errors[0] == problem(Code.STOPPED)
     assert next(name for name, _ in recorder.calls) == "started"
     assert recorder.finished() == [result]  # told exactly once
-    assert service.dumps.latest(1)[0].outcome == "interrupted"
+    assert service.dumplog.latest(1)[0].outcome == "interrupted"
     step = service.soplog.day_status(datetime(2026, 11, 25).date()).events_for(8)
     assert [e.outcome for e in step] == ["failed"]
     assert step[0].problem == problem(Code.STOPPED)
@@ -167,7 +167,7 @@ async def test_a_backend_that_ignores_the_stop_is_cancelled_after_the_grace(
     assert result.outcome is Outcome.INTERRUPTED
     assert result.errors == [problem(Code.TIMED_OUT, minutes=0)]
     assert recorder.finished() == [result]
-    assert service.dumps.latest(1)[0].outcome == "interrupted"
+    assert service.dumplog.latest(1)[0].outcome == "interrupted"
 
 
 async def test_a_failing_observer_never_breaks_the_job(tmp_path: Path) -> None:
@@ -197,15 +197,15 @@ async def test_a_copy_told_to_stop_leaves_no_partial_file(
         engine = make_engine(settings.database_url)
         upgrade(engine)
         clock = ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=WITA))
-        dumps, copies = DumpLog(engine), CopyLog(engine)
+        dumplog, copylog = DumpLog(engine), CopyLog(engine)
         source = tmp_path / "data" / "dumps" / "SIAK.dmp"
         source.parent.mkdir(parents=True)
         source.write_bytes(b"\x5a" * (64 * 1024 * 1024))
-        run_id = dumps.start(
+        run_id = dumplog.start(
             run_date=clock.now().date(), trigger="cli", requested_by=None, backend="sqlite",
             job_name="J", started_at=clock.now(), file_path=str(source), log_path="",
         )  # fmt: skip
-        dumps.finish(
+        dumplog.finish(
             run_id, finished_at=clock.now(), outcome="success", size_bytes=source.stat().st_size,
             sha256="", tables=[], errors=[], warnings=[],
         )  # fmt: skip
@@ -219,7 +219,7 @@ async def test_a_copy_told_to_stop_leaves_no_partial_file(
             return real_copy(*args, progress=slowly, **kwargs)
 
         monkeypatch.setattr("jobs.external.service.copy_verified", slow_copy)
-        copier = CopyService(settings, dumps, copies, SopLog(engine), clock)
+        copier = CopyService(settings, dumplog, copylog, SopLog(engine), clock)
         recorder = Recorder()
         copier.observers.append(recorder)
         task = copier.launch("chat")
@@ -230,7 +230,7 @@ async def test_a_copy_told_to_stop_leaves_no_partial_file(
         assert result.outcome is Outcome.INTERRUPTED
         assert result.errors == [problem(Code.STOPPED)]
         assert recorder.finished() == [result]
-        assert copies.latest(1)[0].outcome == "interrupted"
+        assert copylog.latest(1)[0].outcome == "interrupted"
         assert list((disk / "sopbot-backups").iterdir()) == []  # no .partial, no manifest line
 
 
@@ -294,7 +294,7 @@ async def test_a_cancelled_job_stops_the_server_job_and_is_recorded_once(
         await asyncio.wait_for(task, 30)
     [state] = list((tmp_path / "data" / "dumps").glob("*.state"))
     assert state.read_text() == "STOPPED"
-    [run] = service.dumps.latest(5)
+    [run] = service.dumplog.latest(5)
     assert run.outcome == "interrupted"
     assert len(recorder.finished()) == 1
     day = service.soplog.day_status(datetime(2026, 11, 25).date())

@@ -43,7 +43,7 @@ def allow(service: DumpService, table: str) -> None:
 
 
 def dumps_of(service: DumpService) -> list[tuple[str, str]]:
-    return [(r.outcome, Path(r.file_path).name) for r in service.dumps.latest(10)]
+    return [(r.outcome, Path(r.file_path).name) for r in service.dumplog.latest(10)]
 
 
 def step_8_outcomes(service: DumpService) -> list[str]:
@@ -136,10 +136,10 @@ async def test_a_log_lost_only_at_the_end_of_a_dump_is_settled_not_called_interr
     again = restarted(service)  # the bot is started again: nothing was interrupted
     assert again.recover() == []
     assert dumps_of(again) == [("success", result.dump_path.name)]
-    [run] = again.dumps.latest(1)
+    [run] = again.dumplog.latest(1)
     assert run.sha256 == result.sha256 and run.finished_at == result.finished_at
     assert step_8_outcomes(again) == ["done"]
-    assert again.recover() == [] and len(again.dumps.latest(10)) == 1
+    assert again.recover() == [] and len(again.dumplog.latest(10)) == 1
 
 
 async def test_an_entry_from_before_keys_is_merged_once_too(service: DumpService) -> None:

@@ -16,7 +16,7 @@ from storage.database import make_engine, upgrade
 AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
-def a_disk(tmp_path: Path, copies: CopyLog, names: list[str]) -> Disk:
+def a_disk(tmp_path: Path, copylog: CopyLog, names: list[str]) -> Disk:
     disk = Disk(tmp_path / "hdd", DiskIdentity("d1", "HDD-1", ""), 10**9, 10**9)
     disk.folder.mkdir(parents=True)
     manifest: dict[str, str] = {}
@@ -24,10 +24,10 @@ def a_disk(tmp_path: Path, copies: CopyLog, names: list[str]) -> Disk:
         data = f"backup {name}".encode()
         (disk.folder / name).write_bytes(data)
         manifest[name] = hashlib.sha256(data).hexdigest()
-        copy_id = copies.start(
+        copy_id = copylog.start(
             dump_run_id=None, source_path=name, trigger="cli", requested_by=None, started_at=AT
         )
-        copies.finish(
+        copylog.finish(
             copy_id,
             finished_at=AT,
             outcome="verified",
@@ -44,32 +44,32 @@ def a_disk(tmp_path: Path, copies: CopyLog, names: list[str]) -> Disk:
 def test_a_found_disk_is_held_against_the_log(tmp_path: Path, database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
-    copies = CopyLog(engine)
-    disk = a_disk(tmp_path, copies, ["A.dmp", "B.dmp", "C.dmp"])
-    assert verify_found(disk, copies, []).ok
+    copylog = CopyLog(engine)
+    disk = a_disk(tmp_path, copylog, ["A.dmp", "B.dmp", "C.dmp"])
+    assert verify_found(disk, copylog, []).ok
 
     # Retention removed A before the disk was lost: recorded, so no loss.
     (disk.folder / "A.dmp").unlink()
     manifest = read_manifest(disk.folder)
     del manifest["A.dmp"]
     write_manifest(disk.folder, manifest)
-    copies.record_pruned(
+    copylog.record_pruned(
         at=AT, location="external", path=str(disk.folder / "A.dmp"), size_bytes=1, reason="old"
     )
-    assert verify_found(disk, copies, []).ok
+    assert verify_found(disk, copylog, []).ok
 
     # B taken off the disk with its manifest line: the disk stays out.
     (disk.folder / "B.dmp").unlink()
     del manifest["B.dmp"]
     write_manifest(disk.folder, manifest)
-    check = verify_found(disk, copies, [])
+    check = verify_found(disk, copylog, [])
     assert not check.ok and check.unchecked == ["B.dmp"] and check.results["B.dmp"] is False
 
     # C rewritten, and SHA256SUMS with it: the disk's own manifest is not believed.
     (disk.folder / "C.dmp").write_bytes(b"something else")
     manifest["C.dmp"] = hashlib.sha256(b"something else").hexdigest()
     write_manifest(disk.folder, manifest)
-    check = verify_found(disk, copies, [])
+    check = verify_found(disk, copylog, [])
     assert check.report.ok  # the disk agrees with itself...
     assert not check.ok and check.altered == ["C.dmp"]  # ...not with the log
 

@@ -18,7 +18,7 @@ from fakes.oracledb_fake import Driver, Server
 from core.problems import Code
 from core.settings import Settings
 from jobs.drill.selftest import PASSED_KEY, Assumption, SelfTestReport
-from sopbot.runtime import open_runtime
+from sopbot.compose import open_runtime
 from sopbot.selftest_cli import run_selftest
 
 FAKE_IMPDP = Path(__file__).parent / "fakes" / "impdp.py"

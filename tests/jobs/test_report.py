@@ -32,9 +32,9 @@ WEEKDAYS = OfficeHours(time(7, 30), time(16, 0), frozenset(range(1, 6)), WITA)
 def report(tmp_path: Path) -> MonthReport:
     engine = make_engine(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
     upgrade(engine)
-    soplog, dumps, copies = SopLog(engine), DumpLog(engine), CopyLog(engine)
-    seed_month(soplog, dumps, copies)
-    return build_report(date(2026, 11, 1), date(2026, 11, 24), soplog, dumps, copies, EVERY_DAY)
+    soplog, dumplog, copylog = SopLog(engine), DumpLog(engine), CopyLog(engine)
+    seed_month(soplog, dumplog, copylog)
+    return build_report(date(2026, 11, 1), date(2026, 11, 24), soplog, dumplog, copylog, EVERY_DAY)
 
 
 def test_numbers_match_the_seeded_month(report: MonthReport) -> None:
@@ -100,12 +100,12 @@ def test_month_parsing() -> None:
 def test_days_before_the_bot_was_installed_are_no_data_not_missed(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
     upgrade(engine)
-    soplog, dumps, copies = SopLog(engine), DumpLog(engine), CopyLog(engine)
+    soplog, dumplog, copylog = SopLog(engine), DumpLog(engine), CopyLog(engine)
     installed = datetime(2026, 11, 25, 8, 0, tzinfo=WITA)  # the bot's first day
     soplog.issue_instruction(
         run_date=installed.date(), target=Role.ADB, issued_by=111, note="", at=installed
     )
-    built = build_report(date(2026, 11, 1), date(2026, 11, 26), soplog, dumps, copies, WEEKDAYS)
+    built = build_report(date(2026, 11, 1), date(2026, 11, 26), soplog, dumplog, copylog, WEEKDAYS)
     assert [d.dump for d in built.days[:24]] == ["no_data"] * 24
     assert built.missed_days == [date(2026, 11, 25), date(2026, 11, 26)]
     assert len(built.recorded_days) == 2 and built.compliance == 0.0
@@ -117,7 +117,7 @@ def test_days_before_the_bot_was_installed_are_no_data_not_missed(tmp_path: Path
 def test_people_are_timed_in_office_hours_only(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
     upgrade(engine)
-    soplog, dumps, copies = SopLog(engine), DumpLog(engine), CopyLog(engine)
+    soplog, dumplog, copylog = SopLog(engine), DumpLog(engine), CopyLog(engine)
     friday_evening = datetime(2026, 11, 27, 15, 58, tzinfo=WITA)
     order = soplog.issue_instruction(
         run_date=friday_evening.date(),
@@ -131,7 +131,7 @@ def test_people_are_timed_in_office_hours_only(tmp_path: Path) -> None:
     soplog.close_instruction(
         instruction_id=order.id, closed_by=222, roles=[Role.ADB], note="", at=monday_morning
     )
-    built = build_report(date(2026, 11, 1), date(2026, 11, 30), soplog, dumps, copies, WEEKDAYS)
+    built = build_report(date(2026, 11, 1), date(2026, 11, 30), soplog, dumplog, copylog, WEEKDAYS)
     by_step = {s.number: s for s in built.steps}
     assert by_step[9].average_seconds == 12 * 60  # not 2 days and 15 hours
     assert by_step[1].average_seconds == (8 * 60 + 28) * 60  # from opening, 07:30-15:58

@@ -101,7 +101,7 @@ async def test_a_mismatched_copy_never_stays_under_its_name_beside_an_older_corr
         assert [e.code for e in result.errors] == [Code.COPY_MISMATCH]
         assert not (folder / "SIAK_20261125_0100.dmp").exists()
         assert (folder / "SIAK_20261125_0100.dmp.corrupt").stat().st_size > 1024  # the new one
-        assert world.copies.verified() == []
+        assert world.copylog.verified() == []
 
 
 MOUNTS = """\

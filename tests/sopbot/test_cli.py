@@ -129,7 +129,7 @@ def test_ujipulih_exits_0_when_passed_1_when_failed_3_when_untestable(
     import asyncio
 
     from core.settings import load_settings
-    from sopbot.runtime import open_runtime
+    from sopbot.compose import open_runtime
 
     (workdir / ".env").write_text(
         f"TELEGRAM_BOT_TOKEN=1:abc\nEXTERNAL_DISK_PATH={disk_path}\n", encoding="utf-8"

@@ -30,7 +30,7 @@ def test_the_group_and_its_help_load_nothing_heavy() -> None:
 
 
 def test_a_backup_from_the_terminal_loads_no_chat_or_chart() -> None:
-    loaded = _loaded("import sopbot.cli\nimport sopbot.backup_cli\nimport sopbot.runtime")
+    loaded = _loaded("import sopbot.cli\nimport sopbot.backup_cli\nimport sopbot.compose")
     assert not loaded & {"telegram", "matplotlib", "aiohttp", "bot"}, loaded
 
 

@@ -58,8 +58,8 @@ def office(database_url: str, tmp_path: Path) -> Office:
     disks = DiskRegistry(made.engine)
     disks.register("d1", "HDD-1", 10**12, NOW - timedelta(days=20))
     disks.lost("d1", NOW - timedelta(days=2))
-    drills = DrillLog(made.engine)
-    drill = drills.start(
+    drilllog = DrillLog(made.engine)
+    drill = drilllog.start(
         copy_id=1,
         dump_run_id=1,
         file_name="SIAK.dmp",
@@ -70,7 +70,7 @@ def office(database_url: str, tmp_path: Path) -> Office:
         requested_by=222,
         started_at=NOW - timedelta(days=1),
     )
-    drills.finish(
+    drilllog.finish(
         drill, finished_at=NOW - timedelta(days=1), outcome="passed", restore_seconds=12.5
     )
     assert made.evidence.checkpoint_if_due(NOW) is not None
@@ -104,8 +104,8 @@ def test_an_untouched_chain_is_intact_and_every_row_agrees(office: Office) -> No
 
 def test_every_evidence_write_appends_in_its_own_transaction(office: Office) -> None:
     before = office.evidence.head().size
-    dumps = DumpLog(office.engine)
-    run = dumps.start(
+    dumplog = DumpLog(office.engine)
+    run = dumplog.start(
         run_date=date(2026, 11, 30),
         trigger="chat",
         requested_by=222,
@@ -116,7 +116,7 @@ def test_every_evidence_write_appends_in_its_own_transaction(office: Office) -> 
         log_path="/d/x.log",
     )
     assert office.evidence.head().size == before  # a running dump is not evidence yet
-    dumps.finish(
+    dumplog.finish(
         run,
         finished_at=NOW,
         outcome="success",

@@ -64,7 +64,7 @@ def open_runtime(
     evidence.chain.record_setting(clock.now(), counted_settings(settings))
     return Runtime(
         settings=settings,
-        log=soplog,
+        soplog=soplog,
         clock=clock,
         dumplog=dumplog,
         dump=dump,

@@ -1,7 +1,8 @@
 """What a chat command is: its name, who may use it, its usage line, its menu text, its handler.
 
-The table of every command is `bot/commands.py`; this module only holds the shapes, so that the
-handlers and the texts can name them without importing the table.
+The table of every command is `bot/commands.py`; this module only holds the types, so that the
+handlers, the guard and the services can name them without importing the table (the texts name
+the protocol in `core/commandshape.py` instead, so that they do not import the bot).
 """
 
 from __future__ import annotations

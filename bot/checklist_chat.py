@@ -1,4 +1,4 @@
-"""/cek: the same checklist as `sopbot check`, in the chat."""
+"""/cek: the checklist of `bot/checklist.py` (the same as `sopbot check`), in the chat."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from html import escape
 from telegram import Update
 
 from bot.checklist import passed, run_checks
-from bot.command import Caller
+from bot.command_types import Caller
 from bot.context import Context, services
 from bot.handlers import respond
 from texts import checklist as checklist_words
