@@ -358,6 +358,9 @@ def test_pages_at_phone_width_error_pages_and_a_kabupaten_with_several_offices(
         page = phone.new_page()
         page.set_default_timeout(15_000)
         log_in_with_token(page, base, fleet.web_token)
+        # The fleet page after the login's redirect, with its stylesheet: measured once loaded.
+        page.wait_for_selector("main")
+        page.wait_for_load_state("load")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, width
         page.screenshot(path=str(shots / "10-ponsel-semua-kantor.png"), full_page=True)
