@@ -40,6 +40,7 @@ from jobs.watchdog import mark_installed
 log = logging.getLogger(__name__)
 
 STOP_FLUSH_SECONDS = 5.0
+BOOTSTRAP_RETRIES = 10
 
 # Only new messages typed by the sender act: an edited or forwarded command could otherwise
 # carry out an action someone else wrote.
@@ -205,6 +206,12 @@ def run_forever(app: BotApp) -> None:
     asyncio.set_event_loop(loop)  # the loop run_polling takes up
     restore = stop_once_on(loop, _leave_the_loop, stop_signals())
     try:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
+        # Telegram was reached just before (getMe); a blip during the polling's own start
+        # (deleteWebhook) is retried a few times, one second apart, instead of ending the bot.
+        app.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            stop_signals=None,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+        )
     finally:
         restore()

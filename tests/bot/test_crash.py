@@ -154,6 +154,13 @@ async def wait_for(condition: Any, timeout: float = 30.0) -> None:
             await asyncio.sleep(0.05)
 
 
+def write_random(path: Path, mebibytes: int) -> None:
+    with path.open("wb") as stream:
+        block = os.urandom(1024 * 1024)
+        for _ in range(mebibytes):
+            stream.write(block)
+
+
 async def bot_is_up(server: BotApiServer, count: int) -> None:
     await wait_for(lambda: sum(c.method == "setMyCommands" for c in server.calls) >= count)
 
@@ -202,20 +209,20 @@ async def test_sigkill_during_a_dump_then_restart(
 
 
 @pytest.mark.skipif(not can_mount(), reason="needs root and tmpfs for a 1 GiB copy target")
+@pytest.mark.timeout(420)  # its own waits add up past the suite's default of 120 s
 async def test_sigkill_during_a_copy_then_restart(
     bot: BotProcess, server: BotApiServer, tmp_path: Path, database_url: str, disk_path: Path
 ) -> None:
+    # A large dump (as if last night's), so the copy is still running when the bot is killed.
+    # Written before the bot starts: a gigabyte written on the test's loop would keep the
+    # loopback Bot API server from answering the bot's start.
+    big = tmp_path / "data" / "dumps" / "SIAK_20261124_0100.dmp"
+    big.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(write_random, big, 1024)
     bot.start(FAKE_EXPDP_MODE="success")
     await bot_is_up(server, 1)
     engine = make_engine(database_url)
     dumplog = DumpLog(engine)
-    # A large dump (as if last night's), so the copy is still running when the bot is killed.
-    big = tmp_path / "data" / "dumps" / "SIAK_20261124_0100.dmp"
-    big.parent.mkdir(parents=True, exist_ok=True)
-    with big.open("wb") as stream:
-        block = os.urandom(1024 * 1024)
-        for _ in range(1024):
-            stream.write(block)
     from datetime import UTC, datetime
 
     now = datetime.now(UTC)
@@ -356,3 +363,16 @@ async def test_a_password_file_left_by_a_crash_is_removed_at_the_next_start(
     bot.start(FAKE_EXPDP_MODE="success")
     await bot_is_up(server, 2)
     assert not leftover.exists() and not list(private.glob("*.par"))
+
+
+async def test_a_telegram_blip_while_polling_starts_is_retried_not_fatal(
+    bot: BotProcess, server: BotApiServer
+) -> None:
+    """getMe answered, then Telegram fails the polling's own start once (deleteWebhook: a 502
+    from its front end, as during its incidents): the bot retries instead of exiting."""
+    server.fail_next("deleteWebhook", 502, "Bad Gateway")
+    process = bot.start(FAKE_EXPDP_MODE="success")
+    await bot_is_up(server, 1)
+    await server.send_text(KASI, "/status")
+    await until(server, KASI, "Status SOP", timeout=60)
+    assert process.poll() is None  # polling began only past the failed deleteWebhook
