@@ -48,23 +48,37 @@ def test_alert_rules_and_dashboard_use_exposed_metrics_only() -> None:
     assert rules.count("- alert:") == rules.count("expr:") == rules.count("summary:") >= 8
 
 
-def test_the_web_unit_verifies(tmp_path: Path) -> None:
+CENTRAL_UNITS = {
+    # unit file -> (its command, its environment file)
+    "sopbot-web.service": ("pusat web --host 127.0.0.1", "/etc/sopbot/web.env"),
+    "sopbot-saksi.service": ("pusat saksi --terus --kunci", "/etc/sopbot/pusat-admin.env"),
+    "sopbot-penjaga.service": ("pusat penjaga", "/etc/sopbot/pusat-admin.env"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CENTRAL_UNITS))
+def test_the_central_units_verify(tmp_path: Path, name: str) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.skip("systemd-analyze is not installed here (the unit is checked where it is)")
+    command, env_file = CENTRAL_UNITS[name]
     program = Path(sys.executable).with_name("sopbot")
-    unit = (DEPLOY / "sopbot-web.service").read_text(encoding="utf-8")
-    assert "ExecStart=/opt/sopbot/.venv/bin/sopbot pusat web --host 127.0.0.1" in unit
-    env = tmp_path / "web.env"
-    env.write_text("CENTRAL_WEB_DATABASE_URL=postgresql+psycopg://x@127.0.0.1/x\n")
+    unit = (DEPLOY / name).read_text(encoding="utf-8")
+    assert f"ExecStart=/opt/sopbot/.venv/bin/sopbot {command}" in unit
+    env = tmp_path / "central.env"
+    env.write_text("CENTRAL_DATABASE_URL=postgresql+psycopg://x@127.0.0.1/x\n")
     here = (
         unit.replace("/opt/sopbot/.venv/bin/sopbot", str(program))
         .replace("WorkingDirectory=/opt/sopbot", f"WorkingDirectory={tmp_path}")
-        .replace("EnvironmentFile=/etc/sopbot/web.env", f"EnvironmentFile={env}")
+        .replace(f"EnvironmentFile={env_file}", f"EnvironmentFile={env}")
     )
-    (tmp_path / "sopbot-web.service").write_text(here, encoding="utf-8")
+    (tmp_path / name).write_text(here, encoding="utf-8")
+    timer = DEPLOY / name.replace(".service", ".timer")
+    if timer.exists():
+        (tmp_path / timer.name).write_text(timer.read_text(encoding="utf-8"), encoding="utf-8")
+    units = [str(tmp_path / name)] + ([str(tmp_path / timer.name)] if timer.exists() else [])
     done = subprocess.run(
-        [analyze, "verify", str(tmp_path / "sopbot-web.service")],
+        [analyze, "verify", *units],
         capture_output=True,
         text=True,
         timeout=60,
@@ -72,6 +86,13 @@ def test_the_web_unit_verifies(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Unknown" not in done.stderr and "ignoring" not in done.stderr, done.stderr
+
+
+def test_the_guard_runs_every_minute() -> None:
+    timer = (DEPLOY / "sopbot-penjaga.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=*-*-* *:*:00" in timer
+    service = (DEPLOY / "sopbot-penjaga.service").read_text(encoding="utf-8")
+    assert "Type=oneshot" in service
 
 
 def test_the_dockerfile_has_a_web_target_and_the_bot_stays_the_default() -> None:
