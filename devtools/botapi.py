@@ -248,7 +248,7 @@ class BotApiServer:
 
     # --- what the bot sent ------------------------------------------------------------------
 
-    async def next_message(self, chat_id: int, timeout: float = 10.0) -> SentMessage:
+    async def next_message(self, chat_id: int, timeout: float = 30.0) -> SentMessage:
         """The next message the bot sent to `chat_id` that this caller has not yet read."""
 
         def available() -> bool:
@@ -267,7 +267,7 @@ class BotApiServer:
         return list(self._inbox[chat_id])
 
     async def wait_for_call(
-        self, predicate: Callable[[ApiCall], bool], timeout: float = 10.0
+        self, predicate: Callable[[ApiCall], bool], timeout: float = 30.0
     ) -> ApiCall:
         async with self._changed:
             await asyncio.wait_for(
@@ -279,7 +279,7 @@ class BotApiServer:
         """Updates not yet fetched by the bot (getUpdates drops them once confirmed)."""
         return len(self._updates)
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(condition), timeout)
 

@@ -87,10 +87,10 @@ class Chat:
     async def send(self, user_id: int, text: str, **kwargs: Any) -> None:
         await self.server.send_text(user_id, text, **kwargs)
 
-    async def receive(self, chat_id: int, timeout: float = 10.0) -> SentMessage:
+    async def receive(self, chat_id: int, timeout: float = 30.0) -> SentMessage:
         return await self.server.next_message(chat_id, timeout)
 
-    async def ask(self, user_id: int, text: str, timeout: float = 10.0) -> SentMessage:
+    async def ask(self, user_id: int, text: str, timeout: float = 30.0) -> SentMessage:
         """Send a command in the user's private chat and return the bot's next reply there."""
         await self.send(user_id, text)
         return await self.receive(user_id, timeout)
@@ -120,7 +120,7 @@ class Chat:
             if "Perintah yang dapat Anda gunakan" in message.text:
                 return
 
-    async def quiet(self, timeout: float = 10.0) -> None:
+    async def quiet(self, timeout: float = 30.0) -> None:
         """Wait until every update has been fetched and handled and every reply sent."""
 
         def idle() -> bool:
@@ -137,7 +137,7 @@ class Chat:
                 calm = calm + 1 if idle() else 0
                 await asyncio.sleep(0.02)
 
-    async def idle(self, timeout: float = 10.0) -> None:
+    async def idle(self, timeout: float = 30.0) -> None:
         """Wait until no dump, copy or drill runs (their last messages may still be on the way)."""
         async with asyncio.timeout(timeout):
             while self.services.dump.busy or self.services.copier.busy or self.services.drill.busy:
