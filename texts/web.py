@@ -11,10 +11,11 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from core.indonesian import MONTHS
-from storage.central.fleet import FleetRow, Standing
+from storage.central.fleet import FleetRow, Standing, Witnessed
 from storage.central.view import OfficeState
 from texts.central import KIND_WORDS, problem_words
 from texts.common import number, seconds_text, size
+from texts.evidence import CHAIN_ALARM_WORDS
 
 __all__ = [
     "BADGE",
@@ -160,7 +161,27 @@ PAGE = {
         "terenkripsi bila server terkena ransomware."
     ),
     "one_office": "Login ini milik satu kantor: hanya kantor ini yang terlihat.",
+    "no_checkpoint": (
+        "Belum ada checkpoint rantai bukti dari kantor ini di pusat: catatannya belum dapat "
+        "dibuktikan tidak diubah."
+    ),
+    "chain_note": (
+        "Setiap checkpoint ditandatangani kunci kantor; saksi pusat (sopbot pusat saksi) "
+        "memeriksa tanda tangannya dan ikut menandatangani. Checkpoint yang belum disaksikan "
+        "belum menjadi bukti dari luar kantor."
+    ),
 }
+
+# What the central witness made of a checkpoint: mark, words, and the CSS class.
+WITNESSED = {
+    Witnessed.COSIGNED: ("✔ disaksikan pusat", "ok"),
+    Witnessed.REFUSED: ("✖ DITOLAK: tanda tangan tidak cocok dengan kunci kantor", "bad"),
+    Witnessed.WAITING: ("… belum disaksikan", "warn"),
+}
+
+
+def chain_alarm(reason: str) -> str:
+    return CHAIN_ALARM_WORDS.get(reason, reason)
 
 
 def login_hint(idle_minutes: int, max_hours: int) -> str:

@@ -333,7 +333,7 @@ class WebView:
         row = None
         if OFFICE_ID_RE.fullmatch(office_id):
             try:
-                rows, evidence, drills, disks, grid = self.read(
+                rows, evidence, drills, disks, grid, (checkpoints, alarms) = self.read(
                     viewer,
                     lambda c: (
                         reads.fleet(c, now, start),
@@ -341,6 +341,7 @@ class WebView:
                         reads.drills(c, office_id),
                         reads.disks(c, office_id),
                         reads.month_grid(c, first, today, self.config.tz),
+                        reads.chain(c, office_id),
                     ),
                 )
             except SQLAlchemyError as error:
@@ -360,6 +361,8 @@ class WebView:
             evidence=evidence,
             drills=drills,
             disks=disks,
+            checkpoints=checkpoints,
+            chain_alarms=alarms,
             days=days,
             cells=_cells(grid.get(office_id, {}), days),
             place=places((r.state.office_id, r.state.name) for r in rows)[office_id],

@@ -24,7 +24,7 @@ from storage.central.schema import (
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-HEAD_REVISION = "c0007"
+HEAD_REVISION = "c0008"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ from storage.central.view import (
 MAX_EVIDENCE = 400  # one office's month: about 4 records a day
 MAX_DRILLS = 30
 MAX_DISKS = 20
+MAX_CHECKPOINTS = 10
+MAX_CHAIN_ALARMS = 20
 DISK_LABEL_CHARS = 40
 # A disk plugged in this long is left in (the office's bot tells its Kabid after a day too):
 # ransomware that reaches the server reaches it.
@@ -335,6 +337,63 @@ def disks(connection: Connection, office_id: str) -> list[DiskLine]:
         DiskLine(r.label or "?", r.last_copy, int(r.copies), r.encrypted, int(r.damaged))
         for r in rows
     ]
+
+
+class Witnessed(StrEnum):
+    """What the central witness made of a checkpoint (`sopbot pusat saksi`)."""
+
+    COSIGNED = "disaksikan"  # its signature checked against the office's key, and cosigned
+    REFUSED = "ditolak"  # a signature the office's registered key does not verify
+    WAITING = "belum"  # not yet looked at by the witness
+
+
+@dataclass(frozen=True)
+class CheckpointLine:
+    size: int  # entries in the office's chain at this checkpoint
+    received_at: datetime
+    witnessed: Witnessed
+    witnessed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChainAlarmLine:
+    at: datetime
+    reason: str  # fork | gap | shorter | bad_signature (storage.central.witness)
+    seq: int | None
+
+
+def chain(
+    connection: Connection, office_id: str
+) -> tuple[list[CheckpointLine], list[ChainAlarmLine]]:
+    """The office's newest checkpoints as the witness holds them, and its chain's alarms."""
+    checkpoints = connection.execute(
+        text(
+            "SELECT size, received_at, cosignature, witnessed_at FROM chain_checkpoints "
+            "WHERE office_id = :o ORDER BY size DESC LIMIT :n"
+        ),
+        {"o": office_id, "n": MAX_CHECKPOINTS},
+    ).all()
+    alarms = connection.execute(
+        text(
+            "SELECT at, reason, seq FROM chain_alarms WHERE office_id = :o "
+            "ORDER BY at DESC LIMIT :n"
+        ),
+        {"o": office_id, "n": MAX_CHAIN_ALARMS},
+    ).all()
+    return (
+        [
+            CheckpointLine(int(r.size), r.received_at, _witnessed(r), r.witnessed_at)
+            for r in checkpoints
+        ],
+        [ChainAlarmLine(r.at, r.reason, r.seq) for r in alarms],
+    )
+
+
+def _witnessed(row: Any) -> Witnessed:
+    # storage.central.witness: a refusal is recorded as the cosignature "-".
+    if row.witnessed_at is None:
+        return Witnessed.WAITING
+    return Witnessed.REFUSED if row.cosignature == "-" else Witnessed.COSIGNED
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from centraldb import BULELENG, Central, central_database  # noqa: F401 (fixture)
 from click.testing import CliRunner
@@ -17,13 +19,16 @@ from conftest import POSTGRES_URL, WITA, make_settings, open_services
 from seed import seed_month
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from webfleet import serving
 
 from bot.context import Services
 from central.chain_witness import WitnessStatus, push_chain, watch, witness_round
+from central.link import link_for
 from core.clock import ManualClock
 from core.signednote import Checkpoint, Signer, sign_checkpoint
 from sopbot.cli import main
 from storage.central import admin
+from storage.central.webaccess import WEB, add_token, add_web_login
 from storage.central.witness import alarms
 from storage.chain_check import Verdict
 
@@ -412,3 +417,98 @@ def test_a_cosignature_the_office_cannot_verify_is_not_kept_as_witnessed(
             text("SELECT max(size) FROM chain_checkpoints WHERE office_id = :o"), {"o": BULELENG}
         ).scalar_one()
     assert newest == svc.evidence.head().size
+
+
+def test_the_web_office_page_shows_each_checkpoints_witness_state_and_the_alarms(
+    registered: Central, tmp_path: Path, signer: Signer
+) -> None:
+    """The supervisor sees, per checkpoint the office pushed, what the witness made of it:
+    cosigned, refused (with its alarm), or not yet witnessed."""
+    svc = _office(tmp_path, registered, signer)
+    _push(svc, registered)
+    assert _round(registered, tmp_path) == (1, 0)
+    cosigned = svc.evidence.head().size
+    # A checkpoint over the honest tree head, signed by a key that is not the office's.
+    svc.disks.register("f", "HDD-F", 1, NOW)
+    _push(svc, registered)
+    administrator = admin.central_engine(registered.admin_url)
+    with administrator.connect() as connection:
+        leaves = [
+            bytes.fromhex(leaf)
+            for leaf in connection.execute(
+                text("SELECT leaf FROM chain_leaves WHERE office_id = :o ORDER BY seq"),
+                {"o": BULELENG},
+            ).scalars()
+        ]
+    refused = len(leaves)
+    other = Signer.generate("disdukcapil-5108")
+    note = sign_checkpoint(other, Checkpoint("disdukcapil-5108", refused, _mth(leaves)))
+    with registered.engine(registered.offices[BULELENG]).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO chain_checkpoints (office_id, size, head, note) "
+                "VALUES (:o, :s, :h, :n)"
+            ),
+            {"o": BULELENG, "s": refused, "h": _mth(leaves).hex(), "n": note},
+        )
+    assert _round(registered, tmp_path) == (0, 1)
+    # An honest checkpoint the witness has not looked at yet.
+    svc.disks.register("g", "HDD-G", 1, NOW)
+    made = svc.evidence.checkpoint_if_due(NOW + timedelta(minutes=5))
+    assert made is not None
+    _push(svc, registered)
+
+    web_url = add_web_login(administrator, "rantai").url
+    token = add_token(administrator, WEB, "rantai")
+    with serving(web_url, secure_cookies=False) as base:
+        page = office_page(base, token, BULELENG)
+    rows = {
+        int(size): state
+        for size, state in re.findall(
+            r"<tr>\s*<td>(\d+)</td>\s*<td>[^<]*</td>\s*<td><span class=\"\w+\">([^<]+)</span>",
+            page,
+        )
+    }
+    assert rows == {
+        made.size: "… belum disaksikan",
+        refused: "✖ DITOLAK: tanda tangan tidak cocok dengan kunci kantor",
+        cosigned: "✔ disaksikan pusat",
+    }
+    assert "🚨 checkpoint tidak ditandatangani kunci kantor yang terdaftar" in page
+    administrator.dispose()
+
+
+def test_the_web_office_page_says_when_no_checkpoint_reached_the_centre(
+    registered: Central, tmp_path: Path
+) -> None:
+    administrator = admin.central_engine(registered.admin_url)
+    link = link_for(
+        open_services(
+            make_settings(
+                "http://127.0.0.1:9/bot",
+                tmp_path / "office",
+                office_id=BULELENG,
+                central_database_url=registered.offices[BULELENG].url,
+            ),
+            ManualClock(NOW),
+        ),
+        version="test",
+    )
+    assert not link.cycle().error  # the office is heard from, but signs no checkpoints
+    web_url = add_web_login(administrator, "tanpa").url
+    token = add_token(administrator, WEB, "tanpa")
+    with serving(web_url, secure_cookies=False) as base:
+        page = office_page(base, token, BULELENG)
+    assert "Belum ada checkpoint rantai bukti dari kantor ini di pusat" in page
+    assert "disaksikan pusat" not in page
+    administrator.dispose()
+
+
+def office_page(base: str, token: str, office_id: str) -> str:
+    with httpx.Client(base_url=base, timeout=10) as client:
+        form = client.get("/masuk").text
+        csrf = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        assert client.post("/masuk", data={"token": token, "csrf": csrf}).status_code == 303
+        answer = client.get(f"/kantor/{office_id}")
+        assert answer.status_code == 200, answer.text
+        return answer.text
