@@ -14,6 +14,7 @@ where Oracle does.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -454,8 +455,20 @@ class Connection:
         self.server.closed = True
 
 
+class Defaults:
+    """oracledb.defaults, set when the module loads: `config_dir` (where thin mode reads
+    tnsnames.ora) is TNS_ADMIN, or $ORACLE_HOME/network/admin when TNS_ADMIN is not set
+    (python-oracledb 3.0.0 release notes; src/oracledb/impl/base/defaults.pyx)."""
+
+    def __init__(self) -> None:
+        home = os.environ.get("ORACLE_HOME")
+        self.config_dir = os.environ.get("TNS_ADMIN") or (
+            os.path.join(home, "network", "admin") if home else None
+        )
+
+
 class Driver:
-    """The module-level API the backend uses: connect(), Error."""
+    """The module-level API the backend uses: connect(), Error, defaults."""
 
     Error = Error
 
@@ -463,6 +476,7 @@ class Driver:
         self.server = server
         self.thin = thin
         self.connect_args: dict[str, Any] = {}
+        self.defaults = Defaults()
 
     def is_thin_mode(self) -> bool:
         return self.thin
