@@ -27,6 +27,10 @@ class Error(Exception):
     """Like oracledb.Error: str() is Oracle's message, code first."""
 
 
+# DBMS_DATAPUMP's invalid_handle (Oracle Database Error Messages, ORA-31623).
+INVALID_HANDLE = "ORA-31623: a job is not attached to this session via the specified handle"
+
+
 @dataclass
 class Var:
     kind: type
@@ -68,7 +72,7 @@ DATA_PUMP_DIR_GRANTS = [
 class Server:
     directory_path: Path
     # success | open_fails | open_refused (OPEN itself fails, h stays NULL) | full_disk |
-    # no_log | hang | gone_after_completion (GET_STATUS raises ORA-31626 once the job ended)
+    # no_log | hang | gone_after_completion (GET_STATUS raises ORA-31623 once the job ended)
     scenario: str = "success"
     leftover_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, state)
     dropped: list[str] = field(default_factory=list)  # master tables dropped
@@ -316,9 +320,10 @@ class Cursor:
         elif "DBMS_DATAPUMP.GET_STATUS" in text:
             assert kwargs["handle"] == 42
             if server.job_state == "GONE":
-                # The master process ended after completion: the handle is no longer valid
-                # (bug 5969934; ORA-31626 job does not exist).
-                raise Error("ORA-31626: job does not exist")
+                # After COMPLETED, later calls on the handle "will likely result in an
+                # invalid_handle exception" (ORA-31623; DBMS_DATAPUMP package specification,
+                # GET_STATUS). TECH-NOTES also reports ORA-31626 here (bug 5969934).
+                raise Error(INVALID_HANDLE)
             server.polls += 1
             if server.scenario == "hang" or server.polls < 3:
                 kwargs["state"].value, kwargs["percent"].value = "EXECUTING", 30.0 * server.polls
@@ -338,11 +343,11 @@ class Cursor:
         elif "DBMS_DATAPUMP.DETACH" in text:
             assert kwargs["handle"] == 42
             # DETACH on a handle already detached: ORA-31623 (Oracle Database Error Messages).
-            # DETACH alone leaves the job running (DBMS_DATAPUMP.DETACH).
-            if server.detached:
-                raise Error("ORA-31623: a job is not attached to this session via the handle")
-            if server.job_state == "GONE":
-                raise Error("ORA-31626: job does not exist")
+            # DETACH alone leaves the job running (DBMS_DATAPUMP.DETACH). Once GET_STATUS has
+            # reported COMPLETED, "subsequent calls will likely result in an invalid_handle
+            # exception" (DBMS_DATAPUMP package specification, GET_STATUS): ORA-31623.
+            if server.detached or server.job_state in ("GONE", "COMPLETED"):
+                raise Error(INVALID_HANDLE)
             server.detached = True
             if server.job_state == "EXECUTING":
                 # The job runs on without a client (DBMS_DATAPUMP.DETACH); other clients find it
@@ -427,11 +432,13 @@ class Cursor:
             )
         server.job_state = "COMPLETED"
         if server.scenario == "gone_after_completion":
-            # The job completed between two polls and its master process already left: this
-            # poll, the first after the end, fails (bug 5969934).
+            # The job completed between two polls and its handle is already invalid: this
+            # poll, the first after the end, fails (DBMS_DATAPUMP package specification,
+            # GET_STATUS: after COMPLETED "subsequent calls will likely result in an
+            # invalid_handle exception"; TECH-NOTES: ORA-31626, bug 5969934).
             server.job_state = "GONE"
             raise Error(
-                "ORA-31626: job does not exist\n"
+                INVALID_HANDLE + "\n"
                 'ORA-06512: at "SYS.DBMS_SYS_ERROR", line 79\n'
                 'ORA-06512: at "SYS.DBMS_DATAPUMP", line 1137'
             )
