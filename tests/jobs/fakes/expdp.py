@@ -153,8 +153,8 @@ written = {
 }
 dump.write_bytes(logs.fake_dump(job, written.get(mode, "")))
 print("Job: " + job + "\n  Percent Done: 50", flush=True)
-# Exit codes: 0 success, 5 completed with errors, 1 failed (Oracle Database Utilities, "Exit
-# Status" of Data Pump Export).
+# Exit codes: 0 success, 5 completed with errors, 1 failed (Oracle Database Utilities 18c+, "Data
+# Pump Exit Codes"; not re-read, docs/oracle-facts.md: the bot's verdict never rests on them).
 if mode in ("success", "siak_full"):
     emit(written[mode])
     sys.exit(0)

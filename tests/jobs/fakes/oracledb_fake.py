@@ -334,8 +334,9 @@ class Cursor:
             assert (
                 kwargs["handle"] == 42 and "IMMEDIATE => 1" in text and "KEEP_MASTER => 0" in text
             )
-            # STOP_JOB also detaches the handle (DBMS_DATAPUMP.STOP_JOB: "the job is detached");
-            # immediate => 1 ends it at once, keep_master => 0 drops its master table.
+            # STOP_JOB also detaches the handle (DBMS_DATAPUMP package specification, STOP_JOB:
+            # "This handle is detached on successful completion of this call"); immediate => 1
+            # aborts the workers at once, keep_master => 0 drops the master table.
             if server.stop_error:
                 raise Error(server.stop_error)
             server.job_state = "STOPPED"
@@ -359,8 +360,10 @@ class Cursor:
 
     def _dumpfile_info(self, out: dict[str, Any]) -> None:
         """Oracle reads the file's header in the directory object's folder (DBMS_DATAPUMP.
-        GET_DUMPFILE_INFO): ORA-39211 with ORA-29283 for a file it cannot open; file type 0 and no
-        items for a file that is not a dump; type 1 for a Data Pump dump, with its items."""
+        GET_DUMPFILE_INFO): ORA-39211 "Unable to retrieve dumpfile information as specified" for
+        a file it cannot open; file type 0 ("Unknown file type") and no items for a file that is
+        not a dump; type 1 for a Data Pump dump, with its items (DBMS_DATAPUMP package
+        specification)."""
         assert out["directory"] == "DATA_PUMP_DIR"
         path = self.server.directory_path / out["file_name"]
         if not path.is_file():
@@ -373,9 +376,10 @@ class Cursor:
             out["filetype"].value = 0
             return
         out["filetype"].value = 1
-        # KU$_DFHDR_JOB_NAME holds the owner-qualified, quoted name the header stores, as the
-        # master table is named: "SYSTEM"."SOPBOT_…" (Oracle Database PL/SQL Packages and Types
-        # Reference, DBMS_DATAPUMP.GET_DUMPFILE_INFO; TECH-NOTES "Data Pump, round two").
+        # File type 1 = "Data Pump dumpfile" and the item codes (DBMS_DATAPUMP package
+        # specification, GET_DUMPFILE_INFO). KU$_DFHDR_JOB_NAME as the owner-qualified, quoted
+        # name "SYSTEM"."SOPBOT_…" follows TECH-NOTES "Data Pump, round two" (not re-read in
+        # Oracle's text, docs/oracle-facts.md); the code accepts the bare name too.
         out["job_name"].value = f'"{header.get("owner", "SYSTEM")}"."{header["job"]}"'
         out["created"].value = header["created"]
         out["db_version"].value = header["version"]
