@@ -61,6 +61,13 @@ if os.environ.get("FAKE_EXPDP_RECORD"):
 # end the job on the server; ORA-31626 when it no longer exists (Oracle Database Utilities,
 # "Commands Available in Export's Interactive-Command Mode").
 if "attach" in params:
+    # "When you specify the ATTACH parameter, the only other Data Pump parameter you can specify
+    # on the command line is ENCRYPTION_PASSWORD" (Oracle Database Utilities 12.1, Export
+    # ATTACH); the error's wording here is not Oracle's.
+    others = set(params) - {"attach", "userid", "encryption_password"}
+    if others:
+        print(f"UDE-00011: parameter attach is incompatible with {sorted(others)}", flush=True)
+        sys.exit(1)
     job = params["attach"]
     state = folder / f"{job}.state"
     if not state.exists():
