@@ -240,7 +240,8 @@ async def test_a_job_gone_without_a_log_is_a_failure_with_its_error(
     oracle.dump_dir = tmp_path / "elsewhere"  # the bot does not see the log
     result = await oracle.run(req, lambda p: None, StopSignal())
     assert result.outcome is Outcome.FAILED
-    assert "ORA-31623" in {str(e.params.get("code")) for e in result.errors}
+    invalid = next(e for e in result.errors if e.params.get("code") == "ORA-31623")
+    assert "log job" in say(invalid)  # explained to the office, not only Oracle's English
 
 
 async def test_a_detach_refused_after_completed_leaves_the_job_completed(
