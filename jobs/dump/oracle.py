@@ -8,11 +8,12 @@ This is the only code that talks to a real Oracle database. What it does, in ord
    the log in the directory object, METADATA_FILTER(SCHEMA_EXPR) for listed schemas, START_JOB;
 4. poll GET_STATUS (timeout 0: it never blocks) every few seconds for percent done and job state,
    in a worker thread so the bot's event loop never blocks;
-5. DETACH, then read the log file the server wrote in DUMP_DIR (the directory object's folder)
-   for the per-table rows and the final verdict.
+5. DETACH (refused after COMPLETED is expected: an invalid handle), then read the log file the
+   server wrote in DUMP_DIR (the directory object's folder) for the per-table rows and the final
+   verdict.
 
 Stopping (a timeout, the bot stopping): DETACH alone leaves the job running on the server, so
-the poll loop, told to stop, sends STOP_JOB(immediate => 1, keep_master => 0) and then DETACHes.
+the poll loop, told to stop, sends STOP_JOB(immediate => 1, keep_master => 0), which detaches too.
 
 The Oracle user needs DATAPUMP_EXP_FULL_DATABASE (EXP_FULL_DATABASE on old releases) for a full
 export, and READ, WRITE on the directory object (see the README).
