@@ -164,6 +164,9 @@ ORACLE_ERRORS: dict[str, str] = {
     "ORA-27072": "kesalahan baca/tulis file (disk penuh atau rusak)",
     "ORA-19502": "kesalahan menulis file (disk penuh?)",
     "ORA-31626": "job Data Pump tidak ada",
+    # DBMS_DATAPUMP invalid_handle: also what calls after a COMPLETED job likely raise.
+    "ORA-31623": "sesi tidak lagi terhubung ke job Data Pump (biasanya job sudah selesai; "
+    "log job yang menentukan hasilnya)",
     # Oracle Database Error Messages, ORA-31633: most often a table of the job's name already
     # exists; the lines after it give any other cause (no CREATE TABLE, no quota).
     "ORA-31633": "tabel master job tidak dapat dibuat (biasanya nama job sudah dipakai tabel "

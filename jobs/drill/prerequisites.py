@@ -4,8 +4,10 @@ DBMS_DATAPUMP), the mode the server's version needs, TNS_ADMIN for a TNS alias i
 impdp from DRILL_LEVEL 2, and the scratch schema with a quota at level 3.
 
 Sources: python-oracledb documentation ("Supported Oracle Database versions": thin mode needs
-12.1+, DPY-3010; "Connecting with TNS aliases": thin mode reads tnsnames.ora only from TNS_ADMIN
-or `config_dir`, DPY-4027); Oracle Database Utilities (impdp SQLFILE, REMAP_TABLESPACE).
+12.1+, DPY-3010; thin mode reads tnsnames.ora from `defaults.config_dir`, else DPY-4027 "no
+configuration directory specified": TNS_ADMIN, and from python-oracledb 3.0 also
+$ORACLE_HOME/network/admin when TNS_ADMIN is not set, release notes 3.0.0); Oracle Database
+Utilities (impdp SQLFILE, REMAP_TABLESPACE).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def drill_prerequisites(settings: Settings, driver: Any = None) -> BackendCheck:
         return BackendCheck(problems, facts)
     thin = _thin(driver)
     facts.append("python-oracledb " + ("thin" if thin else "thick"))
-    if thin and is_tns_alias(settings.oracle_dsn) and not os.environ.get("TNS_ADMIN"):
+    if thin and is_tns_alias(settings.oracle_dsn) and not config_dir(driver):
         problems.append(problem(Code.TNS_ADMIN_NEEDED, dsn=settings.oracle_dsn))
         return BackendCheck(problems, facts)
     try:
@@ -89,6 +91,13 @@ def _scratch(connection: Any, settings: Settings, driver: Any, query: str) -> li
     if not int(row[1] or 0):
         return [problem(Code.DRILL_SCRATCH_NO_QUOTA, schema=schema, tablespace=str(row[0]))]
     return []
+
+
+def config_dir(driver: Any) -> str | None:
+    """Where python-oracledb thin mode will look for tnsnames.ora: its own `defaults.config_dir`
+    (TNS_ADMIN; from 3.0 also $ORACLE_HOME/network/admin), else TNS_ADMIN."""
+    found = getattr(getattr(driver, "defaults", None), "config_dir", None)
+    return str(found) if found else os.environ.get("TNS_ADMIN") or None
 
 
 def _thin(driver: Any) -> bool:

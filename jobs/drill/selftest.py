@@ -333,12 +333,13 @@ class OracleSelfTest:
         result: BackendResult,
         parsed: datapump_log.DataPumpLog | None,
     ) -> Finding:
-        """After the end: the oracle backend's GET_STATUS answered, or failed (ORA-31626, bug
-        5969934) and the log settled it; expdp's verdict always comes from the log's final line
-        (the client may lose the job after it ended: UDE-00008)."""
+        """After the end: the oracle backend's GET_STATUS answered, or failed (an invalid handle
+        after COMPLETED, ORA-31623, or ORA-31626) and the log settled it; expdp's verdict always
+        comes from the log's final line (the client may lose the job after it ended: UDE-00008)."""
         if isinstance(backend, OracleBackend):
             after = (
-                "GET_STATUS failed after completion (ORA-31626, bug 5969934); verdict from the log"
+                f"GET_STATUS failed after completion ({backend.status_gone_error}); "
+                "verdict from the log"
                 if backend.status_gone
                 else "GET_STATUS answered the final state"
             )

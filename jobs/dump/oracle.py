@@ -8,11 +8,12 @@ This is the only code that talks to a real Oracle database. What it does, in ord
    the log in the directory object, METADATA_FILTER(SCHEMA_EXPR) for listed schemas, START_JOB;
 4. poll GET_STATUS (timeout 0: it never blocks) every few seconds for percent done and job state,
    in a worker thread so the bot's event loop never blocks;
-5. DETACH, then read the log file the server wrote in DUMP_DIR (the directory object's folder)
-   for the per-table rows and the final verdict.
+5. DETACH (refused after COMPLETED is expected: an invalid handle), then read the log file the
+   server wrote in DUMP_DIR (the directory object's folder) for the per-table rows and the final
+   verdict.
 
 Stopping (a timeout, the bot stopping): DETACH alone leaves the job running on the server, so
-the poll loop, told to stop, sends STOP_JOB(immediate => 1, keep_master => 0) and then DETACHes.
+the poll loop, told to stop, sends STOP_JOB(immediate => 1, keep_master => 0), which detaches too.
 
 The Oracle user needs DATAPUMP_EXP_FULL_DATABASE (EXP_FULL_DATABASE on old releases) for a full
 export, and READ, WRITE on the directory object (see the README).
@@ -169,7 +170,8 @@ class OracleBackend:
         self.poll_seconds = poll_seconds
         self._driver = driver  # the oracledb module, or a stand-in with the same calls
         self.tables = tables or []  # table names to export alone (the field self-test)
-        self.status_gone = False  # GET_STATUS/DETACH failed after START_JOB (bug 5969934)
+        self.status_gone = False  # GET_STATUS failed after START_JOB: the log settles it
+        self.status_gone_error = ""  # what GET_STATUS raised then (its first line)
 
     def _oracledb(self) -> Any:
         if self._driver is None:
@@ -241,10 +243,11 @@ class OracleBackend:
                 elif state != GONE:
                     try:
                         cursor.execute(DETACH, handle=handle.getvalue())
-                    except oracledb.Error as exc:  # the job is gone after its end: the log says
+                    except oracledb.Error as exc:
+                        # After a final state, later calls on the handle "will likely result in
+                        # an invalid_handle exception" (ORA-31623; DBMS_DATAPUMP package
+                        # specification, GET_STATUS): the state GET_STATUS gave stands.
                         log.warning("DETACH after %s: %s", state, str(exc).splitlines()[0])
-                        errors += _describe(exc)
-                        state = GONE
         except oracledb.Error as exc:
             return BackendResult(Outcome.FAILED, errors=_describe(exc), warnings=warnings)
         finally:
@@ -308,10 +311,12 @@ class OracleBackend:
                     errors=errors_var,
                 )
             except self._oracledb().Error as exc:
-                # After a job completes its master process stays only briefly; GET_STATUS can
-                # then raise ORA-31626/ORA-39086 although the job succeeded (bug 5969934): the
-                # job's log, read afterwards, settles the verdict.
-                log.warning("GET_STATUS failed: %s", str(exc).splitlines()[0])
+                # Once a job has COMPLETED, later calls on its handle "will likely result in
+                # an invalid_handle exception" (ORA-31623; DBMS_DATAPUMP package
+                # specification, GET_STATUS); ORA-31626/ORA-39086 are reported too (bug
+                # 5969934). A poll can miss the end: the job's log settles the verdict.
+                self.status_gone_error = str(exc).splitlines()[0][:200]
+                log.warning("GET_STATUS failed: %s", self.status_gone_error)
                 return GONE, [*errors, *_describe(exc)]
             state = str(state_var.getvalue() or "UNDEFINED")
             if errors_var.getvalue():

@@ -52,12 +52,27 @@ def test_a_tns_alias_in_thin_mode_needs_tns_admin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TNS_ADMIN", raising=False)
+    monkeypatch.delenv("ORACLE_HOME", raising=False)
     driver = Driver(Server.oracle_19c(tmp_path), thin=True)
     found = drill_prerequisites(settings(tmp_path, oracle_dsn="SIAKDB"), driver)
     assert [p.code for p in found.problems] == [Code.TNS_ADMIN_NEEDED]
     assert "TNS_ADMIN" in say(found.problems[0])
     monkeypatch.setenv("TNS_ADMIN", str(tmp_path))
     assert drill_prerequisites(settings(tmp_path, oracle_dsn="SIAKDB"), driver).problems == []
+
+
+def test_a_tns_alias_in_thin_mode_is_read_under_oracle_home_without_tns_admin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """python-oracledb 3.0 reads tnsnames.ora from $ORACLE_HOME/network/admin when TNS_ADMIN
+    is not set (its defaults.config_dir): a server with expdp has ORACLE_HOME, and its alias
+    must not make the drill untestable."""
+    monkeypatch.delenv("TNS_ADMIN", raising=False)
+    monkeypatch.setenv("ORACLE_HOME", str(tmp_path / "dbhome_1"))
+    driver = Driver(Server.oracle_19c(tmp_path), thin=True)
+    found = drill_prerequisites(settings(tmp_path, oracle_dsn="SIAKDB"), driver)
+    assert found.problems == []
+    assert "python-oracledb thin" in found.facts
 
 
 def test_impdp_missing_from_level_2_and_the_scratch_quota_at_level_3(tmp_path: Path) -> None:

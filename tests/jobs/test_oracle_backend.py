@@ -218,14 +218,14 @@ async def test_a_job_that_skipped_a_table_is_incomplete_never_good(
 async def test_a_job_gone_after_completion_is_judged_by_its_log(
     server: Server, tmp_path: Path
 ) -> None:
-    """GET_STATUS raises ORA-31626 once the completed job's master process has left (bug
-    5969934): the log on the server says "successfully completed", and that is the verdict."""
+    """The poll after the job completed finds its handle invalid (ORA-31623, DBMS_DATAPUMP
+    GET_STATUS): the log on the server says "successfully completed", and that is the verdict."""
     server.scenario = "gone_after_completion"
     oracle, _ = backend(server, ["SIAK"])
     result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
     assert result.outcome is Outcome.SUCCESS, result.errors
     assert result.total_rows == 2345678 + 712345 + 12
-    assert "ORA-31626" not in str(result.warnings)
+    assert "ORA-31623" not in str(result.warnings)
     # No DETACH on a handle whose job is gone.
     assert [c for c in server.calls if c[1].get("block") == "DETACH"] == []
 
@@ -240,7 +240,23 @@ async def test_a_job_gone_without_a_log_is_a_failure_with_its_error(
     oracle.dump_dir = tmp_path / "elsewhere"  # the bot does not see the log
     result = await oracle.run(req, lambda p: None, StopSignal())
     assert result.outcome is Outcome.FAILED
-    assert "ORA-31626" in {str(e.params.get("code")) for e in result.errors}
+    invalid = next(e for e in result.errors if e.params.get("code") == "ORA-31623")
+    assert "log job" in say(invalid)  # explained to the office, not only Oracle's English
+
+
+async def test_a_detach_refused_after_completed_leaves_the_job_completed(
+    server: Server, tmp_path: Path
+) -> None:
+    """GET_STATUS said COMPLETED, "the proper mechanism for detecting that a job has completed
+    successfully"; the DETACH after it may find the handle invalid (ORA-31623): the job stays
+    completed, whether or not its log reaches DUMP_DIR (DBMS_DATAPUMP package specification)."""
+    server.scenario = "no_log"
+    oracle, _ = backend(server, ["SIAK"])
+    result = await oracle.run(request(tmp_path), lambda p: None, StopSignal())
+    assert [c[1]["block"] for c in server.calls if c[1].get("block")][-1] == "DETACH"
+    assert result.outcome is Outcome.SUCCESS, result.errors
+    assert not oracle.status_gone
+    assert "ORA-31623" not in str(result.errors + result.warnings)
 
 
 async def test_an_open_that_fails_itself_gets_its_cause_through_a_null_handle(

@@ -276,7 +276,7 @@ async def test_get_status_failing_after_completion_is_expected_and_settled_by_th
     server.scenario = "gone_after_completion"
     report = await selftest(settings(tmp_path, oracle_dir), Driver(server))
     after = next(f for f in report.findings if f.assumption is Assumption.STATUS_AFTER)
-    assert after.held and "ORA-31626" in after.detail
+    assert after.held and "ORA-31623" in after.detail
 
 
 async def test_an_expdp_log_that_never_reaches_dump_dir_is_named(

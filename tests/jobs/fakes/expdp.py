@@ -61,6 +61,13 @@ if os.environ.get("FAKE_EXPDP_RECORD"):
 # end the job on the server; ORA-31626 when it no longer exists (Oracle Database Utilities,
 # "Commands Available in Export's Interactive-Command Mode").
 if "attach" in params:
+    # "When you specify the ATTACH parameter, the only other Data Pump parameter you can specify
+    # on the command line is ENCRYPTION_PASSWORD" (Oracle Database Utilities 12.1, Export
+    # ATTACH); the error's wording here is not Oracle's.
+    others = set(params) - {"attach", "userid", "encryption_password"}
+    if others:
+        print(f"UDE-00011: parameter attach is incompatible with {sorted(others)}", flush=True)
+        sys.exit(1)
     job = params["attach"]
     state = folder / f"{job}.state"
     if not state.exists():
@@ -153,8 +160,8 @@ written = {
 }
 dump.write_bytes(logs.fake_dump(job, written.get(mode, "")))
 print("Job: " + job + "\n  Percent Done: 50", flush=True)
-# Exit codes: 0 success, 5 completed with errors, 1 failed (Oracle Database Utilities, "Exit
-# Status" of Data Pump Export).
+# Exit codes: 0 success, 5 completed with errors, 1 failed (Oracle Database Utilities 18c+, "Data
+# Pump Exit Codes"; not re-read, docs/oracle-facts.md: the bot's verdict never rests on them).
 if mode in ("success", "siak_full"):
     emit(written[mode])
     sys.exit(0)

@@ -46,6 +46,12 @@ if os.environ.get("FAKE_IMPDP_RECORD"):
 # deletes the job with its master table; ORA-31626 when the job no longer exists (Oracle
 # Database Utilities, "Commands Available in Import's Interactive-Command Mode": KILL_JOB).
 if "attach" in one:
+    # With ATTACH "the only other Data Pump parameter you can specify on the command line is
+    # ENCRYPTION_PASSWORD" (Oracle Database Utilities 12.1, Import ATTACH); wording not Oracle's.
+    others = set(one) - {"attach", "userid", "encryption_password"}
+    if others:
+        print(f"UDE-00011: parameter attach is incompatible with {sorted(others)}", flush=True)
+        sys.exit(1)
     state = folder / f"{one['attach']}.state"
     if not state.exists():
         print("ORA-31626: job does not exist", flush=True)

@@ -14,6 +14,7 @@ where Oracle does.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,10 @@ import datapump_logs as logs
 
 class Error(Exception):
     """Like oracledb.Error: str() is Oracle's message, code first."""
+
+
+# DBMS_DATAPUMP's invalid_handle (Oracle Database Error Messages, ORA-31623).
+INVALID_HANDLE = "ORA-31623: a job is not attached to this session via the specified handle"
 
 
 @dataclass
@@ -67,7 +72,7 @@ DATA_PUMP_DIR_GRANTS = [
 class Server:
     directory_path: Path
     # success | open_fails | open_refused (OPEN itself fails, h stays NULL) | full_disk |
-    # no_log | hang | gone_after_completion (GET_STATUS raises ORA-31626 once the job ended)
+    # no_log | hang | gone_after_completion (GET_STATUS raises ORA-31623 once the job ended)
     scenario: str = "success"
     leftover_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, state)
     dropped: list[str] = field(default_factory=list)  # master tables dropped
@@ -315,9 +320,10 @@ class Cursor:
         elif "DBMS_DATAPUMP.GET_STATUS" in text:
             assert kwargs["handle"] == 42
             if server.job_state == "GONE":
-                # The master process ended after completion: the handle is no longer valid
-                # (bug 5969934; ORA-31626 job does not exist).
-                raise Error("ORA-31626: job does not exist")
+                # After COMPLETED, later calls on the handle "will likely result in an
+                # invalid_handle exception" (ORA-31623; DBMS_DATAPUMP package specification,
+                # GET_STATUS). TECH-NOTES also reports ORA-31626 here (bug 5969934).
+                raise Error(INVALID_HANDLE)
             server.polls += 1
             if server.scenario == "hang" or server.polls < 3:
                 kwargs["state"].value, kwargs["percent"].value = "EXECUTING", 30.0 * server.polls
@@ -328,8 +334,9 @@ class Cursor:
             assert (
                 kwargs["handle"] == 42 and "IMMEDIATE => 1" in text and "KEEP_MASTER => 0" in text
             )
-            # STOP_JOB also detaches the handle (DBMS_DATAPUMP.STOP_JOB: "the job is detached");
-            # immediate => 1 ends it at once, keep_master => 0 drops its master table.
+            # STOP_JOB also detaches the handle (DBMS_DATAPUMP package specification, STOP_JOB:
+            # "This handle is detached on successful completion of this call"); immediate => 1
+            # aborts the workers at once, keep_master => 0 drops the master table.
             if server.stop_error:
                 raise Error(server.stop_error)
             server.job_state = "STOPPED"
@@ -337,11 +344,11 @@ class Cursor:
         elif "DBMS_DATAPUMP.DETACH" in text:
             assert kwargs["handle"] == 42
             # DETACH on a handle already detached: ORA-31623 (Oracle Database Error Messages).
-            # DETACH alone leaves the job running (DBMS_DATAPUMP.DETACH).
-            if server.detached:
-                raise Error("ORA-31623: a job is not attached to this session via the handle")
-            if server.job_state == "GONE":
-                raise Error("ORA-31626: job does not exist")
+            # DETACH alone leaves the job running (DBMS_DATAPUMP.DETACH). Once GET_STATUS has
+            # reported COMPLETED, "subsequent calls will likely result in an invalid_handle
+            # exception" (DBMS_DATAPUMP package specification, GET_STATUS): ORA-31623.
+            if server.detached or server.job_state in ("GONE", "COMPLETED"):
+                raise Error(INVALID_HANDLE)
             server.detached = True
             if server.job_state == "EXECUTING":
                 # The job runs on without a client (DBMS_DATAPUMP.DETACH); other clients find it
@@ -353,8 +360,10 @@ class Cursor:
 
     def _dumpfile_info(self, out: dict[str, Any]) -> None:
         """Oracle reads the file's header in the directory object's folder (DBMS_DATAPUMP.
-        GET_DUMPFILE_INFO): ORA-39211 with ORA-29283 for a file it cannot open; file type 0 and no
-        items for a file that is not a dump; type 1 for a Data Pump dump, with its items."""
+        GET_DUMPFILE_INFO): ORA-39211 "Unable to retrieve dumpfile information as specified" for
+        a file it cannot open; file type 0 ("Unknown file type") and no items for a file that is
+        not a dump; type 1 for a Data Pump dump, with its items (DBMS_DATAPUMP package
+        specification)."""
         assert out["directory"] == "DATA_PUMP_DIR"
         path = self.server.directory_path / out["file_name"]
         if not path.is_file():
@@ -367,9 +376,10 @@ class Cursor:
             out["filetype"].value = 0
             return
         out["filetype"].value = 1
-        # KU$_DFHDR_JOB_NAME holds the owner-qualified, quoted name the header stores, as the
-        # master table is named: "SYSTEM"."SOPBOT_…" (Oracle Database PL/SQL Packages and Types
-        # Reference, DBMS_DATAPUMP.GET_DUMPFILE_INFO; TECH-NOTES "Data Pump, round two").
+        # File type 1 = "Data Pump dumpfile" and the item codes (DBMS_DATAPUMP package
+        # specification, GET_DUMPFILE_INFO). KU$_DFHDR_JOB_NAME as the owner-qualified, quoted
+        # name "SYSTEM"."SOPBOT_…" follows TECH-NOTES "Data Pump, round two" (not re-read in
+        # Oracle's text, docs/oracle-facts.md); the code accepts the bare name too.
         out["job_name"].value = f'"{header.get("owner", "SYSTEM")}"."{header["job"]}"'
         out["created"].value = header["created"]
         out["db_version"].value = header["version"]
@@ -426,11 +436,13 @@ class Cursor:
             )
         server.job_state = "COMPLETED"
         if server.scenario == "gone_after_completion":
-            # The job completed between two polls and its master process already left: this
-            # poll, the first after the end, fails (bug 5969934).
+            # The job completed between two polls and its handle is already invalid: this
+            # poll, the first after the end, fails (DBMS_DATAPUMP package specification,
+            # GET_STATUS: after COMPLETED "subsequent calls will likely result in an
+            # invalid_handle exception"; TECH-NOTES: ORA-31626, bug 5969934).
             server.job_state = "GONE"
             raise Error(
-                "ORA-31626: job does not exist\n"
+                INVALID_HANDLE + "\n"
                 'ORA-06512: at "SYS.DBMS_SYS_ERROR", line 79\n'
                 'ORA-06512: at "SYS.DBMS_DATAPUMP", line 1137'
             )
@@ -454,8 +466,20 @@ class Connection:
         self.server.closed = True
 
 
+class Defaults:
+    """oracledb.defaults, set when the module loads: `config_dir` (where thin mode reads
+    tnsnames.ora) is TNS_ADMIN, or $ORACLE_HOME/network/admin when TNS_ADMIN is not set
+    (python-oracledb 3.0.0 release notes; src/oracledb/impl/base/defaults.pyx)."""
+
+    def __init__(self) -> None:
+        home = os.environ.get("ORACLE_HOME")
+        self.config_dir = os.environ.get("TNS_ADMIN") or (
+            os.path.join(home, "network", "admin") if home else None
+        )
+
+
 class Driver:
-    """The module-level API the backend uses: connect(), Error."""
+    """The module-level API the backend uses: connect(), Error, defaults."""
 
     Error = Error
 
@@ -463,6 +487,7 @@ class Driver:
         self.server = server
         self.thin = thin
         self.connect_args: dict[str, Any] = {}
+        self.defaults = Defaults()
 
     def is_thin_mode(self) -> bool:
         return self.thin
