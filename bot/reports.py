@@ -14,7 +14,8 @@ from bot.arguments import split_command
 from bot.command_types import Caller
 from bot.context import Context, services
 from bot.handlers import respond
-from jobs.report import build_report, parse_month, report_csv
+from reports.month_csv import report_csv
+from storage.month import build_report, parse_month
 
 log = logging.getLogger(__name__)
 
@@ -47,28 +48,28 @@ async def laporan(update: Update, context: Context, caller: Caller) -> None:
     if not report.days or chat is None:
         await respond(update, context, summary)
         return
-    from jobs.chart import render_chart_apart
+    from reports.chart import render_chart_apart
 
-    png = await asyncio.to_thread(render_chart_apart, report, texts.CHART_WORDS)
+    png = await asyncio.to_thread(render_chart_apart, report)
     stem = f"laporan-sop-{month:%Y-%m}"
     await context.bot.send_photo(
         chat.id,
         InputFile(png, filename=f"{stem}.png"),
-        caption=f"Grafik back up {texts.month_name(month)}",
+        caption=texts.chart_caption(month),
     )
     await delivery.send(svc, context.bot, chat.id, summary)
     await context.bot.send_document(
         chat.id,
         InputFile(report_csv(report), filename=f"{stem}.csv"),
-        caption="Data harian (CSV) untuk arsip kantor",
+        caption=texts.CSV_CAPTION,
     )
     log.info("Monthly report %s sent to %s", month, caller.user_id)
 
 
 async def _audit(update: Update, context: Context, caller: Caller, rest: str) -> None:
     """/laporan audit [TTTT-BB]: the month's audit report as a PDF document, with its CSV."""
-    from bot.audit import build_for
-    from jobs.audit_pdf import render_audit_pdf_apart
+    from reports.audit import build_for
+    from reports.audit_pdf import render_audit_pdf_apart
 
     svc = services(context)
     today = svc.today()

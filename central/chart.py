@@ -7,16 +7,11 @@ import io
 from datetime import date, timedelta
 
 from storage.central.view import NOT_YET
+from texts.central import GRID_LEGEND, grid_title
 
 NOTHING_GOOD = 1  # a day without a good dump or copy (absent from the grid)
 CELL = {NOT_YET: 0, "dump": 2, "copy": 3}
-COLORS = ["#bdbdbd", "#c62828", "#f9a825", "#2e7d32"]
-LEGEND = [
-    "Belum ada data",  # before the office began reporting
-    "Tidak ada back up baik",
-    "Dump baik, belum disalin",
-    "Salinan terverifikasi",
-]
+COLORS = ["#bdbdbd", "#c62828", "#f9a825", "#2e7d32"]  # by cell, as the legend `GRID_LEGEND`
 
 
 def render_grid(
@@ -49,9 +44,9 @@ def render_grid(
     step = max(1, len(days) // 15)
     axes.set_xticks(range(0, len(days), step), [f"{d:%d/%m}" for d in days[::step]])
     axes.tick_params(axis="y", labelsize=7)
-    axes.set_title(f"Back up per kantor, {first:%d/%m/%Y}–{last:%d/%m/%Y}", pad=28)
+    axes.set_title(grid_title(first, last), pad=28)
     axes.legend(  # above the grid: below it the dates would be covered
-        handles=[Patch(color=c, label=label) for c, label in zip(COLORS, LEGEND, strict=True)],
+        handles=[Patch(color=c, label=label) for c, label in zip(COLORS, GRID_LEGEND, strict=True)],
         loc="lower center",
         bbox_to_anchor=(0.5, 1.0),
         ncol=len(COLORS),

@@ -9,12 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.problems import Problem
-from jobs.report import GOOD, DayRow
 from storage.central.record import EvidenceRecord
 from storage.central.schema import CHECK, COPY, DAY, DISK, DRILL, DUMP
 from storage.copies import CopyRecord, file_name
 from storage.drills import DrillRecord
 from storage.dumps import DumpRecord
+from storage.month import GOOD, DayRow
 
 MAX_TABLES = 300  # rows per table: enough to compare, small enough to send every day
 

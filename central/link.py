@@ -24,7 +24,6 @@ from core.clock import Clock
 from core.settings import Settings
 from jobs.evidence import Evidence
 from jobs.external.lost import DISK_EVENTS, FOUND, read_event
-from jobs.report import build_report
 from jobs.runtime import Runtime
 from storage.audit import AuditLog
 from storage.central.admin import central_engine
@@ -35,6 +34,7 @@ from storage.copies import CopyLog, CopyRecord
 from storage.disks import DiskRegistry
 from storage.drills import DrillLog
 from storage.dumps import DumpLog
+from storage.month import build_report
 from storage.soplog import SopLog
 from storage.state import StateStore
 

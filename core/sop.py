@@ -115,6 +115,9 @@ STEP_BY_NUMBER: dict[int, Step] = {step.number: step for step in STEPS}
 
 TOTAL_STANDARD: timedelta = sum((step.standard for step in STEPS), timedelta())
 
+# The SOP's name and date of effect, as the audit report prints them.
+SOP_NAME = "SOP-PIAK-02 Back Up Data Kependudukan (berlaku 20 Desember 2017)"
+
 SOP_WARNING = (
     "Apabila back up data tidak dilaksanakan dan server mengalami kerusakan, "
     "maka tidak ada data pengganti untuk melayani masyarakat."

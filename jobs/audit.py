@@ -1,29 +1,27 @@
 """The monthly audit report's content: every figure from the SOP log, the evidence chain's
-checkpoint and its verification, as plain picklable data (the PDF is drawn from it in a child
-process by jobs/audit_pdf.py). Shared by `/laporan audit` and `sopbot laporan --pdf`."""
+checkpoint and its verification, as plain picklable data. Its words come from the caller
+(`reports/audit.py`, which also adds the CSV annex); the PDF is drawn from it in a child process
+by `reports/audit_pdf.py`. Shared by `/laporan audit` and `sopbot laporan --pdf`."""
 
 from __future__ import annotations
 
 import calendar
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from core.problems import Problem
 from core.settings import Settings
-from core.sop import STEP_BY_NUMBER
+from core.sop import SOP_NAME, STEP_BY_NUMBER
 from jobs.evidence import Evidence
-from jobs.report import GOOD, MonthReport, StepStat, build_report, report_csv
 from storage.chain_check import Verdict
 from storage.copies import CopyLog
 from storage.disks import DiskRegistry
 from storage.drills import DrillLog
 from storage.dumps import DumpLog, DumpRecord
+from storage.month import GOOD, MonthReport, StepStat, build_report
 from storage.soplog import SopLog
 from storage.state import StateStore
-
-SOP_NAME = "SOP-PIAK-02 Back Up Data Kependudukan (berlaku 20 Desember 2017)"
 
 
 @dataclass(frozen=True)
@@ -118,7 +116,7 @@ class AuditReport:
     checkpoint_note: str = ""
     witnessed_note: str = ""
     witnessed_at: datetime | None = None
-    csv_sha256: str = ""
+    csv_sha256: str = ""  # the CSV annex's, filled in where the annex is written
     csv_name: str = ""
 
 
@@ -141,8 +139,8 @@ def build_audit(
     evidence: Evidence,
     say: Callable[[Problem], str],
     chain_words: Callable[[object], str],
-) -> tuple[AuditReport, bytes]:
-    """The report and its CSV annex (whose SHA-256 the report prints)."""
+) -> tuple[AuditReport, MonthReport]:
+    """The report, and the month it was built from (whose CSV is the report's annex)."""
     tz = settings.tz
     monthly: MonthReport = build_report(
         month, today, soplog, dumplog, copylog, settings.office, drilllog
@@ -246,9 +244,6 @@ def build_audit(
         if p.step in STEP_BY_NUMBER
     ]
     report.steps = monthly.steps
-    annex = report_csv(monthly)
-    report.csv_sha256 = hashlib.sha256(annex).hexdigest()
-    report.csv_name = f"laporan-sop-{month:%Y-%m}.csv"
     checked = evidence.verify()
     report.chain_size, report.chain_head = checked.size, checked.head
     report.chain_verdict = {
@@ -267,4 +262,4 @@ def build_audit(
             witnessed.witnessed_at,
         )
     report.number = f"{office_code}/AUDIT-BACKUP/{month:%Y}/{month:%m}/{checked.size}"
-    return report, annex
+    return report, monthly

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("bot", "core", "jobs", "sopbot", "storage", "web", "devtools")
+PRODUCT = ("bot", "central", "core", "jobs", "reports", "sopbot", "storage", "web", "devtools")
 TEXT_HOME = "texts"
 
 # Words that mark Indonesian in a sentence and are not English words or names in our code.
@@ -29,14 +29,6 @@ ALLOWED: dict[str, tuple[int, str]] = {
         -1,  # any number: the SOP itself, as data
         "the SOP's own steps, actors and time standards, quoted from the signed document",
     ),
-    "core/auditwords.py": (
-        10,
-        "the audit PDF's words: jobs/audit_pdf.py draws in jobs/, below the text package, and "
-        "takes them from core until the drawing takes its words as data",
-    ),
-    "jobs/audit_pdf.py": (1, "as core/auditwords.py: a label drawn in jobs/"),
-    "jobs/report.py": (1, "a drill outcome in the monthly CSV, written in jobs/"),
-    "bot/commands.py": (2, "the menu text of a command, declared on its one line in the table"),
 }
 
 

@@ -1,6 +1,7 @@
 """Every sentence a person reads, in Bahasa Indonesia, by topic: the chat (HTML: text from people
 and programs is escaped here, `escape`), the command line (`cli`, `terminal`), the problem codes
-(`problems`). Below `bot/`, `sopbot/` and `web/`; it imports none of them.
+(`problems`), the command menu (`menu`), the reports and the audit PDF (`report`, `audit`). Below
+`bot/`, `sopbot/`, `web/`, `central/` and `reports/`; it imports none of them.
 
 `texts.<name>` finds a name in the topic modules, loaded on first use: the command line imports
 `texts.cli` and `texts.terminal` alone and stays light (the chat's topics import the jobs whose

@@ -4,7 +4,7 @@ office's link to the central database."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from storage.central.view import NO_COPY, NO_DRILL, NO_DUMP, NOT_ENCRYPTED, SILENT, OfficeState
 from storage.central_queue import SetAside
@@ -235,3 +235,16 @@ def guard_summary(ended: int) -> str:
     if not ended:
         return "Penjaga: tidak ada sesi yang melewati batas waktunya."
     return f"Penjaga: {ended} sesi diakhiri karena melewati batas waktu loginnya."
+
+
+# The supervisor's chart, offices x days (`central/chart.py`): one legend per cell, in cell order.
+GRID_LEGEND = (
+    "Belum ada data",  # before the office began reporting
+    "Tidak ada back up baik",
+    "Dump baik, belum disalin",
+    "Salinan terverifikasi",
+)
+
+
+def grid_title(first: date, last: date) -> str:
+    return f"Back up per kantor, {first:%d/%m/%Y}–{last:%d/%m/%Y}"

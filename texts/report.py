@@ -1,12 +1,12 @@
-"""Texts of the monthly report."""
+"""Texts of the monthly report: the chat's summary, the chart's labels and the CSV's words."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from jobs.chart import ChartWords
-from jobs.report import MonthReport
+from storage.month import NO_DATA, MonthReport
 from texts.common import escape, minutes, month_name, seconds_text
 
 # --- the monthly report -----------------------------------------------------------------------
@@ -83,7 +83,32 @@ def report_summary(report: MonthReport, names: Mapping[int, str] | None = None) 
 REPORT_USAGE_PROBLEM = "Bulan harus berformat TTTT-BB (tahun 2000–2999), misalnya 2026-11."
 
 
-# The monthly chart's labels (drawn by `jobs/chart.py`).
+def chart_caption(month: date) -> str:
+    return f"Grafik back up {month_name(month)}"
+
+
+CSV_CAPTION = "Data harian (CSV) untuk arsip kantor"
+
+
+@dataclass(frozen=True)
+class ChartWords:
+    """The monthly chart's labels; `{name}` fields are filled where it is drawn."""
+
+    title: str  # {month} {year}
+    compliance: str  # {copied} {recorded} {share}
+    outcomes: tuple[tuple[str, str], ...]  # (a day's dump outcome, its legend), in legend order
+    copied: str
+    dump_size: str  # {unit}
+    dump_duration: str
+    restore_passed: str
+    restore_failed: str
+    duration: str  # {unit}
+    day: str
+    minutes: str
+    seconds: str
+
+
+# The monthly chart's labels (drawn by `reports/chart.py`).
 CHART_WORDS = ChartWords(
     title="Back up data kependudukan — {month} {year}",
     compliance=(
@@ -107,3 +132,35 @@ CHART_WORDS = ChartWords(
     minutes="menit",
     seconds="detik",
 )
+
+
+# The monthly CSV (`reports/month_csv.py`): its columns, and one vocabulary for every status.
+CSV_COLUMNS = (
+    "tanggal",
+    "status_dump",
+    "file_dump",
+    "ukuran_mb",
+    "durasi_menit",
+    "salinan_eksternal_terverifikasi",
+    "langkah_selesai",
+    "langkah_wajib",
+    "langkah_terlambat",
+    "uji_pulih",
+    "waktu_pulih_menit",
+)
+CSV_DUMP_WORDS = {
+    "success": "berhasil",
+    "warning": "peringatan",
+    "failed": "gagal",
+    "incomplete": "tidak lengkap",
+    "interrupted": "terputus",
+    "missing": "tidak ada",
+    NO_DATA: "belum ada data",
+}
+CSV_DRILL_WORDS = {
+    "passed": "lulus",
+    "failed": "gagal",
+    "untestable": "tidak dapat diuji",
+    "interrupted": "terputus",
+}
+CSV_YES, CSV_NO = "ya", "tidak"

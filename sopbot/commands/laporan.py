@@ -28,10 +28,10 @@ def laporan(env_file: Path, as_pdf: bool, bulan: str, out: Path) -> None:
     checkpoint rantai bukti dan kode QR-nya, serta lampiran CSV."""
     from datetime import date
 
-    from bot.audit import build_for
-    from jobs.audit_pdf import render_audit_pdf
-    from jobs.report import parse_month
+    from reports.audit import build_for
+    from reports.audit_pdf import render_audit_pdf
     from sopbot.compose import open_runtime
+    from storage.month import parse_month
 
     if not as_pdf:
         click.echo(words.PDF_NEEDED, err=True)

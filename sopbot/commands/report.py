@@ -25,9 +25,10 @@ def report(env_file: Path, month: str, out: Path) -> None:
     """Tulis laporan bulanan: grafik (PNG), data harian (CSV) dan ringkasan (TXT)."""
     import texts
     from bot.context import Services
-    from jobs.chart import render_chart
-    from jobs.report import build_report, parse_month, report_csv
+    from reports.chart import render_chart
+    from reports.month_csv import report_csv
     from sopbot.compose import open_runtime
+    from storage.month import build_report, parse_month
 
     settings = settings_or_exit(env_file)
     try:
@@ -47,7 +48,7 @@ def report(env_file: Path, month: str, out: Path) -> None:
     )
     out = out.with_suffix(".png")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(render_chart(built, texts.CHART_WORDS))
+    out.write_bytes(render_chart(built))
     out.with_suffix(".csv").write_bytes(report_csv(built))
     out.with_suffix(".txt").write_text(
         texts.plain(texts.report_summary(built, Services.from_runtime(services).shown_names))

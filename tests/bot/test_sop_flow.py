@@ -10,6 +10,7 @@ from conftest import ADB, GROUP, KABID, KASI, WITA, Chat, until
 from conftest import with_external_disk as settings_overrides  # noqa: F401
 
 from core.sop import Role
+from texts.menu import MENU
 
 
 async def test_full_sop_day_is_recorded_and_status_shows_it_complete(chat: Chat) -> None:
@@ -194,7 +195,8 @@ async def test_bot_publishes_its_command_menu_on_start(chat: Chat) -> None:
         "laporan",
         "cek", "jadwal", "kantor",
     ]  # fmt: skip
-    assert all(c["description"] for c in chat.server.commands)
+    # Each with its menu text from the text package, and no menu text left without a command.
+    assert {c["command"]: c["description"] for c in chat.server.commands} == MENU
 
 
 async def test_the_night_never_makes_a_person_late(chat: Chat) -> None:

@@ -1,5 +1,5 @@
-"""The words of the monthly audit report (PDF), in Bahasa Indonesia. Kept apart from the chat's
-texts because the PDF is drawn in jobs/, below the bot."""
+"""The words of the monthly audit report (PDF, drawn by `reports/audit_pdf.py`), in Bahasa
+Indonesia. A module of its own, not a chat topic: `texts.<name>` does not search it."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ IDENTITY = {
     "sop": "SOP yang diikuti",
     "made": "Dibuat",
 }
+COPIED_DAYS = "{copied} dari {recorded} hari"
+DRILLS_PASSED = "{passed} dari {total}"
+DAYS = "{days} hari"
+MINUTES = "{minutes} menit"
 SUMMARY = {
     "copied": "Hari dengan salinan eksternal terverifikasi",
     "encrypted": "Salinan terenkripsi",

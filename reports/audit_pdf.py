@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from core import auditwords as w
 from core.indonesian import MONTHS
 from jobs.audit import AuditReport
+from texts import audit as w
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -43,7 +43,9 @@ def _size(value: int | None) -> str:
 
 
 def _minutes(seconds: float | None) -> str:
-    return w.NONE if seconds is None else f"{seconds / 60:.1f} menit".replace(".", ",")
+    if seconds is None:
+        return w.NONE
+    return w.MINUTES.format(minutes=f"{seconds / 60:.1f}".replace(".", ","))
 
 
 def _percent(value: float | None) -> str:
@@ -128,15 +130,18 @@ def render_audit_pdf(report: AuditReport) -> bytes:
         [
             (
                 w.SUMMARY["copied"],
-                f"{report.copied_days} dari {report.recorded_days} hari",
+                w.COPIED_DAYS.format(copied=report.copied_days, recorded=report.recorded_days),
             ),
             (w.SUMMARY["encrypted"], _percent(report.encrypted_share)),
-            (w.SUMMARY["drills"], f"{report.drills_passed} dari {report.drills_total}"),
+            (
+                w.SUMMARY["drills"],
+                w.DRILLS_PASSED.format(passed=report.drills_passed, total=report.drills_total),
+            ),
             (
                 w.SUMMARY["since_restore"],
                 w.NONE
                 if report.days_since_restore is None
-                else f"{report.days_since_restore} hari",
+                else w.DAYS.format(days=report.days_since_restore),
             ),
             (w.SUMMARY["compliance"], _percent(report.compliance)),
         ]

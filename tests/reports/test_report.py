@@ -15,11 +15,12 @@ from seed import FAILED_DAYS, LATE_ADB_DAYS, MISSING_DAYS, NOT_COPIED_DAYS, WITA
 
 from core.sop import Role
 from core.timing import OfficeHours
-from jobs.chart import render_chart
-from jobs.report import MonthReport, build_report, parse_month, report_csv
+from reports.chart import render_chart
+from reports.month_csv import report_csv
 from storage.copies import CopyLog
 from storage.database import make_engine, upgrade
 from storage.dumps import DumpLog
+from storage.month import MonthReport, build_report, parse_month
 from storage.soplog import SopLog
 from texts.report import CHART_WORDS, report_summary
 
@@ -148,11 +149,10 @@ def test_the_bot_draws_its_chart_in_a_child_and_never_carries_matplotlib() -> No
     script = """
 import sys
 from datetime import date
-from jobs.chart import render_chart_apart
-from texts.report import CHART_WORDS
-from jobs.report import DayRow, MonthReport
+from reports.chart import render_chart_apart
+from storage.month import DayRow, MonthReport
 day = DayRow(date(2026, 11, 1), "success", "x.dmp", 5 << 20, 60.0, True, 5, 5, ())
-png = render_chart_apart(MonthReport(date(2026, 11, 1), [day]), CHART_WORDS)
+png = render_chart_apart(MonthReport(date(2026, 11, 1), [day]))
 print(png[:4] == b"\\x89PNG", "matplotlib" in sys.modules)
 """
     root = Path(__file__).parents[2]

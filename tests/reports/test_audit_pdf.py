@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.audit import build_for
 from bot.context import Services
-from core import auditwords as w
 from core.clock import ManualClock
 from core.signednote import Signer
-from jobs.audit_pdf import render_audit_pdf, render_audit_pdf_apart
+from reports.audit import build_for
+from reports.audit_pdf import render_audit_pdf, render_audit_pdf_apart
 from tests.conftest import WITA, make_settings, open_services
 from tests.seed import FAILED_DAYS, seed_month
+from texts import audit as w
 
 DECEMBER = datetime(2026, 12, 1, 9, 0, tzinfo=WITA)
 

@@ -2,8 +2,7 @@
 
 matplotlib is imported here only, on first use. The bot draws in a short-lived child process
 (`render_chart_apart`): matplotlib costs some 50 MB that would otherwise stay in the bot all day.
-Its labels come from the caller (`ChartWords`, filled in `texts/report.py`): the words sit above
-the jobs.
+Its labels are `texts/report.py`'s `CHART_WORDS`.
 """
 
 from __future__ import annotations
@@ -11,10 +10,10 @@ from __future__ import annotations
 import io
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 from core.indonesian import MONTHS
-from jobs.report import MonthReport
+from storage.month import MonthReport
+from texts.report import CHART_WORDS, ChartWords
 
 COLORS = {
     "success": "#2e7d32",
@@ -27,25 +26,7 @@ COLORS = {
 }
 
 
-@dataclass(frozen=True)
-class ChartWords:
-    """The chart's labels; `{name}` fields are filled here."""
-
-    title: str  # {month} {year}
-    compliance: str  # {copied} {recorded} {share}
-    outcomes: tuple[tuple[str, str], ...]  # (a day's dump outcome, its legend), in legend order
-    copied: str
-    dump_size: str  # {unit}
-    dump_duration: str
-    restore_passed: str
-    restore_failed: str
-    duration: str  # {unit}
-    day: str
-    minutes: str
-    seconds: str
-
-
-def render_chart(report: MonthReport, words: ChartWords) -> bytes:
+def render_chart(report: MonthReport, words: ChartWords = CHART_WORDS) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -147,7 +128,7 @@ def render_chart(report: MonthReport, words: ChartWords) -> bytes:
 CHART_SECONDS = 120
 
 
-def render_chart_apart(report: MonthReport, words: ChartWords) -> bytes:
+def render_chart_apart(report: MonthReport, words: ChartWords = CHART_WORDS) -> bytes:
     """`render_chart` in a child process that ends with it (blocking: call it from a thread)."""
     context = multiprocessing.get_context("spawn")  # the same on Linux as on Windows
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:

@@ -1,11 +1,11 @@
-"""The monthly report: per day, the dump and its external copy; over the month, compliance with
-the SOP and the time per step against its standard. Shared by /laporan and `sopbot report`."""
+"""The month as the log recorded it: per day, the dump and its external copy; over the month,
+compliance with the SOP and the time per step against its standard, as typed values without
+words. /laporan, `sopbot report`, the audit report and the central push start here; the summary's
+words are `texts/report.py`, the chart and the CSV are drawn in `reports/`."""
 
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -197,64 +197,3 @@ def build_report(
         for (actor, step), (count, late) in sorted(per_person.items(), key=lambda kv: kv[0][1])
     ]
     return report
-
-
-CSV_COLUMNS = (
-    "tanggal",
-    "status_dump",
-    "file_dump",
-    "ukuran_mb",
-    "durasi_menit",
-    "salinan_eksternal_terverifikasi",
-    "langkah_selesai",
-    "langkah_wajib",
-    "langkah_terlambat",
-    "uji_pulih",
-    "waktu_pulih_menit",
-)
-# One vocabulary, in Indonesian, for every column.
-DUMP_WORDS = {
-    "success": "berhasil",
-    "warning": "peringatan",
-    "failed": "gagal",
-    "incomplete": "tidak lengkap",
-    "interrupted": "terputus",
-    "missing": "tidak ada",
-    NO_DATA: "belum ada data",
-}
-DRILL_WORDS = {
-    "passed": "lulus",
-    "failed": "gagal",
-    "untestable": "tidak dapat diuji",
-    "interrupted": "terputus",
-}
-
-
-def decimal(value: float | None, places: int = 1) -> str:
-    """A number as Indonesian spreadsheets read it: a decimal comma, no thousands mark."""
-    return "" if value is None else f"{value:.{places}f}".replace(".", ",")
-
-
-def report_csv(report: MonthReport) -> bytes:
-    """The report's days as CSV for a spreadsheet set to Indonesian: `;` between fields, decimal
-    commas, UTF-8 with a BOM (so the program reads the encoding right)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in report.days:
-        writer.writerow(
-            [
-                row.day.isoformat(),
-                DUMP_WORDS.get(row.dump, row.dump),
-                row.dump_file,
-                decimal(None if row.dump_bytes is None else row.dump_bytes / 1024 / 1024),
-                decimal(None if row.dump_seconds is None else row.dump_seconds / 60),
-                "ya" if row.copied else "tidak",
-                row.steps_done,
-                row.steps_required,
-                " ".join(str(n) for n in row.late_steps),
-                DRILL_WORDS.get(row.drill, ""),
-                decimal(None if row.restore_seconds is None else row.restore_seconds / 60),
-            ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
