@@ -36,6 +36,7 @@ from storage.models import (
     StepEvent,
     UTCDateTime,
 )
+from storage.states import CopyOutcome, DrillOutcome, DumpOutcome
 
 GENESIS = bytes(32)
 # One PostgreSQL advisory lock serializes appenders (SQLite serializes writers by itself).
@@ -53,8 +54,16 @@ class Subject:
     pending: Callable[[Mapping[str, Any]], bool] = lambda row: False
 
 
+# The stored word of a run still under way, the same for the three kinds of run.
+RUNNING = {
+    DumpOutcome.RUNNING.stored(),
+    CopyOutcome.RUNNING.stored(),
+    DrillOutcome.RUNNING.stored(),
+}
+
+
 def _running(row: Mapping[str, Any]) -> bool:
-    return bool(row.get("outcome") == "running")
+    return row.get("outcome") in RUNNING
 
 
 SUBJECTS: tuple[Subject, ...] = (

@@ -15,8 +15,8 @@ from core.sop import (
 )
 from core.timing import OfficeHours, Timeliness, step_timeliness
 from jobs.external.evidence import Evidence
-from storage.models import InstructionStatus
 from storage.soplog import DayStatus, InstructionRecord, StepRecord
+from storage.states import InstructionStatus
 from texts.common import (
     MAX_NOTE_LENGTH,
     ROLE_SHORT,
