@@ -36,7 +36,7 @@ from storage.models import (
     StepEvent,
     UTCDateTime,
 )
-from storage.states import CopyOutcome, DrillOutcome, DumpOutcome
+from storage.states import UNDER_WAY
 
 GENESIS = bytes(32)
 # One PostgreSQL advisory lock serializes appenders (SQLite serializes writers by itself).
@@ -54,16 +54,8 @@ class Subject:
     pending: Callable[[Mapping[str, Any]], bool] = lambda row: False
 
 
-# The stored word of a run still under way, the same for the three kinds of run.
-RUNNING = {
-    DumpOutcome.RUNNING.stored(),
-    CopyOutcome.RUNNING.stored(),
-    DrillOutcome.RUNNING.stored(),
-}
-
-
 def _running(row: Mapping[str, Any]) -> bool:
-    return row.get("outcome") in RUNNING
+    return row.get("outcome") in UNDER_WAY
 
 
 SUBJECTS: tuple[Subject, ...] = (

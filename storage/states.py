@@ -76,6 +76,8 @@ class DumpOutcome(RecordedState):
 
 
 GOOD_DUMPS = frozenset({DumpOutcome.SUCCESS, DumpOutcome.WARNING})
+# Runs that ended without a usable dump: what they left in DUMP_DIR is no backup.
+STOPPED_DUMPS = frozenset({DumpOutcome.INTERRUPTED, DumpOutcome.FAILED, DumpOutcome.INCOMPLETE})
 # What a fallback journal entry may settle: a run still running, or called interrupted by a
 # restart while its verdict waited in the journal.
 UNSETTLED_DUMPS = frozenset({DumpOutcome.RUNNING, DumpOutcome.INTERRUPTED})
@@ -101,6 +103,13 @@ class DrillOutcome(RecordedState):
     UNTESTABLE = "untestable"  # it could not run: no verdict on the copy
     INTERRUPTED = "interrupted"
     UNKNOWN = UNKNOWN
+
+
+# A run still under way, as each kind of run stores it (the same word for the three): not
+# evidence yet, passed over by the chain and the central push until it has its verdict.
+UNDER_WAY = frozenset(
+    {DumpOutcome.RUNNING.stored(), CopyOutcome.RUNNING.stored(), DrillOutcome.RUNNING.stored()}
+)
 
 
 class StepOutcome(RecordedState):
