@@ -138,6 +138,8 @@ def drill_line(last: DrillRecord | None, passed: DrillRecord | None, tz: tzinfo)
         cause = f": {escape(say(last.errors[0]))}" if last.errors else ""
         return f"🧪 Uji pulih: {since} (tidak dapat dijalankan {day}{cause})"
     before = f"; terakhir lulus {passed_day}" if passed_day else ""
+    if last.outcome == DrillOutcome.UNKNOWN:  # written by another version: no verdict to show
+        return f"🧪 Uji pulih terakhir: keadaan tidak dikenal {day}{before}"
     word = "terputus" if last.outcome == DrillOutcome.INTERRUPTED else "GAGAL"
     return f"🧪 Uji pulih terakhir ❌ {word} {day}{before}"
 
