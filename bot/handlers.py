@@ -25,8 +25,8 @@ from jobs.external.evidence import Evidence, copy_evidence
 from jobs.external.service import evidence_note
 from jobs.watchdog import describe_database_error
 from storage.aio import LogBusy
-from storage.models import InstructionStatus
 from storage.soplog import CloseError, DayStatus, InstructionRecord
+from storage.states import InstructionStatus
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardMarkup, Message
@@ -32,6 +33,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from core.clock import Clock
 from storage.aio import AsyncLog, LogBusy
 from storage.outbox import Outbox, OutboxItem
+from storage.states import OutboxStatus
 from texts.common import pages, plain, plain_pages
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 MAX_PAUSE_SECONDS = 60.0
 GROUP_MESSAGES_PER_MINUTE = 20  # Telegram's limit for a group
 IDLE_RECHECK_SECONDS = 30.0
+# What one attempt to send came to (not stored: the outbox's status is OutboxStatus).
+Attempt = Literal["sent", "held", "refused", "outage"]
 PERMANENT_BAD_REQUESTS = (
     "chat not found",
     "user not found",
@@ -292,7 +296,7 @@ class OutboxSender:
                     held.add(item.chat_id)
         return False  # stopping: what is left goes out after the next start
 
-    async def _deliver(self, item: OutboxItem) -> str:
+    async def _deliver(self, item: OutboxItem) -> Attempt:
         markup = (
             InlineKeyboardMarkup.de_json(json.loads(item.reply_markup), self.bot)
             if item.reply_markup
@@ -312,11 +316,11 @@ class OutboxSender:
                 self._held_until[item.chat_id] = asyncio.get_running_loop().time() + float(seconds)
                 return "held"
             except Forbidden as exc:
-                await self._refused(item, "undeliverable", exc.message)
+                await self._refused(item, OutboxStatus.UNDELIVERABLE, exc.message)
                 return "refused"
             except BadRequest as exc:
                 if any(p in exc.message.lower() for p in PERMANENT_BAD_REQUESTS):
-                    await self._refused(item, "undeliverable", exc.message)
+                    await self._refused(item, OutboxStatus.UNDELIVERABLE, exc.message)
                     return "refused"
                 return await self._deliver_plain(item, markup, exc.message)
             except NetworkError as exc:  # unreachable, timed out, or 5xx
@@ -325,14 +329,14 @@ class OutboxSender:
                 )
                 return "outage"
             except TelegramError as exc:
-                await self._refused(item, "failed", str(exc))
+                await self._refused(item, OutboxStatus.FAILED, str(exc))
                 return "refused"
             await self._sent(item, message)
             return "sent"
 
     async def _deliver_plain(
         self, item: OutboxItem, markup: InlineKeyboardMarkup | None, why: str
-    ) -> str:
+    ) -> Attempt:
         """A message Telegram refused as HTML, sent again as plain text: what people wrote
         arrives as they wrote it, split into parts where it is too long, the buttons under the
         last. Never un-escaped back into HTML."""
@@ -355,13 +359,15 @@ class OutboxSender:
                 self._held_until[item.chat_id] = asyncio.get_running_loop().time() + float(seconds)
                 return "held"
             except (BadRequest, Forbidden) as exc:  # BadRequest is a NetworkError in PTB
-                await self._refused(item, "failed", f"{why}; as plain text: {exc.message}")
+                await self._refused(
+                    item, OutboxStatus.FAILED, f"{why}; as plain text: {exc.message}"
+                )
                 return "refused"
             except NetworkError as exc:
                 log.warning("Telegram unreachable, message %s stays: %s", item.id, exc.message)
                 return "outage"
             except TelegramError as exc:
-                await self._refused(item, "failed", f"{why}; as plain text: {exc}")
+                await self._refused(item, OutboxStatus.FAILED, f"{why}; as plain text: {exc}")
                 return "refused"
         assert message is not None  # plain_pages gives at least one part
         await self._sent(item, message, note=f"sent as plain text: {why}")
@@ -374,7 +380,7 @@ class OutboxSender:
         await self.db.keep(
             self.outbox.mark,
             item.id,
-            status="sent",
+            status=OutboxStatus.SENT,
             at=self.clock.now(),
             message_id=message.message_id,
             error=note,
@@ -395,15 +401,15 @@ class OutboxSender:
         self._held_until[chat_id] = sends[0] + 60
         return True
 
-    async def _refused(self, item: OutboxItem, status: str, reason: str) -> None:
+    async def _refused(self, item: OutboxItem, status: OutboxStatus, reason: str) -> None:
         log.warning("Message %s to chat %s %s: %s", item.id, item.chat_id, status, reason)
         await self.db.keep(
             self.outbox.mark, item.id, status=status, at=self.clock.now(), error=reason
         )
         self._resolve(item.id, Delivery(item.chat_id, None, reason))
-        if self.on_refused is not None and status == "undeliverable":
+        if self.on_refused is not None and status is OutboxStatus.UNDELIVERABLE:
             await self.on_refused(item, reason)
-        if self.on_failed is not None and status == "failed":
+        if self.on_failed is not None and status is OutboxStatus.FAILED:
             await self.on_failed(item, reason)
 
     def _resolve(self, item_id: int, delivery: Delivery) -> None:

@@ -14,7 +14,8 @@ from storage.central.schema import CHECK, COPY, DAY, DISK, DRILL, DUMP
 from storage.copies import CopyRecord, file_name
 from storage.drills import DrillRecord
 from storage.dumps import DumpRecord
-from storage.month import GOOD, DayRow
+from storage.month import DayRow
+from storage.states import GOOD_DUMPS, CopyOutcome
 
 MAX_TABLES = 300  # rows per table: enough to compare, small enough to send every day
 
@@ -47,7 +48,13 @@ def from_dump(dump: DumpRecord, origin: str) -> EvidenceRecord:
         "warnings": _codes(dump.warnings),
     }
     return EvidenceRecord(
-        0, ref(origin, DUMP, dump.id), DUMP, dump.finished_at, dump.outcome in GOOD, None, detail
+        0,
+        ref(origin, DUMP, dump.id),
+        DUMP,
+        dump.finished_at,
+        dump.outcome in GOOD_DUMPS,
+        None,
+        detail,
     )
 
 
@@ -68,7 +75,7 @@ def from_copy(copy: CopyRecord, origin: str, data_from: datetime | None) -> Evid
         "error": str(copy.error.code) if copy.error else None,
     }
     happened = min(copy.finished_at, data_from) if data_from else copy.finished_at
-    ok = copy.outcome == "verified"
+    ok = copy.outcome == CopyOutcome.VERIFIED
     return EvidenceRecord(0, ref(origin, COPY, copy.id), COPY, happened, ok, copy.encrypted, detail)
 
 

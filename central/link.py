@@ -37,6 +37,7 @@ from storage.dumps import DumpLog
 from storage.month import build_report
 from storage.soplog import SopLog
 from storage.state import StateStore
+from storage.states import UNDER_WAY
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class CentralLink:
             mark = after
             waiting = False
             for row in rows_after(after, COLLECT_LIMIT):
-                if row.outcome == "running" or row.finished_at is None:
+                if row.outcome in UNDER_WAY or row.finished_at is None:
                     stuck = now - row.started_at > STUCK_AFTER
                     waiting = waiting or not stuck
                 else:

@@ -34,6 +34,7 @@ from typing import Generic, Protocol, TypeVar
 from core.clock import Clock
 from core.problems import Code, Problem, problem
 from storage.aio import AsyncLog
+from storage.states import Trigger as Trigger  # what started a job: the log records it
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +61,6 @@ class Outcome(StrEnum):
 
 
 GOOD_OUTCOMES = frozenset({Outcome.SUCCESS, Outcome.WARNING})
-
-
-class Trigger(StrEnum):
-    """What started a job; its value is what the log stores (`trigger` of each run's row)."""
-
-    SCHEDULE = "schedule"  # the stored schedule (BACKUP_TIME, DRILL_SCHEDULE)
-    CHAT = "chat"  # a command in the chat
-    INSTRUCTION = "instruction"  # the button of an instruction (the Kasi's "Salin sekarang")
-    AUTO = "auto"  # the watchdog: the disk came with a dump waiting
-    CLI = "cli"  # the command line (a terminal, Task Scheduler)
-    COPY = "copy"  # the drill due right after a verified copy
 
 
 class Unit(StrEnum):

@@ -36,6 +36,7 @@ from storage.models import (
     StepEvent,
     UTCDateTime,
 )
+from storage.states import UNDER_WAY
 
 GENESIS = bytes(32)
 # One PostgreSQL advisory lock serializes appenders (SQLite serializes writers by itself).
@@ -54,7 +55,7 @@ class Subject:
 
 
 def _running(row: Mapping[str, Any]) -> bool:
-    return bool(row.get("outcome") == "running")
+    return row.get("outcome") in UNDER_WAY
 
 
 SUBJECTS: tuple[Subject, ...] = (

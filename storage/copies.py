@@ -13,6 +13,7 @@ from core.problems import Problem, dump_problems, load_problems
 from storage import chain
 from storage.models import ExternalCopy, ExternalDisk, PrunedFile
 from storage.repository import Repository
+from storage.states import CopyOutcome, Trigger
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,10 @@ class CopyRecord:
     dest_path: str
     disk_id: str
     disk_label: str
-    trigger: str
+    trigger: Trigger
     started_at: datetime
     finished_at: datetime | None
-    outcome: str
+    outcome: CopyOutcome
     size_bytes: int | None
     sha256: str
     compressed: bool
@@ -62,6 +63,7 @@ def _not_damaged() -> ColumnElement[bool]:
     return or_(ExternalCopy.check_ok.is_(None), ExternalCopy.check_ok.is_(True))
 
 
+VERIFIED = CopyOutcome.VERIFIED.stored()  # the only copies that are evidence
 LOOKUP_CHUNK = 500  # names per query: well under every database's limit on bound parameters
 
 
@@ -73,10 +75,10 @@ def _copy(row: ExternalCopy) -> CopyRecord:
         dest_path=row.dest_path,
         disk_id=row.disk_id,
         disk_label=row.disk_label,
-        trigger=row.trigger,
+        trigger=Trigger.read(row.trigger),
         started_at=row.started_at,
         finished_at=row.finished_at,
-        outcome=row.outcome,
+        outcome=CopyOutcome.read(row.outcome),
         size_bytes=row.size_bytes,
         sha256=row.sha256,
         compressed=row.compressed,
@@ -113,7 +115,7 @@ class CopyLog(Repository):
         *,
         dump_run_id: int | None,
         source_path: str,
-        trigger: str,
+        trigger: Trigger,
         requested_by: int | None,
         started_at: datetime,
     ) -> int:
@@ -124,10 +126,10 @@ class CopyLog(Repository):
                 dest_path="",
                 disk_id="",
                 disk_label="",
-                trigger=trigger,
+                trigger=Trigger.write(trigger),
                 requested_by=requested_by,
                 started_at=started_at,
-                outcome="running",
+                outcome=CopyOutcome.RUNNING.stored(),
                 sha256="",
                 compressed=False,
                 error="[]",
@@ -141,7 +143,7 @@ class CopyLog(Repository):
         copy_id: int,
         *,
         finished_at: datetime,
-        outcome: str,
+        outcome: CopyOutcome,
         dest_path: str = "",
         disk_id: str = "",
         disk_label: str = "",
@@ -157,7 +159,7 @@ class CopyLog(Repository):
                 .where(ExternalCopy.id == copy_id)
                 .values(
                     finished_at=finished_at,
-                    outcome=outcome,
+                    outcome=CopyOutcome.write(outcome),
                     dest_path=dest_path,
                     disk_id=disk_id,
                     disk_label=disk_label,
@@ -173,10 +175,12 @@ class CopyLog(Repository):
     def mark_interrupted(self, at: datetime, reason: Problem) -> list[CopyRecord]:
         with self._sessions.begin() as session:
             rows = list(
-                session.scalars(select(ExternalCopy).where(ExternalCopy.outcome == "running"))
+                session.scalars(
+                    select(ExternalCopy).where(ExternalCopy.outcome == CopyOutcome.RUNNING.stored())
+                )
             )
             for row in rows:
-                row.outcome, row.finished_at = "interrupted", at
+                row.outcome, row.finished_at = CopyOutcome.INTERRUPTED.stored(), at
                 row.error = dump_problems([reason])
             chain.record_rows(session, rows, at)
             return [_copy(row) for row in rows]
@@ -184,7 +188,7 @@ class CopyLog(Repository):
     def verified(self, disk_id: str | None = None) -> list[CopyRecord]:
         """Verified copies, newest first (on one disk if given)."""
         with self._sessions() as session:
-            query = select(ExternalCopy).where(ExternalCopy.outcome == "verified")
+            query = select(ExternalCopy).where(ExternalCopy.outcome == VERIFIED)
             if disk_id is not None:
                 query = query.where(ExternalCopy.disk_id == disk_id)
             rows = session.scalars(query.order_by(ExternalCopy.finished_at.desc()))
@@ -200,7 +204,7 @@ class CopyLog(Repository):
         wanted = list(dict.fromkeys(names))
         found: dict[str, CopyRecord] = {}
         with self._sessions() as session:
-            verified_here = (ExternalCopy.disk_id == disk_id, ExternalCopy.outcome == "verified")
+            verified_here = (ExternalCopy.disk_id == disk_id, ExternalCopy.outcome == VERIFIED)
             for start in range(0, len(wanted), LOOKUP_CHUNK):
                 chunk = wanted[start : start + LOOKUP_CHUNK]
                 paths = {str(folder / name): name for name in chunk}
@@ -243,7 +247,7 @@ class CopyLog(Repository):
                 select(ExternalCopy.dest_path)
                 .where(
                     ExternalCopy.disk_id == disk_id,
-                    ExternalCopy.outcome == "verified",
+                    ExternalCopy.outcome == VERIFIED,
                     ExternalCopy.check_ok.is_(False),
                 )
                 .distinct()
@@ -258,7 +262,7 @@ class CopyLog(Repository):
                 select(ExternalCopy)
                 .where(
                     ExternalCopy.dump_run_id == dump_run_id,
-                    ExternalCopy.outcome == "verified",
+                    ExternalCopy.outcome == VERIFIED,
                     _not_damaged(),
                     not_(_on_lost_disk()),
                 )
@@ -272,7 +276,7 @@ class CopyLog(Repository):
         with self._sessions.begin() as session:
             rows = session.scalars(
                 select(ExternalCopy).where(
-                    ExternalCopy.disk_id == disk_id, ExternalCopy.outcome == "verified"
+                    ExternalCopy.disk_id == disk_id, ExternalCopy.outcome == VERIFIED
                 )
             )
             checked = []
@@ -297,7 +301,7 @@ class CopyLog(Repository):
         lost=False not on a disk reported lost, True only on one, None either. The defaults are
         what still counts as evidence. One indexed row, however long the history."""
         with self._sessions() as session:
-            query = select(ExternalCopy).where(ExternalCopy.outcome == "verified")
+            query = select(ExternalCopy).where(ExternalCopy.outcome == VERIFIED)
             if disk_id is not None:
                 query = query.where(ExternalCopy.disk_id == disk_id)
             if dump_run_id is not None:
@@ -328,7 +332,7 @@ class CopyLog(Repository):
         with self._sessions() as session:
             found = session.scalars(
                 select(ExternalCopy.dump_run_id)
-                .where(ExternalCopy.outcome == "verified", ExternalCopy.dump_run_id.in_(wanted))
+                .where(ExternalCopy.outcome == VERIFIED, ExternalCopy.dump_run_id.in_(wanted))
                 .distinct()
             )
             return {dump_id for dump_id in found if dump_id is not None}

@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 
 from core.problems import Problem, dump_problems, load_problems
 from storage import chain
-from storage.models import DrillOutcome, RestoreDrill
+from storage.models import RestoreDrill
 from storage.repository import Repository
+from storage.states import DrillOutcome, Trigger
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class DrillRecord:
     disk_label: str
     backend: str
     level: int
-    trigger: str
+    trigger: Trigger
     started_at: datetime
     finished_at: datetime | None
     outcome: DrillOutcome
@@ -53,10 +54,10 @@ def _record(row: RestoreDrill) -> DrillRecord:
         disk_label=row.disk_label,
         backend=row.backend,
         level=row.level,
-        trigger=row.trigger,
+        trigger=Trigger.read(row.trigger),
         started_at=row.started_at,
         finished_at=row.finished_at,
-        outcome=DrillOutcome(row.outcome),
+        outcome=DrillOutcome.read(row.outcome),
         restore_seconds=row.restore_seconds,
         compared=row.compared,
         mismatches=row.mismatches,
@@ -78,7 +79,7 @@ class DrillLog(Repository):
         disk_label: str,
         backend: str,
         level: int,
-        trigger: str,
+        trigger: Trigger,
         requested_by: int | None,
         started_at: datetime,
     ) -> int:
@@ -90,10 +91,10 @@ class DrillLog(Repository):
                 disk_label=disk_label,
                 backend=backend,
                 level=level,
-                trigger=trigger,
+                trigger=Trigger.write(trigger),
                 requested_by=requested_by,
                 started_at=started_at,
-                outcome=DrillOutcome.RUNNING.value,
+                outcome=DrillOutcome.RUNNING.stored(),
                 compared=0,
                 mismatches=0,
                 proofs="[]",
@@ -108,7 +109,7 @@ class DrillLog(Repository):
         drill_id: int,
         *,
         finished_at: datetime,
-        outcome: DrillOutcome | str,
+        outcome: DrillOutcome,
         proofs: str = "[]",
         errors: list[Problem] | None = None,
         compared: int = 0,
@@ -121,7 +122,7 @@ class DrillLog(Repository):
                 .where(RestoreDrill.id == drill_id)
                 .values(
                     finished_at=finished_at,
-                    outcome=DrillOutcome(outcome).value,
+                    outcome=DrillOutcome.write(outcome),
                     proofs=proofs,
                     errors=dump_problems(errors or []),
                     compared=compared,
@@ -136,11 +137,13 @@ class DrillLog(Repository):
         with self._sessions.begin() as session:
             rows = list(
                 session.scalars(
-                    select(RestoreDrill).where(RestoreDrill.outcome == DrillOutcome.RUNNING.value)
+                    select(RestoreDrill).where(
+                        RestoreDrill.outcome == DrillOutcome.RUNNING.stored()
+                    )
                 )
             )
             for row in rows:
-                row.outcome, row.finished_at = DrillOutcome.INTERRUPTED.value, at
+                row.outcome, row.finished_at = DrillOutcome.INTERRUPTED.stored(), at
                 row.errors = dump_problems([reason])
             chain.record_rows(session, rows, at)
             return len(rows)
@@ -149,7 +152,7 @@ class DrillLog(Repository):
         with self._sessions() as session:
             row = session.scalars(
                 select(RestoreDrill)
-                .where(RestoreDrill.outcome == DrillOutcome.PASSED.value)
+                .where(RestoreDrill.outcome == DrillOutcome.PASSED.stored())
                 .order_by(RestoreDrill.finished_at.desc())
                 .limit(1)
             ).first()

@@ -16,18 +16,19 @@ from core.problems import Problem, dump_problems, load_problems
 from storage import chain
 from storage.models import DumpRun
 from storage.repository import Repository
+from storage.states import GOOD_DUMPS, UNSETTLED_DUMPS, DumpOutcome, Trigger
 
 
 @dataclass(frozen=True)
 class DumpRecord:
     id: int
     run_date: date
-    trigger: str
+    trigger: Trigger
     backend: str
     job_name: str
     started_at: datetime
     finished_at: datetime | None
-    outcome: str
+    outcome: DumpOutcome
     file_path: str
     size_bytes: int | None
     sha256: str
@@ -42,12 +43,12 @@ def _record(row: DumpRun) -> DumpRecord:
     return DumpRecord(
         id=row.id,
         run_date=row.run_date,
-        trigger=row.trigger,
+        trigger=Trigger.read(row.trigger),
         backend=row.backend,
         job_name=row.job_name,
         started_at=row.started_at,
         finished_at=row.finished_at,
-        outcome=row.outcome,
+        outcome=DumpOutcome.read(row.outcome),
         file_path=row.file_path,
         size_bytes=row.size_bytes,
         sha256=row.sha256,
@@ -60,7 +61,7 @@ def _record(row: DumpRun) -> DumpRecord:
 
 
 StepWriter = Callable[[Session], object]  # writes a run's SOP step in the same transaction
-UNSETTLED = ("running", "interrupted")  # what a journal entry may settle
+UNSETTLED = sorted(state.stored() for state in UNSETTLED_DUMPS)  # what a journal entry may settle
 
 
 def journal_key(record: dict[str, Any]) -> str:
@@ -76,7 +77,7 @@ def journal_key(record: dict[str, Any]) -> str:
 def _verdict(
     *,
     finished_at: datetime,
-    outcome: str,
+    outcome: str,  # as stored: DumpOutcome.stored(), or a journal entry's own word
     size_bytes: int | None,
     sha256: str,
     tables: list[tuple[str, int]],
@@ -105,7 +106,7 @@ class DumpLog(Repository):
         self,
         *,
         run_date: date,
-        trigger: str,
+        trigger: Trigger,
         requested_by: int | None,
         backend: str,
         job_name: str,
@@ -117,12 +118,12 @@ class DumpLog(Repository):
         with self._sessions.begin() as session:
             row = DumpRun(
                 run_date=run_date,
-                trigger=trigger,
+                trigger=Trigger.write(trigger),
                 requested_by=requested_by,
                 backend=backend,
                 job_name=job_name,
                 started_at=started_at,
-                outcome="running",
+                outcome=DumpOutcome.RUNNING.stored(),
                 file_path=file_path,
                 log_path=log_path,
                 sha256="",
@@ -140,7 +141,7 @@ class DumpLog(Repository):
         run_id: int,
         *,
         finished_at: datetime,
-        outcome: str,
+        outcome: DumpOutcome,
         size_bytes: int | None,
         sha256: str,
         tables: list[tuple[str, int]],
@@ -157,7 +158,7 @@ class DumpLog(Repository):
                 .values(
                     _verdict(
                         finished_at=finished_at,
-                        outcome=outcome,
+                        outcome=DumpOutcome.write(outcome),
                         size_bytes=size_bytes,
                         sha256=sha256,
                         tables=tables,
@@ -180,7 +181,10 @@ class DumpLog(Repository):
         started_at = datetime.fromisoformat(record["started_at"])
         values = _verdict(
             finished_at=datetime.fromisoformat(record["finished_at"]),
-            outcome=record["outcome"],
+            # Kept as the journal has it (DumpOutcome values; one this version does not know,
+            # from another version's journal, reads back as unknown rather than blocking the
+            # entries after it).
+            outcome=str(record["outcome"]),
             size_bytes=record["size_bytes"],
             sha256=record["sha256"],
             tables=[(name, rows) for name, rows in record["tables"]],
@@ -233,19 +237,21 @@ class DumpLog(Repository):
         """Runs still 'running' from a previous process: they died with it. Those in `keep`
         have their verdict in the fallback journal and are not touched."""
         with self._sessions.begin() as session:
-            query = select(DumpRun).where(DumpRun.outcome == "running")
+            query = select(DumpRun).where(DumpRun.outcome == DumpOutcome.RUNNING.stored())
             if keep:
                 query = query.where(DumpRun.id.not_in(list(keep)))
             rows = list(session.scalars(query))
             for row in rows:
-                row.outcome, row.finished_at = "interrupted", at
+                row.outcome, row.finished_at = DumpOutcome.INTERRUPTED.stored(), at
                 row.errors = dump_problems([*load_problems(row.errors), reason])
             chain.record_rows(session, rows, at)
             return [_record(row) for row in rows]
 
     def last_good(self, before_id: int | None = None) -> DumpRecord | None:
         with self._sessions() as session:
-            query = select(DumpRun).where(DumpRun.outcome.in_(("success", "warning")))
+            query = select(DumpRun).where(
+                DumpRun.outcome.in_(sorted(s.stored() for s in GOOD_DUMPS))
+            )
             if before_id is not None:
                 query = query.where(DumpRun.id < before_id)
             row = session.scalars(query.order_by(DumpRun.started_at.desc()).limit(1)).first()

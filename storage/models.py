@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false as sa_false
+
+from storage.states import CopyOutcome, DrillOutcome, DumpOutcome, InstructionStatus, OutboxStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,14 +69,6 @@ class SopRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_date: Mapped[date] = mapped_column(Date, unique=True)  # office date (TIMEZONE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class InstructionStatus(StrEnum):
-    """An instruction's state, as `instructions.status` stores it."""
-
-    OPEN = "open"
-    DONE = "done"
-    UNVERIFIED = "unverified"  # closed on someone's word, without evidence the bot could check
 
 
 class Instruction(Base):
@@ -127,7 +120,7 @@ class StepEvent(Base):
     actor_role: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # done | confirmed | warning | failed | unverified (said done, without evidence)
+    # storage.states.StepOutcome: done | confirmed | warning | failed | unverified
     outcome: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     # The coded problem behind a failed or warned step (JSON, see core.problems), or "".
@@ -173,14 +166,14 @@ class DumpRun(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_date: Mapped[date] = mapped_column(Date)  # office date the dump belongs to
-    trigger: Mapped[str] = mapped_column(String(16))  # schedule | chat | cli
+    trigger: Mapped[str] = mapped_column(String(16))  # Trigger: schedule | chat | cli
     requested_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     backend: Mapped[str] = mapped_column(String(16))
     job_name: Mapped[str] = mapped_column(String(128))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # running | success | warning | failed | interrupted
-    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    # storage.states.DumpOutcome: running | success | warning | failed | incomplete | interrupted
+    outcome: Mapped[str] = mapped_column(String(16), default=DumpOutcome.RUNNING.value)
     file_path: Mapped[str] = mapped_column(Text, default="")
     log_path: Mapped[str] = mapped_column(Text, default="")
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -239,12 +232,12 @@ class ExternalCopy(Base):
     dest_path: Mapped[str] = mapped_column(Text, default="")
     disk_id: Mapped[str] = mapped_column(String(64), default="")
     disk_label: Mapped[str] = mapped_column(String(128), default="")
-    trigger: Mapped[str] = mapped_column(String(16))  # chat | instruction | auto | cli
+    trigger: Mapped[str] = mapped_column(String(16))  # Trigger: chat | instruction | auto | cli
     requested_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # running | verified | failed | disk_problem | interrupted
-    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    # storage.states.CopyOutcome: running | verified | failed | disk_problem | interrupted
+    outcome: Mapped[str] = mapped_column(String(16), default=CopyOutcome.RUNNING.value)
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     sha256: Mapped[str] = mapped_column(String(64), default="")
     compressed: Mapped[bool] = mapped_column(default=False)
@@ -310,8 +303,9 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[str] = mapped_column(Text, default="")  # JSON, empty for none
     ref: Mapped[str] = mapped_column(String(64), default="")  # e.g. instruction:12
-    # pending | sent | undeliverable (the user blocked the bot) | failed (rejected for good)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # storage.states.OutboxStatus: pending | sent | undeliverable (the user blocked the bot) |
+    # failed (rejected for good)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -321,16 +315,6 @@ class OutboxMessage(Base):
         # pending(): "what is still to send, oldest first"
         Index("ix_outbox_status_id", "status", "id"),
     )
-
-
-class DrillOutcome(StrEnum):
-    """A restore drill's state, as `restore_drills.outcome` stores it."""
-
-    RUNNING = "running"
-    PASSED = "passed"
-    FAILED = "failed"
-    UNTESTABLE = "untestable"  # it could not run: no verdict on the copy
-    INTERRUPTED = "interrupted"
 
 
 class RestoreDrill(Base):
@@ -346,11 +330,11 @@ class RestoreDrill(Base):
     disk_label: Mapped[str] = mapped_column(String(128), default="")
     backend: Mapped[str] = mapped_column(String(16), default="")
     level: Mapped[int] = mapped_column(Integer, default=1)
-    trigger: Mapped[str] = mapped_column(String(16))  # schedule | chat | cli
+    trigger: Mapped[str] = mapped_column(String(16))  # Trigger: schedule | chat | cli | copy
     requested_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # running | passed | failed | untestable | interrupted
+    # storage.states.DrillOutcome: running | passed | failed | untestable | interrupted
     outcome: Mapped[str] = mapped_column(String(16), default=DrillOutcome.RUNNING.value)
     restore_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     compared: Mapped[int] = mapped_column(Integer, default=0)  # tables or objects compared

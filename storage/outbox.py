@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 
 from storage.models import OutboxMessage
 from storage.repository import Repository
+from storage.states import OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Outbox(Repository):
                 text=text,
                 reply_markup=reply_markup,
                 ref=ref,
-                status="pending",
+                status=OutboxStatus.PENDING.stored(),
                 attempts=0,
                 last_error="",
             )
@@ -45,7 +46,9 @@ class Outbox(Repository):
     def pending(self, limit: int = 50, skip_chats: Collection[int] = ()) -> list[OutboxItem]:
         """The oldest pending messages, except those to `skip_chats` (waiting out a 429)."""
         with self._sessions() as session:
-            query = select(OutboxMessage).where(OutboxMessage.status == "pending")
+            query = select(OutboxMessage).where(
+                OutboxMessage.status == OutboxStatus.PENDING.stored()
+            )
             if skip_chats:
                 query = query.where(OutboxMessage.chat_id.not_in(list(skip_chats)))
             rows = session.scalars(query.order_by(OutboxMessage.id).limit(limit))
@@ -57,7 +60,7 @@ class Outbox(Repository):
         self,
         item_id: int,
         *,
-        status: str,
+        status: OutboxStatus,
         at: datetime,
         error: str = "",
         message_id: int | None = None,
@@ -67,8 +70,8 @@ class Outbox(Repository):
             if row is None:
                 return
             row.attempts += 1
-            row.status, row.last_error = status, error[:500]
-            if status == "sent":
+            row.status, row.last_error = OutboxStatus.write(status), error[:500]
+            if status == OutboxStatus.SENT:
                 row.sent_at, row.message_id = at, message_id
 
     def prune(self, before: datetime) -> int:
@@ -77,14 +80,20 @@ class Outbox(Repository):
         with self._sessions.begin() as session:
             result = session.execute(
                 delete(OutboxMessage).where(
-                    OutboxMessage.status != "pending", OutboxMessage.created_at < before
+                    OutboxMessage.status != OutboxStatus.PENDING.stored(),
+                    OutboxMessage.created_at < before,
                 )
             )
             return int(getattr(result, "rowcount", 0) or 0)
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[OutboxStatus, int]:
+        """Messages by status (a status this version does not know counts as UNKNOWN)."""
+        found: dict[OutboxStatus, int] = {}
         with self._sessions() as session:
             rows = session.execute(
                 select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
             )
-            return {status: count for status, count in rows}
+            for stored, count in rows:
+                status = OutboxStatus.read(stored)
+                found[status] = found.get(status, 0) + count
+        return found

@@ -18,12 +18,12 @@ from storage.models import (
     AccessDenial,
     Instruction,
     InstructionDelivery,
-    InstructionStatus,
     KnownUser,
     SopRun,
     StepEvent,
 )
 from storage.repository import Repository
+from storage.states import DONE_STEPS, InstructionStatus, StepOutcome
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class StepRecord:
     actor_role: str
     started_at: datetime | None
     finished_at: datetime
-    outcome: str
+    outcome: StepOutcome
     note: str
     instruction_id: int | None
     problem: Problem | None = None  # why a job's step failed or warned
@@ -79,7 +79,7 @@ class DayStatus:
         return [event for event in self.events if event.step_number == step_number]
 
     def is_done(self, step_number: int) -> bool:
-        return any(e.outcome in DONE_OUTCOMES for e in self.events_for(step_number))
+        return any(e.outcome in DONE_STEPS for e in self.events_for(step_number))
 
     @property
     def required_steps(self) -> list[int]:
@@ -104,7 +104,7 @@ class CloseError(Exception):
         self.instruction = instruction
 
 
-DONE_OUTCOMES = frozenset({"done", "confirmed", "warning"})
+DONE_OUTCOMES = sorted(outcome.stored() for outcome in DONE_STEPS)  # as the column stores them
 
 
 def _step(event: StepEvent | Row[Any]) -> StepRecord:
@@ -114,7 +114,7 @@ def _step(event: StepEvent | Row[Any]) -> StepRecord:
         actor_role=event.actor_role,
         started_at=event.started_at,
         finished_at=event.finished_at,
-        outcome=event.outcome,
+        outcome=StepOutcome.read(event.outcome),
         note=event.note,
         instruction_id=event.instruction_id,
         problem=next(iter(load_problems(event.problem)), None),
@@ -129,7 +129,7 @@ def _instruction(row: Instruction | Row[Any], run_date: date) -> InstructionReco
         issued_by=row.issued_by,
         issued_at=row.issued_at,
         note=row.note,
-        status=InstructionStatus(row.status),
+        status=InstructionStatus.read(row.status),
         closed_by=row.closed_by,
         closed_at=row.closed_at,
         close_note=row.close_note,
@@ -174,7 +174,7 @@ class SopLog(Repository):
         actor_role: str,
         finished_at: datetime,
         started_at: datetime | None = None,
-        outcome: str = "done",
+        outcome: StepOutcome = StepOutcome.DONE,
         note: str = "",
         instruction_id: int | None = None,
         problem: Problem | None = None,
@@ -204,7 +204,7 @@ class SopLog(Repository):
         actor_role: str,
         finished_at: datetime,
         started_at: datetime | None = None,
-        outcome: str = "done",
+        outcome: StepOutcome = StepOutcome.DONE,
         note: str = "",
         instruction_id: int | None = None,
         problem: Problem | None = None,
@@ -221,7 +221,7 @@ class SopLog(Repository):
             actor_role=actor_role,
             started_at=started_at,
             finished_at=finished_at,
-            outcome=outcome,
+            outcome=StepOutcome.write(outcome),
             note=note,
             problem=dump_problems([problem]) if problem else "",
             instruction_id=instruction_id,
@@ -259,7 +259,7 @@ class SopLog(Repository):
                 issued_by=issued_by,
                 issued_at=at,
                 note=note,
-                status=InstructionStatus.OPEN.value,
+                status=InstructionStatus.OPEN.stored(),
                 close_note="",
             )
             session.add(row)
@@ -271,7 +271,7 @@ class SopLog(Repository):
                 actor_role=Role.KABID.value,
                 started_at=started_at,
                 finished_at=at,
-                outcome="done",
+                outcome=StepOutcome.DONE.stored(),
                 note=note,
                 instruction_id=row.id,
             )
@@ -327,7 +327,7 @@ class SopLog(Repository):
                 select(Instruction, SopRun.run_date)
                 .join(SopRun, SopRun.id == Instruction.run_id)
                 .where(
-                    Instruction.status == InstructionStatus.OPEN.value,
+                    Instruction.status == InstructionStatus.OPEN.stored(),
                     Instruction.target_role.in_(role_values),
                 )
             )
@@ -372,12 +372,12 @@ class SopLog(Repository):
                 update(Instruction)
                 .where(
                     Instruction.id == instruction_id,
-                    Instruction.status == InstructionStatus.OPEN.value,
+                    Instruction.status == InstructionStatus.OPEN.stored(),
                 )
                 .values(
                     status=(
                         InstructionStatus.UNVERIFIED if unverified else InstructionStatus.DONE
-                    ).value,
+                    ).stored(),
                     closed_by=closed_by,
                     closed_at=at,
                     close_note=note,
@@ -401,7 +401,7 @@ class SopLog(Repository):
                 if step.kind is StepKind.SCHEDULE or number in recorded:
                     continue
                 is_report = number == assignment.report_step
-                outcome = "done" if is_report else "confirmed"
+                outcome = StepOutcome.DONE if is_report else StepOutcome.CONFIRMED
                 event = StepEvent(
                     run_id=row.run_id,
                     step_number=number,
@@ -409,7 +409,7 @@ class SopLog(Repository):
                     actor_role=row.target_role,
                     started_at=row.issued_at if is_report else None,
                     finished_at=at,
-                    outcome="unverified" if unverified else outcome,
+                    outcome=(StepOutcome.UNVERIFIED if unverified else outcome).stored(),
                     note=note,
                     instruction_id=row.id,
                 )

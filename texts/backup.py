@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from jobs.dump.result import DumpResult
 from jobs.job import JobAlreadyRunning, JobKind, Progress, Unit
+from storage.states import DumpOutcome, Trigger
 from texts.common import (
     clock_time,
     escape,
@@ -24,7 +25,11 @@ from texts.problems import say
 # --- the dump (SOP step 8) and its report (step 9) --------------------------------------------
 
 
-TRIGGERS = {"schedule": "terjadwal", "chat": "atas permintaan", "cli": "dari baris perintah"}
+TRIGGERS: dict[str, str] = {
+    Trigger.SCHEDULE: "terjadwal",
+    Trigger.CHAT: "atas permintaan",
+    Trigger.CLI: "dari baris perintah",
+}
 
 
 def dump_started(
@@ -72,12 +77,14 @@ def dump_progress(started_text: str, percent: float | None, message: str) -> str
     return f"{started_text}\nProgres: {detail}" if detail else started_text
 
 
-OUTCOME_WORDS = {
-    "incomplete": "❌ tidak lengkap (ada objek yang dilewati)",
-    "success": "✅ berhasil",
-    "warning": "⚠️ selesai dengan peringatan",
-    "failed": "❌ gagal",
-    "interrupted": "❌ terputus",
+OUTCOME_WORDS: dict[str, str] = {
+    DumpOutcome.INCOMPLETE: "❌ tidak lengkap (ada objek yang dilewati)",
+    DumpOutcome.SUCCESS: "✅ berhasil",
+    DumpOutcome.WARNING: "⚠️ selesai dengan peringatan",
+    DumpOutcome.FAILED: "❌ gagal",
+    DumpOutcome.INTERRUPTED: "❌ terputus",
+    DumpOutcome.RUNNING: "⏳ sedang berjalan",
+    DumpOutcome.UNKNOWN: "❔ keadaan tidak dikenal",  # a row from another version of the bot
 }
 
 

@@ -15,8 +15,8 @@ from core.sop import (
 )
 from core.timing import OfficeHours, Timeliness, step_timeliness
 from jobs.external.evidence import Evidence
-from storage.models import InstructionStatus
 from storage.soplog import DayStatus, InstructionRecord, StepRecord
+from storage.states import InstructionStatus, StepOutcome
 from texts.common import (
     MAX_NOTE_LENGTH,
     ROLE_SHORT,
@@ -305,20 +305,23 @@ def close_refused(
 OPEN_SHOWN = 10  # open instructions listed one by one in /status
 
 OUTCOME_ICON = {
-    "done": "✅",
-    "confirmed": "☑️",
-    "warning": "⚠️",
-    "failed": "❌",
-    "unverified": "⚠️",
+    StepOutcome.DONE: "✅",
+    StepOutcome.CONFIRMED: "☑️",
+    StepOutcome.WARNING: "⚠️",
+    StepOutcome.FAILED: "❌",
+    StepOutcome.UNVERIFIED: "⚠️",
 }
+
+
+TOLD = (StepOutcome.FAILED, StepOutcome.WARNING)  # steps whose problem or note is shown
 
 
 def _event_line(event: StepRecord, names: Mapping[int, str], office: OfficeHours) -> str:
     who = person(event.actor_id, names)
     text = f"{who}, {clock_time(event.finished_at, office.tz)}"
-    if event.outcome == "confirmed":
+    if event.outcome == StepOutcome.CONFIRMED:
         text += " (dikonfirmasi)"
-    if event.outcome == "unverified":
+    if event.outcome == StepOutcome.UNVERIFIED:
         text += " (dicatat manual, tidak terverifikasi)"
     if event.started_at is not None:
         judged = step_timeliness(event.step_number, event.started_at, event.finished_at, office)
@@ -352,9 +355,9 @@ def day_status(
             event = events[-1]
             icon = OUTCOME_ICON.get(event.outcome, "•")
             detail = _event_line(event, names, office)
-            if event.problem is not None and event.outcome in ("failed", "warning"):
+            if event.problem is not None and event.outcome in TOLD:
                 detail += f" — {escape(say(event.problem))}"
-            elif event.note and event.outcome in ("failed", "warning", "unverified"):
+            elif event.note and event.outcome in (*TOLD, StepOutcome.UNVERIFIED):
                 detail += f" — {escape(event.note[:200])}"
         else:
             icon, detail = "⏳", f"belum (standar {minutes(step.standard)})"
@@ -387,7 +390,7 @@ def history(statuses: Sequence[DayStatus]) -> str:
     lines = [f"🗓️ <b>Riwayat SOP-PIAK-02</b> ({len(statuses)} hari terakhir)"]
     for status in statuses:
         done, required = len(status.done_steps), len(status.required_steps)
-        failed = any(e.outcome == "failed" for e in status.events)
+        failed = any(e.outcome == StepOutcome.FAILED for e in status.events)
         if status.complete:
             icon, word = "✅", "lengkap"
         elif not status.events:

@@ -12,20 +12,24 @@ from jobs.external.custody import DiskTurn
 from jobs.external.listing import DiskListing, VerifyReport
 from jobs.external.service import CopyResult
 from storage.copies import CopyRecord, PrunedRecord
+from storage.states import Trigger
 from texts.common import escape, seconds_text, short_hash, size, some, warning_footer
 from texts.problems import say
 
 # --- the external copy (SOP step 11), record keeping ------------------------------------------
 
 
+COPY_TRIGGERS: dict[str, str] = {
+    Trigger.AUTO: "otomatis",
+    Trigger.INSTRUCTION: "dari instruksi",
+    Trigger.CHAT: "atas permintaan",
+    Trigger.CLI: "dari baris perintah",
+}
+
+
 def copy_started(file_name: str, size_bytes: int, trigger: str, requester: str | None) -> str:
     who = f" oleh {escape(requester)}" if requester else ""
-    how = {
-        "auto": "otomatis",
-        "instruction": "dari instruksi",
-        "chat": "atas permintaan",
-        "cli": "dari baris perintah",
-    }.get(trigger, trigger)
+    how = COPY_TRIGGERS.get(trigger, trigger)
     return (
         f"💽 <b>Menyalin back up ke hard disk eksternal</b> ({how}{who})\n"
         f"File: <code>{escape(file_name)}</code> · {size(size_bytes)}"

@@ -8,6 +8,7 @@ from core.problems import Problem
 from jobs.drill.result import Claim, DrillResult, DrillStage, Proof
 from jobs.job import JobStarted, Outcome
 from storage.drills import DrillRecord
+from storage.states import DrillOutcome, Trigger
 from texts.backends import words_for
 from texts.common import clock_time, escape, long_date, number, seconds_text, size
 from texts.problems import say
@@ -42,11 +43,11 @@ def claim_text(found: Proof) -> str:
 
 def drill_started(started: JobStarted, requester: str | None) -> str:
     who = f" oleh {escape(requester)}" if requester else ""
-    how = {
-        "schedule": "terjadwal",
-        "chat": "atas permintaan",
-        "cli": "dari baris perintah",
-        "copy": "setelah salinan, sebelum hard disk dicabut",
+    how: dict[str, str] = {
+        Trigger.SCHEDULE: "terjadwal",
+        Trigger.CHAT: "atas permintaan",
+        Trigger.CLI: "dari baris perintah",
+        Trigger.COPY: "setelah salinan, sebelum hard disk dicabut",
     }
     return (
         f"🧪 <b>Uji pulih back up dimulai</b> ({how.get(started.trigger, started.trigger)}{who})\n"
@@ -137,7 +138,9 @@ def drill_line(last: DrillRecord | None, passed: DrillRecord | None, tz: tzinfo)
         cause = f": {escape(say(last.errors[0]))}" if last.errors else ""
         return f"🧪 Uji pulih: {since} (tidak dapat dijalankan {day}{cause})"
     before = f"; terakhir lulus {passed_day}" if passed_day else ""
-    word = "terputus" if last.outcome == "interrupted" else "GAGAL"
+    if last.outcome == DrillOutcome.UNKNOWN:  # written by another version: no verdict to show
+        return f"🧪 Uji pulih terakhir: keadaan tidak dikenal {day}{before}"
+    word = "terputus" if last.outcome == DrillOutcome.INTERRUPTED else "GAGAL"
     return f"🧪 Uji pulih terakhir ❌ {word} {day}{before}"
 
 

@@ -42,9 +42,10 @@ from jobs.dump.oracle import (
     probe_directory,
 )
 from jobs.dump.oracle_schemas import oracle_maintained, server_maintained
-from jobs.dump.result import BackendResult, DumpRequest
+from jobs.dump.result import BackendResult, DumpRequest, stored_outcome
 from jobs.job import GOOD_OUTCOMES, Outcome, Progress, ProgressReport, StopSignal
 from storage.dumps import DumpRecord
+from storage.states import Trigger
 
 log = logging.getLogger(__name__)
 
@@ -300,12 +301,12 @@ class OracleSelfTest:
         return DumpRecord(
             id=0,
             run_date=now.date(),
-            trigger="selftest",
+            trigger=Trigger.SELFTEST,
             backend=backend.name,
             job_name=request.job_name,
             started_at=now,
             finished_at=now,
-            outcome=result.outcome.value,
+            outcome=stored_outcome(result.outcome),
             file_path=str(request.dump_path),
             size_bytes=None,
             sha256="",

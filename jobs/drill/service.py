@@ -47,7 +47,7 @@ from jobs.job import (
 from storage.copies import CopyLog, CopyRecord
 from storage.drills import DrillLog
 from storage.dumps import DumpLog, DumpRecord
-from storage.models import DrillOutcome
+from storage.states import DrillOutcome
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class DrillService(JobRunner[DrillResult]):
             disk_label=label,
             backend=backend,
             level=prover.level,
-            trigger=order.trigger.value,
+            trigger=order.trigger,
             requested_by=order.requested_by,
             started_at=started_at,
         )
@@ -192,7 +192,7 @@ class DrillService(JobRunner[DrillResult]):
             disk_label=label,
             backend=self.settings.dump_backend,
             level=0,
-            trigger=order.trigger.value,
+            trigger=order.trigger,
             requested_by=order.requested_by,
             started_at=started_at,
         )

@@ -11,9 +11,25 @@ from typing import TYPE_CHECKING, Any, Protocol
 from core.problems import Problem
 from core.settings import Settings
 from jobs.job import JobKind, JobResult, Outcome, ProgressReport, StopSignal
+from storage.states import DumpOutcome
 
 if TYPE_CHECKING:
     from jobs.drill.verdict import Prover
+
+
+# A dump's outcome as the log stores it. A dump never ends with another (nothing to do, no
+# verdict): such a run would be recorded as failed, like its SOP step.
+STORED_OUTCOMES = {
+    Outcome.SUCCESS: DumpOutcome.SUCCESS,
+    Outcome.WARNING: DumpOutcome.WARNING,
+    Outcome.FAILED: DumpOutcome.FAILED,
+    Outcome.INCOMPLETE: DumpOutcome.INCOMPLETE,
+    Outcome.INTERRUPTED: DumpOutcome.INTERRUPTED,
+}
+
+
+def stored_outcome(outcome: Outcome) -> DumpOutcome:
+    return STORED_OUTCOMES.get(outcome, DumpOutcome.FAILED)
 
 
 @dataclass(frozen=True)

@@ -27,18 +27,23 @@ from core.settings import Settings
 from core.sop import Role
 from jobs.dump.backends import build_backend
 from jobs.dump.oracle import JOB_PREFIX
-from jobs.dump.result import BackendResult, DumpBackend, DumpRequest, DumpResult
+from jobs.dump.result import BackendResult, DumpBackend, DumpRequest, DumpResult, stored_outcome
 from jobs.job import JobKind, JobRunner, JobStarted, Order, Outcome, ProgressReport, StopSignal
 from storage.dumps import DumpLog
 from storage.journal import Journal
 from storage.soplog import SopLog
+from storage.states import StepOutcome, Trigger
 
 log = logging.getLogger(__name__)
 
 DUMP_STEP = 8
 SPACE_FACTOR = 1.2  # free space wanted in DUMP_DIR, in sizes of the last good dump
 HASH_CHUNK = 4 * 1024 * 1024
-STEP_OUTCOMES = {Outcome.SUCCESS: "done", Outcome.WARNING: "warning"}  # anything else: failed
+STEP_OUTCOMES = {Outcome.SUCCESS: StepOutcome.DONE, Outcome.WARNING: StepOutcome.WARNING}
+
+
+def _known(outcome: StepOutcome) -> StepOutcome:
+    return StepOutcome.FAILED if outcome is StepOutcome.UNKNOWN else outcome
 
 
 def sha256_of(path: Path) -> str:
@@ -129,7 +134,7 @@ class DumpService(JobRunner[DumpResult]):
             run_id = await self.db.keep(
                 self.dumplog.start,
                 run_date=office_date(started_at, self.settings.tz),
-                trigger=order.trigger.value,
+                trigger=order.trigger,
                 requested_by=order.requested_by,
                 backend=self.backend.name,
                 job_name=request.job_name,
@@ -257,7 +262,7 @@ class DumpService(JobRunner[DumpResult]):
         self.dumplog.finish(
             started.run_id,
             finished_at=result.finished_at,
-            outcome=result.outcome.value,
+            outcome=stored_outcome(result.outcome),
             size_bytes=result.size_bytes,
             sha256=result.sha256,
             tables=[(t.name, t.rows) for t in result.tables],
@@ -277,7 +282,7 @@ class DumpService(JobRunner[DumpResult]):
             "actor_role": Role.ADB.value,
             "started_at": started.started_at,
             "finished_at": result.finished_at,
-            "outcome": STEP_OUTCOMES.get(result.outcome, "failed"),
+            "outcome": STEP_OUTCOMES.get(result.outcome, StepOutcome.FAILED),  # anything else
             "note": request.dump_path.name,
             "problem": next(iter(result.errors + result.warnings), None),
         }
@@ -290,7 +295,7 @@ class DumpService(JobRunner[DumpResult]):
             "key": uuid.uuid4().hex,  # the merge's idempotency key
             "run_id": started.run_id or None,  # its start is in the log: settled in place
             "run_date": step["run_date"].isoformat(),
-            "trigger": started.trigger.value,
+            "trigger": Trigger.write(started.trigger),
             "requested_by": started.requested_by,
             "backend": result.backend,
             "job_name": result.job_name,
@@ -299,14 +304,14 @@ class DumpService(JobRunner[DumpResult]):
             "file_path": str(request.dump_path),
             "log_path": str(request.log_path),
             "late_seconds": result.late_seconds,
-            "outcome": result.outcome.value,
+            "outcome": stored_outcome(result.outcome).stored(),
             "size_bytes": result.size_bytes,
             "sha256": result.sha256,
             "tables": [(t.name, t.rows) for t in result.tables],
             "errors": [p.to_json() for p in result.errors],
             "warnings": [p.to_json() for p in result.warnings],
             "consistent_as_of": result.consistent_as_of,
-            "step_outcome": step["outcome"],
+            "step_outcome": step["outcome"].stored(),
         }
 
     def merge_journal(self) -> int:
@@ -324,7 +329,9 @@ class DumpService(JobRunner[DumpResult]):
             "actor_role": Role.ADB.value,
             "started_at": datetime.fromisoformat(entry["started_at"]),
             "finished_at": datetime.fromisoformat(entry["finished_at"]),
-            "outcome": entry["step_outcome"],
+            # From another version's journal, a word this one does not know: failed, as _step
+            # records any dump outcome other than success and warning.
+            "outcome": _known(StepOutcome.read(entry["step_outcome"])),
             "note": Path(entry["file_path"]).name,
             "problem": next(iter(problems), None),
         }

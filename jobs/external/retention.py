@@ -20,6 +20,7 @@ from jobs.external.copy import read_manifest, write_manifest
 from jobs.external.disk import Disk
 from storage.copies import CopyLog
 from storage.dumps import DumpLog
+from storage.states import GOOD_DUMPS, STOPPED_DUMPS
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +71,15 @@ def prune(
         copied_ids = {c.dump_run_id for c in verified}
         newest = verified[0].dump_run_id
         runs = dumplog.latest(limit=10_000)
-        good_paths = {r.file_path for r in runs if r.outcome in ("success", "warning")}
+        good_paths = {r.file_path for r in runs if r.outcome in GOOD_DUMPS}
         for record in runs:
-            stopped = record.outcome in ("interrupted", "failed", "incomplete")
+            # An unknown outcome is neither good nor stopped: its file is kept.
+            stopped = record.outcome in STOPPED_DUMPS
             if record.started_at >= cutoff or record.id == newest:
                 continue
             if stopped and record.file_path in good_paths:
                 continue  # a later good run reused the name: that file is a backup
-            if not stopped and (
-                record.outcome not in ("success", "warning") or record.id not in copied_ids
-            ):
+            if not stopped and (record.outcome not in GOOD_DUMPS or record.id not in copied_ids):
                 continue
             # A stopped or failed run's leftover (a partial export) is no backup: it goes too.
             dump_file = Path(record.file_path)

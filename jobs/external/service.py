@@ -44,6 +44,7 @@ from storage.copies import CopyLog
 from storage.disks import DiskRegistry
 from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import CloseError, InstructionRecord, SopLog
+from storage.states import CopyOutcome, StepOutcome
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ class CopyService(JobRunner[CopyResult]):
             self.copylog.start,
             dump_run_id=dump.id,
             source_path=str(source),
-            trigger=order.trigger.value,
+            trigger=order.trigger,
             requested_by=order.requested_by,
             started_at=started_at,
         )
@@ -214,7 +215,7 @@ class CopyService(JobRunner[CopyResult]):
                 self.copylog.finish,
                 copy_id,
                 finished_at=self.clock.now(),
-                outcome="disk_problem",
+                outcome=CopyOutcome.DISK_PROBLEM,
                 error=trouble.problem,
             )
             return CopyResult(
@@ -283,7 +284,7 @@ class CopyService(JobRunner[CopyResult]):
 
     async def abandon(self, started: JobStarted, outcome: Outcome, reason: Problem) -> CopyResult:
         finished_at = self.clock.now()
-        stored = "interrupted" if outcome is Outcome.INTERRUPTED else "failed"
+        stored = CopyOutcome.INTERRUPTED if outcome is Outcome.INTERRUPTED else CopyOutcome.FAILED
         await self.db.keep(
             self.copylog.finish,
             started.run_id,
@@ -353,7 +354,7 @@ class CopyService(JobRunner[CopyResult]):
         self.copylog.finish(
             started.run_id,
             finished_at=finished_at,
-            outcome="failed",
+            outcome=CopyOutcome.FAILED,
             disk_id=disk.identity.id,
             disk_label=disk.identity.label,
             error=reason,
@@ -374,7 +375,7 @@ class CopyService(JobRunner[CopyResult]):
             self.copylog.finish,
             started.run_id,
             finished_at=finished_at,
-            outcome="verified",
+            outcome=CopyOutcome.VERIFIED,
             dest_path=str(copied.path),
             disk_id=disk.identity.id,
             disk_label=disk.identity.label,
@@ -391,7 +392,7 @@ class CopyService(JobRunner[CopyResult]):
             actor_role=Role.KASI.value,
             started_at=started.started_at,
             finished_at=finished_at,
-            outcome="done",
+            outcome=StepOutcome.DONE,
             note=f"{copied.path.name} @ {disk.identity.label}",
         )
         log.info(
