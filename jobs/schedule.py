@@ -115,6 +115,17 @@ class _LiveExecutor(BaseExecutor):  # type: ignore[misc]  # APScheduler has no t
         super().__init__()
         self._owner = owner
         self._pending: set[concurrent.futures.Future[Any]] = set()
+        self._handed: dict[str, datetime] = {}  # job id -> the latest run time handed over
+
+    def submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        """Hand a run over once: when writing its next run failed (the log locked beyond the
+        busy timeout), the next round finds the same run due again."""
+        handed = self._handed.get(job.id)
+        if handed is not None and run_times[-1] <= handed:
+            log.warning("Job %s: its run of %s was already started; not again", job.id, handed)
+            return
+        super().submit_job(job, run_times)
+        self._handed[job.id] = run_times[-1]
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         loop = self._owner.loop

@@ -12,12 +12,16 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
+import pytest
 from conftest import ADB, KABID, KASI, WITA, Chat, until
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 import texts
 from jobs.schedule import DUMP_JOB_ID
@@ -128,6 +132,47 @@ async def test_a_locked_job_store_freezes_no_chat_and_the_due_dump_runs_once(
     # The dump that became due during the lock runs once the lock goes, once.
     report = await until(chat, KABID, "Laporan back up database")
     assert "SIAK_20261126_0100.dmp" in report.text
+    await chat.idle(timeout=60)
+    runs = await asyncio.to_thread(svc.dumplog.latest, 5)
+    assert [(run.trigger, run.outcome) for run in runs] == [("schedule", "success")]
+
+
+async def test_a_next_run_that_cannot_be_written_does_not_start_the_run_again(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log locked beyond the busy timeout while APScheduler writes a started run's next
+    time: its thread goes on, the round is tried again, and the run it finds due again (the
+    old time is still stored) is not started a second time, even once the first has ended."""
+    svc = chat.services
+    chat.clock.set(datetime(2026, 11, 26, 1, 0, tzinfo=WITA))
+    apscheduler = svc.scheduler.scheduler
+    apscheduler.jobstore_retry_interval = 0.1
+    apscheduler.pause()
+    svc.scheduler.fire_now()
+    store = apscheduler._lookup_jobstore("default")
+    write = store.update_job
+    ended = threading.Event()  # the first run has ended: the lock may go
+    failed_after_the_end = 0
+
+    def locked_until_the_run_ended(job: Any) -> None:
+        nonlocal failed_after_the_end
+        if not ended.is_set() or failed_after_the_end < 3:
+            failed_after_the_end += ended.is_set()
+            raise OperationalError("UPDATE apscheduler_jobs", {}, Exception("database is locked"))
+        write(job)
+
+    monkeypatch.setattr(store, "update_job", locked_until_the_run_ended)
+    await asyncio.to_thread(apscheduler.resume)
+    await until(chat, KABID, "Laporan back up database")
+    await chat.idle(timeout=60)
+    ended.set()
+    async with asyncio.timeout(30):  # the next run is written once the "lock" has gone
+        while True:
+            next_run = await asyncio.to_thread(svc.scheduler.next_run)
+            if next_run is not None and next_run > datetime.now(WITA):
+                break
+            await asyncio.sleep(0.05)
+    assert failed_after_the_end == 3
     await chat.idle(timeout=60)
     runs = await asyncio.to_thread(svc.dumplog.latest, 5)
     assert [(run.trigger, run.outcome) for run in runs] == [("schedule", "success")]
