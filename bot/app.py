@@ -129,7 +129,8 @@ async def on_startup(app: BotApp) -> None:
             svc, app.bot, [Role.KASI, Role.KABID], texts.copy_interrupted(lost_copies)
         )
     await svc.db.keep(svc.drill.recover)
-    svc.scheduler.start()
+    # APScheduler's job store is the log: started on a worker thread, its jobs run on this loop.
+    await asyncio.to_thread(svc.scheduler.start, asyncio.get_running_loop())
     periodic = periodic_work(svc.clock, svc.watchdog, svc.central) if svc.watchdog else None
     if svc.watch_loop and periodic is not None:
         periodic.start()
@@ -153,7 +154,7 @@ async def on_stop(app: BotApp) -> None:
     if running.drill_after_copy is not None:  # its unplug request goes to the outbox first
         await asyncio.wait({running.drill_after_copy}, timeout=5)
         running.drill_after_copy = None
-    svc.scheduler.shutdown()
+    await asyncio.to_thread(svc.scheduler.shutdown)  # it may be waiting on a locked job store
     if svc.sender is not None:
         # A stop is often a service stop during a job: its verdict goes out now if Telegram
         # answers within a few seconds, otherwise at the next start (the outbox keeps it).

@@ -91,7 +91,7 @@ async def jadwal(update: Update, context: Context, caller: Caller) -> None:
             await respond(update, context, texts.usage(caller.command, str(error)))
             return
         old = scheduler.backup_time.strftime("%H:%M")
-        scheduler.reschedule(new)
+        await svc.db.run(scheduler.reschedule, new)  # the job store is in the log
         now = svc.clock.now()
         await svc.db.run(svc.state.set, BACKUP_TIME_KEY, new.strftime("%H:%M"), now, caller.user_id)
         await svc.db.run(

@@ -40,7 +40,7 @@ async def tambah(update: Update, context: Context, caller: Caller) -> None:
     await svc.db.run(
         svc.roster.members.add, args.user_id, args.role, args.name, caller.user_id, now
     )
-    svc.roster.reload()
+    await svc.db.keep(svc.roster.reload)  # the change has landed: the cache must follow
     if name:
         svc.names.setdefault(args.user_id, name)
     await svc.db.run(
@@ -99,7 +99,7 @@ async def hapus(update: Update, context: Context, caller: Caller) -> None:
     if not ended:
         await respond(update, context, texts.not_a_member(user_id))
         return
-    svc.roster.reload()
+    await svc.db.keep(svc.roster.reload)  # the change has landed: the cache must follow
     roles = ", ".join(role.value for role in ended)
     await svc.db.run(svc.audit.record, now, caller.user_id, "member_removed", f"{roles} {user_id}")
     log.info("%s removed %s (%s)", caller.user_id, user_id, roles)

@@ -98,7 +98,7 @@ class DemoDay:
             f"\n[{self._stamp()}] ⏰ Jadwal harian pukul 01:00 tiba: bot menjalankan "
             "back up database (SOP langkah 8)"
         )
-        services.scheduler.fire_now()
+        await asyncio.to_thread(services.scheduler.fire_now)
         dump_message = await self.expect(ADB, "Back up database dimulai")
         await self.expect(GROUP, "Back up database dimulai")
         await self.expect(KABID, "Laporan back up database")

@@ -8,19 +8,33 @@ at all. The live services reach them through the scheduler's own executor (`_Liv
 which hands each run the `BackupScheduler` that owns it as its first argument: a job stored by an
 earlier start (or an earlier release) runs with this start's services, and nothing is pickled
 but the function's name.
+
+The job store is the log's database, so every access to it is I/O that may wait up to the busy
+timeout when another program holds the log's lock. It never happens on the event loop: the
+scheduler is APScheduler's `BackgroundScheduler`, whose own thread finds the due jobs and
+records their next run, and `_LiveExecutor` runs each job's coroutine on the bot's loop
+(`asyncio.run_coroutine_threadsafe`). Chosen over an `AsyncIOScheduler` whose wake-up runs in a
+worker thread because that is APScheduler's own threading model, unchanged: one thread
+processes the jobs under APScheduler's lock, misfire grace and coalescing are its own code, and
+only the executor differs. `BackupScheduler`'s methods that reach the job store (`start`,
+`shutdown`, `reschedule`, `next_run`, `next_drill`, `fire_now`) are synchronous and are called
+from async code on a worker thread (`asyncio.to_thread`, or the log's face for a chat command).
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.executors.base import BaseExecutor, run_coroutine_job, run_job
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.util import iscoroutinefunction_partial
 from sqlalchemy import Engine
 
 from core.settings import Settings
@@ -90,15 +104,70 @@ class _LiveJob:
         return str(self._job)
 
 
-class _LiveExecutor(AsyncIOExecutor):  # type: ignore[misc]  # APScheduler has no types
-    """APScheduler's asyncio executor, handing each run the scheduler that owns it."""
+class _LiveExecutor(BaseExecutor):  # type: ignore[misc]  # APScheduler has no types
+    """Runs each due job on the bot's event loop, handing it the scheduler that owns it.
+
+    Jobs are submitted from APScheduler's thread, so the coroutine goes to the loop through
+    `asyncio.run_coroutine_threadsafe`; a plain function would run on a worker thread. A stop
+    cancels what is still running, as APScheduler's asyncio executor does."""
 
     def __init__(self, owner: BackupScheduler) -> None:
         super().__init__()
         self._owner = owner
+        self._pending: set[concurrent.futures.Future[Any]] = set()
+        self._handed: dict[str, datetime] = {}  # job id -> the latest run time handed over
+
+    def submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        """Hand a run over once: when writing its next run failed (the log locked beyond the
+        busy timeout), the next round finds the same run due again."""
+        handed = self._handed.get(job.id)
+        if handed is not None and run_times[-1] <= handed:
+            log.warning("Job %s: its run of %s was already started; not again", job.id, handed)
+            return
+        super().submit_job(job, run_times)
+        self._handed[job.id] = run_times[-1]
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
-        super()._do_submit_job(_LiveJob(job, self._owner), run_times)
+        loop = self._owner.loop
+        assert loop is not None, "jobs are submitted only once the scheduler has started"
+        live = _LiveJob(job, self._owner)
+        alias, logger = job._jobstore_alias, self._logger.name
+        if iscoroutinefunction_partial(job.func):
+            work = run_coroutine_job(live, alias, run_times, logger)
+        else:
+            work = asyncio.to_thread(run_job, live, alias, run_times, logger)
+        future = asyncio.run_coroutine_threadsafe(work, loop)
+
+        def done(finished: concurrent.futures.Future[Any]) -> None:
+            self._pending.discard(finished)
+            try:
+                events = finished.result()
+            except BaseException as exc:  # APScheduler's own executors report a cancel too
+                self._run_job_error(job.id, exc, exc.__traceback__)
+            else:
+                self._run_job_success(job.id, events)
+
+        self._pending.add(future)
+        future.add_done_callback(done)
+
+    def shutdown(self, wait: bool = True) -> None:
+        for future in list(self._pending):
+            future.cancel()
+        self._pending.clear()
+
+
+class _SchedulerThread(BackgroundScheduler):  # type: ignore[misc]  # APScheduler has no types
+    """APScheduler's background scheduler, whose thread survives a failing round: writing a
+    job's next run can fail when the log stays locked beyond the busy timeout, which would end
+    APScheduler's thread (and with it the schedule) for good; the round is tried again."""
+
+    def _process_jobs(self) -> float | None:
+        try:
+            wait: float | None = super()._process_jobs()
+        except Exception:
+            log.exception("The schedule's round failed; tried again in a moment")
+            return float(self.jobstore_retry_interval)
+        return wait
 
 
 def effective_backup_time(
@@ -135,7 +204,8 @@ class BackupScheduler:
         self.service = service
         self.drill = drill
         self.tz = service.settings.tz
-        self.scheduler = AsyncIOScheduler(
+        self.loop: asyncio.AbstractEventLoop | None = None  # the bot's, where jobs run
+        self.scheduler = _SchedulerThread(
             jobstores={"default": SQLAlchemyJobStore(engine=engine)},
             executors={"default": _LiveExecutor(self)},
             job_defaults={
@@ -144,12 +214,15 @@ class BackupScheduler:
                 "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
             },
             timezone=self.tz,
+            daemon=True,  # never keeps the process alive
         )
         self._wanted = backup_time
 
-    def start(self) -> None:
-        """Start in the running event loop; keep a stored job (and its missed run) if its
-        time is unchanged, otherwise reschedule it to the wanted time."""
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start APScheduler's thread, the jobs running on `loop`; keep a stored job (and its
+        missed run) if its time is unchanged, otherwise reschedule it to the wanted time. Job
+        store I/O: call it on a worker thread (`asyncio.to_thread`)."""
+        self.loop = loop
         self.scheduler.start()
         job = self.scheduler.get_job(DUMP_JOB_ID)
         if job is None:
@@ -192,6 +265,8 @@ class BackupScheduler:
         return None if job is None else job.next_run_time
 
     def shutdown(self) -> None:
+        """Stop APScheduler's thread (it may be finishing a round on a locked log: call it on
+        a worker thread); jobs still running are cancelled."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
@@ -199,8 +274,10 @@ class BackupScheduler:
         return CronTrigger(hour=at.hour, minute=at.minute, timezone=self.tz)
 
     def reschedule(self, at: time) -> None:
-        self._wanted = at
+        """Move the daily dump to `at` (job store I/O: a worker thread); nothing changes when
+        the job store cannot be written."""
         self.scheduler.reschedule_job(DUMP_JOB_ID, trigger=self._trigger(at))
+        self._wanted = at
         log.info("Daily dump rescheduled to %s", at.strftime("%H:%M"))
 
     @property

@@ -230,7 +230,7 @@ class OracleProver:
             request, _ignore, stop
         )
         try:
-            text = sql_file.read_text(encoding="utf-8", errors="replace")
+            text = await asyncio.to_thread(sql_file.read_text, encoding="utf-8", errors="replace")
         except OSError:
             text = ""
         finally:

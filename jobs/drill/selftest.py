@@ -168,7 +168,7 @@ class OracleSelfTest:
                 self.settings.dumps.glob, f"{SCRATCH_PREFIX}{stamp}*"
             ):
                 with contextlib.suppress(OSError):
-                    leftover.unlink()
+                    await asyncio.to_thread(leftover.unlink)
 
     # --- login, SCN, role, directory, the table -----------------------------------------------
 
@@ -413,7 +413,7 @@ class OracleSelfTest:
                 self.settings.dumps.glob, f"{SCRATCH_PREFIX}{stamp}*"
             ):
                 with contextlib.suppress(OSError):
-                    leftover.unlink()
+                    await asyncio.to_thread(leftover.unlink)
         how = f"{_client(run)} attach={request.job_name}, KILL_JOB"
         report.add(await self._ended(driver, Assumption.DRILL_STOP, request.job_name, result, how))
 

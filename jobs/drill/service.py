@@ -242,7 +242,7 @@ class DrillService(JobRunner[DrillResult]):
         finally:
             for side in SCRATCH_SIDES:
                 with contextlib.suppress(OSError):
-                    scratch.with_name(scratch.name + side).unlink()
+                    await asyncio.to_thread(scratch.with_name(scratch.name + side).unlink)
         if stop.is_set():  # what the work found while stopping (a job left on the server) too
             reason = stop.reason or _stopped()
             return await self.abandon(

@@ -159,7 +159,7 @@ class ExpdpBackend:
             if process is not None and process.returncode is None:
                 await _end(process)
             with contextlib.suppress(OSError):
-                parfile.unlink()
+                await asyncio.to_thread(parfile.unlink)
         return self._judge(request, "\n".join(output), code)
 
     async def _follow(
@@ -203,9 +203,8 @@ class ExpdpBackend:
                 await asyncio.wait_for(stop.wait(), STOP_RACE_SECONDS)
         if not stop.is_set():
             return False
-        log_file = self.dump_dir / request.log_path.name
-        if log_file.is_file():
-            text = log_file.read_text(encoding="utf-8", errors="replace")
+        text = await asyncio.to_thread(_text_if_any, self.dump_dir / request.log_path.name)
+        if text is not None:
             parsed = datapump_log.parse(text, request.job_name)
             if parsed.final_status is not None and not parsed.foreign:
                 return False  # the job ended by itself: its log settles the run
@@ -253,7 +252,7 @@ class ExpdpBackend:
             return f"cannot start {self.program}: {exc.strerror or exc}"
         finally:
             with contextlib.suppress(OSError):
-                parfile.unlink()
+                await asyncio.to_thread(parfile.unlink)
         if process.returncode != 0:
             last = self._mask(answer.decode("utf-8", errors="replace")).strip().splitlines()
             return last[-1] if last else f"exit code {process.returncode}"
@@ -287,6 +286,13 @@ class ExpdpBackend:
             output=output,
             consistent_as_of="systimestamp",
         )
+
+
+def _text_if_any(path: Path) -> str | None:
+    """A log file's text, or None when there is none."""
+    if not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8", errors="replace")
 
 
 def private_folder(folder: Path) -> Path:
@@ -389,7 +395,7 @@ async def estimate_only(settings: Settings, program: str) -> BackendCheck:
         return BackendCheck([problem(Code.PROGRAM_NOT_STARTED, program=program, why=why)])
     finally:
         with contextlib.suppress(OSError):
-            parfile.unlink()
+            await asyncio.to_thread(parfile.unlink)
     text = backend._mask(output.decode("utf-8", errors="replace"))
     if process.returncode == 0:
         return BackendCheck(facts=["login: ESTIMATE_ONLY job completed"])

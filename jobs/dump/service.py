@@ -54,6 +54,17 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _write_if_missing(path: Path, text: str) -> None:
+    """Write `text` to `path` unless a file is there (a failure to write is not one more)."""
+    with contextlib.suppress(OSError):
+        if not path.exists():
+            path.write_text(text, encoding="utf-8")
+
+
+def _size_if_file(path: Path) -> int | None:
+    return path.stat().st_size if path.is_file() else None
+
+
 def dump_file_name(pattern: str, moment: datetime, tz: tzinfo) -> str:
     """The file name a dump started at `moment` gets from DUMP_NAME_PATTERN."""
     return _safe_file_name(moment.astimezone(tz).strftime(pattern))
@@ -227,15 +238,14 @@ class DumpService(JobRunner[DumpResult]):
             late_seconds=int(started.late_by.total_seconds()),
             consistent_as_of=outcome.consistent_as_of,
         )
-        if outcome.output and not request.log_path.exists():
+        if outcome.output:
             # No log was written (e.g. ORA-39070): the program's output is the only evidence.
-            with contextlib.suppress(OSError):
-                request.log_path.write_text(
-                    mask(outcome.output, self.settings.secrets) + "\n", encoding="utf-8"
-                )
+            text = mask(outcome.output, self.settings.secrets) + "\n"
+            await asyncio.to_thread(_write_if_missing, request.log_path, text)
         if result.ok:
-            if request.dump_path.is_file():
-                result.size_bytes = request.dump_path.stat().st_size
+            size = await asyncio.to_thread(_size_if_file, request.dump_path)  # a slow disk
+            if size is not None:
+                result.size_bytes = size
                 result.sha256 = await asyncio.to_thread(sha256_of, request.dump_path)
                 await asyncio.to_thread(self._compare_with_last_good, result)
             else:

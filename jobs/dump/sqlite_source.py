@@ -34,7 +34,7 @@ class SqliteBackend:
     async def run(
         self, request: DumpRequest, report: ProgressReport, stop: StopSignal
     ) -> BackendResult:
-        if not self.source.is_file():
+        if not await asyncio.to_thread(self.source.is_file):
             return BackendResult(
                 Outcome.FAILED, errors=[problem(Code.SOURCE_MISSING, path=str(self.source))]
             )
@@ -131,7 +131,7 @@ def build(settings: Settings) -> SqliteBackend:
 
 async def check(settings: Settings, _driver: Any = None) -> BackendCheck:
     source = settings.sqlite_source_path
-    if source is not None and source.is_file():
+    if source is not None and await asyncio.to_thread(source.is_file):
         return BackendCheck(facts=[str(source)])
     return BackendCheck([problem(Code.SOURCE_MISSING, path=str(source))])
 
