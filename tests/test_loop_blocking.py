@@ -57,6 +57,8 @@ FACE = "storage.aio.AsyncLog"
 # Classes of storage/ that are caches in memory: their methods are followed like the product's
 # (`Roster.reload` reads the log, `Roster.roles_of` does not).
 IN_MEMORY = frozenset({"storage.members.Roster"})
+# Modules of storage/ that hold values only (the recorded states as enums): no I/O in them.
+VALUES_ONLY = ("storage.states.",)
 # APScheduler's schedulers read and write their job store (the log's database) in every method
 # but these, which only signal the scheduler's own thread (`BackgroundScheduler`).
 JOB_STORE_SCHEDULERS = frozenset(
@@ -398,6 +400,7 @@ class Product:
             and kind.startswith(STORAGE_PACKAGE + ".")
             and kind != FACE
             and kind not in IN_MEMORY
+            and not kind.startswith(VALUES_ONLY)
         )
 
     def resolve(self, call: ast.Call, where: _Function, types: dict[str, str]) -> str | None:
