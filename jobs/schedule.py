@@ -33,6 +33,7 @@ from apscheduler.executors.base import BaseExecutor, run_coroutine_job, run_job
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.util import iscoroutinefunction_partial
 from sqlalchemy import Engine
@@ -156,12 +157,24 @@ class _LiveExecutor(BaseExecutor):  # type: ignore[misc]  # APScheduler has no t
         self._pending.clear()
 
 
+class _LogJobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # APScheduler has no types
+    """APScheduler's SQLAlchemy job store on the log's own engine, which it leaves open at a
+    stop: the engine is the runtime's (the outbox still writes after the schedule stops)."""
+
+    def shutdown(self) -> None:
+        pass
+
+
 class _SchedulerThread(BackgroundScheduler):  # type: ignore[misc]  # APScheduler has no types
     """APScheduler's background scheduler, whose thread survives a failing round: writing a
     job's next run can fail when the log stays locked beyond the busy timeout, which would end
-    APScheduler's thread (and with it the schedule) for good; the round is tried again."""
+    APScheduler's thread (and with it the schedule) for good; the round is tried again. Its
+    thread does one more round when woken by the stop: after a stop nothing is looked at (nor
+    started)."""
 
     def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None
         try:
             wait: float | None = super()._process_jobs()
         except Exception:
@@ -206,7 +219,7 @@ class BackupScheduler:
         self.tz = service.settings.tz
         self.loop: asyncio.AbstractEventLoop | None = None  # the bot's, where jobs run
         self.scheduler = _SchedulerThread(
-            jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+            jobstores={"default": _LogJobStore(engine=engine)},
             executors={"default": _LiveExecutor(self)},
             job_defaults={
                 "coalesce": True,
