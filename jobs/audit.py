@@ -22,6 +22,7 @@ from storage.dumps import DumpLog, DumpRecord
 from storage.month import GOOD, MonthReport, StepStat, build_report
 from storage.soplog import SopLog
 from storage.state import StateStore
+from storage.states import DrillOutcome, DumpOutcome
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def build_audit(
             later = [r.run_date for r in runs if r.run_date > row.day and r.outcome in GOOD]
             report.missed.append(Missed(row.day, row.dump, later[0] if later else None))
         for run in day_runs:
-            if run.outcome in ("failed", "interrupted"):
+            if run.outcome in (DumpOutcome.FAILED, DumpOutcome.INTERRUPTED):
                 text = "; ".join(say(problem) for problem in run.errors[:3]) or run.outcome
                 report.incidents.append(Incident(run.started_at, "dump_failed", text))
         if copy is not None and copy.finished_at is not None:
@@ -232,7 +233,7 @@ def build_audit(
             )
         )
     report.drills_total = len(report.drills)
-    report.drills_passed = sum(1 for d in report.drills if d.outcome == "passed")
+    report.drills_passed = sum(1 for d in report.drills if d.outcome == DrillOutcome.PASSED)
     passed_before = [d for d in drilllog.between(datetime(1970, 1, 1, tzinfo=UTC), end) if d.passed]
     if passed_before and passed_before[-1].finished_at is not None:
         as_of = min(end, now)

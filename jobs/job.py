@@ -219,7 +219,7 @@ class JobRunner(Generic[R]):
     def progress(self) -> Progress | None:
         return self._progress
 
-    def launch(self, trigger: Trigger | str, requested_by: int | None = None) -> asyncio.Task[R]:
+    def launch(self, trigger: Trigger, requested_by: int | None = None) -> asyncio.Task[R]:
         """Start the job in the background; refuse at once if one is running."""
         if self.busy:
             raise JobAlreadyRunning(self.kind, self._current, self._progress)
@@ -232,7 +232,7 @@ class JobRunner(Generic[R]):
 
     async def run(
         self,
-        trigger: Trigger | str,
+        trigger: Trigger,
         requested_by: int | None = None,
         late_by: timedelta = timedelta(),
     ) -> R:

@@ -43,6 +43,7 @@ from jobs.drill.service import DrillService
 from jobs.dump.service import DumpService
 from jobs.job import JobAlreadyRunning
 from storage.state import StateStore
+from storage.states import Trigger
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ async def scheduled_dump(scheduler: BackupScheduler | None = None) -> None:
     service = scheduler.service
     late_by = scheduler.lateness(service.clock.now())
     try:
-        await service.run("schedule", late_by=late_by)
+        await service.run(Trigger.SCHEDULE, late_by=late_by)
     except JobAlreadyRunning:
         log.warning("Scheduled dump skipped: another dump is still running")
 
@@ -85,7 +86,7 @@ async def scheduled_drill(scheduler: BackupScheduler | None = None) -> None:
         log.error("Scheduled restore drill fired without a drill service; job left as it is")
         return
     try:
-        await scheduler.drill.run("schedule")
+        await scheduler.drill.run(Trigger.SCHEDULE)
     except JobAlreadyRunning:
         log.warning("Scheduled restore drill skipped: another drill is still running")
 

@@ -12,14 +12,15 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 from core.indonesian import MONTHS
-from storage.month import MonthReport
+from storage.month import GOOD, MonthReport
+from storage.states import DrillOutcome, DumpOutcome
 from texts.report import CHART_WORDS, ChartWords
 
 COLORS = {
-    "success": "#2e7d32",
-    "warning": "#f9a825",
-    "failed": "#c62828",
-    "interrupted": "#c62828",
+    DumpOutcome.SUCCESS: "#2e7d32",
+    DumpOutcome.WARNING: "#f9a825",
+    DumpOutcome.FAILED: "#c62828",
+    DumpOutcome.INTERRUPTED: "#c62828",
     "missing": "#9e9e9e",
     "incomplete": "#ef6c00",
     "no_data": "#eeeeee",
@@ -66,7 +67,7 @@ def render_chart(report: MonthReport, words: ChartWords = CHART_WORDS) -> bytes:
         color=colors,
     )
     for row, height in zip(report.days, sizes, strict=True):
-        if row.dump not in ("success", "warning"):  # no file to measure: shade the whole day
+        if row.dump not in GOOD:  # no file to measure: shade the whole day
             color = COLORS.get(row.dump, COLORS["missing"])
             for axis in (top, bottom):
                 axis.axvspan(row.day.day - 0.45, row.day.day + 0.45, color=color, alpha=0.25)
@@ -91,7 +92,7 @@ def render_chart(report: MonthReport, words: ChartWords = CHART_WORDS) -> bytes:
     bottom.bar(days, durations, color="#546e7a", label=words.dump_duration)
     # The restore drills: the office's time to restore (RTO), a cross where one failed.
     drilled = [row for row in report.days if row.drill]
-    passed = [r for r in drilled if r.drill == "passed"]
+    passed = [r for r in drilled if r.drill == DrillOutcome.PASSED]
     bottom.plot(
         [r.day.day for r in passed],
         [(r.restore_seconds or 0) / per_second for r in passed],
@@ -100,7 +101,7 @@ def render_chart(report: MonthReport, words: ChartWords = CHART_WORDS) -> bytes:
         label=words.restore_passed,
     )
     # An untestable drill (disk away, no login) says nothing about the copy: no cross for it.
-    failed = [r for r in drilled if r.drill in ("failed", "interrupted")]
+    failed = [r for r in drilled if r.drill in (DrillOutcome.FAILED, DrillOutcome.INTERRUPTED)]
     bottom.plot(
         [r.day.day for r in failed],
         [(r.restore_seconds or 0) / per_second for r in failed],

@@ -15,8 +15,9 @@ from storage.copies import CopyLog
 from storage.drills import DrillLog, DrillRecord
 from storage.dumps import DumpLog, DumpRecord
 from storage.soplog import SopLog
+from storage.states import GOOD_DUMPS, StepOutcome
 
-GOOD = ("success", "warning")
+GOOD = GOOD_DUMPS
 NO_DATA = "no_data"  # a day before the bot's first recorded run: not missed, just not watched
 
 
@@ -147,7 +148,7 @@ def build_report(
         shown = good[-1] if good else (day_runs[-1] if day_runs else None)
         late: list[int] = []
         for event in status.events:
-            if event.started_at is None or event.outcome == "failed":
+            if event.started_at is None or event.outcome == StepOutcome.FAILED:
                 continue
             judged = step_timeliness(event.step_number, event.started_at, event.finished_at, office)
             durations.setdefault(event.step_number, []).append(judged.duration.total_seconds())

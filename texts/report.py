@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from storage.month import NO_DATA, MonthReport
+from storage.month import GOOD, NO_DATA, MonthReport
+from storage.states import DrillOutcome
 from texts.common import escape, minutes, month_name, seconds_text
 
 # --- the monthly report -----------------------------------------------------------------------
@@ -27,7 +28,7 @@ def report_summary(report: MonthReport, names: Mapping[int, str] | None = None) 
             f"{len(report.days) - counted} hari pertama belum ada data (bot belum terpasang); "
             "tidak dihitung sebagai terlewat."
         )
-    good = sum(1 for d in report.days if d.dump in ("success", "warning"))
+    good = sum(1 for d in report.days if d.dump in GOOD)
     lines.append(
         f"Dump berhasil: {good} hari · gagal/tidak ada: {len(report.missed_days)} hari"
         + (
@@ -42,17 +43,17 @@ def report_summary(report: MonthReport, names: Mapping[int, str] | None = None) 
         )
     drills = report.drill_days
     if drills:
-        passed = [d for d in drills if d.drill == "passed"]
+        passed = [d for d in drills if d.drill == DrillOutcome.PASSED]
         line = f"Uji pulih: {len(drills)} hari diuji, {len(passed)} lulus"
         if passed and passed[-1].restore_seconds is not None:
             line += f"; waktu pemulihan terakhir {seconds_text(passed[-1].restore_seconds)}"
-        failed = [str(d.day.day) for d in drills if d.drill == "failed"]
+        failed = [str(d.day.day) for d in drills if d.drill == DrillOutcome.FAILED]
         if failed:
             line += " · gagal: tanggal " + ", ".join(failed)
-        cut = [str(d.day.day) for d in drills if d.drill == "interrupted"]
+        cut = [str(d.day.day) for d in drills if d.drill == DrillOutcome.INTERRUPTED]
         if cut:
             line += " · terputus: tanggal " + ", ".join(cut)
-        unable = [str(d.day.day) for d in drills if d.drill == "untestable"]
+        unable = [str(d.day.day) for d in drills if d.drill == DrillOutcome.UNTESTABLE]
         if unable:
             line += " · tidak dapat diuji: tanggal " + ", ".join(unable)
         lines.append(line)
