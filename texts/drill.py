@@ -138,6 +138,8 @@ def drill_line(last: DrillRecord | None, passed: DrillRecord | None, tz: tzinfo)
         cause = f": {escape(say(last.errors[0]))}" if last.errors else ""
         return f"🧪 Uji pulih: {since} (tidak dapat dijalankan {day}{cause})"
     before = f"; terakhir lulus {passed_day}" if passed_day else ""
+    if last.outcome == DrillOutcome.RUNNING:  # no verdict yet: never a ❌ while it runs
+        return f"🧪 Uji pulih sedang berjalan (mulai {day} {when.astimezone(tz):%H:%M}){before}"
     if last.outcome == DrillOutcome.UNKNOWN:  # written by another version: no verdict to show
         return f"🧪 Uji pulih terakhir: keadaan tidak dikenal {day}{before}"
     word = "terputus" if last.outcome == DrillOutcome.INTERRUPTED else "GAGAL"
