@@ -10,67 +10,16 @@ IN ACCESS EXCLUSIVE MODE` (no one may even read the instructions)."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from conftest import ADB, KABID, KASI, STRANGER, Chat, until
-from sqlalchemy.engine import make_url
+from locks import ANSWER_WITHIN, answered, lock_held
 
 import texts
 from core.sop import Role
 
 LOCK_SECONDS = 20
-ANSWER_WITHIN = 2.0  # seconds, the bound of each wait for an answer during the lock
 BUSY = "Log sibuk"
-
-HOLD_SQLITE = """
-import sqlite3, sys, time
-connection = sqlite3.connect(sys.argv[1], timeout=10, isolation_level=None)
-connection.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-connection.execute("ROLLBACK")
-"""
-
-HOLD_POSTGRES = """
-import sys, time
-from sqlalchemy import create_engine, text
-engine = create_engine(sys.argv[1])
-with engine.begin() as connection:
-    connection.execute(text("LOCK TABLE instructions IN ACCESS EXCLUSIVE MODE"))
-    print("locked", flush=True)
-    time.sleep(float(sys.argv[2]))
-"""
-
-
-@contextmanager
-def lock_held(database_url: str, seconds: float) -> Iterator[subprocess.Popen[str]]:
-    """A separate process holding the log's lock for `seconds`, started and locked on entry."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        args = [sys.executable, "-c", HOLD_SQLITE, str(url.database), str(seconds)]
-    else:
-        plain = url.render_as_string(hide_password=False)
-        args = [sys.executable, "-c", HOLD_POSTGRES, plain, str(seconds)]
-    holder = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "locked"  # ends when the child does
-        yield holder
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-        holder.wait(timeout=10)
-
-
-async def answered(chat: Chat, user_id: int, command: str) -> str:
-    """The reply to `command` in the user's chat, failing if none comes within ANSWER_WITHIN."""
-    await chat.send(user_id, command)
-    message = await chat.receive(user_id, timeout=ANSWER_WITHIN)
-    return str(message.text)
 
 
 async def test_a_locked_log_freezes_no_chat_and_loses_nothing(
@@ -87,7 +36,7 @@ async def test_a_locked_log_freezes_no_chat_and_loses_nothing(
     chat.advance(minutes=10)
 
     loop = asyncio.get_running_loop()
-    with lock_held(database_url, LOCK_SECONDS) as holder:
+    with lock_held(database_url, LOCK_SECONDS, "instructions") as holder:
         closing = loop.create_task(answered(chat, ADB, "/selesai 1"))
         tick = loop.create_task(chat.tick())  # the watchdog's marks wait for the lock
         refused = await answered(chat, STRANGER, "/status")  # its row is written later
@@ -137,7 +86,7 @@ def test_the_holder_really_holds_the_lock(tmp_path: object) -> None:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("CREATE TABLE t (x)")
     connection.commit()
-    with lock_held(f"sqlite:///{path.as_posix()}", 5):
+    with lock_held(f"sqlite:///{path.as_posix()}", 5, "instructions"):
         began = time.monotonic()
         try:
             connection.execute("INSERT INTO t VALUES (1)")

@@ -10,71 +10,21 @@ the due job is found; writing its next run waits). PostgreSQL: another connectio
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import pytest
 from conftest import ADB, KABID, KASI, WITA, Chat, until
-from sqlalchemy.engine import make_url
+from locks import answered, lock_held
 from sqlalchemy.exc import OperationalError
 
 import texts
 from jobs.schedule import DUMP_JOB_ID
 
 LOCK_SECONDS = 15
-ANSWER_WITHIN = 2.0  # seconds, the bound of each wait for an answer during the lock
 BUSY = "Log sibuk"
 CHANGED = "diubah dari 01:00 menjadi 02:30"
-
-HOLD_SQLITE = """
-import sqlite3, sys, time
-connection = sqlite3.connect(sys.argv[1], timeout=10, isolation_level=None)
-connection.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-connection.execute("ROLLBACK")
-"""
-
-HOLD_POSTGRES = """
-import sys, time
-from sqlalchemy import create_engine, text
-engine = create_engine(sys.argv[1])
-with engine.begin() as connection:
-    connection.execute(text("LOCK TABLE apscheduler_jobs IN ACCESS EXCLUSIVE MODE"))
-    print("locked", flush=True)
-    time.sleep(float(sys.argv[2]))
-"""
-
-
-@contextmanager
-def job_store_locked(database_url: str, seconds: float) -> Iterator[subprocess.Popen[str]]:
-    """A separate process holding the job store's lock for `seconds`, locked on entry."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        args = [sys.executable, "-c", HOLD_SQLITE, str(url.database), str(seconds)]
-    else:
-        plain = url.render_as_string(hide_password=False)
-        args = [sys.executable, "-c", HOLD_POSTGRES, plain, str(seconds)]
-    holder = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "locked"  # ends when the child does
-        yield holder
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-        holder.wait(timeout=10)
-
-
-async def answered(chat: Chat, user_id: int, command: str) -> str:
-    await chat.send(user_id, command)
-    message = await chat.receive(user_id, timeout=ANSWER_WITHIN)
-    return str(message.text)
 
 
 async def answer_to_change(chat: Chat) -> str:
@@ -100,7 +50,7 @@ async def test_a_locked_job_store_freezes_no_chat_and_the_due_dump_runs_once(
     assert not svc.dumplog.latest(1)
 
     loop = asyncio.get_running_loop()
-    with job_store_locked(database_url, LOCK_SECONDS) as holder:
+    with lock_held(database_url, LOCK_SECONDS, "apscheduler_jobs") as holder:
         await asyncio.to_thread(apscheduler.resume)  # the dump is due while the lock is held
         await chat.send(ADB, "/jadwal 02:30")  # writes the job store
         changing = loop.create_task(answer_to_change(chat))

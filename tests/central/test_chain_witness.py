@@ -255,6 +255,19 @@ def test_kantor_add_registers_the_key(central: Central, signer: Signer) -> None:
     assert stored == signer.verifier.vkey()
 
 
+def _central_leaves(central: Central) -> list[bytes]:
+    """The leaf hashes the central database holds for Buleleng's chain, in order."""
+    engine = admin.central_engine(central.admin_url)
+    with engine.connect() as connection:
+        return [
+            bytes.fromhex(leaf)
+            for leaf in connection.execute(
+                text("SELECT leaf FROM chain_leaves WHERE office_id = :o ORDER BY seq"),
+                {"o": BULELENG},
+            ).scalars()
+        ]
+
+
 def _mth(leaves: list[bytes]) -> bytes:
     """RFC 6962 section 2.1 as written there (not our module's incremental form)."""
     if not leaves:
@@ -277,14 +290,8 @@ def test_the_witness_recomputes_the_rfc_6962_tree_head_from_the_pushed_leaves(
         svc.evidence.checkpoint_if_due(NOW + timedelta(minutes=n + 1))
         _push(svc, registered)
     administrator = admin.central_engine(registered.admin_url)
+    leaves = _central_leaves(registered)
     with administrator.connect() as connection:
-        leaves = [
-            bytes.fromhex(leaf)
-            for leaf in connection.execute(
-                text("SELECT leaf FROM chain_leaves WHERE office_id = :o ORDER BY seq"),
-                {"o": BULELENG},
-            ).scalars()
-        ]
         stored = connection.execute(
             text("SELECT size, head FROM chain_checkpoints WHERE office_id = :o ORDER BY size"),
             {"o": BULELENG},
@@ -432,14 +439,7 @@ def test_the_web_office_page_shows_each_checkpoints_witness_state_and_the_alarms
     svc.disks.register("f", "HDD-F", 1, NOW)
     _push(svc, registered)
     administrator = admin.central_engine(registered.admin_url)
-    with administrator.connect() as connection:
-        leaves = [
-            bytes.fromhex(leaf)
-            for leaf in connection.execute(
-                text("SELECT leaf FROM chain_leaves WHERE office_id = :o ORDER BY seq"),
-                {"o": BULELENG},
-            ).scalars()
-        ]
+    leaves = _central_leaves(registered)
     refused = len(leaves)
     other = Signer.generate("disdukcapil-5108")
     note = sign_checkpoint(other, Checkpoint("disdukcapil-5108", refused, _mth(leaves)))
